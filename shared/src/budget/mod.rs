@@ -1,0 +1,334 @@
+//! The budget file (SPEC §3–4): raw TOML schema → validated, compiled [`Budget`].
+//!
+//! CONTRACT (the public API other modules rely on; the implementation lives in submodules):
+//! * [`locate`] finds the project root and budget files; [`load`] reads, validates and
+//!   compiles them (user layer + repo layer, task overlay, packs merged in as rules with
+//!   `Origin::Pack`), collecting every problem as a [`Diagnostic`].
+//! * Each [`Layer`] answers per section with `Option<Hit>`: `None` = the layer abstains.
+
+use crate::fsview::FsView;
+use crate::verdict::{Hit, Origin, Verdict};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Where the budget files of one hook call are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located {
+    /// `$CLAUDE_PROJECT_DIR`, else the nearest ancestor of `cwd` holding `.claude/budget.toml`
+    /// (searching up to the git root), else the git root, else `cwd`.
+    pub project_root: PathBuf,
+    /// `<project_root>/.claude/budget.toml` when it exists.
+    pub repo_budget: Option<PathBuf>,
+    /// `<config dir>/claude-budget/budget.toml` when it exists (`$CLAUDE_BUDGET_CONFIG_DIR`
+    /// overrides the config dir).
+    pub user_budget: Option<PathBuf>,
+}
+
+/// Finds the project root and the budget files in force.
+pub fn locate(cwd: &Path, claude_project_dir: Option<&Path>, config_dir: Option<&Path>) -> Located {
+    let _ = (cwd, claude_project_dir, config_dir);
+    unimplemented!("budget::locate")
+}
+
+/// One problem in a budget file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// As the user knows the file (`.claude/budget.toml`, or the path given to `check`).
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub severity: Severity,
+    /// Lowercase, user input in backticks.
+    pub message: String,
+    /// One line saying how to fix it.
+    pub hint: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A budget that failed to load: every error found (and warnings), never just the first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BudgetError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads, validates and compiles the budgets found by [`locate`]. `Ok(None)`: no budget file
+/// anywhere (the hooks then have no opinion). `task` is `$CLAUDE_BUDGET_TASK`; an unknown
+/// task name is an error.
+pub fn load(located: &Located, task: Option<&str>) -> Result<Option<Budget>, BudgetError> {
+    let _ = (located, task);
+    unimplemented!("budget::load")
+}
+
+/// Validates one file as `claude-budget check` does: every error and warning, in file order.
+pub fn check_file(path: &Path, display: &str) -> Vec<Diagnostic> {
+    let _ = (path, display);
+    unimplemented!("budget::check_file")
+}
+
+/// The compiled budgets in force: the user layer (if any) first, then the repo layer.
+#[derive(Clone, Debug)]
+pub struct Budget {
+    pub layers: Vec<Layer>,
+    pub task: Option<String>,
+    pub project_root: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LayerKind {
+    User,
+    Repo,
+}
+
+/// One compiled budget file (with the active task's overlay and its packs applied).
+#[derive(Clone, Debug)]
+pub struct Layer {
+    pub kind: LayerKind,
+    pub file: PathBuf,
+    /// How messages name the file: `.claude/budget.toml` or the user budget's path.
+    pub display: String,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+    /// Names from `extends`.
+    pub packs: Vec<String>,
+    pub read: PathRules,
+    pub edit: PathRules,
+    pub run: RunRules,
+    pub mcp: McpRules,
+    pub web: WebRules,
+    pub spend: SpendLimits,
+    pub retry: RetryLimits,
+    pub merge: MergeRules,
+    pub stops: Vec<StopRule>,
+    pub evidence: Evidence,
+    pub record: RecordSettings,
+}
+
+/// What path rules need to know about the call's surroundings.
+pub struct PathContext<'a> {
+    pub project_root: &'a Path,
+    pub home: Option<&'a Path>,
+    pub fs: &'a dyn FsView,
+}
+
+/// `[read]` or `[edit]`: gitignore-style globs (SPEC §4.2), compiled once into `GlobSet`s.
+#[derive(Clone, Debug, Default)]
+pub struct PathRules {
+    // implementation fields are private to the budget module
+}
+
+impl PathRules {
+    /// Decides an absolute, lexically normalised path: deny > ask > allow, then `default`
+    /// (inside the project) or `outside_project`. Symlinks (the path or a parent): both the
+    /// literal path and its target are decided — deny/ask hit if either matches, allow needs
+    /// both. `None`: this layer abstains.
+    pub fn decide(&self, path: &Path, ctx: &PathContext<'_>) -> Option<Hit> {
+        let _ = (path, ctx);
+        unimplemented!("PathRules::decide")
+    }
+    /// True when a *deny* rule names this path (used for "writing the rollback note is
+    /// allowed unless a deny rule names it", SPEC §6.5).
+    pub fn denies_explicitly(&self, path: &Path, ctx: &PathContext<'_>) -> bool {
+        let _ = (path, ctx);
+        unimplemented!("PathRules::denies_explicitly")
+    }
+}
+
+/// `[run]`: command rules (SPEC §4.3).
+#[derive(Clone, Debug, Default)]
+pub struct RunRules {}
+
+impl RunRules {
+    /// Decides one simple command's normalised words: deny > ask > allow, then `default`
+    /// (a hit whose `rule` is `default`). Deny/ask rules err towards matching (they skip
+    /// flags between positional words); allow rules skip only known global options.
+    pub fn decide(&self, argv: &[String]) -> Option<Hit> {
+        let _ = argv;
+        unimplemented!("RunRules::decide")
+    }
+    /// `[run] unparsed` (default `ask`), as a hit with its origin.
+    pub fn unparsed(&self) -> Hit {
+        unimplemented!("RunRules::unparsed")
+    }
+    /// True when the command counts as running the tests (`[run] tests`).
+    pub fn is_test(&self, argv: &[String]) -> bool {
+        let _ = argv;
+        unimplemented!("RunRules::is_test")
+    }
+}
+
+/// `[mcp]` and `[mcp.servers.*]` (SPEC §4.4).
+#[derive(Clone, Debug, Default)]
+pub struct McpRules {}
+
+/// What the budget says about one MCP server (for messages, the touchmap and the packet).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct McpServerInfo {
+    pub pattern: String,
+    pub owner: Option<String>,
+    pub purpose: Option<String>,
+    pub exposes: Option<String>,
+    pub enabled: bool,
+    pub read_only: Vec<String>,
+    pub write: Vec<String>,
+}
+
+impl McpRules {
+    /// `read_only` → allow, `write` → `write_decision`, else `unlisted` (default: `[mcp]
+    /// default`); `enabled = false` → deny (rule `enabled = false`). `None`: abstain.
+    pub fn decide(&self, server: &str, tool: &str) -> Option<Hit> {
+        let _ = (server, tool);
+        unimplemented!("McpRules::decide")
+    }
+    /// The first `[mcp.servers.*]` entry whose glob matches `server`.
+    pub fn server(&self, server: &str) -> Option<McpServerInfo> {
+        let _ = server;
+        unimplemented!("McpRules::server")
+    }
+    pub fn servers(&self) -> Vec<McpServerInfo> {
+        unimplemented!("McpRules::servers")
+    }
+}
+
+/// `[web]` (SPEC §4.5).
+#[derive(Clone, Debug, Default)]
+pub struct WebRules {}
+
+impl WebRules {
+    /// Decides a normalised host (lower-case, no port/userinfo/trailing dot).
+    pub fn decide_host(&self, host: &str) -> Option<Hit> {
+        let _ = host;
+        unimplemented!("WebRules::decide_host")
+    }
+    /// `[web] search` for WebSearch.
+    pub fn decide_search(&self) -> Option<Hit> {
+        unimplemented!("WebRules::decide_search")
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnExceed {
+    #[default]
+    Deny,
+    Halt,
+}
+
+/// `[spend]` (SPEC §6.2). `None` = no limit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SpendLimits {
+    pub max_usd: Option<f64>,
+    pub max_tokens: Option<u64>,
+    pub max_tool_calls: Option<u64>,
+    pub max_minutes: Option<u64>,
+    pub warn_at: Option<f64>,
+    pub on_exceed: OnExceed,
+    /// `[spend.prices.<model family>]` overrides, USD per million tokens.
+    pub prices: Vec<PriceOverride>,
+    /// Where `[spend]` was written (for messages).
+    pub origin: Option<Origin>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct PriceOverride {
+    /// Model family or id prefix, e.g. `claude-opus-4`.
+    pub model: String,
+    pub input: Option<f64>,
+    pub output: Option<f64>,
+    pub cache_write_5m: Option<f64>,
+    pub cache_write_1h: Option<f64>,
+    pub cache_read: Option<f64>,
+}
+
+/// `[retry]` (SPEC §6.3). `None` = no limit.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RetryLimits {
+    pub same_command_failures: Option<u32>,
+    pub failures: Option<u32>,
+    pub same_file_edits: Option<u32>,
+    /// Default 3 when unset.
+    pub stop_blocks: Option<u32>,
+    pub origin: Option<Origin>,
+}
+
+/// `[merge]` (SPEC §4.9).
+#[derive(Clone, Debug, Default)]
+pub struct MergeRules {
+    /// `push = …` as a hit (rule `push`).
+    pub push: Option<Hit>,
+    /// `pr_merge = …` as a hit (rule `pr_merge`).
+    pub pr_merge: Option<Hit>,
+    /// Protected branch globs with their origin.
+    pub protected_branches: Vec<(String, Origin)>,
+}
+
+impl MergeRules {
+    /// The protected-branch pattern that matches `branch`, if any.
+    pub fn protected(&self, branch: &str) -> Option<&(String, Origin)> {
+        let _ = branch;
+        unimplemented!("MergeRules::protected")
+    }
+}
+
+/// One `[[stop]]` rule (or a task's `stop = [...]` entry).
+#[derive(Clone, Debug)]
+pub struct StopRule {
+    pub reason: String,
+    pub origin: Origin,
+    // edit globs and run patterns: private
+}
+
+impl StopRule {
+    /// True when an edit of `path` meets one of the rule's `edit` globs.
+    pub fn matches_edit(&self, path: &Path, ctx: &PathContext<'_>) -> bool {
+        let _ = (path, ctx);
+        unimplemented!("StopRule::matches_edit")
+    }
+    /// True when a simple command meets one of the rule's `run` patterns (erring towards
+    /// matching, like deny rules).
+    pub fn matches_command(&self, argv: &[String]) -> bool {
+        let _ = argv;
+        unimplemented!("StopRule::matches_command")
+    }
+}
+
+/// `[evidence]` (SPEC §6.5–6.6).
+#[derive(Clone, Debug, Default)]
+pub struct Evidence {
+    pub tests_after_edit: bool,
+    /// Path of the rollback note relative to the project root (default `.claude/rollback.md`).
+    pub rollback_note: String,
+    /// Default: Change, Undo path, Data risk, Trigger, Owner, Stop before.
+    pub rollback_fields: Vec<String>,
+    pub origin: Option<Origin>,
+    // high_risk globs: private
+}
+
+impl Evidence {
+    /// The `high_risk` glob that `path` meets, if any.
+    pub fn high_risk(&self, path: &Path, ctx: &PathContext<'_>) -> Option<(String, Origin)> {
+        let _ = (path, ctx);
+        unimplemented!("Evidence::high_risk")
+    }
+}
+
+/// `[record]`.
+#[derive(Clone, Debug, Default)]
+pub struct RecordSettings {
+    /// Extra redaction regexes (already validated).
+    pub redact: Vec<regex::Regex>,
+    /// `dir`, relative to the project root, when records are kept in the repo.
+    pub dir: Option<PathBuf>,
+}
+
+/// The verdict a section gives when only its `default` applies, as a hit (helper for
+/// implementations and tests).
+pub fn default_hit(verdict: Verdict, origin: Origin, section: &str, rule: &str) -> Hit {
+    Hit { verdict, origin, section: section.into(), rule: rule.into() }
+}

@@ -1,0 +1,143 @@
+//! (call, budget, session facts) → [`Decision`]. Pure: no clock, no printing; the file
+//! system is only consulted through [`FsView`] for existence and symlinks.
+
+use crate::budget::Budget;
+use crate::fsview::FsView;
+use crate::protocol::ToolCall;
+use crate::verdict::{Hit, Origin, Verdict};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// A stable kebab-case code for every kind of decision (DESIGN §1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    Allowed,
+    NoOpinion,
+    PathDenied,
+    PathAsk,
+    CommandDenied,
+    CommandAsk,
+    UnparsedCommand,
+    McpDenied,
+    McpAsk,
+    WebDenied,
+    WebAsk,
+    MergeDenied,
+    SpendExceeded,
+    RetryLimit,
+    StopRule,
+    RollbackNoteMissing,
+    SelfProtection,
+    BudgetInvalid,
+    HookInternalError,
+    ApprovalNeeded,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Allowed => "allowed",
+            Code::NoOpinion => "no-opinion",
+            Code::PathDenied => "path-denied",
+            Code::PathAsk => "path-ask",
+            Code::CommandDenied => "command-denied",
+            Code::CommandAsk => "command-ask",
+            Code::UnparsedCommand => "unparsed-command",
+            Code::McpDenied => "mcp-denied",
+            Code::McpAsk => "mcp-ask",
+            Code::WebDenied => "web-denied",
+            Code::WebAsk => "web-ask",
+            Code::MergeDenied => "merge-denied",
+            Code::SpendExceeded => "spend-exceeded",
+            Code::RetryLimit => "retry-limit",
+            Code::StopRule => "stop-rule",
+            Code::RollbackNoteMissing => "rollback-note-missing",
+            Code::SelfProtection => "self-protection",
+            Code::BudgetInvalid => "budget-invalid",
+            Code::HookInternalError => "hook-internal-error",
+            Code::ApprovalNeeded => "approval-needed",
+        }
+    }
+}
+
+/// What the session has counted so far (filled from the session state by the store).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SessionFacts {
+    /// Set once a stop rule (or `on_exceed = "halt"`) ended the run: every later call is
+    /// denied with this reason.
+    pub stopped: Option<StopFact>,
+    /// Failures by command fingerprint (see [`fingerprint`]).
+    pub failures: HashMap<String, FailureFact>,
+    pub total_failures: u32,
+    /// Edits by absolute file path.
+    pub edits: HashMap<String, u32>,
+    pub tool_calls: u64,
+    pub spend_usd: f64,
+    pub spend_tokens: u64,
+    /// Minutes since the session's first event.
+    pub minutes: u64,
+    /// True once the `warn_at` note was given.
+    pub warned: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct StopFact {
+    pub reason: String,
+    pub origin: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct FailureFact {
+    pub count: u32,
+    pub last_error_line: String,
+}
+
+/// The normalised text of a command, the key of retry counting: words re-joined by single
+/// spaces, so `cargo  test` and `cargo test` are one command.
+pub fn fingerprint(command: &str) -> String {
+    command.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Everything outside the call that the decision depends on.
+pub struct DecideContext<'a> {
+    pub cwd: PathBuf,
+    pub home: Option<PathBuf>,
+    /// `permission_mode` is `bypassPermissions` or `dontAsk`: `ask` becomes `deny`.
+    pub nobody_can_answer: bool,
+    /// The state/record directory in use and the hook executables' directory: protected.
+    pub protected_dirs: Vec<PathBuf>,
+    /// The branch checked out (from `.git/HEAD`), for protected branches.
+    pub current_branch: Option<String>,
+    pub fs: &'a dyn FsView,
+}
+
+/// The answer to one call.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Decision {
+    /// `None`: no opinion (every layer abstained) — exit 0 with empty stdout.
+    pub verdict: Option<Verdict>,
+    pub code: Code,
+    /// The rule that decided (the most restrictive hit).
+    pub rule: Option<Hit>,
+    /// What the agent reads: what was refused, by which rule, what to do instead.
+    pub reason: String,
+    /// Set when the run must stop (`continue: false` + `stopReason`).
+    pub stop_reason: Option<String>,
+    /// A one-time note for the agent (`additionalContext`), e.g. the spend warning.
+    pub note: Option<String>,
+    /// Every rule that matched, for `explain` and the record.
+    pub hits: Vec<Hit>,
+}
+
+/// Decides one tool call.
+pub fn decide(
+    call: &ToolCall,
+    budget: &Budget,
+    facts: &SessionFacts,
+    ctx: &DecideContext<'_>,
+) -> Decision {
+    let _ = (call, budget, facts, ctx, Origin::builtin("x"));
+    unimplemented!("decide")
+}

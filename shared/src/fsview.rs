@@ -1,0 +1,42 @@
+//! A read-only view of the file system, so analysis and path rules can ask what exists
+//! without owning any I/O policy. [`RealFs`] is the one the hooks use.
+
+use std::path::{Path, PathBuf};
+
+pub trait FsView {
+    fn exists(&self, path: &Path) -> bool;
+    fn is_dir(&self, path: &Path) -> bool;
+    /// The fully resolved path (symlinks followed), or `None` when it cannot be resolved.
+    fn canonicalize(&self, path: &Path) -> Option<PathBuf>;
+    /// Reads a small text file (e.g. `.git/HEAD`); `None` on any error.
+    fn read_small(&self, path: &Path, max_bytes: u64) -> Option<String>;
+    /// Lists the names in a directory (for glob expansion); `None` on any error.
+    fn list_dir(&self, path: &Path) -> Option<Vec<String>>;
+}
+
+/// The real file system.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RealFs;
+
+impl FsView for RealFs {
+    fn exists(&self, path: &Path) -> bool {
+        path.symlink_metadata().is_ok()
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        path.is_dir()
+    }
+    fn canonicalize(&self, path: &Path) -> Option<PathBuf> {
+        std::fs::canonicalize(path).ok()
+    }
+    fn read_small(&self, path: &Path, max_bytes: u64) -> Option<String> {
+        use std::io::Read;
+        let file = std::fs::File::open(path).ok()?;
+        let mut text = String::new();
+        file.take(max_bytes).read_to_string(&mut text).ok()?;
+        Some(text)
+    }
+    fn list_dir(&self, path: &Path) -> Option<Vec<String>> {
+        let entries = std::fs::read_dir(path).ok()?;
+        Some(entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect())
+    }
+}

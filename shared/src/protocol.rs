@@ -1,0 +1,219 @@
+//! Hook input and output, as Claude Code sends and expects them.
+//!
+//! Every field of the input is optional and unknown fields are ignored: the schema grows
+//! every few releases, and a missing field must never crash a hook. Tool inputs and
+//! responses stay raw JSON; [`ToolCall`] gives the typed view `decide` needs.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The largest hook input we read (SPEC §5): a Write of a large file is normal.
+pub const MAX_STDIN_BYTES: usize = 32 * 1024 * 1024;
+
+/// One hook invocation's stdin.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct HookInput {
+    pub session_id: Option<String>,
+    pub transcript_path: Option<String>,
+    pub cwd: Option<String>,
+    pub hook_event_name: Option<String>,
+    pub prompt_id: Option<String>,
+    pub permission_mode: Option<String>,
+    pub agent_id: Option<String>,
+    pub agent_type: Option<String>,
+    pub tool_name: Option<String>,
+    pub tool_input: Option<Value>,
+    pub tool_use_id: Option<String>,
+    pub tool_response: Option<Value>,
+    /// PostToolUseFailure: the error text (`Exit code N\n…` for Bash).
+    pub error: Option<String>,
+    pub is_interrupt: Option<bool>,
+    pub duration_ms: Option<u64>,
+    /// UserPromptSubmit.
+    pub prompt: Option<String>,
+    /// Stop / SubagentStop.
+    pub stop_hook_active: Option<bool>,
+    pub last_assistant_message: Option<String>,
+    pub agent_transcript_path: Option<String>,
+    /// SessionStart.
+    pub source: Option<String>,
+    pub model: Option<Value>,
+    /// SessionEnd.
+    pub reason: Option<String>,
+}
+
+impl HookInput {
+    /// Parses hook stdin. Errors carry serde's message (line/column of the problem).
+    pub fn parse(bytes: &[u8]) -> Result<HookInput, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+
+    /// True when no human will see an `ask` prompt (SPEC §4.1): `ask` becomes `deny`.
+    pub fn nobody_can_answer(&self) -> bool {
+        matches!(self.permission_mode.as_deref(), Some("bypassPermissions" | "dontAsk"))
+    }
+
+    /// The typed view of the tool call, if this is a tool event.
+    pub fn tool_call(&self) -> Option<ToolCall> {
+        let name = self.tool_name.as_deref()?;
+        Some(ToolCall::from_parts(name, self.tool_input.as_ref().unwrap_or(&Value::Null)))
+    }
+}
+
+/// What a tool call does, as far as the budget cares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ToolCall {
+    /// Read, or Grep/Glob by their `path` (None: the current directory).
+    Read { tool: String, path: Option<String> },
+    /// Edit, Write, NotebookEdit, legacy MultiEdit.
+    Edit { tool: String, path: Option<String> },
+    /// Bash. (PowerShell is [`ToolCall::Unanalysable`].)
+    Bash { command: String },
+    WebFetch { url: String },
+    WebSearch { query: String },
+    /// `mcp__<server>__<tool>`.
+    Mcp { server: String, tool: String },
+    /// A shell we cannot analyse (PowerShell): decided by `[run] unparsed`.
+    Unanalysable { tool: String, text: String },
+    /// Agent, TodoWrite, AskUserQuestion, … : no opinion (SPEC §4.6).
+    Other { tool: String },
+}
+
+fn str_field(input: &Value, key: &str) -> Option<String> {
+    input.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+impl ToolCall {
+    pub fn from_parts(tool: &str, input: &Value) -> ToolCall {
+        let owned = tool.to_owned();
+        match tool {
+            "Read" => ToolCall::Read { tool: owned, path: str_field(input, "file_path") },
+            "Grep" | "Glob" => ToolCall::Read { tool: owned, path: str_field(input, "path") },
+            "Edit" | "Write" | "MultiEdit" => {
+                ToolCall::Edit { tool: owned, path: str_field(input, "file_path") }
+            }
+            "NotebookEdit" => ToolCall::Edit { tool: owned, path: str_field(input, "notebook_path") },
+            "Bash" => ToolCall::Bash { command: str_field(input, "command").unwrap_or_default() },
+            "PowerShell" => ToolCall::Unanalysable {
+                tool: owned,
+                text: str_field(input, "command").unwrap_or_default(),
+            },
+            "WebFetch" => ToolCall::WebFetch { url: str_field(input, "url").unwrap_or_default() },
+            "WebSearch" => {
+                ToolCall::WebSearch { query: str_field(input, "query").unwrap_or_default() }
+            }
+            _ => match split_mcp_name(tool) {
+                Some((server, tool)) => ToolCall::Mcp { server, tool },
+                None => ToolCall::Other { tool: owned },
+            },
+        }
+    }
+
+    /// The tool name as Claude Code sent it.
+    pub fn tool_name(&self) -> String {
+        match self {
+            ToolCall::Read { tool, .. }
+            | ToolCall::Edit { tool, .. }
+            | ToolCall::Unanalysable { tool, .. }
+            | ToolCall::Other { tool } => tool.clone(),
+            ToolCall::Bash { .. } => "Bash".into(),
+            ToolCall::WebFetch { .. } => "WebFetch".into(),
+            ToolCall::WebSearch { .. } => "WebSearch".into(),
+            ToolCall::Mcp { server, tool } => format!("mcp__{server}__{tool}"),
+        }
+    }
+}
+
+/// Splits `mcp__<server>__<tool>` at the first `__` after the prefix (SPEC §4.4).
+/// `mcp__plugin_acme_github__get_issue` → (`plugin_acme_github`, `get_issue`).
+pub fn split_mcp_name(name: &str) -> Option<(String, String)> {
+    let rest = name.strip_prefix("mcp__")?;
+    let at = rest.find("__")?;
+    let (server, tool) = (&rest[..at], &rest[at + 2..]);
+    if server.is_empty() || tool.is_empty() {
+        return None;
+    }
+    Some((server.to_owned(), tool.to_owned()))
+}
+
+/// The PreToolUse reply envelope (hooks reference §3.3). Field names are Claude Code's.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct PreToolUseReply {
+    #[serde(rename = "hookSpecificOutput")]
+    pub hook_specific_output: PreToolUseOutput,
+    /// `false` halts the run (stop rules, `on_exceed = "halt"`).
+    #[serde(rename = "continue", skip_serializing_if = "Option::is_none")]
+    pub continue_: Option<bool>,
+    #[serde(rename = "stopReason", skip_serializing_if = "Option::is_none")]
+    pub stop_reason: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct PreToolUseOutput {
+    #[serde(rename = "hookEventName")]
+    pub hook_event_name: &'static str,
+    #[serde(rename = "permissionDecision")]
+    pub permission_decision: &'static str,
+    #[serde(rename = "permissionDecisionReason")]
+    pub permission_decision_reason: String,
+    #[serde(rename = "additionalContext", skip_serializing_if = "Option::is_none")]
+    pub additional_context: Option<String>,
+}
+
+/// `hookSpecificOutput.additionalContext` for events that accept it
+/// (SessionStart, UserPromptSubmit, PostToolUse, PostToolUseFailure).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ContextReply {
+    #[serde(rename = "hookSpecificOutput")]
+    pub hook_specific_output: ContextOutput,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ContextOutput {
+    #[serde(rename = "hookEventName")]
+    pub hook_event_name: String,
+    #[serde(rename = "additionalContext")]
+    pub additional_context: String,
+}
+
+/// Stop / SubagentStop: `decision: "block"` keeps the agent working with `reason`.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct StopReply {
+    pub decision: &'static str,
+    pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn mcp_names_split_at_the_first_separator_after_the_prefix() {
+        assert_eq!(
+            split_mcp_name("mcp__plugin_acme_github__get_issue"),
+            Some(("plugin_acme_github".into(), "get_issue".into()))
+        );
+        assert_eq!(
+            split_mcp_name("mcp__github__search__code"),
+            Some(("github".into(), "search__code".into()))
+        );
+        assert_eq!(split_mcp_name("mcp__github"), None);
+        assert_eq!(split_mcp_name("Read"), None);
+    }
+
+    #[test]
+    fn grep_and_glob_are_reads_of_their_path() {
+        let call = ToolCall::from_parts("Grep", &json!({"pattern": "x", "path": "/p/src"}));
+        assert_eq!(call, ToolCall::Read { tool: "Grep".into(), path: Some("/p/src".into()) });
+        let call = ToolCall::from_parts("Glob", &json!({"pattern": "**/*.rs"}));
+        assert_eq!(call, ToolCall::Read { tool: "Glob".into(), path: None });
+    }
+
+    #[test]
+    fn missing_and_unknown_fields_parse() {
+        let input = HookInput::parse(br#"{"hook_event_name":"PreToolUse","brand_new":1}"#);
+        assert!(input.is_ok_and(|i| i.tool_name.is_none()));
+    }
+}

@@ -1,0 +1,102 @@
+//! Bash analysis: the one module that imports brush-parser (SPEC §5).
+//!
+//! A command string becomes an [`Analysis`]: the simple commands it runs, the files it reads,
+//! writes and deletes, the network hosts it fetches, and the parts it could not analyse.
+//! Rules never look at raw text; they consume this.
+
+use crate::fsview::FsView;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Where the command runs: the base of relative paths, and how `~`, `$HOME`, `$PWD` and
+/// `$CLAUDE_PROJECT_DIR` expand.
+pub struct ShellContext<'a> {
+    pub cwd: PathBuf,
+    pub home: Option<PathBuf>,
+    pub project_dir: PathBuf,
+    /// Existence checks and glob expansion ("every literal operand naming an existing path
+    /// is a read").
+    pub fs: &'a dyn FsView,
+}
+
+/// Everything a command line does, as far as the budget cares.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Analysis {
+    pub commands: Vec<SimpleCommand>,
+    pub effects: Vec<FileEffect>,
+    pub network: Vec<NetEffect>,
+    pub unanalysable: Vec<Unanalysable>,
+}
+
+/// One simple command after normalisation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SimpleCommand {
+    /// Normalised words: `argv[0]` is the program's basename with quoting and escapes
+    /// removed (`\rm`, `/bin/rm`, `'r''m'` → `rm`); leading `VAR=x` assignments dropped.
+    pub argv: Vec<String>,
+    /// Wrappers (`sudo`, `timeout 5`, `env`, …) and effect-free builtins (`cd`, `true`, …):
+    /// decided only when a rule names them; they add no `default` decision of their own.
+    pub transparent: bool,
+    /// The command's source text, for messages.
+    pub text: String,
+}
+
+/// What a file effect does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EffectKind {
+    Read,
+    Write,
+    /// `rm`, `rmdir`, `unlink`, `shred`, `find -delete`; `recursive` for `rm -r` and friends
+    /// (an edit of the folder and everything under it).
+    Delete { recursive: bool },
+}
+
+impl EffectKind {
+    /// Writes and deletes are decided by `[edit]`; reads by `[read]`.
+    pub fn is_edit(self) -> bool {
+        !matches!(self, EffectKind::Read)
+    }
+}
+
+/// A file the command reads, writes or deletes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileEffect {
+    /// Absolute and lexically normalised (`.`/`..` resolved, no symlink resolution: the
+    /// path rules check symlinks themselves).
+    pub path: PathBuf,
+    pub kind: EffectKind,
+    /// The text of the command that causes it.
+    pub command: String,
+}
+
+/// A host a known fetcher (`curl`, `wget`, `http`, `nc`, …) talks to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NetEffect {
+    /// Lower-case, no port, no userinfo, no trailing dot.
+    pub host: String,
+    pub url: String,
+    pub command: String,
+}
+
+/// A part of the command we could not analyse statically, decided by `[run] unparsed`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Unanalysable {
+    /// Why, in words an agent understands: "the command name `$cmd` is not a literal".
+    pub reason: String,
+    /// The part of the source text concerned.
+    pub text: String,
+}
+
+/// Analyses one Bash command string. Never panics, never hangs: anything it does not
+/// understand, or that goes past the limits of SPEC §5, comes back as [`Unanalysable`].
+pub fn analyse(command: &str, ctx: &ShellContext<'_>) -> Analysis {
+    let _ = (command, ctx);
+    Analysis {
+        unanalysable: vec![Unanalysable {
+            reason: "shell analysis is not built yet".into(),
+            text: command.into(),
+        }],
+        ..Analysis::default()
+    }
+}

@@ -1,0 +1,1 @@
+//! The only I/O of the library: session state, run record, transcript reader.

@@ -1,0 +1,92 @@
+//! Verdicts and where they come from.
+//!
+//! Every decision names the rule that produced it, so the agent (and the reviewer) can see
+//! *which* line of which budget, or which pack rule, refused a call.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The answer to one tool call, ordered by restrictiveness (`Allow < Ask < Deny`), so
+/// "most restrictive wins" is simply `max`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Allow,
+    Ask,
+    Deny,
+}
+
+impl Verdict {
+    /// The lowercase word Claude Code expects in `permissionDecision`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allow => "allow",
+            Verdict::Ask => "ask",
+            Verdict::Deny => "deny",
+        }
+    }
+
+    /// Parses `allow`/`ask`/`deny` (as written in budget files).
+    pub fn parse(word: &str) -> Option<Verdict> {
+        match word {
+            "allow" => Some(Verdict::Allow),
+            "ask" => Some(Verdict::Ask),
+            "deny" => Some(Verdict::Deny),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a rule was written.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Origin {
+    /// A line of a budget file. `file` is shown as the user knows it
+    /// (`.claude/budget.toml` relative to the project, or the user budget's path).
+    File { file: String, line: u32, column: u32 },
+    /// A rule of a built-in pack: `pack:destructive/git-reset-hard`.
+    Pack { pack: String, id: String },
+    /// A behaviour built into the product (self-protection, fail-closed, limits):
+    /// `builtin:self-protection`.
+    Builtin { id: String },
+}
+
+impl Origin {
+    pub fn file(file: impl Into<String>, line: u32, column: u32) -> Origin {
+        Origin::File { file: file.into(), line, column }
+    }
+    pub fn pack(pack: impl Into<String>, id: impl Into<String>) -> Origin {
+        Origin::Pack { pack: pack.into(), id: id.into() }
+    }
+    pub fn builtin(id: impl Into<String>) -> Origin {
+        Origin::Builtin { id: id.into() }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::File { file, line, column } => write!(f, "{file}:{line}:{column}"),
+            Origin::Pack { pack, id } => write!(f, "pack:{pack}/{id}"),
+            Origin::Builtin { id } => write!(f, "builtin:{id}"),
+        }
+    }
+}
+
+/// One rule that matched: its verdict, where it was written, and the rule text as written
+/// (a glob, command words, a host pattern, or `default`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hit {
+    pub verdict: Verdict,
+    pub origin: Origin,
+    /// The section it belongs to: `read`, `edit`, `run`, `mcp`, `web`, `merge`, `stop`, ...
+    pub section: String,
+    /// The rule as written (`migrations/**`, `git push`, `default`, `outside_project`).
+    pub rule: String,
+}
