@@ -332,3 +332,19 @@ pub struct RecordSettings {
 pub fn default_hit(verdict: Verdict, origin: Origin, section: &str, rule: &str) -> Hit {
     Hit { verdict, origin, section: section.into(), rule: rule.into() }
 }
+
+impl std::fmt::Display for Diagnostic {
+    /// `file:line:column: error: message` and, when there is one, `  hint: …` on the next
+    /// line — the form `claude-budget check` prints and the hooks put in denials.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{}:{}:{}: {level}: {}", self.file, self.line, self.column, self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
