@@ -3,6 +3,24 @@
 //! A command string becomes an [`Analysis`]: the simple commands it runs, the files it reads,
 //! writes and deletes, the network hosts it fetches, and the parts it could not analyse.
 //! Rules never look at raw text; they consume this.
+//!
+//! Map: [`adapter`] (the only file importing brush-parser: AST → a small walkable form),
+//! [`limits`] (size, depth, count and time bounds; the pre-scan that keeps the parser away
+//! from exponential inputs), [`words`] (quotes, escapes, `~`/`$HOME` expansion, globs),
+//! [`walk`] (lists, pipelines, compound commands, substitutions, redirections, `cd`),
+//! [`run`] (one command's argv: wrappers, shells, `eval`, `find`, file and network
+//! effects), [`wrappers`], [`effects`] (per-program operand roles), [`network`] (hosts),
+//! [`semantic`] (pack checks the rule language cannot express).
+
+mod adapter;
+mod effects;
+mod limits;
+mod network;
+mod run;
+pub mod semantic;
+mod walk;
+mod words;
+mod wrappers;
 
 use crate::fsview::FsView;
 use serde::Serialize;
@@ -26,6 +44,25 @@ pub struct Analysis {
     pub effects: Vec<FileEffect>,
     pub network: Vec<NetEffect>,
     pub unanalysable: Vec<Unanalysable>,
+    /// What feeds each command's standard input when it is another command's output or
+    /// literal text (`curl … | sh`, `psql <<< 'DROP …'`): the pack checks read it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub feeds: Vec<StdinFeed>,
+}
+
+/// A command whose standard input (or, for `bash <(…)`, whose script) comes from somewhere
+/// the budget may care about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StdinFeed {
+    /// The reading program's basename (`sh`, `psql`).
+    pub program: String,
+    /// Who produces the input: a program's basename (`curl`), `here-document`,
+    /// `here-string`, or `file`.
+    pub producer: String,
+    /// The literal text fed, when known.
+    pub text: Option<String>,
+    /// The reading command's text.
+    pub command: String,
 }
 
 /// One simple command after normalisation.
@@ -49,7 +86,9 @@ pub enum EffectKind {
     Write,
     /// `rm`, `rmdir`, `unlink`, `shred`, `find -delete`; `recursive` for `rm -r` and friends
     /// (an edit of the folder and everything under it).
-    Delete { recursive: bool },
+    Delete {
+        recursive: bool,
+    },
 }
 
 impl EffectKind {
@@ -91,12 +130,23 @@ pub struct Unanalysable {
 /// Analyses one Bash command string. Never panics, never hangs: anything it does not
 /// understand, or that goes past the limits of SPEC §5, comes back as [`Unanalysable`].
 pub fn analyse(command: &str, ctx: &ShellContext<'_>) -> Analysis {
-    let _ = (command, ctx);
-    Analysis {
+    analyse_within(command, ctx, limits::TIME_BUDGET)
+}
+
+/// [`analyse`] with an explicit time budget (tests and benchmarks).
+pub fn analyse_within(
+    command: &str,
+    ctx: &ShellContext<'_>,
+    time: std::time::Duration,
+) -> Analysis {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        walk::analyse(command, ctx, time)
+    }));
+    outcome.unwrap_or_else(|_| Analysis {
         unanalysable: vec![Unanalysable {
-            reason: "shell analysis is not built yet".into(),
-            text: command.into(),
+            reason: "the analyser failed on this command".into(),
+            text: command.chars().take(200).collect(),
         }],
         ..Analysis::default()
-    }
+    })
 }

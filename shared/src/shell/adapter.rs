@@ -1,0 +1,577 @@
+//! The one file that imports `brush-parser`: it turns brush's AST into the small
+//! intermediate form ([`Script`], [`Word`] pieces) the rest of the analyser walks, so a
+//! parser upgrade touches only this file.
+//!
+//! brush-parser is exponential on some hostile inputs (unclosed `$(` and `(` nests) and
+//! slow on very long flat ones, so every parse is guarded: a lexical nesting pre-scan
+//! ([`crate::shell::limits::nesting_depth`]), `catch_unwind`, and for long inputs a worker
+//! thread abandoned when the time budget runs out.
+
+use crate::shell::limits::{self, Budget};
+use brush_parser::ast;
+use brush_parser::word::{self as bword, Parameter, ParameterExpr, WordPiece};
+use brush_parser::{Parser, ParserOptions};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc;
+
+/// A sequence of and-or lists (`;`, `&`, newlines).
+#[derive(Clone, Debug, Default)]
+pub struct Script(pub Vec<AndOr>);
+
+/// Pipelines joined by `&&` / `||`.
+#[derive(Clone, Debug)]
+pub struct AndOr(pub Vec<Pipeline>);
+
+/// Commands joined by `|` / `|&`.
+#[derive(Clone, Debug)]
+pub struct Pipeline(pub Vec<Cmd>);
+
+#[derive(Clone, Debug)]
+pub enum Cmd {
+    Simple(Simple),
+    /// Subshells, brace groups, loops, `if`, `case`, functions, `[[ ]]`, `(( ))`: the
+    /// bodies run, the words are expanded (their substitutions run).
+    Compound {
+        bodies: Vec<Script>,
+        words: Vec<Word>,
+        redirects: Vec<Redirect>,
+        /// `[[ … ]]` is reported as a transparent builtin.
+        is_test: bool,
+        /// `( … )`: a `cd` inside does not move the rest of the list.
+        subshell: bool,
+    },
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Simple {
+    /// Leading `VAR=value` assignments (name, value words; arrays give several).
+    pub assigns: Vec<(String, Vec<Word>)>,
+    pub words: Vec<Word>,
+    pub redirects: Vec<Redirect>,
+    pub text: String,
+}
+
+/// A shell word as written; [`pieces`] splits it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word(pub String);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RedirKind {
+    Read,
+    Write,
+    Append,
+    ReadWrite,
+    /// `>&file` style duplications with a word target (`2>&1`, `>&-`).
+    Dup,
+}
+
+#[derive(Clone, Debug)]
+pub enum Redirect {
+    File {
+        fd: Option<i32>,
+        kind: RedirKind,
+        target: Word,
+    },
+    /// `&>` / `&>>`.
+    OutputAndError {
+        target: Word,
+    },
+    ProcessSub(Script),
+    HereDoc {
+        fd: Option<i32>,
+        body: String,
+        expands: bool,
+    },
+    HereString {
+        fd: Option<i32>,
+        word: Word,
+    },
+}
+
+/// One piece of a word.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Piece {
+    /// Literal text; `quoted` text is not glob-expanded. ANSI-C and escapes are still raw
+    /// here (`ansi_c` set); [`crate::shell::words`] decodes them.
+    Lit {
+        text: String,
+        quoted: bool,
+        ansi_c: bool,
+        escape: bool,
+    },
+    /// `~` (`None`) or `~user` / `~+` / `~-` (`Some`: not expanded).
+    Tilde(Option<String>),
+    /// `$NAME` / `${NAME}` when `plain`; otherwise an expansion with operators. `inner`
+    /// are embedded word texts (defaults, patterns) whose substitutions also run.
+    Var {
+        name: String,
+        plain: bool,
+        inner: Vec<String>,
+    },
+    /// `$( … )` or backticks: the script text.
+    Subst(String),
+    /// `$(( … ))`: the expression text (it may hold substitutions).
+    Arith(String),
+}
+
+/// Why a parse failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseFailure(pub String);
+
+fn options() -> ParserOptions {
+    ParserOptions::default()
+}
+
+/// Inputs shorter than this parse inline; longer ones in a worker thread with a deadline.
+const INLINE_PARSE_BYTES: usize = 2048;
+
+/// Parses a script under the budget's limits.
+pub fn parse_script(text: &str, budget: &Budget) -> Result<Script, ParseFailure> {
+    limits::prescan(text)?;
+    if budget.expired() {
+        return Err(ParseFailure(limits::TIME_REASON.into()));
+    }
+    let program = if text.len() < INLINE_PARSE_BYTES {
+        parse_guarded(text.to_owned())?
+    } else {
+        parse_in_worker(text.to_owned(), budget)?
+    };
+    Ok(convert_program(&program))
+}
+
+fn parse_guarded(text: String) -> Result<ast::Program, ParseFailure> {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let mut parser = Parser::new(std::io::BufReader::new(text.as_bytes()), &options());
+        parser.parse_program()
+    }));
+    match outcome {
+        Ok(Ok(program)) => Ok(program),
+        Ok(Err(error)) => Err(ParseFailure(format!(
+            "the shell parser rejected it ({error})"
+        ))),
+        Err(_) => Err(ParseFailure("the shell parser failed on it".into())),
+    }
+}
+
+fn parse_in_worker(text: String, budget: &Budget) -> Result<ast::Program, ParseFailure> {
+    let (send, receive) = mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("shell-parse".into())
+        .stack_size(64 * 1024 * 1024)
+        .spawn(move || {
+            // The receiver may be gone when the deadline passed: nothing to report then.
+            let _ = send.send(parse_guarded(text));
+        });
+    if spawned.is_err() {
+        return Err(ParseFailure("could not start the shell parser".into()));
+    }
+    match receive.recv_timeout(budget.remaining()) {
+        Ok(result) => result,
+        Err(_) => Err(ParseFailure(limits::TIME_REASON.into())),
+    }
+}
+
+/// Splits a word into pieces. Fails on malformed words (unclosed quotes or expansions).
+pub fn pieces(word: &str) -> Result<Vec<Piece>, ParseFailure> {
+    limits::prescan(word)?;
+    let parsed = catch_unwind(AssertUnwindSafe(|| bword::parse(word, &options())));
+    match parsed {
+        Ok(Ok(list)) => {
+            let mut out = Vec::new();
+            for p in list {
+                push_piece(p.piece, false, &mut out);
+            }
+            Ok(out)
+        }
+        Ok(Err(error)) => Err(ParseFailure(format!(
+            "the word `{word}` does not parse ({error})"
+        ))),
+        Err(_) => Err(ParseFailure(format!(
+            "the word `{word}` could not be parsed"
+        ))),
+    }
+}
+
+/// Pieces of an expanding here-document body (quotes are literal there).
+pub fn heredoc_pieces(body: &str) -> Result<Vec<Piece>, ParseFailure> {
+    limits::prescan(body)?;
+    let parsed = catch_unwind(AssertUnwindSafe(|| bword::parse_heredoc(body, &options())));
+    match parsed {
+        Ok(Ok(list)) => {
+            let mut out = Vec::new();
+            for p in list {
+                push_piece(p.piece, true, &mut out);
+            }
+            Ok(out)
+        }
+        _ => Err(ParseFailure("a here-document body does not parse".into())),
+    }
+}
+
+fn push_piece(piece: WordPiece, quoted: bool, out: &mut Vec<Piece>) {
+    let lit = |text: String, quoted, ansi_c, escape| Piece::Lit {
+        text,
+        quoted,
+        ansi_c,
+        escape,
+    };
+    match piece {
+        WordPiece::Text(text) => out.push(lit(text, quoted, false, false)),
+        WordPiece::SingleQuotedText(text) => out.push(lit(text, true, false, false)),
+        WordPiece::AnsiCQuotedText(text) => out.push(lit(text, true, true, false)),
+        WordPiece::EscapeSequence(text) => out.push(lit(text, true, false, true)),
+        WordPiece::DoubleQuotedSequence(inner) | WordPiece::GettextDoubleQuotedSequence(inner) => {
+            for p in inner {
+                push_piece(p.piece, true, out);
+            }
+        }
+        WordPiece::TildeExpansion(expr) => out.push(match expr {
+            bword::TildeExpr::Home => Piece::Tilde(None),
+            other => Piece::Tilde(Some(format!("{other:?}"))),
+        }),
+        WordPiece::ParameterExpansion(expr) => out.push(convert_parameter(expr)),
+        WordPiece::CommandSubstitution(text) | WordPiece::BackquotedCommandSubstitution(text) => {
+            out.push(Piece::Subst(text));
+        }
+        WordPiece::ArithmeticExpression(expr) => out.push(Piece::Arith(expr.value)),
+    }
+}
+
+fn parameter_name(parameter: &Parameter) -> String {
+    match parameter {
+        Parameter::Positional(n) => n.to_string(),
+        Parameter::Special(special) => special.to_string(),
+        Parameter::Named(name) => name.clone(),
+        Parameter::NamedWithIndex { name, .. } | Parameter::NamedWithAllIndices { name, .. } => {
+            name.clone()
+        }
+    }
+}
+
+fn convert_parameter(expr: ParameterExpr) -> Piece {
+    use ParameterExpr as P;
+    let var = |parameter: &Parameter, plain: bool, inner: Vec<Option<String>>| Piece::Var {
+        name: parameter_name(parameter),
+        plain,
+        inner: inner.into_iter().flatten().collect(),
+    };
+    match expr {
+        P::Parameter {
+            parameter,
+            indirect,
+        } => {
+            let plain = !indirect && matches!(parameter, Parameter::Named(_));
+            let mut inner = Vec::new();
+            if let Parameter::NamedWithIndex { index, .. } = &parameter {
+                inner.push(Some(index.clone()));
+            }
+            var(&parameter, plain, inner)
+        }
+        P::UseDefaultValues {
+            parameter,
+            default_value: v,
+            ..
+        }
+        | P::AssignDefaultValues {
+            parameter,
+            default_value: v,
+            ..
+        }
+        | P::IndicateErrorIfNullOrUnset {
+            parameter,
+            error_message: v,
+            ..
+        }
+        | P::UseAlternativeValue {
+            parameter,
+            alternative_value: v,
+            ..
+        }
+        | P::RemoveSmallestSuffixPattern {
+            parameter,
+            pattern: v,
+            ..
+        }
+        | P::RemoveLargestSuffixPattern {
+            parameter,
+            pattern: v,
+            ..
+        }
+        | P::RemoveSmallestPrefixPattern {
+            parameter,
+            pattern: v,
+            ..
+        }
+        | P::RemoveLargestPrefixPattern {
+            parameter,
+            pattern: v,
+            ..
+        }
+        | P::UppercaseFirstChar {
+            parameter,
+            pattern: v,
+            ..
+        }
+        | P::UppercasePattern {
+            parameter,
+            pattern: v,
+            ..
+        }
+        | P::LowercaseFirstChar {
+            parameter,
+            pattern: v,
+            ..
+        }
+        | P::LowercasePattern {
+            parameter,
+            pattern: v,
+            ..
+        } => var(&parameter, false, vec![v]),
+        P::ParameterLength { parameter, .. } | P::Transform { parameter, .. } => {
+            var(&parameter, false, vec![])
+        }
+        P::Substring {
+            parameter,
+            offset,
+            length,
+            ..
+        } => var(
+            &parameter,
+            false,
+            vec![Some(offset.value), length.map(|l| l.value)],
+        ),
+        P::ReplaceSubstring {
+            parameter,
+            pattern,
+            replacement,
+            ..
+        } => var(&parameter, false, vec![Some(pattern), replacement]),
+        P::VariableNames { prefix, .. } => Piece::Var {
+            name: prefix,
+            plain: false,
+            inner: vec![],
+        },
+        P::MemberKeys { variable_name, .. } => Piece::Var {
+            name: variable_name,
+            plain: false,
+            inner: vec![],
+        },
+    }
+}
+
+fn convert_program(program: &ast::Program) -> Script {
+    let mut items = Vec::new();
+    for complete in &program.complete_commands {
+        items.extend(convert_list(complete).0);
+    }
+    Script(items)
+}
+
+fn convert_list(list: &ast::CompoundList) -> Script {
+    Script(list.0.iter().map(|item| convert_and_or(&item.0)).collect())
+}
+
+fn convert_and_or(list: &ast::AndOrList) -> AndOr {
+    let mut pipelines = vec![convert_pipeline(&list.first)];
+    for next in &list.additional {
+        match next {
+            ast::AndOr::And(p) | ast::AndOr::Or(p) => pipelines.push(convert_pipeline(p)),
+        }
+    }
+    AndOr(pipelines)
+}
+
+fn convert_pipeline(pipeline: &ast::Pipeline) -> Pipeline {
+    Pipeline(pipeline.seq.iter().map(convert_command).collect())
+}
+
+fn word(w: &ast::Word) -> Word {
+    Word(w.value.clone())
+}
+
+fn compound(bodies: Vec<Script>, words: Vec<Word>, redirects: Option<&ast::RedirectList>) -> Cmd {
+    Cmd::Compound {
+        bodies,
+        words,
+        redirects: redirects
+            .map(|r| r.0.iter().map(convert_redirect).collect())
+            .unwrap_or_default(),
+        is_test: false,
+        subshell: false,
+    }
+}
+
+fn convert_command(command: &ast::Command) -> Cmd {
+    match command {
+        ast::Command::Simple(simple) => Cmd::Simple(convert_simple(simple)),
+        ast::Command::Compound(inner, redirects) => convert_compound(inner, redirects.as_ref()),
+        ast::Command::Function(def) => convert_compound(&def.body.0, def.body.1.as_ref()),
+        ast::Command::ExtendedTest(test, redirects) => {
+            let mut words = Vec::new();
+            collect_test_words(&test.expr, &mut words);
+            let mut command = compound(vec![], words, redirects.as_ref());
+            if let Cmd::Compound { is_test, .. } = &mut command {
+                *is_test = true;
+            }
+            command
+        }
+    }
+}
+
+fn collect_test_words(expr: &ast::ExtendedTestExpr, out: &mut Vec<Word>) {
+    use ast::ExtendedTestExpr as E;
+    match expr {
+        E::And(a, b) | E::Or(a, b) => {
+            collect_test_words(a, out);
+            collect_test_words(b, out);
+        }
+        E::Not(a) | E::Parenthesized(a) => collect_test_words(a, out),
+        E::UnaryTest(_, w) => out.push(word(w)),
+        E::BinaryTest(_, a, b) => {
+            out.push(word(a));
+            out.push(word(b));
+        }
+    }
+}
+
+fn convert_compound(command: &ast::CompoundCommand, redirects: Option<&ast::RedirectList>) -> Cmd {
+    use ast::CompoundCommand as C;
+    let arith = |e: &ast::UnexpandedArithmeticExpr| Word(format!("$(({}))", e.value));
+    match command {
+        C::Arithmetic(a) => compound(vec![], vec![arith(&a.expr)], redirects),
+        C::ArithmeticForClause(f) => {
+            let words = [&f.initializer, &f.condition, &f.updater]
+                .into_iter()
+                .flatten()
+                .map(arith)
+                .collect();
+            compound(vec![convert_list(&f.body.list)], words, redirects)
+        }
+        C::BraceGroup(g) => compound(vec![convert_list(&g.list)], vec![], redirects),
+        C::Subshell(s) => {
+            let mut command = compound(vec![convert_list(&s.list)], vec![], redirects);
+            if let Cmd::Compound { subshell, .. } = &mut command {
+                *subshell = true;
+            }
+            command
+        }
+        C::ForClause(f) => {
+            let words = f.values.iter().flatten().map(word).collect();
+            compound(vec![convert_list(&f.body.list)], words, redirects)
+        }
+        C::CaseClause(c) => {
+            let mut words = vec![word(&c.value)];
+            let mut bodies = Vec::new();
+            for item in &c.cases {
+                words.extend(item.patterns.iter().map(word));
+                if let Some(cmd) = &item.cmd {
+                    bodies.push(convert_list(cmd));
+                }
+            }
+            compound(bodies, words, redirects)
+        }
+        C::IfClause(i) => {
+            let mut bodies = vec![convert_list(&i.condition), convert_list(&i.then)];
+            for e in i.elses.iter().flatten() {
+                if let Some(cond) = &e.condition {
+                    bodies.push(convert_list(cond));
+                }
+                bodies.push(convert_list(&e.body));
+            }
+            compound(bodies, vec![], redirects)
+        }
+        C::WhileClause(w) | C::UntilClause(w) => compound(
+            vec![convert_list(&w.0), convert_list(&w.1.list)],
+            vec![],
+            redirects,
+        ),
+        C::Coprocess(c) => {
+            let inner = Script(vec![AndOr(vec![Pipeline(vec![convert_command(&c.body)])])]);
+            compound(vec![inner], vec![], redirects)
+        }
+    }
+}
+
+fn convert_simple(simple: &ast::SimpleCommand) -> Simple {
+    let mut out = Simple {
+        text: simple.to_string(),
+        ..Simple::default()
+    };
+    use ast::CommandPrefixOrSuffixItem as I;
+    let prefix = simple.prefix.iter().flat_map(|p| p.0.iter());
+    let name = simple.word_or_name.iter().cloned().map(I::Word);
+    let suffix = simple.suffix.iter().flat_map(|s| s.0.iter()).cloned();
+    for item in prefix.cloned().chain(name).chain(suffix) {
+        match item {
+            I::IoRedirect(r) => out.redirects.push(convert_redirect(&r)),
+            I::Word(w) => out.words.push(word(&w)),
+            I::AssignmentWord(assignment, whole) => {
+                if out.words.is_empty() {
+                    out.assigns.push(convert_assignment(&assignment));
+                } else {
+                    // `export A=b`, `local x=$(…)`: an argument of the command.
+                    out.words.push(word(&whole));
+                }
+            }
+            I::ProcessSubstitution(_, sub) => {
+                out.redirects
+                    .push(Redirect::ProcessSub(convert_list(&sub.list)));
+            }
+        }
+    }
+    out
+}
+
+fn convert_assignment(assignment: &ast::Assignment) -> (String, Vec<Word>) {
+    let name = match &assignment.name {
+        ast::AssignmentName::VariableName(n) | ast::AssignmentName::ArrayElementName(n, _) => {
+            n.clone()
+        }
+    };
+    let values = match &assignment.value {
+        ast::AssignmentValue::Scalar(w) => vec![word(w)],
+        ast::AssignmentValue::Array(items) => items
+            .iter()
+            .flat_map(|(k, v)| k.iter().map(word).chain(std::iter::once(word(v))))
+            .collect(),
+    };
+    (name, values)
+}
+
+fn convert_redirect(redirect: &ast::IoRedirect) -> Redirect {
+    use ast::IoFileRedirectKind as K;
+    match redirect {
+        ast::IoRedirect::File(fd, kind, target) => {
+            let target = match target {
+                ast::IoFileRedirectTarget::Filename(w)
+                | ast::IoFileRedirectTarget::Duplicate(w) => word(w),
+                ast::IoFileRedirectTarget::Fd(n) => Word(format!("&{n}")),
+                ast::IoFileRedirectTarget::ProcessSubstitution(_, sub) => {
+                    return Redirect::ProcessSub(convert_list(&sub.list));
+                }
+            };
+            let kind = match kind {
+                K::Read => RedirKind::Read,
+                K::Write | K::Clobber => RedirKind::Write,
+                K::Append => RedirKind::Append,
+                K::ReadAndWrite => RedirKind::ReadWrite,
+                K::DuplicateInput | K::DuplicateOutput => RedirKind::Dup,
+            };
+            Redirect::File {
+                fd: *fd,
+                kind,
+                target,
+            }
+        }
+        ast::IoRedirect::HereDocument(fd, doc) => Redirect::HereDoc {
+            fd: *fd,
+            body: doc.doc.value.clone(),
+            expands: doc.requires_expansion,
+        },
+        ast::IoRedirect::HereString(fd, w) => Redirect::HereString {
+            fd: *fd,
+            word: word(w),
+        },
+        ast::IoRedirect::OutputAndError(w, _) => Redirect::OutputAndError { target: word(w) },
+    }
+}

@@ -1,0 +1,563 @@
+//! What each known program does to the operands it is given: which it writes or deletes,
+//! which are data, and which of its own script languages we refuse to re-implement
+//! (`sed` `e`/`w`, `awk` `system`/redirections, `find -fprint`). Operands not classified
+//! here are reads when they name an existing path (SPEC §5).
+
+use crate::shell::wrappers::EFFECT_FREE_BUILTINS;
+
+/// What an operand is to its program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Read when it names an existing path.
+    Read,
+    Write,
+    Delete {
+        recursive: bool,
+    },
+    /// Not a path at all (a flag, a flag's value, a message, a pattern, a script).
+    Data,
+}
+
+/// Commands whose operands are never read as files (SPEC §5).
+pub fn never_reads(name: &str) -> bool {
+    matches!(
+        name,
+        "echo"
+            | "printf"
+            | "ls"
+            | "stat"
+            | "test"
+            | "["
+            | "realpath"
+            | "basename"
+            | "dirname"
+            | "mkdir"
+    ) || EFFECT_FREE_BUILTINS.contains(&name)
+}
+
+/// Options whose value is a message (data, never a path or code).
+pub fn is_message_option(flag: &str) -> bool {
+    matches!(
+        flag,
+        "-m" | "--message" | "--body" | "--title" | "--subject"
+    )
+}
+
+/// The role of every argument (index 0 is the program name and is `Data`), plus reasons the
+/// program's own script makes it unanalysable.
+pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
+    let n = args.len();
+    let mut roles = vec![Role::Read; n];
+    if n > 0 {
+        roles[0] = Role::Data;
+    }
+    let mut problems = Vec::new();
+    if never_reads(name) {
+        return (vec![Role::Data; n], problems);
+    }
+    let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
+    let flags_and_operands = |roles: &mut Vec<Role>, value_options: &[&str]| -> Vec<usize> {
+        let mut operands = Vec::new();
+        let mut i = 1;
+        let mut options_done = false;
+        while i < n {
+            let a = get(i);
+            if !options_done && a == "--" {
+                roles[i] = Role::Data;
+                options_done = true;
+            } else if !options_done && a.starts_with('-') && a.len() > 1 {
+                roles[i] = Role::Data;
+                if value_options.contains(&a) && i + 1 < n {
+                    i += 1;
+                    roles[i] = Role::Data;
+                }
+            } else {
+                operands.push(i);
+            }
+            i += 1;
+        }
+        operands
+    };
+    let has_flag = |short: char, long: &str| {
+        args.iter().skip(1).flatten().any(|a| {
+            *a == long || (a.starts_with('-') && !a.starts_with("--") && a[1..].contains(short))
+        })
+    };
+    match name {
+        "rm" | "unlink" | "shred" | "rmdir" | "srm" => {
+            let recursive =
+                name == "rm" && (has_flag('r', "--recursive") || has_flag('R', "--recursive"));
+            for i in flags_and_operands(&mut roles, &["-n", "--iterations", "-s", "--size"]) {
+                roles[i] = Role::Delete { recursive };
+            }
+        }
+        "touch" | "truncate" | "chmod" | "chown" | "chgrp" | "tee" => {
+            let values: &[&str] = &["-r", "-d", "-t", "-s", "--size", "--reference", "--date"];
+            let operands = flags_and_operands(&mut roles, values);
+            let skip = usize::from(matches!(name, "chmod" | "chown" | "chgrp"));
+            for (k, i) in operands.into_iter().enumerate() {
+                roles[i] = if k < skip { Role::Data } else { Role::Write };
+            }
+        }
+        "cp" | "mv" | "install" | "ln" | "rsync" | "scp" => {
+            let values: &[&str] = &[
+                "-t",
+                "--target-directory",
+                "-m",
+                "--mode",
+                "-o",
+                "-g",
+                "-S",
+                "-e",
+                "--suffix",
+            ];
+            let target_flag = (1..n).find(|&i| matches!(get(i), "-t" | "--target-directory"));
+            let operands = flags_and_operands(&mut roles, values);
+            let symbolic = name == "ln" && has_flag('s', "--symbolic");
+            let directories_only = name == "install" && has_flag('d', "--directory");
+            let last = operands.last().copied();
+            for &i in &operands {
+                let is_target = target_flag.is_none() && Some(i) == last;
+                roles[i] = if is_target || directories_only {
+                    Role::Write
+                } else if name == "mv" {
+                    Role::Delete { recursive: true }
+                } else if symbolic {
+                    Role::Data
+                } else {
+                    Role::Read
+                };
+                if get(i).contains(':') && matches!(name, "rsync" | "scp") {
+                    roles[i] = Role::Data;
+                }
+            }
+            if let Some(t) = target_flag.filter(|t| t + 1 < n) {
+                roles[t + 1] = Role::Write;
+            }
+        }
+        "sed" | "gsed" => sed_roles(&mut roles, args, &mut problems),
+        "perl" => {
+            let in_place = args
+                .iter()
+                .skip(1)
+                .flatten()
+                .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('i'));
+            let mut i = 1;
+            while i < n {
+                let a = get(i);
+                if a.starts_with('-') {
+                    roles[i] = Role::Data;
+                    if a.ends_with('e') || a.ends_with('E') {
+                        i += 1;
+                        if i < n {
+                            roles[i] = Role::Data;
+                        }
+                    }
+                } else if in_place {
+                    roles[i] = Role::Write;
+                }
+                i += 1;
+            }
+        }
+        "dd" => {
+            for i in 1..n {
+                let a = get(i);
+                roles[i] = if a.starts_with("of=") {
+                    Role::Write
+                } else if a.starts_with("if=") {
+                    Role::Read
+                } else {
+                    Role::Data
+                };
+            }
+        }
+        "sort" => {
+            for i in 1..n {
+                if matches!(get(i), "-o" | "--output") && i + 1 < n {
+                    roles[i + 1] = Role::Write;
+                } else if get(i).starts_with("-o") && get(i).len() > 2
+                    || get(i).starts_with("--output=")
+                {
+                    roles[i] = Role::Write;
+                }
+            }
+        }
+        "uniq" => {
+            let operands = flags_and_operands(&mut roles, &["-f", "-s", "-w"]);
+            if operands.len() >= 2 {
+                roles[operands[1]] = Role::Write;
+            }
+        }
+        "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk" => {
+            awk_roles(&mut roles, args, &mut problems)
+        }
+        "curl" => {
+            for i in 1..n {
+                if matches!(
+                    get(i),
+                    "-o" | "--output" | "-c" | "--cookie-jar" | "--dump-header" | "-D"
+                ) && i + 1 < n
+                {
+                    roles[i + 1] = Role::Write;
+                }
+            }
+        }
+        "wget" => {
+            for i in 1..n {
+                if matches!(get(i), "-O" | "--output-document" | "-o" | "--output-file")
+                    && i + 1 < n
+                {
+                    roles[i + 1] = Role::Write;
+                }
+            }
+        }
+        "git" => git_roles(&mut roles, args),
+        _ => {}
+    }
+    // Message option values are data, whatever the program.
+    for i in 1..n.saturating_sub(1) {
+        if is_message_option(get(i)) && roles[i + 1] == Role::Read {
+            roles[i + 1] = Role::Data;
+        }
+    }
+    (roles, problems)
+}
+
+/// Index of git's subcommand, after its global options (`-C dir`, `-c k=v`, …).
+pub fn git_subcommand(args: &[Option<&str>]) -> Option<usize> {
+    let mut i = 1;
+    while i < args.len() {
+        match args[i] {
+            Some(
+                "-C" | "-c" | "--git-dir" | "--work-tree" | "--namespace" | "--config-env"
+                | "--exec-path",
+            ) => i += 2,
+            Some(a) if a.starts_with('-') => i += 1,
+            _ => return Some(i),
+        }
+    }
+    None
+}
+
+fn git_roles(roles: &mut [Role], args: &[Option<&str>]) {
+    let n = args.len();
+    for i in 1..n {
+        roles[i] = Role::Data;
+    }
+    let Some(sub) = git_subcommand(args) else {
+        return;
+    };
+    let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
+    let after_dashdash = (sub..n).find(|&i| get(i) == "--");
+    match get(sub) {
+        "checkout" | "restore" | "rm" | "add" | "diff" | "log" | "show" | "blame" | "mv"
+        | "clean" | "stash" | "apply" | "am" => {
+            let kind = match get(sub) {
+                "checkout" | "restore" => Role::Write,
+                "rm" => Role::Delete {
+                    recursive: args
+                        .iter()
+                        .flatten()
+                        .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('r')),
+                },
+                "mv" => Role::Delete { recursive: true },
+                "clean" => Role::Delete { recursive: true },
+                _ => Role::Read,
+            };
+            for i in sub + 1..n {
+                let a = get(i);
+                let is_path = match after_dashdash {
+                    Some(d) => i > d,
+                    None => {
+                        !a.starts_with('-')
+                            && matches!(
+                                get(sub),
+                                "restore" | "rm" | "add" | "mv" | "clean" | "checkout" | "apply"
+                            )
+                    }
+                };
+                if is_path
+                    && !(get(sub) == "checkout"
+                        && after_dashdash.is_none()
+                        && i == sub + 1
+                        && a != ".")
+                {
+                    roles[i] = kind;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn sed_roles(roles: &mut [Role], args: &[Option<&str>], problems: &mut Vec<String>) {
+    let n = args.len();
+    let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
+    let mut in_place = false;
+    let mut script_given = false;
+    let mut scripts = Vec::new();
+    let mut i = 1;
+    let mut operands = Vec::new();
+    while i < n {
+        let a = get(i);
+        roles[i] = Role::Data;
+        if a == "-i" || a == "--in-place" {
+            in_place = true;
+            // BSD `sed -i '' …`: the empty suffix.
+            if i + 1 < n && get(i + 1).is_empty() {
+                i += 1;
+                roles[i] = Role::Data;
+            }
+        } else if a.starts_with("--in-place=") || (a.starts_with("-i") && !a.starts_with("--")) {
+            in_place = true;
+        } else if a == "-e" || a == "--expression" {
+            script_given = true;
+            i += 1;
+            if i < n {
+                roles[i] = Role::Data;
+                scripts.push(get(i));
+            }
+        } else if a == "-f" || a == "--file" {
+            script_given = true;
+            i += 1;
+            problems.push("a sed script read from a file is not analysed".into());
+        } else if a.starts_with('-') && a.len() > 1 {
+            if !a.starts_with("--") && a.contains('i') {
+                in_place = true;
+            }
+            if !a.starts_with("--") && a.ends_with('e') {
+                script_given = true;
+                i += 1;
+                if i < n {
+                    roles[i] = Role::Data;
+                    scripts.push(get(i));
+                }
+            }
+        } else if !script_given {
+            script_given = true;
+            scripts.push(a);
+        } else {
+            operands.push(i);
+        }
+        i += 1;
+    }
+    for i in operands {
+        roles[i] = if in_place { Role::Write } else { Role::Read };
+    }
+    for script in scripts {
+        if sed_runs_or_writes(script) {
+            problems.push(format!(
+                "the sed script `{script}` runs commands or writes files (`e`/`w`)"
+            ));
+        }
+    }
+}
+
+/// Whether a sed script uses the `e` or `w` commands, or the `e`/`w` flags of `s`.
+pub fn sed_runs_or_writes(script: &str) -> bool {
+    for command in script.split(['\n', ';']) {
+        let mut rest = command.trim_start();
+        // Strip an address: line numbers, `$`, `/re/`, `\cREc`, ranges, `!`.
+        loop {
+            let before = rest.len();
+            rest = rest.trim_start_matches(|c: char| {
+                c.is_ascii_digit() || matches!(c, '$' | ',' | '!' | ' ' | '~' | '+')
+            });
+            if let Some(r) = rest.strip_prefix('/') {
+                rest = r.split_once('/').map_or("", |(_, after)| after);
+            }
+            if rest.len() == before {
+                break;
+            }
+        }
+        let rest = rest.trim_start_matches('{').trim_start();
+        let mut chars = rest.chars();
+        match chars.next() {
+            Some('e' | 'w' | 'W') => return true,
+            Some('s') => {
+                let Some(delim) = chars.next() else { continue };
+                let body: String = chars.collect();
+                let parts: Vec<&str> = body.splitn(3, delim).collect();
+                if let Some(flags) = parts.get(2) {
+                    let flags: String = flags
+                        .chars()
+                        .take_while(|c| !c.is_whitespace() && *c != '}')
+                        .collect();
+                    if flags.contains(['e', 'w']) {
+                        return true;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+fn awk_roles(roles: &mut [Role], args: &[Option<&str>], problems: &mut Vec<String>) {
+    let n = args.len();
+    let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
+    let mut program_seen = false;
+    let mut i = 1;
+    while i < n {
+        let a = get(i);
+        if matches!(a, "-v" | "-F" | "--assign" | "--field-separator") {
+            roles[i] = Role::Data;
+            i += 1;
+            if i < n {
+                roles[i] = Role::Data;
+            }
+        } else if matches!(a, "-f" | "--file") {
+            roles[i] = Role::Data;
+            program_seen = true;
+            problems.push("an awk program read from a file is not analysed".into());
+            i += 1;
+        } else if a.starts_with('-') && a.len() > 1 {
+            roles[i] = Role::Data;
+        } else if !program_seen {
+            program_seen = true;
+            roles[i] = Role::Data;
+            if awk_runs_or_writes(a) {
+                problems.push(format!(
+                    "the awk program `{a}` runs commands or writes files"
+                ));
+            }
+        }
+        i += 1;
+    }
+}
+
+/// Whether an awk program calls `system`, pipes (`|`, `getline` from a command) or
+/// redirects `print` output (`>`, `>>`).
+pub fn awk_runs_or_writes(program: &str) -> bool {
+    let mut code = String::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in program.chars() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+                code.push('"');
+            }
+            continue;
+        }
+        if c == '"' {
+            in_string = true;
+        }
+        code.push(c);
+    }
+    if code.contains("system") || code.replace("||", "").contains('|') {
+        return true;
+    }
+    for statement in code.split([';', '{', '}', '\n']) {
+        let s = statement.trim_start();
+        if (s.starts_with("print") || s.contains(" print")) && s.contains('>') {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sed_scripts_that_run_or_write_are_spotted() {
+        let rows: &[(&str, bool)] = &[
+            ("s/a/b/g", false),
+            ("s/a/b/e", true),
+            ("s/a/b/w out", true),
+            ("1e rm -rf /", true),
+            ("w /etc/x", true),
+            ("/x/d", false),
+            ("s|a|b|", false),
+            ("$!N;P;D", false),
+            ("/foo/w bar", true),
+        ];
+        for (script, want) in rows {
+            assert_eq!(sed_runs_or_writes(script), *want, "{script}");
+        }
+    }
+
+    #[test]
+    fn awk_programs_that_run_or_write_are_spotted() {
+        let rows: &[(&str, bool)] = &[
+            ("{print $1}", false),
+            ("$1 > 5 {print}", false),
+            ("BEGIN{system(\"rm x\")}", true),
+            ("{print > \"out\"}", true),
+            ("{print | \"sh\"}", true),
+            ("BEGIN{\"date\" | getline d}", true),
+            ("{ if (a || b) print }", false),
+            ("{print \"a > b\"}", false),
+        ];
+        for (program, want) in rows {
+            assert_eq!(awk_runs_or_writes(program), *want, "{program}");
+        }
+    }
+
+    #[test]
+    fn writers_write_their_targets_and_read_the_rest() {
+        let rows: &[(&[&str], &[Role])] = &[
+            (&["cp", "a", "b"], &[Role::Data, Role::Read, Role::Write]),
+            (
+                &["mv", "a", "b"],
+                &[Role::Data, Role::Delete { recursive: true }, Role::Write],
+            ),
+            (
+                &["rm", "-rf", "a"],
+                &[Role::Data, Role::Data, Role::Delete { recursive: true }],
+            ),
+            (
+                &["rm", "a"],
+                &[Role::Data, Role::Delete { recursive: false }],
+            ),
+            (
+                &["tee", "-a", "x", "y"],
+                &[Role::Data, Role::Data, Role::Write, Role::Write],
+            ),
+            (
+                &["sed", "-i", "s/a/b/", "f"],
+                &[Role::Data, Role::Data, Role::Data, Role::Write],
+            ),
+            (
+                &["sed", "-i", "", "s/a/b/", "f"],
+                &[Role::Data, Role::Data, Role::Data, Role::Data, Role::Write],
+            ),
+            (
+                &["sed", "s/a/b/", "f"],
+                &[Role::Data, Role::Data, Role::Read],
+            ),
+            (
+                &["dd", "if=a", "of=b"],
+                &[Role::Data, Role::Read, Role::Write],
+            ),
+            (
+                &["sort", "-o", "o", "i"],
+                &[Role::Data, Role::Read, Role::Write, Role::Read],
+            ),
+            (
+                &["git", "checkout", "--", "f"],
+                &[Role::Data, Role::Data, Role::Data, Role::Write],
+            ),
+            (
+                &["git", "commit", "-m", "x"],
+                &[Role::Data, Role::Data, Role::Data, Role::Data],
+            ),
+            (&["echo", "x"], &[Role::Data, Role::Data]),
+            (
+                &["ln", "-s", "t", "l"],
+                &[Role::Data, Role::Data, Role::Data, Role::Write],
+            ),
+        ];
+        for (argv, want) in rows {
+            let args: Vec<Option<&str>> = argv.iter().map(|a| Some(*a)).collect();
+            assert_eq!(roles(argv[0], &args).0, *want, "{argv:?}");
+        }
+    }
+}

@@ -1,0 +1,543 @@
+//! One simple command's argv after expansion: wrappers peeled off, shells and `eval`
+//! parsed recursively, `find -exec`, `cd`, then the file and network effects of the
+//! program that finally runs.
+
+use crate::paths::normalise;
+use crate::shell::effects::{self, Role};
+use crate::shell::walk::{Output, Scope, Walker};
+use crate::shell::words::{self, Expanded};
+use crate::shell::wrappers::{self, ShellMode};
+use crate::shell::{EffectKind, NetEffect, StdinFeed, network};
+use std::path::{Path, PathBuf};
+
+/// One argument: its text as written and its literal value, if it has one.
+#[derive(Clone, Debug)]
+pub struct Arg {
+    pub raw: String,
+    pub value: Option<String>,
+    pub glob: Option<String>,
+}
+
+impl From<&Expanded> for Arg {
+    fn from(e: &Expanded) -> Arg {
+        Arg {
+            raw: e.raw.clone(),
+            value: e.value.clone(),
+            glob: e.glob.clone(),
+        }
+    }
+}
+
+impl Arg {
+    fn literal(text: &str) -> Arg {
+        Arg {
+            raw: text.to_owned(),
+            value: Some(text.to_owned()),
+            glob: None,
+        }
+    }
+    fn shown(&self) -> &str {
+        self.value.as_deref().unwrap_or(&self.raw)
+    }
+}
+
+/// The program name as rules compare it: the basename, quotes and escapes already gone.
+pub fn basename(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+impl Walker<'_, '_> {
+    pub fn run_command(
+        &mut self,
+        expanded: &[Expanded],
+        scope: &mut Scope,
+        text: &str,
+        process_subs: &[String],
+    ) -> Option<Output> {
+        let args: Vec<Arg> = expanded.iter().map(Arg::from).collect();
+        self.run_argv(args, scope, text, process_subs, false)
+    }
+
+    fn run_argv(
+        &mut self,
+        mut args: Vec<Arg>,
+        scope: &mut Scope,
+        text: &str,
+        process_subs: &[String],
+        from_xargs: bool,
+    ) -> Option<Output> {
+        let mut from_xargs = from_xargs;
+        loop {
+            let first = args.first()?;
+            let Some(name_value) = first.value.clone().filter(|_| first.glob.is_none()) else {
+                self.unanalysable(
+                    format!("the command name `{}` is not a literal", first.raw),
+                    text,
+                );
+                return None;
+            };
+            let name = basename(&name_value).to_owned();
+            let Some(unwrapped) = wrappers::unwrap(
+                &name,
+                &args
+                    .iter()
+                    .map(|a| a.shown().to_owned())
+                    .collect::<Vec<_>>(),
+            ) else {
+                break;
+            };
+            if unwrapped.start.is_none() && name == "env" {
+                break;
+            }
+            self.push_command(&args, true, text);
+            if unwrapped.opaque {
+                self.unanalysable(
+                    "`env -S` runs a command string the analyser does not split",
+                    text,
+                );
+                return None;
+            }
+            if let Some(dir) = &unwrapped.chdir {
+                scope.cwd = scope.cwd.as_deref().map(|c| normalise(Path::new(dir), c));
+            }
+            let start = unwrapped.start?;
+            from_xargs |= unwrapped.unknown_operands;
+            if unwrapped.unknown_operands {
+                // xargs reads its operands from standard input.
+            }
+            args = args.split_off(start);
+        }
+        let first = args.first()?;
+        let name = basename(first.value.as_deref().unwrap_or_default()).to_owned();
+        let argv_values: Vec<Option<&str>> = args
+            .iter()
+            .map(|a| {
+                if a.glob.is_some() {
+                    None
+                } else {
+                    a.value.as_deref()
+                }
+            })
+            .collect();
+        let transparent = wrappers::EFFECT_FREE_BUILTINS.contains(&name.as_str());
+        self.push_command(&args, transparent, text);
+        if let Some((producer, fed)) = &scope.stdin {
+            self.out.feeds.push(StdinFeed {
+                program: name.clone(),
+                producer: producer.clone(),
+                text: fed.clone(),
+                command: text.to_owned(),
+            });
+        }
+        if from_xargs && !effects::never_reads(&name) {
+            self.unanalysable(
+                format!("`xargs` passes `{name}` operands read from its input"),
+                text,
+            );
+        }
+        match name.as_str() {
+            "cd" | "pushd" => {
+                self.change_directory(&args, scope);
+                return Some(Output::Program(name));
+            }
+            "popd" => scope.cwd = None,
+            "eval" => {
+                match args[1..]
+                    .iter()
+                    .map(|a| a.value.clone())
+                    .collect::<Option<Vec<_>>>()
+                {
+                    Some(values) => {
+                        self.parse_and_walk(&values.join(" "), scope, "the text given to `eval`");
+                    }
+                    None => self.unanalysable("`eval` of text that is not a literal", text),
+                }
+                return Some(Output::Program(name));
+            }
+            "source" | "." if !process_subs.is_empty() => {
+                self.feed_from_process_subs(&name, process_subs, text);
+            }
+            "find" => return self.run_find(&args, scope, text),
+            _ => {}
+        }
+        if wrappers::is_shell(&name) {
+            self.run_shell(&name, &args, scope, text, process_subs);
+        }
+        self.operand_effects(&name, &args, scope, text);
+        self.network_effects(&name, &argv_values, text);
+        Some(output_of(&name, &args))
+    }
+
+    fn push_command(&mut self, args: &[Arg], transparent: bool, text: &str) {
+        let mut argv: Vec<String> = args.iter().map(|a| a.shown().to_owned()).collect();
+        if let Some(first) = argv.first_mut() {
+            *first = basename(first).to_owned();
+        }
+        self.out.commands.push(crate::shell::SimpleCommand {
+            argv,
+            transparent,
+            text: text.to_owned(),
+        });
+    }
+
+    fn feed_from_process_subs(&mut self, name: &str, process_subs: &[String], text: &str) {
+        for producer in process_subs {
+            self.out.feeds.push(StdinFeed {
+                program: name.to_owned(),
+                producer: producer.clone(),
+                text: None,
+                command: text.to_owned(),
+            });
+        }
+        self.unanalysable(
+            format!(
+                "`{name}` runs a script produced by `{}`",
+                process_subs.join("`, `")
+            ),
+            text,
+        );
+    }
+
+    fn change_directory(&mut self, args: &[Arg], scope: &mut Scope) {
+        let target = args[1..]
+            .iter()
+            .find(|a| !matches!(a.value.as_deref(), Some("-L" | "-P" | "-e" | "-@")));
+        scope.cwd = match target {
+            None => self.ctx.home.clone(),
+            Some(arg) => match (arg.value.as_deref(), &arg.glob) {
+                (Some("-"), _) | (None, _) | (_, Some(_)) => None,
+                (Some(dir), None) => {
+                    let dir = Path::new(dir);
+                    if dir.is_absolute() {
+                        Some(normalise(dir, Path::new("/")))
+                    } else {
+                        scope.cwd.as_deref().map(|c| normalise(dir, c))
+                    }
+                }
+            },
+        };
+    }
+
+    fn run_shell(
+        &mut self,
+        name: &str,
+        args: &[Arg],
+        scope: &mut Scope,
+        text: &str,
+        process_subs: &[String],
+    ) {
+        let shown: Vec<String> = args.iter().map(|a| a.shown().to_owned()).collect();
+        match wrappers::shell_mode(&shown) {
+            ShellMode::String(i) => match &args[i].value {
+                Some(script) => {
+                    let inner = Scope {
+                        cwd: scope.cwd.clone(),
+                        depth: scope.depth,
+                        stdin: None,
+                    };
+                    self.parse_and_walk(
+                        script,
+                        &inner,
+                        &format!("the script given to `{name} -c`"),
+                    );
+                }
+                None => self.unanalysable(
+                    format!(
+                        "`{name} -c` with a script that is not a literal ({})",
+                        args[i].raw
+                    ),
+                    text,
+                ),
+            },
+            ShellMode::MissingString | ShellMode::File(_) => {}
+            ShellMode::Stdin => {
+                if !process_subs.is_empty() {
+                    self.feed_from_process_subs(name, process_subs, text);
+                    return;
+                }
+                match scope.stdin.clone() {
+                    Some((_, Some(script))) => {
+                        let inner = Scope {
+                            cwd: scope.cwd.clone(),
+                            depth: scope.depth,
+                            stdin: None,
+                        };
+                        self.parse_and_walk(
+                            &script,
+                            &inner,
+                            &format!("the script fed to `{name}`"),
+                        );
+                    }
+                    Some((producer, None)) if producer != "file" => {
+                        self.unanalysable(
+                            format!("`{name}` runs a script read from `{producer}`"),
+                            text,
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn run_find(&mut self, args: &[Arg], scope: &mut Scope, text: &str) -> Option<Output> {
+        let mut roots = Vec::new();
+        let mut i = 1;
+        while i < args.len() {
+            let shown = args[i].shown();
+            if shown.starts_with('-') || shown == "(" || shown == "!" {
+                break;
+            }
+            roots.push(args[i].clone());
+            i += 1;
+        }
+        if roots.is_empty() {
+            roots.push(Arg::literal("."));
+        }
+        for root in &roots {
+            self.operand(root, Role::Read, scope, text, "find");
+        }
+        while i < args.len() {
+            let shown = args[i].shown().to_owned();
+            match shown.as_str() {
+                "-exec" | "-execdir" | "-ok" | "-okdir" => {
+                    let mut inner = Vec::new();
+                    i += 1;
+                    while i < args.len() && !matches!(args[i].shown(), ";" | "+") {
+                        if args[i].shown() == "{}" {
+                            inner.extend(roots.iter().cloned());
+                        } else {
+                            inner.push(args[i].clone());
+                        }
+                        i += 1;
+                    }
+                    if inner.is_empty() {
+                        self.unanalysable("`find -exec` without a command", text);
+                    } else {
+                        let deletes = inner
+                            .first()
+                            .and_then(|a| a.value.as_deref())
+                            .map(basename)
+                            .is_some_and(|n| matches!(n, "rm" | "unlink" | "shred" | "rmdir"));
+                        let mut inner_scope = scope.clone();
+                        self.run_argv(inner, &mut inner_scope, text, &[], false);
+                        if deletes {
+                            for root in &roots {
+                                self.operand(
+                                    root,
+                                    Role::Delete { recursive: true },
+                                    scope,
+                                    text,
+                                    "find",
+                                );
+                            }
+                        }
+                    }
+                }
+                "-delete" => {
+                    for root in &roots {
+                        self.operand(root, Role::Delete { recursive: true }, scope, text, "find");
+                    }
+                }
+                "-fprint" | "-fprint0" | "-fprintf" | "-fls" => {
+                    self.unanalysable(
+                        format!("`find {shown}` writes files the analyser does not follow"),
+                        text,
+                    );
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        Some(Output::Program("find".into()))
+    }
+
+    fn operand_effects(&mut self, name: &str, args: &[Arg], scope: &Scope, text: &str) {
+        let values: Vec<Option<&str>> = args.iter().map(|a| a.value.as_deref()).collect();
+        let (roles, problems) = effects::roles(name, &values);
+        for problem in problems {
+            self.unanalysable(problem, text);
+        }
+        let git_base = if name == "git" {
+            git_base(args, scope.cwd.as_deref())
+        } else {
+            None
+        };
+        let mut base_scope;
+        let scope = if let Some(base) = git_base {
+            base_scope = scope.clone();
+            base_scope.cwd = base;
+            &base_scope
+        } else {
+            scope
+        };
+        let never_reads = effects::never_reads(name);
+        for (i, arg) in args.iter().enumerate().skip(1) {
+            if arg.value.is_none() {
+                let after_message = i > 0
+                    && args[i - 1]
+                        .value
+                        .as_deref()
+                        .is_some_and(effects::is_message_option);
+                let data_flag =
+                    arg.raw.starts_with('-') && arg.raw.contains('=') && !arg.raw.contains("=$(");
+                if !never_reads && !after_message && !data_flag {
+                    self.unanalysable(
+                        format!("the operand `{}` of `{name}` is not a literal", arg.raw),
+                        text,
+                    );
+                }
+                continue;
+            }
+            self.operand(
+                arg,
+                roles.get(i).copied().unwrap_or(Role::Read),
+                scope,
+                text,
+                name,
+            );
+        }
+    }
+
+    fn operand(&mut self, arg: &Arg, role: Role, scope: &Scope, text: &str, name: &str) {
+        let Some(value) = arg.value.as_deref() else {
+            if role != Role::Data {
+                self.unanalysable(
+                    format!("the operand `{}` of `{name}` is not a literal", arg.raw),
+                    text,
+                );
+            }
+            return;
+        };
+        let value = match role {
+            Role::Write => value.strip_prefix("of=").unwrap_or(value),
+            Role::Read => value.strip_prefix("if=").unwrap_or(value),
+            _ => value,
+        };
+        let kind = match role {
+            Role::Data => return,
+            Role::Read if value.starts_with('-') || value.is_empty() => return,
+            Role::Read => EffectKind::Read,
+            Role::Write => EffectKind::Write,
+            Role::Delete { recursive } => EffectKind::Delete { recursive },
+        };
+        let paths: Vec<PathBuf> = match (&arg.glob, scope.cwd.as_deref()) {
+            (Some(pattern), Some(base)) => {
+                let pattern = pattern.strip_prefix("of=").unwrap_or(pattern);
+                match words::expand_glob(pattern, base, self.ctx.fs) {
+                    Some(paths) => {
+                        if let EffectKind::Delete { recursive: true } = kind {
+                            // `rm -rf *` at a root is a delete of the root's contents: say so.
+                            let parent = normalise(Path::new(pattern), base);
+                            if let Some(dir) = parent.parent() {
+                                if pattern.rsplit('/').next() == Some("*") {
+                                    self.file_effect(dir, kind, Some(base), text);
+                                }
+                            }
+                        }
+                        paths
+                    }
+                    None => {
+                        self.unanalysable(
+                            format!("the glob `{}` of `{name}` matches too many files", arg.raw),
+                            text,
+                        );
+                        return;
+                    }
+                }
+            }
+            _ => vec![PathBuf::from(value)],
+        };
+        for path in paths {
+            if kind == EffectKind::Read {
+                let absolute = match scope.cwd.as_deref() {
+                    Some(base) => normalise(&path, base),
+                    None if path.is_absolute() => path.clone(),
+                    None => {
+                        self.file_effect(&path, kind, None, text);
+                        continue;
+                    }
+                };
+                if !self.ctx.fs.exists(&absolute) {
+                    continue;
+                }
+            }
+            self.file_effect(&path, kind, scope.cwd.as_deref(), text);
+        }
+    }
+
+    fn network_effects(&mut self, name: &str, values: &[Option<&str>], text: &str) {
+        if !network::is_fetcher(name) {
+            return;
+        }
+        for url in network::targets(name, values) {
+            if let Some(host) = network::host_of(&url) {
+                let effect = NetEffect {
+                    host,
+                    url,
+                    command: text.to_owned(),
+                };
+                if !self.out.network.contains(&effect) {
+                    self.out.network.push(effect);
+                }
+            }
+        }
+    }
+}
+
+/// `git -C a -C b`: the directory git's paths are relative to.
+fn git_base(args: &[Arg], cwd: Option<&Path>) -> Option<Option<PathBuf>> {
+    let mut base = cwd.map(Path::to_path_buf);
+    let mut changed = false;
+    let mut i = 1;
+    while i + 1 < args.len() && args[i].shown().starts_with('-') {
+        if args[i].shown() == "-C" {
+            changed = true;
+            base = match (&args[i + 1].value, base) {
+                (Some(dir), Some(b)) => Some(normalise(Path::new(dir), &b)),
+                (Some(dir), None) if dir.starts_with('/') => Some(PathBuf::from(dir)),
+                _ => None,
+            };
+            i += 2;
+        } else if matches!(
+            args[i].shown(),
+            "-c" | "--git-dir" | "--work-tree" | "--config-env"
+        ) {
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    changed.then_some(base)
+}
+
+/// What a command prints, when a shell downstream might run it.
+fn output_of(name: &str, args: &[Arg]) -> Output {
+    let values: Option<Vec<&str>> = args[1..].iter().map(|a| a.value.as_deref()).collect();
+    match (name, values) {
+        ("echo", Some(values)) => {
+            let mut words: &[&str] = &values;
+            let mut interpret = false;
+            while let Some((first, rest)) = words.split_first() {
+                if matches!(*first, "-n" | "-e" | "-E" | "-ne" | "-en") {
+                    interpret |= first.contains('e');
+                    words = rest;
+                } else {
+                    break;
+                }
+            }
+            let text = words.join(" ");
+            Output::Literal(
+                if interpret {
+                    words::decode_ansi_c(&text)
+                } else {
+                    text
+                } + "\n",
+            )
+        }
+        ("printf", Some(values)) if values.first().is_some_and(|f| !f.contains('%')) => {
+            Output::Literal(words::decode_ansi_c(values[0]))
+        }
+        _ => Output::Program(name.to_owned()),
+    }
+}

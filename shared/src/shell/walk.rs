@@ -1,0 +1,438 @@
+//! Walks the parsed script: lists, pipelines, compound commands, substitutions (each a
+//! nested parse), redirections and the `cd` base of relative paths. One command's argv is
+//! handed to [`crate::shell::run`].
+
+use crate::paths::normalise;
+use crate::shell::adapter::{self, Cmd, RedirKind, Redirect, Script, Simple, Word};
+use crate::shell::limits::{self, Budget};
+use crate::shell::words::{self, Env, Expanded};
+use crate::shell::{Analysis, EffectKind, FileEffect, ShellContext, SimpleCommand, Unanalysable};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What a command writes to its standard output, as far as a reader downstream cares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// `echo`/`printf` of literal text.
+    Literal(String),
+    /// Another program's output (its basename).
+    Program(String),
+}
+
+/// Where the walk stands: the base of relative paths (`None` after a `cd` we cannot follow),
+/// how many parses deep we are, and what feeds standard input.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    pub cwd: Option<PathBuf>,
+    pub depth: usize,
+    pub stdin: Option<(String, Option<String>)>,
+}
+
+pub struct Walker<'a, 'c> {
+    pub ctx: &'a ShellContext<'c>,
+    pub budget: Budget,
+    pub out: Analysis,
+    /// Set when a global limit is passed: the whole analysis becomes this one reason.
+    pub limit: Option<String>,
+}
+
+pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysis {
+    if command.len() > limits::MAX_INPUT_BYTES {
+        return single(
+            format!(
+                "the command is {} bytes long (the analyser stops at {} bytes)",
+                command.len(),
+                limits::MAX_INPUT_BYTES
+            ),
+            command,
+        );
+    }
+    let mut walker = Walker {
+        ctx,
+        budget: Budget::new(time),
+        out: Analysis::default(),
+        limit: None,
+    };
+    let scope = Scope {
+        cwd: Some(ctx.cwd.clone()),
+        depth: 0,
+        stdin: None,
+    };
+    walker.parse_and_walk(command, &scope, "the command");
+    if walker.budget.expired() && walker.limit.is_none() {
+        walker.limit = Some(limits::TIME_REASON.into());
+    }
+    match walker.limit {
+        Some(reason) => single(reason, command),
+        None => walker.out,
+    }
+}
+
+fn single(reason: String, command: &str) -> Analysis {
+    let text: String = command.chars().take(200).collect();
+    Analysis {
+        unanalysable: vec![Unanalysable { reason, text }],
+        ..Analysis::default()
+    }
+}
+
+fn is_device(path: &Path) -> bool {
+    let text = path.to_string_lossy();
+    matches!(
+        text.as_ref(),
+        "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty" | "/dev/stdin"
+    ) || text.starts_with("/dev/fd/")
+}
+
+impl Walker<'_, '_> {
+    pub fn stopped(&self) -> bool {
+        self.limit.is_some()
+    }
+
+    pub fn unanalysable(&mut self, reason: impl Into<String>, text: &str) {
+        let reason = reason.into();
+        if !self
+            .out
+            .unanalysable
+            .iter()
+            .any(|u| u.reason == reason && u.text == text)
+        {
+            self.out.unanalysable.push(Unanalysable {
+                reason,
+                text: text.to_owned(),
+            });
+        }
+    }
+
+    pub fn env<'s>(&'s self, scope: &'s Scope) -> Env<'s> {
+        Env {
+            home: self.ctx.home.as_deref(),
+            pwd: scope.cwd.as_deref(),
+            project_dir: &self.ctx.project_dir,
+        }
+    }
+
+    /// Parses `text` one level deeper than `scope` and walks it.
+    pub fn parse_and_walk(&mut self, text: &str, scope: &Scope, what: &str) -> Option<Output> {
+        if self.stopped() {
+            return None;
+        }
+        if scope.depth >= limits::MAX_NESTED_PARSES {
+            self.limit = Some(format!(
+                "it nests more than {} parses deep",
+                limits::MAX_NESTED_PARSES
+            ));
+            return None;
+        }
+        match adapter::parse_script(text, &self.budget) {
+            Ok(script) => {
+                let mut inner = Scope {
+                    cwd: scope.cwd.clone(),
+                    depth: scope.depth + 1,
+                    stdin: scope.stdin.clone(),
+                };
+                self.walk_script(&script, &mut inner)
+            }
+            Err(failure) => {
+                if failure.0 == limits::TIME_REASON
+                    || failure.0.contains("nests") && scope.depth == 0
+                {
+                    self.limit = Some(failure.0);
+                } else {
+                    self.unanalysable(format!("{what} could not be parsed: {}", failure.0), text);
+                }
+                None
+            }
+        }
+    }
+
+    pub fn walk_script(&mut self, script: &Script, scope: &mut Scope) -> Option<Output> {
+        let mut last = None;
+        for and_or in &script.0 {
+            for pipeline in &and_or.0 {
+                last = self.walk_pipeline(&pipeline.0, scope);
+            }
+        }
+        last
+    }
+
+    fn walk_pipeline(&mut self, commands: &[Cmd], scope: &mut Scope) -> Option<Output> {
+        if commands.len() == 1 {
+            return self.walk_command(&commands[0], scope);
+        }
+        let mut previous: Option<Output> = None;
+        for (index, command) in commands.iter().enumerate() {
+            let mut own = scope.clone();
+            if index > 0 {
+                own.stdin = Some(match previous.take() {
+                    Some(Output::Literal(text)) => ("echo".into(), Some(text)),
+                    Some(Output::Program(name)) => (name, None),
+                    None => ("a command".into(), None),
+                });
+            }
+            previous = self.walk_command(command, &mut own);
+        }
+        previous
+    }
+
+    fn walk_command(&mut self, command: &Cmd, scope: &mut Scope) -> Option<Output> {
+        if self.stopped() {
+            return None;
+        }
+        match command {
+            Cmd::Simple(simple) => self.walk_simple(simple, scope),
+            Cmd::Compound {
+                bodies,
+                words,
+                redirects,
+                is_test,
+                subshell,
+            } => {
+                if *is_test {
+                    self.out.commands.push(SimpleCommand {
+                        argv: vec!["[[".into()],
+                        transparent: true,
+                        text: "[[ … ]]".into(),
+                    });
+                }
+                for word in words {
+                    self.expand_for_substitutions(word, scope);
+                }
+                let text = "a compound command";
+                self.apply_redirects(redirects, scope, text);
+                let before = scope.cwd.clone();
+                let mut inner = scope.clone();
+                let mut last = None;
+                for body in bodies {
+                    last = self.walk_script(body, &mut inner);
+                }
+                if !*subshell {
+                    let straight_line = bodies.len() == 1 && words.is_empty();
+                    scope.cwd = if straight_line || inner.cwd == before {
+                        inner.cwd
+                    } else {
+                        None
+                    };
+                }
+                last.or(Some(Output::Program("a compound command".into())))
+            }
+        }
+    }
+
+    /// Expands a word only for the substitutions it runs (loop values, case words, tests).
+    fn expand_for_substitutions(&mut self, word: &Word, scope: &Scope) -> Option<Expanded> {
+        match words::expand(&word.0, &self.env(scope)) {
+            Ok(expanded) => {
+                for script in &expanded.substitutions {
+                    self.parse_and_walk(script, scope, "a command substitution");
+                }
+                Some(expanded)
+            }
+            Err(failure) => {
+                self.unanalysable(failure.0, &word.0);
+                None
+            }
+        }
+    }
+
+    fn walk_simple(&mut self, simple: &Simple, scope: &mut Scope) -> Option<Output> {
+        self.budget.commands += 1;
+        if self.budget.commands > limits::MAX_SIMPLE_COMMANDS {
+            self.limit = Some(format!(
+                "it has more than {} simple commands",
+                limits::MAX_SIMPLE_COMMANDS
+            ));
+            return None;
+        }
+        if self.budget.expired() {
+            self.limit = Some(limits::TIME_REASON.into());
+            return None;
+        }
+        for (_, values) in &simple.assigns {
+            for value in values {
+                self.expand_for_substitutions(value, scope);
+            }
+        }
+        let mut expanded = Vec::new();
+        for word in &simple.words {
+            match self.expand_for_substitutions(word, scope) {
+                Some(e) => expanded.push(e),
+                None => return None,
+            }
+        }
+        let stdin = self.apply_redirects(&simple.redirects, scope, &simple.text);
+        let mut scope_for_command = scope.clone();
+        if let Some(feed) = stdin {
+            scope_for_command.stdin = Some(feed);
+        }
+        if expanded.is_empty() {
+            return None;
+        }
+        let process_subs = simple.redirects.iter().filter_map(|r| match r {
+            Redirect::ProcessSub(script) => Some(first_program(script)),
+            _ => None,
+        });
+        let process_subs: Vec<String> = process_subs.flatten().collect();
+        let output = self.run_command(
+            &expanded,
+            &mut scope_for_command,
+            &simple.text,
+            &process_subs,
+        );
+        scope.cwd = scope_for_command.cwd;
+        output
+    }
+
+    /// Records the file effects of redirections; returns what feeds standard input when a
+    /// here-document or here-string does.
+    fn apply_redirects(
+        &mut self,
+        redirects: &[Redirect],
+        scope: &Scope,
+        text: &str,
+    ) -> Option<(String, Option<String>)> {
+        let mut stdin = None;
+        for redirect in redirects {
+            match redirect {
+                Redirect::File { fd, kind, target } => {
+                    let effect = match kind {
+                        RedirKind::Read => Some(EffectKind::Read),
+                        RedirKind::Write | RedirKind::Append | RedirKind::ReadWrite => {
+                            Some(EffectKind::Write)
+                        }
+                        RedirKind::Dup => {
+                            let t = target.0.trim_start_matches('&');
+                            if t.chars().all(|c| c.is_ascii_digit() || c == '-') {
+                                None
+                            } else {
+                                Some(EffectKind::Write)
+                            }
+                        }
+                    };
+                    if let Some(kind) = effect {
+                        self.redirect_target(target, kind, scope, text);
+                        if kind == EffectKind::Read && fd.is_none_or(|f| f == 0) {
+                            stdin = Some(("file".into(), None));
+                        }
+                    }
+                }
+                Redirect::OutputAndError { target } => {
+                    self.redirect_target(target, EffectKind::Write, scope, text)
+                }
+                Redirect::ProcessSub(script) => {
+                    let mut inner = Scope {
+                        cwd: scope.cwd.clone(),
+                        depth: scope.depth + 1,
+                        stdin: None,
+                    };
+                    if inner.depth > limits::MAX_NESTED_PARSES {
+                        self.limit = Some(format!(
+                            "it nests more than {} parses deep",
+                            limits::MAX_NESTED_PARSES
+                        ));
+                        return None;
+                    }
+                    self.walk_script(script, &mut inner);
+                }
+                Redirect::HereDoc { fd, body, expands } => {
+                    if *expands {
+                        match words::heredoc_substitutions(body) {
+                            Ok(scripts) => {
+                                for script in scripts {
+                                    self.parse_and_walk(
+                                        &script,
+                                        scope,
+                                        "a command substitution in a here-document",
+                                    );
+                                }
+                            }
+                            Err(failure) => self.unanalysable(failure.0, text),
+                        }
+                    }
+                    if fd.is_none_or(|f| f == 0) {
+                        let literal = !*expands || !body.contains(['$', '`']);
+                        stdin = Some(("here-document".into(), literal.then(|| body.clone())));
+                    }
+                }
+                Redirect::HereString { fd, word } => {
+                    let value = self
+                        .expand_for_substitutions(word, scope)
+                        .and_then(|e| e.value);
+                    if fd.is_none_or(|f| f == 0) {
+                        stdin = Some(("here-string".into(), value.map(|v| v + "\n")));
+                    }
+                }
+            }
+        }
+        stdin
+    }
+
+    fn redirect_target(&mut self, target: &Word, kind: EffectKind, scope: &Scope, text: &str) {
+        let Some(expanded) = self.expand_for_substitutions(target, scope) else {
+            return;
+        };
+        let Some(value) = expanded.value.clone() else {
+            let why = expanded.why_dynamic.unwrap_or_default();
+            self.unanalysable(
+                format!(
+                    "the redirection target `{}` is not a literal ({why})",
+                    target.0
+                ),
+                text,
+            );
+            return;
+        };
+        let paths = match &expanded.glob {
+            Some(pattern) => match scope.cwd.as_deref() {
+                Some(base) => words::expand_glob(pattern, base, self.ctx.fs).unwrap_or_default(),
+                None => vec![PathBuf::from(&value)],
+            },
+            None => vec![PathBuf::from(&value)],
+        };
+        for path in paths {
+            self.file_effect(&path, kind, scope.cwd.as_deref(), text);
+        }
+    }
+
+    /// Records one file effect, resolving a relative path against `base`.
+    pub fn file_effect(&mut self, path: &Path, kind: EffectKind, base: Option<&Path>, text: &str) {
+        let absolute = if path.is_absolute() {
+            normalise(path, Path::new("/"))
+        } else {
+            match base {
+                Some(base) => normalise(path, base),
+                None => {
+                    self.unanalysable(
+                        format!("`{}` is relative to a directory the analyser cannot follow (a non-literal `cd`)", path.display()),
+                        text,
+                    );
+                    return;
+                }
+            }
+        };
+        if is_device(&absolute) {
+            return;
+        }
+        let effect = FileEffect {
+            path: absolute,
+            kind,
+            command: text.to_owned(),
+        };
+        if !self.out.effects.contains(&effect) {
+            self.out.effects.push(effect);
+        }
+    }
+}
+
+/// The first program a script runs (for `bash <(curl …)`).
+fn first_program(script: &Script) -> Option<String> {
+    let first = script.0.first()?.0.first()?.0.first()?;
+    match first {
+        Cmd::Simple(simple) => {
+            let word = simple.words.first()?;
+            let name = word.0.rsplit('/').next().unwrap_or(&word.0);
+            Some(name.trim_start_matches('\\').to_owned())
+        }
+        Cmd::Compound { .. } => Some("a compound command".into()),
+    }
+}

@@ -1,0 +1,379 @@
+//! Wrappers that run their arguments as a command (`sudo`, `env`, `timeout 5`, `xargs`, …)
+//! and builtins with no effect outside the shell. A wrapper is transparent: it is reported
+//! (so a rule naming it can match) and the wrapped command is analysed as if written alone.
+
+/// How a wrapper's own options look: those taking a value, and positional words it
+/// consumes before the wrapped command (`timeout DURATION`).
+struct Shape {
+    name: &'static str,
+    value_options: &'static [&'static str],
+    positionals: usize,
+    /// `VAR=value` words are skipped (`env`, `sudo`).
+    assignments: bool,
+}
+
+const SHAPES: &[Shape] = &[
+    Shape {
+        name: "env",
+        value_options: &["-u", "--unset", "-C", "--chdir", "-S", "--split-string"],
+        positionals: 0,
+        assignments: true,
+    },
+    Shape {
+        name: "sudo",
+        value_options: &[
+            "-u",
+            "--user",
+            "-g",
+            "--group",
+            "-C",
+            "--close-from",
+            "-D",
+            "--chdir",
+            "-p",
+            "--prompt",
+            "-r",
+            "--role",
+            "-t",
+            "--type",
+            "-T",
+            "--command-timeout",
+            "-U",
+            "--other-user",
+            "-h",
+            "--host",
+        ],
+        positionals: 0,
+        assignments: true,
+    },
+    Shape {
+        name: "doas",
+        value_options: &["-u", "-C"],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "command",
+        value_options: &[],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "builtin",
+        value_options: &[],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "exec",
+        value_options: &["-a"],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "nice",
+        value_options: &["-n", "--adjustment"],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "nohup",
+        value_options: &[],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "time",
+        value_options: &["-f", "--format", "-o", "--output"],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "timeout",
+        value_options: &["-k", "--kill-after", "-s", "--signal"],
+        positionals: 1,
+        assignments: false,
+    },
+    Shape {
+        name: "stdbuf",
+        value_options: &["-i", "-o", "-e", "--input", "--output", "--error"],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "xargs",
+        value_options: &[
+            "-I",
+            "-L",
+            "-n",
+            "-P",
+            "-s",
+            "-d",
+            "-E",
+            "-a",
+            "--arg-file",
+            "--delimiter",
+            "--max-args",
+            "--max-procs",
+            "--max-lines",
+            "--max-chars",
+            "--eof",
+            "--replace",
+            "--process-slot-var",
+        ],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "ionice",
+        value_options: &["-c", "-n", "--class", "--classdata"],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "watch",
+        value_options: &["-n", "--interval", "-d", "--differences", "-q", "--equexit"],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "unbuffer",
+        value_options: &[],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "caffeinate",
+        value_options: &["-t", "-w"],
+        positionals: 0,
+        assignments: false,
+    },
+];
+
+/// Builtins and utilities with no effect outside the shell (SPEC §5): transparent.
+pub const EFFECT_FREE_BUILTINS: &[&str] = &[
+    "cd", "pwd", "true", "false", ":", "test", "[", "[[", "set", "shopt", "export", "unset",
+    "local", "declare", "typeset", "readonly", "read", "shift", "exit", "return", "wait", "pushd",
+    "popd", "dirs", "break", "continue",
+];
+
+/// What a wrapper wraps.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Unwrapped {
+    /// Index of the wrapped command's name in argv; `None` when there is none (`env` alone
+    /// prints the environment and is then not a wrapper at all).
+    pub start: Option<usize>,
+    /// `env -C dir` / `sudo -D dir`: the wrapped command runs there.
+    pub chdir: Option<String>,
+    /// `xargs`: the wrapped command gets operands we cannot see.
+    pub unknown_operands: bool,
+    /// `env -S`: the wrapped command is a string we do not split.
+    pub opaque: bool,
+}
+
+/// `Some` when `name` is a wrapper.
+pub fn unwrap(name: &str, argv: &[String]) -> Option<Unwrapped> {
+    let shape = SHAPES.iter().find(|s| s.name == name)?;
+    let mut out = Unwrapped {
+        start: None,
+        chdir: None,
+        unknown_operands: name == "xargs",
+        opaque: false,
+    };
+    let mut i = 1;
+    let mut positionals = shape.positionals;
+    while i < argv.len() {
+        let arg = argv[i].as_str();
+        if arg == "--" {
+            i += 1;
+            break;
+        }
+        if name == "command" && matches!(arg, "-v" | "-V") {
+            return Some(out);
+        }
+        if arg.starts_with('-')
+            && arg.len() > 1
+            && !(name == "nice" && arg[1..].chars().all(|c| c.is_ascii_digit()))
+        {
+            let (flag, attached) = match arg.split_once('=') {
+                Some((flag, value)) if arg.starts_with("--") => (flag, Some(value.to_owned())),
+                _ if !arg.starts_with("--")
+                    && arg.len() > 2
+                    && shape.value_options.contains(&&arg[..2]) =>
+                {
+                    (&arg[..2], Some(arg[2..].to_owned()))
+                }
+                _ => (arg, None),
+            };
+            let takes_value = shape.value_options.contains(&flag);
+            let value = if takes_value && attached.is_none() {
+                i += 1;
+                argv.get(i).cloned()
+            } else {
+                attached
+            };
+            if takes_value {
+                match flag {
+                    "-C" | "--chdir" if name == "env" => out.chdir = value,
+                    "-D" | "--chdir" if name == "sudo" => out.chdir = value,
+                    "-S" | "--split-string" if name == "env" => out.opaque = true,
+                    _ => {}
+                }
+            }
+            i += 1;
+            continue;
+        }
+        if name == "nice" && arg.starts_with('-') {
+            i += 1;
+            continue;
+        }
+        if shape.assignments && is_assignment(arg) {
+            i += 1;
+            continue;
+        }
+        if positionals > 0 {
+            positionals -= 1;
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    if i < argv.len() {
+        out.start = Some(i);
+    }
+    Some(out)
+}
+
+/// `NAME=value` with a valid shell name.
+pub fn is_assignment(word: &str) -> bool {
+    match word.split_once('=') {
+        Some((name, _)) => {
+            !name.is_empty()
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        }
+        None => false,
+    }
+}
+
+/// Shells whose `-c STRING` or standard input is a script.
+pub fn is_shell(name: &str) -> bool {
+    matches!(
+        name,
+        "sh" | "bash" | "zsh" | "dash" | "ksh" | "ash" | "mksh" | "fish" | "busybox"
+    )
+}
+
+/// How a shell was asked to run: `-c STRING`, a script file, or its standard input.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ShellMode {
+    /// Index of the `-c` string in argv.
+    String(usize),
+    /// `-c` with nothing after it.
+    MissingString,
+    /// Index of the script file operand.
+    File(usize),
+    Stdin,
+}
+
+/// Reads a shell's options: clusters (`-lc`, `-ec`), separate flags (`-e -c`), `-o opt`,
+/// `--login`, `--`.
+pub fn shell_mode(argv: &[String]) -> ShellMode {
+    let mut i = 1;
+    let mut wants_string = false;
+    // `busybox sh -c …`
+    if argv.first().is_some_and(|a| a == "busybox") {
+        i = 2;
+    }
+    while i < argv.len() {
+        let arg = argv[i].as_str();
+        if arg == "--" || arg == "-" {
+            i += 1;
+            break;
+        }
+        if arg.starts_with("--") {
+            i += if matches!(arg, "--rcfile" | "--init-file") {
+                2
+            } else {
+                1
+            };
+            continue;
+        }
+        if (arg.starts_with('-') || arg.starts_with('+')) && arg.len() > 1 {
+            if arg[1..].contains('c') && arg.starts_with('-') {
+                wants_string = true;
+            }
+            if arg[1..].contains('o') || arg[1..].contains('O') {
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    match (wants_string, i < argv.len()) {
+        (true, true) => ShellMode::String(i),
+        (true, false) => ShellMode::MissingString,
+        (false, true) => ShellMode::File(i),
+        (false, false) => ShellMode::Stdin,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(text: &str) -> Vec<String> {
+        text.split(' ').map(String::from).collect()
+    }
+
+    #[test]
+    fn wrappers_find_the_command_they_run() {
+        let rows: &[(&str, Option<&str>)] = &[
+            ("sudo rm -rf /", Some("rm")),
+            ("sudo -u root rm x", Some("rm")),
+            ("sudo -E -u root -- rm x", Some("rm")),
+            ("env -i A=1 B=2 rm x", Some("rm")),
+            ("env -u X rm x", Some("rm")),
+            ("env", None),
+            ("timeout 5 rm x", Some("rm")),
+            ("timeout -s KILL 10s rm x", Some("rm")),
+            ("timeout --kill-after=2 5 rm x", Some("rm")),
+            ("nice -n 10 rm x", Some("rm")),
+            ("nice -10 rm x", Some("rm")),
+            ("stdbuf -oL rm x", Some("rm")),
+            ("stdbuf -o L rm x", Some("rm")),
+            ("xargs -0 -I {} rm {}", Some("rm")),
+            ("xargs -n1 -P4 rm", Some("rm")),
+            ("command -v rm", None),
+            ("command rm x", Some("rm")),
+            ("exec -a name rm x", Some("rm")),
+            ("nohup rm x", Some("rm")),
+            ("time -p rm x", Some("rm")),
+            ("doas -u root rm x", Some("rm")),
+        ];
+        for (text, want) in rows {
+            let words = argv(text);
+            let got = unwrap(&words[0], &words).unwrap_or_else(|| panic!("{text}: not a wrapper"));
+            assert_eq!(got.start.map(|i| words[i].as_str()), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn shells_find_their_script() {
+        let rows: &[(&str, ShellMode)] = &[
+            ("bash -c x", ShellMode::String(2)),
+            ("sh -lc x", ShellMode::String(2)),
+            ("bash -e -c x", ShellMode::String(3)),
+            ("bash -o pipefail -c x", ShellMode::String(4)),
+            ("bash --login -c x", ShellMode::String(3)),
+            ("bash script.sh", ShellMode::File(1)),
+            ("bash", ShellMode::Stdin),
+            ("bash -s", ShellMode::Stdin),
+            ("bash -c", ShellMode::MissingString),
+        ];
+        for (text, want) in rows {
+            assert_eq!(shell_mode(&argv(text)), *want, "{text}");
+        }
+    }
+}
