@@ -45,6 +45,7 @@ pub fn is_message_option(flag: &str) -> bool {
 
 /// The role of every argument (index 0 is the program name and is `Data`), plus reasons the
 /// program's own script makes it unanalysable.
+#[expect(clippy::needless_range_loop, reason = "roles run in parallel with args, indexed together")]
 pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
     let n = args.len();
     let mut roles = vec![Role::Read; n];
@@ -239,6 +240,7 @@ pub fn git_subcommand(args: &[Option<&str>]) -> Option<usize> {
     None
 }
 
+#[expect(clippy::needless_range_loop, reason = "roles run in parallel with args, indexed together")]
 fn git_roles(roles: &mut [Role], args: &[Option<&str>]) {
     let n = args.len();
     for i in 1..n {

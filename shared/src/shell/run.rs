@@ -429,11 +429,10 @@ impl Walker<'_, '_> {
                         if let EffectKind::Delete { recursive: true } = kind {
                             // `rm -rf *` at a root is a delete of the root's contents: say so.
                             let parent = normalise(Path::new(pattern), base);
-                            if let Some(dir) = parent.parent() {
-                                if pattern.rsplit('/').next() == Some("*") {
+                            if let Some(dir) = parent.parent()
+                                && pattern.rsplit('/').next() == Some("*") {
                                     self.file_effect(dir, kind, Some(base), text);
                                 }
-                            }
                         }
                         paths
                     }

@@ -65,7 +65,15 @@ fn destructive(analysis: &Analysis, ctx: &ShellContext<'_>) -> Vec<PackHit> {
         {
             continue;
         }
-        if let Some(why) = dangerous_target(&effect.path, ctx) {
+        // `find . -name '*.o' -delete` removes matches, not the project: only the roots that
+        // are out of bounds whatever the filter count then.
+        let filtered = deleting.iter().any(|c| {
+            c.text == effect.command
+                && c.argv[0] == "find"
+                && c.argv.iter().any(|a| matches!(a.as_str(), "-name" | "-iname" | "-path" | "-ipath" | "-regex" | "-newer" | "-mtime" | "-size"))
+        });
+        let why = dangerous_target(&effect.path, ctx).filter(|why| !(filtered && *why == PROJECT_ROOT));
+        if let Some(why) = why {
             hits.push(hit(
                 "recursive-delete",
                 format!(
@@ -88,8 +96,8 @@ fn destructive(analysis: &Analysis, ctx: &ShellContext<'_>) -> Vec<PackHit> {
             )),
             Some("dd") => {
                 for a in &argv[1..] {
-                    if let Some(target) = a.strip_prefix("of=") {
-                        if target.starts_with("/dev/")
+                    if let Some(target) = a.strip_prefix("of=")
+                        && target.starts_with("/dev/")
                             && !matches!(target, "/dev/null" | "/dev/stdout" | "/dev/stderr")
                         {
                             hits.push(hit(
@@ -98,18 +106,16 @@ fn destructive(analysis: &Analysis, ctx: &ShellContext<'_>) -> Vec<PackHit> {
                                 "do not write raw devices; ask the user",
                             ));
                         }
-                    }
                 }
             }
-            Some(shell) if SHELLS.contains(&shell) || shell == "eval" => {
-                if argv[1..].iter().any(|a| {
+            Some(shell) if (SHELLS.contains(&shell) || shell == "eval")
+                && argv[1..].iter().any(|a| {
                     ["$(curl", "$(wget", "`curl", "`wget"]
                         .iter()
                         .any(|p| a.contains(p))
-                }) {
+                }) => {
                     hits.push(pipe_to_shell(&command.text));
                 }
-            }
             _ => {}
         }
     }
@@ -129,6 +135,8 @@ fn pipe_to_shell(text: &str) -> PackHit {
     )
 }
 
+const PROJECT_ROOT: &str = "the project root or a parent of it";
+
 /// Why deleting `path` recursively is out of bounds, if it is.
 fn dangerous_target(path: &Path, ctx: &ShellContext<'_>) -> Option<&'static str> {
     if path == Path::new("/") {
@@ -142,7 +150,7 @@ fn dangerous_target(path: &Path, ctx: &ShellContext<'_>) -> Option<&'static str>
         return Some("the home directory or a parent of it");
     }
     if ctx.project_dir.starts_with(path) {
-        return Some("the project root or a parent of it");
+        return Some(PROJECT_ROOT);
     }
     if !path.starts_with(&ctx.project_dir) {
         return Some("outside the project");
@@ -232,15 +240,14 @@ fn git_checks(argv: &[&str], command: &SimpleCommand, hits: &mut Vec<PackHit>) {
                 Some(&"set") => (operands.get(1).copied(), operands.len() > 2),
                 Some(k) => (
                     Some(*k),
-                    operands.len() > 1 || rest.iter().any(|a| *a == "--add"),
+                    operands.len() > 1 || rest.contains(&"--add"),
                 ),
                 None => (None, false),
             };
-            if let Some(key) = key.filter(|_| has_value && !reading) {
-                if runs_programs(key) {
+            if let Some(key) = key.filter(|_| has_value && !reading)
+                && runs_programs(key) {
                     hits.push(config(key));
                 }
-            }
         }
         Some("push") => {
             for refspec in rest[1..].iter().filter(|a| !a.starts_with('-')).skip(1) {
@@ -250,13 +257,13 @@ fn git_checks(argv: &[&str], command: &SimpleCommand, hits: &mut Vec<PackHit>) {
                         format!("`{}` force-pushes `{refspec}`", command.text),
                         "push without `+`; rebase or merge instead, or ask the user",
                     ));
-                } else if refspec.starts_with(':') {
+                } else if let Some(branch) = refspec.strip_prefix(':') {
                     hits.push(hit(
                         "git-push-delete",
                         format!(
                             "`{}` deletes the remote branch `{}`",
                             command.text,
-                            &refspec[1..]
+                            branch
                         ),
                         "ask the user to delete remote branches",
                     ));
