@@ -45,7 +45,10 @@ pub fn is_message_option(flag: &str) -> bool {
 
 /// The role of every argument (index 0 is the program name and is `Data`), plus reasons the
 /// program's own script makes it unanalysable.
-#[expect(clippy::needless_range_loop, reason = "roles run in parallel with args, indexed together")]
+#[expect(
+    clippy::needless_range_loop,
+    reason = "roles run in parallel with args, indexed together"
+)]
 pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
     let n = args.len();
     let mut roles = vec![Role::Read; n];
@@ -196,6 +199,19 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
             for i in 1..n {
                 if matches!(
                     get(i),
+                    "-d" | "--data"
+                        | "--data-binary"
+                        | "--data-urlencode"
+                        | "-T"
+                        | "--upload-file"
+                        | "-F"
+                        | "--form"
+                ) && i + 1 < n
+                {
+                    roles[i + 1] = Role::Read;
+                }
+                if matches!(
+                    get(i),
                     "-o" | "--output" | "-c" | "--cookie-jar" | "--dump-header" | "-D"
                 ) && i + 1 < n
                 {
@@ -240,7 +256,10 @@ pub fn git_subcommand(args: &[Option<&str>]) -> Option<usize> {
     None
 }
 
-#[expect(clippy::needless_range_loop, reason = "roles run in parallel with args, indexed together")]
+#[expect(
+    clippy::needless_range_loop,
+    reason = "roles run in parallel with args, indexed together"
+)]
 fn git_roles(roles: &mut [Role], args: &[Option<&str>]) {
     let n = args.len();
     for i in 1..n {
@@ -272,10 +291,11 @@ fn git_roles(roles: &mut [Role], args: &[Option<&str>]) {
                     Some(d) => i > d,
                     None => {
                         !a.starts_with('-')
-                            && matches!(
-                                get(sub),
-                                "restore" | "rm" | "add" | "mv" | "clean" | "checkout" | "apply"
-                            )
+                            && (kind == Role::Read
+                                || matches!(
+                                    get(sub),
+                                    "restore" | "rm" | "mv" | "clean" | "checkout"
+                                ))
                     }
                 };
                 if is_path

@@ -88,14 +88,12 @@ pub fn nesting_depth(text: &str) -> usize {
                     depth = depth.saturating_sub(1);
                 }
             }
-            b'('
-                if (!in_double || i > 0 && bytes[i - 1] == b'$') => {
-                    depth += 1;
-                }
-            b'{'
-                if (!in_double && at_word_start || i > 0 && bytes[i - 1] == b'$') => {
-                    depth += 1;
-                }
+            b'(' if (!in_double || i > 0 && bytes[i - 1] == b'$') => {
+                depth += 1;
+            }
+            b'{' if (!in_double && at_word_start || i > 0 && bytes[i - 1] == b'$') => {
+                depth += 1;
+            }
             b')' | b'}' => depth = depth.saturating_sub(1),
             _ if at_word_start && !in_double => {
                 let rest = text.get(i..).unwrap_or("");

@@ -86,7 +86,7 @@ impl Walker<'_, '_> {
             ) else {
                 break;
             };
-            if unwrapped.start.is_none() && name == "env" {
+            if unwrapped.start.is_none() && name == "env" && !unwrapped.opaque {
                 break;
             }
             self.push_command(&args, true, text);
@@ -411,7 +411,10 @@ impl Walker<'_, '_> {
         };
         let value = match role {
             Role::Write => value.strip_prefix("of=").unwrap_or(value),
-            Role::Read => value.strip_prefix("if=").unwrap_or(value),
+            Role::Read => value
+                .strip_prefix("if=")
+                .or_else(|| value.strip_prefix('@'))
+                .unwrap_or(value),
             _ => value,
         };
         let kind = match role {
@@ -430,9 +433,10 @@ impl Walker<'_, '_> {
                             // `rm -rf *` at a root is a delete of the root's contents: say so.
                             let parent = normalise(Path::new(pattern), base);
                             if let Some(dir) = parent.parent()
-                                && pattern.rsplit('/').next() == Some("*") {
-                                    self.file_effect(dir, kind, Some(base), text);
-                                }
+                                && pattern.rsplit('/').next() == Some("*")
+                            {
+                                self.file_effect(dir, kind, Some(base), text);
+                            }
                         }
                         paths
                     }

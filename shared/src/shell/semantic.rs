@@ -70,9 +70,22 @@ fn destructive(analysis: &Analysis, ctx: &ShellContext<'_>) -> Vec<PackHit> {
         let filtered = deleting.iter().any(|c| {
             c.text == effect.command
                 && c.argv[0] == "find"
-                && c.argv.iter().any(|a| matches!(a.as_str(), "-name" | "-iname" | "-path" | "-ipath" | "-regex" | "-newer" | "-mtime" | "-size"))
+                && c.argv.iter().any(|a| {
+                    matches!(
+                        a.as_str(),
+                        "-name"
+                            | "-iname"
+                            | "-path"
+                            | "-ipath"
+                            | "-regex"
+                            | "-newer"
+                            | "-mtime"
+                            | "-size"
+                    )
+                })
         });
-        let why = dangerous_target(&effect.path, ctx).filter(|why| !(filtered && *why == PROJECT_ROOT));
+        let why =
+            dangerous_target(&effect.path, ctx).filter(|why| !(filtered && *why == PROJECT_ROOT));
         if let Some(why) = why {
             hits.push(hit(
                 "recursive-delete",
@@ -98,24 +111,26 @@ fn destructive(analysis: &Analysis, ctx: &ShellContext<'_>) -> Vec<PackHit> {
                 for a in &argv[1..] {
                     if let Some(target) = a.strip_prefix("of=")
                         && target.starts_with("/dev/")
-                            && !matches!(target, "/dev/null" | "/dev/stdout" | "/dev/stderr")
-                        {
-                            hits.push(hit(
-                                "dd-device",
-                                format!("`{}` writes the device {target}", command.text),
-                                "do not write raw devices; ask the user",
-                            ));
-                        }
+                        && !matches!(target, "/dev/null" | "/dev/stdout" | "/dev/stderr")
+                    {
+                        hits.push(hit(
+                            "dd-device",
+                            format!("`{}` writes the device {target}", command.text),
+                            "do not write raw devices; ask the user",
+                        ));
+                    }
                 }
             }
-            Some(shell) if (SHELLS.contains(&shell) || shell == "eval")
-                && argv[1..].iter().any(|a| {
-                    ["$(curl", "$(wget", "`curl", "`wget"]
-                        .iter()
-                        .any(|p| a.contains(p))
-                }) => {
-                    hits.push(pipe_to_shell(&command.text));
-                }
+            Some(shell)
+                if (SHELLS.contains(&shell) || shell == "eval")
+                    && argv[1..].iter().any(|a| {
+                        ["$(curl", "$(wget", "`curl", "`wget"]
+                            .iter()
+                            .any(|p| a.contains(p))
+                    }) =>
+            {
+                hits.push(pipe_to_shell(&command.text));
+            }
             _ => {}
         }
     }
@@ -238,16 +253,14 @@ fn git_checks(argv: &[&str], command: &SimpleCommand, hits: &mut Vec<PackHit>) {
             });
             let (key, has_value) = match operands.first() {
                 Some(&"set") => (operands.get(1).copied(), operands.len() > 2),
-                Some(k) => (
-                    Some(*k),
-                    operands.len() > 1 || rest.contains(&"--add"),
-                ),
+                Some(k) => (Some(*k), operands.len() > 1 || rest.contains(&"--add")),
                 None => (None, false),
             };
             if let Some(key) = key.filter(|_| has_value && !reading)
-                && runs_programs(key) {
-                    hits.push(config(key));
-                }
+                && runs_programs(key)
+            {
+                hits.push(config(key));
+            }
         }
         Some("push") => {
             for refspec in rest[1..].iter().filter(|a| !a.starts_with('-')).skip(1) {
@@ -260,11 +273,7 @@ fn git_checks(argv: &[&str], command: &SimpleCommand, hits: &mut Vec<PackHit>) {
                 } else if let Some(branch) = refspec.strip_prefix(':') {
                     hits.push(hit(
                         "git-push-delete",
-                        format!(
-                            "`{}` deletes the remote branch `{}`",
-                            command.text,
-                            branch
-                        ),
+                        format!("`{}` deletes the remote branch `{}`", command.text, branch),
                         "ask the user to delete remote branches",
                     ));
                 }

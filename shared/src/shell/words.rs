@@ -57,7 +57,10 @@ pub fn expand(raw: &str, env: &Env<'_>) -> Result<Expanded, ParseFailure> {
                 } else {
                     text.clone()
                 };
-                if !*quoted && text.contains(['*', '?', '[']) {
+                let bracket = text
+                    .find('[')
+                    .is_some_and(|open| text[open..].contains(']'));
+                if !*quoted && (text.contains(['*', '?']) || bracket) {
                     has_glob = true;
                     pattern.push_str(&text);
                 } else {
