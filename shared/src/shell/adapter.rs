@@ -29,6 +29,9 @@ pub struct Pipeline(pub Vec<Cmd>);
 #[derive(Clone, Debug)]
 pub enum Cmd {
     Simple(Simple),
+    /// `( ( cmd ) )` that the parser read as an arithmetic command: the text inside the
+    /// outer parentheses, to be parsed again as a script.
+    Reparse(String),
     /// Subshells, brace groups, loops, `if`, `case`, functions, `[[ ]]`, `(( ))`: the
     /// bodies run, the words are expanded (their substitutions run).
     Compound {
@@ -136,7 +139,7 @@ pub fn parse_script(text: &str, budget: &Budget) -> Result<Script, ParseFailure>
     } else {
         parse_in_worker(text.to_owned(), budget)?
     };
-    Ok(convert_program(&program))
+    Ok(convert_program(text, &program))
 }
 
 fn parse_guarded(text: String) -> Result<ast::Program, ParseFailure> {
@@ -359,57 +362,75 @@ fn convert_parameter(expr: ParameterExpr) -> Piece {
     }
 }
 
-fn convert_program(program: &ast::Program) -> Script {
+fn convert_program(src: &str, program: &ast::Program) -> Script {
     let mut items = Vec::new();
     for complete in &program.complete_commands {
-        items.extend(convert_list(complete).0);
+        items.extend(convert_list(src, complete).0);
     }
     Script(items)
 }
 
-fn convert_list(list: &ast::CompoundList) -> Script {
-    Script(list.0.iter().map(|item| convert_and_or(&item.0)).collect())
+fn convert_list(src: &str, list: &ast::CompoundList) -> Script {
+    Script(
+        list.0
+            .iter()
+            .map(|item| convert_and_or(src, &item.0))
+            .collect(),
+    )
 }
 
-fn convert_and_or(list: &ast::AndOrList) -> AndOr {
-    let mut pipelines = vec![convert_pipeline(&list.first)];
+fn convert_and_or(src: &str, list: &ast::AndOrList) -> AndOr {
+    let mut pipelines = vec![convert_pipeline(src, &list.first)];
     for next in &list.additional {
         match next {
-            ast::AndOr::And(p) | ast::AndOr::Or(p) => pipelines.push(convert_pipeline(p)),
+            ast::AndOr::And(p) | ast::AndOr::Or(p) => pipelines.push(convert_pipeline(src, p)),
         }
     }
     AndOr(pipelines)
 }
 
-fn convert_pipeline(pipeline: &ast::Pipeline) -> Pipeline {
-    Pipeline(pipeline.seq.iter().map(convert_command).collect())
+fn convert_pipeline(src: &str, pipeline: &ast::Pipeline) -> Pipeline {
+    Pipeline(
+        pipeline
+            .seq
+            .iter()
+            .map(|c| convert_command(src, c))
+            .collect(),
+    )
 }
 
 fn word(w: &ast::Word) -> Word {
     Word(w.value.clone())
 }
 
-fn compound(bodies: Vec<Script>, words: Vec<Word>, redirects: Option<&ast::RedirectList>) -> Cmd {
+fn compound(
+    src: &str,
+    bodies: Vec<Script>,
+    words: Vec<Word>,
+    redirects: Option<&ast::RedirectList>,
+) -> Cmd {
     Cmd::Compound {
         bodies,
         words,
         redirects: redirects
-            .map(|r| r.0.iter().map(convert_redirect).collect())
+            .map(|r| r.0.iter().map(|r| convert_redirect(src, r)).collect())
             .unwrap_or_default(),
         is_test: false,
         subshell: false,
     }
 }
 
-fn convert_command(command: &ast::Command) -> Cmd {
+fn convert_command(src: &str, command: &ast::Command) -> Cmd {
     match command {
-        ast::Command::Simple(simple) => Cmd::Simple(convert_simple(simple)),
-        ast::Command::Compound(inner, redirects) => convert_compound(inner, redirects.as_ref()),
-        ast::Command::Function(def) => convert_compound(&def.body.0, def.body.1.as_ref()),
+        ast::Command::Simple(simple) => Cmd::Simple(convert_simple(src, simple)),
+        ast::Command::Compound(inner, redirects) => {
+            convert_compound(src, inner, redirects.as_ref())
+        }
+        ast::Command::Function(def) => convert_compound(src, &def.body.0, def.body.1.as_ref()),
         ast::Command::ExtendedTest(test, redirects) => {
             let mut words = Vec::new();
             collect_test_words(&test.expr, &mut words);
-            let mut command = compound(vec![], words, redirects.as_ref());
+            let mut command = compound(src, vec![], words, redirects.as_ref());
             if let Cmd::Compound { is_test, .. } = &mut command {
                 *is_test = true;
             }
@@ -434,22 +455,29 @@ fn collect_test_words(expr: &ast::ExtendedTestExpr, out: &mut Vec<Word>) {
     }
 }
 
-fn convert_compound(command: &ast::CompoundCommand, redirects: Option<&ast::RedirectList>) -> Cmd {
+fn convert_compound(
+    src: &str,
+    command: &ast::CompoundCommand,
+    redirects: Option<&ast::RedirectList>,
+) -> Cmd {
     use ast::CompoundCommand as C;
     let arith = |e: &ast::UnexpandedArithmeticExpr| Word(format!("$(({}))", e.value));
     match command {
-        C::Arithmetic(a) => compound(vec![], vec![arith(&a.expr)], redirects),
+        C::Arithmetic(a) => match nested_subshells(src, &a.loc) {
+            Some(inner) => Cmd::Reparse(inner),
+            None => compound(src, vec![], vec![arith(&a.expr)], redirects),
+        },
         C::ArithmeticForClause(f) => {
             let words = [&f.initializer, &f.condition, &f.updater]
                 .into_iter()
                 .flatten()
                 .map(arith)
                 .collect();
-            compound(vec![convert_list(&f.body.list)], words, redirects)
+            compound(src, vec![convert_list(src, &f.body.list)], words, redirects)
         }
-        C::BraceGroup(g) => compound(vec![convert_list(&g.list)], vec![], redirects),
+        C::BraceGroup(g) => compound(src, vec![convert_list(src, &g.list)], vec![], redirects),
         C::Subshell(s) => {
-            let mut command = compound(vec![convert_list(&s.list)], vec![], redirects);
+            let mut command = compound(src, vec![convert_list(src, &s.list)], vec![], redirects);
             if let Cmd::Compound { subshell, .. } = &mut command {
                 *subshell = true;
             }
@@ -457,7 +485,7 @@ fn convert_compound(command: &ast::CompoundCommand, redirects: Option<&ast::Redi
         }
         C::ForClause(f) => {
             let words = f.values.iter().flatten().map(word).collect();
-            compound(vec![convert_list(&f.body.list)], words, redirects)
+            compound(src, vec![convert_list(src, &f.body.list)], words, redirects)
         }
         C::CaseClause(c) => {
             let mut words = vec![word(&c.value)];
@@ -465,34 +493,37 @@ fn convert_compound(command: &ast::CompoundCommand, redirects: Option<&ast::Redi
             for item in &c.cases {
                 words.extend(item.patterns.iter().map(word));
                 if let Some(cmd) = &item.cmd {
-                    bodies.push(convert_list(cmd));
+                    bodies.push(convert_list(src, cmd));
                 }
             }
-            compound(bodies, words, redirects)
+            compound(src, bodies, words, redirects)
         }
         C::IfClause(i) => {
-            let mut bodies = vec![convert_list(&i.condition), convert_list(&i.then)];
+            let mut bodies = vec![convert_list(src, &i.condition), convert_list(src, &i.then)];
             for e in i.elses.iter().flatten() {
                 if let Some(cond) = &e.condition {
-                    bodies.push(convert_list(cond));
+                    bodies.push(convert_list(src, cond));
                 }
-                bodies.push(convert_list(&e.body));
+                bodies.push(convert_list(src, &e.body));
             }
-            compound(bodies, vec![], redirects)
+            compound(src, bodies, vec![], redirects)
         }
         C::WhileClause(w) | C::UntilClause(w) => compound(
-            vec![convert_list(&w.0), convert_list(&w.1.list)],
+            src,
+            vec![convert_list(src, &w.0), convert_list(src, &w.1.list)],
             vec![],
             redirects,
         ),
         C::Coprocess(c) => {
-            let inner = Script(vec![AndOr(vec![Pipeline(vec![convert_command(&c.body)])])]);
-            compound(vec![inner], vec![], redirects)
+            let inner = Script(vec![AndOr(vec![Pipeline(vec![convert_command(
+                src, &c.body,
+            )])])]);
+            compound(src, vec![inner], vec![], redirects)
         }
     }
 }
 
-fn convert_simple(simple: &ast::SimpleCommand) -> Simple {
+fn convert_simple(src: &str, simple: &ast::SimpleCommand) -> Simple {
     let mut out = Simple {
         text: simple.to_string(),
         ..Simple::default()
@@ -503,7 +534,7 @@ fn convert_simple(simple: &ast::SimpleCommand) -> Simple {
     let suffix = simple.suffix.iter().flat_map(|s| s.0.iter()).cloned();
     for item in prefix.cloned().chain(name).chain(suffix) {
         match item {
-            I::IoRedirect(r) => out.redirects.push(convert_redirect(&r)),
+            I::IoRedirect(r) => out.redirects.push(convert_redirect(src, &r)),
             I::Word(w) => out.words.push(word(&w)),
             I::AssignmentWord(assignment, whole) => {
                 if out.words.is_empty() {
@@ -515,7 +546,7 @@ fn convert_simple(simple: &ast::SimpleCommand) -> Simple {
             }
             I::ProcessSubstitution(_, sub) => {
                 out.redirects
-                    .push(Redirect::ProcessSub(convert_list(&sub.list)));
+                    .push(Redirect::ProcessSub(convert_list(src, &sub.list)));
             }
         }
     }
@@ -538,7 +569,7 @@ fn convert_assignment(assignment: &ast::Assignment) -> (String, Vec<Word>) {
     (name, values)
 }
 
-fn convert_redirect(redirect: &ast::IoRedirect) -> Redirect {
+fn convert_redirect(src: &str, redirect: &ast::IoRedirect) -> Redirect {
     use ast::IoFileRedirectKind as K;
     match redirect {
         ast::IoRedirect::File(fd, kind, target) => {
@@ -547,7 +578,7 @@ fn convert_redirect(redirect: &ast::IoRedirect) -> Redirect {
                 | ast::IoFileRedirectTarget::Duplicate(w) => word(w),
                 ast::IoFileRedirectTarget::Fd(n) => Word(format!("&{n}")),
                 ast::IoFileRedirectTarget::ProcessSubstitution(_, sub) => {
-                    return Redirect::ProcessSub(convert_list(&sub.list));
+                    return Redirect::ProcessSub(convert_list(src, &sub.list));
                 }
             };
             let kind = match kind {
@@ -574,4 +605,21 @@ fn convert_redirect(redirect: &ast::IoRedirect) -> Redirect {
         },
         ast::IoRedirect::OutputAndError(w, _) => Redirect::OutputAndError { target: word(w) },
     }
+}
+
+/// brush reads `( ( cmd ) )` as the arithmetic command `(( cmd ))`; Bash runs two nested
+/// subshells. When the source has a blank between the two parentheses, hand back the text
+/// inside the outer pair so it is analysed as a script.
+fn nested_subshells(src: &str, loc: &brush_parser::SourceSpan) -> Option<String> {
+    let text: String = src
+        .chars()
+        .skip(loc.start.index)
+        .take(loc.end.index.saturating_sub(loc.start.index))
+        .collect();
+    let rest = text.strip_prefix('(')?;
+    if !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let inner = rest.trim_end().strip_suffix(')')?;
+    Some(inner.to_owned())
 }

@@ -181,6 +181,7 @@ impl Walker<'_, '_> {
         }
         match command {
             Cmd::Simple(simple) => self.walk_simple(simple, scope),
+            Cmd::Reparse(text) => self.parse_and_walk(text, scope, "a nested subshell"),
             Cmd::Compound {
                 bodies,
                 words,
@@ -433,6 +434,6 @@ fn first_program(script: &Script) -> Option<String> {
             let name = word.0.rsplit('/').next().unwrap_or(&word.0);
             Some(name.trim_start_matches('\\').to_owned())
         }
-        Cmd::Compound { .. } => Some("a compound command".into()),
+        Cmd::Compound { .. } | Cmd::Reparse(_) => Some("a compound command".into()),
     }
 }
