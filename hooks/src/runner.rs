@@ -164,15 +164,32 @@ pub fn run(
     }));
     let env = HookEnv::from_process();
     start_watchdog(policy, env.deadline);
-    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| match read_input() {
-        Ok(input) => handler(input, &env),
-        Err(problem) => on_bad_input(&problem, &env),
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        inject_fault();
+        match read_input() {
+            Ok(input) => handler(input, &env),
+            Err(problem) => on_bad_input(&problem, &env),
+        }
     }));
     let reply = match outcome {
         Ok(reply) => reply,
         Err(_) => failure(policy, "the hook panicked (a bug in claude-budget; please report it)"),
     };
     emit(&reply)
+}
+
+/// Fault injection for the fail-closed tests: `CLAUDE_BUDGET_FAULT=panic` panics and
+/// `=hang` never finishes. Both can only ever produce a denial (the panic guard and the
+/// deadline turn them into one), so the switch cannot loosen anything; and the agent's
+/// Bash environment does not reach hook processes.
+fn inject_fault() {
+    match std::env::var("CLAUDE_BUDGET_FAULT").as_deref() {
+        Ok("panic") => panic!("fault injected by CLAUDE_BUDGET_FAULT=panic"),
+        Ok("hang") => loop {
+            std::thread::park();
+        },
+        _ => {}
+    }
 }
 
 /// The reply for an internal failure under `policy`.
