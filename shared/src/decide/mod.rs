@@ -203,3 +203,6 @@ impl Decision {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
