@@ -4,7 +4,13 @@
 //!
 //! * [`runner`] — stdin, panics, deadline, replies, exit codes (fail-closed or never-block).
 //! * [`pre`] — PreToolUse.
+//! * [`post`] — PostToolUse / PostToolUseFailure (and what the never-blocking hooks share).
+//! * [`stop`] — Stop / SubagentStop evidence gate.
+//! * [`session`] — SessionStart, UserPromptSubmit, SessionEnd.
 #![forbid(unsafe_code)]
 
+pub mod post;
 pub mod pre;
 pub mod runner;
+pub mod session;
+pub mod stop;

@@ -4,6 +4,7 @@
 mod check;
 mod explain;
 mod project;
+mod status;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ enum Command {
     Check(check::Args),
     /// Show how a call is analysed and decided, and by which rules.
     Explain(explain::Args),
+    /// Budgets in force, hooks installed or not, and a session's counters and spend.
+    Status(status::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Status(args) => status::run(&args),
     };
     ExitCode::from(code)
 }

@@ -1,7 +1,9 @@
-//! Parses its input and records nothing yet; never blocks, never crashes.
+//! `claude-budget-post-tool-use`: count a finished tool call. Never blocks.
 
-use budget_hooks::runner::{Policy, Reply, run};
+use budget_hooks::post;
+use budget_hooks::post::bad_input;
+use budget_hooks::runner::{Policy, run};
 
 fn main() {
-    run(Policy::NeverBlock, |_input, _env| Reply::silent(), |_problem, _env| Reply::silent())
+    run(Policy::NeverBlock, post::handle, bad_input)
 }

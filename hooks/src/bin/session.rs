@@ -1,7 +1,9 @@
-//! Parses its input and records nothing yet; never blocks, never crashes.
+//! `claude-budget-session`: SessionStart, UserPromptSubmit, SessionEnd. Never blocks.
 
-use budget_hooks::runner::{Policy, Reply, run};
+use budget_hooks::post::bad_input;
+use budget_hooks::runner::{Policy, run};
+use budget_hooks::session;
 
 fn main() {
-    run(Policy::NeverBlock, |_input, _env| Reply::silent(), |_problem, _env| Reply::silent())
+    run(Policy::NeverBlock, session::handle, bad_input)
 }

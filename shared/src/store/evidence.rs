@@ -165,7 +165,8 @@ pub enum Gate {
     GiveUp { missing: Vec<String> },
 }
 
-/// Decides the stop and updates the block counters. Blocks in a row are counted per chain:
+/// Decides the stop and updates the block counters. A run stopped by a stop rule (or a
+/// halt) always passes: it was told to end. Blocks in a row are counted per chain:
 /// a Stop with `stop_hook_active = false` starts a new chain (the agent stopped on its own,
 /// not because we sent it back), so each round of work gets `stop_blocks` chances.
 pub fn stop_gate(state: &mut SessionState, input: &GateInput) -> Gate {
@@ -175,7 +176,8 @@ pub fn stop_gate(state: &mut SessionState, input: &GateInput) -> Gate {
     if !input.stop_hook_active {
         state.stop_chain_blocks = 0;
     }
-    if missing.is_empty() {
+    // A run ended by a stop rule must stop: never send it back, whatever is missing.
+    if missing.is_empty() || state.stopped.is_some() {
         state.stop_chain_blocks = 0;
         return Gate::Pass;
     }

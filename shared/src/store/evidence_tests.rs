@@ -131,3 +131,14 @@ fn a_missing_or_incomplete_rollback_note_blocks() {
         Gate::Pass
     );
 }
+
+#[test]
+fn a_run_ended_by_a_stop_rule_is_never_sent_back() {
+    let mut s = edited();
+    s.stopped = Some(crate::store::state::Stopped {
+        reason: "schema change".into(),
+        origin: "x".into(),
+    });
+    assert_eq!(stop_gate(&mut s, &gate(false, None)), Gate::Pass);
+    assert!(!s.missing_evidence.is_empty());
+}

@@ -1,11 +1,11 @@
-//! Limit checks on session facts (SPEC §6.2–6.3), pure, shared by `decide` (every
-//! PreToolUse) and the stop hook: which limit is past, and the words the agent reads.
+//! `[spend]` limit checks on session facts (SPEC §6.2), pure: used where `decide` does not
+//! run — the stop hook (spend is checked at Stop too) and `claude-budget status`. `decide`
+//! applies the same limits to every PreToolUse.
 //!
-//! A count limit is reached when the count already made equals it: with
-//! `max_tool_calls = 600` the 601st call is refused, with `same_command_failures = 3` the
-//! fourth attempt after three failures is refused.
+//! A limit is reached when the amount already used equals it: with `max_tool_calls = 600`
+//! the 601st call is refused.
 
-use crate::budget::{OnExceed, RetryLimits, SpendLimits};
+use crate::budget::{OnExceed, SpendLimits};
 use crate::decide::SessionFacts;
 
 /// A `[spend]` limit that is past.
@@ -99,75 +99,9 @@ pub fn spend_warning(limits: &SpendLimits, facts: &SessionFacts) -> Option<Strin
     })
 }
 
-/// A `[retry]` limit that refuses a call.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RetryBreach {
-    /// `same_command_failures`, `failures` or `same_file_edits`.
-    pub limit: &'static str,
-    pub reason: String,
-}
-
-/// Checks a call against `[retry]`: `fingerprint` is the call's failure key (see
-/// `PostEvent::fingerprint`), `edited` the absolute paths it would edit.
-pub fn retry_exceeded(
-    limits: &RetryLimits,
-    facts: &SessionFacts,
-    fingerprint: Option<&str>,
-    edited: &[String],
-) -> Option<RetryBreach> {
-    let origin = limits
-        .origin
-        .as_ref()
-        .map_or_else(|| "[retry]".to_owned(), ToString::to_string);
-    if let (Some(max), Some(key)) = (limits.same_command_failures, fingerprint)
-        && let Some(failure) = facts.failures.get(key)
-        && failure.count >= max
-    {
-        let last = if failure.last_error_line.is_empty() {
-            String::new()
-        } else {
-            format!(" Last error: {}", failure.last_error_line)
-        };
-        return Some(RetryBreach {
-            limit: "same_command_failures",
-            reason: format!(
-                "`{key}` already failed {} times (limit {max}, {origin}).{last} Stop retrying it: change the approach, or report the failure and its evidence to the user and ask how to proceed.",
-                failure.count
-            ),
-        });
-    }
-    if let Some(max) = limits.failures
-        && facts.total_failures >= max
-    {
-        return Some(RetryBreach {
-            limit: "failures",
-            reason: format!(
-                "This run has had {} failed tool calls (limit {max}, {origin}). Stop and report to the user what fails and why, and ask how to proceed.",
-                facts.total_failures
-            ),
-        });
-    }
-    if let Some(max) = limits.same_file_edits {
-        for path in edited {
-            if let Some(count) = facts.edits.get(path)
-                && *count >= max
-            {
-                return Some(RetryBreach {
-                    limit: "same_file_edits",
-                    reason: format!(
-                        "`{path}` was already edited {count} times (limit {max}, {origin}). Stop editing it in circles: summarise what you tried and ask the user."
-                    ),
-                });
-            }
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decide::FailureFact;
 
     fn facts() -> SessionFacts {
         SessionFacts::default()
@@ -255,61 +189,5 @@ mod tests {
             ),
             None
         );
-    }
-
-    #[test]
-    fn a_command_that_failed_too_often_is_refused_with_its_last_error() {
-        let limits = RetryLimits {
-            same_command_failures: Some(3),
-            ..RetryLimits::default()
-        };
-        let mut f = facts();
-        f.failures.insert(
-            "cargo build".into(),
-            FailureFact {
-                count: 3,
-                last_error_line: "error[E0308]: mismatched types".into(),
-            },
-        );
-        let breach = retry_exceeded(&limits, &f, Some("cargo build"), &[]);
-        assert!(
-            breach
-                .as_ref()
-                .is_some_and(|b| b.reason.contains("3 times") && b.reason.contains("E0308")),
-            "{breach:?}"
-        );
-        assert_eq!(retry_exceeded(&limits, &f, Some("cargo test"), &[]), None);
-        f.failures.insert(
-            "cargo build".into(),
-            FailureFact {
-                count: 2,
-                last_error_line: String::new(),
-            },
-        );
-        assert_eq!(retry_exceeded(&limits, &f, Some("cargo build"), &[]), None);
-    }
-
-    #[test]
-    fn run_wide_failures_and_same_file_edits_are_limited() {
-        let limits = RetryLimits {
-            failures: Some(20),
-            same_file_edits: Some(2),
-            ..RetryLimits::default()
-        };
-        let f = SessionFacts {
-            total_failures: 20,
-            ..facts()
-        };
-        assert_eq!(
-            retry_exceeded(&limits, &f, None, &[]).map(|b| b.limit),
-            Some("failures")
-        );
-        let mut f = facts();
-        f.edits.insert("/p/a.rs".into(), 2);
-        assert_eq!(
-            retry_exceeded(&limits, &f, None, &["/p/a.rs".into()]).map(|b| b.limit),
-            Some("same_file_edits")
-        );
-        assert_eq!(retry_exceeded(&limits, &f, None, &["/p/b.rs".into()]), None);
     }
 }

@@ -118,6 +118,38 @@ pub fn session_dir(base: &Path, project_key: &str, session_id: &str) -> PathBuf 
     base.join(project_key).join(sanitise_component(session_id))
 }
 
+/// `<data dir>/claude-budget/runs` for an explicit data dir (the hooks read
+/// `$CLAUDE_BUDGET_DATA_DIR` once into their environment), else [`runs_dir`].
+pub fn runs_dir_in(data_dir: Option<&Path>) -> Option<PathBuf> {
+    match data_dir {
+        Some(dir) if !dir.as_os_str().is_empty() => Some(dir.join("claude-budget").join("runs")),
+        _ => runs_dir(),
+    }
+}
+
+/// The session directory every hook of one session agrees on: under the repo layer's
+/// `[record] dir` (relative to the project root) when set, else under the runs dir.
+pub fn session_dir_for(
+    budget: &crate::budget::Budget,
+    data_dir: Option<&Path>,
+    session_id: &str,
+) -> Result<PathBuf, StoreError> {
+    let record_dir = budget
+        .layers
+        .iter()
+        .rev()
+        .find_map(|layer| layer.record.dir.as_ref());
+    let base = match record_dir {
+        Some(dir) => budget.project_root.join(dir),
+        None => runs_dir_in(data_dir).ok_or(StoreError::NoDataDir)?,
+    };
+    Ok(session_dir(
+        &base,
+        &project_key(&budget.project_root),
+        session_id,
+    ))
+}
+
 fn sanitise_component(text: &str) -> String {
     let cleaned: String = text
         .chars()
