@@ -8,8 +8,9 @@
 //! * `re:` rules are regexes over the words joined by single spaces.
 //!
 //! Global options of well-known programs ([`global_options_table`]) are set aside first.
-//! Deny/ask/stop rules match *erring*: between positional words they skip any flag, with or
-//! without a value word after it. Allow and test rules match *strictly*.
+//! Positional words are compared with the command's non-flag words (flags left out, their
+//! values kept). Deny/ask/stop rules match *erring*: they may also skip the word after a
+//! flag (a possible value). Allow and test rules match *strictly*: they never do.
 
 use crate::verdict::Origin;
 use regex::{Regex, RegexBuilder};
@@ -92,7 +93,12 @@ impl CommandRule {
                     return false;
                 }
                 let args = set_aside_global_options(name, &argv[1..]);
-                positional_prefix(positional, &args, erring)
+                let positional_words: Vec<&str> = if erring {
+                    args.clone()
+                } else {
+                    args.iter().copied().filter(|a| !is_flag(a)).collect()
+                };
+                positional_prefix(positional, &positional_words, erring)
                     && flags.iter().all(|flag| has_flag(flag, &args))
             }
         }
