@@ -397,3 +397,6 @@ impl std::fmt::Display for Diagnostic {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;
