@@ -5,7 +5,11 @@ use std::path::{Component, Path, PathBuf};
 
 /// Makes `path` absolute against `base` and resolves `.` and `..` lexically (no symlinks).
 pub fn normalise(path: &Path, base: &Path) -> PathBuf {
-    let joined = if path.is_absolute() { path.to_path_buf() } else { base.join(path) };
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    };
     let mut out = PathBuf::new();
     for part in joined.components() {
         match part {
@@ -50,14 +54,21 @@ mod tests {
             ("../../../..", "/p/q", "/"),
         ];
         for (path, base, want) in rows {
-            assert_eq!(normalise(Path::new(path), Path::new(base)), PathBuf::from(want), "{path}");
+            assert_eq!(
+                normalise(Path::new(path), Path::new(base)),
+                PathBuf::from(want),
+                "{path}"
+            );
         }
     }
 
     #[test]
     fn new_file_under_a_symlinked_folder_resolves_into_the_target() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-        let base = dir.path().canonicalize().unwrap_or_else(|e| panic!("canon: {e}"));
+        let base = dir
+            .path()
+            .canonicalize()
+            .unwrap_or_else(|e| panic!("canon: {e}"));
         std::fs::create_dir(base.join("secrets")).unwrap_or_else(|e| panic!("mkdir: {e}"));
         std::os::unix::fs::symlink(base.join("secrets"), base.join("link"))
             .unwrap_or_else(|e| panic!("symlink: {e}"));

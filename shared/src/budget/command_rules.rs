@@ -29,7 +29,11 @@ pub(crate) struct CommandRule {
 
 #[derive(Clone, Debug)]
 enum Pattern {
-    Words { program: String, positional: Vec<Positional>, flags: Vec<String> },
+    Words {
+        program: String,
+        positional: Vec<Positional>,
+        flags: Vec<String>,
+    },
     Regex(Regex),
 }
 
@@ -42,11 +46,17 @@ enum Positional {
 
 /// Compiles a regex with the size limit every budget regex gets.
 pub(crate) fn compile_regex(text: &str) -> Result<Regex, String> {
-    RegexBuilder::new(text).size_limit(REGEX_SIZE_LIMIT).build().map_err(|e| match e {
-        regex::Error::Syntax(s) => s.lines().last().unwrap_or("syntax error").trim().to_string(),
-        regex::Error::CompiledTooBig(_) => "the regex is too large once compiled".into(),
-        other => other.to_string(),
-    })
+    RegexBuilder::new(text)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::Syntax(s) => {
+                let last = s.lines().last().unwrap_or("syntax error").trim();
+                last.strip_prefix("error: ").unwrap_or(last).to_string()
+            }
+            regex::Error::CompiledTooBig(_) => "the regex is too large once compiled".into(),
+            other => other.to_string(),
+        })
 }
 
 fn basename(word: &str) -> &str {
@@ -64,9 +74,11 @@ impl CommandRule {
         let pattern = if let Some(re) = text.strip_prefix("re:") {
             Pattern::Regex(compile_regex(re).map_err(|e| format!("invalid regex `{re}`: {e}"))?)
         } else {
-            let words = shlex::split(text).ok_or_else(|| format!("unbalanced quotes in `{text}`"))?;
-            let (program, rest) =
-                words.split_first().ok_or_else(|| "empty command rule".to_string())?;
+            let words =
+                shlex::split(text).ok_or_else(|| format!("unbalanced quotes in `{text}`"))?;
+            let (program, rest) = words
+                .split_first()
+                .ok_or_else(|| "empty command rule".to_string())?;
             let mut positional = Vec::new();
             let mut flags = Vec::new();
             for word in rest {
@@ -77,17 +89,31 @@ impl CommandRule {
                     w => positional.push(Positional::Word(w.to_string())),
                 }
             }
-            Pattern::Words { program: basename(program).to_string(), positional, flags }
+            Pattern::Words {
+                program: basename(program).to_string(),
+                positional,
+                flags,
+            }
         };
-        Ok(CommandRule { text: text.to_string(), origin, pattern })
+        Ok(CommandRule {
+            text: text.to_string(),
+            origin,
+            pattern,
+        })
     }
 
     /// Whether the rule meets `argv` (argv[0] the program). `erring`: deny/ask/stop mode.
     pub fn matches(&self, argv: &[String], erring: bool) -> bool {
-        let Some(name) = argv.first() else { return false };
+        let Some(name) = argv.first() else {
+            return false;
+        };
         match &self.pattern {
             Pattern::Regex(re) => re.is_match(&argv.join(" ")),
-            Pattern::Words { program, positional, flags } => {
+            Pattern::Words {
+                program,
+                positional,
+                flags,
+            } => {
                 let name = basename(name);
                 if !word_glob(program, name) {
                     return false;
@@ -107,8 +133,12 @@ impl CommandRule {
 
 /// `*` inside a word matches any run of characters (no other metacharacters).
 fn word_glob(pattern: &str, word: &str) -> bool {
-    let Some((first, rest)) = pattern.split_once('*') else { return pattern == word };
-    let Some(mut remaining) = word.strip_prefix(first) else { return false };
+    let Some((first, rest)) = pattern.split_once('*') else {
+        return pattern == word;
+    };
+    let Some(mut remaining) = word.strip_prefix(first) else {
+        return false;
+    };
     let mut parts: Vec<&str> = rest.split('*').collect();
     let last = parts.pop().unwrap_or("");
     for part in parts {
@@ -132,7 +162,9 @@ fn positional_prefix(pattern: &[Positional], args: &[&str], erring: bool) -> boo
     for i in (0..p).rev() {
         for j in (0..=n).rev() {
             let here = match &pattern[i] {
-                Positional::AnyMany => table[(i + 1) * width + j] || (j < n && table[i * width + j + 1]),
+                Positional::AnyMany => {
+                    table[(i + 1) * width + j] || (j < n && table[i * width + j + 1])
+                }
                 word => {
                     j < n && {
                         let arg = args[j];
@@ -143,7 +175,8 @@ fn positional_prefix(pattern: &[Positional], args: &[&str], erring: bool) -> boo
                         (meets && table[(i + 1) * width + j + 1])
                             || (erring
                                 && is_flag(arg)
-                                && (table[i * width + j + 1] || (j + 2 <= n && table[i * width + j + 2])))
+                                && (table[i * width + j + 1]
+                                    || (j + 2 <= n && table[i * width + j + 2])))
                     }
                 }
             };
@@ -154,23 +187,29 @@ fn positional_prefix(pattern: &[Positional], args: &[&str], erring: bool) -> boo
 }
 
 fn short_cluster(word: &str) -> Option<&str> {
-    word.strip_prefix('-').filter(|rest| !rest.is_empty() && !rest.starts_with('-'))
+    word.strip_prefix('-')
+        .filter(|rest| !rest.is_empty() && !rest.starts_with('-'))
 }
 
 fn has_flag(flag: &str, args: &[&str]) -> bool {
     let literal = args.iter().any(|arg| {
         word_glob(flag, arg)
-            || (flag.starts_with("--") && arg.strip_prefix(flag).is_some_and(|v| v.starts_with('=')))
+            || (flag.starts_with("--")
+                && arg.strip_prefix(flag).is_some_and(|v| v.starts_with('=')))
     });
     if literal {
         return true;
     }
-    let Some(letters) = short_cluster(flag) else { return false };
+    let Some(letters) = short_cluster(flag) else {
+        return false;
+    };
     if letters.contains('*') || letters.contains('=') {
         return false;
     }
     letters.chars().all(|letter| {
-        args.iter().filter_map(|a| short_cluster(a)).any(|cluster| cluster.contains(letter))
+        args.iter()
+            .filter_map(|a| short_cluster(a))
+            .any(|cluster| cluster.contains(letter))
     })
 }
 
@@ -196,40 +235,101 @@ const fn opts(
     prefixes: &'static [&'static str],
     anywhere: bool,
 ) -> GlobalOptions {
-    GlobalOptions { program, with_value, switches, prefixes, anywhere }
+    GlobalOptions {
+        program,
+        with_value,
+        switches,
+        prefixes,
+        anywhere,
+    }
 }
 
 static GLOBAL_OPTIONS: &[GlobalOptions] = &[
     opts(
         "git",
-        &["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env", "--exec-path"],
-        &["--no-pager", "-P", "-p", "--paginate", "--bare", "--no-replace-objects",
-          "--literal-pathspecs", "--glob-pathspecs", "--noglob-pathspecs", "--icase-pathspecs",
-          "--no-optional-locks"],
+        &[
+            "-C",
+            "-c",
+            "--git-dir",
+            "--work-tree",
+            "--namespace",
+            "--config-env",
+            "--exec-path",
+        ],
+        &[
+            "--no-pager",
+            "-P",
+            "-p",
+            "--paginate",
+            "--bare",
+            "--no-replace-objects",
+            "--literal-pathspecs",
+            "--glob-pathspecs",
+            "--noglob-pathspecs",
+            "--icase-pathspecs",
+            "--no-optional-locks",
+        ],
         &[],
         false,
     ),
     opts(
         "kubectl",
-        &["-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-s",
-          "--server", "--token", "--as", "--as-group", "--request-timeout"],
+        &[
+            "-n",
+            "--namespace",
+            "--context",
+            "--kubeconfig",
+            "--cluster",
+            "--user",
+            "-s",
+            "--server",
+            "--token",
+            "--as",
+            "--as-group",
+            "--request-timeout",
+        ],
         &["--insecure-skip-tls-verify"],
         &["-v="],
         true,
     ),
     opts(
         "helm",
-        &["-n", "--namespace", "--kube-context", "--kubeconfig", "--registry-config",
-          "--repository-config", "--repository-cache"],
+        &[
+            "-n",
+            "--namespace",
+            "--kube-context",
+            "--kubeconfig",
+            "--registry-config",
+            "--repository-config",
+            "--repository-cache",
+        ],
         &["--debug"],
         &[],
         true,
     ),
-    opts("docker", &["-H", "--host", "--context", "--config", "-l", "--log-level"],
-        &["-D", "--debug", "--tls", "--tlsverify"], &[], false),
-    opts("cargo", &["--color", "--config", "-Z"],
-        &["-v", "-vv", "--verbose", "-q", "--quiet", "--frozen", "--locked", "--offline"],
-        &["+"], false),
+    opts(
+        "docker",
+        &["-H", "--host", "--context", "--config", "-l", "--log-level"],
+        &["-D", "--debug", "--tls", "--tlsverify"],
+        &[],
+        false,
+    ),
+    opts(
+        "cargo",
+        &["--color", "--config", "-Z"],
+        &[
+            "-v",
+            "-vv",
+            "--verbose",
+            "-q",
+            "--quiet",
+            "--frozen",
+            "--locked",
+            "--offline",
+        ],
+        &["+"],
+        false,
+    ),
     opts("terraform", &[], &[], &["-chdir="], false),
     opts("tofu", &[], &[], &["-chdir="], false),
     opts("gh", &["-R", "--repo"], &[], &[], true),
@@ -240,21 +340,49 @@ static GLOBAL_OPTIONS: &[GlobalOptions] = &[
     opts("make", &["-C", "--directory"], &[], &[], false),
     opts(
         "aws",
-        &["--profile", "--region", "--endpoint-url", "--output", "--query", "--ca-bundle",
-          "--cli-read-timeout", "--cli-connect-timeout", "--color"],
-        &["--debug", "--no-verify-ssl", "--no-paginate", "--no-cli-pager", "--no-sign-request"],
+        &[
+            "--profile",
+            "--region",
+            "--endpoint-url",
+            "--output",
+            "--query",
+            "--ca-bundle",
+            "--cli-read-timeout",
+            "--cli-connect-timeout",
+            "--color",
+        ],
+        &[
+            "--debug",
+            "--no-verify-ssl",
+            "--no-paginate",
+            "--no-cli-pager",
+            "--no-sign-request",
+        ],
         &[],
         true,
     ),
     opts(
         "gcloud",
-        &["--project", "--account", "--configuration", "--format", "--verbosity",
-          "--impersonate-service-account", "--billing-project"],
+        &[
+            "--project",
+            "--account",
+            "--configuration",
+            "--format",
+            "--verbosity",
+            "--impersonate-service-account",
+            "--billing-project",
+        ],
         &["--quiet", "-q"],
         &[],
         true,
     ),
-    opts("az", &["--subscription", "--output", "-o", "--query"], &["--only-show-errors"], &[], true),
+    opts(
+        "az",
+        &["--subscription", "--output", "-o", "--query"],
+        &["--only-show-errors"],
+        &[],
+        true,
+    ),
 ];
 
 /// The known global options of well-known programs (shown by `claude-budget explain`).
@@ -267,7 +395,10 @@ impl GlobalOptions {
     fn option_len(&self, args: &[String]) -> usize {
         let Some(word) = args.first() else { return 0 };
         if self.switches.contains(&word.as_str())
-            || self.prefixes.iter().any(|p| word.len() > p.len() && word.starts_with(p))
+            || self
+                .prefixes
+                .iter()
+                .any(|p| word.len() > p.len() && word.starts_with(p))
         {
             return 1;
         }

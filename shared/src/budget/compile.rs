@@ -33,8 +33,15 @@ pub(crate) fn parse_file(text: &str, info: &FileInfo<'_>) -> (Option<ParsedFile>
     let mut file = SourceFile::new(text, info.display);
     let (root, syntax_errors) = DeTable::parse_recoverable(text);
     if !syntax_errors.is_empty() {
+        // Recovery after a syntax error cascades; one error per line is what helps.
+        let mut lines_seen = Vec::new();
         for error in syntax_errors {
             let span = error.span().unwrap_or(0..0);
+            let line = file.position(span.start).0;
+            if lines_seen.contains(&line) {
+                continue;
+            }
+            lines_seen.push(line);
             let message = format!("invalid toml: {}", first_line(error.message()));
             let hint = "check quotes, brackets and `=` on this line (TOML syntax)".to_string();
             file.error(&span, message, Some(hint));
@@ -64,16 +71,36 @@ pub(crate) fn parse_file(text: &str, info: &FileInfo<'_>) -> (Option<ParsedFile>
                     v.extends(&list);
                 }
             }
-            "read" => de(v.file(), value, "[read]").into_iter().for_each(|r| v.read(r)),
-            "edit" => de(v.file(), value, "[edit]").into_iter().for_each(|r| v.edit(r)),
-            "run" => de(v.file(), value, "[run]").into_iter().for_each(|r| v.run(r)),
-            "mcp" => de(v.file(), value, "[mcp]").into_iter().for_each(|r| v.mcp(r)),
-            "web" => de(v.file(), value, "[web]").into_iter().for_each(|r| v.web(r)),
-            "spend" => de(v.file(), value, "[spend]").into_iter().for_each(|r| v.spend(r)),
-            "retry" => de(v.file(), value, "[retry]").into_iter().for_each(|r| v.retry(r)),
-            "merge" => de(v.file(), value, "[merge]").into_iter().for_each(|r| v.merge(r)),
-            "evidence" => de(v.file(), value, "[evidence]").into_iter().for_each(|r| v.evidence(r)),
-            "record" => de(v.file(), value, "[record]").into_iter().for_each(|r| v.record(r)),
+            "read" => de(v.file(), value, "[read]")
+                .into_iter()
+                .for_each(|r| v.read(r)),
+            "edit" => de(v.file(), value, "[edit]")
+                .into_iter()
+                .for_each(|r| v.edit(r)),
+            "run" => de(v.file(), value, "[run]")
+                .into_iter()
+                .for_each(|r| v.run(r)),
+            "mcp" => de(v.file(), value, "[mcp]")
+                .into_iter()
+                .for_each(|r| v.mcp(r)),
+            "web" => de(v.file(), value, "[web]")
+                .into_iter()
+                .for_each(|r| v.web(r)),
+            "spend" => de(v.file(), value, "[spend]")
+                .into_iter()
+                .for_each(|r| v.spend(r)),
+            "retry" => de(v.file(), value, "[retry]")
+                .into_iter()
+                .for_each(|r| v.retry(r)),
+            "merge" => de(v.file(), value, "[merge]")
+                .into_iter()
+                .for_each(|r| v.merge(r)),
+            "evidence" => de(v.file(), value, "[evidence]")
+                .into_iter()
+                .for_each(|r| v.evidence(r)),
+            "record" => de(v.file(), value, "[record]")
+                .into_iter()
+                .for_each(|r| v.record(r)),
             "stop" => {
                 if let Some(stops) = de::<Vec<Spanned<raw::RawStop>>>(v.file(), value, "[[stop]]") {
                     v.stops(stops);
@@ -85,7 +112,8 @@ pub(crate) fn parse_file(text: &str, info: &FileInfo<'_>) -> (Option<ParsedFile>
                     Some(near) => format!("did you mean `{near}`?"),
                     None => format!("valid top-level keys: {}", backticked(raw::TOP_LEVEL_KEYS)),
                 };
-                v.file().error(&span, format!("unknown key `{other}`"), Some(hint));
+                v.file()
+                    .error(&span, format!("unknown key `{other}`"), Some(hint));
             }
         }
     }
@@ -94,12 +122,19 @@ pub(crate) fn parse_file(text: &str, info: &FileInfo<'_>) -> (Option<ParsedFile>
     (parsed, file.into_sorted())
 }
 
-fn parse_tasks(v: &mut Validator<'_, '_>, value: Spanned<DeValue<'_>>) -> BTreeMap<String, TaskSpec> {
+fn parse_tasks(
+    v: &mut Validator<'_, '_>,
+    value: Spanned<DeValue<'_>>,
+) -> BTreeMap<String, TaskSpec> {
     let span = value.span();
     let mut tasks = BTreeMap::new();
     let DeValue::Table(table) = value.into_inner() else {
         let hint = "write each task as a table: `[tasks.NAME]`".to_string();
-        v.file().error(&span, "wrong type: `tasks` must be a table of tasks", Some(hint));
+        v.file().error(
+            &span,
+            "wrong type: `tasks` must be a table of tasks",
+            Some(hint),
+        );
         return tasks;
     };
     for (name, body) in table {
@@ -130,11 +165,21 @@ pub(crate) fn de<T: DeserializeOwned>(
 }
 
 fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or(message).trim().trim_end_matches('.').to_string()
+    message
+        .lines()
+        .next()
+        .unwrap_or(message)
+        .trim()
+        .trim_end_matches('.')
+        .to_string()
 }
 
 fn backticked(words: &[&str]) -> String {
-    words.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ")
+    words
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// serde's messages, rewritten for people editing a TOML file.
@@ -151,14 +196,30 @@ fn translate_serde_error(message: &str, section: &str) -> (String, Option<String
         return (format!("unknown key `{key}` in `{section}`"), Some(hint));
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
-        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
+        let (found, expected) = rest
+            .split_once(", expected ")
+            .unwrap_or((rest, "another type"));
         let (expected, hint) = describe_expected(expected);
-        let found = found.split_once(' ').map_or(found, |(kind, _)| kind);
-        return (format!("wrong type in `{section}`: expected {expected}, found {found}"), Some(hint.into()));
+        let found = match found.split_once(' ').map_or(found, |(kind, _)| kind) {
+            "string" => "a string",
+            "integer" => "an integer",
+            "float" => "a number",
+            "boolean" => "a boolean",
+            "sequence" => "an array",
+            "map" => "a table",
+            _ => "another type",
+        };
+        return (
+            format!("wrong type in `{section}`: expected {expected}, found {found}"),
+            Some(hint.into()),
+        );
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
         let key = rest.split('`').next().unwrap_or(rest);
-        return (format!("missing key `{key}` in `{section}`"), Some(format!("add `{key} = ...`")));
+        return (
+            format!("missing key `{key}` in `{section}`"),
+            Some(format!("add `{key} = ...`")),
+        );
     }
     (message.to_lowercase(), None)
 }
@@ -167,12 +228,19 @@ fn describe_expected(expected: &str) -> (&'static str, &'static str) {
     match expected {
         "a sequence" => ("an array", "write a list in brackets, e.g. `[\"src/**\"]`"),
         "a string" => ("a string", "quote the value, e.g. `\"deny\"`"),
-        "i64" | "u64" | "u32" | "i32" => ("an integer", "write a whole number without quotes, e.g. `3`"),
+        "i64" | "u64" | "u32" | "i32" => (
+            "an integer",
+            "write a whole number without quotes, e.g. `3`",
+        ),
         "f64" | "f32" => ("a number", "write a number without quotes, e.g. `10.0`"),
         "a boolean" => ("a boolean", "write `true` or `false` without quotes"),
-        _ if expected.starts_with("struct") || expected == "a map" => {
-            ("a table", "write a table: `[section]` followed by `key = value` lines")
-        }
-        _ => ("another type", "see the budget file reference for this key's type"),
+        _ if expected.starts_with("struct") || expected == "a map" => (
+            "a table",
+            "write a table: `[section]` followed by `key = value` lines",
+        ),
+        _ => (
+            "another type",
+            "see the budget file reference for this key's type",
+        ),
     }
 }

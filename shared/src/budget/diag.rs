@@ -19,7 +19,12 @@ impl<'a> SourceFile<'a> {
     pub fn new(text: &'a str, display: &'a str) -> SourceFile<'a> {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { text, display, line_starts, diagnostics: Vec::new() }
+        SourceFile {
+            text,
+            display,
+            line_starts,
+            diagnostics: Vec::new(),
+        }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -30,7 +35,10 @@ impl<'a> SourceFile<'a> {
             Err(i) => i.saturating_sub(1),
         };
         let start = self.line_starts.get(line_index).copied().unwrap_or(0);
-        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
         (to_u32(line_index + 1), to_u32(column + 1))
     }
 
@@ -44,11 +52,22 @@ impl<'a> SourceFile<'a> {
         self.push(Severity::Error, span, message.into(), hint);
     }
 
-    pub fn warning(&mut self, span: &Range<usize>, message: impl Into<String>, hint: Option<String>) {
+    pub fn warning(
+        &mut self,
+        span: &Range<usize>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
         self.push(Severity::Warning, span, message.into(), hint);
     }
 
-    fn push(&mut self, severity: Severity, span: &Range<usize>, message: String, hint: Option<String>) {
+    fn push(
+        &mut self,
+        severity: Severity,
+        span: &Range<usize>,
+        message: String,
+        hint: Option<String>,
+    ) {
         let (line, column) = self.position(span.start);
         self.diagnostics.push(Diagnostic {
             file: self.display.to_string(),
@@ -61,7 +80,9 @@ impl<'a> SourceFile<'a> {
     }
 
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 
     /// The diagnostics in file order (stable for equal positions).
@@ -117,7 +138,10 @@ mod tests {
     #[test]
     fn closest_key_is_suggested_for_typos_only() {
         assert_eq!(closest("alow", &["allow", "ask", "deny"]), Some("allow"));
-        assert_eq!(closest("outside_projet", &["default", "outside_project"]), Some("outside_project"));
+        assert_eq!(
+            closest("outside_projet", &["default", "outside_project"]),
+            Some("outside_project")
+        );
         assert_eq!(closest("zzzzzzzz", &["allow", "ask", "deny"]), None);
     }
 }

@@ -30,15 +30,25 @@ fn project_root(cwd: &Path) -> PathBuf {
     cwd.to_path_buf()
 }
 
-pub(super) fn locate(cwd: &Path, claude_project_dir: Option<&Path>, config: Option<&Path>) -> Located {
+pub(super) fn locate(
+    cwd: &Path,
+    claude_project_dir: Option<&Path>,
+    config: Option<&Path>,
+) -> Located {
     let project_root = match claude_project_dir {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => project_root(cwd),
     };
     let repo_budget = Some(project_root.join(REPO_BUDGET)).filter(|p| p.is_file());
     let config = config.map(Path::to_path_buf).or_else(config_dir);
-    let user_budget = config.map(|c| c.join("claude-budget").join("budget.toml")).filter(|p| p.is_file());
-    Located { project_root, repo_budget, user_budget }
+    let user_budget = config
+        .map(|c| c.join("claude-budget").join("budget.toml"))
+        .filter(|p| p.is_file());
+    Located {
+        project_root,
+        repo_budget,
+        user_budget,
+    }
 }
 
 fn read_error(display: &str, error: &std::io::Error) -> Diagnostic {
@@ -47,7 +57,10 @@ fn read_error(display: &str, error: &std::io::Error) -> Diagnostic {
         line: 1,
         column: 1,
         severity: Severity::Error,
-        message: format!("cannot read the budget file: {}", error.to_string().to_lowercase()),
+        message: format!(
+            "cannot read the budget file: {}",
+            error.to_string().to_lowercase()
+        ),
         hint: Some("check that the file exists and is readable".into()),
     }
 }
@@ -55,7 +68,11 @@ fn read_error(display: &str, error: &std::io::Error) -> Diagnostic {
 pub(super) fn check_file(path: &Path, display: &str) -> Vec<Diagnostic> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
-            let info = FileInfo { kind: LayerKind::Repo, path: path.to_path_buf(), display };
+            let info = FileInfo {
+                kind: LayerKind::Repo,
+                path: path.to_path_buf(),
+                display,
+            };
             parse_file(&text, &info).1
         }
         Err(e) => vec![read_error(display, &e)],
@@ -80,7 +97,11 @@ pub(super) fn load(located: &Located, task: Option<&str>) -> Result<Option<Budge
     for (kind, path, display) in &files {
         match std::fs::read_to_string(path) {
             Ok(text) => {
-                let info = FileInfo { kind: *kind, path: (*path).clone(), display };
+                let info = FileInfo {
+                    kind: *kind,
+                    path: (*path).clone(),
+                    display,
+                };
                 let (file, found) = parse_file(&text, &info);
                 diagnostics.extend(found);
                 parsed.extend(file);
@@ -92,25 +113,31 @@ pub(super) fn load(located: &Located, task: Option<&str>) -> Result<Option<Budge
     if has_errors(&diagnostics) {
         return Err(BudgetError { diagnostics });
     }
-    if let Some(name) = task {
-        if !parsed.iter().any(|p| p.tasks.contains_key(name)) {
-            let known: Vec<String> = parsed.iter().flat_map(|p| p.tasks.keys().map(|k| format!("`{k}`"))).collect();
-            let hint = if known.is_empty() {
-                "no task is defined; unset CLAUDE_BUDGET_TASK or add a `[tasks.NAME]` table".to_string()
-            } else {
-                format!("set CLAUDE_BUDGET_TASK to one of {} or unset it", known.join(", "))
-            };
-            let file = files.last().map(|(_, _, d)| d.clone()).unwrap_or_default();
-            diagnostics.push(Diagnostic {
-                file,
-                line: 1,
-                column: 1,
-                severity: Severity::Error,
-                message: format!("unknown task `{name}` (from CLAUDE_BUDGET_TASK)"),
-                hint: Some(hint),
-            });
-            return Err(BudgetError { diagnostics });
-        }
+    if let Some(name) = task
+        && !parsed.iter().any(|p| p.tasks.contains_key(name))
+    {
+        let known: Vec<String> = parsed
+            .iter()
+            .flat_map(|p| p.tasks.keys().map(|k| format!("`{k}`")))
+            .collect();
+        let hint = if known.is_empty() {
+            "no task is defined; unset CLAUDE_BUDGET_TASK or add a `[tasks.NAME]` table".to_string()
+        } else {
+            format!(
+                "set CLAUDE_BUDGET_TASK to one of {} or unset it",
+                known.join(", ")
+            )
+        };
+        let file = files.last().map(|(_, _, d)| d.clone()).unwrap_or_default();
+        diagnostics.push(Diagnostic {
+            file,
+            line: 1,
+            column: 1,
+            severity: Severity::Error,
+            message: format!("unknown task `{name}` (from CLAUDE_BUDGET_TASK)"),
+            hint: Some(hint),
+        });
+        return Err(BudgetError { diagnostics });
     }
     let mut layers = Vec::with_capacity(parsed.len());
     for file in parsed {
@@ -131,5 +158,9 @@ pub(super) fn load(located: &Located, task: Option<&str>) -> Result<Option<Budge
     if has_errors(&diagnostics) {
         return Err(BudgetError { diagnostics });
     }
-    Ok(Some(Budget { layers, task: task.map(str::to_string), project_root: located.project_root.clone() }))
+    Ok(Some(Budget {
+        layers,
+        task: task.map(str::to_string),
+        project_root: located.project_root.clone(),
+    }))
 }

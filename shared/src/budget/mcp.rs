@@ -36,7 +36,12 @@ pub(crate) fn matcher(pattern: &str) -> Result<GlobMatcher, String> {
 }
 
 fn hit(verdict: Verdict, origin: &Origin, rule: impl Into<String>) -> Hit {
-    Hit { verdict, origin: origin.clone(), section: "mcp".into(), rule: rule.into() }
+    Hit {
+        verdict,
+        origin: origin.clone(),
+        section: "mcp".into(),
+        rule: rule.into(),
+    }
 }
 
 impl McpRules {
@@ -46,7 +51,9 @@ impl McpRules {
 
     pub(super) fn decide_impl(&self, server: &str, tool: &str) -> Option<Hit> {
         let fallback = || self.default.as_ref().map(|(v, o)| hit(*v, o, "default"));
-        let Some(entry) = self.entry(server) else { return fallback() };
+        let Some(entry) = self.entry(server) else {
+            return fallback();
+        };
         if let Some(origin) = &entry.disabled_at {
             return Some(hit(Verdict::Deny, origin, "enabled = false"));
         }

@@ -26,6 +26,7 @@ mod paths_rules;
 mod raw;
 mod spec;
 mod validate;
+mod validate_settings;
 mod web;
 
 pub use command_rules::{GlobalOptions, global_options_table};
@@ -183,20 +184,29 @@ impl RunRules {
             section: "run".into(),
             rule: rule.text.clone(),
         };
-        for (list, verdict, erring) in
-            [(&self.deny, Verdict::Deny, true), (&self.ask, Verdict::Ask, true), (&self.allow, Verdict::Allow, false)]
-        {
+        for (list, verdict, erring) in [
+            (&self.deny, Verdict::Deny, true),
+            (&self.ask, Verdict::Ask, true),
+            (&self.allow, Verdict::Allow, false),
+        ] {
             if let Some(rule) = list.iter().find(|r| r.matches(argv, erring)) {
                 return Some(hit(rule, verdict));
             }
         }
-        self.default.as_ref().map(|(v, o)| default_hit(*v, o.clone(), "run", "default"))
+        self.default
+            .as_ref()
+            .map(|(v, o)| default_hit(*v, o.clone(), "run", "default"))
     }
     /// `[run] unparsed` (default `ask`), as a hit with its origin.
     pub fn unparsed(&self) -> Hit {
         match &self.unparsed {
             Some((verdict, origin)) => default_hit(*verdict, origin.clone(), "run", "unparsed"),
-            None => default_hit(Verdict::Ask, Origin::builtin("unparsed-default"), "run", "unparsed"),
+            None => default_hit(
+                Verdict::Ask,
+                Origin::builtin("unparsed-default"),
+                "run",
+                "unparsed",
+            ),
         }
     }
     /// True when the command counts as running the tests (`[run] tests`).
@@ -321,7 +331,10 @@ pub struct MergeRules {
 impl MergeRules {
     /// The protected-branch pattern that matches `branch`, if any.
     pub fn protected(&self, branch: &str) -> Option<&(String, Origin)> {
-        let index = self.protected_globs.iter().position(|g| g.is_match(branch))?;
+        let index = self
+            .protected_globs
+            .iter()
+            .position(|g| g.is_match(branch))?;
         self.protected_branches.get(index)
     }
 }
@@ -379,7 +392,12 @@ pub struct RecordSettings {
 /// The verdict a section gives when only its `default` applies, as a hit (helper for
 /// implementations and tests).
 pub fn default_hit(verdict: Verdict, origin: Origin, section: &str, rule: &str) -> Hit {
-    Hit { verdict, origin, section: section.into(), rule: rule.into() }
+    Hit {
+        verdict,
+        origin,
+        section: section.into(),
+        rule: rule.into(),
+    }
 }
 
 impl std::fmt::Display for Diagnostic {
@@ -390,7 +408,11 @@ impl std::fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{}:{}:{}: {level}: {}", self.file, self.line, self.column, self.message)?;
+        write!(
+            f,
+            "{}:{}:{}: {level}: {}",
+            self.file, self.line, self.column, self.message
+        )?;
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
         }

@@ -50,13 +50,21 @@ pub fn pack(name: &str) -> Result<(String, Vec<PackRuleInfo>), String> {
         .find(|(n, _)| *n == name)
         .map(|(_, t)| *t)
         .ok_or_else(|| format!("unknown pack `{name}`"))?;
-    let raw: RawPack = toml::from_str(text).map_err(|e| format!("pack `{name}` is broken: {}", e.message()))?;
+    let raw: RawPack =
+        toml::from_str(text).map_err(|e| format!("pack `{name}` is broken: {}", e.message()))?;
     let mut rules = Vec::with_capacity(raw.rule.len());
     for rule in raw.rule {
-        let verdict = Verdict::parse(&rule.verdict)
-            .ok_or_else(|| format!("pack `{name}` rule `{}`: bad verdict `{}`", rule.id, rule.verdict))?;
+        let verdict = Verdict::parse(&rule.verdict).ok_or_else(|| {
+            format!(
+                "pack `{name}` rule `{}`: bad verdict `{}`",
+                rule.id, rule.verdict
+            )
+        })?;
         if !matches!(rule.section.as_str(), "read" | "edit" | "run") {
-            return Err(format!("pack `{name}` rule `{}`: bad section `{}`", rule.id, rule.section));
+            return Err(format!(
+                "pack `{name}` rule `{}`: bad section `{}`",
+                rule.id, rule.section
+            ));
         }
         rules.push(PackRuleInfo {
             pack: name.to_string(),
@@ -72,7 +80,11 @@ pub fn pack(name: &str) -> Result<(String, Vec<PackRuleInfo>), String> {
 
 /// Every rule of every pack.
 pub fn pack_rules() -> Vec<PackRuleInfo> {
-    NAMES.iter().filter_map(|n| pack(n).ok()).flat_map(|(_, rules)| rules).collect()
+    NAMES
+        .iter()
+        .filter_map(|n| pack(n).ok())
+        .flat_map(|(_, rules)| rules)
+        .collect()
 }
 
 /// The pack rule an origin names (for the message of a denial).
@@ -95,13 +107,20 @@ pub(crate) fn merge_into(name: &str, spec: &mut LayerSpec) -> Result<(), String>
             list.push(compiled);
         } else {
             paths_rules::validate(&rule.pattern).map_err(broken)?;
-            let section = if rule.section == "read" { &mut spec.read } else { &mut spec.edit };
+            let section = if rule.section == "read" {
+                &mut spec.read
+            } else {
+                &mut spec.edit
+            };
             let list = match rule.verdict {
                 Verdict::Deny => &mut section.deny,
                 Verdict::Ask => &mut section.ask,
                 Verdict::Allow => &mut section.allow,
             };
-            list.push(PathRule { pattern: rule.pattern, origin });
+            list.push(PathRule {
+                pattern: rule.pattern,
+                origin,
+            });
         }
     }
     Ok(())
@@ -119,9 +138,14 @@ mod tests {
             assert!(!description.is_empty(), "{name} has a description");
             assert!(!rules.is_empty(), "{name} has rules");
             for rule in rules {
-                assert!(seen.insert(format!("{name}/{}", rule.id)), "duplicate id {}", rule.id);
+                assert!(
+                    seen.insert(format!("{name}/{}", rule.id)),
+                    "duplicate id {}",
+                    rule.id
+                );
                 if rule.section == "run" {
-                    CommandRule::compile(&rule.pattern, rule.origin()).unwrap_or_else(|e| panic!("{e}"));
+                    CommandRule::compile(&rule.pattern, rule.origin())
+                        .unwrap_or_else(|e| panic!("{e}"));
                 } else {
                     paths_rules::validate(&rule.pattern).unwrap_or_else(|e| panic!("{e}"));
                 }

@@ -34,7 +34,12 @@ fn translate(pattern: &str) -> Result<(Anchor, Vec<String>), String> {
         return Err("empty path pattern".into());
     }
     let (anchor, rest) = if let Some(rest) = pattern.strip_prefix("//") {
-        (Anchor::Absolute, rest.trim_start_matches('/').trim_end_matches('/').to_string())
+        (
+            Anchor::Absolute,
+            rest.trim_start_matches('/')
+                .trim_end_matches('/')
+                .to_string(),
+        )
     } else if pattern == "~" {
         (Anchor::Home, String::new())
     } else if let Some(rest) = pattern.strip_prefix("~/") {
@@ -119,7 +124,10 @@ impl GlobList {
         for (anchor, set, owners) in &self.sets {
             let relative = match anchor {
                 Anchor::Project => view.path.strip_prefix(&view.root).ok(),
-                Anchor::Home => view.home.as_deref().and_then(|h| view.path.strip_prefix(h).ok()),
+                Anchor::Home => view
+                    .home
+                    .as_deref()
+                    .and_then(|h| view.path.strip_prefix(h).ok()),
                 Anchor::Absolute | Anchor::Anywhere => view.path.strip_prefix("/").ok(),
             };
             let Some(relative) = relative else { continue };
@@ -159,7 +167,9 @@ fn views(path: &Path, ctx: &PathContext<'_>) -> Vec<View> {
         root: ctx.project_root.to_path_buf(),
         home: ctx.home.map(Path::to_path_buf),
     };
-    let Some(target) = crate::paths::resolve_target(path, ctx.fs) else { return vec![literal] };
+    let Some(target) = crate::paths::resolve_target(path, ctx.fs) else {
+        return vec![literal];
+    };
     if target == path {
         return vec![literal];
     }
@@ -173,7 +183,12 @@ fn views(path: &Path, ctx: &PathContext<'_>) -> Vec<View> {
 }
 
 fn hit(verdict: Verdict, rule: &PathRule, section: &str) -> Hit {
-    Hit { verdict, origin: rule.origin.clone(), section: section.into(), rule: rule.pattern.clone() }
+    Hit {
+        verdict,
+        origin: rule.origin.clone(),
+        section: section.into(),
+        rule: rule.pattern.clone(),
+    }
 }
 
 impl PathRules {
@@ -221,7 +236,11 @@ impl PathRules {
     /// system at hand (for `check`'s warnings).
     pub(super) fn denies_relative(&self, relative: &str) -> Option<&PathRule> {
         let root = PathBuf::from("/__project__");
-        let view = View { path: root.join(relative), root, home: None };
+        let view = View {
+            path: root.join(relative),
+            root,
+            home: None,
+        };
         self.deny.first_match(&view)
     }
 }

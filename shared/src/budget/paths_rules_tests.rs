@@ -7,15 +7,30 @@ use crate::fsview::RealFs;
 fn rules(list: &[&str]) -> Vec<PathRule> {
     list.iter()
         .enumerate()
-        .map(|(i, p)| PathRule { pattern: (*p).into(), origin: Origin::file("b.toml", u32::try_from(i).unwrap_or(0) + 1, 1) })
+        .map(|(i, p)| PathRule {
+            pattern: (*p).into(),
+            origin: Origin::file("b.toml", u32::try_from(i).unwrap_or(0) + 1, 1),
+        })
         .collect()
 }
 
-fn section(allow: &[&str], ask: &[&str], deny: &[&str], default: Option<Verdict>, outside: Option<Verdict>) -> PathRules {
+fn section(
+    allow: &[&str],
+    ask: &[&str],
+    deny: &[&str],
+    default: Option<Verdict>,
+    outside: Option<Verdict>,
+) -> PathRules {
     let setting = |v: Option<Verdict>| v.map(|v| (v, Origin::file("b.toml", 99, 1)));
-    PathSpec { allow: rules(allow), ask: rules(ask), deny: rules(deny), default: setting(default), outside_project: setting(outside) }
-        .compile("edit")
-        .unwrap_or_else(|e| panic!("{e}"))
+    PathSpec {
+        allow: rules(allow),
+        ask: rules(ask),
+        deny: rules(deny),
+        default: setting(default),
+        outside_project: setting(outside),
+    }
+    .compile("edit")
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 struct World {
@@ -26,7 +41,10 @@ struct World {
 
 fn world() -> World {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let base = dir.path().canonicalize().unwrap_or_else(|e| panic!("canon: {e}"));
+    let base = dir
+        .path()
+        .canonicalize()
+        .unwrap_or_else(|e| panic!("canon: {e}"));
     let (root, home) = (base.join("proj"), base.join("home"));
     for d in ["proj/src", "proj/secrets", "home/.ssh", "outside"] {
         std::fs::create_dir_all(base.join(d)).unwrap_or_else(|e| panic!("mkdir {d}: {e}"));
@@ -35,16 +53,25 @@ fn world() -> World {
         std::fs::write(base.join(f), "x").unwrap_or_else(|e| panic!("write {f}: {e}"));
     }
     let link = |target: &str, at: &str| {
-        std::os::unix::fs::symlink(base.join(target), base.join(at)).unwrap_or_else(|e| panic!("symlink {at}: {e}"));
+        std::os::unix::fs::symlink(base.join(target), base.join(at))
+            .unwrap_or_else(|e| panic!("symlink {at}: {e}"));
     };
     link("proj/secrets", "proj/src/link");
     link("proj/.env", "proj/notes");
     link("outside", "proj/src/out");
-    World { _dir: dir, root, home }
+    World {
+        _dir: dir,
+        root,
+        home,
+    }
 }
 
 fn decide(rules: &PathRules, w: &World, path: &str) -> Option<(Verdict, String)> {
-    let ctx = PathContext { project_root: &w.root, home: Some(&w.home), fs: &RealFs };
+    let ctx = PathContext {
+        project_root: &w.root,
+        home: Some(&w.home),
+        fs: &RealFs,
+    };
     let path = if let Some(rest) = path.strip_prefix("~/") {
         w.home.join(rest)
     } else if let Some(rest) = path.strip_prefix("@/") {
@@ -99,11 +126,26 @@ fn path_rules_decide_as_documented() {
 #[test]
 fn outside_project_decides_paths_no_rule_names() {
     let w = world();
-    let rules = section(&["src/**"], &[], &[], Some(Verdict::Ask), Some(Verdict::Deny));
-    assert_eq!(decide(&rules, &w, "/etc/hosts").map(|h| h.1), Some("outside_project".into()));
-    assert_eq!(decide(&rules, &w, "README").map(|h| h.1), Some("default".into()));
+    let rules = section(
+        &["src/**"],
+        &[],
+        &[],
+        Some(Verdict::Ask),
+        Some(Verdict::Deny),
+    );
+    assert_eq!(
+        decide(&rules, &w, "/etc/hosts").map(|h| h.1),
+        Some("outside_project".into())
+    );
+    assert_eq!(
+        decide(&rules, &w, "README").map(|h| h.1),
+        Some("default".into())
+    );
     // an allowed folder whose symlink leads outside: the target falls to `outside_project`
-    assert_eq!(decide(&rules, &w, "src/out/x"), Some((Verdict::Deny, "outside_project".into())));
+    assert_eq!(
+        decide(&rules, &w, "src/out/x"),
+        Some((Verdict::Deny, "outside_project".into()))
+    );
 }
 
 #[test]
@@ -119,8 +161,14 @@ fn a_section_without_rules_or_defaults_abstains() {
 fn hits_name_the_exact_element_that_matched() {
     let w = world();
     let rules = section(&[], &[], &["a/**", "secrets/**"], None, None);
-    let ctx = PathContext { project_root: &w.root, home: Some(&w.home), fs: &RealFs };
-    let hit = rules.decide(&w.root.join("secrets/k"), &ctx).unwrap_or_else(|| panic!("no hit"));
+    let ctx = PathContext {
+        project_root: &w.root,
+        home: Some(&w.home),
+        fs: &RealFs,
+    };
+    let hit = rules
+        .decide(&w.root.join("secrets/k"), &ctx)
+        .unwrap_or_else(|| panic!("no hit"));
     assert_eq!(hit.origin, Origin::file("b.toml", 2, 1));
     assert_eq!(hit.section, "edit");
     assert!(rules.denies_explicitly(&w.root.join("src/link/k"), &ctx));

@@ -50,7 +50,11 @@ pub(crate) struct Lists<T> {
 
 impl<T> Default for Lists<T> {
     fn default() -> Self {
-        Lists { allow: None, ask: Vec::new(), deny: Vec::new() }
+        Lists {
+            allow: None,
+            ask: Vec::new(),
+            deny: Vec::new(),
+        }
     }
 }
 
@@ -151,7 +155,11 @@ impl LayerSpec {
             spend: self.spend,
             retry: self.retry,
             merge: self.merge,
-            stops: self.stops.into_iter().map(StopSpec::compile).collect::<Result<_, _>>()?,
+            stops: self
+                .stops
+                .into_iter()
+                .map(StopSpec::compile)
+                .collect::<Result<_, _>>()?,
             evidence,
             record: self.record,
         })

@@ -1,7 +1,7 @@
 //! Phase two of loading: raw sections → validated rule lists ([`LayerSpec`]), reporting every
 //! bad glob, regex, decision word, amount and pack name with its position.
 
-use super::command_rules::{CommandRule, compile_regex};
+use super::command_rules::CommandRule;
 use super::compile::{FileInfo, ParsedFile};
 use super::diag::{SourceFile, closest};
 use super::mcp::{McpServer, ToolPattern, matcher};
@@ -10,32 +10,41 @@ use super::raw::{self, Words};
 use super::spec::{LayerSpec, Lists, PathSpec, RunSpec, Setting, StopSpec, TaskSpec};
 use super::web::HostRule;
 use super::{
-    Evidence, McpRules, McpServerInfo, MergeRules, OnExceed, PriceOverride, RecordSettings,
-    RetryLimits, SpendLimits, WebRules, packs,
+    Evidence, McpRules, McpServerInfo, MergeRules, RecordSettings, RetryLimits, SpendLimits,
+    WebRules, packs,
 };
-use crate::verdict::{Hit, Origin, Verdict};
+use crate::verdict::{Origin, Verdict};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::ops::Range;
 use toml::Spanned;
 
 const VERDICT_HINT: &str = "use `allow`, `ask` or `deny`";
-const DEFAULT_ROLLBACK_FIELDS: &[&str] =
-    &["Change", "Undo path", "Data risk", "Trigger", "Owner", "Stop before"];
+const DEFAULT_ROLLBACK_FIELDS: &[&str] = &[
+    "Change",
+    "Undo path",
+    "Data risk",
+    "Trigger",
+    "Owner",
+    "Stop before",
+];
 pub(crate) const DEFAULT_ROLLBACK_NOTE: &str = ".claude/rollback.md";
 
 /// Builds a [`LayerSpec`] from raw sections, reporting into the file's diagnostics.
 pub(crate) struct Validator<'f, 't> {
-    file: &'f mut SourceFile<'t>,
-    spec: LayerSpec,
+    pub(super) file: &'f mut SourceFile<'t>,
+    pub(super) spec: LayerSpec,
     extends: Vec<Spanned<String>>,
     /// Where the section being validated starts (origin of `[spend]`, `[retry]`, ...).
-    section: Origin,
+    pub(super) section: Origin,
 }
 
 impl<'f, 't> Validator<'f, 't> {
     pub fn new(file: &'f mut SourceFile<'t>, info: &FileInfo<'_>, text: &str) -> Validator<'f, 't> {
-        let sha256 = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        let sha256 = Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         let spec = LayerSpec {
             kind: info.kind,
             file: info.path.clone(),
@@ -53,14 +62,22 @@ impl<'f, 't> Validator<'f, 't> {
             stops: Vec::new(),
             evidence: Evidence {
                 rollback_note: DEFAULT_ROLLBACK_NOTE.into(),
-                rollback_fields: DEFAULT_ROLLBACK_FIELDS.iter().map(|s| (*s).to_string()).collect(),
+                rollback_fields: DEFAULT_ROLLBACK_FIELDS
+                    .iter()
+                    .map(|s| (*s).to_string())
+                    .collect(),
                 ..Evidence::default()
             },
             high_risk: Vec::new(),
             record: RecordSettings::default(),
         };
         let section = Origin::file(info.display, 1, 1);
-        Validator { file, spec, extends: Vec::new(), section }
+        Validator {
+            file,
+            spec,
+            extends: Vec::new(),
+            section,
+        }
     }
 
     /// Notes where the next section starts.
@@ -72,14 +89,15 @@ impl<'f, 't> Validator<'f, 't> {
         self.file
     }
 
-    fn origin(&self, span: &Range<usize>) -> Origin {
+    pub(super) fn origin(&self, span: &Range<usize>) -> Origin {
         self.file.origin(span)
     }
 
     pub fn version(&mut self, version: &Spanned<i64>) {
         if *version.get_ref() != 1 {
             let message = format!("unsupported budget version `{}`", version.get_ref());
-            self.file.error(&version.span(), message, Some("write `version = 1`".into()));
+            self.file
+                .error(&version.span(), message, Some("write `version = 1`".into()));
         }
     }
 
@@ -90,34 +108,46 @@ impl<'f, 't> Validator<'f, 't> {
             } else {
                 let hint = match closest(name.get_ref(), packs::pack_names()) {
                     Some(near) => format!("did you mean `{near}`?"),
-                    None => format!("built-in packs: {}", packs::pack_names().join(", ")),
+                    None => format!("built-in packs: `{}`", packs::pack_names().join("`, `")),
                 };
-                self.file.error(&name.span(), format!("unknown pack `{}`", name.get_ref()), Some(hint));
+                self.file.error(
+                    &name.span(),
+                    format!("unknown pack `{}`", name.get_ref()),
+                    Some(hint),
+                );
             }
         }
     }
 
-    fn verdict(&mut self, word: &Option<Spanned<String>>) -> Setting {
+    pub(super) fn verdict(&mut self, word: &Option<Spanned<String>>) -> Setting {
         let word = word.as_ref()?;
         match Verdict::parse(word.get_ref()) {
             Some(verdict) => Some((verdict, self.origin(&word.span()))),
             None => {
                 let message = format!("unknown decision `{}`", word.get_ref());
-                self.file.error(&word.span(), message, Some(VERDICT_HINT.into()));
+                self.file
+                    .error(&word.span(), message, Some(VERDICT_HINT.into()));
                 None
             }
         }
     }
 
-    fn paths(&mut self, words: &Words) -> Vec<PathRule> {
+    pub(super) fn paths(&mut self, words: &Words) -> Vec<PathRule> {
         let mut rules = Vec::new();
         for word in words.iter().flatten() {
             let pattern = word.get_ref();
             match paths_rules::validate(pattern) {
-                Ok(()) => rules.push(PathRule { pattern: pattern.clone(), origin: self.origin(&word.span()) }),
+                Ok(()) => rules.push(PathRule {
+                    pattern: pattern.clone(),
+                    origin: self.origin(&word.span()),
+                }),
                 Err(reason) => {
-                    let hint = "globs use `*`, `**`, `?`, `[abc]` and `{a,b}`; escape a literal one with `\\\\`";
-                    self.file.error(&word.span(), format!("invalid glob `{pattern}`: {reason}"), Some(hint.into()));
+                    let hint = "globs use `*`, `**`, `?`, `[abc]` and `{a,b}`; escape a literal one with `\\`";
+                    self.file.error(
+                        &word.span(),
+                        format!("invalid glob `{pattern}`: {reason}"),
+                        Some(hint.into()),
+                    );
                 }
             }
         }
@@ -145,10 +175,20 @@ impl<'f, 't> Validator<'f, 't> {
     /// Warns about allow entries a deny or ask entry of the same section always beats.
     fn shadowed_allows(&mut self, allow: &Words, stricter: &[&Words]) {
         for entry in allow.iter().flatten() {
-            let beaten = stricter.iter().flat_map(|w| w.iter().flatten()).any(|s| s.get_ref() == entry.get_ref());
+            let beaten = stricter
+                .iter()
+                .flat_map(|w| w.iter().flatten())
+                .any(|s| s.get_ref() == entry.get_ref());
             if beaten {
-                let message = format!("allow rule `{}` never applies: a deny or ask rule names the same pattern", entry.get_ref());
-                self.file.warning(&entry.span(), message, Some("remove one of the two entries".into()));
+                let message = format!(
+                    "allow rule `{}` never applies: a deny or ask rule names the same pattern",
+                    entry.get_ref()
+                );
+                self.file.warning(
+                    &entry.span(),
+                    message,
+                    Some("remove one of the two entries".into()),
+                );
             }
         }
     }
@@ -188,16 +228,24 @@ impl<'f, 't> Validator<'f, 't> {
         let mut out = Vec::new();
         for word in words.iter().flatten() {
             match matcher(word.get_ref()) {
-                Ok(m) => out.push(ToolPattern { pattern: word.get_ref().clone(), matcher: m, origin: self.origin(&word.span()) }),
+                Ok(m) => out.push(ToolPattern {
+                    pattern: word.get_ref().clone(),
+                    matcher: m,
+                    origin: self.origin(&word.span()),
+                }),
                 Err(reason) => self.bad_glob(word, &reason),
             }
         }
         out
     }
 
-    fn bad_glob(&mut self, word: &Spanned<String>, reason: &str) {
+    pub(super) fn bad_glob(&mut self, word: &Spanned<String>, reason: &str) {
         let message = format!("invalid glob `{}`: {reason}", word.get_ref());
-        self.file.error(&word.span(), message, Some("globs use `*`, `?`, `[abc]` and `{a,b}`".into()));
+        self.file.error(
+            &word.span(),
+            message,
+            Some("globs use `*`, `?`, `[abc]` and `{a,b}`".into()),
+        );
     }
 
     pub fn mcp(&mut self, raw: raw::RawMcp) {
@@ -206,13 +254,21 @@ impl<'f, 't> Validator<'f, 't> {
         servers.sort_by_key(|(key, _)| key.span().start);
         for (key, server) in servers {
             let origin = self.origin(&key.span());
-            let Ok(server_matcher) = matcher(key.get_ref()).map_err(|e| self.bad_glob(&key, &e)) else { continue };
+            let Ok(server_matcher) = matcher(key.get_ref()).map_err(|e| self.bad_glob(&key, &e))
+            else {
+                continue;
+            };
             let read_only = self.tool_patterns(&server.read_only);
             let write = self.tool_patterns(&server.write);
-            let write_decision = self.verdict(&server.write_decision).unwrap_or((Verdict::Ask, origin.clone()));
+            let write_decision = self
+                .verdict(&server.write_decision)
+                .unwrap_or((Verdict::Ask, origin.clone()));
             let unlisted = self.verdict(&server.unlisted);
             let enabled = server.enabled.as_ref().is_none_or(|e| *e.get_ref());
-            let disabled_at = server.enabled.filter(|e| !*e.get_ref()).map(|e| self.origin(&e.span()));
+            let disabled_at = server
+                .enabled
+                .filter(|e| !*e.get_ref())
+                .map(|e| self.origin(&e.span()));
             let info = McpServerInfo {
                 pattern: key.get_ref().clone(),
                 owner: server.owner,
@@ -223,7 +279,13 @@ impl<'f, 't> Validator<'f, 't> {
                 write: write.iter().map(|p| p.pattern.clone()).collect(),
             };
             self.spec.mcp.servers.push(McpServer {
-                info, matcher: server_matcher, read_only, write, write_decision, unlisted, disabled_at,
+                info,
+                matcher: server_matcher,
+                read_only,
+                write,
+                write_decision,
+                unlisted,
+                disabled_at,
             });
         }
     }
@@ -253,105 +315,6 @@ impl<'f, 't> Validator<'f, 't> {
         };
     }
 
-    fn count(&mut self, value: Option<Spanned<i64>>, key: &str) -> Option<u64> {
-        let value = value?;
-        match u64::try_from(*value.get_ref()) {
-            Ok(n) if n > 0 => Some(n),
-            _ => {
-                let message = format!("`{key}` must be a positive whole number, found `{}`", value.get_ref());
-                self.file.error(&value.span(), message, Some(format!("remove `{key}` for no limit")));
-                None
-            }
-        }
-    }
-
-    fn amount(&mut self, value: Option<Spanned<f64>>, key: &str, zero_ok: bool) -> Option<f64> {
-        let value = value?;
-        let n = *value.get_ref();
-        if n.is_finite() && (n > 0.0 || (zero_ok && n == 0.0)) {
-            return Some(n);
-        }
-        let what = if zero_ok { "zero or more" } else { "more than zero" };
-        self.file.error(&value.span(), format!("`{key}` must be {what}, found `{n}`"), None);
-        None
-    }
-
-    pub fn spend(&mut self, raw: raw::RawSpend) {
-        let origin = Some(self.section.clone());
-        let on_exceed = match raw.on_exceed.as_ref() {
-            None => OnExceed::Deny,
-            Some(w) if w.get_ref() == "deny" => OnExceed::Deny,
-            Some(w) if w.get_ref() == "halt" => OnExceed::Halt,
-            Some(w) => {
-                let message = format!("unknown `on_exceed` value `{}`", w.get_ref());
-                self.file.error(&w.span(), message, Some("use `deny` or `halt`".into()));
-                OnExceed::Deny
-            }
-        };
-        let warn_at = raw.warn_at.and_then(|w| {
-            let n = *w.get_ref();
-            if n > 0.0 && n <= 1.0 {
-                return Some(n);
-            }
-            self.file.error(&w.span(), format!("`warn_at` must be a fraction in (0, 1], found `{n}`"), Some("e.g. `warn_at = 0.8` warns at 80%".into()));
-            None
-        });
-        let mut prices = Vec::new();
-        let mut raw_prices: Vec<_> = raw.prices.unwrap_or_default().into_iter().collect();
-        raw_prices.sort_by_key(|(k, _)| k.span().start);
-        for (model, p) in raw_prices {
-            prices.push(PriceOverride {
-                model: model.into_inner(),
-                input: self.amount(p.input, "input", true),
-                output: self.amount(p.output, "output", true),
-                cache_write_5m: self.amount(p.cache_write_5m, "cache_write_5m", true),
-                cache_write_1h: self.amount(p.cache_write_1h, "cache_write_1h", true),
-                cache_read: self.amount(p.cache_read, "cache_read", true),
-            });
-        }
-        self.spec.spend = SpendLimits {
-            max_usd: self.amount(raw.max_usd, "max_usd", false),
-            max_tokens: self.count(raw.max_tokens, "max_tokens"),
-            max_tool_calls: self.count(raw.max_tool_calls, "max_tool_calls"),
-            max_minutes: self.count(raw.max_minutes, "max_minutes"),
-            warn_at,
-            on_exceed,
-            prices,
-            origin,
-        };
-    }
-
-    pub fn retry(&mut self, raw: raw::RawRetry) {
-        let limit = |v: &mut Self, value, key| v.count(value, key).map(|n| u32::try_from(n).unwrap_or(u32::MAX));
-        self.spec.retry = RetryLimits {
-            same_command_failures: limit(self, raw.same_command_failures, "same_command_failures"),
-            failures: limit(self, raw.failures, "failures"),
-            same_file_edits: limit(self, raw.same_file_edits, "same_file_edits"),
-            stop_blocks: limit(self, raw.stop_blocks, "stop_blocks"),
-            origin: Some(self.section.clone()),
-        };
-    }
-
-    pub fn merge(&mut self, raw: raw::RawMerge) {
-        let as_hit = |setting: Setting, rule: &str| {
-            setting.map(|(verdict, origin)| Hit { verdict, origin, section: "merge".into(), rule: rule.into() })
-        };
-        let push = self.verdict(&raw.push);
-        let pr_merge = self.verdict(&raw.pr_merge);
-        let mut merge = MergeRules { push: as_hit(push, "push"), pr_merge: as_hit(pr_merge, "pr_merge"), ..MergeRules::default() };
-        for word in raw.protected_branches.iter().flatten() {
-            let built = globset::GlobBuilder::new(word.get_ref()).literal_separator(true).build();
-            match built {
-                Ok(glob) => {
-                    merge.protected_branches.push((word.get_ref().clone(), self.origin(&word.span())));
-                    merge.protected_globs.push(glob.compile_matcher());
-                }
-                Err(e) => self.bad_glob(word, &e.kind().to_string()),
-            }
-        }
-        self.spec.merge = merge;
-    }
-
     fn stop(&mut self, raw: Spanned<raw::RawStop>) -> Option<StopSpec> {
         let span = raw.span();
         let raw = raw.into_inner();
@@ -359,14 +322,24 @@ impl<'f, 't> Validator<'f, 't> {
         let run = self.commands(&raw.run);
         let Some(reason) = raw.reason else {
             let hint = "add `reason = \"...\"`: the agent is told it when the run stops";
-            self.file.error(&span, "stop rule without a `reason`", Some(hint.into()));
+            self.file
+                .error(&span, "stop rule without a `reason`", Some(hint.into()));
             return None;
         };
         if raw.edit.is_none() && raw.run.is_none() {
             let hint = "add `edit = [globs]` or `run = [commands]`";
-            self.file.warning(&span, "stop rule names neither `edit` nor `run`: it never applies", Some(hint.into()));
+            self.file.warning(
+                &span,
+                "stop rule names neither `edit` nor `run`: it never applies",
+                Some(hint.into()),
+            );
         }
-        Some(StopSpec { origin: self.origin(&reason.span()), reason: reason.into_inner(), edit, run })
+        Some(StopSpec {
+            origin: self.origin(&reason.span()),
+            reason: reason.into_inner(),
+            edit,
+            run,
+        })
     }
 
     pub fn stops(&mut self, raw: Vec<Spanned<raw::RawStop>>) {
@@ -377,45 +350,17 @@ impl<'f, 't> Validator<'f, 't> {
         }
     }
 
-    fn relative_path(&mut self, word: Spanned<String>, key: &str) -> Option<String> {
-        let path = word.get_ref();
-        if path.is_empty() || path.starts_with('/') || path.starts_with('~') || path.split('/').any(|p| p == "..") {
-            let message = format!("`{key}` must be a path inside the project, found `{path}`");
-            self.file.error(&word.span(), message, Some("write it relative to the project root, e.g. `.claude/rollback.md`".into()));
-            return None;
-        }
-        Some(word.into_inner())
-    }
-
-    pub fn evidence(&mut self, raw: raw::RawEvidence) {
-        self.spec.high_risk = self.paths(&raw.high_risk);
-        let evidence = &mut self.spec.evidence;
-        evidence.tests_after_edit = raw.tests_after_edit.unwrap_or(false);
-        if let Some(fields) = raw.rollback_fields {
-            evidence.rollback_fields = fields.into_iter().map(Spanned::into_inner).collect();
-        }
-        evidence.origin = Some(self.section.clone());
-        if let Some(note) = raw.rollback_note.and_then(|w| self.relative_path(w, "rollback_note")) {
-            self.spec.evidence.rollback_note = note;
-        }
-    }
-
-    pub fn record(&mut self, raw: raw::RawRecord) {
-        for word in raw.redact.iter().flatten() {
-            match compile_regex(word.get_ref()) {
-                Ok(re) => self.spec.record.redact.push(re),
-                Err(e) => {
-                    let hint = "Rust regex syntax; in a TOML \"...\" string write `\\\\` for one backslash";
-                    self.file.error(&word.span(), format!("invalid regex `{}`: {e}", word.get_ref()), Some(hint.into()));
-                }
-            }
-        }
-        self.spec.record.dir = raw.dir.and_then(|d| self.relative_path(d, "dir")).map(Into::into);
-    }
-
-    fn lists<T>(&mut self, raw: Option<raw::RawRuleLists>, compile: fn(&mut Self, &Words) -> Vec<T>) -> Lists<T> {
+    fn lists<T>(
+        &mut self,
+        raw: Option<raw::RawRuleLists>,
+        compile: fn(&mut Self, &Words) -> Vec<T>,
+    ) -> Lists<T> {
         let raw = raw.unwrap_or_default();
-        Lists { allow: raw.allow.as_ref().map(|_| compile(self, &raw.allow)), ask: compile(self, &raw.ask), deny: compile(self, &raw.deny) }
+        Lists {
+            allow: raw.allow.as_ref().map(|_| compile(self, &raw.allow)),
+            ask: compile(self, &raw.ask),
+            deny: compile(self, &raw.deny),
+        }
     }
 
     pub fn task(&mut self, raw: raw::RawTask, _name_span: &Range<usize>) -> TaskSpec {
@@ -423,7 +368,12 @@ impl<'f, 't> Validator<'f, 't> {
             read: self.lists(raw.read, Self::paths),
             edit: self.lists(raw.edit, Self::paths),
             run: self.lists(raw.run, Self::commands),
-            stops: raw.stop.unwrap_or_default().into_iter().filter_map(|s| self.stop(s)).collect(),
+            stops: raw
+                .stop
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|s| self.stop(s))
+                .collect(),
         }
     }
 
@@ -437,18 +387,27 @@ impl<'f, 't> Validator<'f, 't> {
             self.spec.packs.push(name.into_inner());
         }
         self.warn_denied_rollback_note();
-        Some(ParsedFile { base: self.spec, tasks })
+        Some(ParsedFile {
+            base: self.spec,
+            tasks,
+        })
     }
 
     /// SPEC §6.5: writing the rollback note is allowed unless a deny rule names it — almost
     /// always a mistake, so `check` says so.
     fn warn_denied_rollback_note(&mut self) {
         let note = self.spec.evidence.rollback_note.clone();
-        let deny_only = PathSpec { deny: self.spec.edit.deny.clone(), ..PathSpec::default() };
-        let Ok(rules) = deny_only.compile("edit") else { return };
-        if let Some(rule) = rules.denies_relative(&note) {
-            if let Origin::File { line, column, .. } = rule.origin {
-                self.file.diagnostics.push(super::Diagnostic {
+        let deny_only = PathSpec {
+            deny: self.spec.edit.deny.clone(),
+            ..PathSpec::default()
+        };
+        let Ok(rules) = deny_only.compile("edit") else {
+            return;
+        };
+        if let Some(rule) = rules.denies_relative(&note)
+            && let Origin::File { line, column, .. } = rule.origin
+        {
+            self.file.diagnostics.push(super::Diagnostic {
                     file: self.file.display.to_string(),
                     line,
                     column,
@@ -456,7 +415,6 @@ impl<'f, 't> Validator<'f, 't> {
                     message: format!("edit deny rule `{}` names the rollback note `{note}`", rule.pattern),
                     hint: Some("the agent cannot write the rollback note high-risk edits need; narrow the rule".into()),
                 });
-            }
         }
     }
 }

@@ -24,11 +24,18 @@ impl HostRule {
         };
         let host = subdomains_of.as_deref().unwrap_or(&exact);
         let valid = !host.is_empty()
-            && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']' | '_'));
+            && host.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']' | '_')
+            });
         if !valid {
             return Err(format!("invalid host pattern `{pattern}`"));
         }
-        Ok(HostRule { pattern: pattern.to_string(), exact, subdomains_of, origin })
+        Ok(HostRule {
+            pattern: pattern.to_string(),
+            exact,
+            subdomains_of,
+            origin,
+        })
     }
 
     pub fn matches(&self, host: &str) -> bool {
@@ -42,13 +49,22 @@ impl HostRule {
 }
 
 fn hit(verdict: Verdict, origin: &Origin, rule: &str) -> Hit {
-    Hit { verdict, origin: origin.clone(), section: "web".into(), rule: rule.into() }
+    Hit {
+        verdict,
+        origin: origin.clone(),
+        section: "web".into(),
+        rule: rule.into(),
+    }
 }
 
 impl WebRules {
     pub(super) fn decide_host_impl(&self, host: &str) -> Option<Hit> {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
-        for (list, verdict) in [(&self.deny, Verdict::Deny), (&self.ask, Verdict::Ask), (&self.allow, Verdict::Allow)] {
+        for (list, verdict) in [
+            (&self.deny, Verdict::Deny),
+            (&self.ask, Verdict::Ask),
+            (&self.allow, Verdict::Allow),
+        ] {
             if let Some(rule) = list.iter().find(|r| r.matches(&host)) {
                 return Some(hit(verdict, &rule.origin, &rule.pattern));
             }
@@ -68,15 +84,24 @@ mod tests {
     fn rules(allow: &[&str], deny: &[&str]) -> WebRules {
         let compile = |list: &[&str]| {
             list.iter()
-                .map(|p| HostRule::compile(p, Origin::builtin("t")).unwrap_or_else(|e| panic!("{e}")))
+                .map(|p| {
+                    HostRule::compile(p, Origin::builtin("t")).unwrap_or_else(|e| panic!("{e}"))
+                })
                 .collect()
         };
-        WebRules { allow: compile(allow), deny: compile(deny), ..WebRules::default() }
+        WebRules {
+            allow: compile(allow),
+            deny: compile(deny),
+            ..WebRules::default()
+        }
     }
 
     #[test]
     fn host_patterns_match_as_documented() {
-        let web = rules(&["docs.rs", "*.rust-lang.org", "127.0.0.1"], &["evil.docs.rs"]);
+        let web = rules(
+            &["docs.rs", "*.rust-lang.org", "127.0.0.1"],
+            &["evil.docs.rs"],
+        );
         let rows: &[(&str, Option<Verdict>)] = &[
             ("docs.rs", Some(Verdict::Allow)),
             ("DOCS.RS.", Some(Verdict::Allow)),
@@ -90,7 +115,11 @@ mod tests {
             ("docs.rs.evil.example", None),
         ];
         for (host, want) in rows {
-            assert_eq!(web.decide_host_impl(host).map(|h| h.verdict), *want, "{host}");
+            assert_eq!(
+                web.decide_host_impl(host).map(|h| h.verdict),
+                *want,
+                "{host}"
+            );
         }
     }
 
@@ -101,14 +130,23 @@ mod tests {
         assert_eq!(web.decide_search_impl(), None);
         web.default = Some((Verdict::Ask, Origin::builtin("d")));
         web.search = Some((Verdict::Allow, Origin::builtin("s")));
-        assert_eq!(web.decide_host_impl("x.example").map(|h| h.rule), Some("default".into()));
-        assert_eq!(web.decide_search_impl().map(|h| h.verdict), Some(Verdict::Allow));
+        assert_eq!(
+            web.decide_host_impl("x.example").map(|h| h.rule),
+            Some("default".into())
+        );
+        assert_eq!(
+            web.decide_search_impl().map(|h| h.verdict),
+            Some(Verdict::Allow)
+        );
     }
 
     #[test]
     fn malformed_host_patterns_are_rejected() {
         for bad in ["", "*.", "https://docs.rs", "docs.rs/path", "a*b.com"] {
-            assert!(HostRule::compile(bad, Origin::builtin("t")).is_err(), "{bad}");
+            assert!(
+                HostRule::compile(bad, Origin::builtin("t")).is_err(),
+                "{bad}"
+            );
         }
     }
 }
