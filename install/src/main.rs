@@ -3,6 +3,7 @@
 
 mod check;
 mod explain;
+mod init;
 mod install;
 mod project;
 
@@ -38,6 +39,8 @@ enum Command {
     Check(check::Args),
     /// Show how a call is analysed and decided, and by which rules.
     Explain(explain::Args),
+    /// Write a commented starter `.claude/budget.toml` tuned to this repository.
+    Init(init::Args),
     /// Merge the hook entries into Claude Code's settings (idempotent, with a backup).
     Install(install::Args),
     /// Remove exactly the hook entries `install` added.
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Init(args) => init::run(&args),
         Command::Install(args) => install::install(&args),
         Command::Uninstall(args) => install::uninstall(&args),
     };
