@@ -432,7 +432,7 @@ impl<'a> Decider<'a> {
                 Verdict::Ask => Code::McpAsk,
                 Verdict::Deny => Code::McpDenied,
             };
-            let detail = (hit.rule == "enabled").then(|| {
+            let detail = (hit.rule == "enabled = false").then(|| {
                 let owner = layer.mcp.server(server).and_then(|s| s.owner);
                 format!(
                     "The server `{server}` is switched off (kill switch){}.",

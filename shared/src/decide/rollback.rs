@@ -85,7 +85,7 @@ mod tests {
 
     #[test]
     fn empty_headings_and_absent_fields_are_missing() {
-        let note = "## Change\n\n## Undo path\nrevert\n";
+        let note = "## Change\nnew column\n\n## Undo path\nrevert\n";
         assert_eq!(missing_fields(note, &fields()), vec!["Owner".to_string()]);
         let note = "## Change\n## Undo path\nrevert\n## Owner\n";
         assert_eq!(
