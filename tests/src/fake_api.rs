@@ -32,7 +32,12 @@ pub struct Usage {
 
 impl Default for Usage {
     fn default() -> Self {
-        Usage { input_tokens: 100, output_tokens: 10, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
+        Usage {
+            input_tokens: 100,
+            output_tokens: 10,
+            cache_creation_input_tokens: 0,
+            cache_read_input_tokens: 0,
+        }
     }
 }
 
@@ -46,12 +51,18 @@ pub struct ToolCall {
 impl ToolCall {
     /// A `Bash` call running `command`.
     pub fn bash(command: &str) -> ToolCall {
-        ToolCall { name: "Bash".into(), input: json!({ "command": command, "description": "scripted" }) }
+        ToolCall {
+            name: "Bash".into(),
+            input: json!({ "command": command, "description": "scripted" }),
+        }
     }
 
     /// Any tool with a JSON input.
     pub fn tool(name: &str, input: Value) -> ToolCall {
-        ToolCall { name: name.into(), input }
+        ToolCall {
+            name: name.into(),
+            input,
+        }
     }
 }
 
@@ -74,7 +85,13 @@ impl Script {
     /// One step per element, each a batch of calls, then `end_turn` with "done".
     pub fn new(steps: Vec<Vec<ToolCall>>) -> Script {
         Script {
-            steps: steps.into_iter().map(|calls| Step { calls, usage: Usage::default() }).collect(),
+            steps: steps
+                .into_iter()
+                .map(|calls| Step {
+                    calls,
+                    usage: Usage::default(),
+                })
+                .collect(),
             final_text: "done".into(),
             final_usage: Usage::default(),
         }
@@ -104,15 +121,29 @@ pub struct FakeApi {
 impl FakeApi {
     /// Starts a server on 127.0.0.1 with a random port answering `script`.
     pub fn start(script: Script) -> FakeApi {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind fake api: {e}"));
-        let addr = listener.local_addr().unwrap_or_else(|e| panic!("fake api addr: {e}"));
-        listener.set_nonblocking(true).unwrap_or_else(|e| panic!("nonblocking: {e}"));
+        let listener =
+            TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind fake api: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("fake api addr: {e}"));
+        listener
+            .set_nonblocking(true)
+            .unwrap_or_else(|e| panic!("nonblocking: {e}"));
         let log = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
-        let shared = Arc::new(Shared { script, log: Arc::clone(&log), counter: AtomicUsize::new(0) });
+        let shared = Arc::new(Shared {
+            script,
+            log: Arc::clone(&log),
+            counter: AtomicUsize::new(0),
+        });
         let stop_flag = Arc::clone(&stop);
         let acceptor = std::thread::spawn(move || accept_loop(&listener, &shared, &stop_flag));
-        FakeApi { addr, log, stop, acceptor: Some(acceptor) }
+        FakeApi {
+            addr,
+            log,
+            stop,
+            acceptor: Some(acceptor),
+        }
     }
 
     /// `http://127.0.0.1:<port>`, for `ANTHROPIC_BASE_URL`.
@@ -122,14 +153,21 @@ impl FakeApi {
 
     /// Every request received so far, in arrival order.
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.log.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The `POST /v1/messages` bodies (the model turns), in arrival order.
     pub fn message_requests(&self) -> Vec<Value> {
         self.requests()
             .into_iter()
-            .filter(|r| r.method == "POST" && r.target.starts_with("/v1/messages") && !r.target.contains("count_tokens"))
+            .filter(|r| {
+                r.method == "POST"
+                    && r.target.starts_with("/v1/messages")
+                    && !r.target.contains("count_tokens")
+            })
             .map(|r| r.body)
             .collect()
     }
@@ -139,9 +177,16 @@ impl FakeApi {
     pub fn tool_results(&self) -> Vec<Value> {
         let mut seen: Vec<Value> = Vec::new();
         for body in self.message_requests() {
-            for block in body["messages"].as_array().into_iter().flatten().filter(|m| m["role"] == "user") {
+            for block in body["messages"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|m| m["role"] == "user")
+            {
                 for part in block["content"].as_array().into_iter().flatten() {
-                    if part["type"] == "tool_result" && !seen.iter().any(|s| s["tool_use_id"] == part["tool_use_id"]) {
+                    if part["type"] == "tool_result"
+                        && !seen.iter().any(|s| s["tool_use_id"] == part["tool_use_id"])
+                    {
                         seen.push(part.clone());
                     }
                 }
@@ -164,7 +209,11 @@ impl Drop for FakeApi {
 pub fn tool_result_text(result: &Value) -> String {
     match &result["content"] {
         Value::String(s) => s.clone(),
-        Value::Array(parts) => parts.iter().filter_map(|p| p["text"].as_str()).collect::<Vec<_>>().join("\n"),
+        Value::Array(parts) => parts
+            .iter()
+            .filter_map(|p| p["text"].as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
         _ => String::new(),
     }
 }
@@ -194,7 +243,9 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, stop: &Arc<AtomicBo
 fn serve_connection(stream: TcpStream, shared: &Shared, stop: &AtomicBool) {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let Ok(writer) = stream.try_clone() else { return };
+    let Ok(writer) = stream.try_clone() else {
+        return;
+    };
     let mut writer = writer;
     let mut reader = BufReader::new(stream);
     let idle_limit = Instant::now() + MAX_LIFETIME;
@@ -202,19 +253,31 @@ fn serve_connection(stream: TcpStream, shared: &Shared, stop: &AtomicBool) {
         let request = match read_request(&mut reader) {
             Ok(Some(request)) => request,
             Ok(None) => return,
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => {
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut =>
+            {
                 continue;
             }
             Err(_) => return,
         };
         let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
-        shared.log.lock().unwrap_or_else(PoisonError::into_inner).push(LoggedRequest {
-            method: request.method.clone(),
-            target: request.target.clone(),
-            body: body.clone(),
-        });
+        shared
+            .log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(LoggedRequest {
+                method: request.method.clone(),
+                target: request.target.clone(),
+                body: body.clone(),
+            });
         let response = respond(&request.method, &request.target, &body, shared);
-        if writer.write_all(&response).and_then(|()| writer.flush()).is_err() || request.close {
+        if writer
+            .write_all(&response)
+            .and_then(|()| writer.flush())
+            .is_err()
+            || request.close
+        {
             return;
         }
     }
@@ -243,7 +306,10 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Raw
             break;
         }
         let (name, value) = header.split_once(':').unwrap_or((header.as_str(), ""));
-        let (name, value) = (name.trim().to_ascii_lowercase(), value.trim().to_ascii_lowercase());
+        let (name, value) = (
+            name.trim().to_ascii_lowercase(),
+            value.trim().to_ascii_lowercase(),
+        );
         match name.as_str() {
             "content-length" => length = value.parse().unwrap_or(0),
             "transfer-encoding" => chunked = value.contains("chunked"),
@@ -251,8 +317,17 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Raw
             _ => {}
         }
     }
-    let body = if chunked { read_chunked(reader)? } else { read_exact_vec(reader, length)? };
-    Ok(Some(RawRequest { method, target, body, close }))
+    let body = if chunked {
+        read_chunked(reader)?
+    } else {
+        read_exact_vec(reader, length)?
+    };
+    Ok(Some(RawRequest {
+        method,
+        target,
+        body,
+        close,
+    }))
 }
 
 fn read_exact_vec(reader: &mut BufReader<TcpStream>, length: usize) -> std::io::Result<Vec<u8>> {
@@ -267,7 +342,8 @@ fn read_chunked(reader: &mut BufReader<TcpStream>) -> std::io::Result<Vec<u8>> {
         let mut size_line = String::new();
         reader.read_line(&mut size_line)?;
         let size_hex = size_line.trim().split(';').next().unwrap_or("0");
-        let size = usize::from_str_radix(size_hex, 16).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let size = usize::from_str_radix(size_hex, 16)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
         if size == 0 {
             // Trailers, up to the empty line.
             loop {
@@ -287,7 +363,12 @@ fn respond(method: &str, target: &str, body: &Value, shared: &Shared) -> Vec<u8>
     let path = target.split('?').next().unwrap_or_default();
     let serial = shared.counter.fetch_add(1, Ordering::SeqCst);
     match (method, path) {
-        ("POST", "/v1/messages/count_tokens") => http(200, "application/json", &json!({ "input_tokens": 100 }).to_string(), serial),
+        ("POST", "/v1/messages/count_tokens") => http(
+            200,
+            "application/json",
+            &json!({ "input_tokens": 100 }).to_string(),
+            serial,
+        ),
         ("POST", "/v1/messages") => {
             let message = scripted_message(body, &shared.script, serial);
             if body["stream"] == true {
@@ -315,7 +396,9 @@ fn http(status: u16, content_type: &str, body: &str, serial: usize) -> Vec<u8> {
 /// The complete assistant message for this request: the step is the number of assistant
 /// messages already in the conversation.
 fn scripted_message(request: &Value, script: &Script, serial: usize) -> Value {
-    let turn = request["messages"].as_array().map_or(0, |m| m.iter().filter(|m| m["role"] == "assistant").count());
+    let turn = request["messages"]
+        .as_array()
+        .map_or(0, |m| m.iter().filter(|m| m["role"] == "assistant").count());
     let model = request["model"].as_str().unwrap_or("claude-fake");
     let (content, stop_reason, usage) = match script.steps.get(turn) {
         Some(step) if !step.calls.is_empty() => {
@@ -329,7 +412,11 @@ fn scripted_message(request: &Value, script: &Script, serial: usize) -> Value {
                 .collect::<Vec<_>>();
             (blocks, "tool_use", step.usage)
         }
-        _ => (vec![json!({ "type": "text", "text": script.final_text })], "end_turn", script.final_usage),
+        _ => (
+            vec![json!({ "type": "text", "text": script.final_text })],
+            "end_turn",
+            script.final_usage,
+        ),
     };
     json!({
         "id": format!("msg_fake_{serial}"),
@@ -362,23 +449,50 @@ fn sse(message: &Value) -> String {
     start["content"] = json!([]);
     start["stop_reason"] = Value::Null;
     start["usage"]["output_tokens"] = json!(1);
-    event("message_start", &json!({ "type": "message_start", "message": start }));
-    for (index, block) in message["content"].as_array().into_iter().flatten().enumerate() {
+    event(
+        "message_start",
+        &json!({ "type": "message_start", "message": start }),
+    );
+    for (index, block) in message["content"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         if block["type"] == "tool_use" {
             let opening = json!({ "type": "tool_use", "id": block["id"], "name": block["name"], "input": {} });
-            event("content_block_start", &json!({ "type": "content_block_start", "index": index, "content_block": opening }));
-            let delta = json!({ "type": "input_json_delta", "partial_json": block["input"].to_string() });
-            event("content_block_delta", &json!({ "type": "content_block_delta", "index": index, "delta": delta }));
+            event(
+                "content_block_start",
+                &json!({ "type": "content_block_start", "index": index, "content_block": opening }),
+            );
+            let delta =
+                json!({ "type": "input_json_delta", "partial_json": block["input"].to_string() });
+            event(
+                "content_block_delta",
+                &json!({ "type": "content_block_delta", "index": index, "delta": delta }),
+            );
         } else {
             let opening = json!({ "type": "text", "text": "" });
-            event("content_block_start", &json!({ "type": "content_block_start", "index": index, "content_block": opening }));
+            event(
+                "content_block_start",
+                &json!({ "type": "content_block_start", "index": index, "content_block": opening }),
+            );
             let delta = json!({ "type": "text_delta", "text": block["text"] });
-            event("content_block_delta", &json!({ "type": "content_block_delta", "index": index, "delta": delta }));
+            event(
+                "content_block_delta",
+                &json!({ "type": "content_block_delta", "index": index, "delta": delta }),
+            );
         }
-        event("content_block_stop", &json!({ "type": "content_block_stop", "index": index }));
+        event(
+            "content_block_stop",
+            &json!({ "type": "content_block_stop", "index": index }),
+        );
     }
     let delta = json!({ "stop_reason": message["stop_reason"], "stop_sequence": null });
-    event("message_delta", &json!({ "type": "message_delta", "delta": delta, "usage": message["usage"] }));
+    event(
+        "message_delta",
+        &json!({ "type": "message_delta", "delta": delta, "usage": message["usage"] }),
+    );
     event("message_stop", &json!({ "type": "message_stop" }));
     out
 }

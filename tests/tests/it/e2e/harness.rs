@@ -27,7 +27,10 @@ pub fn find_claude() -> Result<PathBuf, String> {
         return if path.is_file() {
             Ok(path)
         } else {
-            Err(format!("CLAUDE_BUDGET_E2E_CLAUDE={} is not a file", path.display()))
+            Err(format!(
+                "CLAUDE_BUDGET_E2E_CLAUDE={} is not a file",
+                path.display()
+            ))
         };
     }
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -69,7 +72,9 @@ pub fn write_settings(project: &TempProject, hooks: &[(&str, PathBuf)]) {
     let mut by_event = serde_json::Map::new();
     for (event, command) in hooks {
         let handler = json!({ "type": "command", "command": command, "args": [], "timeout": 30 });
-        let groups = by_event.entry((*event).to_string()).or_insert_with(|| json!([]));
+        let groups = by_event
+            .entry((*event).to_string())
+            .or_insert_with(|| json!([]));
         if let Some(list) = groups.as_array_mut() {
             list.push(json!({ "matcher": "*", "hooks": [handler] }));
         }
@@ -80,8 +85,10 @@ pub fn write_settings(project: &TempProject, hooks: &[(&str, PathBuf)]) {
 
 /// Hooks every event to our real executables.
 pub fn install_our_hooks(project: &TempProject) {
-    let hooks: Vec<(&str, PathBuf)> =
-        OUR_HOOKS.iter().map(|(event, exe)| (*event, budget_tests::bin(exe))).collect();
+    let hooks: Vec<(&str, PathBuf)> = OUR_HOOKS
+        .iter()
+        .map(|(event, exe)| (*event, budget_tests::bin(exe)))
+        .collect();
     write_settings(project, &hooks);
 }
 
@@ -106,23 +113,38 @@ impl Run {
 
     /// The `permission_denials` entries of the result.
     pub fn permission_denials(&self) -> Vec<Value> {
-        self.result["permission_denials"].as_array().cloned().unwrap_or_default()
+        self.result["permission_denials"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 }
 
 /// The temp dir holding the project (its parent), for victims outside the project.
 pub fn outside_dir(project: &TempProject) -> PathBuf {
-    project.root.parent().map(Path::to_path_buf).unwrap_or_else(|| project.root.clone())
+    project
+        .root
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| project.root.clone())
 }
 
 /// Runs `claude -p prompt` in the project, against `api`, with extra CLI arguments.
-pub fn run_claude(claude: &Path, project: &TempProject, api: &FakeApi, prompt: &str, extra_args: &[&str]) -> Run {
+pub fn run_claude(
+    claude: &Path,
+    project: &TempProject,
+    api: &FakeApi,
+    prompt: &str,
+    extra_args: &[&str],
+) -> Run {
     let base = outside_dir(project);
     let tmp = base.join("tmp");
     std::fs::create_dir_all(&tmp).unwrap_or_else(|e| panic!("mkdir tmp: {e}"));
     let stdout_path = base.join("claude.stdout");
     let stderr_path = base.join("claude.stderr");
-    let open = |p: &Path| std::fs::File::create(p).unwrap_or_else(|e| panic!("create {}: {e}", p.display()));
+    let open = |p: &Path| {
+        std::fs::File::create(p).unwrap_or_else(|e| panic!("create {}: {e}", p.display()))
+    };
     let mut command = Command::new(claude);
     command
         .args(["-p", prompt, "--output-format", "json"])
@@ -153,12 +175,16 @@ pub fn run_claude(claude: &Path, project: &TempProject, api: &FakeApi, prompt: &
         // Its own process group, so the deadline can kill the shells it started too.
         .process_group(0);
     let started = Instant::now();
-    let mut child = command.spawn().unwrap_or_else(|e| panic!("spawn {}: {e}", claude.display()));
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {}: {e}", claude.display()));
     let exit_code = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status.code(),
             Ok(None) if started.elapsed() > RUN_DEADLINE => {
-                let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &format!("-{}", child.id())])
+                    .status();
                 let _ = child.wait();
                 panic!("claude did not finish within {RUN_DEADLINE:?}; killed");
             }
@@ -170,7 +196,13 @@ pub fn run_claude(claude: &Path, project: &TempProject, api: &FakeApi, prompt: &
     let stdout = std::fs::read_to_string(&stdout_path).unwrap_or_default();
     let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
     let result = serde_json::from_str(stdout.trim()).unwrap_or(Value::Null);
-    Run { result, stdout, stderr, exit_code, wall }
+    Run {
+        result,
+        stdout,
+        stderr,
+        exit_code,
+        wall,
+    }
 }
 
 /// Every file under `dir`, recursively (empty when `dir` does not exist).

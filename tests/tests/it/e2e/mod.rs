@@ -4,3 +4,4 @@
 
 mod harness;
 mod harness_checks;
+mod scenarios;
