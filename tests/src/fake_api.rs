@@ -16,6 +16,8 @@
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -103,6 +105,8 @@ impl Script {
 pub struct LoggedRequest {
     pub method: String,
     pub target: String,
+    /// How it arrived: `"tcp"` (loopback) or `"unix"` (the socket).
+    pub transport: &'static str,
     /// The parsed JSON body (`Value::Null` when empty or not JSON).
     pub body: Value,
 }
@@ -113,6 +117,8 @@ pub const MAX_LIFETIME: Duration = Duration::from_secs(180);
 /// A running fake API; stops when dropped.
 pub struct FakeApi {
     addr: SocketAddr,
+    socket: PathBuf,
+    _socket_dir: tempfile::TempDir,
     log: Arc<Mutex<Vec<LoggedRequest>>>,
     stop: Arc<AtomicBool>,
     acceptor: Option<JoinHandle<()>>,
@@ -136,10 +142,21 @@ impl FakeApi {
             log: Arc::clone(&log),
             counter: AtomicUsize::new(0),
         });
+        // The same API on a unix socket, for clients in a network namespace without even a
+        // route to this process's loopback.
+        let socket_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("socket dir: {e}"));
+        let socket = socket_dir.path().join("api.sock");
+        let unix = UnixListener::bind(&socket)
+            .unwrap_or_else(|e| panic!("bind {}: {e}", socket.display()));
+        unix.set_nonblocking(true)
+            .unwrap_or_else(|e| panic!("nonblocking: {e}"));
         let stop_flag = Arc::clone(&stop);
-        let acceptor = std::thread::spawn(move || accept_loop(&listener, &shared, &stop_flag));
+        let acceptor =
+            std::thread::spawn(move || accept_loop(&listener, &unix, &shared, &stop_flag));
         FakeApi {
             addr,
+            socket,
+            _socket_dir: socket_dir,
             log,
             stop,
             acceptor: Some(acceptor),
@@ -149,6 +166,11 @@ impl FakeApi {
     /// `http://127.0.0.1:<port>`, for `ANTHROPIC_BASE_URL`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The unix socket serving the same API (for `ANTHROPIC_UNIX_SOCKET`).
+    pub fn socket_path(&self) -> &Path {
+        &self.socket
     }
 
     /// Every request received so far, in arrival order.
@@ -224,26 +246,70 @@ struct Shared {
     counter: AtomicUsize,
 }
 
-fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, stop: &Arc<AtomicBool>) {
+fn accept_loop(
+    tcp: &TcpListener,
+    unix: &UnixListener,
+    shared: &Arc<Shared>,
+    stop: &Arc<AtomicBool>,
+) {
     let deadline = Instant::now() + MAX_LIFETIME;
     while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
-        match listener.accept() {
-            Ok((stream, peer)) if peer.ip().is_loopback() => {
-                let shared = Arc::clone(shared);
-                let stop = Arc::clone(stop);
-                // Connection threads are detached: they end on EOF, a read timeout or `stop`.
-                std::thread::spawn(move || serve_connection(stream, &shared, &stop));
+        let mut idle = true;
+        if let Ok((stream, peer)) = tcp.accept() {
+            idle = false;
+            if peer.ip().is_loopback() {
+                spawn_connection(stream, shared, stop);
             }
-            Ok(_) => {}
-            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
+        if let Ok((stream, _)) = unix.accept() {
+            idle = false;
+            spawn_connection(stream, shared, stop);
+        }
+        if idle {
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
 }
 
-fn serve_connection(stream: TcpStream, shared: &Shared, stop: &AtomicBool) {
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let Ok(writer) = stream.try_clone() else {
+/// A byte stream a connection is served on: TCP or a unix socket.
+trait Connection: Read + Write + Send + Sized + 'static {
+    const TRANSPORT: &'static str;
+    fn duplicate(&self) -> std::io::Result<Self>;
+    fn blocking_with_timeout(&self, timeout: Duration);
+}
+
+impl Connection for TcpStream {
+    const TRANSPORT: &'static str = "tcp";
+    fn duplicate(&self) -> std::io::Result<Self> {
+        self.try_clone()
+    }
+    fn blocking_with_timeout(&self, timeout: Duration) {
+        let _ = self.set_nonblocking(false);
+        let _ = self.set_read_timeout(Some(timeout));
+    }
+}
+
+impl Connection for UnixStream {
+    const TRANSPORT: &'static str = "unix";
+    fn duplicate(&self) -> std::io::Result<Self> {
+        self.try_clone()
+    }
+    fn blocking_with_timeout(&self, timeout: Duration) {
+        let _ = self.set_nonblocking(false);
+        let _ = self.set_read_timeout(Some(timeout));
+    }
+}
+
+fn spawn_connection<C: Connection>(stream: C, shared: &Arc<Shared>, stop: &Arc<AtomicBool>) {
+    let shared = Arc::clone(shared);
+    let stop = Arc::clone(stop);
+    // Connection threads are detached: they end on EOF, an error, `stop` or the lifetime limit.
+    std::thread::spawn(move || serve_connection(stream, &shared, &stop));
+}
+
+fn serve_connection<C: Connection>(stream: C, shared: &Shared, stop: &AtomicBool) {
+    stream.blocking_with_timeout(Duration::from_secs(2));
+    let Ok(writer) = stream.duplicate() else {
         return;
     };
     let mut writer = writer;
@@ -269,6 +335,7 @@ fn serve_connection(stream: TcpStream, shared: &Shared, stop: &AtomicBool) {
             .push(LoggedRequest {
                 method: request.method.clone(),
                 target: request.target.clone(),
+                transport: C::TRANSPORT,
                 body: body.clone(),
             });
         let response = respond(&request.method, &request.target, &body, shared);
@@ -291,7 +358,7 @@ struct RawRequest {
 }
 
 /// Reads one request; `Ok(None)` on a clean EOF before it starts.
-fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<RawRequest>> {
+fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<RawRequest>> {
     let mut line = String::new();
     if reader.read_line(&mut line)? == 0 {
         return Ok(None);
@@ -330,13 +397,13 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Raw
     }))
 }
 
-fn read_exact_vec(reader: &mut BufReader<TcpStream>, length: usize) -> std::io::Result<Vec<u8>> {
+fn read_exact_vec(reader: &mut impl BufRead, length: usize) -> std::io::Result<Vec<u8>> {
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
     Ok(body)
 }
 
-fn read_chunked(reader: &mut BufReader<TcpStream>) -> std::io::Result<Vec<u8>> {
+fn read_chunked(reader: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
     let mut body = Vec::new();
     loop {
         let mut size_line = String::new();

@@ -9,9 +9,11 @@
 use budget_tests::TempProject;
 use budget_tests::fake_api::FakeApi;
 use serde_json::{Value, json};
+use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Kill a run that takes longer than this (a normal one takes about a second).
@@ -44,12 +46,14 @@ pub fn find_claude() -> Result<PathBuf, String> {
     ))
 }
 
-/// The binary, or `None` after printing a loud skip line naming the test.
+/// The binary, or `None` after printing a loud skip line naming the test. The line is written
+/// to the real stderr, not through `eprintln!`, so the test harness's output capture cannot
+/// hide it: a skipped e2e test is visible in every `cargo test` log.
 pub fn claude_or_skip(test: &str) -> Option<PathBuf> {
     match find_claude() {
         Ok(path) => Some(path),
         Err(reason) => {
-            eprintln!("SKIP e2e: {test}: {reason}");
+            let _ = writeln!(std::io::stderr(), "SKIP e2e: {test}: {reason}");
             None
         }
     }
@@ -91,6 +95,42 @@ pub fn install_our_hooks(project: &TempProject) {
         .collect();
     write_settings(project, &hooks);
 }
+
+/// How a run is kept off the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isolation {
+    /// `unshare -n`: a fresh network namespace with no interface up; the CLI reaches the fake
+    /// API only through its unix socket (`ANTHROPIC_UNIX_SOCKET`), so nothing can leave.
+    NetworkNamespace,
+    /// No namespace available (not root, no `unshare`): only the environment variables keep
+    /// the CLI on the fake API at `ANTHROPIC_BASE_URL`.
+    EnvironmentOnly,
+}
+
+/// Whether `unshare -n` works here; checked once, and said once, loudly, when it does not.
+pub fn isolation() -> Isolation {
+    static ISOLATION: OnceLock<Isolation> = OnceLock::new();
+    *ISOLATION.get_or_init(|| {
+        let works = Command::new(UNSHARE)
+            .args(["-n", "true"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if works {
+            Isolation::NetworkNamespace
+        } else {
+            let _ = writeln!(
+                std::io::stderr(),
+                "NOTE e2e: `{UNSHARE} -n` is not available (needs root or user namespaces): the \
+                 Claude Code runs are kept on the fake API by environment variables only"
+            );
+            Isolation::EnvironmentOnly
+        }
+    })
+}
+
+const UNSHARE: &str = "/usr/bin/unshare";
 
 /// What one `claude -p … --output-format json` run produced.
 pub struct Run {
@@ -145,7 +185,14 @@ pub fn run_claude(
     let open = |p: &Path| {
         std::fs::File::create(p).unwrap_or_else(|e| panic!("create {}: {e}", p.display()))
     };
-    let mut command = Command::new(claude);
+    let mut command = match isolation() {
+        Isolation::NetworkNamespace => {
+            let mut c = Command::new(UNSHARE);
+            c.arg("-n").arg(claude);
+            c
+        }
+        Isolation::EnvironmentOnly => Command::new(claude),
+    };
     command
         .args(["-p", prompt, "--output-format", "json"])
         .args(extra_args)
@@ -174,6 +221,9 @@ pub fn run_claude(
         .stderr(open(&stderr_path))
         // Its own process group, so the deadline can kill the shells it started too.
         .process_group(0);
+    if isolation() == Isolation::NetworkNamespace {
+        command.env("ANTHROPIC_UNIX_SOCKET", api.socket_path());
+    }
     let started = Instant::now();
     let mut child = command
         .spawn()

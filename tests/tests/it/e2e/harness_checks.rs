@@ -2,7 +2,9 @@
 //! `rm -rf` really deletes under `bypassPermissions` (so a surviving victim elsewhere means
 //! something), and a throw-away exit-2 hook's reason reaches the model.
 
-use super::harness::{claude_or_skip, files_under, outside_dir, run_claude, write_settings};
+use super::harness::{
+    Isolation, claude_or_skip, files_under, isolation, outside_dir, run_claude, write_settings,
+};
 use budget_tests::TempProject;
 use budget_tests::fake_api::{FakeApi, Script, ToolCall, Usage, tool_result_text};
 use std::path::PathBuf;
