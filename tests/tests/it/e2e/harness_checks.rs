@@ -45,6 +45,16 @@ fn without_hooks_a_bypass_run_really_deletes_outside_the_project() {
         "one tool turn and the final turn"
     );
     assert!(run.permission_denials().is_empty(), "{}", run.describe());
+    // In a network namespace the fake is reachable only through its unix socket.
+    let expected_transport = match isolation() {
+        Isolation::NetworkNamespace => "unix",
+        Isolation::EnvironmentOnly => "tcp",
+    };
+    let requests = api.requests();
+    assert!(
+        requests.iter().all(|r| r.transport == expected_transport),
+        "{requests:?}"
+    );
 }
 
 #[test]
