@@ -39,7 +39,11 @@ impl Reply {
     }
     pub fn json(value: &impl serde::Serialize) -> Reply {
         match serde_json::to_string(value) {
-            Ok(text) => Reply { stdout: Some(text), stderr: None, exit: 0 },
+            Ok(text) => Reply {
+                stdout: Some(text),
+                stderr: None,
+                exit: 0,
+            },
             Err(e) => Reply::internal_failure(&format!("could not encode the reply: {e}")),
         }
     }
@@ -97,7 +101,9 @@ impl HookEnv {
             project_dir: var("CLAUDE_PROJECT_DIR").map(PathBuf::from),
             config_dir: var("CLAUDE_BUDGET_CONFIG_DIR").map(PathBuf::from),
             data_dir: var("CLAUDE_BUDGET_DATA_DIR").map(PathBuf::from),
-            task: std::env::var("CLAUDE_BUDGET_TASK").ok().filter(|t| !t.is_empty()),
+            task: std::env::var("CLAUDE_BUDGET_TASK")
+                .ok()
+                .filter(|t| !t.is_empty()),
             home: var("HOME").map(PathBuf::from),
             process_cwd: std::env::current_dir().ok(),
             deadline: Duration::from_millis(deadline_ms),
@@ -164,15 +170,35 @@ pub fn run(
     }));
     let env = HookEnv::from_process();
     start_watchdog(policy, env.deadline);
-    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| match read_input() {
-        Ok(input) => handler(input, &env),
-        Err(problem) => on_bad_input(&problem, &env),
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        inject_fault();
+        match read_input() {
+            Ok(input) => handler(input, &env),
+            Err(problem) => on_bad_input(&problem, &env),
+        }
     }));
     let reply = match outcome {
         Ok(reply) => reply,
-        Err(_) => failure(policy, "the hook panicked (a bug in claude-budget; please report it)"),
+        Err(_) => failure(
+            policy,
+            "the hook panicked (a bug in claude-budget; please report it)",
+        ),
     };
     emit(&reply)
+}
+
+/// Fault injection for the fail-closed tests: `CLAUDE_BUDGET_FAULT=panic` panics and
+/// `=hang` never finishes. Both can only ever produce a denial (the panic guard and the
+/// deadline turn them into one), so the switch cannot loosen anything; and the agent's
+/// Bash environment does not reach hook processes.
+fn inject_fault() {
+    match std::env::var("CLAUDE_BUDGET_FAULT").as_deref() {
+        Ok("panic") => panic!("fault injected by CLAUDE_BUDGET_FAULT=panic"),
+        Ok("hang") => loop {
+            std::thread::park();
+        },
+        _ => {}
+    }
 }
 
 /// The reply for an internal failure under `policy`.
@@ -181,23 +207,29 @@ pub fn failure(policy: Policy, problem: &str) -> Reply {
         Policy::FailClosed => Reply::internal_failure(problem),
         Policy::NeverBlock => Reply {
             stdout: None,
-            stderr: Some(format!("claude-budget: {problem} (the call was not blocked)")),
+            stderr: Some(format!(
+                "claude-budget: {problem} (the call was not blocked)"
+            )),
             exit: 0,
         },
     }
 }
 
 fn start_watchdog(policy: Policy, deadline: Duration) {
-    let spawned = std::thread::Builder::new().name("deadline".into()).spawn(move || {
-        std::thread::sleep(deadline);
-        let problem = format!(
-            "the hook did not finish within its {} ms deadline (raise \
+    let spawned = std::thread::Builder::new()
+        .name("deadline".into())
+        .spawn(move || {
+            std::thread::sleep(deadline);
+            let problem = format!(
+                "the hook did not finish within its {} ms deadline (raise \
              CLAUDE_BUDGET_DEADLINE_MS if the machine is overloaded)",
-            deadline.as_millis()
-        );
-        emit(&failure(policy, &problem))
-    });
+                deadline.as_millis()
+            );
+            emit(&failure(policy, &problem))
+        });
     if spawned.is_err() && policy == Policy::FailClosed {
-        emit(&Reply::internal_failure("the deadline watchdog could not be started"));
+        emit(&Reply::internal_failure(
+            "the deadline watchdog could not be started",
+        ));
     }
 }

@@ -3,5 +3,9 @@
 use budget_hooks::runner::{Policy, Reply, run};
 
 fn main() {
-    run(Policy::NeverBlock, |_input, _env| Reply::silent(), |_problem, _env| Reply::silent())
+    run(
+        Policy::NeverBlock,
+        |_input, _env| Reply::silent(),
+        |_problem, _env| Reply::silent(),
+    )
 }
