@@ -184,3 +184,57 @@ fn scripted_usage_is_what_the_client_reports() {
         "{usages:#?}"
     );
 }
+
+#[test]
+fn the_client_fires_hook_events_in_the_order_our_hooks_rely_on() {
+    let Some(claude) =
+        claude_or_skip("the_client_fires_hook_events_in_the_order_our_hooks_rely_on")
+    else {
+        return;
+    };
+    let project = TempProject::new();
+    let event_log = outside_dir(&project).join("events.log");
+    let hook = outside_dir(&project).join("log-event.sh");
+    // Appends the event name of each input; exits 0 and prints nothing, so it decides nothing.
+    let script = format!(
+        "#!/bin/sh\nsed -n 's/.*\"hook_event_name\":\"\\([A-Za-z]*\\)\".*/\\1/p' >> '{}'\n",
+        event_log.display()
+    );
+    std::fs::write(&hook, script).unwrap_or_else(|e| panic!("write hook: {e}"));
+    let chmod = std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&hook)
+        .status();
+    assert!(chmod.is_ok_and(|s| s.success()));
+    let events = [
+        "SessionStart",
+        "UserPromptSubmit",
+        "PreToolUse",
+        "PostToolUse",
+        "PostToolUseFailure",
+        "Stop",
+        "SessionEnd",
+    ];
+    let hooks: Vec<(&str, PathBuf)> = events.iter().map(|e| (*e, hook.clone())).collect();
+    write_settings(&project, &hooks);
+    let api = FakeApi::start(Script::new(vec![
+        vec![ToolCall::bash("echo ok")],
+        vec![ToolCall::bash("ls does-not-exist")],
+    ]));
+
+    let run = run_claude(&claude, &project, &api, "succeed, then fail", &BYPASS);
+
+    let log = std::fs::read_to_string(&event_log).unwrap_or_default();
+    let seen: Vec<&str> = log.lines().collect();
+    let expected = [
+        "SessionStart",
+        "UserPromptSubmit",
+        "PreToolUse",
+        "PostToolUse",
+        "PreToolUse",
+        "PostToolUseFailure",
+        "Stop",
+        "SessionEnd",
+    ];
+    assert_eq!(seen, expected, "{}", run.describe());
+}
