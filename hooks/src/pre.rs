@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 /// The budget files in force for this input, or `None` when the project has not opted in.
 pub fn locate(input_cwd: Option<&str>, env: &HookEnv) -> Option<Located> {
-    let cwd = input_cwd.map(PathBuf::from).or_else(|| env.process_cwd.clone())?;
+    let cwd = input_cwd
+        .map(PathBuf::from)
+        .or_else(|| env.process_cwd.clone())?;
     let located = budget::locate(&cwd, env.project_dir.as_deref(), env.config_dir.as_deref());
     (located.repo_budget.is_some() || located.user_budget.is_some()).then_some(located)
 }
@@ -59,7 +61,11 @@ fn state_dir(env: &HookEnv) -> Result<PathBuf, String> {
 
 /// Handles one PreToolUse input.
 pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
-    if input.hook_event_name.as_deref().is_some_and(|e| e != "PreToolUse") {
+    if input
+        .hook_event_name
+        .as_deref()
+        .is_some_and(|e| e != "PreToolUse")
+    {
         return Reply::silent();
     }
     let Some(located) = locate(input.cwd.as_deref(), env) else {
@@ -99,7 +105,11 @@ pub fn decide_call(
         .or_else(|| env.process_cwd.clone())
         .unwrap_or_else(|| budget.project_root.clone());
     let mut protected_dirs = vec![state_dir];
-    if let Some(dir) = std::env::current_exe().ok().as_deref().and_then(Path::parent) {
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .as_deref()
+        .and_then(Path::parent)
+    {
         protected_dirs.push(dir.to_path_buf());
     }
     let ctx = DecideContext {
@@ -117,7 +127,9 @@ pub fn decide_call(
 /// only internal failures use exit 2.
 pub fn reply(decision: &Decision) -> Reply {
     // No opinion: nothing printed, Claude Code's own rules apply.
-    let Some(verdict) = decision.verdict else { return Reply::silent() };
+    let Some(verdict) = decision.verdict else {
+        return Reply::silent();
+    };
     let envelope = PreToolUseReply {
         hook_specific_output: PreToolUseOutput {
             hook_event_name: "PreToolUse",

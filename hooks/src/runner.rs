@@ -39,7 +39,11 @@ impl Reply {
     }
     pub fn json(value: &impl serde::Serialize) -> Reply {
         match serde_json::to_string(value) {
-            Ok(text) => Reply { stdout: Some(text), stderr: None, exit: 0 },
+            Ok(text) => Reply {
+                stdout: Some(text),
+                stderr: None,
+                exit: 0,
+            },
             Err(e) => Reply::internal_failure(&format!("could not encode the reply: {e}")),
         }
     }
@@ -97,7 +101,9 @@ impl HookEnv {
             project_dir: var("CLAUDE_PROJECT_DIR").map(PathBuf::from),
             config_dir: var("CLAUDE_BUDGET_CONFIG_DIR").map(PathBuf::from),
             data_dir: var("CLAUDE_BUDGET_DATA_DIR").map(PathBuf::from),
-            task: std::env::var("CLAUDE_BUDGET_TASK").ok().filter(|t| !t.is_empty()),
+            task: std::env::var("CLAUDE_BUDGET_TASK")
+                .ok()
+                .filter(|t| !t.is_empty()),
             home: var("HOME").map(PathBuf::from),
             process_cwd: std::env::current_dir().ok(),
             deadline: Duration::from_millis(deadline_ms),
@@ -173,7 +179,10 @@ pub fn run(
     }));
     let reply = match outcome {
         Ok(reply) => reply,
-        Err(_) => failure(policy, "the hook panicked (a bug in claude-budget; please report it)"),
+        Err(_) => failure(
+            policy,
+            "the hook panicked (a bug in claude-budget; please report it)",
+        ),
     };
     emit(&reply)
 }
@@ -198,23 +207,29 @@ pub fn failure(policy: Policy, problem: &str) -> Reply {
         Policy::FailClosed => Reply::internal_failure(problem),
         Policy::NeverBlock => Reply {
             stdout: None,
-            stderr: Some(format!("claude-budget: {problem} (the call was not blocked)")),
+            stderr: Some(format!(
+                "claude-budget: {problem} (the call was not blocked)"
+            )),
             exit: 0,
         },
     }
 }
 
 fn start_watchdog(policy: Policy, deadline: Duration) {
-    let spawned = std::thread::Builder::new().name("deadline".into()).spawn(move || {
-        std::thread::sleep(deadline);
-        let problem = format!(
-            "the hook did not finish within its {} ms deadline (raise \
+    let spawned = std::thread::Builder::new()
+        .name("deadline".into())
+        .spawn(move || {
+            std::thread::sleep(deadline);
+            let problem = format!(
+                "the hook did not finish within its {} ms deadline (raise \
              CLAUDE_BUDGET_DEADLINE_MS if the machine is overloaded)",
-            deadline.as_millis()
-        );
-        emit(&failure(policy, &problem))
-    });
+                deadline.as_millis()
+            );
+            emit(&failure(policy, &problem))
+        });
     if spawned.is_err() && policy == Policy::FailClosed {
-        emit(&Reply::internal_failure("the deadline watchdog could not be started"));
+        emit(&Reply::internal_failure(
+            "the deadline watchdog could not be started",
+        ));
     }
 }

@@ -34,7 +34,10 @@ pub fn run(args: &Args) -> u8 {
         }
         found
     } else {
-        args.files.iter().map(|f| (f.clone(), f.display().to_string())).collect()
+        args.files
+            .iter()
+            .map(|f| (f.clone(), f.display().to_string()))
+            .collect()
     };
     let mut errors = 0;
     for (path, shown) in &files {
@@ -46,7 +49,10 @@ pub fn run(args: &Args) -> u8 {
         for d in &diagnostics {
             println!("{d}");
         }
-        let count = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        let count = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
         errors += count;
         if count == 0 {
             println!("{shown}: ok");

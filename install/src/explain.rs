@@ -41,7 +41,12 @@ fn call_of(args: &Args) -> Result<(ToolCall, HookInput), String> {
         return Ok((ToolCall::from_parts(tool, &value), HookInput::default()));
     }
     match &args.command {
-        Some(cmd) => Ok((ToolCall::Bash { command: cmd.clone() }, HookInput::default())),
+        Some(cmd) => Ok((
+            ToolCall::Bash {
+                command: cmd.clone(),
+            },
+            HookInput::default(),
+        )),
         None => Err("give a command, --tool T --input JSON, or --hook FILE".into()),
     }
 }
@@ -55,7 +60,9 @@ pub fn run(args: &Args) -> u8 {
         }
     };
     let located = project::locate();
-    let task = std::env::var("CLAUDE_BUDGET_TASK").ok().filter(|t| !t.is_empty());
+    let task = std::env::var("CLAUDE_BUDGET_TASK")
+        .ok()
+        .filter(|t| !t.is_empty());
     let budget = match budget::load(&located, task.as_deref()) {
         Ok(Some(b)) => b,
         Ok(None) => {
@@ -70,15 +77,22 @@ pub fn run(args: &Args) -> u8 {
         }
     };
     let fs = RealFs;
-    let cwd = input.cwd.as_deref().map(PathBuf::from).unwrap_or_else(project::cwd);
+    let cwd = input
+        .cwd
+        .as_deref()
+        .map(PathBuf::from)
+        .unwrap_or_else(project::cwd);
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let analysis = match &call {
-        ToolCall::Bash { command } => Some(shell::analyse(command, &ShellContext {
-            cwd: cwd.clone(),
-            home: home.clone(),
-            project_dir: budget.project_root.clone(),
-            fs: &fs,
-        })),
+        ToolCall::Bash { command } => Some(shell::analyse(
+            command,
+            &ShellContext {
+                cwd: cwd.clone(),
+                home: home.clone(),
+                project_dir: budget.project_root.clone(),
+                fs: &fs,
+            },
+        )),
         _ => None,
     };
     let ctx = DecideContext {
@@ -117,11 +131,20 @@ fn text_report(call: &ToolCall, analysis: Option<&Analysis>, decision: &Decision
     let mut out = format!("{}\n", call.tool_name());
     if let Some(a) = analysis {
         for c in &a.commands {
-            let note = if c.transparent { "  (wrapper/builtin: decided only if a rule names it)" } else { "" };
+            let note = if c.transparent {
+                "  (wrapper/builtin: decided only if a rule names it)"
+            } else {
+                ""
+            };
             out.push_str(&format!("├─ command: {}{note}\n", c.argv.join(" ")));
         }
         for e in &a.effects {
-            out.push_str(&format!("├─ {:?}: {}  (by `{}`)\n", e.kind, e.path.display(), e.command));
+            out.push_str(&format!(
+                "├─ {:?}: {}  (by `{}`)\n",
+                e.kind,
+                e.path.display(),
+                e.command
+            ));
         }
         for n in &a.network {
             out.push_str(&format!("├─ network: {}  (by `{}`)\n", n.host, n.command));
@@ -135,10 +158,19 @@ fn text_report(call: &ToolCall, analysis: Option<&Analysis>, decision: &Decision
         out.push_str("  (none)\n");
     }
     for h in &decision.hits {
-        out.push_str(&format!("  {:<5} [{}] {}  ({})\n", h.verdict.as_str(), h.section, h.rule, h.origin));
+        out.push_str(&format!(
+            "  {:<5} [{}] {}  ({})\n",
+            h.verdict.as_str(),
+            h.section,
+            h.rule,
+            h.origin
+        ));
     }
     let verdict = decision.verdict.map(|v| v.as_str()).unwrap_or("no opinion");
-    out.push_str(&format!("decision: {verdict} [{}]\n", decision.code.as_str()));
+    out.push_str(&format!(
+        "decision: {verdict} [{}]\n",
+        decision.code.as_str()
+    ));
     if !decision.reason.is_empty() {
         out.push_str(&format!("reason: {}\n", decision.reason));
     }

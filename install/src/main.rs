@@ -3,6 +3,8 @@
 
 mod check;
 mod explain;
+mod init;
+mod install;
 mod project;
 mod status;
 
@@ -15,7 +17,11 @@ pub const EXIT_PROBLEMS: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "claude-budget", version, about = "Budgets for Claude Code agent runs")]
+#[command(
+    name = "claude-budget",
+    version,
+    about = "Budgets for Claude Code agent runs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -34,6 +40,12 @@ enum Command {
     Check(check::Args),
     /// Show how a call is analysed and decided, and by which rules.
     Explain(explain::Args),
+    /// Write a commented starter `.claude/budget.toml` tuned to this repository.
+    Init(init::Args),
+    /// Merge the hook entries into Claude Code's settings (idempotent, with a backup).
+    Install(install::Args),
+    /// Remove exactly the hook entries `install` added.
+    Uninstall(install::Args),
     /// Budgets in force, hooks installed or not, and a session's counters and spend.
     Status(status::Args),
 }
@@ -49,6 +61,9 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::Install(args) => install::install(&args),
+        Command::Uninstall(args) => install::uninstall(&args),
         Command::Status(args) => status::run(&args),
     };
     ExitCode::from(code)

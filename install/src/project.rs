@@ -11,7 +11,11 @@ pub fn cwd() -> PathBuf {
 
 /// The budgets in force for the current directory.
 pub fn locate() -> Located {
-    let project_dir = std::env::var_os("CLAUDE_PROJECT_DIR").filter(|v| !v.is_empty()).map(PathBuf::from);
-    let config_dir = std::env::var_os("CLAUDE_BUDGET_CONFIG_DIR").filter(|v| !v.is_empty()).map(PathBuf::from);
+    let project_dir = std::env::var_os("CLAUDE_PROJECT_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let config_dir = std::env::var_os("CLAUDE_BUDGET_CONFIG_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
     budget::locate(&cwd(), project_dir.as_deref(), config_dir.as_deref())
 }

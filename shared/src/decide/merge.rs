@@ -10,12 +10,27 @@ pub struct MergeFinding {
 }
 
 /// Git subcommands that move the branch checked out.
-const MOVES_BRANCH: &[&str] =
-    &["commit", "merge", "rebase", "reset", "cherry-pick", "revert", "am", "pull"];
+const MOVES_BRANCH: &[&str] = &[
+    "commit",
+    "merge",
+    "rebase",
+    "reset",
+    "cherry-pick",
+    "revert",
+    "am",
+    "pull",
+];
 
 /// Git global options that take a value as the next word.
-const GIT_VALUE_OPTIONS: &[&str] =
-    &["-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env", "--exec-path"];
+const GIT_VALUE_OPTIONS: &[&str] = &[
+    "-C",
+    "-c",
+    "--git-dir",
+    "--work-tree",
+    "--namespace",
+    "--config-env",
+    "--exec-path",
+];
 
 /// Splits `git [global options] sub args…` into the subcommand and its arguments.
 pub fn git_subcommand(argv: &[String]) -> Option<(&str, &[String])> {
@@ -40,7 +55,9 @@ fn push_targets(args: &[String], current: Option<&str>) -> Vec<String> {
         .map(String::as_str)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    let all = args.iter().any(|a| a == "--all" || a == "--mirror" || a == "--branches");
+    let all = args
+        .iter()
+        .any(|a| a == "--all" || a == "--mirror" || a == "--branches");
     if all {
         return vec!["*".into()];
     }
@@ -53,7 +70,11 @@ fn push_targets(args: &[String], current: Option<&str>) -> Vec<String> {
         .map(|spec| {
             let spec = spec.trim_start_matches('+');
             let dst = spec.rsplit_once(':').map_or(spec, |(_, d)| d);
-            let dst = if dst.is_empty() || dst == "HEAD" { current.unwrap_or(dst) } else { dst };
+            let dst = if dst.is_empty() || dst == "HEAD" {
+                current.unwrap_or(dst)
+            } else {
+                dst
+            };
             dst.trim_start_matches("refs/heads/").to_owned()
         })
         .collect()
@@ -64,21 +85,32 @@ pub fn check(argv: &[String], rules: &MergeRules, current: Option<&str>) -> Vec<
     let mut found = Vec::new();
     let program = argv.first().map(String::as_str).unwrap_or_default();
     if program == "gh" || program == "glab" {
-        let words: Vec<&str> =
-            argv[1..].iter().map(String::as_str).filter(|w| !w.starts_with('-')).collect();
+        let words: Vec<&str> = argv[1..]
+            .iter()
+            .map(String::as_str)
+            .filter(|w| !w.starts_with('-'))
+            .collect();
         let merges = matches!(words.as_slice(), ["pr", "merge", ..] | ["mr", "merge", ..]);
         if merges && let Some(hit) = &rules.pr_merge {
-            found.push(MergeFinding { hit: hit.clone(), what: argv.join(" ") });
+            found.push(MergeFinding {
+                hit: hit.clone(),
+                what: argv.join(" "),
+            });
         }
         return found;
     }
     if program != "git" {
         return found;
     }
-    let Some((sub, args)) = git_subcommand(argv) else { return found };
+    let Some((sub, args)) = git_subcommand(argv) else {
+        return found;
+    };
     if sub == "push" {
         if let Some(hit) = &rules.push {
-            found.push(MergeFinding { hit: hit.clone(), what: argv.join(" ") });
+            found.push(MergeFinding {
+                hit: hit.clone(),
+                what: argv.join(" "),
+            });
         }
         for target in push_targets(args, current) {
             let protected = if target == "*" {
@@ -126,7 +158,9 @@ pub fn current_branch(root: &std::path::Path, fs: &dyn crate::fsview::FsView) ->
         let gitdir = crate::paths::normalise(std::path::Path::new(gitdir), root);
         fs.read_small(&gitdir.join("HEAD"), 4096)?
     };
-    head.trim().strip_prefix("ref: refs/heads/").map(str::to_owned)
+    head.trim()
+        .strip_prefix("ref: refs/heads/")
+        .map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -146,7 +180,10 @@ mod tests {
             ("git push origin +main", &["main"]),
             ("git push origin HEAD:main", &["main"]),
             ("git push origin :main", &["main"]),
-            ("git push origin refs/heads/release/1:refs/heads/release/1", &["release/1"]),
+            (
+                "git push origin refs/heads/release/1:refs/heads/release/1",
+                &["release/1"],
+            ),
             ("git push --force origin dev main", &["dev", "main"]),
             ("git push --all", &["*"]),
         ];

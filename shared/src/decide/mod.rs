@@ -178,9 +178,12 @@ impl Decision {
         let hits = findings.iter().map(|f| f.hit.clone()).collect();
         let rank = |f: &Finding| (f.stop_reason.is_some(), f.hit.verdict);
         // The first of the most restrictive findings (stable: analysis order).
-        let Some(best) = findings.iter().enumerate().max_by(|(ia, a), (ib, b)| {
-            rank(a).cmp(&rank(b)).then(ib.cmp(ia))
-        }).map(|(i, _)| i) else {
+        let Some(best) = findings
+            .iter()
+            .enumerate()
+            .max_by(|(ia, a), (ib, b)| rank(a).cmp(&rank(b)).then(ib.cmp(ia)))
+            .map(|(i, _)| i)
+        else {
             return Decision::no_opinion();
         };
         let winner = findings.swap_remove(best);

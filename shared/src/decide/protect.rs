@@ -68,29 +68,51 @@ fn protection_of(
     let root = &budget.project_root;
     if budget.layers.iter().any(|l| l.file == path)
         || path.file_name().is_some_and(|n| n == "budget.toml")
-            && path.parent().is_some_and(|p| p.ends_with(".claude") || p.ends_with("claude-budget"))
+            && path
+                .parent()
+                .is_some_and(|p| p.ends_with(".claude") || p.ends_with("claude-budget"))
     {
-        return Some(Protected { id: "budget-file", what: "a budget file" });
+        return Some(Protected {
+            id: "budget-file",
+            what: "a budget file",
+        });
     }
     if let Ok(rel) = path.strip_prefix(root) {
         let rel_text = rel.to_string_lossy();
         if rel_text.starts_with(".claude/settings") && rel_text.ends_with(".json") {
-            return Some(Protected { id: "claude-settings", what: "Claude Code's settings" });
+            return Some(Protected {
+                id: "claude-settings",
+                what: "Claude Code's settings",
+            });
         }
         if rel.starts_with(".claude/budget-tests") {
-            return Some(Protected { id: "budget-tests", what: "the budget's replay cases" });
+            return Some(Protected {
+                id: "budget-tests",
+                what: "the budget's replay cases",
+            });
         }
     }
     if path.components().any(|c| c.as_os_str() == ".git") {
-        return Some(Protected { id: "git-internals", what: "git's internal files (hooks, config)" });
+        return Some(Protected {
+            id: "git-internals",
+            what: "git's internal files (hooks, config)",
+        });
     }
     if let Some(home) = home
         && path.parent() == Some(home)
-        && path.file_name().is_some_and(|n| STARTUP_FILES.iter().any(|s| n == *s))
+        && path
+            .file_name()
+            .is_some_and(|n| STARTUP_FILES.iter().any(|s| n == *s))
     {
-        return Some(Protected { id: "shell-startup", what: "a shell start-up file" });
+        return Some(Protected {
+            id: "shell-startup",
+            what: "a shell start-up file",
+        });
     }
-    if protected_dirs.iter().any(|d| path.starts_with(d) || d.starts_with(path)) {
+    if protected_dirs
+        .iter()
+        .any(|d| path.starts_with(d) || d.starts_with(path))
+    {
         return Some(Protected {
             id: "hook-state",
             what: "claude-budget's own state, records or executables",

@@ -5,12 +5,18 @@
 /// markdown heading (`## Undo path`) or a label (`Undo path:` / `**Undo path**:`) and some
 /// non-empty text follows before the next field.
 pub fn missing_fields(note: &str, fields: &[String]) -> Vec<String> {
-    fields.iter().filter(|f| !has_field(note, f)).cloned().collect()
+    fields
+        .iter()
+        .filter(|f| !has_field(note, f))
+        .cloned()
+        .collect()
 }
 
 fn label_of(line: &str) -> Option<(String, String)> {
     let line = line.trim();
-    let body = line.trim_start_matches('#').trim_start_matches(['-', '*', ' ']);
+    let body = line
+        .trim_start_matches('#')
+        .trim_start_matches(['-', '*', ' ']);
     let is_heading = line.starts_with('#');
     let (label, rest) = if is_heading {
         (body.trim_end_matches(':').to_owned(), String::new())
@@ -26,7 +32,9 @@ fn has_field(note: &str, field: &str) -> bool {
     let want = field.trim().to_ascii_lowercase();
     let mut lines = note.lines();
     while let Some(line) = lines.next() {
-        let Some((label, rest)) = label_of(line) else { continue };
+        let Some((label, rest)) = label_of(line) else {
+            continue;
+        };
         if label != want {
             continue;
         }
@@ -51,7 +59,11 @@ fn has_field(note: &str, field: &str) -> bool {
 
 /// A template the agent can fill in, shown in the denial.
 pub fn template(fields: &[String]) -> String {
-    fields.iter().map(|f| format!("## {f}\n<fill in>\n")).collect::<Vec<_>>().join("\n")
+    fields
+        .iter()
+        .map(|f| format!("## {f}\n<fill in>\n"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
@@ -59,7 +71,10 @@ mod tests {
     use super::*;
 
     fn fields() -> Vec<String> {
-        ["Change", "Undo path", "Owner"].iter().map(|s| s.to_string()).collect()
+        ["Change", "Undo path", "Owner"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     }
 
     #[test]
@@ -70,10 +85,13 @@ mod tests {
 
     #[test]
     fn empty_headings_and_absent_fields_are_missing() {
-        let note = "## Change\n\n## Undo path\nrevert\n";
+        let note = "## Change\nnew column\n\n## Undo path\nrevert\n";
         assert_eq!(missing_fields(note, &fields()), vec!["Owner".to_string()]);
         let note = "## Change\n## Undo path\nrevert\n## Owner\n";
-        assert_eq!(missing_fields(note, &fields()), vec!["Change".to_string(), "Owner".to_string()]);
+        assert_eq!(
+            missing_fields(note, &fields()),
+            vec!["Change".to_string(), "Owner".to_string()]
+        );
     }
 
     #[test]

@@ -22,7 +22,9 @@ fn time_runs(make: &dyn Fn() -> Command, stdin: &[u8], runs: usize) -> Vec<Durat
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let mut cmd = make();
-        cmd.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null());
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         let started = Instant::now();
         let Ok(mut child) = cmd.spawn() else { continue };
         if let Some(mut pipe) = child.stdin.take() {
@@ -42,19 +44,32 @@ fn peak_rss_kib(project: &TempProject, hook: &Path, stdin: &[u8]) -> Option<u64>
     }
     let template = project.command("claude-budget-pre-tool-use");
     let mut time = Command::new("/usr/bin/time");
-    time.arg("-f").arg("%M").arg(hook).env_clear().current_dir(&project.root);
+    time.arg("-f")
+        .arg("%M")
+        .arg(hook)
+        .env_clear()
+        .current_dir(&project.root);
     for (k, v) in template.get_envs() {
         if let Some(v) = v {
             time.env(k, v);
         }
     }
-    let mut child =
-        time.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().ok()?;
+    let mut child = time
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
     if let Some(mut pipe) = child.stdin.take() {
         let _ = pipe.write_all(stdin);
     }
     let out = child.wait_with_output().ok()?;
-    String::from_utf8_lossy(&out.stderr).lines().last()?.trim().parse().ok()
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .last()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn report(name: &str, times: &[Duration], floor: Duration) {
@@ -70,12 +85,18 @@ fn report(name: &str, times: &[Duration], floor: Duration) {
 }
 
 fn main() {
-    let runs: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(300);
+    let runs: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(300);
     let budget = include_str!("../../fixtures/bench/realistic-budget.toml");
     let project = TempProject::new().budget(budget);
     project.write("src/lib.rs", "pub fn f() {}\n");
     let hook = budget_tests::bin("claude-budget-pre-tool-use");
-    let bash = project.pre_tool_use("Bash", json!({"command": "cargo test -p billing && git status"}));
+    let bash = project.pre_tool_use(
+        "Bash",
+        json!({"command": "cargo test -p billing && git status"}),
+    );
     let edit = project.pre_tool_use(
         "Edit",
         json!({"file_path": project.root.join("src/lib.rs"), "old_string": "f", "new_string": "g"}),
@@ -84,9 +105,16 @@ fn main() {
     let floor_p50 = percentile(&floor, 0.5);
     println!("claude-budget hook benchmark, {runs} runs each");
     report("/bin/true (spawn floor)", &floor, floor_p50);
-    for (name, input) in [("pre-tool-use Bash (allow)", &bash), ("pre-tool-use Edit (allow)", &edit)] {
+    for (name, input) in [
+        ("pre-tool-use Bash (allow)", &bash),
+        ("pre-tool-use Edit (allow)", &edit),
+    ] {
         let bytes = input.to_string().into_bytes();
-        let times = time_runs(&|| project.command("claude-budget-pre-tool-use"), &bytes, runs);
+        let times = time_runs(
+            &|| project.command("claude-budget-pre-tool-use"),
+            &bytes,
+            runs,
+        );
         report(name, &times, floor_p50);
         match peak_rss_kib(&project, &hook, &bytes) {
             Some(kib) => println!("{:<34} peak RSS {:.1} MiB", "", kib as f64 / 1024.0),

@@ -7,13 +7,19 @@ use serde_json::json;
 const PRE: &str = "claude-budget-pre-tool-use";
 
 fn echo_input(p: &TempProject) -> Vec<u8> {
-    p.pre_tool_use("Bash", json!({"command": "echo hi"})).to_string().into_bytes()
+    p.pre_tool_use("Bash", json!({"command": "echo hi"}))
+        .to_string()
+        .into_bytes()
 }
 
 /// Asserts the fail-closed outcome and returns the reason on stderr.
 fn assert_denied(out: &std::process::Output) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(out.status.code(), Some(2), "exit 2 expected; stderr: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "exit 2 expected; stderr: {stderr}"
+    );
     if let Some(reply) = stdout_json(out) {
         assert_eq!(reply["hookSpecificOutput"]["permissionDecision"], "deny");
     }
@@ -31,11 +37,17 @@ fn malformed_empty_oversize_and_non_utf8_input_are_denied() {
         ("not json", b"{\"hook_event_name\": \"PreToolUse\", "),
         ("empty", b""),
         ("oversize", &oversize),
-        ("not utf-8", b"{\"tool_name\": \"Bash\", \"x\": \"\xff\xfe\"}"),
+        (
+            "not utf-8",
+            b"{\"tool_name\": \"Bash\", \"x\": \"\xff\xfe\"}",
+        ),
     ];
     for (what, stdin) in cases {
         let stderr = assert_denied(&p.run_hook_raw(PRE, stdin, &[]));
-        assert!(stderr.contains("hook input") || stderr.contains("stdin"), "{what}: {stderr}");
+        assert!(
+            stderr.contains("hook input") || stderr.contains("stdin"),
+            "{what}: {stderr}"
+        );
     }
 }
 
@@ -50,10 +62,26 @@ fn malformed_input_without_any_budget_stays_out_of_the_way() {
 #[test]
 fn an_invalid_budget_denies_every_call_naming_the_file_line_and_fix() {
     let cases = [
-        ("syntax error", "version = 1\n[run\nallow = []\n", ".claude/budget.toml:2:"),
-        ("unknown key", "version = 1\n[run]\nalow = [\"echo\"]\n", ".claude/budget.toml:3:1"),
-        ("bad glob", "version = 1\n[edit]\nallow = [\"src/[z-a]\"]\n", ".claude/budget.toml:3:"),
-        ("bad regex", "version = 1\n[run]\ndeny = [\"re:(unclosed\"]\n", ".claude/budget.toml:3:"),
+        (
+            "syntax error",
+            "version = 1\n[run\nallow = []\n",
+            ".claude/budget.toml:2:",
+        ),
+        (
+            "unknown key",
+            "version = 1\n[run]\nalow = [\"echo\"]\n",
+            ".claude/budget.toml:3:1",
+        ),
+        (
+            "bad glob",
+            "version = 1\n[edit]\nallow = [\"src/[z-a]\"]\n",
+            ".claude/budget.toml:3:",
+        ),
+        (
+            "bad regex",
+            "version = 1\n[run]\ndeny = [\"re:(unclosed\"]\n",
+            ".claude/budget.toml:3:",
+        ),
     ];
     for (what, budget, location) in cases {
         let p = TempProject::new().budget(budget);
@@ -82,13 +110,17 @@ fn an_unwritable_data_dir_denies() {
         &echo_input(&p),
         &[("CLAUDE_BUDGET_DATA_DIR", data.to_str().unwrap_or_default())],
     ));
-    assert!(stderr.contains("CLAUDE_BUDGET_DATA_DIR"), "names the fix: {stderr}");
+    assert!(
+        stderr.contains("CLAUDE_BUDGET_DATA_DIR"),
+        "names the fix: {stderr}"
+    );
 }
 
 #[test]
 fn a_panic_inside_the_hook_is_a_deny_not_exit_101() {
     let p = TempProject::new().budget(OK_BUDGET);
-    let stderr = assert_denied(&p.run_hook_raw(PRE, &echo_input(&p), &[("CLAUDE_BUDGET_FAULT", "panic")]));
+    let stderr =
+        assert_denied(&p.run_hook_raw(PRE, &echo_input(&p), &[("CLAUDE_BUDGET_FAULT", "panic")]));
     assert!(stderr.contains("panicked"), "{stderr}");
 }
 
@@ -99,7 +131,10 @@ fn a_hook_past_its_deadline_denies_instead_of_timing_out() {
     let out = p.run_hook_raw(
         PRE,
         &echo_input(&p),
-        &[("CLAUDE_BUDGET_FAULT", "hang"), ("CLAUDE_BUDGET_DEADLINE_MS", "200")],
+        &[
+            ("CLAUDE_BUDGET_FAULT", "hang"),
+            ("CLAUDE_BUDGET_DEADLINE_MS", "200"),
+        ],
     );
     let stderr = assert_denied(&out);
     assert!(stderr.contains("deadline"), "{stderr}");
@@ -110,8 +145,18 @@ fn a_hook_past_its_deadline_denies_instead_of_timing_out() {
 #[test]
 fn the_other_hooks_never_block_or_crash_on_garbage() {
     let p = TempProject::new().budget(OK_BUDGET);
-    for hook in ["claude-budget-post-tool-use", "claude-budget-stop", "claude-budget-session"] {
-        for stdin in [&b""[..], b"{", b"\xff\xff", b"[1,2,3]", b"{\"hook_event_name\": 7}"] {
+    for hook in [
+        "claude-budget-post-tool-use",
+        "claude-budget-stop",
+        "claude-budget-session",
+    ] {
+        for stdin in [
+            &b""[..],
+            b"{",
+            b"\xff\xff",
+            b"[1,2,3]",
+            b"{\"hook_event_name\": 7}",
+        ] {
             let out = p.run_hook_raw(hook, stdin, &[]);
             assert_eq!(out.status.code(), Some(0), "{hook} on {stdin:?}");
         }
