@@ -170,6 +170,7 @@ pub fn post_event(input: &HookInput, failed: bool, ctx: &Context, env: &HookEnv)
                 .filter(|e| e.kind.is_edit())
                 .map(|e| e.path.display().to_string())
                 .collect();
+            event.edited.sort();
             event.edited.dedup();
             let runs_tests = analysis
                 .commands

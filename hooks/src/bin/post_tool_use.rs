@@ -5,13 +5,5 @@ use budget_hooks::post::bad_input;
 use budget_hooks::runner::{Policy, run};
 
 fn main() {
-<<<<<<< HEAD
     run(Policy::NeverBlock, post::handle, bad_input)
-=======
-    run(
-        Policy::NeverBlock,
-        |_input, _env| Reply::silent(),
-        |_problem, _env| Reply::silent(),
-    )
->>>>>>> main
 }

@@ -5,13 +5,5 @@ use budget_hooks::runner::{Policy, run};
 use budget_hooks::stop;
 
 fn main() {
-<<<<<<< HEAD
     run(Policy::NeverBlock, stop::handle, bad_input)
-=======
-    run(
-        Policy::NeverBlock,
-        |_input, _env| Reply::silent(),
-        |_problem, _env| Reply::silent(),
-    )
->>>>>>> main
 }

@@ -12,6 +12,22 @@
 //! * [`evidence`] — rollback-note checks and the stop gate's evaluation (pure).
 //! * [`limits`] — retry and spend limit checks that `decide` and the stop hook share (pure).
 //!
+//! How the pre-tool-use hook uses it (one lock per call):
+//! ```text
+//! let dir = store::session_dir_for(&budget, env.data_dir.as_deref(), session_id)?;
+//! let session = store::Session::open(dir)?;                 // error → deny (fail closed)
+//! session.update(wait, |state| {                            // LockTimeout → deny
+//!     let _ = store::transcript::refresh(state, transcript, &prices);
+//!     let facts = state.facts(&budget);
+//!     let decision = decide(&call, &budget, &facts, &ctx);  // pure
+//!     if decision.note.is_some() { state.spend_warned = true; }
+//!     state.note_pre_tool_use(id, tool, decision.verdict, stop_fact, now_ms);
+//!     decision
+//! })
+//! ```
+//! The other hooks use the same calls but never block: a failure is appended to
+//! `hook-errors.log` and reported on stderr.
+//!
 //! Why a sidecar lock file: the state file itself is replaced by rename on every update, so
 //! a lock on it would lock a file that is no longer the current one.
 
