@@ -37,6 +37,10 @@ impl FsView for RealFs {
     }
     fn list_dir(&self, path: &Path) -> Option<Vec<String>> {
         let entries = std::fs::read_dir(path).ok()?;
-        Some(entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect())
+        Some(
+            entries
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .collect(),
+        )
     }
 }

@@ -51,13 +51,19 @@ impl HookInput {
 
     /// True when no human will see an `ask` prompt (SPEC §4.1): `ask` becomes `deny`.
     pub fn nobody_can_answer(&self) -> bool {
-        matches!(self.permission_mode.as_deref(), Some("bypassPermissions" | "dontAsk"))
+        matches!(
+            self.permission_mode.as_deref(),
+            Some("bypassPermissions" | "dontAsk")
+        )
     }
 
     /// The typed view of the tool call, if this is a tool event.
     pub fn tool_call(&self) -> Option<ToolCall> {
         let name = self.tool_name.as_deref()?;
-        Some(ToolCall::from_parts(name, self.tool_input.as_ref().unwrap_or(&Value::Null)))
+        Some(ToolCall::from_parts(
+            name,
+            self.tool_input.as_ref().unwrap_or(&Value::Null),
+        ))
     }
 }
 
@@ -65,19 +71,39 @@ impl HookInput {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ToolCall {
     /// Read, or Grep/Glob by their `path` (None: the current directory).
-    Read { tool: String, path: Option<String> },
+    Read {
+        tool: String,
+        path: Option<String>,
+    },
     /// Edit, Write, NotebookEdit, legacy MultiEdit.
-    Edit { tool: String, path: Option<String> },
+    Edit {
+        tool: String,
+        path: Option<String>,
+    },
     /// Bash. (PowerShell is [`ToolCall::Unanalysable`].)
-    Bash { command: String },
-    WebFetch { url: String },
-    WebSearch { query: String },
+    Bash {
+        command: String,
+    },
+    WebFetch {
+        url: String,
+    },
+    WebSearch {
+        query: String,
+    },
     /// `mcp__<server>__<tool>`.
-    Mcp { server: String, tool: String },
+    Mcp {
+        server: String,
+        tool: String,
+    },
     /// A shell we cannot analyse (PowerShell): decided by `[run] unparsed`.
-    Unanalysable { tool: String, text: String },
+    Unanalysable {
+        tool: String,
+        text: String,
+    },
     /// Agent, TodoWrite, AskUserQuestion, … : no opinion (SPEC §4.6).
-    Other { tool: String },
+    Other {
+        tool: String,
+    },
 }
 
 fn str_field(input: &Value, key: &str) -> Option<String> {
@@ -88,21 +114,35 @@ impl ToolCall {
     pub fn from_parts(tool: &str, input: &Value) -> ToolCall {
         let owned = tool.to_owned();
         match tool {
-            "Read" => ToolCall::Read { tool: owned, path: str_field(input, "file_path") },
-            "Grep" | "Glob" => ToolCall::Read { tool: owned, path: str_field(input, "path") },
-            "Edit" | "Write" | "MultiEdit" => {
-                ToolCall::Edit { tool: owned, path: str_field(input, "file_path") }
-            }
-            "NotebookEdit" => ToolCall::Edit { tool: owned, path: str_field(input, "notebook_path") },
-            "Bash" => ToolCall::Bash { command: str_field(input, "command").unwrap_or_default() },
+            "Read" => ToolCall::Read {
+                tool: owned,
+                path: str_field(input, "file_path"),
+            },
+            "Grep" | "Glob" => ToolCall::Read {
+                tool: owned,
+                path: str_field(input, "path"),
+            },
+            "Edit" | "Write" | "MultiEdit" => ToolCall::Edit {
+                tool: owned,
+                path: str_field(input, "file_path"),
+            },
+            "NotebookEdit" => ToolCall::Edit {
+                tool: owned,
+                path: str_field(input, "notebook_path"),
+            },
+            "Bash" => ToolCall::Bash {
+                command: str_field(input, "command").unwrap_or_default(),
+            },
             "PowerShell" => ToolCall::Unanalysable {
                 tool: owned,
                 text: str_field(input, "command").unwrap_or_default(),
             },
-            "WebFetch" => ToolCall::WebFetch { url: str_field(input, "url").unwrap_or_default() },
-            "WebSearch" => {
-                ToolCall::WebSearch { query: str_field(input, "query").unwrap_or_default() }
-            }
+            "WebFetch" => ToolCall::WebFetch {
+                url: str_field(input, "url").unwrap_or_default(),
+            },
+            "WebSearch" => ToolCall::WebSearch {
+                query: str_field(input, "query").unwrap_or_default(),
+            },
             _ => match split_mcp_name(tool) {
                 Some((server, tool)) => ToolCall::Mcp { server, tool },
                 None => ToolCall::Other { tool: owned },
@@ -206,9 +246,21 @@ mod tests {
     #[test]
     fn grep_and_glob_are_reads_of_their_path() {
         let call = ToolCall::from_parts("Grep", &json!({"pattern": "x", "path": "/p/src"}));
-        assert_eq!(call, ToolCall::Read { tool: "Grep".into(), path: Some("/p/src".into()) });
+        assert_eq!(
+            call,
+            ToolCall::Read {
+                tool: "Grep".into(),
+                path: Some("/p/src".into())
+            }
+        );
         let call = ToolCall::from_parts("Glob", &json!({"pattern": "**/*.rs"}));
-        assert_eq!(call, ToolCall::Read { tool: "Glob".into(), path: None });
+        assert_eq!(
+            call,
+            ToolCall::Read {
+                tool: "Glob".into(),
+                path: None
+            }
+        );
     }
 
     #[test]

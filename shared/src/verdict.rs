@@ -49,7 +49,11 @@ impl fmt::Display for Verdict {
 pub enum Origin {
     /// A line of a budget file. `file` is shown as the user knows it
     /// (`.claude/budget.toml` relative to the project, or the user budget's path).
-    File { file: String, line: u32, column: u32 },
+    File {
+        file: String,
+        line: u32,
+        column: u32,
+    },
     /// A rule of a built-in pack: `pack:destructive/git-reset-hard`.
     Pack { pack: String, id: String },
     /// A behaviour built into the product (self-protection, fail-closed, limits):
@@ -59,10 +63,17 @@ pub enum Origin {
 
 impl Origin {
     pub fn file(file: impl Into<String>, line: u32, column: u32) -> Origin {
-        Origin::File { file: file.into(), line, column }
+        Origin::File {
+            file: file.into(),
+            line,
+            column,
+        }
     }
     pub fn pack(pack: impl Into<String>, id: impl Into<String>) -> Origin {
-        Origin::Pack { pack: pack.into(), id: id.into() }
+        Origin::Pack {
+            pack: pack.into(),
+            id: id.into(),
+        }
     }
     pub fn builtin(id: impl Into<String>) -> Origin {
         Origin::Builtin { id: id.into() }

@@ -20,12 +20,23 @@ pub fn bin_dir() -> &'static Path {
             .and_then(Path::parent)
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let target_dir = profile_dir.parent().map(Path::to_path_buf).unwrap_or_default();
+        let target_dir = profile_dir
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         let release = profile_dir.file_name().is_some_and(|n| n == "release");
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut build = Command::new(cargo);
         build
-            .args(["build", "--quiet", "-p", "budget-hooks", "-p", "claude-budget", "--bins"])
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "budget-hooks",
+                "-p",
+                "claude-budget",
+                "--bins",
+            ])
             .arg("--target-dir")
             .arg(&target_dir)
             .current_dir(env!("CARGO_MANIFEST_DIR"));
@@ -59,7 +70,10 @@ pub struct TempProject {
 impl TempProject {
     pub fn new() -> TempProject {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-        let base = dir.path().canonicalize().unwrap_or_else(|e| panic!("canonicalize: {e}"));
+        let base = dir
+            .path()
+            .canonicalize()
+            .unwrap_or_else(|e| panic!("canonicalize: {e}"));
         let root = base.join("proj");
         let config = base.join("config");
         let data = base.join("data");
@@ -71,7 +85,13 @@ impl TempProject {
         std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/feature\n")
             .unwrap_or_else(|e| panic!("write HEAD: {e}"));
         std::fs::create_dir_all(root.join(".claude")).unwrap_or_else(|e| panic!("mkdir: {e}"));
-        TempProject { dir, root, config, data, home }
+        TempProject {
+            dir,
+            root,
+            config,
+            data,
+            home,
+        }
     }
 
     /// Writes `.claude/budget.toml`.
@@ -123,7 +143,9 @@ impl TempProject {
             // The hook may exit before reading everything (oversize input): ignore EPIPE.
             let _ = pipe.write_all(stdin);
         }
-        child.wait_with_output().unwrap_or_else(|e| panic!("wait {name}: {e}"))
+        child
+            .wait_with_output()
+            .unwrap_or_else(|e| panic!("wait {name}: {e}"))
     }
 
     /// A PreToolUse input for this project.
@@ -153,5 +175,8 @@ pub fn stdout_json(out: &Output) -> Option<Value> {
     if text.trim().is_empty() {
         return None;
     }
-    Some(serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {text}")))
+    Some(
+        serde_json::from_str(text.trim())
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {text}")),
+    )
 }

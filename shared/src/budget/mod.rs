@@ -330,7 +330,12 @@ pub struct RecordSettings {
 /// The verdict a section gives when only its `default` applies, as a hit (helper for
 /// implementations and tests).
 pub fn default_hit(verdict: Verdict, origin: Origin, section: &str, rule: &str) -> Hit {
-    Hit { verdict, origin, section: section.into(), rule: rule.into() }
+    Hit {
+        verdict,
+        origin,
+        section: section.into(),
+        rule: rule.into(),
+    }
 }
 
 impl std::fmt::Display for Diagnostic {
@@ -341,7 +346,11 @@ impl std::fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{}:{}:{}: {level}: {}", self.file, self.line, self.column, self.message)?;
+        write!(
+            f,
+            "{}:{}:{}: {level}: {}",
+            self.file, self.line, self.column, self.message
+        )?;
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
         }

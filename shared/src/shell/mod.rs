@@ -49,7 +49,9 @@ pub enum EffectKind {
     Write,
     /// `rm`, `rmdir`, `unlink`, `shred`, `find -delete`; `recursive` for `rm -r` and friends
     /// (an edit of the folder and everything under it).
-    Delete { recursive: bool },
+    Delete {
+        recursive: bool,
+    },
 }
 
 impl EffectKind {

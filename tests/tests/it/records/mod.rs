@@ -1,1 +1,5 @@
-//! Integration tests: records.
+//! Integration tests: run record, redaction, review packet, replay / capture / test, demo,
+//! touchmap (SPEC §7–8).
+
+mod record;
+mod redaction;
