@@ -35,31 +35,31 @@ const FORMATS: &[TokenFormat] = &[
     TokenFormat {
         kind: "github-token",
         triggers: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
-        pattern: r"\b(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})\b",
+        pattern: r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})(?-u:\b)",
         group: 0,
     },
     TokenFormat {
         kind: "aws-access-key",
         triggers: &["AKIA", "ASIA", "ABIA", "ACCA"],
-        pattern: r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b",
+        pattern: r"(?-u:\b)(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?-u:\b)",
         group: 0,
     },
     TokenFormat {
         kind: "slack-token",
         triggers: &["xox"],
-        pattern: r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
+        pattern: r"(?-u:\b)xox[abposr]-[A-Za-z0-9-]{10,}",
         group: 0,
     },
     TokenFormat {
         kind: "api-key",
         triggers: &["sk-"],
-        pattern: r"\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}",
+        pattern: r"(?-u:\b)sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}",
         group: 0,
     },
     TokenFormat {
         kind: "jwt",
         triggers: &["eyJ"],
-        pattern: r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+        pattern: r"(?-u:\b)eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
         group: 0,
     },
     TokenFormat {
@@ -73,7 +73,7 @@ const FORMATS: &[TokenFormat] = &[
             "uth-token",
             "uth-Token",
         ],
-        pattern: r#"(?i)\b(?:proxy-)?(?:authorization|x-api-key|api-key|x-auth-token)\s*:\s*(?:(?:bearer|basic|token|digest)\s+)?([^\s"'\\]+)"#,
+        pattern: r#"(?i)(?-u:\b)(?:proxy-)?(?:authorization|x-api-key|api-key|x-auth-token)\s*:\s*(?:(?:bearer|basic|token|digest)\s+)?([^\s"'\\]+)"#,
         group: 1,
     },
     TokenFormat {
