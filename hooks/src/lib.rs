@@ -1,2 +1,10 @@
 //! The hook executables' shared edge: read stdin, load the budget, call the library,
-//! write one reply, choose the exit code.
+//! write one reply, choose the exit code. Each `src/bin/*.rs` is a few lines calling
+//! [`runner::run`] with its module's handler.
+//!
+//! * [`runner`] — stdin, panics, deadline, replies, exit codes (fail-closed or never-block).
+//! * [`pre`] — PreToolUse.
+#![forbid(unsafe_code)]
+
+pub mod pre;
+pub mod runner;

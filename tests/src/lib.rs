@@ -1,6 +1,8 @@
 //! Helpers for the integration tests: build and find the real executables, and make
 //! throw-away projects with their own config and data directories.
 
+pub mod fake_api;
+
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
