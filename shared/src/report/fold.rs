@@ -372,6 +372,23 @@ pub(super) fn fold(
     p.rollback.present = root.join(&note).is_file();
     p.rollback.note = note;
     p.rollback.high_risk_files = high_risk;
+    if let Some(state) = state {
+        let text = |k: &str| state.get(k).and_then(Value::as_str).map(str::to_owned);
+        p.task_request = p
+            .task_request
+            .take()
+            .or_else(|| text("task_request").map(|t| cap(&t, 600)));
+        p.agent.model = p.agent.model.take().or_else(|| text("model"));
+        if missing_evidence.is_empty()
+            && let Some(Value::Array(items)) = state.get("missing_evidence")
+        {
+            missing_evidence = items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect();
+        }
+    }
     p.residual_risks = residual_risks(&p, &missing_evidence);
     p
 }
@@ -379,7 +396,7 @@ pub(super) fn fold(
 /// What a reviewer should worry about: evidence the run did not produce.
 fn residual_risks(p: &Packet, missing_evidence: &[String]) -> Vec<String> {
     let mut risks: Vec<String> = missing_evidence.to_vec();
-    if !p.tests.gaps.is_empty() {
+    if !p.tests.gaps.is_empty() && !missing_evidence.iter().any(|m| m.contains("test")) {
         risks.push(format!(
             "no passing test run after the last edit of {}",
             list_short(&p.tests.gaps, 5)

@@ -62,6 +62,19 @@ fn run_line(c: &CommandRun) -> String {
     line
 }
 
+/// `412330` → `412,330`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn section(out: &mut String, title: &str) {
     let _ = writeln!(out, "\n## {title}\n");
 }
@@ -235,10 +248,7 @@ pub(super) fn render(p: &Packet) -> String {
     }
 
     section(&mut out, "Spend and retries");
-    let tokens = p
-        .spend
-        .tokens
-        .map_or_else(|| "unknown".into(), |t| t.to_string());
+    let tokens = p.spend.tokens.map_or_else(|| "unknown".into(), thousands);
     let usd = p
         .spend
         .usd
