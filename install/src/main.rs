@@ -1,11 +1,15 @@
 //! `claude-budget`: the CLI. One module per subcommand; `main` only dispatches.
 #![forbid(unsafe_code)]
 
+mod capture;
+mod cases;
 mod check;
 mod explain;
 mod init;
 mod install;
 mod project;
+mod replay;
+mod report;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -45,6 +49,14 @@ enum Command {
     Install(install::Args),
     /// Remove exactly the hook entries `install` added.
     Uninstall(install::Args),
+    /// Print the review packet of a run (default: this project's latest).
+    Report(report::Args),
+    /// Re-decide a recorded run under today's budget; show what changed.
+    Replay(replay::Args),
+    /// Turn a recorded run into replay cases (`.claude/budget-tests/NAME.toml`).
+    Capture(capture::Args),
+    /// Run the replay cases; exit 1 on any mismatch.
+    Test(cases::TestArgs),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +73,10 @@ fn main() -> ExitCode {
         Command::Init(args) => init::run(&args),
         Command::Install(args) => install::install(&args),
         Command::Uninstall(args) => install::uninstall(&args),
+        Command::Report(args) => report::run(&args),
+        Command::Replay(args) => replay::run(&args),
+        Command::Capture(args) => capture::run(&args),
+        Command::Test(args) => cases::test(&args),
     };
     ExitCode::from(code)
 }

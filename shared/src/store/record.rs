@@ -333,6 +333,16 @@ pub fn sessions_under(roots: &[PathBuf]) -> Vec<PathBuf> {
     found.into_iter().map(|(_, dir)| dir).collect()
 }
 
+/// `$CLAUDE_BUDGET_DATA_DIR/claude-budget/runs`, else the platform data dir's
+/// `claude-budget/runs` (the same place the hooks write to).
+pub fn runs_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("CLAUDE_BUDGET_DATA_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| directories::BaseDirs::new().map(|d| d.data_dir().to_path_buf()))?;
+    Some(base.join("claude-budget").join("runs"))
+}
+
 fn list_dirs(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
