@@ -4,6 +4,7 @@
 mod capture;
 mod cases;
 mod check;
+mod demo;
 mod explain;
 mod init;
 mod install;
@@ -57,6 +58,8 @@ enum Command {
     Capture(capture::Args),
     /// Run the replay cases; exit 1 on any mismatch.
     Test(cases::TestArgs),
+    /// Replay a bundled example run through a bundled budget: no setup needed.
+    Demo,
 }
 
 fn main() -> ExitCode {
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => replay::run(&args),
         Command::Capture(args) => capture::run(&args),
         Command::Test(args) => cases::test(&args),
+        Command::Demo => demo::run(),
     };
     ExitCode::from(code)
 }

@@ -329,10 +329,23 @@ pub(super) fn fold(
         p.budget.packs.dedup();
         p.agent.task = p.agent.task.take().or_else(|| budget.task.clone());
     }
+    p.rollback.note = budget
+        .and_then(|b| {
+            b.layers
+                .iter()
+                .rev()
+                .find(|l| !l.evidence.rollback_note.is_empty())
+        })
+        .map_or_else(
+            || ".claude/rollback.md".to_owned(),
+            |l| l.evidence.rollback_note.clone(),
+        );
     p.files_inspected = inspected;
     p.tests.gaps = changed
         .iter()
-        .filter(|(_, (_, last_edit))| last_pass.is_none_or(|pass| pass < *last_edit))
+        .filter(|(path, (_, last_edit))| {
+            **path != p.rollback.note && last_pass.is_none_or(|pass| pass < *last_edit)
+        })
         .map(|(path, _)| path.clone())
         .collect();
     p.files_changed = changed
@@ -358,19 +371,7 @@ pub(super) fn fold(
     let (tokens, usd) = state.map(spend_from_state).unwrap_or_default();
     p.spend.tokens = stop_spend.0.or(tokens);
     p.spend.usd = stop_spend.1.or(usd);
-    let note = budget
-        .and_then(|b| {
-            b.layers
-                .iter()
-                .rev()
-                .find(|l| !l.evidence.rollback_note.is_empty())
-        })
-        .map_or_else(
-            || ".claude/rollback.md".to_owned(),
-            |l| l.evidence.rollback_note.clone(),
-        );
-    p.rollback.present = root.join(&note).is_file();
-    p.rollback.note = note;
+    p.rollback.present = root.join(&p.rollback.note).is_file();
     p.rollback.high_risk_files = high_risk;
     if let Some(state) = state {
         let text = |k: &str| state.get(k).and_then(Value::as_str).map(str::to_owned);

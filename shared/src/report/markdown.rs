@@ -234,7 +234,11 @@ pub(super) fn render(p: &Packet) -> String {
         } else {
             "did not run"
         };
-        format!("{} → {then}", action_line(&a.action))
+        let brief = Action {
+            reason: None,
+            ..a.action.clone()
+        };
+        format!("{} → {then}", action_line(&brief))
     });
 
     section(&mut out, "Tests");
