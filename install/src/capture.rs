@@ -1,6 +1,7 @@
 //! `claude-budget capture RUN --name NAME`: turn a recorded run's calls into
 //! `.claude/budget-tests/NAME.toml`, one case per distinct call, today's decision as `expect`
-//! — so the run that scared you becomes a regression test.
+//! — so the run that scared you becomes a regression test. Each call is decided on its own
+//! (as `test` will decide it), not with the run's history of retries and stops.
 
 use crate::cases::{Replayer, relative_input, verdict_word};
 use crate::report::{load_budget, load_run, resolve_run};
@@ -70,19 +71,17 @@ pub fn run(args: &Args) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let mut replayer = Replayer::new(&budget);
     let mut seen: Vec<(String, Value)> = Vec::new();
     let mut cases = ArrayOfTables::new();
     for event in &events {
-        if event.event.starts_with("PostToolUse") {
-            replayer.observe(event);
-        }
         let (true, Some(tool), Some(input)) =
             (event.event == "PreToolUse", &event.tool, &event.input)
         else {
             continue;
         };
-        let decision = replayer.decide(
+        // Decided as `test` will decide the case: on its own, in a fresh session (retry
+        // limits and an earlier stop are history, not part of the call).
+        let decision = Replayer::new(&budget).decide(
             tool,
             input,
             event.cwd.as_deref(),

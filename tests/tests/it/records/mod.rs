@@ -2,6 +2,7 @@
 //! touchmap (SPEC §7–8).
 
 mod bench;
+mod cli;
 mod packet;
 mod record;
 mod redaction;
