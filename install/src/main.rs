@@ -11,6 +11,7 @@ mod install;
 mod project;
 mod replay;
 mod report;
+mod touchmap;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -60,6 +61,8 @@ enum Command {
     Test(cases::TestArgs),
     /// Replay a bundled example run through a bundled budget: no setup needed.
     Demo,
+    /// The budget as a table: what the agent may Read, Write, Execute, Call, Expose, Spend, Merge.
+    Touchmap(touchmap::Args),
 }
 
 fn main() -> ExitCode {
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
         Command::Capture(args) => capture::run(&args),
         Command::Test(args) => cases::test(&args),
         Command::Demo => demo::run(),
+        Command::Touchmap(args) => touchmap::run(&args),
     };
     ExitCode::from(code)
 }

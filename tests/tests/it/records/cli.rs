@@ -166,3 +166,27 @@ fn demo_runs_from_an_empty_directory_with_no_setup() {
         .collect();
     assert_eq!(left, [0], "the demo wrote into the current directory");
 }
+
+#[test]
+fn touchmap_shows_what_the_agent_may_read_write_and_run() {
+    let project = TempProject::new().budget(BUDGET);
+    let out = cli(&project, &["touchmap"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let table = String::from_utf8_lossy(&out.stdout);
+    let row = |area: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(&format!("| {area} |")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(row("Read").contains("`.env`"), "{table}");
+    assert!(
+        row("Write").contains("`billing/**`") && row("Write").contains("default: deny"),
+        "{table}"
+    );
+    assert!(
+        table.contains("schema change"),
+        "stop rules listed:\n{table}"
+    );
+}
