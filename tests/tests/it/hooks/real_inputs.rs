@@ -65,7 +65,7 @@ fn an_edit_of_a_denied_file_is_refused_with_the_rule_and_its_line() {
     assert_eq!(decision, "deny");
     assert!(reason.contains("notes.txt"), "names the path: {reason}");
     assert!(
-        reason.contains(".claude/budget.toml:9:"),
+        reason.contains(".claude/budget.toml:8:"),
         "names the rule's line: {reason}"
     );
     assert!(
@@ -77,7 +77,8 @@ fn an_edit_of_a_denied_file_is_refused_with_the_rule_and_its_line() {
 #[test]
 fn a_write_outside_the_allowed_folders_gets_no_opinion_when_edit_has_no_default() {
     let p = TempProject::new().budget(BUDGET);
-    let input = fixture(&p, "PreToolUse_Write.json");
+    let mut input = fixture(&p, "PreToolUse_Write.json");
+    input["tool_input"]["file_path"] = json!(p.root.join("README.md"));
     let out = p.run_hook(PRE, &input);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
