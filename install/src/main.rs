@@ -1,12 +1,18 @@
 //! `claude-budget`: the CLI. One module per subcommand; `main` only dispatches.
 #![forbid(unsafe_code)]
 
+mod capture;
+mod cases;
 mod check;
+mod demo;
 mod explain;
 mod init;
 mod install;
 mod project;
+mod replay;
+mod report;
 mod status;
+mod touchmap;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -48,6 +54,18 @@ enum Command {
     Uninstall(install::Args),
     /// Budgets in force, hooks installed or not, and a session's counters and spend.
     Status(status::Args),
+    /// Print the review packet of a run (default: this project's latest).
+    Report(report::Args),
+    /// Re-decide a recorded run under today's budget; show what changed.
+    Replay(replay::Args),
+    /// Turn a recorded run into replay cases (`.claude/budget-tests/NAME.toml`).
+    Capture(capture::Args),
+    /// Run the replay cases; exit 1 on any mismatch.
+    Test(cases::TestArgs),
+    /// Replay a bundled example run through a bundled budget: no setup needed.
+    Demo,
+    /// The budget as a table: what the agent may Read, Write, Execute, Call, Expose, Spend, Merge.
+    Touchmap(touchmap::Args),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +83,12 @@ fn main() -> ExitCode {
         Command::Install(args) => install::install(&args),
         Command::Uninstall(args) => install::uninstall(&args),
         Command::Status(args) => status::run(&args),
+        Command::Report(args) => report::run(&args),
+        Command::Replay(args) => replay::run(&args),
+        Command::Capture(args) => capture::run(&args),
+        Command::Test(args) => cases::test(&args),
+        Command::Demo => demo::run(),
+        Command::Touchmap(args) => touchmap::run(&args),
     };
     ExitCode::from(code)
 }

@@ -33,6 +33,7 @@
 
 pub mod evidence;
 pub mod limits;
+pub mod record;
 pub mod state;
 pub mod transcript;
 
