@@ -19,6 +19,7 @@ pub mod decide;
 pub mod fsview;
 pub mod paths;
 pub mod protocol;
+pub mod redact;
 pub mod report;
 pub mod shell;
 pub mod spend;

@@ -1,4 +1,5 @@
-//! Path normalisation and glob matching (SPEC §4.2).
+//! Path normalisation (SPEC §4.2): lexical `.`/`..` resolution and symlink targets. The
+//! glob matching of path rules lives in `budget::paths_rules`.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -20,4 +21,58 @@ pub fn normalise(path: &Path, base: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// The path with every symlink resolved, also for a path that does not exist yet: the
+/// nearest existing ancestor is resolved and the rest appended (a Write of a new file under
+/// a symlinked folder lands in the link's target). `None` when nothing can be resolved.
+pub fn resolve_target(path: &Path, fs: &dyn crate::fsview::FsView) -> Option<PathBuf> {
+    let mut existing = path;
+    let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
+    loop {
+        if let Some(resolved) = fs.canonicalize(existing) {
+            let mut out = resolved;
+            out.extend(rest.iter().rev());
+            return Some(out);
+        }
+        rest.push(existing.file_name()?);
+        existing = existing.parent()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fsview::RealFs;
+
+    #[test]
+    fn dot_dot_is_resolved_lexically_against_the_base() {
+        let rows = [
+            ("src/../secrets/k", "/p", "/p/secrets/k"),
+            ("./a/./b", "/p", "/p/a/b"),
+            ("/etc/../tmp/x", "/p", "/tmp/x"),
+            ("../../../..", "/p/q", "/"),
+        ];
+        for (path, base, want) in rows {
+            assert_eq!(
+                normalise(Path::new(path), Path::new(base)),
+                PathBuf::from(want),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn new_file_under_a_symlinked_folder_resolves_into_the_target() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let base = dir
+            .path()
+            .canonicalize()
+            .unwrap_or_else(|e| panic!("canon: {e}"));
+        std::fs::create_dir(base.join("secrets")).unwrap_or_else(|e| panic!("mkdir: {e}"));
+        std::os::unix::fs::symlink(base.join("secrets"), base.join("link"))
+            .unwrap_or_else(|e| panic!("symlink: {e}"));
+        let got = resolve_target(&base.join("link/new/file"), &RealFs);
+        assert_eq!(got, Some(base.join("secrets/new/file")));
+    }
 }

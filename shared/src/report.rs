@@ -1,1 +1,169 @@
-//! placeholder
+//! The review packet (SPEC §7): what a reviewer needs to judge one agent run in two minutes.
+//!
+//! [`Packet::build`] folds a run record ([`crate::store::record::Event`]s) plus, when present,
+//! the session state and the budget into plain data; [`Packet::markdown`] renders it for
+//! humans (`review.md`), and `Packet` serialises as the `--format json` form.
+//!
+//! Submodules: `fold` (events → packet sections), `markdown` (rendering), `identity` (who
+//! delegated the run: git user, else OS user).
+
+mod fold;
+mod identity;
+mod markdown;
+
+pub use identity::delegating_user;
+
+use crate::budget::Budget;
+use crate::store::record::{BudgetFileRef, Event};
+use serde::Serialize;
+use serde_json::Value;
+use std::path::Path;
+
+/// The review packet. Field order is section order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Packet {
+    pub session_id: Option<String>,
+    pub started: Option<String>,
+    pub ended: Option<String>,
+    pub events: usize,
+    /// The first prompt of the run.
+    pub task_request: Option<String>,
+    pub delegating_user: String,
+    pub agent: Agent,
+    pub budget: BudgetInForce,
+    /// Project-relative paths the agent read or searched.
+    pub files_inspected: Vec<String>,
+    pub files_changed: Vec<FileChange>,
+    pub tools: Vec<Count>,
+    pub mcp_servers: Vec<McpUse>,
+    pub commands: Vec<CommandRun>,
+    pub denied: Vec<Action>,
+    pub approvals: Vec<Approval>,
+    pub tests: Tests,
+    pub spend: Spend,
+    pub stops: Vec<Action>,
+    pub rollback: Rollback,
+    pub residual_risks: Vec<String>,
+    /// Left empty for the reviewer to fill in.
+    pub reviewer_decision: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Agent {
+    pub model: Option<String>,
+    pub permission_modes: Vec<String>,
+    pub task: Option<String>,
+    /// Subagents seen (`agent_type` or `agent_id`).
+    pub subagents: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct BudgetInForce {
+    pub files: Vec<BudgetFileRef>,
+    pub packs: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FileChange {
+    pub path: String,
+    pub edits: u32,
+    pub high_risk: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Count {
+    pub name: String,
+    pub calls: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct McpUse {
+    pub server: String,
+    pub tools: Vec<Count>,
+}
+
+/// One distinct command and how its runs went.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CommandRun {
+    pub command: String,
+    pub runs: u32,
+    pub failures: u32,
+    /// `ok` or `failed`: how the last run ended.
+    pub last_outcome: String,
+    pub last_error: Option<String>,
+}
+
+/// A call the budget answered: what it was, which rule, why.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Action {
+    pub tool: String,
+    pub what: String,
+    pub code: Option<String>,
+    pub rule: Option<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Approval {
+    #[serde(flatten)]
+    pub action: Action,
+    /// True when the call then ran (someone approved it).
+    pub ran: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Tests {
+    pub runs: Vec<CommandRun>,
+    /// Changed files with no passing test run after their last edit.
+    pub gaps: Vec<String>,
+    /// How the last test run ended, if any ran.
+    pub last_outcome: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Spend {
+    pub tokens: Option<u64>,
+    pub usd: Option<f64>,
+    pub tool_calls: u32,
+    pub failures: u32,
+    /// Commands that failed more than once.
+    pub retried: Vec<CommandRun>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Rollback {
+    /// Project-relative path of the rollback note.
+    pub note: String,
+    pub present: bool,
+    /// High-risk files the run edited (or tried to).
+    pub high_risk_files: Vec<String>,
+}
+
+impl Packet {
+    /// Builds the packet from a run's events (file order), the session state JSON when
+    /// present (spend, counters), and the budget in force when it can be loaded (files and
+    /// hashes, packs, `[run] tests`, the rollback note's path). Paths are shown relative to
+    /// `project_root`. Reads the file system only to tell whether the rollback note exists
+    /// and who the git user is.
+    pub fn build(
+        events: &[Event],
+        state_json: Option<&Value>,
+        budget: Option<&Budget>,
+        project_root: &Path,
+    ) -> Packet {
+        let mut packet = fold::fold(events, state_json, budget, project_root);
+        packet.delegating_user = delegating_user(project_root);
+        packet
+    }
+
+    /// The same packet with another delegating user (tests, or a caller that knows better).
+    pub fn with_user(mut self, user: impl Into<String>) -> Packet {
+        self.delegating_user = user.into();
+        self
+    }
+
+    /// The packet as the markdown a reviewer reads (`review.md`).
+    pub fn markdown(&self) -> String {
+        markdown::render(self)
+    }
+}

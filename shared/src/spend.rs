@@ -1,1 +1,283 @@
-//! placeholder
+//! Token usage and what it costs (SPEC §6.2). Pure: the transcript reader in
+//! [`crate::store::transcript`] feeds it parsed usage; nothing here reads files or clocks.
+//!
+//! Prices are USD per million tokens, per model family, for the five kinds Anthropic bills:
+//! input, output, 5-minute cache writes, 1-hour cache writes and cache reads. A model no row
+//! matches is priced at [`UNKNOWN_MODEL_PRICE`] — deliberately the most expensive row, so an
+//! unknown model can only make the budget trip early, never late — and the review packet
+//! says so (the state lists such models).
+
+use crate::budget::PriceOverride;
+use serde::{Deserialize, Serialize};
+
+/// Token counts of one API response (the `message.usage` object of a transcript line).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    #[serde(default)]
+    pub input_tokens: u64,
+    #[serde(default)]
+    pub output_tokens: u64,
+    /// All cache writes (5-minute plus 1-hour).
+    #[serde(default)]
+    pub cache_creation_input_tokens: u64,
+    #[serde(default)]
+    pub cache_read_input_tokens: u64,
+    /// The 1-hour share of `cache_creation_input_tokens` (the rest is 5-minute).
+    #[serde(default)]
+    pub cache_creation_1h_tokens: u64,
+}
+
+impl Usage {
+    /// Every token of every kind: the size used to keep "the largest" of duplicates and
+    /// the figure `max_tokens` limits.
+    pub fn total(&self) -> u64 {
+        self.input_tokens
+            .saturating_add(self.output_tokens)
+            .saturating_add(self.cache_creation_input_tokens)
+            .saturating_add(self.cache_read_input_tokens)
+    }
+
+    pub fn add(&mut self, other: &Usage) {
+        self.input_tokens = self.input_tokens.saturating_add(other.input_tokens);
+        self.output_tokens = self.output_tokens.saturating_add(other.output_tokens);
+        self.cache_creation_input_tokens = self
+            .cache_creation_input_tokens
+            .saturating_add(other.cache_creation_input_tokens);
+        self.cache_read_input_tokens = self
+            .cache_read_input_tokens
+            .saturating_add(other.cache_read_input_tokens);
+        self.cache_creation_1h_tokens = self
+            .cache_creation_1h_tokens
+            .saturating_add(other.cache_creation_1h_tokens);
+    }
+
+    pub fn sub(&mut self, other: &Usage) {
+        self.input_tokens = self.input_tokens.saturating_sub(other.input_tokens);
+        self.output_tokens = self.output_tokens.saturating_sub(other.output_tokens);
+        self.cache_creation_input_tokens = self
+            .cache_creation_input_tokens
+            .saturating_sub(other.cache_creation_input_tokens);
+        self.cache_read_input_tokens = self
+            .cache_read_input_tokens
+            .saturating_sub(other.cache_read_input_tokens);
+        self.cache_creation_1h_tokens = self
+            .cache_creation_1h_tokens
+            .saturating_sub(other.cache_creation_1h_tokens);
+    }
+}
+
+/// USD per million tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Price {
+    pub input: f64,
+    pub output: f64,
+    pub cache_write_5m: f64,
+    pub cache_write_1h: f64,
+    pub cache_read: f64,
+}
+
+impl Price {
+    /// Anthropic's usual ratios: 5-minute writes 1.25×, 1-hour writes 2×, reads 0.1× input.
+    const fn standard(input: f64, output: f64) -> Price {
+        Price {
+            input,
+            output,
+            cache_write_5m: input * 1.25,
+            cache_write_1h: input * 2.0,
+            cache_read: input * 0.1,
+        }
+    }
+
+    /// What `usage` costs at this price.
+    pub fn cost(&self, usage: &Usage) -> f64 {
+        let one_hour = usage
+            .cache_creation_1h_tokens
+            .min(usage.cache_creation_input_tokens);
+        let five_min = usage.cache_creation_input_tokens - one_hour;
+        let tokens = |n: u64| n as f64 / 1_000_000.0;
+        tokens(usage.input_tokens) * self.input
+            + tokens(usage.output_tokens) * self.output
+            + tokens(five_min) * self.cache_write_5m
+            + tokens(one_hour) * self.cache_write_1h
+            + tokens(usage.cache_read_input_tokens) * self.cache_read
+    }
+}
+
+/// The embedded table: (model id prefix, price). The longest matching prefix wins, so
+/// `claude-opus-4-5` beats `claude-opus-4`. Dated ids (`claude-sonnet-4-5-20250929`) match
+/// their family's prefix.
+///
+/// Sources: Anthropic's published list prices for the 3.x and 4.x families. The `*-5`
+/// families are priced from Claude Code 2.1.329's own `cost-state` totals (opus 5: $4 in,
+/// $20 out — checked against the bundled transcripts); sonnet 5 and haiku 5 repeat their
+/// 4.5 predecessors' prices until published figures say otherwise.
+pub const PRICE_TABLE: &[(&str, Price)] = &[
+    ("claude-3-haiku", Price::standard(0.25, 1.25)),
+    ("claude-3-5-haiku", Price::standard(0.80, 4.0)),
+    ("claude-3-sonnet", Price::standard(3.0, 15.0)),
+    ("claude-3-5-sonnet", Price::standard(3.0, 15.0)),
+    ("claude-3-7-sonnet", Price::standard(3.0, 15.0)),
+    ("claude-3-opus", Price::standard(15.0, 75.0)),
+    ("claude-haiku-4", Price::standard(1.0, 5.0)),
+    ("claude-haiku-4-5", Price::standard(1.0, 5.0)),
+    ("claude-sonnet-4", Price::standard(3.0, 15.0)),
+    ("claude-sonnet-4-5", Price::standard(3.0, 15.0)),
+    ("claude-opus-4", Price::standard(15.0, 75.0)),
+    ("claude-opus-4-1", Price::standard(15.0, 75.0)),
+    ("claude-opus-4-5", Price::standard(5.0, 25.0)),
+    ("claude-opus-4-6", Price::standard(5.0, 25.0)),
+    ("claude-haiku-5", Price::standard(1.0, 5.0)),
+    ("claude-sonnet-5", Price::standard(3.0, 15.0)),
+    ("claude-opus-5", Price::standard(4.0, 20.0)),
+];
+
+/// The price of a model no row matches: the most expensive row (opus 4 / 4.1), so limits
+/// trip early rather than late.
+pub const UNKNOWN_MODEL_PRICE: Price = Price::standard(15.0, 75.0);
+
+/// How a model is priced, and whether the price is a guess.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Priced {
+    pub price: Price,
+    /// False when the model matched neither an override nor the table.
+    pub known: bool,
+}
+
+/// Prices a model: `[spend.prices]` overrides first (longest matching prefix; fields left
+/// out fall back to the table's row, or to the standard ratios of the override's `input`),
+/// then the embedded table, then [`UNKNOWN_MODEL_PRICE`].
+pub fn price_for(model: &str, overrides: &[PriceOverride]) -> Priced {
+    let model = model.to_ascii_lowercase();
+    let table = PRICE_TABLE
+        .iter()
+        .filter(|(prefix, _)| matches_family(&model, prefix))
+        .max_by_key(|(prefix, _)| prefix.len())
+        .map(|(_, price)| *price);
+    let chosen = overrides
+        .iter()
+        .filter(|o| matches_family(&model, &o.model.to_ascii_lowercase()))
+        .max_by_key(|o| o.model.len());
+    match (chosen, table) {
+        (Some(o), base) => {
+            let base = match (base, o.input) {
+                (Some(base), _) => base,
+                (None, Some(input)) => Price::standard(input, o.output.unwrap_or(input * 5.0)),
+                (None, None) => UNKNOWN_MODEL_PRICE,
+            };
+            let price = Price {
+                input: o.input.unwrap_or(base.input),
+                output: o.output.unwrap_or(base.output),
+                cache_write_5m: o.cache_write_5m.unwrap_or(base.cache_write_5m),
+                cache_write_1h: o.cache_write_1h.unwrap_or(base.cache_write_1h),
+                cache_read: o.cache_read.unwrap_or(base.cache_read),
+            };
+            Priced { price, known: true }
+        }
+        (None, Some(price)) => Priced { price, known: true },
+        (None, None) => Priced {
+            price: UNKNOWN_MODEL_PRICE,
+            known: false,
+        },
+    }
+}
+
+/// `claude-opus-4` matches `claude-opus-4`, `claude-opus-4-20250514` and `claude-opus-4-1`,
+/// but not `claude-opus-45`: the prefix must end at a `-`, `@`, `[` or the end of the id.
+fn matches_family(model: &str, prefix: &str) -> bool {
+    model
+        .strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['-', '@', '[', ':']))
+}
+
+/// A duplicate-aware accumulator entry: the usage already counted for one response.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeenResponse {
+    /// `message.id` + `requestId`.
+    pub key: String,
+    pub model: String,
+    pub usage: Usage,
+}
+
+/// True when a later copy of a response should replace the one already counted: Claude Code
+/// writes a response once per content block and streaming partials before the final
+/// figures, so the copy with the most tokens is the real one.
+pub fn replaces(previous: Option<&Usage>, current: &Usage) -> bool {
+    previous.is_none_or(|prev| current.total() > prev.total())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usage(input: u64, output: u64) -> Usage {
+        Usage {
+            input_tokens: input,
+            output_tokens: output,
+            ..Usage::default()
+        }
+    }
+
+    #[test]
+    fn the_longest_family_prefix_sets_the_price() {
+        let rows = [
+            ("claude-opus-4-5-20251101", 5.0, true),
+            ("claude-opus-4-20250514", 15.0, true),
+            ("claude-opus-4-1-20250805", 15.0, true),
+            ("claude-sonnet-4-5-20250929", 3.0, true),
+            ("claude-3-5-haiku-20241022", 0.80, true),
+            ("claude-haiku-4-5", 1.0, true),
+            ("claude-opus-5-5", 4.0, true),
+            ("claude-opus-45", 15.0, false),
+            ("gpt-4o", 15.0, false),
+        ];
+        for (model, input, known) in rows {
+            let priced = price_for(model, &[]);
+            assert_eq!(
+                (priced.price.input, priced.known),
+                (input, known),
+                "{model}"
+            );
+        }
+    }
+
+    #[test]
+    fn overrides_win_and_fill_missing_fields_from_the_table() {
+        let o = PriceOverride {
+            model: "claude-opus-5".into(),
+            output: Some(30.0),
+            ..PriceOverride::default()
+        };
+        let priced = price_for("claude-opus-5-5", &[o]);
+        assert_eq!(priced.price.output, 30.0);
+        assert_eq!(priced.price.input, 4.0);
+        let o = PriceOverride {
+            model: "my-model".into(),
+            input: Some(2.0),
+            ..PriceOverride::default()
+        };
+        let priced = price_for("my-model-v1", &[o]);
+        assert!(priced.known);
+        assert_eq!(priced.price.cache_read, 0.2);
+    }
+
+    #[test]
+    fn cache_writes_are_split_into_one_hour_and_five_minute() {
+        let price = Price::standard(4.0, 20.0);
+        let u = Usage {
+            cache_creation_input_tokens: 1_000_000,
+            cache_creation_1h_tokens: 250_000,
+            cache_read_input_tokens: 1_000_000,
+            ..Usage::default()
+        };
+        let expected = 0.75 * 5.0 + 0.25 * 8.0 + 0.4;
+        assert!((price.cost(&u) - expected).abs() < 1e-9);
+    }
+
+    #[test]
+    fn only_a_larger_copy_of_a_response_replaces_the_counted_one() {
+        assert!(replaces(None, &usage(10, 1)));
+        assert!(!replaces(Some(&usage(10, 1)), &usage(10, 1)));
+        assert!(!replaces(Some(&usage(10, 9)), &usage(10, 1)));
+        assert!(replaces(Some(&usage(10, 1)), &usage(10, 9)));
+    }
+}

@@ -1,6 +1,8 @@
 //! Helpers for the integration tests: build and find the real executables, and make
 //! throw-away projects with their own config and data directories.
 
+pub mod fake_api;
+
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,12 +16,11 @@ pub fn bin_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let exe = std::env::current_exe().unwrap_or_default();
-        // target/<profile>/deps/it-<hash>
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
+        // Test binaries live in target/<profile>/deps/, other binaries in target/<profile>/.
+        let mut profile_dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
+        if profile_dir.file_name().is_some_and(|n| n == "deps") {
+            profile_dir.pop();
+        }
         let target_dir = profile_dir
             .parent()
             .map(Path::to_path_buf)

@@ -5,11 +5,33 @@
 //!   compiles them (user layer + repo layer, task overlay, packs merged in as rules with
 //!   `Origin::Pack`), collecting every problem as a [`Diagnostic`].
 //! * Each [`Layer`] answers per section with `Option<Hit>`: `None` = the layer abstains.
+//!
+//! Submodules: `raw` (serde schema) → `compile` (section-by-section deserialisation) →
+//! `validate` (semantic checks into `spec`) → `spec` (task overlay, `GlobSet`s built once);
+//! matching in `paths_rules`, `command_rules`, `mcp`, `web`; `packs` (built-in rule data);
+//! `locate` (where the files are, layering); `diag` (byte offsets → line:column).
 
 use crate::fsview::FsView;
 use crate::verdict::{Hit, Origin, Verdict};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+
+mod command_rules;
+mod compile;
+mod diag;
+mod locate;
+mod mcp;
+mod packs;
+mod paths_rules;
+mod raw;
+mod spec;
+mod validate;
+mod validate_settings;
+mod web;
+
+pub use command_rules::{GlobalOptions, global_options_table};
+pub use locate::config_dir;
+pub use packs::{PackRuleInfo, pack, pack_names, pack_rule, pack_rules};
 
 /// Where the budget files of one hook call are.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,8 +48,7 @@ pub struct Located {
 
 /// Finds the project root and the budget files in force.
 pub fn locate(cwd: &Path, claude_project_dir: Option<&Path>, config_dir: Option<&Path>) -> Located {
-    let _ = (cwd, claude_project_dir, config_dir);
-    unimplemented!("budget::locate")
+    locate::locate(cwd, claude_project_dir, config_dir)
 }
 
 /// One problem in a budget file.
@@ -61,14 +82,12 @@ pub struct BudgetError {
 /// anywhere (the hooks then have no opinion). `task` is `$CLAUDE_BUDGET_TASK`; an unknown
 /// task name is an error.
 pub fn load(located: &Located, task: Option<&str>) -> Result<Option<Budget>, BudgetError> {
-    let _ = (located, task);
-    unimplemented!("budget::load")
+    locate::load(located, task)
 }
 
 /// Validates one file as `claude-budget check` does: every error and warning, in file order.
 pub fn check_file(path: &Path, display: &str) -> Vec<Diagnostic> {
-    let _ = (path, display);
-    unimplemented!("budget::check_file")
+    locate::check_file(path, display)
 }
 
 /// The compiled budgets in force: the user layer (if any) first, then the repo layer.
@@ -120,7 +139,12 @@ pub struct PathContext<'a> {
 /// `[read]` or `[edit]`: gitignore-style globs (SPEC §4.2), compiled once into `GlobSet`s.
 #[derive(Clone, Debug, Default)]
 pub struct PathRules {
-    // implementation fields are private to the budget module
+    section: String,
+    allow: paths_rules::GlobList,
+    ask: paths_rules::GlobList,
+    deny: paths_rules::GlobList,
+    default: Option<(Verdict, Origin)>,
+    outside_project: Option<(Verdict, Origin)>,
 }
 
 impl PathRules {
@@ -129,43 +153,79 @@ impl PathRules {
     /// literal path and its target are decided — deny/ask hit if either matches, allow needs
     /// both. `None`: this layer abstains.
     pub fn decide(&self, path: &Path, ctx: &PathContext<'_>) -> Option<Hit> {
-        let _ = (path, ctx);
-        unimplemented!("PathRules::decide")
+        self.decide_impl(path, ctx)
     }
     /// True when a *deny* rule names this path (used for "writing the rollback note is
     /// allowed unless a deny rule names it", SPEC §6.5).
     pub fn denies_explicitly(&self, path: &Path, ctx: &PathContext<'_>) -> bool {
-        let _ = (path, ctx);
-        unimplemented!("PathRules::denies_explicitly")
+        self.denies_explicitly_impl(path, ctx)
     }
 }
 
 /// `[run]`: command rules (SPEC §4.3).
 #[derive(Clone, Debug, Default)]
-pub struct RunRules {}
+pub struct RunRules {
+    allow: Vec<command_rules::CommandRule>,
+    ask: Vec<command_rules::CommandRule>,
+    deny: Vec<command_rules::CommandRule>,
+    tests: Vec<command_rules::CommandRule>,
+    default: Option<(Verdict, Origin)>,
+    unparsed: Option<(Verdict, Origin)>,
+}
 
 impl RunRules {
     /// Decides one simple command's normalised words: deny > ask > allow, then `default`
     /// (a hit whose `rule` is `default`). Deny/ask rules err towards matching (they skip
     /// flags between positional words); allow rules skip only known global options.
     pub fn decide(&self, argv: &[String]) -> Option<Hit> {
-        let _ = argv;
-        unimplemented!("RunRules::decide")
+        let hit = |rule: &command_rules::CommandRule, verdict| Hit {
+            verdict,
+            origin: rule.origin.clone(),
+            section: "run".into(),
+            rule: rule.text.clone(),
+        };
+        for (list, verdict, erring) in [
+            (&self.deny, Verdict::Deny, true),
+            (&self.ask, Verdict::Ask, true),
+            (&self.allow, Verdict::Allow, false),
+        ] {
+            if let Some(rule) = list.iter().find(|r| r.matches(argv, erring)) {
+                return Some(hit(rule, verdict));
+            }
+        }
+        self.default
+            .as_ref()
+            .map(|(v, o)| default_hit(*v, o.clone(), "run", "default"))
     }
     /// `[run] unparsed` (default `ask`), as a hit with its origin.
     pub fn unparsed(&self) -> Hit {
-        unimplemented!("RunRules::unparsed")
+        match &self.unparsed {
+            Some((verdict, origin)) => default_hit(*verdict, origin.clone(), "run", "unparsed"),
+            None => default_hit(
+                Verdict::Ask,
+                Origin::builtin("unparsed-default"),
+                "run",
+                "unparsed",
+            ),
+        }
     }
+    /// The `[run] tests` commands as written, for messages ("run `cargo test`").
+    pub fn test_commands(&self) -> Vec<String> {
+        self.tests.iter().map(|rule| rule.text.clone()).collect()
+    }
+
     /// True when the command counts as running the tests (`[run] tests`).
     pub fn is_test(&self, argv: &[String]) -> bool {
-        let _ = argv;
-        unimplemented!("RunRules::is_test")
+        self.tests.iter().any(|rule| rule.matches(argv, false))
     }
 }
 
 /// `[mcp]` and `[mcp.servers.*]` (SPEC §4.4).
 #[derive(Clone, Debug, Default)]
-pub struct McpRules {}
+pub struct McpRules {
+    default: Option<(Verdict, Origin)>,
+    servers: Vec<mcp::McpServer>,
+}
 
 /// What the budget says about one MCP server (for messages, the touchmap and the packet).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -183,32 +243,35 @@ impl McpRules {
     /// `read_only` → allow, `write` → `write_decision`, else `unlisted` (default: `[mcp]
     /// default`); `enabled = false` → deny (rule `enabled = false`). `None`: abstain.
     pub fn decide(&self, server: &str, tool: &str) -> Option<Hit> {
-        let _ = (server, tool);
-        unimplemented!("McpRules::decide")
+        self.decide_impl(server, tool)
     }
     /// The first `[mcp.servers.*]` entry whose glob matches `server`.
     pub fn server(&self, server: &str) -> Option<McpServerInfo> {
-        let _ = server;
-        unimplemented!("McpRules::server")
+        self.server_impl(server)
     }
     pub fn servers(&self) -> Vec<McpServerInfo> {
-        unimplemented!("McpRules::servers")
+        self.servers_impl()
     }
 }
 
 /// `[web]` (SPEC §4.5).
 #[derive(Clone, Debug, Default)]
-pub struct WebRules {}
+pub struct WebRules {
+    allow: Vec<web::HostRule>,
+    ask: Vec<web::HostRule>,
+    deny: Vec<web::HostRule>,
+    default: Option<(Verdict, Origin)>,
+    search: Option<(Verdict, Origin)>,
+}
 
 impl WebRules {
     /// Decides a normalised host (lower-case, no port/userinfo/trailing dot).
     pub fn decide_host(&self, host: &str) -> Option<Hit> {
-        let _ = host;
-        unimplemented!("WebRules::decide_host")
+        self.decide_host_impl(host)
     }
     /// `[web] search` for WebSearch.
     pub fn decide_search(&self) -> Option<Hit> {
-        unimplemented!("WebRules::decide_search")
+        self.decide_search_impl()
     }
 }
 
@@ -266,13 +329,18 @@ pub struct MergeRules {
     pub pr_merge: Option<Hit>,
     /// Protected branch globs with their origin.
     pub protected_branches: Vec<(String, Origin)>,
+    /// Compiled `protected_branches`, index for index.
+    protected_globs: Vec<globset::GlobMatcher>,
 }
 
 impl MergeRules {
     /// The protected-branch pattern that matches `branch`, if any.
     pub fn protected(&self, branch: &str) -> Option<&(String, Origin)> {
-        let _ = branch;
-        unimplemented!("MergeRules::protected")
+        let index = self
+            .protected_globs
+            .iter()
+            .position(|g| g.is_match(branch))?;
+        self.protected_branches.get(index)
     }
 }
 
@@ -281,20 +349,19 @@ impl MergeRules {
 pub struct StopRule {
     pub reason: String,
     pub origin: Origin,
-    // edit globs and run patterns: private
+    edit: paths_rules::GlobList,
+    run: Vec<command_rules::CommandRule>,
 }
 
 impl StopRule {
     /// True when an edit of `path` meets one of the rule's `edit` globs.
     pub fn matches_edit(&self, path: &Path, ctx: &PathContext<'_>) -> bool {
-        let _ = (path, ctx);
-        unimplemented!("StopRule::matches_edit")
+        self.edit.first_match_either(path, ctx).is_some()
     }
     /// True when a simple command meets one of the rule's `run` patterns (erring towards
     /// matching, like deny rules).
     pub fn matches_command(&self, argv: &[String]) -> bool {
-        let _ = argv;
-        unimplemented!("StopRule::matches_command")
+        self.run.iter().any(|rule| rule.matches(argv, true))
     }
 }
 
@@ -307,14 +374,14 @@ pub struct Evidence {
     /// Default: Change, Undo path, Data risk, Trigger, Owner, Stop before.
     pub rollback_fields: Vec<String>,
     pub origin: Option<Origin>,
-    // high_risk globs: private
+    high_risk: paths_rules::GlobList,
 }
 
 impl Evidence {
     /// The `high_risk` glob that `path` meets, if any.
     pub fn high_risk(&self, path: &Path, ctx: &PathContext<'_>) -> Option<(String, Origin)> {
-        let _ = (path, ctx);
-        unimplemented!("Evidence::high_risk")
+        let rule = self.high_risk.first_match_either(path, ctx)?;
+        Some((rule.pattern.clone(), rule.origin.clone()))
     }
 }
 
@@ -357,3 +424,6 @@ impl std::fmt::Display for Diagnostic {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,11 @@
-//! Integration tests: counting.
+//! Integration tests: counting and evidence (SPEC §6).
+//!
+//! * [`spend`] — the real Claude Code transcripts against Claude Code's own `cost-state`.
+//! * [`processes`] — the session store under real parallel processes and real `kill -9`.
+//! * [`hooks`] — the post-tool-use, stop and session executables and `claude-budget status`.
+//! * [`bench`] — `#[ignore]` measurements of update and refresh cost.
+
+mod bench;
+mod hooks;
+mod processes;
+mod spend;

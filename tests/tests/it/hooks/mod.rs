@@ -1,1 +1,4 @@
-//! Integration tests: hooks.
+//! Integration tests: the hook executables as Claude Code runs them.
+
+mod fail_closed;
+mod real_inputs;

@@ -1,10 +1,24 @@
 //! (call, budget, session facts) → [`Decision`]. Pure: no clock, no printing; the file
-//! system is only consulted through [`FsView`] for existence and symlinks.
+//! system is only consulted through [`FsView`] (existence, symlinks, the rollback note).
+//!
+//! * `calls` — one function per kind of tool call, each producing findings.
+//! * [`merge`] — `[merge]`: pushes, protected branches, PR merges.
+//! * [`protect`] — self-protection of the budget, settings, state and persistence files.
+//! * [`rollback`] — the rollback-note check.
+//! * `messages` — every sentence the agent reads, in one place.
+//! * [`url`] — URL host extraction for `[web]`.
 
-use crate::budget::Budget;
+mod calls;
+pub mod merge;
+mod messages;
+pub mod protect;
+pub mod rollback;
+pub mod url;
+
+pub use calls::decide;
+
 use crate::fsview::FsView;
-use crate::protocol::ToolCall;
-use crate::verdict::{Hit, Origin, Verdict};
+use crate::verdict::{Hit, Verdict};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -131,13 +145,67 @@ pub struct Decision {
     pub hits: Vec<Hit>,
 }
 
-/// Decides one tool call.
-pub fn decide(
-    call: &ToolCall,
-    budget: &Budget,
-    facts: &SessionFacts,
-    ctx: &DecideContext<'_>,
-) -> Decision {
-    let _ = (call, budget, facts, ctx, Origin::builtin("x"));
-    unimplemented!("decide")
+/// One reason to decide something: a matched rule, what exactly it refused, and the advice.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub hit: Hit,
+    pub code: Code,
+    /// The exact part concerned: a path, a command, a host, a tool.
+    pub what: String,
+    /// Set by stop rules and `on_exceed = "halt"`: the run must end.
+    pub stop_reason: Option<String>,
+    /// Extra advice (rollback template, last error line, …) appended to the message.
+    pub detail: Option<String>,
 }
+
+impl Decision {
+    /// No layer had an opinion.
+    pub fn no_opinion() -> Decision {
+        Decision {
+            verdict: None,
+            code: Code::NoOpinion,
+            rule: None,
+            reason: String::new(),
+            stop_reason: None,
+            note: None,
+            hits: Vec::new(),
+        }
+    }
+
+    /// Combines findings: the most restrictive wins (a stop beats everything, then
+    /// deny > ask > allow); `ask` becomes `deny` when nobody can answer a prompt.
+    pub fn from_findings(mut findings: Vec<Finding>, nobody_can_answer: bool) -> Decision {
+        let hits = findings.iter().map(|f| f.hit.clone()).collect();
+        let rank = |f: &Finding| (f.stop_reason.is_some(), f.hit.verdict);
+        // The first of the most restrictive findings (stable: analysis order).
+        let Some(best) = findings
+            .iter()
+            .enumerate()
+            .max_by(|(ia, a), (ib, b)| rank(a).cmp(&rank(b)).then(ib.cmp(ia)))
+            .map(|(i, _)| i)
+        else {
+            return Decision::no_opinion();
+        };
+        let winner = findings.swap_remove(best);
+        let mut verdict = winner.hit.verdict;
+        let mut code = winner.code;
+        let mut reason = messages::reason(&winner);
+        if verdict == Verdict::Ask && nobody_can_answer {
+            verdict = Verdict::Deny;
+            code = Code::ApprovalNeeded;
+            reason = messages::approval_needed(&reason);
+        }
+        Decision {
+            verdict: Some(verdict),
+            code,
+            rule: Some(winner.hit.clone()),
+            reason,
+            stop_reason: winner.stop_reason.clone(),
+            note: None,
+            hits,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

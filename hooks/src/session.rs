@@ -1,0 +1,192 @@
+//! `claude-budget-session`: SessionStart, UserPromptSubmit and SessionEnd.
+//!
+//! * SessionStart tells the agent its box (`additionalContext`): which budget is in force,
+//!   its limits, stop rules and evidence duties — short, because it is read on every start.
+//! * UserPromptSubmit records the first prompt as the task request (with `[record] redact`
+//!   applied) for the review packet.
+//! * SessionEnd marks the session finished; it takes the lock with a short wait so it ends
+//!   well inside Claude Code's session-end budget (< 1.5 s).
+//!
+//! Never blocks on its own failures.
+
+use crate::post;
+use crate::runner::{HookEnv, Reply};
+use budget_policy::budget::{Budget, OnExceed};
+use budget_policy::protocol::{ContextOutput, ContextReply, HookInput};
+use budget_policy::store::{self, transcript};
+use std::fmt::Write as _;
+use std::time::Duration;
+
+/// SessionEnd waits at most this long for the lock.
+const SESSION_END_LOCK_WAIT: Duration = Duration::from_millis(800);
+
+pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
+    let event = input.hook_event_name.clone().unwrap_or_default();
+    if !matches!(
+        event.as_str(),
+        "SessionStart" | "UserPromptSubmit" | "SessionEnd"
+    ) {
+        return Reply::silent();
+    }
+    let ctx = match post::context(&input, env) {
+        Ok(ctx) => ctx,
+        Err(reply) => return reply,
+    };
+    let now = store::now_ms();
+    let result = match event.as_str() {
+        "SessionStart" => {
+            let model = model_name(&input);
+            ctx.session
+                .update(post::lock_wait(env), |s| {
+                    s.note_session_start(input.session_id.as_deref(), model.as_deref(), now)
+                })
+                .map(|()| Some(summary(&ctx.budget)))
+        }
+        "UserPromptSubmit" => {
+            let prompt = redact(&ctx.budget, input.prompt.as_deref().unwrap_or(""));
+            ctx.session
+                .update(post::lock_wait(env), |s| {
+                    s.note_prompt(&prompt, input.permission_mode.as_deref(), now)
+                })
+                .map(|()| None)
+        }
+        _ => {
+            let transcript = post::transcript_path(&input);
+            let prices = post::prices(&ctx.budget);
+            let wait = SESSION_END_LOCK_WAIT.min(post::lock_wait(env));
+            ctx.session
+                .update(wait, |s| {
+                    if let Some(path) = &transcript {
+                        let _ = transcript::refresh(s, path, &prices);
+                    }
+                    s.note_session_end(input.reason.as_deref(), now);
+                })
+                .map(|()| None)
+        }
+    };
+    match result {
+        Ok(Some(context)) => Reply::json(&ContextReply {
+            hook_specific_output: ContextOutput {
+                hook_event_name: event,
+                additional_context: context,
+            },
+        }),
+        Ok(None) => Reply::silent(),
+        Err(e) => post::not_counted(&ctx.session, "session", &e),
+    }
+}
+
+/// `model` arrives as a string or as `{ "id": …, "display_name": … }`.
+fn model_name(input: &HookInput) -> Option<String> {
+    let model = input.model.as_ref()?;
+    model
+        .as_str()
+        .or_else(|| model.get("id").and_then(|v| v.as_str()))
+        .map(str::to_owned)
+}
+
+/// Applies every layer's `[record] redact` patterns.
+fn redact(budget: &Budget, text: &str) -> String {
+    let mut out = text.to_owned();
+    for re in budget.layers.iter().flat_map(|l| l.record.redact.iter()) {
+        out = re.replace_all(&out, "[redacted]").into_owned();
+    }
+    out
+}
+
+/// The agent's box in a few lines.
+pub fn summary(budget: &Budget) -> String {
+    let files: Vec<&str> = budget.layers.iter().map(|l| l.display.as_str()).collect();
+    let mut packs: Vec<&str> = budget
+        .layers
+        .iter()
+        .flat_map(|l| l.packs.iter().map(String::as_str))
+        .collect();
+    packs.sort_unstable();
+    packs.dedup();
+    let mut out = format!(
+        "claude-budget enforces a budget in this session ({}",
+        files.join(" + ")
+    );
+    if !packs.is_empty() {
+        let _ = write!(out, "; packs: {}", packs.join(", "));
+    }
+    if let Some(task) = &budget.task {
+        let _ = write!(out, "; task: {task}");
+    }
+    out.push_str(
+        ").\nWhat you may read, edit, run, call and fetch is written in the budget file; you may read it. \
+         A refused call names the rule and what to do instead; do not try to route around it.",
+    );
+    let limits = limit_lines(budget);
+    if !limits.is_empty() {
+        let _ = write!(out, "\nLimits: {}.", limits.join("; "));
+    }
+    let stops: Vec<&str> = budget
+        .layers
+        .iter()
+        .flat_map(|l| l.stops.iter().map(|s| s.reason.as_str()))
+        .collect();
+    if !stops.is_empty() {
+        let _ = write!(
+            out,
+            "\nStop rules (the run ends and needs a new approval): {}",
+            stops.join(" / ")
+        );
+    }
+    if budget.layers.iter().any(|l| l.evidence.tests_after_edit) {
+        out.push_str("\nBefore finishing: run the tests after your last edit; they must pass.");
+    }
+    if let Some(layer) = budget
+        .layers
+        .iter()
+        .rev()
+        .find(|l| !l.evidence.rollback_note.is_empty())
+    {
+        let _ = write!(
+            out,
+            "\nHigh-risk files (`[evidence] high_risk`) need a rollback note at `{}` first, with: {}.",
+            layer.evidence.rollback_note,
+            layer.evidence.rollback_fields.join(", ")
+        );
+    }
+    out
+}
+
+fn limit_lines(budget: &Budget) -> Vec<String> {
+    let mut out = Vec::new();
+    for layer in &budget.layers {
+        let s = &layer.spend;
+        let mut spend = Vec::new();
+        if let Some(v) = s.max_usd {
+            spend.push(format!("${v:.2}"));
+        }
+        if let Some(v) = s.max_tokens {
+            spend.push(format!("{v} tokens"));
+        }
+        if let Some(v) = s.max_tool_calls {
+            spend.push(format!("{v} tool calls"));
+        }
+        if let Some(v) = s.max_minutes {
+            spend.push(format!("{v} minutes"));
+        }
+        if !spend.is_empty() {
+            let then = match s.on_exceed {
+                OnExceed::Deny => "then every call is refused",
+                OnExceed::Halt => "then the run is halted",
+            };
+            out.push(format!("at most {} ({then})", spend.join(", ")));
+        }
+        let r = &layer.retry;
+        if let Some(v) = r.same_command_failures {
+            out.push(format!("a failing command may fail {v} times"));
+        }
+        if let Some(v) = r.failures {
+            out.push(format!("{v} failed calls in all"));
+        }
+        if let Some(v) = r.same_file_edits {
+            out.push(format!("{v} edits per file"));
+        }
+    }
+    out
+}

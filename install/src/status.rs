@@ -1,0 +1,278 @@
+//! `claude-budget status [--session ID] [--format json]` (SPEC §8): the budgets in force,
+//! whether the hooks are installed, and one session's counters and spend — by default the
+//! most recently updated session of this project. Reads the state without taking the lock
+//! (it is only ever replaced whole), so it never slows a running agent down.
+
+use crate::{EXIT_OK, EXIT_USAGE, Format, project};
+use budget_policy::budget::{self, Budget, Located};
+use budget_policy::store::{self, SessionState, limits};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The session id (default: the latest session of this project).
+    #[arg(long)]
+    session: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+pub fn run(args: &Args) -> u8 {
+    let located = project::locate();
+    let task = std::env::var("CLAUDE_BUDGET_TASK")
+        .ok()
+        .filter(|t| !t.is_empty());
+    let (budget, budget_problem) = match budget::load(&located, task.as_deref()) {
+        Ok(budget) => (budget, None),
+        Err(err) => (
+            None,
+            Some(
+                err.diagnostics
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+        ),
+    };
+    let Some(base) = sessions_base(&located, budget.as_ref()) else {
+        eprintln!("no data directory: set CLAUDE_BUDGET_DATA_DIR");
+        return EXIT_USAGE;
+    };
+    let session_dir = match &args.session {
+        Some(id) => Some(store::session_dir(
+            &base,
+            &store::project_key(&located.project_root),
+            id,
+        )),
+        None => store::latest_session(&base.join(store::project_key(&located.project_root))),
+    };
+    let session = match session_dir
+        .as_ref()
+        .and_then(|d| store::Session::existing(d.clone()))
+    {
+        Some(session) => match session.read() {
+            Ok(state) => Some((session.dir().to_path_buf(), state)),
+            Err(e) => {
+                eprintln!("{e}");
+                return EXIT_USAGE;
+            }
+        },
+        None if args.session.is_some() => {
+            eprintln!(
+                "no session `{}` recorded for this project",
+                args.session.as_deref().unwrap_or_default()
+            );
+            return EXIT_USAGE;
+        }
+        None => None,
+    };
+    let report = report(
+        &located,
+        budget.as_ref(),
+        budget_problem.as_deref(),
+        session.as_ref(),
+    );
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        ),
+        Format::Text => print!("{}", text(&report)),
+    }
+    EXIT_OK
+}
+
+/// Where this project's sessions live: the repo layer's `[record] dir`, else the runs dir.
+fn sessions_base(located: &Located, budget: Option<&Budget>) -> Option<PathBuf> {
+    let record_dir = budget.and_then(|b| b.layers.iter().rev().find_map(|l| l.record.dir.clone()));
+    match record_dir {
+        Some(dir) => Some(located.project_root.join(dir)),
+        None => store::runs_dir(),
+    }
+}
+
+/// Which settings files carry our hook entries.
+fn hooks_installed(project_root: &Path) -> Value {
+    let has_ours = |path: PathBuf| {
+        std::fs::read_to_string(path).is_ok_and(|t| t.contains("claude-budget-pre-tool-use"))
+    };
+    let user = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".claude/settings.json"));
+    json!({
+        "project": has_ours(project_root.join(".claude/settings.json")),
+        "local": has_ours(project_root.join(".claude/settings.local.json")),
+        "user": user.is_some_and(has_ours),
+    })
+}
+
+fn report(
+    located: &Located,
+    budget: Option<&Budget>,
+    problem: Option<&str>,
+    session: Option<&(PathBuf, SessionState)>,
+) -> Value {
+    let budgets: Vec<Value> = budget
+        .map(|b| b.layers.iter().map(|l| json!({"file": l.display, "kind": l.kind, "sha256": l.sha256, "packs": l.packs})).collect())
+        .unwrap_or_default();
+    let limits: Vec<Value> = budget
+        .map(|b| {
+            b.layers
+                .iter()
+                .map(|l| json!({"file": l.display, "spend": l.spend, "retry": l.retry}))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = json!({
+        "project_root": located.project_root,
+        "budgets": budgets,
+        "budget_error": problem,
+        "task": budget.and_then(|b| b.task.clone()),
+        "limits": limits,
+        "hooks_installed": hooks_installed(&located.project_root),
+        "session": null,
+    });
+    if let Some((dir, state)) = session {
+        let now = store::now_ms();
+        let facts = state.facts_at(now);
+        let breach = budget.and_then(|b| {
+            b.layers
+                .iter()
+                .find_map(|l| limits::spend_exceeded(&l.spend, &facts))
+        });
+        let spend = &state.spend;
+        let fields = json!({
+            "session": state.session_id.clone().or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned())),
+            "session_dir": dir,
+            "tool_calls": state.tool_calls,
+            "denied_calls": state.denied_calls,
+            "failures": state.total_failures,
+            "failures_by_command": state.failures.iter().map(|(k, v)| (k.clone(), json!(v.count))).collect::<serde_json::Map<_, _>>(),
+            "edits": state.edits.values().map(|e| u64::from(e.count)).sum::<u64>(),
+            "edits_by_file": state.edits.iter().map(|(k, v)| (k.clone(), json!(v.count))).collect::<serde_json::Map<_, _>>(),
+            "tests": {"runs": state.tests.runs, "passed": state.tests.passed, "failed": state.tests.failed,
+                      "tested_since_last_edit": state.tested_since_last_edit()},
+            "asks": {"requested": state.asks.requested, "granted": state.asks.granted},
+            "spend": {
+                "input_tokens": spend.tokens.input_tokens,
+                "output_tokens": spend.tokens.output_tokens,
+                "cache_creation_input_tokens": spend.tokens.cache_creation_input_tokens,
+                "cache_read_input_tokens": spend.tokens.cache_read_input_tokens,
+                "usd": (spend.usd * 1e6).round() / 1e6,
+                "models": spend.models,
+                "unknown_models": spend.unknown_models,
+                "limit_reached": breach.map(|b| b.limit),
+            },
+            "minutes": facts.minutes,
+            "stopped": state.stopped.as_ref().map(|s| s.reason.clone()),
+            "stop_blocks": state.stop_blocks,
+            "missing_evidence": state.missing_evidence,
+            "task_request": state.task_request,
+            "ended": state.ended.is_some(),
+        });
+        if let (Value::Object(out), Value::Object(fields)) = (&mut out, fields) {
+            out.extend(fields);
+        }
+    }
+    out
+}
+
+fn text(report: &Value) -> String {
+    let mut out = String::new();
+    let get = |k: &str| report.get(k).cloned().unwrap_or(Value::Null);
+    out.push_str(&format!(
+        "project: {}\n",
+        get("project_root").as_str().unwrap_or("?")
+    ));
+    match report.get("budgets").and_then(Value::as_array) {
+        Some(list) if !list.is_empty() => {
+            for b in list {
+                out.push_str(&format!(
+                    "budget: {} ({})\n",
+                    b.get("file").and_then(Value::as_str).unwrap_or("?"),
+                    b.get("kind").and_then(Value::as_str).unwrap_or("?")
+                ));
+            }
+        }
+        _ => out.push_str("budget: none in force (the hooks have no opinion here)\n"),
+    }
+    if let Some(problem) = get("budget_error").as_str() {
+        out.push_str(&format!("budget error:\n{problem}\n"));
+    }
+    let hooks = get("hooks_installed");
+    let places: Vec<&str> = ["project", "local", "user"]
+        .into_iter()
+        .filter(|k| hooks.get(*k).and_then(Value::as_bool).unwrap_or(false))
+        .collect();
+    out.push_str(&format!(
+        "hooks installed: {}\n",
+        if places.is_empty() {
+            "no (run `claude-budget install`)".to_owned()
+        } else {
+            places.join(", ")
+        }
+    ));
+    if get("session").is_null() {
+        out.push_str("session: none recorded yet for this project\n");
+        return out;
+    }
+    let n = |k: &str| get(k).as_u64().unwrap_or(0);
+    let spend = get("spend");
+    let s = |k: &str| spend.get(k).and_then(Value::as_u64).unwrap_or(0);
+    out.push_str(&format!(
+        "session: {}\n",
+        get("session").as_str().unwrap_or("?")
+    ));
+    out.push_str(&format!(
+        "  tool calls: {} ({} denied), failures: {}, edits: {}, minutes: {}\n",
+        n("tool_calls"),
+        n("denied_calls"),
+        n("failures"),
+        n("edits"),
+        n("minutes")
+    ));
+    let tests = get("tests");
+    out.push_str(&format!(
+        "  tests: {} runs, {} passed, {} failed; tested since last edit: {}\n",
+        tests.get("runs").and_then(Value::as_u64).unwrap_or(0),
+        tests.get("passed").and_then(Value::as_u64).unwrap_or(0),
+        tests.get("failed").and_then(Value::as_u64).unwrap_or(0),
+        tests
+            .get("tested_since_last_edit")
+            .and_then(Value::as_bool)
+            .unwrap_or(true)
+    ));
+    out.push_str(&format!(
+        "  spend: ${:.4}; tokens: {} in, {} out, {} cache writes, {} cache reads\n",
+        spend.get("usd").and_then(Value::as_f64).unwrap_or(0.0),
+        s("input_tokens"),
+        s("output_tokens"),
+        s("cache_creation_input_tokens"),
+        s("cache_read_input_tokens")
+    ));
+    if let Some(unknown) = spend
+        .get("unknown_models")
+        .and_then(Value::as_array)
+        .filter(|u| !u.is_empty())
+    {
+        out.push_str(&format!(
+            "  priced at the conservative default (unknown models): {}\n",
+            Value::Array(unknown.clone())
+        ));
+    }
+    if let Some(limit) = spend.get("limit_reached").and_then(Value::as_str) {
+        out.push_str(&format!("  spend limit reached: {limit}\n"));
+    }
+    if let Some(reason) = get("stopped").as_str() {
+        out.push_str(&format!("  stopped: {reason}\n"));
+    }
+    if let Some(missing) = get("missing_evidence").as_array().filter(|m| !m.is_empty()) {
+        for m in missing {
+            out.push_str(&format!(
+                "  missing evidence: {}\n",
+                m.as_str().unwrap_or("?")
+            ));
+        }
+    }
+    out
+}

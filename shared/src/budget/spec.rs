@@ -1,0 +1,167 @@
+//! The validated, not-yet-compiled form of one budget file: rule lists with their origins.
+//! Tasks and packs are merged at this level, then [`LayerSpec::into_layer`] builds every
+//! `GlobSet` once.
+
+use super::command_rules::CommandRule;
+use super::paths_rules::{GlobList, PathRule};
+use super::{
+    Evidence, Layer, LayerKind, McpRules, MergeRules, PathRules, RecordSettings, RetryLimits,
+    RunRules, SpendLimits, StopRule, WebRules,
+};
+use crate::verdict::{Origin, Verdict};
+use std::path::PathBuf;
+
+pub(crate) type Setting = Option<(Verdict, Origin)>;
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PathSpec {
+    pub allow: Vec<PathRule>,
+    pub ask: Vec<PathRule>,
+    pub deny: Vec<PathRule>,
+    pub default: Setting,
+    pub outside_project: Setting,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RunSpec {
+    pub allow: Vec<CommandRule>,
+    pub ask: Vec<CommandRule>,
+    pub deny: Vec<CommandRule>,
+    pub tests: Vec<CommandRule>,
+    pub default: Setting,
+    pub unparsed: Setting,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct StopSpec {
+    pub reason: String,
+    pub origin: Origin,
+    pub edit: Vec<PathRule>,
+    pub run: Vec<CommandRule>,
+}
+
+/// A task's lists: `allow` (when given) replaces the base list, `ask`/`deny` add to it.
+#[derive(Clone, Debug)]
+pub(crate) struct Lists<T> {
+    pub allow: Option<Vec<T>>,
+    pub ask: Vec<T>,
+    pub deny: Vec<T>,
+}
+
+impl<T> Default for Lists<T> {
+    fn default() -> Self {
+        Lists {
+            allow: None,
+            ask: Vec::new(),
+            deny: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TaskSpec {
+    pub read: Lists<PathRule>,
+    pub edit: Lists<PathRule>,
+    pub run: Lists<CommandRule>,
+    pub stops: Vec<StopSpec>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct LayerSpec {
+    pub kind: LayerKind,
+    pub file: PathBuf,
+    pub display: String,
+    pub sha256: String,
+    pub packs: Vec<String>,
+    pub read: PathSpec,
+    pub edit: PathSpec,
+    pub run: RunSpec,
+    pub mcp: McpRules,
+    pub web: WebRules,
+    pub spend: SpendLimits,
+    pub retry: RetryLimits,
+    pub merge: MergeRules,
+    pub stops: Vec<StopSpec>,
+    pub evidence: Evidence,
+    pub high_risk: Vec<PathRule>,
+    pub record: RecordSettings,
+}
+
+fn narrow<T: Clone>(allow: &mut Vec<T>, ask: &mut Vec<T>, deny: &mut Vec<T>, task: &Lists<T>) {
+    if let Some(task_allow) = &task.allow {
+        allow.clone_from(task_allow);
+    }
+    ask.extend(task.ask.iter().cloned());
+    deny.extend(task.deny.iter().cloned());
+}
+
+impl PathSpec {
+    pub fn compile(self, section: &str) -> Result<PathRules, String> {
+        Ok(PathRules {
+            section: section.into(),
+            allow: GlobList::build(self.allow, false)?,
+            ask: GlobList::build(self.ask, true)?,
+            deny: GlobList::build(self.deny, true)?,
+            default: self.default,
+            outside_project: self.outside_project,
+        })
+    }
+}
+
+impl StopSpec {
+    fn compile(self) -> Result<StopRule, String> {
+        Ok(StopRule {
+            reason: self.reason,
+            origin: self.origin,
+            edit: GlobList::build(self.edit, true)?,
+            run: self.run,
+        })
+    }
+}
+
+impl LayerSpec {
+    /// Applies the task overlay (if this file defines the active task) and compiles every
+    /// glob list once. The error is a message for a diagnostic (only a pathological glob set
+    /// can fail here: each glob was already validated).
+    pub fn into_layer(mut self, task: Option<&TaskSpec>) -> Result<Layer, String> {
+        if let Some(task) = task {
+            let (read, edit, run) = (&mut self.read, &mut self.edit, &mut self.run);
+            narrow(&mut read.allow, &mut read.ask, &mut read.deny, &task.read);
+            narrow(&mut edit.allow, &mut edit.ask, &mut edit.deny, &task.edit);
+            narrow(&mut run.allow, &mut run.ask, &mut run.deny, &task.run);
+            self.stops.extend(task.stops.iter().cloned());
+        }
+        let mut evidence = self.evidence;
+        evidence.high_risk = GlobList::build(self.high_risk, true)?;
+        let run = self.run;
+        Ok(Layer {
+            kind: self.kind,
+            file: self.file,
+            display: self.display,
+            sha256: self.sha256,
+            packs: self.packs,
+            read: self.read.compile("read")?,
+            edit: self.edit.compile("edit")?,
+            run: RunRules {
+                allow: run.allow,
+                ask: run.ask,
+                deny: run.deny,
+                tests: run.tests,
+                default: run.default,
+                unparsed: run.unparsed,
+            },
+            mcp: self.mcp,
+            web: self.web,
+            spend: self.spend,
+            retry: self.retry,
+            merge: self.merge,
+            stops: self
+                .stops
+                .into_iter()
+                .map(StopSpec::compile)
+                .collect::<Result<_, _>>()?,
+            evidence,
+            record: self.record,
+        })
+    }
+}

@@ -1,0 +1,593 @@
+//! One function per kind of tool call; each turns the call into [`Finding`]s, which
+//! [`Decision::from_findings`] combines.
+
+use super::{
+    Code, DecideContext, Decision, Finding, SessionFacts, fingerprint, merge, protect, rollback,
+    url,
+};
+use crate::budget::{Budget, Layer, OnExceed, PathContext};
+use crate::paths::normalise;
+use crate::protocol::ToolCall;
+use crate::shell::{self, Analysis, EffectKind, ShellContext};
+use crate::verdict::{Hit, Origin, Verdict};
+use std::path::Path;
+
+/// Decides one tool call.
+pub fn decide(
+    call: &ToolCall,
+    budget: &Budget,
+    facts: &SessionFacts,
+    ctx: &DecideContext<'_>,
+) -> Decision {
+    if let Some(stopped) = &facts.stopped {
+        let finding = Finding {
+            hit: Hit {
+                verdict: Verdict::Deny,
+                origin: Origin::builtin("stopped-run"),
+                section: "stop".into(),
+                rule: stopped.origin.clone(),
+            },
+            code: Code::StopRule,
+            what: format!("this call ({})", call.tool_name()),
+            stop_reason: Some(stopped.reason.clone()),
+            detail: Some(
+                "This run was already stopped; every further tool call is refused.".into(),
+            ),
+        };
+        return Decision::from_findings(vec![finding], ctx.nobody_can_answer);
+    }
+    let mut d = Decider {
+        budget,
+        facts,
+        ctx,
+        findings: Vec::new(),
+        note: None,
+    };
+    d.limits();
+    match call {
+        ToolCall::Read { tool, path } => d.read_tool(tool, path.as_deref()),
+        ToolCall::Edit { tool, path } => d.edit_tool(tool, path.as_deref()),
+        ToolCall::Bash { command } => d.bash(command),
+        ToolCall::WebFetch { url } => d.web_fetch(url),
+        ToolCall::WebSearch { .. } => {
+            d.per_layer(|l| l.web.decide_search(), Code::WebDenied, "a web search")
+        }
+        ToolCall::Mcp { server, tool } => d.mcp(server, tool),
+        ToolCall::Unanalysable { tool, text } => d.unparsed(&format!("{tool} command"), text),
+        ToolCall::Other { .. } => {}
+    }
+    let note = d.note.take();
+    let mut decision = Decision::from_findings(d.findings, ctx.nobody_can_answer);
+    decision.note = note;
+    decision
+}
+
+struct Decider<'a> {
+    budget: &'a Budget,
+    facts: &'a SessionFacts,
+    ctx: &'a DecideContext<'a>,
+    findings: Vec<Finding>,
+    note: Option<String>,
+}
+
+/// The code for a path hit of the given section and verdict.
+fn path_code(verdict: Verdict) -> Code {
+    if verdict == Verdict::Ask {
+        Code::PathAsk
+    } else {
+        Code::PathDenied
+    }
+}
+
+impl<'a> Decider<'a> {
+    fn path_ctx(&self) -> PathContext<'a> {
+        let (budget, ctx): (&'a Budget, &'a DecideContext<'a>) = (self.budget, self.ctx);
+        PathContext {
+            project_root: &budget.project_root,
+            home: ctx.home.as_deref(),
+            fs: ctx.fs,
+        }
+    }
+
+    /// A path as the agent knows it: relative to the project when inside it.
+    fn show(&self, path: &Path) -> String {
+        match path.strip_prefix(&self.budget.project_root) {
+            Ok(rel) if rel.as_os_str().is_empty() => ".".into(),
+            Ok(rel) => rel.display().to_string(),
+            Err(_) => path.display().to_string(),
+        }
+    }
+
+    fn push(&mut self, hit: Hit, code: Code, what: String) {
+        self.findings.push(Finding {
+            hit,
+            code,
+            what,
+            stop_reason: None,
+            detail: None,
+        });
+    }
+
+    /// Adds each layer's answer for one question.
+    fn per_layer(&mut self, ask: impl Fn(&Layer) -> Option<Hit>, deny_code: Code, what: &str) {
+        let hits: Vec<Hit> = self.budget.layers.iter().filter_map(&ask).collect();
+        for hit in hits {
+            let code = match (hit.verdict, deny_code) {
+                (Verdict::Ask, Code::WebDenied) => Code::WebAsk,
+                (Verdict::Ask, Code::McpDenied) => Code::McpAsk,
+                (Verdict::Ask, Code::CommandDenied) => Code::CommandAsk,
+                (Verdict::Ask, Code::PathDenied) => Code::PathAsk,
+                (Verdict::Allow, _) => Code::Allowed,
+                _ => deny_code,
+            };
+            self.push(hit, code, what.to_owned());
+        }
+    }
+
+    /// Spend, tool-call and run-wide failure limits, checked on every call.
+    fn limits(&mut self) {
+        let facts = self.facts;
+        for layer in &self.budget.layers {
+            let spend = &layer.spend;
+            let origin = spend
+                .origin
+                .clone()
+                .unwrap_or_else(|| Origin::builtin("spend"));
+            let checks: [(Option<f64>, f64, &str, String); 4] = [
+                (
+                    spend.max_usd,
+                    facts.spend_usd,
+                    "max_usd",
+                    format!("${:.2}", facts.spend_usd),
+                ),
+                (
+                    spend.max_tokens.map(|t| t as f64),
+                    facts.spend_tokens as f64,
+                    "max_tokens",
+                    format!("{} tokens", facts.spend_tokens),
+                ),
+                (
+                    spend.max_tool_calls.map(|t| t as f64),
+                    facts.tool_calls as f64,
+                    "max_tool_calls",
+                    format!("{} tool calls", facts.tool_calls),
+                ),
+                (
+                    spend.max_minutes.map(|t| t as f64),
+                    facts.minutes as f64,
+                    "max_minutes",
+                    format!("{} minutes", facts.minutes),
+                ),
+            ];
+            for (limit, used, key, shown) in checks {
+                let Some(limit) = limit else { continue };
+                if used >= limit {
+                    let halt = spend.on_exceed == OnExceed::Halt;
+                    let reason = format!("the run used {shown}, past [spend] {key} = {limit}");
+                    self.findings.push(Finding {
+                        hit: Hit {
+                            verdict: Verdict::Deny,
+                            origin: origin.clone(),
+                            section: "spend".into(),
+                            rule: key.into(),
+                        },
+                        code: Code::SpendExceeded,
+                        what: "this call".into(),
+                        stop_reason: halt.then(|| reason.clone()),
+                        detail: Some(format!("Spend limit reached: {reason}.")),
+                    });
+                } else if let Some(warn) = spend.warn_at
+                    && !facts.warned
+                    && used >= warn * limit
+                    && self.note.is_none()
+                {
+                    self.note = Some(format!(
+                        "claude-budget: this run has used {shown} of its [spend] {key} = {limit} \
+                         ({:.0}%). Plan to finish soon and leave a summary for the user.",
+                        100.0 * used / limit
+                    ));
+                }
+            }
+            if let Some(limit) = layer.retry.failures
+                && facts.total_failures >= limit
+            {
+                let origin = layer
+                    .retry
+                    .origin
+                    .clone()
+                    .unwrap_or_else(|| Origin::builtin("retry"));
+                self.findings.push(Finding {
+                    hit: Hit {
+                        verdict: Verdict::Deny,
+                        origin,
+                        section: "retry".into(),
+                        rule: "failures".into(),
+                    },
+                    code: Code::RetryLimit,
+                    what: "this call".into(),
+                    stop_reason: None,
+                    detail: Some(format!(
+                        "The run has had {} failed tool calls; [retry] failures = {limit}.",
+                        facts.total_failures
+                    )),
+                });
+            }
+        }
+    }
+
+    fn read_tool(&mut self, tool: &str, path: Option<&str>) {
+        let path = normalise(Path::new(path.unwrap_or(".")), &self.ctx.cwd);
+        let what = format!("{tool} of `{}`", self.show(&path));
+        self.read_path(&path, &what);
+    }
+
+    fn read_path(&mut self, path: &Path, what: &str) {
+        let pctx = self.path_ctx();
+        let hits: Vec<Hit> = self
+            .budget
+            .layers
+            .iter()
+            .filter_map(|l| l.read.decide(path, &pctx))
+            .collect();
+        for hit in hits {
+            let code = if hit.verdict == Verdict::Allow {
+                Code::Allowed
+            } else {
+                path_code(hit.verdict)
+            };
+            self.push(hit, code, what.to_owned());
+        }
+    }
+
+    fn edit_tool(&mut self, tool: &str, path: Option<&str>) {
+        let Some(path) = path else {
+            // An edit tool without a path cannot be checked: refuse like an unparsed command.
+            self.unparsed(&format!("{tool} call without a file path"), "");
+            return;
+        };
+        let path = normalise(Path::new(path), &self.ctx.cwd);
+        let what = format!("{tool} of `{}`", self.show(&path));
+        self.edit_path(&path, &what);
+    }
+
+    /// Everything an edit of `path` must pass: self-protection, stop rules, the rollback
+    /// note, edit counts, and `[edit]`.
+    fn edit_path(&mut self, path: &Path, what: &str) {
+        let budget = self.budget;
+        if let Some(p) = protect::protection(
+            path,
+            budget,
+            self.ctx.home.as_deref(),
+            &self.ctx.protected_dirs,
+            self.ctx.fs,
+        ) {
+            self.push(
+                Hit {
+                    verdict: Verdict::Deny,
+                    origin: Origin::builtin(format!("self-protection/{}", p.id)),
+                    section: "self-protection".into(),
+                    rule: p.what.into(),
+                },
+                Code::SelfProtection,
+                format!("{what} ({})", p.what),
+            );
+            return;
+        }
+        let pctx = self.path_ctx();
+        for layer in &budget.layers {
+            for stop in &layer.stops {
+                if stop.matches_edit(path, &pctx) {
+                    self.findings.push(Finding {
+                        hit: Hit {
+                            verdict: Verdict::Deny,
+                            origin: stop.origin.clone(),
+                            section: "stop".into(),
+                            rule: "edit".into(),
+                        },
+                        code: Code::StopRule,
+                        what: what.to_owned(),
+                        stop_reason: Some(stop.reason.clone()),
+                        detail: None,
+                    });
+                }
+            }
+        }
+        let mut is_note = false;
+        for layer in &budget.layers {
+            let note = normalise(
+                Path::new(&layer.evidence.rollback_note),
+                &budget.project_root,
+            );
+            if note == path {
+                is_note = true;
+                continue;
+            }
+            if let Some((pattern, origin)) = layer.evidence.high_risk(path, &pctx) {
+                let text = self.ctx.fs.read_small(&note, 1 << 20).unwrap_or_default();
+                let missing = rollback::missing_fields(&text, &layer.evidence.rollback_fields);
+                if !missing.is_empty() {
+                    let state = if text.is_empty() {
+                        "does not exist"
+                    } else {
+                        "is incomplete"
+                    };
+                    self.findings.push(Finding {
+                        hit: Hit {
+                            verdict: Verdict::Deny,
+                            origin,
+                            section: "evidence".into(),
+                            rule: format!("high_risk: {pattern}"),
+                        },
+                        code: Code::RollbackNoteMissing,
+                        what: what.to_owned(),
+                        stop_reason: None,
+                        detail: Some(format!(
+                            "The rollback note `{}` {state}; missing: {}. Template:\n{}",
+                            self.show(&note),
+                            missing.join(", "),
+                            rollback::template(&layer.evidence.rollback_fields)
+                        )),
+                    });
+                }
+            }
+            if let Some(limit) = layer.retry.same_file_edits {
+                let done = self
+                    .facts
+                    .edits
+                    .get(&path.display().to_string())
+                    .copied()
+                    .unwrap_or(0);
+                if done >= limit {
+                    self.findings.push(Finding {
+                        hit: Hit {
+                            verdict: Verdict::Deny,
+                            origin: layer
+                                .retry
+                                .origin
+                                .clone()
+                                .unwrap_or_else(|| Origin::builtin("retry")),
+                            section: "retry".into(),
+                            rule: "same_file_edits".into(),
+                        },
+                        code: Code::RetryLimit,
+                        what: what.to_owned(),
+                        stop_reason: None,
+                        detail: Some(format!(
+                            "`{}` was edited {done} times; [retry] same_file_edits = {limit}.",
+                            self.show(path)
+                        )),
+                    });
+                }
+            }
+        }
+        for layer in &budget.layers {
+            if is_note {
+                // Writing the rollback note is allowed unless a deny rule names it (SPEC §6.5).
+                if layer.edit.denies_explicitly(path, &pctx)
+                    && let Some(hit) = layer.edit.decide(path, &pctx)
+                {
+                    self.push(hit, Code::PathDenied, what.to_owned());
+                } else {
+                    self.push(
+                        Hit {
+                            verdict: Verdict::Allow,
+                            origin: Origin::builtin("rollback-note"),
+                            section: "evidence".into(),
+                            rule: "rollback_note".into(),
+                        },
+                        Code::Allowed,
+                        what.to_owned(),
+                    );
+                }
+                continue;
+            }
+            if let Some(hit) = layer.edit.decide(path, &pctx) {
+                let code = if hit.verdict == Verdict::Allow {
+                    Code::Allowed
+                } else {
+                    path_code(hit.verdict)
+                };
+                self.push(hit, code, what.to_owned());
+            }
+        }
+    }
+
+    fn unparsed(&mut self, what: &str, text: &str) {
+        let shown = if text.is_empty() {
+            what.to_owned()
+        } else {
+            format!("{what} `{}`", clip(text))
+        };
+        let hits: Vec<Hit> = self
+            .budget
+            .layers
+            .iter()
+            .map(|l| l.run.unparsed())
+            .collect();
+        for hit in hits {
+            self.push(hit, Code::UnparsedCommand, shown.clone());
+        }
+    }
+
+    fn web_fetch(&mut self, url: &str) {
+        match url::host_of(url) {
+            Some(host) => self.per_layer(
+                |l| l.web.decide_host(&host),
+                Code::WebDenied,
+                &format!("fetching `{url}` (host `{host}`)"),
+            ),
+            None => self.unparsed("a WebFetch of an unparseable URL", url),
+        }
+    }
+
+    fn mcp(&mut self, server: &str, tool: &str) {
+        let what = format!("the MCP tool `{tool}` of server `{server}`");
+        let layers = &self.budget.layers;
+        for layer in layers {
+            let Some(hit) = layer.mcp.decide(server, tool) else {
+                continue;
+            };
+            let code = match hit.verdict {
+                Verdict::Allow => Code::Allowed,
+                Verdict::Ask => Code::McpAsk,
+                Verdict::Deny => Code::McpDenied,
+            };
+            let detail = (hit.rule == "enabled = false").then(|| {
+                let owner = layer.mcp.server(server).and_then(|s| s.owner);
+                format!(
+                    "The server `{server}` is switched off (kill switch){}.",
+                    owner
+                        .map(|o| format!("; its owner is {o}"))
+                        .unwrap_or_default()
+                )
+            });
+            self.findings.push(Finding {
+                hit,
+                code,
+                what: what.clone(),
+                stop_reason: None,
+                detail,
+            });
+        }
+    }
+
+    fn bash(&mut self, command: &str) {
+        let sctx = ShellContext {
+            cwd: self.ctx.cwd.clone(),
+            home: self.ctx.home.clone(),
+            project_dir: self.budget.project_root.clone(),
+            fs: self.ctx.fs,
+        };
+        let analysis = shell::analyse(command, &sctx);
+        self.retries(command);
+        self.analysis(&analysis, &sctx);
+    }
+
+    /// `[retry] same_command_failures` for this command's fingerprint.
+    fn retries(&mut self, command: &str) {
+        let Some(failed) = self.facts.failures.get(&fingerprint(command)) else {
+            return;
+        };
+        for layer in &self.budget.layers {
+            let Some(limit) = layer.retry.same_command_failures else {
+                continue;
+            };
+            if failed.count >= limit {
+                self.findings.push(Finding {
+                    hit: Hit {
+                        verdict: Verdict::Deny,
+                        origin: layer
+                            .retry
+                            .origin
+                            .clone()
+                            .unwrap_or_else(|| Origin::builtin("retry")),
+                        section: "retry".into(),
+                        rule: "same_command_failures".into(),
+                    },
+                    code: Code::RetryLimit,
+                    what: format!("running `{}` again", clip(command)),
+                    stop_reason: None,
+                    detail: Some(format!(
+                        "It already failed {} times (limit {limit}); last error: {}",
+                        failed.count, failed.last_error_line
+                    )),
+                });
+            }
+        }
+    }
+
+    /// Decides every part of a shell analysis.
+    pub(super) fn analysis(&mut self, analysis: &Analysis, sctx: &ShellContext<'_>) {
+        let budget = self.budget;
+        for cmd in &analysis.commands {
+            let what = format!("running `{}`", clip(&cmd.text));
+            for layer in &budget.layers {
+                if let Some(hit) = layer.run.decide(&cmd.argv)
+                    && !(cmd.transparent && hit.rule == "default")
+                {
+                    let code = match hit.verdict {
+                        Verdict::Allow => Code::Allowed,
+                        Verdict::Ask => Code::CommandAsk,
+                        Verdict::Deny => Code::CommandDenied,
+                    };
+                    self.push(hit, code, what.clone());
+                }
+                for stop in &layer.stops {
+                    if stop.matches_command(&cmd.argv) {
+                        self.findings.push(Finding {
+                            hit: Hit {
+                                verdict: Verdict::Deny,
+                                origin: stop.origin.clone(),
+                                section: "stop".into(),
+                                rule: "run".into(),
+                            },
+                            code: Code::StopRule,
+                            what: what.clone(),
+                            stop_reason: Some(stop.reason.clone()),
+                            detail: None,
+                        });
+                    }
+                }
+                for found in
+                    merge::check(&cmd.argv, &layer.merge, self.ctx.current_branch.as_deref())
+                {
+                    let code = if found.hit.verdict == Verdict::Allow {
+                        Code::Allowed
+                    } else {
+                        Code::MergeDenied
+                    };
+                    let what = if found.what == cmd.argv.join(" ") {
+                        what.clone()
+                    } else {
+                        found.what
+                    };
+                    self.push(found.hit, code, what);
+                }
+            }
+        }
+        for effect in &analysis.effects {
+            let shown = self.show(&effect.path);
+            match effect.kind {
+                EffectKind::Read => self.read_path(
+                    &effect.path,
+                    &format!("reading `{shown}` (by `{}`)", clip(&effect.command)),
+                ),
+                EffectKind::Write => self.edit_path(
+                    &effect.path,
+                    &format!("writing `{shown}` (by `{}`)", clip(&effect.command)),
+                ),
+                EffectKind::Delete { .. } => self.edit_path(
+                    &effect.path,
+                    &format!("deleting `{shown}` (by `{}`)", clip(&effect.command)),
+                ),
+            }
+        }
+        for net in &analysis.network {
+            let what = format!("fetching from `{}` (by `{}`)", net.host, clip(&net.command));
+            self.per_layer(|l| l.web.decide_host(&net.host), Code::WebDenied, &what);
+        }
+        for part in &analysis.unanalysable {
+            self.unparsed(
+                &format!("a command it cannot analyse ({})", part.reason),
+                &part.text,
+            );
+        }
+        self.packs(analysis, sctx);
+    }
+
+    /// The semantic checks of the built-in packs each layer extends.
+    fn packs(&mut self, analysis: &Analysis, sctx: &ShellContext<'_>) {
+        let _ = (analysis, sctx);
+    }
+}
+
+/// Shortens long text for messages.
+pub(super) fn clip(text: &str) -> String {
+    const MAX: usize = 200;
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= MAX {
+        return one_line;
+    }
+    let cut: String = one_line.chars().take(MAX).collect();
+    format!("{cut}…")
+}

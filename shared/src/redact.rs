@@ -1,0 +1,327 @@
+//! Secret redaction for everything the run record keeps (SPEC §7).
+//!
+//! The hook pays for redaction on every tool call, so it is built to cost nothing when there
+//! is nothing to find: each built-in token format has a literal *trigger* (`ghp_`, `AKIA`,
+//! `-----BEGIN`, …) checked with a plain substring search, and its regex is compiled only the
+//! first time a trigger is seen (once per process, in a `OnceLock`). Secret-looking
+//! assignments (`API_KEY=…`, `--token=…`, `"password": "…"`) are found by a hand-written
+//! scanner instead of a regex, because `=` appears in almost every command.
+//!
+//! What is replaced becomes `[REDACTED:<kind>]`; the key or header name stays readable
+//! (`GITHUB_TOKEN=[REDACTED:assignment]`) so a reviewer still sees *what* was passed.
+
+pub use regex::Regex;
+use serde_json::Value;
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+/// One built-in token format: a cheap literal gate, then the regex.
+struct TokenFormat {
+    kind: &'static str,
+    /// The text is searched only when it contains one of these (case-sensitive).
+    triggers: &'static [&'static str],
+    pattern: &'static str,
+    /// Capture group holding the secret; 0 = the whole match.
+    group: usize,
+}
+
+const FORMATS: &[TokenFormat] = &[
+    TokenFormat {
+        kind: "private-key",
+        triggers: &["-----BEGIN"],
+        pattern: r"(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)",
+        group: 0,
+    },
+    TokenFormat {
+        kind: "github-token",
+        triggers: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
+        pattern: r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})(?-u:\b)",
+        group: 0,
+    },
+    TokenFormat {
+        kind: "aws-access-key",
+        triggers: &["AKIA", "ASIA", "ABIA", "ACCA"],
+        pattern: r"(?-u:\b)(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?-u:\b)",
+        group: 0,
+    },
+    TokenFormat {
+        kind: "slack-token",
+        triggers: &["xox"],
+        pattern: r"(?-u:\b)xox[abposr]-[A-Za-z0-9-]{10,}",
+        group: 0,
+    },
+    TokenFormat {
+        kind: "api-key",
+        triggers: &["sk-"],
+        pattern: r"(?-u:\b)sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}",
+        group: 0,
+    },
+    TokenFormat {
+        kind: "jwt",
+        triggers: &["eyJ"],
+        pattern: r"(?-u:\b)eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+        group: 0,
+    },
+    TokenFormat {
+        kind: "auth-header",
+        triggers: &[
+            "uthorization",
+            "UTHORIZATION",
+            "pi-key",
+            "PI-KEY",
+            "pi-Key",
+            "uth-token",
+            "uth-Token",
+        ],
+        pattern: r#"(?i)(?-u:\b)(?:proxy-)?(?:authorization|x-api-key|api-key|x-auth-token)\s*:\s*(?:(?:bearer|basic|token|digest)\s+)?([^\s"'\\]+)"#,
+        group: 1,
+    },
+    TokenFormat {
+        kind: "url-password",
+        triggers: &["://"],
+        pattern: r"://[^/\s:@]+:([^/\s@]+)@",
+        group: 1,
+    },
+];
+
+fn compiled(index: usize) -> Option<&'static Regex> {
+    static CELLS: [OnceLock<Option<Regex>>; 8] = [const { OnceLock::new() }; 8];
+    let cell = CELLS.get(index)?;
+    let format = FORMATS.get(index)?;
+    // The patterns are constants covered by tests; a failure to compile would make this
+    // format a no-op rather than crash a hook.
+    cell.get_or_init(|| Regex::new(format.pattern).ok())
+        .as_ref()
+}
+
+/// Redacts secrets from text and JSON before they reach the run record.
+#[derive(Clone, Debug, Default)]
+pub struct Redactor {
+    /// `[record] redact`: each match is replaced whole.
+    extra: Vec<Regex>,
+}
+
+impl Redactor {
+    /// A redactor with the built-in formats plus the budget's `[record] redact` patterns.
+    pub fn new(extra: &[Regex]) -> Redactor {
+        Redactor {
+            extra: extra.to_vec(),
+        }
+    }
+
+    /// The text with every secret replaced; borrowed when nothing was found.
+    pub fn text<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut out: Cow<'a, str> = Cow::Borrowed(text);
+        for (index, format) in FORMATS.iter().enumerate() {
+            if !format.triggers.iter().any(|t| out.contains(t)) {
+                continue;
+            }
+            let Some(regex) = compiled(index) else {
+                continue;
+            };
+            if let Cow::Owned(replaced) = replace_group(regex, &out, format.group, format.kind) {
+                out = Cow::Owned(replaced);
+            }
+        }
+        if let Some(replaced) = redact_assignments(&out) {
+            out = Cow::Owned(replaced);
+        }
+        for regex in &self.extra {
+            if let Cow::Owned(replaced) = regex.replace_all(&out, "[REDACTED]") {
+                out = Cow::Owned(replaced);
+            }
+        }
+        out
+    }
+
+    /// A copy of `value` with every string redacted, and the values of secret-looking keys
+    /// (`"token": …`, `"api_key": …`) replaced whole.
+    pub fn json(&self, value: &Value) -> Value {
+        match value {
+            Value::String(s) => Value::String(self.text(s).into_owned()),
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.json(v)).collect()),
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| {
+                        let redacted =
+                            if secret_name(k) && !matches!(v, Value::Null | Value::Bool(_)) {
+                                Value::String("[REDACTED:field]".into())
+                            } else {
+                                self.json(v)
+                            };
+                        (k.clone(), redacted)
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+}
+
+fn replace_group<'a>(regex: &Regex, text: &'a str, group: usize, kind: &str) -> Cow<'a, str> {
+    regex.replace_all(text, |caps: &regex::Captures<'_>| {
+        let whole = caps.get(0).map_or("", |m| m.as_str());
+        match (group, caps.get(group), caps.get(0)) {
+            (0, _, _) | (_, None, _) | (_, _, None) => format!("[REDACTED:{kind}]"),
+            (_, Some(secret), Some(all)) => {
+                let (start, end) = (secret.start() - all.start(), secret.end() - all.start());
+                format!("{}[REDACTED:{kind}]{}", &whole[..start], &whole[end..])
+            }
+        }
+    })
+}
+
+/// Words that make a variable, flag or field name look secret (compared per `_`/`-`
+/// segment, case-insensitively, so `monkey` and `keyboard` stay readable).
+const SECRET_WORDS: &[&str] = &[
+    "key",
+    "apikey",
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "pwd",
+    "pass",
+    "credential",
+    "credentials",
+    "private",
+    "cookie",
+    "session",
+    "auth",
+    "bearer",
+];
+
+/// True when a name (`GITHUB_TOKEN`, `api-key`, `client_secret`) has a secret-looking
+/// segment. `PWD` alone is the working directory and `KEY` alone too generic to matter.
+fn secret_name(name: &str) -> bool {
+    if name.eq_ignore_ascii_case("pwd") || name.eq_ignore_ascii_case("oldpwd") {
+        return false;
+    }
+    name.split(['_', '-', '.'])
+        .any(|segment| SECRET_WORDS.iter().any(|w| segment.eq_ignore_ascii_case(w)))
+        || name.to_ascii_lowercase().ends_with("apikey")
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.'
+}
+
+/// Finds `NAME=value`, `--name=value`, `--name value` and `"name": "value"` where the name
+/// looks secret, and replaces the value. `None` when nothing was replaced.
+fn redact_assignments(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let value_start = match b {
+            b'=' => secret_before(bytes, i).then_some(i + 1),
+            b':' => json_secret_before(bytes, i).and_then(|_| json_string_value(bytes, i + 1)),
+            b' ' | b'\t' => flag_before(bytes, i).then(|| skip_spaces(bytes, i)),
+            _ => None,
+        };
+        if let Some(start) = value_start {
+            let end = value_end(bytes, start);
+            if end > start && bytes.get(start) != Some(&b'$') {
+                let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                buf.push_str(&text[copied..start]);
+                buf.push_str("[REDACTED:assignment]");
+                copied = end;
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out.map(|mut buf| {
+        buf.push_str(&text[copied..]);
+        buf
+    })
+}
+
+/// The name ending just before `at` (letters, digits, `_`, `-`, `.`), without leading dashes.
+fn name_before(bytes: &[u8], at: usize) -> (&str, usize) {
+    let mut start = at;
+    while start > 0 && is_name_byte(bytes[start - 1]) {
+        start -= 1;
+    }
+    let name = std::str::from_utf8(&bytes[start..at]).unwrap_or("");
+    let dashes = name.len() - name.trim_start_matches('-').len();
+    (&name[dashes..], dashes)
+}
+
+fn secret_before(bytes: &[u8], at: usize) -> bool {
+    let (name, _) = name_before(bytes, at);
+    !name.is_empty() && secret_name(name)
+}
+
+/// `--token value` (only long flags: short ones are too ambiguous).
+fn flag_before(bytes: &[u8], at: usize) -> bool {
+    let (name, dashes) = name_before(bytes, at);
+    dashes == 2 && !name.is_empty() && secret_name(name)
+}
+
+/// `"api_key": "…"` (JSON) or `client_secret: …` (YAML): the name before `:`. An unquoted
+/// name needs a `_`/`-` in it, so prose such as `the key: …` stays readable.
+fn json_secret_before(bytes: &[u8], at: usize) -> Option<()> {
+    let mut end = at;
+    while end > 0 && bytes[end - 1] == b' ' {
+        end -= 1;
+    }
+    let quoted = end > 0 && matches!(bytes[end - 1], b'"' | b'\'');
+    let name_end = if quoted { end - 1 } else { end };
+    let (name, dashes) = name_before(bytes, name_end);
+    let identifier_like = quoted || name.contains(['_', '-']);
+    (dashes == 0 && identifier_like && !name.is_empty() && secret_name(name)).then_some(())
+}
+
+/// Start of the value after `:`: skips spaces; the value must be non-empty.
+fn json_string_value(bytes: &[u8], from: usize) -> Option<usize> {
+    let start = skip_spaces(bytes, from);
+    (start < bytes.len() && !matches!(bytes[start], b'{' | b'[' | b'\n')).then_some(start)
+}
+
+fn skip_spaces(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
+        i += 1;
+    }
+    i
+}
+
+/// End of a value: a quoted string through its closing quote, else up to whitespace, a
+/// quote, `,`, `;`, `&`, `|`, `}` or `)`.
+fn value_end(bytes: &[u8], start: usize) -> usize {
+    match bytes.get(start) {
+        Some(&q @ (b'"' | b'\'')) => {
+            let mut i = start + 1;
+            while i < bytes.len() && bytes[i] != q {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            (i + 1).min(bytes.len())
+        }
+        _ => {
+            let mut i = start;
+            while i < bytes.len()
+                && !matches!(
+                    bytes[i],
+                    b' ' | b'\t'
+                        | b'\n'
+                        | b'\r'
+                        | b'"'
+                        | b'\''
+                        | b','
+                        | b';'
+                        | b'&'
+                        | b'|'
+                        | b'}'
+                        | b')'
+                )
+            {
+                i += 1;
+            }
+            i
+        }
+    }
+}

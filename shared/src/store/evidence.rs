@@ -1,0 +1,243 @@
+//! Evidence (SPEC §6.5–6.6): is the rollback note complete, and may the agent stop?
+//!
+//! The note is Markdown. A field is present when a heading (`## Undo path`, any level) or a
+//! label line (`Undo path: …`) names it, case-insensitively, and some text follows it before
+//! the next heading or field label. HTML comments (the template's guidance) are not text, so
+//! a copied, unfilled template is still incomplete.
+
+use super::state::SessionState;
+use std::path::Path;
+
+/// The fields a note needs when the budget names none (SPEC §4 example).
+pub const DEFAULT_ROLLBACK_FIELDS: &[&str] = &[
+    "Change",
+    "Undo path",
+    "Data risk",
+    "Trigger",
+    "Owner",
+    "Stop before",
+];
+
+/// The `stop_blocks` limit when the budget sets none.
+pub const DEFAULT_STOP_BLOCKS: u32 = 3;
+
+/// The fields of `fields` that `note_text` lacks (or leaves empty), in `fields` order.
+pub fn rollback_missing_fields(note_text: &str, fields: &[String]) -> Vec<String> {
+    let text = strip_comments(note_text);
+    let mut filled = vec![false; fields.len()];
+    let mut current: Option<usize> = None;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if let Some(heading) = heading_text(trimmed) {
+            current = field_index(heading, fields);
+            continue;
+        }
+        if let Some((label, rest)) = trimmed.split_once(':')
+            && let Some(at) = field_index(label, fields)
+        {
+            current = Some(at);
+            if has_text(rest) {
+                filled[at] = true;
+            }
+            continue;
+        }
+        if let Some(at) = current
+            && has_text(trimmed)
+        {
+            filled[at] = true;
+        }
+    }
+    fields
+        .iter()
+        .zip(filled)
+        .filter(|(_, ok)| !ok)
+        .map(|(f, _)| f.clone())
+        .collect()
+}
+
+fn heading_text(line: &str) -> Option<&str> {
+    let rest = line.trim_start_matches('#');
+    let level = line.len() - rest.len();
+    ((1..=6).contains(&level) && (rest.is_empty() || rest.starts_with(' '))).then(|| rest.trim())
+}
+
+fn field_index(label: &str, fields: &[String]) -> Option<usize> {
+    let label = label
+        .trim()
+        .trim_matches(|c| c == '*' || c == '_' || c == '-')
+        .trim()
+        .trim_end_matches(':')
+        .trim();
+    fields
+        .iter()
+        .position(|f| f.trim().eq_ignore_ascii_case(label))
+}
+
+fn has_text(text: &str) -> bool {
+    text.chars().any(char::is_alphanumeric)
+}
+
+fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("-->") {
+            Some(end) => rest = &rest[start + end + 3..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The note's template: one heading per field with guidance in comments.
+pub fn rollback_template(fields: &[String]) -> String {
+    let mut out = String::from("# Rollback note\n");
+    for field in fields {
+        out.push_str(&format!("\n## {field}\n<!-- {} -->\n", guidance(field)));
+    }
+    out
+}
+
+fn guidance(field: &str) -> &'static str {
+    match field.to_ascii_lowercase().as_str() {
+        "change" => "what this change does, in one or two sentences",
+        "undo path" => "the exact steps or commands that undo it",
+        "data risk" => "what data could be lost or corrupted, and how you would notice",
+        "trigger" => "the signal that means: roll back now",
+        "owner" => "who decides and performs the rollback",
+        "stop before" => "the point after which undoing is no longer possible",
+        _ => "fill in",
+    }
+}
+
+/// The state of the rollback note on disk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RollbackNote {
+    Complete,
+    Missing,
+    Incomplete(Vec<String>),
+}
+
+/// Reads the note at `<project_root>/<note>` (at most 1 MiB) and checks it.
+pub fn check_rollback_note(project_root: &Path, note: &str, fields: &[String]) -> RollbackNote {
+    use std::io::Read;
+    let path = project_root.join(note);
+    let Ok(file) = std::fs::File::open(&path) else {
+        return RollbackNote::Missing;
+    };
+    let mut text = String::new();
+    if file.take(1024 * 1024).read_to_string(&mut text).is_err() {
+        return RollbackNote::Missing;
+    }
+    match rollback_missing_fields(&text, fields) {
+        missing if missing.is_empty() => RollbackNote::Complete,
+        missing => RollbackNote::Incomplete(missing),
+    }
+}
+
+/// What the stop gate needs besides the state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GateInput {
+    pub tests_after_edit: bool,
+    /// The test commands named in `[run] tests`, for the message.
+    pub test_commands: Vec<String>,
+    /// `None` when no high-risk file was touched (the note is not needed).
+    pub rollback: Option<RollbackNote>,
+    /// Where the note lives, for the message.
+    pub rollback_note_path: String,
+    pub stop_blocks: u32,
+    pub stop_hook_active: bool,
+}
+
+/// The gate's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Gate {
+    /// Nothing missing.
+    Pass,
+    /// Send the agent back with this reason.
+    Block {
+        reason: String,
+        missing: Vec<String>,
+    },
+    /// Evidence is missing but `stop_blocks` is used up: let it stop; the packet lists it.
+    GiveUp { missing: Vec<String> },
+}
+
+/// Decides the stop and updates the block counters. A run stopped by a stop rule (or a
+/// halt) always passes: it was told to end. Blocks in a row are counted per chain:
+/// a Stop with `stop_hook_active = false` starts a new chain (the agent stopped on its own,
+/// not because we sent it back), so each round of work gets `stop_blocks` chances.
+pub fn stop_gate(state: &mut SessionState, input: &GateInput) -> Gate {
+    let missing = missing_evidence(state, input);
+    state.stops = state.stops.saturating_add(1);
+    state.missing_evidence.clone_from(&missing);
+    if !input.stop_hook_active {
+        state.stop_chain_blocks = 0;
+    }
+    // A run ended by a stop rule must stop: never send it back, whatever is missing.
+    if missing.is_empty() || state.stopped.is_some() {
+        state.stop_chain_blocks = 0;
+        return Gate::Pass;
+    }
+    if state.stop_chain_blocks >= input.stop_blocks {
+        return Gate::GiveUp { missing };
+    }
+    state.stop_chain_blocks += 1;
+    state.stop_blocks = state.stop_blocks.saturating_add(1);
+    let left = input.stop_blocks - state.stop_chain_blocks;
+    let reason = format!(
+        "Not done yet — evidence is missing:\n{}\n(claude-budget stop gate; {left} more stop attempt(s) will be sent back before the run may end with this gap recorded.)",
+        missing
+            .iter()
+            .map(|m| format!("- {m}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    Gate::Block { reason, missing }
+}
+
+fn missing_evidence(state: &SessionState, input: &GateInput) -> Vec<String> {
+    let mut missing = Vec::new();
+    if input.tests_after_edit && !state.tested_since_last_edit() {
+        let how = if input.test_commands.is_empty() {
+            "the project's tests".to_owned()
+        } else {
+            input
+                .test_commands
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        };
+        let what = match (&state.last_edit, &state.tests.last) {
+            (Some(edit), Some(test)) if test.seq > edit.seq => format!(
+                "the last test run after the last edit failed (`{}`)",
+                test.command
+            ),
+            (Some(edit), _) => format!("no test run since the last edit (`{}`)", edit.path),
+            (None, _) => "no passing test run".to_owned(),
+        };
+        missing.push(format!(
+            "tests: {what}. Run {how} and make them pass before finishing."
+        ));
+    }
+    match &input.rollback {
+        Some(RollbackNote::Missing) => missing.push(format!(
+            "rollback note: high-risk files were changed but `{}` does not exist. Write it with every required field.",
+            input.rollback_note_path
+        )),
+        Some(RollbackNote::Incomplete(fields)) => missing.push(format!(
+            "rollback note: `{}` lacks {}. Fill them in.",
+            input.rollback_note_path,
+            fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+        )),
+        Some(RollbackNote::Complete) | None => {}
+    }
+    missing
+}
+
+#[cfg(test)]
+#[path = "evidence_tests.rs"]
+mod tests;

@@ -1,0 +1,144 @@
+//! Rollback-note and stop-gate tests.
+
+use super::*;
+use crate::store::state::PostEvent;
+
+fn fields() -> Vec<String> {
+    DEFAULT_ROLLBACK_FIELDS
+        .iter()
+        .map(|f| (*f).to_owned())
+        .collect()
+}
+
+#[test]
+fn rollback_note_fields_need_a_heading_or_label_and_text() {
+    let complete = "# Rollback\n## Change\nAdd column.\n## Undo path\n`git revert`\n### data risk\nnone\n\
+        Trigger: error rate > 1%\nOwner: @ops\n## Stop before\nthe backfill\n";
+    let rows: &[(&str, &str, &[&str])] = &[
+        ("complete", complete, &[]),
+        (
+            "empty file",
+            "",
+            &[
+                "Change",
+                "Undo path",
+                "Data risk",
+                "Trigger",
+                "Owner",
+                "Stop before",
+            ],
+        ),
+        (
+            "heading without text",
+            &complete.replace("`git revert`", ""),
+            &["Undo path"],
+        ),
+        (
+            "label without text",
+            &complete.replace("Owner: @ops", "Owner:"),
+            &["Owner"],
+        ),
+        (
+            "text only in a comment",
+            &complete.replace("the backfill", "<!-- todo -->"),
+            &["Stop before"],
+        ),
+    ];
+    for (name, note, expected) in rows {
+        let missing = rollback_missing_fields(note, &fields());
+        assert_eq!(
+            missing,
+            expected.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn the_unfilled_template_lists_every_field_as_missing() {
+    let template = rollback_template(&fields());
+    assert!(template.contains("## Undo path"));
+    assert_eq!(rollback_missing_fields(&template, &fields()), fields());
+}
+
+fn gate(active: bool, rollback: Option<RollbackNote>) -> GateInput {
+    GateInput {
+        tests_after_edit: true,
+        test_commands: vec!["cargo test".into()],
+        rollback,
+        rollback_note_path: ".claude/rollback.md".into(),
+        stop_blocks: 3,
+        stop_hook_active: active,
+    }
+}
+
+fn edited() -> SessionState {
+    let mut s = SessionState::default();
+    let edit = PostEvent {
+        tool_use_id: Some("e".into()),
+        edited: vec!["/p/a.rs".into()],
+        ..PostEvent::default()
+    };
+    s.note_post_tool_use(&edit, 1);
+    s
+}
+
+#[test]
+fn the_gate_blocks_until_tests_pass_after_the_last_edit() {
+    let mut s = edited();
+    let first = stop_gate(&mut s, &gate(false, None));
+    assert!(
+        matches!(&first, Gate::Block { reason, .. } if reason.contains("cargo test") && reason.contains("/p/a.rs")),
+        "{first:?}"
+    );
+    let test = PostEvent {
+        tool_use_id: Some("t".into()),
+        test_command: Some("cargo test".into()),
+        ..PostEvent::default()
+    };
+    s.note_post_tool_use(&test, 2);
+    assert_eq!(stop_gate(&mut s, &gate(true, None)), Gate::Pass);
+}
+
+#[test]
+fn the_gate_gives_up_after_stop_blocks_in_a_row() {
+    let mut s = edited();
+    let outcomes: Vec<bool> = (0..5)
+        .map(|i| matches!(stop_gate(&mut s, &gate(i > 0, None)), Gate::Block { .. }))
+        .collect();
+    assert_eq!(outcomes, [true, true, true, false, false]);
+    assert_eq!(s.stop_blocks, 3);
+    assert!(!s.missing_evidence.is_empty());
+    // The agent stopped; the user asked for more: a new chain gets its own blocks.
+    assert!(matches!(
+        stop_gate(&mut s, &gate(false, None)),
+        Gate::Block { .. }
+    ));
+}
+
+#[test]
+fn a_missing_or_incomplete_rollback_note_blocks() {
+    let mut s = SessionState::default();
+    let missing = stop_gate(&mut s, &gate(false, Some(RollbackNote::Missing)));
+    assert!(matches!(&missing, Gate::Block { reason, .. } if reason.contains("does not exist")));
+    let partial = stop_gate(
+        &mut s,
+        &gate(false, Some(RollbackNote::Incomplete(vec!["Owner".into()]))),
+    );
+    assert!(matches!(&partial, Gate::Block { reason, .. } if reason.contains("`Owner`")));
+    assert_eq!(
+        stop_gate(&mut s, &gate(false, Some(RollbackNote::Complete))),
+        Gate::Pass
+    );
+}
+
+#[test]
+fn a_run_ended_by_a_stop_rule_is_never_sent_back() {
+    let mut s = edited();
+    s.stopped = Some(crate::store::state::Stopped {
+        reason: "schema change".into(),
+        origin: "x".into(),
+    });
+    assert_eq!(stop_gate(&mut s, &gate(false, None)), Gate::Pass);
+    assert!(!s.missing_evidence.is_empty());
+}

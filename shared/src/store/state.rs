@@ -1,0 +1,446 @@
+//! [`SessionState`]: the counters of SPEC §6.1 and how each hook event changes them.
+//!
+//! Pure (no I/O, no clock: callers pass `now_ms`). Every event bumps one sequence number, so
+//! "tests ran after the last edit" is a comparison of two integers. Pre and Post events of
+//! the same `tool_use_id` are idempotent: a call is counted once whether the pre hook, the
+//! post hook, or both saw it, and a hook delivered twice changes nothing.
+//!
+//! Size stays bounded whatever the session's length: maps are keyed by distinct commands and
+//! files, and the windows used for idempotence ([`RECENT_CALLS`]) and pending asks are
+//! capped, so an update costs the same at event 10 and at event 10,000.
+
+use super::transcript::SpendState;
+use crate::budget::Budget;
+use crate::decide::{FailureFact, SessionFacts, StopFact};
+use crate::verdict::Verdict;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// How many recent tool_use_ids are remembered for Pre/Post idempotence. Pre and Post of
+/// one call are never further apart than the calls running in parallel.
+pub const RECENT_CALLS: usize = 256;
+/// How many unanswered asks are remembered.
+pub const MAX_PENDING_ASKS: usize = 256;
+/// The first prompt is kept up to this many bytes.
+pub const MAX_TASK_REQUEST_BYTES: usize = 16 * 1024;
+/// The last error line of a failure is kept up to this many bytes.
+const MAX_ERROR_LINE_BYTES: usize = 400;
+
+/// Everything counted for one session (the file `state.json`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SessionState {
+    /// Incremented on every event that changed something.
+    pub seq: u64,
+    pub session_id: Option<String>,
+    pub first_event_ms: Option<u64>,
+    pub last_event_ms: Option<u64>,
+    /// Tool calls that ran or were allowed to run (denied calls are counted separately).
+    pub tool_calls: u64,
+    pub denied_calls: u64,
+    pub total_failures: u32,
+    /// By command fingerprint (`decide::fingerprint`), or `Tool path` for other tools.
+    pub failures: BTreeMap<String, FailureCount>,
+    /// By absolute path.
+    pub edits: BTreeMap<String, EditCount>,
+    pub last_edit: Option<EditMark>,
+    pub tests: TestStats,
+    /// High-risk paths edited (SPEC §6.5): the stop gate re-checks the rollback note.
+    pub high_risk_touched: BTreeSet<String>,
+    /// How often the stop gate sent the agent back.
+    pub stop_blocks: u32,
+    /// Blocks in the current chain of Stop events (reset when the agent stops on its own).
+    pub stop_chain_blocks: u32,
+    /// Set once a stop rule (or `on_exceed = "halt"`) ended the run.
+    pub stopped: Option<Stopped>,
+    pub spend: SpendState,
+    /// True once the `warn_at` note was given (it is given once).
+    pub spend_warned: bool,
+    pub asks: AskStats,
+    /// Asked calls not yet seen running: tool_use_id → sequence number of the ask.
+    pub pending_asks: BTreeMap<String, u64>,
+    /// Recently seen calls, for idempotence.
+    pub recent_calls: VecDeque<CallMark>,
+    /// The first prompt of the session (the task request), possibly truncated.
+    pub task_request: Option<String>,
+    pub prompts: u32,
+    pub model: Option<String>,
+    pub permission_mode: Option<String>,
+    /// Evidence the stop gate found missing the last time it ran (empty: all present).
+    pub missing_evidence: Vec<String>,
+    pub stops: u32,
+    pub ended: Option<Ended>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FailureCount {
+    pub count: u32,
+    pub last_error_line: String,
+    pub last_seq: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EditCount {
+    pub count: u32,
+    pub last_seq: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditMark {
+    pub seq: u64,
+    pub path: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TestStats {
+    pub runs: u32,
+    pub passed: u32,
+    pub failed: u32,
+    /// The most recent test run.
+    pub last: Option<TestRun>,
+    /// Sequence number of the most recent passing run.
+    pub last_pass_seq: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestRun {
+    pub seq: u64,
+    pub outcome: TestOutcome,
+    pub command: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TestOutcome {
+    Passed,
+    Failed,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AskStats {
+    pub requested: u32,
+    /// Asked calls that then ran (the user approved).
+    pub granted: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CallMark {
+    pub id: String,
+    pub pre: bool,
+    pub post: bool,
+    pub counted: bool,
+}
+
+/// Why the run was stopped (a stored [`StopFact`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stopped {
+    pub reason: String,
+    pub origin: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ended {
+    pub reason: Option<String>,
+    pub at_ms: u64,
+}
+
+/// What the post-tool-use hook learned about one finished call (built from the budget by the
+/// hook, so this module stays free of budget lookups).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PostEvent {
+    pub tool_use_id: Option<String>,
+    pub tool_name: String,
+    /// PostToolUseFailure.
+    pub failed: bool,
+    /// The retry key: `decide::fingerprint(command)` for Bash, `Tool path` otherwise.
+    pub fingerprint: String,
+    /// The last non-empty line of the error text.
+    pub error_line: Option<String>,
+    /// Absolute paths the call edited (Edit/Write/NotebookEdit, shell writes and deletes).
+    pub edited: Vec<String>,
+    /// The subset of `edited` that is high-risk.
+    pub high_risk: Vec<String>,
+    /// `Some(command)` when the command counts as running the tests.
+    pub test_command: Option<String>,
+}
+
+impl SessionState {
+    fn touch(&mut self, now_ms: u64) {
+        self.first_event_ms.get_or_insert(now_ms);
+        self.last_event_ms = Some(self.last_event_ms.map_or(now_ms, |last| last.max(now_ms)));
+    }
+
+    /// The remembered mark of a call, creating it (and forgetting the oldest) if new.
+    fn call_mark(&mut self, id: &str) -> &mut CallMark {
+        let at = match self.recent_calls.iter().position(|m| m.id == id) {
+            Some(at) => at,
+            None => {
+                if self.recent_calls.len() >= RECENT_CALLS {
+                    self.recent_calls.pop_front();
+                }
+                self.recent_calls.push_back(CallMark {
+                    id: id.to_owned(),
+                    ..CallMark::default()
+                });
+                self.recent_calls.len() - 1
+            }
+        };
+        // `at` is a valid index: found by `position` or just pushed.
+        &mut self.recent_calls[at]
+    }
+
+    /// Records a PreToolUse decision: counts the call (unless denied), remembers an ask until
+    /// the call runs, and records a stop. Idempotent per `tool_use_id`.
+    pub fn note_pre_tool_use(
+        &mut self,
+        tool_use_id: Option<&str>,
+        tool_name: &str,
+        verdict: Option<Verdict>,
+        stop: Option<StopFact>,
+        now_ms: u64,
+    ) {
+        let _ = tool_name;
+        self.touch(now_ms);
+        if let Some(stop) = stop {
+            self.stopped.get_or_insert(Stopped {
+                reason: stop.reason,
+                origin: stop.origin,
+            });
+        }
+        let already_counted = match tool_use_id {
+            Some(id) => {
+                let mark = self.call_mark(id);
+                if mark.pre {
+                    return;
+                }
+                mark.pre = true;
+                let counted = mark.counted;
+                if verdict != Some(Verdict::Deny) {
+                    mark.counted = true;
+                }
+                counted
+            }
+            None => false,
+        };
+        self.seq += 1;
+        match verdict {
+            Some(Verdict::Deny) => self.denied_calls += 1,
+            _ if already_counted => {}
+            _ => self.tool_calls += 1,
+        }
+        if verdict == Some(Verdict::Ask)
+            && let Some(id) = tool_use_id
+        {
+            self.asks.requested += 1;
+            if self.pending_asks.len() >= MAX_PENDING_ASKS
+                && let Some(oldest) = self
+                    .pending_asks
+                    .iter()
+                    .min_by_key(|(_, seq)| **seq)
+                    .map(|(k, _)| k.clone())
+            {
+                self.pending_asks.remove(&oldest);
+            }
+            self.pending_asks.insert(id.to_owned(), self.seq);
+        }
+    }
+
+    /// Records a PostToolUse / PostToolUseFailure. Idempotent per `tool_use_id`.
+    pub fn note_post_tool_use(&mut self, event: &PostEvent, now_ms: u64) {
+        self.touch(now_ms);
+        let already_counted = match &event.tool_use_id {
+            Some(id) => {
+                let mark = self.call_mark(id);
+                if mark.post {
+                    return;
+                }
+                mark.post = true;
+                std::mem::replace(&mut mark.counted, true)
+            }
+            None => false,
+        };
+        self.seq += 1;
+        let seq = self.seq;
+        if !already_counted {
+            self.tool_calls += 1;
+        }
+        if let Some(id) = &event.tool_use_id
+            && self.pending_asks.remove(id).is_some()
+        {
+            self.asks.granted += 1;
+        }
+        if event.failed {
+            self.total_failures = self.total_failures.saturating_add(1);
+            let entry = self.failures.entry(event.fingerprint.clone()).or_default();
+            entry.count = entry.count.saturating_add(1);
+            entry.last_seq = seq;
+            if let Some(line) = &event.error_line {
+                entry.last_error_line = truncate(line, MAX_ERROR_LINE_BYTES).to_owned();
+            }
+        }
+        for path in &event.edited {
+            let entry = self.edits.entry(path.clone()).or_default();
+            entry.count = entry.count.saturating_add(1);
+            entry.last_seq = seq;
+            self.last_edit = Some(EditMark {
+                seq,
+                path: path.clone(),
+            });
+        }
+        self.high_risk_touched
+            .extend(event.high_risk.iter().cloned());
+        if let Some(command) = &event.test_command {
+            let outcome = if event.failed {
+                TestOutcome::Failed
+            } else {
+                TestOutcome::Passed
+            };
+            self.tests.runs += 1;
+            match outcome {
+                TestOutcome::Passed => {
+                    self.tests.passed += 1;
+                    self.tests.last_pass_seq = Some(seq);
+                }
+                TestOutcome::Failed => self.tests.failed += 1,
+            }
+            self.tests.last = Some(TestRun {
+                seq,
+                outcome,
+                command: truncate(command, 200).to_owned(),
+            });
+        }
+    }
+
+    /// SessionStart: model and permission mode as far as known.
+    pub fn note_session_start(
+        &mut self,
+        session_id: Option<&str>,
+        model: Option<&str>,
+        now_ms: u64,
+    ) {
+        self.touch(now_ms);
+        if self.session_id.is_none() {
+            self.session_id = session_id.map(str::to_owned);
+        }
+        if let Some(model) = model {
+            self.model = Some(model.to_owned());
+        }
+    }
+
+    /// UserPromptSubmit: the first prompt is the task request; later ones are only counted.
+    pub fn note_prompt(&mut self, prompt: &str, permission_mode: Option<&str>, now_ms: u64) {
+        self.touch(now_ms);
+        self.prompts = self.prompts.saturating_add(1);
+        if self.task_request.is_none() {
+            self.task_request = Some(truncate(prompt, MAX_TASK_REQUEST_BYTES).to_owned());
+        }
+        if let Some(mode) = permission_mode {
+            self.permission_mode = Some(mode.to_owned());
+        }
+    }
+
+    /// SessionEnd.
+    pub fn note_session_end(&mut self, reason: Option<&str>, now_ms: u64) {
+        self.touch(now_ms);
+        self.ended = Some(Ended {
+            reason: reason.map(str::to_owned),
+            at_ms: now_ms,
+        });
+    }
+
+    /// The facts `decide` needs, at time `now_ms` (for `max_minutes`).
+    pub fn facts_at(&self, now_ms: u64) -> SessionFacts {
+        SessionFacts {
+            stopped: self.stopped.as_ref().map(|s| StopFact {
+                reason: s.reason.clone(),
+                origin: s.origin.clone(),
+            }),
+            failures: self
+                .failures
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        FailureFact {
+                            count: v.count,
+                            last_error_line: v.last_error_line.clone(),
+                        },
+                    )
+                })
+                .collect(),
+            total_failures: self.total_failures,
+            edits: self
+                .edits
+                .iter()
+                .map(|(k, v)| (k.clone(), v.count))
+                .collect(),
+            tool_calls: self.tool_calls,
+            spend_usd: self.spend.usd,
+            spend_tokens: self.spend.tokens.total(),
+            minutes: self
+                .first_event_ms
+                .map_or(0, |first| now_ms.saturating_sub(first) / 60_000),
+            warned: self.spend_warned,
+        }
+    }
+
+    /// The facts `decide` needs, now. `budget` is accepted for future per-budget facts (a
+    /// task's own counters); today every fact is budget-independent.
+    pub fn facts(&self, budget: &Budget) -> SessionFacts {
+        let _ = budget;
+        self.facts_at(super::now_ms())
+    }
+
+    /// True when tests ran after the last edit and the most recent run passed
+    /// (SPEC §6.6 `tests_after_edit`). No edit at all needs no test.
+    pub fn tested_since_last_edit(&self) -> bool {
+        let Some(edit) = &self.last_edit else {
+            return true;
+        };
+        self.tests
+            .last
+            .as_ref()
+            .is_some_and(|t| t.seq > edit.seq && t.outcome == TestOutcome::Passed)
+    }
+
+    /// Changed files with no passing test run after their last edit (review packet "test gaps").
+    pub fn untested_edits(&self) -> Vec<String> {
+        let pass = self.tests.last_pass_seq.unwrap_or(0);
+        self.edits
+            .iter()
+            .filter(|(_, e)| e.last_seq > pass)
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+}
+
+/// Cuts `text` to at most `max` bytes at a character boundary.
+pub fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// The last non-empty line of an error text (`Exit code 2\nls: cannot access …` → the `ls`
+/// line), which retry denials quote.
+pub fn last_error_line(error: &str) -> Option<String> {
+    error
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+#[path = "state_tests.rs"]
+mod tests;

@@ -1,0 +1,76 @@
+//! The review packet of a recorded run, as a reviewer reads it (markdown) and as tools read it
+//! (JSON): snapshots of the `invoice-export` fixture run.
+
+use super::{install_fixture_run, stable};
+use budget_policy::report::Packet;
+use budget_policy::store::record;
+use budget_tests::TempProject;
+
+fn fixture_packet() -> (Packet, TempProject) {
+    let project = TempProject::new();
+    project.write(
+        ".git/config",
+        "[user]\n\tname = Dana Dev\n\temail = dana@example.com\n",
+    );
+    let session = project.data.join("claude-budget/runs/proj/5feb3bdf");
+    install_fixture_run("invoice-export", &project.root, &session);
+    let events = record::read(&session).unwrap_or_else(|e| panic!("{e}"));
+    (Packet::build(&events, None, None, &project.root), project)
+}
+
+#[test]
+fn review_packet_markdown_for_the_invoice_export_run() {
+    let (packet, project) = fixture_packet();
+    insta::assert_snapshot!(stable(&packet.markdown(), &project.root));
+}
+
+#[test]
+fn review_packet_json_for_the_invoice_export_run() {
+    let (packet, project) = fixture_packet();
+    let json = serde_json::to_string_pretty(&packet).unwrap_or_else(|e| panic!("{e}"));
+    insta::assert_snapshot!(stable(&json, &project.root));
+}
+
+#[test]
+fn the_packet_names_what_a_reviewer_must_check() {
+    let (packet, _project) = fixture_packet();
+    assert_eq!(packet.delegating_user, "Dana Dev <dana@example.com>");
+    assert_eq!(
+        packet
+            .task_request
+            .as_deref()
+            .map(|t| t.starts_with("The invoice CSV export")),
+        Some(true)
+    );
+    let denied: Vec<&str> = packet.denied.iter().map(|d| d.what.as_str()).collect();
+    assert_eq!(denied, [".env", "git push --force origin main"]);
+    assert_eq!(packet.stops.len(), 1, "the migration edit hit a stop rule");
+    let approvals: Vec<(&str, bool)> = packet
+        .approvals
+        .iter()
+        .map(|a| (a.action.what.as_str(), a.ran))
+        .collect();
+    assert_eq!(
+        approvals,
+        [("Cargo.toml", true), ("git commit -am 'fix vat'", false)]
+    );
+    assert_eq!(
+        packet.tests.gaps,
+        ["billing/export/vat.rs"],
+        "vat.rs was written after the passing run"
+    );
+    assert_eq!(packet.spend.retried.len(), 1);
+    assert!(!packet.rollback.present);
+}
+
+#[test]
+fn packet_has_no_raw_json_and_only_project_relative_paths() {
+    let (packet, project) = fixture_packet();
+    let markdown = packet.markdown();
+    assert!(
+        !markdown.contains(&*project.root.to_string_lossy()),
+        "absolute project path in:\n{markdown}"
+    );
+    assert!(!markdown.contains("{\""), "raw JSON in:\n{markdown}");
+    assert!(markdown.contains("## Reviewer decision"));
+}
