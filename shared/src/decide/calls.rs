@@ -577,7 +577,28 @@ impl<'a> Decider<'a> {
 
     /// The semantic checks of the built-in packs each layer extends.
     fn packs(&mut self, analysis: &Analysis, sctx: &ShellContext<'_>) {
-        let _ = (analysis, sctx);
+        for layer in &self.budget.layers {
+            for pack in &layer.packs {
+                for hit in shell::semantic::pack_hits(pack, analysis, sctx) {
+                    let code = match hit.verdict {
+                        Verdict::Deny => Code::CommandDenied,
+                        _ => Code::CommandAsk,
+                    };
+                    self.findings.push(Finding {
+                        hit: Hit {
+                            verdict: hit.verdict,
+                            origin: Origin::pack(pack.clone(), hit.id.clone()),
+                            section: "run".into(),
+                            rule: hit.id,
+                        },
+                        code,
+                        what: hit.what,
+                        stop_reason: None,
+                        detail: Some(format!("Instead: {}.", hit.instead)),
+                    });
+                }
+            }
+        }
     }
 }
 

@@ -14,6 +14,9 @@ pub enum Role {
     Delete {
         recursive: bool,
     },
+    /// Written only when it names an existing path (`git checkout NAME` without `--`:
+    /// a file if one exists, else a branch).
+    WriteIfExists,
     /// Not a path at all (a flag, a flag's value, a message, a pattern, a script).
     Data,
 }
@@ -298,13 +301,13 @@ fn git_roles(roles: &mut [Role], args: &[Option<&str>]) {
                                 ))
                     }
                 };
-                if is_path
-                    && !(get(sub) == "checkout"
-                        && after_dashdash.is_none()
-                        && i == sub + 1
-                        && a != ".")
-                {
-                    roles[i] = kind;
+                let branch_value = i > 0 && matches!(get(i - 1), "-b" | "-B" | "--orphan");
+                if is_path && !branch_value {
+                    roles[i] = if get(sub) == "checkout" && after_dashdash.is_none() {
+                        Role::WriteIfExists
+                    } else {
+                        kind
+                    };
                 }
             }
         }

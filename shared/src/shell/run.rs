@@ -422,6 +422,16 @@ impl Walker<'_, '_> {
             Role::Read if value.starts_with('-') || value.is_empty() => return,
             Role::Read => EffectKind::Read,
             Role::Write => EffectKind::Write,
+            Role::WriteIfExists => {
+                let exists = scope
+                    .cwd
+                    .as_deref()
+                    .is_some_and(|base| self.ctx.fs.exists(&normalise(Path::new(value), base)));
+                if !exists {
+                    return;
+                }
+                EffectKind::Write
+            }
             Role::Delete { recursive } => EffectKind::Delete { recursive },
         };
         let paths: Vec<PathBuf> = match (&arg.glob, scope.cwd.as_deref()) {

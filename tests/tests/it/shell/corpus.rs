@@ -4,6 +4,9 @@
 //! contain (commands, effects, hosts, unanalysable parts, pack hits).
 
 use super::{FakeFs, context};
+use budget_policy::budget::{self, Budget, Located};
+use budget_policy::decide::{DecideContext, SessionFacts, decide};
+use budget_policy::protocol::ToolCall;
 use budget_policy::shell::semantic::pack_hits;
 use budget_policy::shell::{Analysis, EffectKind, analyse};
 use serde::Deserialize;
@@ -107,15 +110,15 @@ fn check(case: &Case, analysis: &Analysis, hits: &[String]) -> Vec<String> {
             problems.push(format!("missing host `{want}`"));
         }
     }
-    if let Some(want) = case.unanalysable {
-        if want == analysis.unanalysable.is_empty() {
-            problems.push(format!("unanalysable expected {want}"));
-        }
+    if let Some(want) = case.unanalysable
+        && want == analysis.unanalysable.is_empty()
+    {
+        problems.push(format!("unanalysable expected {want}"));
     }
-    if let Some(pack) = &case.pack {
-        if !hits.contains(pack) {
-            problems.push(format!("missing pack hit `{pack}`"));
-        }
+    if let Some(pack) = &case.pack
+        && !hits.contains(pack)
+    {
+        problems.push(format!("missing pack hit `{pack}`"));
     }
     if case.no_pack && !hits.is_empty() {
         problems.push("unexpected pack hit".into());
@@ -224,4 +227,66 @@ fn the_corpus_covers_every_class_with_enough_cases() {
             "no corpus case for class {class}"
         );
     }
+}
+
+/// Loads a named corpus budget as the repo budget of the fake project `/p`.
+fn load_budget(name: &str) -> Budget {
+    let located = Located {
+        project_root: "/p".into(),
+        repo_budget: Some(corpus_dir().join("budgets").join(format!("{name}.toml"))),
+        user_budget: None,
+    };
+    match budget::load(&located, None) {
+        Ok(Some(budget)) => budget,
+        Ok(None) => panic!("budget {name} did not load"),
+        Err(e) => panic!("budget {name}: {:?}", e.diagnostics),
+    }
+}
+
+#[test]
+fn every_corpus_case_gets_its_expected_decision() {
+    let fs = FakeFs::project();
+    let cases = load();
+    let mut budgets: BTreeMap<String, Budget> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for (file, case) in &cases {
+        let budget = budgets
+            .entry(case.budget.clone())
+            .or_insert_with(|| load_budget(&case.budget));
+        let ctx = DecideContext {
+            cwd: "/p".into(),
+            home: Some("/home/u".into()),
+            nobody_can_answer: false,
+            protected_dirs: Vec::new(),
+            current_branch: None,
+            fs: &fs,
+        };
+        let call = ToolCall::Bash {
+            command: case.command.clone(),
+        };
+        let decision = decide(&call, budget, &SessionFacts::default(), &ctx);
+        let got = decision.verdict.map_or("no opinion", |v| v.as_str());
+        if got != case.expect {
+            let shown: String = case.command.chars().take(120).collect();
+            let rule = decision
+                .rule
+                .as_ref()
+                .map(|h| format!("{} `{}` ({})", h.section, h.rule, h.origin))
+                .unwrap_or_default();
+            failures.push(format!(
+                "{file} [{}] {shown:?}: expected {}, got {got} by {rule}\n    why expected: {}\n    reason: {}",
+                case.class,
+                case.expect,
+                case.why,
+                decision.reason.lines().next().unwrap_or_default(),
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} corpus decisions differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

@@ -7,8 +7,11 @@ use proptest::prelude::*;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// A path and what happens to it.
+type Effect = (&'static str, EffectKind);
+
 /// (payload, the argv it must yield, the effect it must yield)
-const PAYLOADS: &[(&str, &str, Option<(&str, EffectKind)>)] = &[
+const PAYLOADS: &[(&str, &str, Option<Effect>)] = &[
     (
         "rm -rf /",
         "rm -rf /",
@@ -67,7 +70,7 @@ fn wrap(kind: usize, inner: &str) -> String {
     }
 }
 
-fn keeps(analysis: &Analysis, argv: &str, effect: Option<(&str, EffectKind)>) -> bool {
+fn keeps(analysis: &Analysis, argv: &str, effect: Option<Effect>) -> bool {
     let has_command = analysis
         .commands
         .iter()
