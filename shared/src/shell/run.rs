@@ -101,6 +101,35 @@ impl Walker<'_, '_> {
                 scope.cwd = scope.cwd.as_deref().map(|c| normalise(Path::new(dir), c));
             }
             let start = unwrapped.start?;
+            for arg in &args[1..start] {
+                let assigned = arg.shown().split_once('=').map(|(n, _)| n);
+                if assigned.is_some_and(|n| {
+                    wrappers::is_assignment(arg.shown()) && wrappers::changes_what_runs(n)
+                }) {
+                    self.unanalysable(
+                        format!("`{}` changes which program actually runs", arg.shown()),
+                        text,
+                    );
+                }
+            }
+            // `watch CMD…` joins its arguments and runs them with `sh -c` (unless `-x`).
+            if name == "watch" && !args.iter().any(|a| matches!(a.shown(), "-x" | "--exec")) {
+                match args[start..]
+                    .iter()
+                    .map(|a| a.value.clone())
+                    .collect::<Option<Vec<_>>>()
+                {
+                    Some(words) => {
+                        self.parse_and_walk(
+                            &words.join(" "),
+                            scope,
+                            "the command given to `watch`",
+                        );
+                    }
+                    None => self.unanalysable("`watch` of a command that is not a literal", text),
+                }
+                return Some(Output::Program(name));
+            }
             from_xargs |= unwrapped.unknown_operands;
             if unwrapped.unknown_operands {
                 // xargs reads its operands from standard input.
@@ -119,7 +148,21 @@ impl Walker<'_, '_> {
                 }
             })
             .collect();
-        let transparent = wrappers::EFFECT_FREE_BUILTINS.contains(&name.as_str());
+        // `export PATH=…`, `export LD_PRELOAD=…` are not ordinary variables: not transparent.
+        let assigns_special = matches!(
+            name.as_str(),
+            "export" | "local" | "declare" | "typeset" | "readonly" | "unset"
+        ) && args[1..]
+            .iter()
+            .any(|a| wrappers::changes_what_runs(a.shown().split('=').next().unwrap_or_default()));
+        let transparent =
+            wrappers::EFFECT_FREE_BUILTINS.contains(&name.as_str()) && !assigns_special;
+        if assigns_special && name != "unset" {
+            self.unanalysable(
+                format!("`{name}` sets a variable that changes which program later commands run"),
+                text,
+            );
+        }
         self.push_command(&args, transparent, text);
         if let Some((producer, fed)) = &scope.stdin {
             self.out.feeds.push(StdinFeed {

@@ -6,6 +6,7 @@ use crate::paths::normalise;
 use crate::shell::adapter::{self, Cmd, RedirKind, Redirect, Script, Simple, Word};
 use crate::shell::limits::{self, Budget};
 use crate::shell::words::{self, Env, Expanded};
+use crate::shell::wrappers;
 use crate::shell::{Analysis, EffectKind, FileEffect, ShellContext, SimpleCommand, Unanalysable};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -249,9 +250,15 @@ impl Walker<'_, '_> {
             self.limit = Some(limits::TIME_REASON.into());
             return None;
         }
-        for (_, values) in &simple.assigns {
+        for (name, values) in &simple.assigns {
             for value in values {
                 self.expand_for_substitutions(value, scope);
+            }
+            if wrappers::changes_what_runs(name) && !simple.words.is_empty() {
+                self.unanalysable(
+                    format!("`{name}=…` changes which program actually runs"),
+                    &simple.text,
+                );
             }
         }
         let mut expanded = Vec::new();

@@ -244,6 +244,33 @@ pub fn unwrap(name: &str, argv: &[String]) -> Option<Unwrapped> {
     Some(out)
 }
 
+/// Variables that change which program runs or what it loads (`PATH`, `LD_PRELOAD`,
+/// `BASH_ENV`, …): setting them is not an "ordinary" assignment.
+pub fn changes_what_runs(name: &str) -> bool {
+    matches!(
+        name,
+        "PATH"
+            | "BASH_ENV"
+            | "ENV"
+            | "NODE_OPTIONS"
+            | "PYTHONSTARTUP"
+            | "PYTHONPATH"
+            | "PERL5OPT"
+            | "RUBYOPT"
+            | "PROMPT_COMMAND"
+            | "GIT_SSH"
+            | "GIT_SSH_COMMAND"
+            | "GIT_EXEC_PATH"
+            | "GIT_CONFIG_GLOBAL"
+            | "GIT_CONFIG_SYSTEM"
+            | "IFS"
+            | "CDPATH"
+            | "SHELLOPTS"
+    ) || name.starts_with("LD_")
+        || name.starts_with("DYLD_")
+        || name.starts_with("GIT_CONFIG_")
+}
+
 /// `NAME=value` with a valid shell name.
 pub fn is_assignment(word: &str) -> bool {
     match word.split_once('=') {
