@@ -7,6 +7,16 @@
 //! and some text follows it before the next heading or field label. HTML comments (the
 //! template's guidance) are not text, so a copied, unfilled template is still incomplete.
 
+/// The fields a note needs when the budget names none (SPEC §4 example).
+pub const DEFAULT_FIELDS: &[&str] = &[
+    "Change",
+    "Undo path",
+    "Data risk",
+    "Trigger",
+    "Owner",
+    "Stop before",
+];
+
 /// The fields of `fields` that `note` lacks (or leaves empty), in `fields` order.
 pub fn missing_fields(note: &str, fields: &[String]) -> Vec<String> {
     let text = strip_comments(note);
@@ -103,14 +113,7 @@ fn guidance(field: &str) -> &'static str {
 mod tests {
     use super::*;
 
-    const SIX: &[&str] = &[
-        "Change",
-        "Undo path",
-        "Data risk",
-        "Trigger",
-        "Owner",
-        "Stop before",
-    ];
+    const SIX: &[&str] = DEFAULT_FIELDS;
 
     fn fields(names: &[&str]) -> Vec<String> {
         names.iter().map(|f| (*f).to_owned()).collect()

@@ -7,15 +7,8 @@ use super::state::SessionState;
 use crate::decide::rollback;
 use std::path::Path;
 
-/// The fields a note needs when the budget names none (SPEC §4 example).
-pub const DEFAULT_ROLLBACK_FIELDS: &[&str] = &[
-    "Change",
-    "Undo path",
-    "Data risk",
-    "Trigger",
-    "Owner",
-    "Stop before",
-];
+/// The fields a note needs when the budget names none.
+pub use crate::decide::rollback::DEFAULT_FIELDS as DEFAULT_ROLLBACK_FIELDS;
 
 /// The `stop_blocks` limit when the budget sets none.
 pub const DEFAULT_STOP_BLOCKS: u32 = 3;
