@@ -52,10 +52,7 @@ pub fn resolve_run(run: &str, budget: Option<&Budget>) -> Result<PathBuf, String
     if as_path.join(record::EVENTS_FILE).is_file() {
         return Ok(as_path.to_path_buf());
     }
-    let root = budget.map_or_else(
-        || project::locate().project_root,
-        |b| b.project_root.clone(),
-    );
+    let root = project_root(budget);
     let project_runs = store::project_runs_dir(&root, budget, None).map_err(|e| e.to_string())?;
     if run == "latest" {
         return store::latest_session(&project_runs).ok_or_else(|| {
@@ -77,9 +74,28 @@ pub fn resolve_run(run: &str, budget: Option<&Budget>) -> Result<PathBuf, String
         })
 }
 
-/// A run's events, and its session state when there is one.
-pub fn load_run(dir: &Path) -> Result<(Vec<Event>, Option<Value>), String> {
-    review::load_run(dir).map_err(|e| format!("cannot read the record in `{}`: {e}", dir.display()))
+/// One recorded run, found and read.
+pub struct Run {
+    pub dir: PathBuf,
+    pub events: Vec<Event>,
+    /// The session state, when there is one.
+    pub state: Option<Value>,
+}
+
+/// Finds RUN ([`resolve_run`]) and reads its events and state; the error is for the user.
+pub fn open_run(run: &str, budget: Option<&Budget>) -> Result<Run, String> {
+    let dir = resolve_run(run, budget)?;
+    let (events, state) = review::load_run(&dir)
+        .map_err(|e| format!("cannot read the record in `{}`: {e}", dir.display()))?;
+    Ok(Run { dir, events, state })
+}
+
+/// The project the CLI runs in: the budget's root, else where one would be.
+fn project_root(budget: Option<&Budget>) -> PathBuf {
+    budget.map_or_else(
+        || project::locate().project_root,
+        |b| b.project_root.clone(),
+    )
 }
 
 pub fn run(args: &Args) -> u8 {
@@ -87,25 +103,15 @@ pub fn run(args: &Args) -> u8 {
         eprintln!("claude-budget: {problem}\n(the packet is built without it)");
         None
     });
-    let dir = match resolve_run(&args.run, budget.as_ref()) {
-        Ok(dir) => dir,
-        Err(problem) => {
-            eprintln!("claude-budget: {problem}");
-            return EXIT_USAGE;
-        }
-    };
-    let (events, state) = match load_run(&dir) {
+    let run = match open_run(&args.run, budget.as_ref()) {
         Ok(run) => run,
         Err(problem) => {
             eprintln!("claude-budget: {problem}");
             return EXIT_USAGE;
         }
     };
-    let root = budget.as_ref().map_or_else(
-        || project::locate().project_root,
-        |b| b.project_root.clone(),
-    );
-    let packet = Packet::build(&events, state.as_ref(), budget.as_ref(), &root);
+    let root = project_root(budget.as_ref());
+    let packet = Packet::build(&run.events, run.state.as_ref(), budget.as_ref(), &root);
     match args.format {
         Format::Text => print!("{}", packet.markdown()),
         Format::Json => println!(
