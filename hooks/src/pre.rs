@@ -1,12 +1,17 @@
 //! `claude-budget-pre-tool-use`: decide one tool call (SPEC §4), fail closed (SPEC §2).
 
 use crate::runner::{HookEnv, Reply, deny_reply};
+use budget_policy::budget::PriceOverride;
 use budget_policy::budget::{self, Budget, BudgetError, Located};
-use budget_policy::decide::{self, DecideContext, Decision, SessionFacts, merge};
+use budget_policy::decide::{self, DecideContext, Decision, SessionFacts, StopFact, merge};
 use budget_policy::fsview::RealFs;
 use budget_policy::protocol::{HookInput, PreToolUseOutput, PreToolUseReply};
+use budget_policy::redact::Redactor;
+use budget_policy::store::record::{self, BudgetFileRef, Event};
+use budget_policy::store::{self, Session, transcript};
 use budget_policy::verdict::Verdict;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The budget files in force for this input, or `None` when the project has not opted in.
 pub fn locate(input_cwd: Option<&str>, env: &HookEnv) -> Option<Located> {
@@ -41,22 +46,10 @@ pub fn invalid_budget(err: &BudgetError) -> Reply {
     deny_reply(&text, "budget-invalid")
 }
 
-/// Where this session's state lives; created now so an unwritable data dir fails closed.
-fn state_dir(env: &HookEnv) -> Result<PathBuf, String> {
-    let base = env
-        .data_dir
-        .clone()
-        .or_else(|| directories::BaseDirs::new().map(|d| d.data_dir().to_path_buf()))
-        .ok_or("no data directory could be found (set CLAUDE_BUDGET_DATA_DIR)")?
-        .join("claude-budget");
-    std::fs::create_dir_all(&base).map_err(|e| {
-        format!(
-            "the data directory `{}` is not writable ({e}); make it writable or set \
-             CLAUDE_BUDGET_DATA_DIR to a writable directory",
-            base.display()
-        )
-    })?;
-    Ok(base)
+/// How long the pre-tool-use hook waits for the session lock: well inside its deadline, so a
+/// stuck lock becomes a clear deny rather than a deadline deny.
+fn lock_wait(env: &HookEnv) -> Duration {
+    (env.deadline / 2).min(Duration::from_millis(1000))
 }
 
 /// Handles one PreToolUse input.
@@ -76,16 +69,105 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
         Ok(None) => return Reply::silent(),
         Err(err) => return invalid_budget(&err),
     };
-    let state = match state_dir(env) {
-        Ok(dir) => dir,
-        Err(problem) => return Reply::internal_failure(&problem),
-    };
     let Some(call) = input.tool_call() else {
         return Reply::internal_failure("the PreToolUse input has no `tool_name`");
     };
-    let facts = SessionFacts::default();
-    let decision = decide_call(&input, &call, &budget, &facts, env, state);
+    let session_id = input.session_id.as_deref().unwrap_or("unknown-session");
+    let session = match store::session_dir_for(&budget, env.data_dir.as_deref(), session_id)
+        .and_then(Session::open)
+    {
+        Ok(session) => session,
+        Err(e) => {
+            return Reply::internal_failure(&format!(
+                "{e}; make the data directory writable or set CLAUDE_BUDGET_DATA_DIR to a writable \
+             directory"
+            ));
+        }
+    };
+    // The runs base (`<base>/<project key>/<session>`) is protected from the agent.
+    let state_base = session.dir().ancestors().nth(2).map(Path::to_path_buf);
+    let prices: Vec<PriceOverride> = budget
+        .layers
+        .iter()
+        .flat_map(|l| l.spend.prices.iter().cloned())
+        .collect();
+    let updated = session.update(lock_wait(env), |state| {
+        if let Some(transcript) = input.transcript_path.as_deref() {
+            // A missing or unreadable transcript only means spend is not updated yet.
+            let _ = transcript::refresh(state, Path::new(transcript), &prices);
+        }
+        let facts = state.facts(&budget);
+        let decision = decide_call(&input, &call, &budget, &facts, env, state_base.clone());
+        if decision.note.is_some() {
+            state.spend_warned = true;
+        }
+        let stop = decision.stop_reason.as_ref().map(|reason| StopFact {
+            reason: reason.clone(),
+            origin: decision
+                .rule
+                .as_ref()
+                .map(|h| h.origin.to_string())
+                .unwrap_or_default(),
+        });
+        let tool = call.tool_name();
+        state.note_pre_tool_use(
+            input.tool_use_id.as_deref(),
+            &tool,
+            decision.verdict,
+            stop,
+            store::now_ms(),
+        );
+        decision
+    });
+    let decision = match updated {
+        Ok(decision) => decision,
+        Err(e) => {
+            return Reply::internal_failure(&format!(
+                "the session state in `{}` could not be updated: {e}",
+                session.dir().display()
+            ));
+        }
+    };
+    if let Err(e) = append_record(&input, &budget, &decision, session.dir()) {
+        return Reply::internal_failure(&format!(
+            "the run record in `{}` could not be written ({e}); make it writable or set \
+             CLAUDE_BUDGET_DATA_DIR",
+            session.dir().display()
+        ));
+    }
     reply(&decision)
+}
+
+/// Appends this call and its decision to the run record (redacted before writing).
+fn append_record(
+    input: &HookInput,
+    budget: &Budget,
+    decision: &Decision,
+    dir: &Path,
+) -> std::io::Result<()> {
+    let extra: Vec<_> = budget
+        .layers
+        .iter()
+        .flat_map(|l| l.record.redact.iter().cloned())
+        .collect();
+    let redactor = Redactor::new(&extra);
+    let mut event = Event::from_input(input);
+    event.decision = Some(decision.verdict.map_or("none", |v| v.as_str()).to_owned());
+    event.code = Some(decision.code.as_str().to_owned());
+    event.rule = decision.rule.as_ref().map(|h| h.origin.to_string());
+    event.rule_text = decision.rule.as_ref().map(|h| h.rule.clone());
+    event.reason = (!decision.reason.is_empty()).then(|| decision.reason.clone());
+    event.stop_reason = decision.stop_reason.clone();
+    event.task = budget.task.clone();
+    event.budget = budget
+        .layers
+        .iter()
+        .map(|l| BudgetFileRef {
+            file: l.display.clone(),
+            sha256: l.sha256.clone(),
+        })
+        .collect();
+    record::append(dir, &event, &redactor)
 }
 
 /// Builds the context and calls the pure `decide`.
@@ -95,7 +177,7 @@ pub fn decide_call(
     budget: &Budget,
     facts: &SessionFacts,
     env: &HookEnv,
-    state_dir: PathBuf,
+    state_base: Option<PathBuf>,
 ) -> Decision {
     let fs = RealFs;
     let cwd = input
@@ -104,7 +186,10 @@ pub fn decide_call(
         .map(PathBuf::from)
         .or_else(|| env.process_cwd.clone())
         .unwrap_or_else(|| budget.project_root.clone());
-    let mut protected_dirs = vec![state_dir];
+    let mut protected_dirs: Vec<PathBuf> = state_base.into_iter().collect();
+    if let Some(data) = &env.data_dir {
+        protected_dirs.push(data.clone());
+    }
     if let Some(dir) = std::env::current_exe()
         .ok()
         .as_deref()

@@ -209,6 +209,11 @@ impl RunRules {
             ),
         }
     }
+    /// The `[run] tests` commands as written, for messages ("run `cargo test`").
+    pub fn test_commands(&self) -> Vec<String> {
+        self.tests.iter().map(|rule| rule.text.clone()).collect()
+    }
+
     /// True when the command counts as running the tests (`[run] tests`).
     pub fn is_test(&self, argv: &[String]) -> bool {
         self.tests.iter().any(|rule| rule.matches(argv, false))

@@ -76,7 +76,6 @@ fn destructive_pack_stops_rm_rf_outside_the_project_even_in_bypass_mode() {
 }
 
 #[test]
-#[ignore = "needs budget::load and [edit] path rules (budget branch; passes with it merged)"]
 fn edit_deny_rule_keeps_migrations_unchanged_while_allowed_edits_land() {
     let Some(claude) =
         claude_or_skip("edit_deny_rule_keeps_migrations_unchanged_while_allowed_edits_land")
@@ -227,7 +226,6 @@ fn allowed_commands_run_and_their_output_reaches_the_model() {
 }
 
 #[test]
-#[ignore = "needs budget::locate (budget branch; passes with it merged): until then the hook panics and fails closed"]
 fn without_a_budget_file_our_hooks_change_nothing_and_record_nothing() {
     let Some(claude) =
         claude_or_skip("without_a_budget_file_our_hooks_change_nothing_and_record_nothing")
@@ -268,7 +266,6 @@ fn without_a_budget_file_our_hooks_change_nothing_and_record_nothing() {
 }
 
 #[test]
-#[ignore = "needs the evidence gate in claude-budget-stop and session state (store branch)"]
 fn stop_gate_sends_the_agent_back_to_run_tests_after_an_edit() {
     let Some(claude) = claude_or_skip("stop_gate_sends_the_agent_back_to_run_tests_after_an_edit")
     else {
