@@ -159,7 +159,7 @@ fn every_hook_event_is_one_record_line_with_what_happened() {
     };
     let lib = project.root.join("src/lib.rs").display().to_string();
     // (event, field, expected value): one row per thing a reviewer relies on.
-    let rows: Vec<(&str, &str, Value)> = vec![
+    let mut rows: Vec<(&str, &str, Value)> = vec![
         ("SessionStart", "model", json!("claude-sonnet-4-5")),
         ("SessionStart", "session_id", json!("s1")),
         ("UserPromptSubmit", "permission_mode", json!("default")),
@@ -172,6 +172,13 @@ fn every_hook_event_is_one_record_line_with_what_happened() {
         ("Stop", "decision", json!("block")),
         ("SessionEnd", "reason", json!("prompt_input_exit")),
     ];
+    if pre_recorded {
+        rows.extend([
+            ("PreToolUse", "tool", json!("Edit")),
+            ("PreToolUse", "decision", json!("allow")),
+            ("PreToolUse", "tool_use_id", json!("toolu_1")),
+        ]);
+    }
     for (event, field, want) in &rows {
         assert_eq!(&line(event)[*field], want, "{event}.{field}");
     }
