@@ -313,6 +313,10 @@ pub fn read(session_dir: &Path) -> std::io::Result<Vec<Event>> {
 pub fn read_at_most(session_dir: &Path, max_bytes: u64) -> std::io::Result<Option<Vec<Event>>> {
     use std::io::Read;
     let file = std::fs::File::open(session_dir.join(EVENTS_FILE))?;
+    if file.metadata()?.len() > max_bytes {
+        return Ok(None);
+    }
+    // The record may grow while it is read: never read more than the cap.
     let mut bytes = Vec::new();
     file.take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)?;
