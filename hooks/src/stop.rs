@@ -43,7 +43,12 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
         let rollback = (!state.high_risk_touched.is_empty()).then(|| settings.rollback_note(&ctx));
         let gate = GateInput {
             tests_after_edit: settings.tests_after_edit,
-            test_commands: Vec::new(),
+            test_commands: ctx
+                .budget
+                .layers
+                .iter()
+                .flat_map(|l| l.run.test_commands())
+                .collect(),
             rollback,
             rollback_note_path: settings.note.clone(),
             stop_blocks: settings.stop_blocks,
