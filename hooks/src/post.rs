@@ -5,7 +5,12 @@
 //! Never blocks: a failure here (invalid budget, lock timeout, unwritable state) is reported
 //! on stderr and appended to the session's `hook-errors.log`, and the hook exits 0.
 //!
-//! Also holds what the never-blocking hooks share: finding the budget and the session.
+//! Every call is also appended to the run record (`events.jsonl`, SPEC §7): outcome, first
+//! error line, whether it ran the tests, the files a shell command read and wrote, and whether
+//! it touched a high-risk file. A record failure is reported like a counting failure.
+//!
+//! Also holds what the never-blocking hooks share: finding the budget and the session, and
+//! appending to the record.
 
 use crate::pre;
 use crate::runner::{HookEnv, Policy, Reply, failure};
@@ -14,7 +19,9 @@ use budget_policy::decide::fingerprint;
 use budget_policy::fsview::RealFs;
 use budget_policy::paths::normalise;
 use budget_policy::protocol::{HookInput, ToolCall};
-use budget_policy::shell::{self, ShellContext};
+use budget_policy::redact::Redactor;
+use budget_policy::shell::{self, Analysis, ShellContext};
+use budget_policy::store::record::{self, Event};
 use budget_policy::store::state::last_error_line;
 use budget_policy::store::{self, PostEvent, Session, transcript};
 use std::path::{Path, PathBuf};
@@ -25,6 +32,8 @@ pub struct Context {
     pub budget: Budget,
     pub session: Session,
     pub cwd: PathBuf,
+    /// Built-in formats plus `[record] redact`: applied to everything written to disk.
+    pub redactor: Redactor,
 }
 
 /// Loads the budget and opens the session. `Err(reply)`: nothing to do (no budget: silent)
@@ -59,6 +68,7 @@ pub fn context(input: &HookInput, env: &HookEnv) -> Result<Context, Reply> {
         .or_else(|| env.process_cwd.clone())
         .unwrap_or_else(|| budget.project_root.clone());
     Ok(Context {
+        redactor: record::redactor(&budget),
         budget,
         session,
         cwd,
@@ -88,6 +98,38 @@ pub fn not_counted(session: &Session, hook: &str, error: &store::StoreError) -> 
     failure(Policy::NeverBlock, &problem)
 }
 
+/// Appends `event` to the session's record (redacted with the budget's `[record] redact`).
+/// A failure never blocks: it goes to `hook-errors.log` and is added to `reply`'s stderr.
+pub fn record_event(ctx: &Context, hook: &str, event: &Event, reply: Reply) -> Reply {
+    match record::append(ctx.session.dir(), event, &ctx.redactor) {
+        Ok(()) => reply,
+        Err(e) => {
+            let problem = format!("the run record was not written: {e}");
+            ctx.session.record_hook_error(hook, &problem);
+            with_note(reply, failure(Policy::NeverBlock, &problem))
+        }
+    }
+}
+
+/// `reply` with the stderr of a never-blocking `note` added (its exit code is kept).
+pub fn with_note(mut reply: Reply, note: Reply) -> Reply {
+    reply.stderr = match (reply.stderr.take(), note.stderr) {
+        (Some(first), Some(second)) => Some(format!("{first}\n{second}")),
+        (first, second) => first.or(second),
+    };
+    reply
+}
+
+/// The record's event for `input`, with what the hook knows on top of the input: the
+/// session's sequence number and the task in force.
+pub fn event_for(input: &HookInput, ctx: &Context, seq: Option<u64>) -> Event {
+    Event {
+        seq,
+        task: ctx.budget.task.clone(),
+        ..Event::from_input(input)
+    }
+}
+
 /// The transcript path of the input, when there is one.
 pub fn transcript_path(input: &HookInput) -> Option<PathBuf> {
     input
@@ -108,26 +150,79 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
         Ok(ctx) => ctx,
         Err(reply) => return reply,
     };
-    let event = post_event(&input, failed, &ctx, env);
+    let analysis = match input.tool_call() {
+        Some(ToolCall::Bash { command }) => Some(analyse(&command, &ctx, env)),
+        _ => None,
+    };
+    let event = post_event(&input, failed, &ctx, env, analysis.as_ref());
     let transcript = transcript_path(&input);
     let prices = prices(&ctx.budget);
     let now = store::now_ms();
     let outcome = ctx.session.update(lock_wait(env), |state| {
         state.note_post_tool_use(&event, now);
         // Spend is best effort here; the pre hook and the stop hook read it too.
-        transcript
+        let spend = transcript
             .as_deref()
-            .map(|path| transcript::refresh(state, path, &prices))
+            .map(|path| transcript::refresh(state, path, &prices));
+        (state.seq, spend)
     });
-    match outcome {
-        Ok(Some(Err(e))) => {
+    let (seq, reply) = match outcome {
+        Ok((seq, Some(Err(e)))) => {
             ctx.session
                 .record_hook_error("post-tool-use", &format!("spend not read: {e}"));
-            Reply::silent()
+            (Some(seq), Reply::silent())
         }
-        Ok(_) => Reply::silent(),
-        Err(e) => not_counted(&ctx.session, "post-tool-use", &e),
+        Ok((seq, _)) => (Some(seq), Reply::silent()),
+        Err(e) => (None, not_counted(&ctx.session, "post-tool-use", &e)),
+    };
+    let recorded = recorded_post(&input, &ctx, seq, &event, analysis.as_ref());
+    record_event(&ctx, "post-tool-use", &recorded, reply)
+}
+
+/// The record line of a finished call. `test` is left unknown when shell analysis could not
+/// tell (an unanalysable command): the packet then falls back to `[run] tests` itself.
+fn recorded_post(
+    input: &HookInput,
+    ctx: &Context,
+    seq: Option<u64>,
+    event: &PostEvent,
+    analysis: Option<&Analysis>,
+) -> Event {
+    let mut recorded = event_for(input, ctx, seq);
+    recorded.high_risk = (!event.high_risk.is_empty()).then_some(true);
+    if let Some(analysis) = analysis {
+        let paths = |edit: bool| {
+            let mut paths: Vec<String> = analysis
+                .effects
+                .iter()
+                .filter(|e| e.kind.is_edit() == edit)
+                .map(|e| e.path.display().to_string())
+                .collect();
+            paths.sort();
+            paths.dedup();
+            paths
+        };
+        recorded.reads = paths(false);
+        recorded.writes = paths(true);
+        recorded.test = match (&event.test_command, analysis.unanalysable.is_empty()) {
+            (Some(_), _) => Some(true),
+            (None, true) => Some(false),
+            (None, false) => None,
+        };
     }
+    recorded
+}
+
+/// The shell analysis of a Bash call, in the call's working directory.
+fn analyse(command: &str, ctx: &Context, env: &HookEnv) -> Analysis {
+    let fs = RealFs;
+    let shell_ctx = ShellContext {
+        cwd: ctx.cwd.clone(),
+        home: env.home.clone(),
+        project_dir: ctx.budget.project_root.clone(),
+        fs: &fs,
+    };
+    shell::analyse(command, &shell_ctx)
 }
 
 /// `[spend.prices]` of every layer (the repo layer's rows come last and win ties).
@@ -139,8 +234,14 @@ pub fn prices(budget: &Budget) -> Vec<budget::PriceOverride> {
         .collect()
 }
 
-/// What the finished call did, in the budget's terms.
-pub fn post_event(input: &HookInput, failed: bool, ctx: &Context, env: &HookEnv) -> PostEvent {
+/// What the finished call did, in the budget's terms (`analysis`: of the Bash command).
+pub fn post_event(
+    input: &HookInput,
+    failed: bool,
+    ctx: &Context,
+    env: &HookEnv,
+    analysis: Option<&Analysis>,
+) -> PostEvent {
     let tool_name = input.tool_name.clone().unwrap_or_default();
     let call = input.tool_call().unwrap_or(ToolCall::Other {
         tool: tool_name.clone(),
@@ -156,13 +257,14 @@ pub fn post_event(input: &HookInput, failed: bool, ctx: &Context, env: &HookEnv)
     match &call {
         ToolCall::Bash { command } => {
             event.fingerprint = fingerprint(command);
-            let shell_ctx = ShellContext {
-                cwd: ctx.cwd.clone(),
-                home: env.home.clone(),
-                project_dir: ctx.budget.project_root.clone(),
-                fs: &fs,
+            let fresh;
+            let analysis = match analysis {
+                Some(analysis) => analysis,
+                None => {
+                    fresh = analyse(command, ctx, env);
+                    &fresh
+                }
             };
-            let analysis = shell::analyse(command, &shell_ctx);
             // A failing command may still have written before it failed: shell edits count.
             event.edited = analysis
                 .effects
@@ -216,5 +318,11 @@ pub fn post_event(input: &HookInput, failed: bool, ctx: &Context, env: &HookEnv)
         })
         .cloned()
         .collect();
+    // The state keeps commands (retry keys, the last test run) and error lines: no secret
+    // may reach the disk through them either.
+    let redact = |text: &str| ctx.redactor.text(text).into_owned();
+    event.error_line = event.error_line.as_deref().map(redact);
+    event.test_command = event.test_command.as_deref().map(redact);
+    event.fingerprint = redact(&event.fingerprint);
     event
 }

@@ -6,8 +6,7 @@ use budget_policy::budget::{self, Budget, BudgetError, Located};
 use budget_policy::decide::{self, DecideContext, Decision, SessionFacts, StopFact, merge};
 use budget_policy::fsview::RealFs;
 use budget_policy::protocol::{HookInput, PreToolUseOutput, PreToolUseReply};
-use budget_policy::redact::Redactor;
-use budget_policy::store::record::{self, BudgetFileRef, Event};
+use budget_policy::store::record::{self, Event};
 use budget_policy::store::{self, Session, transcript};
 use budget_policy::verdict::Verdict;
 use std::path::{Path, PathBuf};
@@ -145,12 +144,7 @@ fn append_record(
     decision: &Decision,
     dir: &Path,
 ) -> std::io::Result<()> {
-    let extra: Vec<_> = budget
-        .layers
-        .iter()
-        .flat_map(|l| l.record.redact.iter().cloned())
-        .collect();
-    let redactor = Redactor::new(&extra);
+    let redactor = record::redactor(budget);
     let mut event = Event::from_input(input);
     event.decision = Some(decision.verdict.map_or("none", |v| v.as_str()).to_owned());
     event.code = Some(decision.code.as_str().to_owned());
@@ -159,14 +153,7 @@ fn append_record(
     event.reason = (!decision.reason.is_empty()).then(|| decision.reason.clone());
     event.stop_reason = decision.stop_reason.clone();
     event.task = budget.task.clone();
-    event.budget = budget
-        .layers
-        .iter()
-        .map(|l| BudgetFileRef {
-            file: l.display.clone(),
-            sha256: l.sha256.clone(),
-        })
-        .collect();
+    event.budget = record::budget_files(budget);
     record::append(dir, &event, &redactor)
 }
 

@@ -2,17 +2,20 @@
 //!
 //! * SessionStart tells the agent its box (`additionalContext`): which budget is in force,
 //!   its limits, stop rules and evidence duties — short, because it is read on every start.
-//! * UserPromptSubmit records the first prompt as the task request (with `[record] redact`
-//!   applied) for the review packet.
+//! * UserPromptSubmit records the first prompt as the task request (redacted like the record)
+//!   for the review packet.
 //! * SessionEnd marks the session finished; it takes the lock with a short wait so it ends
 //!   well inside Claude Code's session-end budget (< 1.5 s).
 //!
-//! Never blocks on its own failures.
+//! Each event is also appended to the run record: SessionStart with the model and the budget
+//! files in force (and their hashes), UserPromptSubmit with the prompt, SessionEnd with its
+//! reason. Never blocks on its own failures.
 
 use crate::post;
 use crate::runner::{HookEnv, Reply};
 use budget_policy::budget::{Budget, OnExceed};
 use budget_policy::protocol::{ContextOutput, ContextReply, HookInput};
+use budget_policy::store::record::{self, Event};
 use budget_policy::store::{self, transcript};
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -35,20 +38,22 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
     let now = store::now_ms();
     let result = match event.as_str() {
         "SessionStart" => {
-            let model = model_name(&input);
+            let model = input.model.as_ref().and_then(record::model_name);
             ctx.session
                 .update(post::lock_wait(env), |s| {
-                    s.note_session_start(input.session_id.as_deref(), model.as_deref(), now)
+                    s.note_session_start(input.session_id.as_deref(), model.as_deref(), now);
+                    s.seq
                 })
-                .map(|()| Some(summary(&ctx.budget)))
+                .map(|seq| (seq, Some(summary(&ctx.budget))))
         }
         "UserPromptSubmit" => {
-            let prompt = redact(&ctx.budget, input.prompt.as_deref().unwrap_or(""));
+            let prompt = ctx.redactor.text(input.prompt.as_deref().unwrap_or(""));
             ctx.session
                 .update(post::lock_wait(env), |s| {
-                    s.note_prompt(&prompt, input.permission_mode.as_deref(), now)
+                    s.note_prompt(&prompt, input.permission_mode.as_deref(), now);
+                    s.seq
                 })
-                .map(|()| None)
+                .map(|seq| (seq, None))
         }
         _ => {
             let transcript = post::transcript_path(&input);
@@ -60,38 +65,39 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
                         let _ = transcript::refresh(s, path, &prices);
                     }
                     s.note_session_end(input.reason.as_deref(), now);
+                    s.seq
                 })
-                .map(|()| None)
+                .map(|seq| (seq, None))
         }
     };
-    match result {
-        Ok(Some(context)) => Reply::json(&ContextReply {
-            hook_specific_output: ContextOutput {
-                hook_event_name: event,
-                additional_context: context,
-            },
-        }),
-        Ok(None) => Reply::silent(),
-        Err(e) => post::not_counted(&ctx.session, "session", &e),
-    }
+    let (seq, reply) = match result {
+        Ok((seq, Some(context))) => (
+            Some(seq),
+            Reply::json(&ContextReply {
+                hook_specific_output: ContextOutput {
+                    hook_event_name: event,
+                    additional_context: context,
+                },
+            }),
+        ),
+        Ok((seq, None)) => (Some(seq), Reply::silent()),
+        Err(e) => (None, post::not_counted(&ctx.session, "session", &e)),
+    };
+    let recorded = recorded_event(&input, &ctx, seq);
+    post::record_event(&ctx, "session", &recorded, reply)
 }
 
-/// `model` arrives as a string or as `{ "id": …, "display_name": … }`.
-fn model_name(input: &HookInput) -> Option<String> {
-    let model = input.model.as_ref()?;
-    model
-        .as_str()
-        .or_else(|| model.get("id").and_then(|v| v.as_str()))
-        .map(str::to_owned)
-}
-
-/// Applies every layer's `[record] redact` patterns.
-fn redact(budget: &Budget, text: &str) -> String {
-    let mut out = text.to_owned();
-    for re in budget.layers.iter().flat_map(|l| l.record.redact.iter()) {
-        out = re.replace_all(&out, "[redacted]").into_owned();
+/// The record line: SessionStart names the budget files in force; SessionEnd its reason.
+fn recorded_event(input: &HookInput, ctx: &post::Context, seq: Option<u64>) -> Event {
+    let mut event = post::event_for(input, ctx, seq);
+    match event.event.as_str() {
+        "SessionStart" => {
+            event.budget = record::budget_files(&ctx.budget);
+        }
+        "SessionEnd" => event.reason.clone_from(&input.reason),
+        _ => {}
     }
-    out
+    event
 }
 
 /// The agent's box in a few lines.

@@ -5,15 +5,20 @@
 //! most `stop_blocks` times in a row; then lets it stop and leaves the gap in the state for
 //! the review packet. Spend is read once more so the packet's figures are final. Never blocks
 //! on its own failures.
+//!
+//! Every Stop is recorded (the gate's decision, the evidence missing, the spend) and then
+//! writes the review packet (`review.md`, `review.json`) into the session directory, so a
+//! reviewer always finds the packet of the last turn without running anything.
 
 use crate::post::{self, Context};
-use crate::runner::{HookEnv, Reply};
+use crate::runner::{HookEnv, Policy, Reply, failure};
 use budget_policy::budget::Budget;
 use budget_policy::protocol::{HookInput, StopReply};
 use budget_policy::store::evidence::{
     self, DEFAULT_ROLLBACK_FIELDS, DEFAULT_STOP_BLOCKS, Gate, GateInput, RollbackNote,
 };
-use budget_policy::store::transcript;
+use budget_policy::store::record::Event;
+use budget_policy::store::{review, transcript};
 
 /// Handles one Stop / SubagentStop input.
 pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
@@ -38,28 +43,98 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
         let rollback = (!state.high_risk_touched.is_empty()).then(|| settings.rollback_note(&ctx));
         let gate = GateInput {
             tests_after_edit: settings.tests_after_edit,
-            test_commands: Vec::new(),
+            test_commands: ctx
+                .budget
+                .layers
+                .iter()
+                .flat_map(|l| l.run.test_commands())
+                .collect(),
             rollback,
             rollback_note_path: settings.note.clone(),
             stop_blocks: settings.stop_blocks,
             stop_hook_active,
         };
-        evidence::stop_gate(state, &gate)
+        let gate = evidence::stop_gate(state, &gate);
+        let facts = Facts {
+            seq: state.seq,
+            usd: state.spend.usd,
+            tokens: state.spend.tokens.total(),
+            stopped: state.stopped.as_ref().map(|s| s.reason.clone()),
+        };
+        (gate, facts)
     });
-    match outcome {
-        Ok(Gate::Block { reason, .. }) => Reply::json(&StopReply {
-            decision: "block",
-            reason,
-        }),
-        Ok(Gate::GiveUp { missing }) => Reply {
-            stderr: Some(format!(
+    let mut event = post::event_for(&input, &ctx, None);
+    let reply = match outcome {
+        Ok((gate, facts)) => {
+            facts.fill(&mut event);
+            gate_reply(gate, &mut event)
+        }
+        Err(e) => post::not_counted(&ctx.session, "stop", &e),
+    };
+    let reply = post::record_event(&ctx, "stop", &event, reply);
+    write_packet(&ctx, reply)
+}
+
+/// What the record keeps of the state after the gate ran.
+struct Facts {
+    seq: u64,
+    usd: f64,
+    tokens: u64,
+    stopped: Option<String>,
+}
+
+impl Facts {
+    fn fill(self, event: &mut Event) {
+        event.seq = Some(self.seq);
+        event.spend_usd = Some(self.usd);
+        event.spend_tokens = Some(self.tokens);
+        event.stop_reason = self.stopped;
+    }
+}
+
+/// The hook's answer for the gate's outcome, noting the decision in the record's event.
+fn gate_reply(gate: Gate, event: &mut Event) -> Reply {
+    match gate {
+        Gate::Block { reason, missing } => {
+            event.decision = Some("block".into());
+            event.reason = Some(reason.clone());
+            event.missing_evidence = missing;
+            Reply::json(&StopReply {
+                decision: "block",
+                reason,
+            })
+        }
+        Gate::GiveUp { missing } => {
+            let note = format!(
                 "claude-budget: stopping with evidence missing (recorded): {}",
                 missing.join("; ")
-            )),
-            ..Reply::silent()
-        },
-        Ok(Gate::Pass) => Reply::silent(),
-        Err(e) => post::not_counted(&ctx.session, "stop", &e),
+            );
+            event.reason = Some("stop_blocks used up: the run ends with evidence missing".into());
+            event.missing_evidence = missing;
+            Reply {
+                stderr: Some(note),
+                ..Reply::silent()
+            }
+        }
+        Gate::Pass => Reply::silent(),
+    }
+}
+
+/// Writes the review packet; a failure is reported, never blocks.
+fn write_packet(ctx: &Context, reply: Reply) -> Reply {
+    let written = review::write_packet(
+        ctx.session.dir(),
+        Some(&ctx.budget),
+        &ctx.budget.project_root,
+        review::MAX_RECORD_BYTES_IN_HOOK,
+    );
+    match written {
+        Ok(()) => reply,
+        Err(e) => {
+            let problem = format!("the review packet was not written: {e}");
+            ctx.session.record_hook_error("stop", &problem);
+            post::with_note(reply, failure(Policy::NeverBlock, &problem))
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 //! (as `test` will decide it), not with the run's history of retries and stops.
 
 use crate::cases::{Replayer, relative_input, verdict_word};
-use crate::report::{load_budget, load_run, resolve_run};
+use crate::report::{load_budget, open_run};
 use crate::{EXIT_OK, EXIT_USAGE};
 use serde_json::Value;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Table, value};
@@ -64,8 +64,8 @@ pub fn run(args: &Args) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let (events, _) = match resolve_run(&args.run, Some(&budget)).and_then(|dir| load_run(&dir)) {
-        Ok(run) => run,
+    let events = match open_run(&args.run, Some(&budget)) {
+        Ok(run) => run.events,
         Err(problem) => {
             eprintln!("claude-budget: {problem}");
             return EXIT_USAGE;

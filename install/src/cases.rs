@@ -7,7 +7,8 @@ use budget_policy::budget::Budget;
 use budget_policy::decide::{self, DecideContext, Decision, SessionFacts, StopFact};
 use budget_policy::fsview::RealFs;
 use budget_policy::protocol::ToolCall;
-use budget_policy::store::record::{self, Event};
+use budget_policy::store;
+use budget_policy::store::record::Event;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -34,7 +35,7 @@ pub struct Replayer<'a> {
 
 impl<'a> Replayer<'a> {
     pub fn new(budget: &'a Budget) -> Replayer<'a> {
-        let mut protected_dirs: Vec<PathBuf> = record::runs_dir().into_iter().collect();
+        let mut protected_dirs: Vec<PathBuf> = store::runs_dir().into_iter().collect();
         if let Some(dir) = std::env::current_exe()
             .ok()
             .as_deref()

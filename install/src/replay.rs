@@ -3,7 +3,7 @@
 //! through (allowed, or no opinion), so CI notices a budget that got looser.
 
 use crate::cases::{Replayer, rule_label, verdict_word};
-use crate::report::{load_budget, load_run, resolve_run};
+use crate::report::{Run, load_budget, open_run};
 use crate::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Format};
 use serde::Serialize;
 
@@ -43,14 +43,7 @@ pub fn run(args: &Args) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let dir = match resolve_run(&args.run, Some(&budget)) {
-        Ok(dir) => dir,
-        Err(problem) => {
-            eprintln!("claude-budget: {problem}");
-            return EXIT_USAGE;
-        }
-    };
-    let (events, _) = match load_run(&dir) {
+    let Run { dir, events, .. } = match open_run(&args.run, Some(&budget)) {
         Ok(run) => run,
         Err(problem) => {
             eprintln!("claude-budget: {problem}");

@@ -1,11 +1,12 @@
 //! `claude-budget report [RUN]`: print the review packet of a run (SPEC §7), and the run
 //! lookup every run-reading subcommand shares. RUN is a session id, a session directory, or
-//! `latest` (the default: the newest run of this project).
+//! `latest` (the default: the newest run of this project, `store::latest_session`).
 
 use crate::{EXIT_OK, EXIT_USAGE, Format, project};
 use budget_policy::budget::{self, Budget};
 use budget_policy::report::Packet;
 use budget_policy::store::record::{self, Event};
+use budget_policy::store::{self, review};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -30,9 +31,10 @@ pub fn load_budget() -> Result<Option<Budget>, String> {
     })
 }
 
-/// Where this project's records may be: the data dir's runs and a `[record] dir` in the repo.
+/// Where any project's records may be, for a session id that is not this project's: the
+/// data dir's runs and this budget's `[record] dir`.
 fn record_roots(budget: Option<&Budget>) -> Vec<PathBuf> {
-    let mut roots: Vec<PathBuf> = record::runs_dir().into_iter().collect();
+    let mut roots: Vec<PathBuf> = store::runs_dir().into_iter().collect();
     if let Some(budget) = budget {
         for layer in &budget.layers {
             if let Some(dir) = &layer.record.dir {
@@ -43,35 +45,28 @@ fn record_roots(budget: Option<&Budget>) -> Vec<PathBuf> {
     roots
 }
 
-/// True when the run's events say it ran in `root` (or below it).
-fn belongs_to(session: &Path, root: &Path) -> bool {
-    let Ok(events) = record::read(session) else {
-        return false;
-    };
-    events
-        .iter()
-        .find_map(|e| e.cwd.as_deref())
-        .is_some_and(|cwd| Path::new(cwd).starts_with(root))
-}
-
-/// Finds a run's session directory.
+/// Finds a run's session directory: a directory holding a record, `latest` (this project's
+/// most recent session), or a session id (this project's first, then any project's).
 pub fn resolve_run(run: &str, budget: Option<&Budget>) -> Result<PathBuf, String> {
     let as_path = Path::new(run);
     if as_path.join(record::EVENTS_FILE).is_file() {
         return Ok(as_path.to_path_buf());
     }
-    let sessions = record::sessions_under(&record_roots(budget));
+    let root = project_root(budget);
+    let project_runs = store::project_runs_dir(&root, budget, None).map_err(|e| e.to_string())?;
     if run == "latest" {
-        let root = budget.map_or_else(
-            || project::locate().project_root,
-            |b| b.project_root.clone(),
-        );
-        return sessions
-            .into_iter()
-            .find(|s| belongs_to(s, &root))
-            .ok_or_else(|| format!("no recorded run of `{}` yet (runs are recorded once a budget is in force and the hooks are installed)", root.display()));
+        return store::latest_session(&project_runs).ok_or_else(|| {
+            format!(
+                "no recorded run of `{}` yet (runs are recorded once a budget is in force and the hooks are installed)",
+                root.display()
+            )
+        });
     }
-    sessions
+    let own = store::session_in(&project_runs, run);
+    if own.join(record::EVENTS_FILE).is_file() {
+        return Ok(own);
+    }
+    record::sessions_under(&record_roots(budget))
         .into_iter()
         .find(|s| s.file_name().is_some_and(|n| n.to_string_lossy() == run))
         .ok_or_else(|| {
@@ -79,14 +74,28 @@ pub fn resolve_run(run: &str, budget: Option<&Budget>) -> Result<PathBuf, String
         })
 }
 
-/// A run's events, and its session state when there is one.
-pub fn load_run(dir: &Path) -> Result<(Vec<Event>, Option<Value>), String> {
-    let events = record::read(dir)
+/// One recorded run, found and read.
+pub struct Run {
+    pub dir: PathBuf,
+    pub events: Vec<Event>,
+    /// The session state, when there is one.
+    pub state: Option<Value>,
+}
+
+/// Finds RUN ([`resolve_run`]) and reads its events and state; the error is for the user.
+pub fn open_run(run: &str, budget: Option<&Budget>) -> Result<Run, String> {
+    let dir = resolve_run(run, budget)?;
+    let (events, state) = review::load_run(&dir)
         .map_err(|e| format!("cannot read the record in `{}`: {e}", dir.display()))?;
-    let state = std::fs::read(dir.join("state.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok());
-    Ok((events, state))
+    Ok(Run { dir, events, state })
+}
+
+/// The project the CLI runs in: the budget's root, else where one would be.
+fn project_root(budget: Option<&Budget>) -> PathBuf {
+    budget.map_or_else(
+        || project::locate().project_root,
+        |b| b.project_root.clone(),
+    )
 }
 
 pub fn run(args: &Args) -> u8 {
@@ -94,25 +103,15 @@ pub fn run(args: &Args) -> u8 {
         eprintln!("claude-budget: {problem}\n(the packet is built without it)");
         None
     });
-    let dir = match resolve_run(&args.run, budget.as_ref()) {
-        Ok(dir) => dir,
-        Err(problem) => {
-            eprintln!("claude-budget: {problem}");
-            return EXIT_USAGE;
-        }
-    };
-    let (events, state) = match load_run(&dir) {
+    let run = match open_run(&args.run, budget.as_ref()) {
         Ok(run) => run,
         Err(problem) => {
             eprintln!("claude-budget: {problem}");
             return EXIT_USAGE;
         }
     };
-    let root = budget.as_ref().map_or_else(
-        || project::locate().project_root,
-        |b| b.project_root.clone(),
-    );
-    let packet = Packet::build(&events, state.as_ref(), budget.as_ref(), &root);
+    let root = project_root(budget.as_ref());
+    let packet = Packet::build(&run.events, run.state.as_ref(), budget.as_ref(), &root);
     match args.format {
         Format::Text => print!("{}", packet.markdown()),
         Format::Json => println!(

@@ -36,17 +36,16 @@ pub fn run(args: &Args) -> u8 {
             ),
         ),
     };
-    let Some(base) = sessions_base(&located, budget.as_ref()) else {
-        eprintln!("no data directory: set CLAUDE_BUDGET_DATA_DIR");
-        return EXIT_USAGE;
+    let project_runs = match store::project_runs_dir(&located.project_root, budget.as_ref(), None) {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("{e}");
+            return EXIT_USAGE;
+        }
     };
     let session_dir = match &args.session {
-        Some(id) => Some(store::session_dir(
-            &base,
-            &store::project_key(&located.project_root),
-            id,
-        )),
-        None => store::latest_session(&base.join(store::project_key(&located.project_root))),
+        Some(id) => Some(store::session_in(&project_runs, id)),
+        None => store::latest_session(&project_runs),
     };
     let session = match session_dir
         .as_ref()
@@ -82,15 +81,6 @@ pub fn run(args: &Args) -> u8 {
         Format::Text => print!("{}", text(&report)),
     }
     EXIT_OK
-}
-
-/// Where this project's sessions live: the repo layer's `[record] dir`, else the runs dir.
-fn sessions_base(located: &Located, budget: Option<&Budget>) -> Option<PathBuf> {
-    let record_dir = budget.and_then(|b| b.layers.iter().rev().find_map(|l| l.record.dir.clone()));
-    match record_dir {
-        Some(dir) => Some(located.project_root.join(dir)),
-        None => store::runs_dir(),
-    }
 }
 
 /// Which settings files carry our hook entries.

@@ -20,14 +20,7 @@ use std::ops::Range;
 use toml::Spanned;
 
 const VERDICT_HINT: &str = "use `allow`, `ask` or `deny`";
-const DEFAULT_ROLLBACK_FIELDS: &[&str] = &[
-    "Change",
-    "Undo path",
-    "Data risk",
-    "Trigger",
-    "Owner",
-    "Stop before",
-];
+use crate::decide::rollback::DEFAULT_FIELDS as DEFAULT_ROLLBACK_FIELDS;
 pub(crate) const DEFAULT_ROLLBACK_NOTE: &str = ".claude/rollback.md";
 
 /// Builds a [`LayerSpec`] from raw sections, reporting into the file's diagnostics.

@@ -465,7 +465,11 @@ impl<'a> Decider<'a> {
 
     /// `[retry] same_command_failures` for this command's fingerprint.
     fn retries(&mut self, command: &str) {
-        let Some(failed) = self.facts.failures.get(&fingerprint(command)) else {
+        // Failures are stored under the redacted fingerprint (no secret reaches the state
+        // file), so look them up the same way.
+        let redactor = crate::store::record::redactor(self.budget);
+        let key = redactor.text(&fingerprint(command)).into_owned();
+        let Some(failed) = self.facts.failures.get(&key) else {
             return;
         };
         for layer in &self.budget.layers {

@@ -1,116 +1,17 @@
-//! Evidence (SPEC §6.5–6.6): is the rollback note complete, and may the agent stop?
+//! Evidence (SPEC §6.5–6.6): is the rollback note on disk complete, and may the agent stop?
 //!
-//! The note is Markdown. A field is present when a heading (`## Undo path`, any level) or a
-//! label line (`Undo path: …`) names it, case-insensitively, and some text follows it before
-//! the next heading or field label. HTML comments (the template's guidance) are not text, so
-//! a copied, unfilled template is still incomplete.
+//! What makes a note complete is decided in one place, [`crate::decide::rollback`] (the pre
+//! hook checks the same note before a high-risk edit); this module reads it from disk.
 
 use super::state::SessionState;
+use crate::decide::rollback;
 use std::path::Path;
 
-/// The fields a note needs when the budget names none (SPEC §4 example).
-pub const DEFAULT_ROLLBACK_FIELDS: &[&str] = &[
-    "Change",
-    "Undo path",
-    "Data risk",
-    "Trigger",
-    "Owner",
-    "Stop before",
-];
+/// The fields a note needs when the budget names none.
+pub use crate::decide::rollback::DEFAULT_FIELDS as DEFAULT_ROLLBACK_FIELDS;
 
 /// The `stop_blocks` limit when the budget sets none.
 pub const DEFAULT_STOP_BLOCKS: u32 = 3;
-
-/// The fields of `fields` that `note_text` lacks (or leaves empty), in `fields` order.
-pub fn rollback_missing_fields(note_text: &str, fields: &[String]) -> Vec<String> {
-    let text = strip_comments(note_text);
-    let mut filled = vec![false; fields.len()];
-    let mut current: Option<usize> = None;
-    for line in text.lines() {
-        let trimmed = line.trim();
-        if let Some(heading) = heading_text(trimmed) {
-            current = field_index(heading, fields);
-            continue;
-        }
-        if let Some((label, rest)) = trimmed.split_once(':')
-            && let Some(at) = field_index(label, fields)
-        {
-            current = Some(at);
-            if has_text(rest) {
-                filled[at] = true;
-            }
-            continue;
-        }
-        if let Some(at) = current
-            && has_text(trimmed)
-        {
-            filled[at] = true;
-        }
-    }
-    fields
-        .iter()
-        .zip(filled)
-        .filter(|(_, ok)| !ok)
-        .map(|(f, _)| f.clone())
-        .collect()
-}
-
-fn heading_text(line: &str) -> Option<&str> {
-    let rest = line.trim_start_matches('#');
-    let level = line.len() - rest.len();
-    ((1..=6).contains(&level) && (rest.is_empty() || rest.starts_with(' '))).then(|| rest.trim())
-}
-
-fn field_index(label: &str, fields: &[String]) -> Option<usize> {
-    let label = label
-        .trim()
-        .trim_matches(|c| c == '*' || c == '_' || c == '-')
-        .trim()
-        .trim_end_matches(':')
-        .trim();
-    fields
-        .iter()
-        .position(|f| f.trim().eq_ignore_ascii_case(label))
-}
-
-fn has_text(text: &str) -> bool {
-    text.chars().any(char::is_alphanumeric)
-}
-
-fn strip_comments(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("<!--") {
-        out.push_str(&rest[..start]);
-        match rest[start..].find("-->") {
-            Some(end) => rest = &rest[start + end + 3..],
-            None => return out,
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The note's template: one heading per field with guidance in comments.
-pub fn rollback_template(fields: &[String]) -> String {
-    let mut out = String::from("# Rollback note\n");
-    for field in fields {
-        out.push_str(&format!("\n## {field}\n<!-- {} -->\n", guidance(field)));
-    }
-    out
-}
-
-fn guidance(field: &str) -> &'static str {
-    match field.to_ascii_lowercase().as_str() {
-        "change" => "what this change does, in one or two sentences",
-        "undo path" => "the exact steps or commands that undo it",
-        "data risk" => "what data could be lost or corrupted, and how you would notice",
-        "trigger" => "the signal that means: roll back now",
-        "owner" => "who decides and performs the rollback",
-        "stop before" => "the point after which undoing is no longer possible",
-        _ => "fill in",
-    }
-}
 
 /// The state of the rollback note on disk.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,7 +32,7 @@ pub fn check_rollback_note(project_root: &Path, note: &str, fields: &[String]) -
     if file.take(1024 * 1024).read_to_string(&mut text).is_err() {
         return RollbackNote::Missing;
     }
-    match rollback_missing_fields(&text, fields) {
+    match rollback::missing_fields(&text, fields) {
         missing if missing.is_empty() => RollbackNote::Complete,
         missing => RollbackNote::Incomplete(missing),
     }

@@ -3,62 +3,27 @@
 use super::*;
 use crate::store::state::PostEvent;
 
-fn fields() -> Vec<String> {
-    DEFAULT_ROLLBACK_FIELDS
+#[test]
+#[expect(clippy::unwrap_used, reason = "test")]
+fn the_note_on_disk_is_missing_then_incomplete_then_complete() {
+    let fields: Vec<String> = DEFAULT_ROLLBACK_FIELDS
         .iter()
         .map(|f| (*f).to_owned())
-        .collect()
-}
-
-#[test]
-fn rollback_note_fields_need_a_heading_or_label_and_text() {
-    let complete = "# Rollback\n## Change\nAdd column.\n## Undo path\n`git revert`\n### data risk\nnone\n\
-        Trigger: error rate > 1%\nOwner: @ops\n## Stop before\nthe backfill\n";
-    let rows: &[(&str, &str, &[&str])] = &[
-        ("complete", complete, &[]),
-        (
-            "empty file",
-            "",
-            &[
-                "Change",
-                "Undo path",
-                "Data risk",
-                "Trigger",
-                "Owner",
-                "Stop before",
-            ],
-        ),
-        (
-            "heading without text",
-            &complete.replace("`git revert`", ""),
-            &["Undo path"],
-        ),
-        (
-            "label without text",
-            &complete.replace("Owner: @ops", "Owner:"),
-            &["Owner"],
-        ),
-        (
-            "text only in a comment",
-            &complete.replace("the backfill", "<!-- todo -->"),
-            &["Stop before"],
-        ),
-    ];
-    for (name, note, expected) in rows {
-        let missing = rollback_missing_fields(note, &fields());
-        assert_eq!(
-            missing,
-            expected.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
-            "{name}"
-        );
-    }
-}
-
-#[test]
-fn the_unfilled_template_lists_every_field_as_missing() {
-    let template = rollback_template(&fields());
-    assert!(template.contains("## Undo path"));
-    assert_eq!(rollback_missing_fields(&template, &fields()), fields());
+        .collect();
+    let root = tempfile::tempdir().unwrap();
+    let note = ".claude/rollback.md";
+    let check = || check_rollback_note(root.path(), note, &fields);
+    assert_eq!(check(), RollbackNote::Missing);
+    std::fs::create_dir_all(root.path().join(".claude")).unwrap();
+    let template = rollback::template(&fields);
+    std::fs::write(root.path().join(note), &template).unwrap();
+    assert_eq!(check(), RollbackNote::Incomplete(fields.clone()));
+    std::fs::write(
+        root.path().join(note),
+        template.replace("<!--", "done <!--"),
+    )
+    .unwrap();
+    assert_eq!(check(), RollbackNote::Complete);
 }
 
 fn gate(active: bool, rollback: Option<RollbackNote>) -> GateInput {

@@ -2,7 +2,8 @@
 //! the atomic state file, and the incremental transcript reader.
 //!
 //! Map:
-//! * this file — directories ([`runs_dir`], [`project_key`], [`session_dir`]) and
+//! * this file — directories ([`runs_dir`], [`project_runs_dir`], [`session_dir_for`],
+//!   [`latest_session`]) and
 //!   [`Session`]: a sidecar `state.lock` taken with std `File::lock`/`try_lock` under a
 //!   bounded wait, read–modify–write of `state.json`, written to a temp file and renamed so a
 //!   crash at any moment leaves the previous or the next state, never a torn one.
@@ -11,6 +12,8 @@
 //! * [`transcript`] — reads only the bytes appended to a transcript since the last call.
 //! * [`evidence`] — rollback-note checks and the stop gate's evaluation (pure).
 //! * [`limits`] — retry and spend limit checks that `decide` and the stop hook share (pure).
+//! * [`record`] — the run record `events.jsonl` (append-only, redacted).
+//! * [`review`] — the review packet files `review.md` / `review.json` of a session.
 //!
 //! How the pre-tool-use hook uses it (one lock per call):
 //! ```text
@@ -34,6 +37,7 @@
 pub mod evidence;
 pub mod limits;
 pub mod record;
+pub mod review;
 pub mod state;
 pub mod transcript;
 
@@ -132,7 +136,7 @@ pub fn project_key(project_root: &Path) -> String {
 /// project root by the caller). The session id is sanitised so it can never climb out of
 /// `base` (`../x` → `..-x` is still one path component).
 pub fn session_dir(base: &Path, project_key: &str, session_id: &str) -> PathBuf {
-    base.join(project_key).join(sanitise_component(session_id))
+    session_in(&base.join(project_key), session_id)
 }
 
 /// `<data dir>/claude-budget/runs` for an explicit data dir (the hooks read
@@ -144,27 +148,41 @@ pub fn runs_dir_in(data_dir: Option<&Path>) -> Option<PathBuf> {
     }
 }
 
-/// The session directory every hook of one session agrees on: under the repo layer's
-/// `[record] dir` (relative to the project root) when set, else under the runs dir.
+/// Where one project's sessions live: `<base>/<project key>`, `base` being the repo layer's
+/// `[record] dir` (relative to the project root) when the budget sets one, else the runs dir
+/// (under `data_dir` when given). Hooks, `report`, `status`, `replay` and `capture` all find
+/// a project's runs through this one function.
+pub fn project_runs_dir(
+    project_root: &Path,
+    budget: Option<&crate::budget::Budget>,
+    data_dir: Option<&Path>,
+) -> Result<PathBuf, StoreError> {
+    let record_dir = budget.and_then(|b| {
+        b.layers
+            .iter()
+            .rev()
+            .find_map(|layer| layer.record.dir.as_ref())
+    });
+    let base = match record_dir {
+        Some(dir) => project_root.join(dir),
+        None => runs_dir_in(data_dir).ok_or(StoreError::NoDataDir)?,
+    };
+    Ok(base.join(project_key(project_root)))
+}
+
+/// One session's directory inside [`project_runs_dir`], the id sanitised as in [`session_dir`].
+pub fn session_in(project_runs_dir: &Path, session_id: &str) -> PathBuf {
+    project_runs_dir.join(sanitise_component(session_id))
+}
+
+/// The session directory every hook of one session agrees on (see [`project_runs_dir`]).
 pub fn session_dir_for(
     budget: &crate::budget::Budget,
     data_dir: Option<&Path>,
     session_id: &str,
 ) -> Result<PathBuf, StoreError> {
-    let record_dir = budget
-        .layers
-        .iter()
-        .rev()
-        .find_map(|layer| layer.record.dir.as_ref());
-    let base = match record_dir {
-        Some(dir) => budget.project_root.join(dir),
-        None => runs_dir_in(data_dir).ok_or(StoreError::NoDataDir)?,
-    };
-    Ok(session_dir(
-        &base,
-        &project_key(&budget.project_root),
-        session_id,
-    ))
+    let project_dir = project_runs_dir(&budget.project_root, Some(budget), data_dir)?;
+    Ok(session_in(&project_dir, session_id))
 }
 
 fn sanitise_component(text: &str) -> String {
@@ -307,18 +325,23 @@ impl Session {
     }
 }
 
-/// The most recently updated session directory of a project (for `status` and `report`).
-pub fn latest_session(project_dir: &Path) -> Option<PathBuf> {
-    let entries = std::fs::read_dir(project_dir).ok()?;
+/// The most recently updated session of a project ([`project_runs_dir`]): the session
+/// directory whose state or record changed last. The one "latest run" of `status`, `report`,
+/// `replay` and `capture`.
+pub fn latest_session(project_runs_dir: &Path) -> Option<PathBuf> {
+    let entries = std::fs::read_dir(project_runs_dir).ok()?;
     entries
         .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir())
-        .filter_map(|e| {
-            let state = e.path().join(STATE_FILE);
-            let modified = state.metadata().and_then(|m| m.modified()).ok()?;
-            Some((modified, e.path()))
+        .map(|e| e.path())
+        .filter(|path| path.is_dir())
+        .filter_map(|path| {
+            let modified = [STATE_FILE, record::EVENTS_FILE]
+                .iter()
+                .filter_map(|f| path.join(f).metadata().and_then(|m| m.modified()).ok())
+                .max()?;
+            Some((modified, path))
         })
-        .max_by_key(|(modified, _)| *modified)
+        .max_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)))
         .map(|(_, path)| path)
 }
 

@@ -4,7 +4,8 @@
 //! API for the hooks:
 //! * build an [`Event`] (start from [`Event::from_input`], then fill the decision or outcome);
 //! * [`append`] it — redaction happens inside, before anything is written;
-//! * [`read`] gives the events back for `report`, `replay` and `capture`.
+//! * [`read`] gives the events back for `report`, `replay` and `capture`;
+//! * [`redactor`] builds the redactor from the budget's `[record] redact`.
 //!
 //! Appending is O(1) per event whatever the record's size: the line is serialised in memory
 //! and written with one `write_all` on a file opened with `O_APPEND`, so parallel hooks of one
@@ -12,8 +13,9 @@
 //! stored: [`compact_input`] keeps what a re-decision needs (command, path, URL, MCP
 //! arguments capped in size) and drops file contents.
 
+use crate::budget::Budget;
 use crate::protocol::HookInput;
-use crate::redact::Redactor;
+use crate::redact::{Redactor, Regex};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::io::Write;
@@ -164,7 +166,8 @@ impl Event {
     }
 }
 
-fn model_name(model: &Value) -> Option<String> {
+/// `model` as Claude Code sends it: a string, or `{ "id": …, "display_name": … }`.
+pub fn model_name(model: &Value) -> Option<String> {
     match model {
         Value::String(s) => Some(s.clone()),
         Value::Object(o) => ["id", "display_name", "name"]
@@ -302,11 +305,55 @@ pub fn append(session_dir: &Path, event: &Event, redactor: &Redactor) -> std::io
 /// mid-write, or damaged by hand — are skipped, never an error.
 pub fn read(session_dir: &Path) -> std::io::Result<Vec<Event>> {
     let bytes = std::fs::read(session_dir.join(EVENTS_FILE))?;
-    Ok(bytes
+    Ok(parse(&bytes))
+}
+
+/// [`read`], unless the record is larger than `max_bytes`: then `Ok(None)` without reading
+/// it (a hook must not spend its deadline folding a huge record).
+pub fn read_at_most(session_dir: &Path, max_bytes: u64) -> std::io::Result<Option<Vec<Event>>> {
+    use std::io::Read;
+    let file = std::fs::File::open(session_dir.join(EVENTS_FILE))?;
+    if file.metadata()?.len() > max_bytes {
+        return Ok(None);
+    }
+    // The record may grow while it is read: never read more than the cap.
+    let mut bytes = Vec::new();
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > max_bytes {
+        return Ok(None);
+    }
+    Ok(Some(parse(&bytes)))
+}
+
+fn parse(bytes: &[u8]) -> Vec<Event> {
+    bytes
         .split(|b| *b == b'\n')
         .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
         .filter_map(|line| serde_json::from_slice(line).ok())
-        .collect())
+        .collect()
+}
+
+/// The budget files in force and their hashes, as the record names them.
+pub fn budget_files(budget: &Budget) -> Vec<BudgetFileRef> {
+    budget
+        .layers
+        .iter()
+        .map(|l| BudgetFileRef {
+            file: l.display.clone(),
+            sha256: l.sha256.clone(),
+        })
+        .collect()
+}
+
+/// The redactor for a budget: the built-in formats plus every layer's `[record] redact`.
+pub fn redactor(budget: &Budget) -> Redactor {
+    let extra: Vec<Regex> = budget
+        .layers
+        .iter()
+        .flat_map(|layer| layer.record.redact.iter().cloned())
+        .collect();
+    Redactor::new(&extra)
 }
 
 /// Where run records may be, newest first: each `<root>/<project key>/<session>/` that holds
@@ -331,16 +378,6 @@ pub fn sessions_under(roots: &[PathBuf]) -> Vec<PathBuf> {
     found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     found.dedup_by(|a, b| a.1 == b.1);
     found.into_iter().map(|(_, dir)| dir).collect()
-}
-
-/// `$CLAUDE_BUDGET_DATA_DIR/claude-budget/runs`, else the platform data dir's
-/// `claude-budget/runs` (the same place the hooks write to).
-pub fn runs_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("CLAUDE_BUDGET_DATA_DIR")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| directories::BaseDirs::new().map(|d| d.data_dir().to_path_buf()))?;
-    Some(base.join("claude-budget").join("runs"))
 }
 
 fn list_dirs(dir: &Path) -> Vec<PathBuf> {

@@ -37,9 +37,12 @@ fn text(out: &Output) -> String {
 /// A project with the budget above and the invoice-export run recorded in its data dir.
 fn project_with_run() -> (TempProject, std::path::PathBuf) {
     let project = TempProject::new().budget(BUDGET);
+    // Where the hooks record this project's runs, so `latest` finds it.
     let session = project
         .data
-        .join("claude-budget/runs/proj/5feb3bdf-d90f-4ab2-8e76-8e570379bf8b");
+        .join("claude-budget/runs")
+        .join(budget_policy::store::project_key(&project.root))
+        .join("5feb3bdf-d90f-4ab2-8e76-8e570379bf8b");
     install_fixture_run("invoice-export", &project.root, &session);
     (project, session)
 }

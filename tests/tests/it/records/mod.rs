@@ -3,6 +3,7 @@
 
 mod bench;
 mod cli;
+mod hook_events;
 mod packet;
 mod record;
 mod redaction;
