@@ -34,7 +34,6 @@ fn only_tool_result(api: &FakeApi, run: &Run) -> Value {
 }
 
 #[test]
-#[ignore = "needs shell::analyse (shell branch) and budget::load with the destructive pack (budget branch)"]
 fn destructive_pack_stops_rm_rf_outside_the_project_even_in_bypass_mode() {
     let Some(claude) =
         claude_or_skip("destructive_pack_stops_rm_rf_outside_the_project_even_in_bypass_mode")
@@ -180,7 +179,6 @@ fn edit_deny_rule_keeps_migrations_unchanged_while_allowed_edits_land() {
 }
 
 #[test]
-#[ignore = "needs shell::analyse (shell branch) and [run] command rules (budget branch)"]
 fn allowed_commands_run_and_their_output_reaches_the_model() {
     let Some(claude) = claude_or_skip("allowed_commands_run_and_their_output_reaches_the_model")
     else {
