@@ -42,6 +42,57 @@ pub fn protection(
         .find_map(|p| protection_of(p, budget, home, protected_dirs))
 }
 
+/// A folder inside the project that holds a protected file (`.claude`, `.git`): deleting,
+/// renaming or writing it as a whole (`rm -rf .claude`, `mv .claude x`, `cp -r x/. .claude`,
+/// `git checkout -- .claude`) reaches the file. The project root itself is left to the
+/// `destructive` pack and `[edit]`: a write "of the root" (`tar -x`, `find . -exec`) is
+/// too common to refuse outright.
+fn folder_holding_protected(
+    path: &Path,
+    budget: &Budget,
+    home: Option<&Path>,
+) -> Option<Protected> {
+    let root = &budget.project_root;
+    if path == root || !path.starts_with(root) {
+        return None;
+    }
+    let mut held: Vec<(PathBuf, &'static str, &'static str)> = budget
+        .layers
+        .iter()
+        .map(|l| (l.file.clone(), "budget-file", "a budget file"))
+        .collect();
+    held.push((
+        root.join(".claude/budget.toml"),
+        "budget-file",
+        "a budget file",
+    ));
+    held.push((
+        root.join(".claude/settings.json"),
+        "claude-settings",
+        "Claude Code's settings",
+    ));
+    held.push((
+        root.join(".claude/budget-tests"),
+        "budget-tests",
+        "the budget's replay cases",
+    ));
+    held.push((
+        root.join(".git"),
+        "git-internals",
+        "git's internal files (hooks, config)",
+    ));
+    if let Some(home) = home {
+        held.extend(
+            STARTUP_FILES
+                .iter()
+                .map(|f| (home.join(f), "shell-startup", "a shell start-up file")),
+        );
+    }
+    held.into_iter()
+        .find(|(file, _, _)| file != path && file.starts_with(path))
+        .map(|(_, id, what)| Protected { id, what })
+}
+
 /// Resolves symlinks of the path or of its nearest existing parent.
 fn resolve(path: &Path, fs: &dyn FsView) -> Option<PathBuf> {
     let mut tail = Vec::new();
@@ -66,6 +117,9 @@ fn protection_of(
     protected_dirs: &[PathBuf],
 ) -> Option<Protected> {
     let root = &budget.project_root;
+    if let Some(found) = folder_holding_protected(path, budget, home) {
+        return Some(found);
+    }
     if budget.layers.iter().any(|l| l.file == path)
         || path.file_name().is_some_and(|n| n == "budget.toml")
             && path

@@ -17,6 +17,9 @@ pub enum Role {
     /// Written only when it names an existing path (`git checkout NAME` without `--`:
     /// a file if one exists, else a branch).
     WriteIfExists,
+    /// `git show REV:path`: a file read out of git's history, whether or not it exists
+    /// in the work tree; the path is relative to the repository root.
+    ReadFromHistory,
     /// Not a path at all (a flag, a flag's value, a message, a pattern, a script).
     Data,
 }
@@ -25,16 +28,7 @@ pub enum Role {
 pub fn never_reads(name: &str) -> bool {
     matches!(
         name,
-        "echo"
-            | "printf"
-            | "ls"
-            | "stat"
-            | "test"
-            | "["
-            | "realpath"
-            | "basename"
-            | "dirname"
-            | "mkdir"
+        "echo" | "printf" | "ls" | "stat" | "test" | "[" | "realpath" | "basename" | "dirname"
     ) || EFFECT_FREE_BUILTINS.contains(&name)
 }
 
@@ -119,17 +113,24 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
                 "--suffix",
             ];
             let target_flag = (1..n).find(|&i| matches!(get(i), "-t" | "--target-directory"));
+            // `--target-directory=DIR` / `-tDIR`: the option word itself names the target.
+            let attached_target = (1..n).find(|&i| {
+                get(i).starts_with("--target-directory=")
+                    || get(i).starts_with("-t") && get(i).len() > 2 && !get(i).starts_with("--")
+            });
             let operands = flags_and_operands(&mut roles, values);
             let symbolic = name == "ln" && has_flag('s', "--symbolic");
             let directories_only = name == "install" && has_flag('d', "--directory");
             let last = operands.last().copied();
             for &i in &operands {
-                let is_target = target_flag.is_none() && Some(i) == last;
+                let is_target =
+                    target_flag.is_none() && attached_target.is_none() && Some(i) == last;
                 roles[i] = if is_target || directories_only {
                     Role::Write
                 } else if name == "mv" {
                     Role::Delete { recursive: true }
                 } else if symbolic {
+                    // A symlink's target is resolved from the link's folder: run.rs reads it.
                     Role::Data
                 } else {
                     Role::Read
@@ -140,6 +141,100 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
             }
             if let Some(t) = target_flag.filter(|t| t + 1 < n) {
                 roles[t + 1] = Role::Write;
+            }
+            if let Some(t) = attached_target {
+                roles[t] = Role::Write;
+            }
+        }
+        "mkdir" | "mkfifo" | "mknod" => {
+            for i in flags_and_operands(&mut roles, &["-m", "--mode", "-Z", "--context"]) {
+                roles[i] = Role::Write;
+            }
+            if name == "mknod" {
+                // `mknod NAME TYPE [MAJOR MINOR]`: only the name is a path.
+                let operands: Vec<usize> = (1..n).filter(|&i| roles[i] == Role::Write).collect();
+                for &i in operands.iter().skip(1) {
+                    roles[i] = Role::Data;
+                }
+            }
+        }
+        "tar" | "bsdtar" | "gtar" => tar_roles(&mut roles, args),
+        "unzip" => {
+            let dest = (1..n).find(|&i| get(i) == "-d").map(|i| i + 1);
+            let listing = (1..n).any(|i| matches!(get(i), "-l" | "-t" | "-v" | "-p" | "-Z"));
+            for i in flags_and_operands(&mut roles, &["-d", "-x", "-P"]) {
+                roles[i] = Role::Read;
+            }
+            if let Some(d) = dest.filter(|&d| d < n && !listing) {
+                roles[d] = Role::Write;
+            }
+        }
+        "zip" => {
+            let operands = flags_and_operands(&mut roles, &["-b", "-n", "-t", "-tt", "-x", "-i"]);
+            if let Some(&archive) = operands.first() {
+                roles[archive] = Role::Write;
+            }
+        }
+        "gzip" | "gunzip" | "bzip2" | "bunzip2" | "xz" | "unxz" | "lzma" | "unlzma" | "zstd"
+        | "unzstd" | "lz4" | "compress" | "uncompress" | "brotli" => {
+            let to_stdout = has_flag('c', "--stdout") || has_flag('t', "--test");
+            let listing = has_flag('l', "--list");
+            for i in flags_and_operands(&mut roles, &["-S", "--suffix", "-o", "-T"]) {
+                // Without `-c` the file is replaced by its (de)compressed version.
+                roles[i] = if to_stdout || listing {
+                    Role::Read
+                } else {
+                    Role::Write
+                };
+            }
+        }
+        "split" => {
+            let operands = flags_and_operands(
+                &mut roles,
+                &["-a", "-b", "-C", "-l", "-n", "-t", "--additional-suffix"],
+            );
+            if let Some(&prefix) = operands.get(1) {
+                roles[prefix] = Role::Write;
+            }
+        }
+        "csplit" => {
+            for i in 1..n {
+                if matches!(get(i), "-f" | "--prefix") && i + 1 < n {
+                    roles[i + 1] = Role::Write;
+                }
+            }
+        }
+        "patch" => {
+            let operands = flags_and_operands(
+                &mut roles,
+                &[
+                    "-p",
+                    "-i",
+                    "--input",
+                    "-o",
+                    "--output",
+                    "-d",
+                    "--directory",
+                    "-F",
+                    "-B",
+                    "-r",
+                ],
+            );
+            for i in 1..n {
+                if matches!(get(i), "-o" | "--output") && i + 1 < n {
+                    roles[i + 1] = Role::Write;
+                }
+                if matches!(get(i), "-i" | "--input") && i + 1 < n {
+                    roles[i + 1] = Role::Read;
+                }
+            }
+            match operands.first() {
+                Some(&target) => roles[target] = Role::Write,
+                None if !has_flag('o', "--output") && !has_flag('C', "--dry-run") => problems.push(
+                    "`patch` writes the files its patch names, which the analyser does not read"
+                        .into(),
+                ),
+                None => {}
             }
         }
         "sed" | "gsed" => sed_roles(&mut roles, args, &mut problems),
@@ -220,6 +315,20 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
                 {
                     roles[i + 1] = Role::Write;
                 }
+                if let Some(out) = short_cluster_value(get(i), 'o') {
+                    // `curl -sSo FILE` / `-sSoFILE`.
+                    match out {
+                        "" if i + 1 < n => roles[i + 1] = Role::Write,
+                        "" => {}
+                        _ => roles[i] = Role::Write,
+                    }
+                }
+                if matches!(get(i), "-K" | "--config") || get(i).starts_with("-K") {
+                    problems.push(
+                        "`curl` reads its URLs and options from a config file the analyser does not read"
+                            .into(),
+                    );
+                }
             }
         }
         "wget" => {
@@ -228,6 +337,26 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
                     && i + 1 < n
                 {
                     roles[i + 1] = Role::Write;
+                }
+                if let Some(out) = short_cluster_value(get(i), 'O') {
+                    // `wget -qO FILE` / `-qOFILE` (`-qO-` is standard output).
+                    match out {
+                        "" if i + 1 < n => roles[i + 1] = Role::Write,
+                        "" | "-" => {}
+                        _ => roles[i] = Role::Write,
+                    }
+                }
+                if matches!(get(i), "-P" | "--directory-prefix") && i + 1 < n {
+                    roles[i + 1] = Role::Write;
+                }
+                if matches!(get(i), "-i" | "--input-file" | "-e" | "--execute")
+                    || get(i).starts_with("--input-file=")
+                    || get(i).starts_with("--execute=")
+                {
+                    problems.push(
+                        "`wget` reads URLs or settings (`-i`, `-e`) the analyser does not see"
+                            .into(),
+                    );
                 }
             }
         }
@@ -241,6 +370,128 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
         }
     }
     (roles, problems)
+}
+
+/// The path inside an operand word: `of=FILE`, `if=FILE`, `--output=FILE`, `-oFILE`,
+/// curl's `@FILE`, `-d@FILE`, `-F name=@FILE;type=x`, `name=<FILE`. `None` when the word
+/// carries no path for this role (a plain flag).
+pub fn operand_path<'a>(name: &str, role: Role, value: &'a str) -> Option<&'a str> {
+    let mut v = value;
+    match role {
+        Role::Write => {
+            v = v.strip_prefix("of=").unwrap_or(v);
+            if let Some((_, after)) = v.split_once('=').filter(|_| v.starts_with("--")) {
+                v = after;
+            } else if v.starts_with('-') && v.len() > 2 {
+                v = match name {
+                    "curl" => short_cluster_value(v, 'o').unwrap_or(&v[2..]),
+                    "wget" => short_cluster_value(v, 'O').unwrap_or(&v[2..]),
+                    _ => &v[2..],
+                };
+            }
+        }
+        Role::Read => {
+            v = v.strip_prefix("if=").unwrap_or(v);
+            if let Some((option, after)) = v.split_once('=').filter(|_| v.starts_with("--")) {
+                // `--env-file=.env`, `--post-file=.env`; not the names of what a search
+                // leaves out (`--exclude-dir=secrets` reads nothing).
+                if ["exclude", "ignore", "skip", "prune"]
+                    .iter()
+                    .any(|w| option.contains(w))
+                {
+                    return None;
+                }
+                v = after;
+            } else if name == "curl" && v.starts_with('-') && !v.starts_with("--") && v.len() > 2 {
+                v = &v[2..];
+            }
+            if name == "curl" {
+                if let Some((_, file)) = v.split_once("=@").or_else(|| v.split_once("=<")) {
+                    v = file;
+                }
+                v = v.strip_prefix('<').unwrap_or(v);
+                v = v.split(';').next().unwrap_or(v);
+            }
+            v = v.strip_prefix('@').unwrap_or(v);
+            if v.starts_with('-') || v.is_empty() {
+                return None;
+            }
+        }
+        Role::ReadFromHistory => {
+            // `REV:path`, `:path`, `:0:path`.
+            let rest = v.split_once(':').map(|(_, r)| r)?;
+            v = match rest.split_once(':') {
+                Some((stage, path))
+                    if v.starts_with(':') && stage.chars().all(|c| c.is_ascii_digit()) =>
+                {
+                    path
+                }
+                _ => rest,
+            };
+            if v.is_empty() || v.starts_with('/') {
+                return None;
+            }
+        }
+        _ => {}
+    }
+    Some(v)
+}
+
+/// In a short-option cluster (`-sSo`, `-qOout`), what follows the option letter `opt`:
+/// `Some("")` when its value is the next word, `Some(value)` when attached, `None` when the
+/// cluster does not contain it. Only for clusters of more than one letter (the single
+/// option is matched by name elsewhere).
+fn short_cluster_value(arg: &str, opt: char) -> Option<&str> {
+    let body = arg.strip_prefix('-').filter(|b| !b.starts_with('-'))?;
+    let at = body.find(opt)?;
+    (body.len() > 1 && body[..at].chars().all(|c| c.is_ascii_alphabetic()))
+        .then(|| &body[at + opt.len_utf8()..])
+}
+
+/// Programs that write into the current folder (or a `-P`/`-C`/`-d` folder) files whose
+/// names the analyser does not know: `tar -x`, `unzip`, `wget` without `-O`, `curl -O`.
+/// Returns the folder operand's index when one is given, `Some(None)` for the current folder.
+pub fn writes_into_folder(name: &str, args: &[Option<&str>]) -> Option<Option<usize>> {
+    let n = args.len();
+    let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
+    let any = |f: &dyn Fn(&str) -> bool| (1..n).any(|i| f(get(i)));
+    match name {
+        "tar" | "bsdtar" | "gtar" => {
+            let old_style = n > 1 && !get(1).starts_with('-');
+            let extract = any(&|a| matches!(a, "--extract" | "--get"))
+                || (1..n).any(|i| {
+                    let a = get(i);
+                    (a.starts_with('-') && !a.starts_with("--") || old_style && i == 1)
+                        && a.contains('x')
+                });
+            let dest = (1..n).any(|i| {
+                matches!(get(i), "-C" | "--directory") || get(i).starts_with("--directory=")
+            });
+            (extract && !dest).then_some(None)
+        }
+        "unzip" => {
+            let listing = any(&|a| matches!(a, "-l" | "-t" | "-v" | "-p" | "-Z"));
+            (!listing && !any(&|a| a == "-d")).then_some(None)
+        }
+        "wget" => {
+            let named = any(&|a| {
+                matches!(a, "-O" | "--output-document" | "--spider")
+                    || a.starts_with("--output-document=")
+                    || short_cluster_value(a, 'O').is_some()
+            });
+            if named {
+                return None;
+            }
+            let prefix = (1..n).find(|&i| matches!(get(i), "-P" | "--directory-prefix"));
+            Some(prefix.map(|p| p + 1).filter(|&p| p < n))
+        }
+        "curl" => any(&|a| {
+            matches!(a, "-O" | "--remote-name" | "--remote-name-all")
+                || short_cluster_value(a, 'O').is_some()
+        })
+        .then_some(None),
+        _ => None,
+    }
 }
 
 /// Index of git's subcommand, after its global options (`-C dir`, `-c k=v`, …).
@@ -313,6 +564,78 @@ fn git_roles(roles: &mut [Role], args: &[Option<&str>]) {
         }
         _ => {}
     }
+    if matches!(get(sub), "show" | "cat-file" | "diff" | "grep" | "archive") {
+        // `git show HEAD:.env`, `git cat-file -p :0:.env`: a file's contents from history.
+        for i in sub + 1..after_dashdash.unwrap_or(n) {
+            if !get(i).starts_with('-') && get(i).contains(':') {
+                roles[i] = Role::ReadFromHistory;
+            }
+        }
+    }
+}
+
+/// `tar`: the archive it creates (`-c`, `-r`, `-u`) is written; extracting (`-x`) writes
+/// into `-C DIR` or the current folder (as a folder: member names are not known).
+fn tar_roles(roles: &mut [Role], args: &[Option<&str>]) {
+    let n = args.len();
+    let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
+    // The first word may be an old-style cluster without a dash (`tar czf out.tgz src`).
+    let old_style = n > 1 && !get(1).starts_with('-');
+    let cluster = |a: &str| a.starts_with('-') && !a.starts_with("--") || old_style && a == get(1);
+    let has = |c: char, long: &str| {
+        (1..n).any(|i| {
+            get(i) == long
+                || get(i).starts_with(&format!("{long}="))
+                || cluster(get(i)) && get(i).contains(c)
+        })
+    };
+    let extract = has('x', "--extract") || has('x', "--get");
+    let create = has('c', "--create") || has('r', "--append") || has('u', "--update");
+    let mut i = 1;
+    let mut pending_file = false;
+    let mut dest = None;
+    while i < n {
+        let a = get(i);
+        if a == "-C" || a == "--directory" {
+            roles[i] = Role::Data;
+            if i + 1 < n {
+                dest = Some(i + 1);
+                roles[i + 1] = Role::Data;
+            }
+            i += 2;
+            continue;
+        }
+        if a.starts_with("--directory=") {
+            dest = Some(i);
+            roles[i] = Role::Data;
+        } else if a == "-f" || a == "--file" {
+            roles[i] = Role::Data;
+            if i + 1 < n {
+                roles[i + 1] = if create { Role::Write } else { Role::Read };
+            }
+            i += 2;
+            continue;
+        } else if a.starts_with("--file=") {
+            roles[i] = if create { Role::Write } else { Role::Read };
+        } else if cluster(a) {
+            roles[i] = Role::Data;
+            pending_file |= a.contains('f');
+        } else if a.starts_with('-') {
+            roles[i] = Role::Data;
+        } else if pending_file {
+            pending_file = false;
+            roles[i] = if create { Role::Write } else { Role::Read };
+        }
+        i += 1;
+    }
+    if extract {
+        match dest {
+            Some(d) => roles[d] = Role::Write,
+            None => {
+                // Written as the current folder by run.rs.
+            }
+        }
+    }
 }
 
 fn sed_roles(roles: &mut [Role], args: &[Option<&str>], problems: &mut Vec<String>) {
@@ -372,7 +695,7 @@ fn sed_roles(roles: &mut [Role], args: &[Option<&str>], problems: &mut Vec<Strin
     for script in scripts {
         if sed_runs_or_writes(script) {
             problems.push(format!(
-                "the sed script `{script}` runs commands or writes files (`e`/`w`)"
+                "the sed script `{script}` runs commands or reads or writes other files (`e`/`r`/`w`)"
             ));
         }
     }
@@ -398,7 +721,9 @@ pub fn sed_runs_or_writes(script: &str) -> bool {
         let rest = rest.trim_start_matches('{').trim_start();
         let mut chars = rest.chars();
         match chars.next() {
-            Some('e' | 'w' | 'W') => return true,
+            // `r`/`R FILE` append another file's contents to the output: a read we do not
+            // follow (`sed 'r .env' x`).
+            Some('e' | 'w' | 'W' | 'r' | 'R') => return true,
             Some('s') => {
                 let Some(delim) = chars.next() else { continue };
                 let body: String = chars.collect();

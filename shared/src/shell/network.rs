@@ -76,7 +76,81 @@ const VALUE_OPTIONS: &[&str] = &[
     "--key",
     "--cacert",
     "-L4",
+    "--max-filesize",
+    "--limit-rate",
+    "-r",
+    "--range",
+    "--retry-delay",
+    "--retry-max-time",
+    "-Y",
+    "--speed-limit",
+    "-y",
+    "--speed-time",
+    "-z",
+    "--time-cond",
+    "--resolve",
+    "--connect-to",
+    "--interface",
+    "--dns-servers",
+    "-Q",
+    "--quote",
+    "--ciphers",
+    "--noproxy",
+    "--unix-socket",
+    "-C",
+    "--continue-at",
+    "-t",
+    "--tries",
+    "--timeout",
+    "--wait",
+    "-R",
+    "--reject",
+    "--accept",
+    "--level",
+    "-D",
+    "--domains",
+    "--dump-header",
+    "--post-data",
+    "--post-file",
+    "--body-data",
+    "--body-file",
+    "--method",
+    "-a",
+    "--append-output",
+    "--password",
+    "--http-user",
+    "--http-password",
+    "--data-urlencode",
+    "--data-ascii",
+    "--json",
+    "--oauth2-bearer",
+    "--trace",
+    "--trace-ascii",
+    "--stderr",
+    "--output-dir",
+    "--preproxy",
+    "--socks4",
+    "--socks4a",
+    "--socks5",
+    "--socks5-hostname",
 ];
+
+/// Options whose value is a host the traffic goes through (a proxy).
+const PROXY_OPTIONS: &[&str] = &[
+    "-x",
+    "--proxy",
+    "--preproxy",
+    "--socks4",
+    "--socks4a",
+    "--socks5",
+    "--socks5-hostname",
+];
+
+/// curl's single-letter options that other fetchers use with a value but curl does not
+/// (`curl -i URL` includes headers; the URL is not `-i`'s value).
+fn curl_flag(a: &str) -> bool {
+    matches!(a, "-O" | "-i" | "-l" | "-p" | "-J")
+}
 
 /// The URLs or hosts among a fetcher's literal operands.
 pub fn targets(name: &str, args: &[Option<&str>]) -> Vec<String> {
@@ -92,19 +166,27 @@ pub fn targets(name: &str, args: &[Option<&str>]) -> Vec<String> {
             continue;
         };
         if a.starts_with('-') {
+            if PROXY_OPTIONS.contains(&a)
+                && let Some(Some(proxy)) = args.get(i + 1)
+            {
+                // The traffic goes through the proxy: it is a host talked to.
+                out.push((*proxy).to_owned());
+            }
             if VALUE_OPTIONS.contains(&a)
                 && !(name == "ssh" && a == "-T")
-                && !(matches!(name, "curl") && a == "-O")
+                && !(name == "curl" && curl_flag(a))
             {
                 i += 1;
             }
             i += 1;
             continue;
         }
+        // curl and wget take every operand as a URL, with or without a scheme or a dot
+        // (`curl intranet`, `curl docs.rs:443@evil.example`).
         if a.contains("://")
             || name == "scp" && a.contains(':')
-            || matches!(name, "curl" | "wget" | "http" | "https" | "xh" | "xhs")
-                && looks_like_host(a)
+            || matches!(name, "curl" | "wget")
+            || matches!(name, "http" | "https" | "xh" | "xhs") && looks_like_host(a)
         {
             out.push(a.to_owned());
         } else if host_operands {
@@ -126,6 +208,25 @@ fn looks_like_host(word: &str) -> bool {
         && !head.starts_with('.')
         && !head.contains(':')
         || head.starts_with("localhost")
+}
+
+/// The local path of a `file:` URL (`file:///etc/passwd`, `file://localhost/x`), which a
+/// fetcher reads from disk rather than the network.
+pub fn file_url_path(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once(':')?;
+    if !scheme.eq_ignore_ascii_case("file") {
+        return None;
+    }
+    let rest = rest.strip_prefix("//").map_or(rest, |r| {
+        let host_end = r.find('/').unwrap_or(r.len());
+        &r[host_end..]
+    });
+    let path = rest.split(['?', '#']).next().unwrap_or("");
+    Some(if path.is_empty() {
+        "/".into()
+    } else {
+        path.to_owned()
+    })
 }
 
 /// Normalises a URL (or `user@host`, `host:path`) to its host.

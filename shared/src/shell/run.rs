@@ -77,15 +77,45 @@ impl Walker<'_, '_> {
                 return None;
             };
             let name = basename(&name_value).to_owned();
-            let Some(unwrapped) = wrappers::unwrap(
-                &name,
-                &args
-                    .iter()
-                    .map(|a| a.shown().to_owned())
-                    .collect::<Vec<_>>(),
-            ) else {
+            let shown: Vec<String> = args.iter().map(|a| a.shown().to_owned()).collect();
+            if let Some(at) = wrappers::command_string_option(&name, &shown) {
+                // `su -c 'rm -rf /'`, `script -qc …`, `flock f -c …`: a shell runs the string.
+                self.push_command(&args, true, text);
+                match at.and_then(|i| args[i].value.clone()) {
+                    Some(script) => {
+                        let inner = Scope {
+                            cwd: scope.cwd.clone(),
+                            depth: scope.depth,
+                            stdin: None,
+                        };
+                        self.parse_and_walk(
+                            &script,
+                            &inner,
+                            &format!("the command given to `{name} -c`"),
+                        );
+                    }
+                    None => self.unanalysable(
+                        format!("`{name} -c` with a command that is not a literal"),
+                        text,
+                    ),
+                }
+                return Some(Output::Program(name));
+            }
+            let Some(unwrapped) = wrappers::unwrap(&name, &shown) else {
                 break;
             };
+            if name == "parallel"
+                && unwrapped
+                    .start
+                    .is_none_or(|i| matches!(args[i].shown(), ":::" | "::::" | ":::+"))
+            {
+                self.push_command(&args, true, text);
+                self.unanalysable(
+                    "`parallel` runs commands given as arguments or on its input",
+                    text,
+                );
+                return None;
+            }
             if unwrapped.start.is_none() && name == "env" && !unwrapped.opaque {
                 break;
             }
@@ -138,10 +168,12 @@ impl Walker<'_, '_> {
         }
         let first = args.first()?;
         let name = basename(first.value.as_deref().unwrap_or_default()).to_owned();
+        // A word with glob characters that matches no file stays as written, so for the
+        // network check a URL like `https://evil.example/?q` or `https://[::1]/` is itself.
         let argv_values: Vec<Option<&str>> = args
             .iter()
             .map(|a| {
-                if a.glob.is_some() {
+                if a.glob.is_some() && !(network::is_fetcher(&name) && a.shown().contains(':')) {
                     None
                 } else {
                     a.value.as_deref()
@@ -192,6 +224,14 @@ impl Walker<'_, '_> {
                 {
                     Some(values) => {
                         self.parse_and_walk(&values.join(" "), scope, "the text given to `eval`");
+                        if values
+                            .iter()
+                            .any(|v| v.contains("cd") || v.contains("pushd"))
+                        {
+                            // A `cd` inside `eval` moves later relative paths; we do not
+                            // follow it.
+                            scope.cwd = None;
+                        }
                     }
                     None => self.unanalysable("`eval` of text that is not a literal", text),
                 }
@@ -199,6 +239,10 @@ impl Walker<'_, '_> {
             }
             "source" | "." if !process_subs.is_empty() => {
                 self.feed_from_process_subs(&name, process_subs, text);
+            }
+            "source" | "." => self.note_executed(args.get(1), scope),
+            _ if first.value.as_deref().is_some_and(|v| v.contains('/')) => {
+                self.note_executed(args.first(), scope)
             }
             "find" => return self.run_find(&args, scope, text),
             _ => {}
@@ -223,6 +267,16 @@ impl Walker<'_, '_> {
         });
     }
 
+    /// Remembers a script file this command runs (`bash x.sh`, `. ./x`, `./x.sh`): running
+    /// a file the same command writes is running code the analyser never saw.
+    fn note_executed(&mut self, arg: Option<&Arg>, scope: &Scope) {
+        if let (Some(value), Some(cwd)) =
+            (arg.and_then(|a| a.value.as_deref()), scope.cwd.as_deref())
+        {
+            self.executed.push(normalise(Path::new(value), cwd));
+        }
+    }
+
     fn feed_from_process_subs(&mut self, name: &str, process_subs: &[String], text: &str) {
         for producer in process_subs {
             self.out.feeds.push(StdinFeed {
@@ -244,7 +298,7 @@ impl Walker<'_, '_> {
     fn change_directory(&mut self, args: &[Arg], scope: &mut Scope) {
         let target = args[1..]
             .iter()
-            .find(|a| !matches!(a.value.as_deref(), Some("-L" | "-P" | "-e" | "-@")));
+            .find(|a| !matches!(a.value.as_deref(), Some("-L" | "-P" | "-e" | "-@" | "--")));
         scope.cwd = match target {
             None => self.ctx.home.clone(),
             Some(arg) => match (arg.value.as_deref(), &arg.glob) {
@@ -292,7 +346,8 @@ impl Walker<'_, '_> {
                     text,
                 ),
             },
-            ShellMode::MissingString | ShellMode::File(_) => {}
+            ShellMode::File(i) => self.note_executed(args.get(i), scope),
+            ShellMode::MissingString => {}
             ShellMode::Stdin => {
                 if !process_subs.is_empty() {
                     self.feed_from_process_subs(name, process_subs, text);
@@ -340,6 +395,18 @@ impl Walker<'_, '_> {
         for root in &roots {
             self.operand(root, Role::Read, scope, text, "find");
         }
+        // `find . -name .env -exec cat {} \;`: what `{}` stands for is narrowed by the name
+        // tests; decide `ROOT/NAME` as well (a pattern like `*.pem` still meets `**/*.pem`).
+        let named: Vec<String> = args
+            .windows(2)
+            .filter(|w| {
+                matches!(
+                    w[0].shown(),
+                    "-name" | "-iname" | "-path" | "-ipath" | "-wholename"
+                )
+            })
+            .filter_map(|w| w[1].value.clone())
+            .collect();
         while i < args.len() {
             let shown = args[i].shown().to_owned();
             match shown.as_str() {
@@ -364,6 +431,18 @@ impl Walker<'_, '_> {
                             .is_some_and(|n| matches!(n, "rm" | "unlink" | "shred" | "rmdir"));
                         let mut inner_scope = scope.clone();
                         self.run_argv(inner, &mut inner_scope, text, &[], false);
+                        if let Some(base) = scope.cwd.clone() {
+                            for root in roots.iter().filter_map(|r| r.value.as_deref()) {
+                                for name in &named {
+                                    let path = if name.contains('/') {
+                                        normalise(Path::new(name), &base)
+                                    } else {
+                                        normalise(Path::new(root), &base).join(name)
+                                    };
+                                    self.file_effect(&path, EffectKind::Read, None, text);
+                                }
+                            }
+                        }
                         if deletes {
                             for root in &roots {
                                 self.operand(
@@ -414,6 +493,19 @@ impl Walker<'_, '_> {
         } else {
             scope
         };
+        match effects::writes_into_folder(name, &values) {
+            Some(Some(dir)) => self.operand(&args[dir], Role::Write, scope, text, name),
+            Some(None) => self.file_effect(
+                Path::new("."),
+                EffectKind::Write,
+                scope.cwd.as_deref(),
+                text,
+            ),
+            None => {}
+        }
+        if name == "ln" {
+            self.record_links(args, scope, text);
+        }
         let never_reads = effects::never_reads(name);
         for (i, arg) in args.iter().enumerate().skip(1) {
             if arg.value.is_none() {
@@ -452,17 +544,21 @@ impl Walker<'_, '_> {
             }
             return;
         };
-        let value = match role {
-            Role::Write => value.strip_prefix("of=").unwrap_or(value),
-            Role::Read => value
-                .strip_prefix("if=")
-                .or_else(|| value.strip_prefix('@'))
-                .unwrap_or(value),
-            _ => value,
+        let Some(value) = effects::operand_path(name, role, value) else {
+            return;
         };
         let kind = match role {
             Role::Data => return,
-            Role::Read if value.starts_with('-') || value.is_empty() => return,
+            Role::ReadFromHistory => {
+                // Relative to the repository root unless written `./x` or `../x`.
+                let base = if value.starts_with("./") || value.starts_with("../") {
+                    scope.cwd.clone()
+                } else {
+                    Some(self.ctx.project_dir.clone())
+                };
+                self.file_effect(Path::new(value), EffectKind::Read, base.as_deref(), text);
+                return;
+            }
             Role::Read => EffectKind::Read,
             Role::Write => EffectKind::Write,
             Role::WriteIfExists => {
@@ -522,11 +618,72 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// `ln [-s] TARGET… LINK`: remembers where the link points, so a write through the link
+    /// later in the same command (`ln -s ../migrations src/m && touch src/m/x`) is decided as
+    /// a write of the target too, and reads the target (a symlink's target is relative to
+    /// the link's folder).
+    fn record_links(&mut self, args: &[Arg], scope: &Scope, command: &str) {
+        let Some(cwd) = scope.cwd.as_deref() else {
+            return;
+        };
+        if args.iter().any(|a| {
+            let v = a.shown();
+            v == "-t"
+                || v.starts_with("--target-directory")
+                || v.starts_with("-t") && !v.starts_with("--")
+        }) {
+            return;
+        }
+        let values: Vec<&str> = args[1..]
+            .iter()
+            .filter_map(|a| a.value.as_deref())
+            .collect();
+        if values.len() + 1 != args.len() {
+            return;
+        }
+        let symbolic = values.iter().any(|a| {
+            *a == "--symbolic" || a.starts_with('-') && !a.starts_with("--") && a.contains('s')
+        });
+        let operands: Vec<&str> = values
+            .iter()
+            .copied()
+            .filter(|a| !a.starts_with('-'))
+            .collect();
+        let [targets @ .., link] = operands.as_slice() else {
+            return;
+        };
+        let link = normalise(Path::new(link), cwd);
+        let into_dir = targets.len() > 1 || self.ctx.fs.is_dir(&link);
+        for target in targets {
+            let link_path = match Path::new(target).file_name() {
+                Some(file) if into_dir => link.join(file),
+                _ => link.clone(),
+            };
+            let base = if symbolic {
+                link_path
+                    .parent()
+                    .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
+            } else {
+                cwd.to_path_buf()
+            };
+            let resolved = normalise(Path::new(target), &base);
+            if symbolic && self.ctx.fs.exists(&resolved) {
+                self.file_effect(&resolved, EffectKind::Read, None, &format!("ln {target}"));
+            }
+            self.links.push((link_path, resolved, command.to_owned()));
+        }
+    }
+
     fn network_effects(&mut self, name: &str, values: &[Option<&str>], text: &str) {
         if !network::is_fetcher(name) {
             return;
         }
         for url in network::targets(name, values) {
+            if let Some(path) = network::file_url_path(&url) {
+                // `curl file:///…/.env` reads a local file.
+                self.file_effect(Path::new(&path), EffectKind::Read, None, text);
+                continue;
+            }
             if let Some(host) = network::host_of(&url) {
                 let effect = NetEffect {
                     host,

@@ -263,6 +263,20 @@ fn git_checks(argv: &[&str], command: &SimpleCommand, hits: &mut Vec<PackHit>) {
             }
         }
         Some("push") => {
+            for flag in rest[1..].iter().filter(|a| a.starts_with("--")) {
+                let flag = flag.split('=').next().unwrap_or(flag);
+                // git accepts unique prefixes of long options: `--forc`, `--for`, `--del`.
+                let prefix_of = |long: &str, shortest: usize| {
+                    flag.len() >= shortest && long.starts_with(flag) && flag != long
+                };
+                if prefix_of("--force", 5) || flag == "--mirror" {
+                    hits.push(hit(
+                        "git-push-force",
+                        format!("`{}` force-pushes (`{flag}`)", command.text),
+                        "push without forcing; rebase or merge instead, or ask the user",
+                    ));
+                }
+            }
             for refspec in rest[1..].iter().filter(|a| !a.starts_with('-')).skip(1) {
                 if refspec.starts_with('+') {
                     hits.push(hit(
@@ -322,8 +336,38 @@ fn referenced_variables(word: &str) -> Vec<String> {
     out
 }
 
+/// `${!name}`: the value of the variable whose name `name` holds (not `${!prefix*}` or
+/// `${!prefix@}`, which list names).
+fn indirect_expansion(word: &str) -> bool {
+    word.match_indices("${!").any(|(at, _)| {
+        let body: String = word[at + 3..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let next = word[at + 3 + body.len()..].chars().next();
+        !body.is_empty() && !matches!(next, Some('*' | '@'))
+    })
+}
+
 fn secrets(analysis: &Analysis) -> Vec<PackHit> {
     let mut hits = Vec::new();
+    for effect in &analysis.effects {
+        // `/proc/<pid>/environ` is a process's whole environment.
+        let mut parts = effect
+            .path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy());
+        if effect.kind == EffectKind::Read
+            && parts.nth(1).is_some_and(|p| p == "proc")
+            && effect.path.file_name().is_some_and(|f| f == "environ")
+        {
+            hits.push(hit(
+                "environment-dump",
+                format!("`{}` reads a process's whole environment", effect.command),
+                "print only the variables you need, by name, if they are not secret",
+            ));
+        }
+    }
     let dump = |text: &str| {
         hit(
             "environment-dump",
@@ -351,6 +395,30 @@ fn secrets(analysis: &Analysis) -> Vec<PackHit> {
                 hits.push(dump(&command.text))
             }
             Some("set") if argv.len() == 1 => hits.push(dump(&command.text)),
+            Some("declare" | "typeset" | "export" | "readonly" | "local")
+                if argv[1..]
+                    .iter()
+                    .any(|a| a.starts_with('-') && a.contains('p')) =>
+            {
+                // `declare -p GITHUB_TOKEN` prints the value.
+                for name in operands.iter().filter(|n| secret_name(n)) {
+                    hits.push(hit(
+                        "secret-variable",
+                        format!("`{}` prints `{name}`", command.text),
+                        "use the variable without printing it",
+                    ));
+                }
+            }
+            Some("ps")
+                if argv[1..].iter().any(|a| {
+                    !a.starts_with('-')
+                        && a.chars().all(|c| c.is_ascii_alphabetic())
+                        && a.contains('e')
+                }) =>
+            {
+                // BSD-style `ps e` / `ps auxe` / `ps eww` shows every process's environment.
+                hits.push(dump(&command.text));
+            }
             Some("printenv") => {
                 for name in operands.iter().filter(|n| secret_name(n)) {
                     hits.push(hit(
@@ -359,6 +427,16 @@ fn secrets(analysis: &Analysis) -> Vec<PackHit> {
                         "use the variable without printing it",
                     ));
                 }
+            }
+            Some("echo" | "printf") if argv[1..].iter().any(|a| indirect_expansion(a)) => {
+                hits.push(hit(
+                    "secret-variable",
+                    format!(
+                        "`{}` prints a variable chosen at run time (`${{!name}}`)",
+                        command.text
+                    ),
+                    "print variables by name, and not secret ones",
+                ));
             }
             Some("echo" | "printf") => {
                 for name in argv[1..]

@@ -35,6 +35,10 @@ pub struct Walker<'a, 'c> {
     pub out: Analysis,
     /// Set when a global limit is passed: the whole analysis becomes this one reason.
     pub limit: Option<String>,
+    /// Links made by `ln` in this command (link → what it points to).
+    pub links: Vec<(PathBuf, PathBuf, String)>,
+    /// Script files the command runs (`bash x.sh`, `./x.sh`, `. x`).
+    pub executed: Vec<PathBuf>,
 }
 
 pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysis {
@@ -53,6 +57,8 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
         budget: Budget::new(time),
         out: Analysis::default(),
         limit: None,
+        links: Vec::new(),
+        executed: Vec::new(),
     };
     let scope = Scope {
         cwd: Some(ctx.cwd.clone()),
@@ -63,10 +69,54 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
     if walker.budget.expired() && walker.limit.is_none() {
         walker.limit = Some(limits::TIME_REASON.into());
     }
+    follow_links(&mut walker.out, &walker.links);
+    for script in &walker.executed {
+        if walker
+            .out
+            .effects
+            .iter()
+            .any(|e| e.kind == EffectKind::Write && &e.path == script)
+        {
+            walker.out.unanalysable.push(Unanalysable {
+                reason: format!(
+                    "it runs `{}`, a script the same command writes",
+                    script.display()
+                ),
+                text: command.chars().take(200).collect(),
+            });
+        }
+    }
     match walker.limit {
         Some(reason) => single(reason, command),
         None => walker.out,
     }
+}
+
+/// An effect on a path under a link made earlier in the same command is also an effect on
+/// what the link points to (the file system does not have the link yet when we decide).
+fn follow_links(out: &mut Analysis, links: &[(PathBuf, PathBuf, String)]) {
+    if links.is_empty() {
+        return;
+    }
+    let mut extra = Vec::new();
+    for effect in &out.effects {
+        for (link, target, made_by) in links {
+            if &effect.command == made_by {
+                continue;
+            }
+            if let Ok(rest) = effect.path.strip_prefix(link) {
+                let through = FileEffect {
+                    path: normalise(rest, target),
+                    kind: effect.kind,
+                    command: effect.command.clone(),
+                };
+                if !out.effects.contains(&through) && !extra.contains(&through) {
+                    extra.push(through);
+                }
+            }
+        }
+    }
+    out.effects.extend(extra);
 }
 
 fn single(reason: String, command: &str) -> Analysis {
@@ -317,6 +367,10 @@ impl Walker<'_, '_> {
                             }
                         }
                     };
+                    if *kind == RedirKind::ReadWrite {
+                        // `<>` opens the file for reading as well: `cat <> .env` prints it.
+                        self.redirect_target(target, EffectKind::Read, scope, text);
+                    }
                     if let Some(kind) = effect {
                         self.redirect_target(target, kind, scope, text);
                         if kind == EffectKind::Read && fd.is_none_or(|f| f == 0) {

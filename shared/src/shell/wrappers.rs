@@ -148,7 +148,184 @@ const SHAPES: &[Shape] = &[
         positionals: 0,
         assignments: false,
     },
+    // Programs that start their arguments as a command in a new session, under a lock, a
+    // new root, another user, a CPU mask, a limit, a namespace, a fake clock or a proxy.
+    Shape {
+        name: "setsid",
+        value_options: &[],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "flock",
+        value_options: &["-w", "--timeout", "-E", "--conflict-exit-code"],
+        positionals: 1,
+        assignments: false,
+    },
+    Shape {
+        name: "chroot",
+        value_options: &["--userspec", "--groups"],
+        positionals: 1,
+        assignments: false,
+    },
+    Shape {
+        name: "runuser",
+        value_options: &["-u", "--user", "-g", "--group", "-G", "--supp-group", "-w"],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "taskset",
+        value_options: &[],
+        positionals: 1,
+        assignments: false,
+    },
+    Shape {
+        name: "chrt",
+        value_options: &["-T", "-P", "-D"],
+        positionals: 1,
+        assignments: false,
+    },
+    Shape {
+        name: "prlimit",
+        value_options: &["-p", "--pid"],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "unshare",
+        value_options: &[
+            "-S", "--setuid", "-G", "--setgid", "-R", "--root", "-w", "--wd",
+        ],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "fakeroot",
+        value_options: &["-l", "--lib", "--faked", "-s", "-i"],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "faketime",
+        value_options: &["-p"],
+        positionals: 1,
+        assignments: false,
+    },
+    Shape {
+        name: "xvfb-run",
+        value_options: &[
+            "-n",
+            "--server-num",
+            "-s",
+            "--server-args",
+            "-f",
+            "-e",
+            "-w",
+            "-p",
+        ],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "torsocks",
+        value_options: &["-u", "-p", "-a", "-P"],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "proxychains",
+        value_options: &["-f"],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "proxychains4",
+        value_options: &["-f"],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "strace",
+        value_options: &[
+            "-o", "-e", "-p", "-s", "-u", "-E", "-a", "-b", "-I", "-O", "-P", "-S", "-X",
+        ],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "ltrace",
+        value_options: &["-o", "-e", "-p", "-s", "-u", "-a", "-l", "-n", "-x"],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "catchsegv",
+        value_options: &[],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "busybox",
+        value_options: &[],
+        positionals: 0,
+        assignments: false,
+    },
+    Shape {
+        name: "parallel",
+        value_options: &[
+            "-j",
+            "--jobs",
+            "-S",
+            "--sshlogin",
+            "-I",
+            "--colsep",
+            "-N",
+            "-n",
+            "-L",
+            "--delay",
+            "--timeout",
+            "--joblog",
+            "--results",
+            "-a",
+            "--arg-file",
+            "--tmpdir",
+            "--workdir",
+            "-d",
+            "--delimiter",
+            "-E",
+            "--tag-string",
+            "--retries",
+        ],
+        positionals: 0,
+        assignments: false,
+    },
 ];
+
+/// Programs whose `-c STRING` (or `--command STRING`) is run by a shell: `su -c`,
+/// `runuser -l u -c`, `script -c`, `flock FILE -c`, `sg GROUP -c`.
+pub fn command_string_option(name: &str, argv: &[String]) -> Option<Option<usize>> {
+    if !matches!(name, "su" | "runuser" | "script" | "flock" | "sg") {
+        return None;
+    }
+    let at = argv.iter().enumerate().skip(1).find_map(|(i, a)| {
+        let a = a.as_str();
+        if matches!(a, "-c" | "--command" | "--session-command") {
+            Some(Some(i + 1).filter(|&v| v < argv.len()))
+        } else if a.starts_with('-')
+            && !a.starts_with("--")
+            && a.len() > 2
+            && a.ends_with('c')
+            && name != "flock"
+        {
+            // `su -lc 'cmd'`, `script -qc 'cmd'`.
+            Some(Some(i + 1).filter(|&v| v < argv.len()))
+        } else {
+            None
+        }
+    })?;
+    Some(at)
+}
 
 /// Builtins and utilities with no effect outside the shell (SPEC §5): transparent.
 pub const EFFECT_FREE_BUILTINS: &[&str] = &[
@@ -177,7 +354,7 @@ pub fn unwrap(name: &str, argv: &[String]) -> Option<Unwrapped> {
     let mut out = Unwrapped {
         start: None,
         chdir: None,
-        unknown_operands: name == "xargs",
+        unknown_operands: matches!(name, "xargs" | "parallel"),
         opaque: false,
     };
     let mut i = 1;
