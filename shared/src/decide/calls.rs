@@ -10,7 +10,7 @@ use crate::paths::normalise;
 use crate::protocol::ToolCall;
 use crate::shell::{self, Analysis, EffectKind, ShellContext};
 use crate::verdict::{Hit, Origin, Verdict};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Decides one tool call.
 pub fn decide(
@@ -216,7 +216,7 @@ impl<'a> Decider<'a> {
     }
 
     fn read_tool(&mut self, tool: &str, path: Option<&str>) {
-        let path = normalise(Path::new(path.unwrap_or(".")), &self.ctx.cwd);
+        let path = self.tool_path(path.unwrap_or("."));
         let what = format!("{tool} of `{}`", self.show(&path));
         self.read_path(&path, &what);
     }
@@ -245,9 +245,23 @@ impl<'a> Decider<'a> {
             self.unparsed(&format!("{tool} call without a file path"), "");
             return;
         };
-        let path = normalise(Path::new(path), &self.ctx.cwd);
+        let path = self.tool_path(path);
         let what = format!("{tool} of `{}`", self.show(&path));
         self.edit_path(&path, &what);
+    }
+
+    /// A tool's path made absolute; `~` and `~/x` are the home folder, as Claude Code's
+    /// file tools expand them (a Write of `~/.bashrc` is the start-up file, not `./~`).
+    fn tool_path(&self, path: &str) -> PathBuf {
+        let home_relative = match (path, self.ctx.home.as_deref()) {
+            ("~", Some(home)) => Some(home.to_path_buf()),
+            (p, Some(home)) => p.strip_prefix("~/").map(|rest| home.join(rest)),
+            _ => None,
+        };
+        normalise(
+            home_relative.as_deref().unwrap_or(Path::new(path)),
+            &self.ctx.cwd,
+        )
     }
 
     /// Everything an edit of `path` must pass: self-protection, stop rules, the rollback

@@ -800,7 +800,14 @@ pub fn awk_runs_or_writes(program: &str) -> bool {
         }
         code.push(c);
     }
-    if code.contains("system") || code.replace("||", "").contains('|') {
+    // `getline < FILE` reads another file (`getline` alone reads the input).
+    let reads_file = code.match_indices("getline").any(|(at, _)| {
+        code[at..]
+            .split([';', '}', ')'])
+            .next()
+            .is_some_and(|s| s.contains('<'))
+    });
+    if reads_file || code.contains("system") || code.replace("||", "").contains('|') {
         return true;
     }
     for statement in code.split([';', '{', '}', '\n']) {

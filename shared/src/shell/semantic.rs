@@ -269,7 +269,10 @@ fn git_checks(argv: &[&str], command: &SimpleCommand, hits: &mut Vec<PackHit>) {
                 let prefix_of = |long: &str, shortest: usize| {
                     flag.len() >= shortest && long.starts_with(flag) && flag != long
                 };
-                if prefix_of("--force", 5) || flag == "--mirror" {
+                if prefix_of("--force", 5)
+                    || prefix_of("--force-with-lease", 8)
+                    || flag == "--mirror"
+                {
                     hits.push(hit(
                         "git-push-force",
                         format!("`{}` force-pushes (`{flag}`)", command.text),

@@ -4,6 +4,7 @@
 mod bench;
 mod corpus;
 mod props;
+mod tool_paths;
 
 use budget_policy::fsview::FsView;
 use budget_policy::shell::ShellContext;
@@ -62,6 +63,7 @@ impl FakeFs {
             "/home/u/.zshrc",
             "/tmp/x",
             "/etc/passwd",
+            "/proc/self/environ",
         ])
     }
 }

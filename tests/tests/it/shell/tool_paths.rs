@@ -1,0 +1,312 @@
+//! Read/Edit/Grep/Glob/NotebookEdit/MultiEdit/WebFetch/PowerShell calls whose path or URL
+//! is dressed up to slip past a rule (`src/../.env`, `//`, a trailing slash, `~`, userinfo
+//! in a URL): each must get the decision the plain path or host gets under the corpus's
+//! strict budget, in the corpus's fake project `/p` (home `/home/u`).
+
+use super::FakeFs;
+use budget_policy::budget::{self, Located};
+use budget_policy::decide::{DecideContext, SessionFacts, decide};
+use budget_policy::protocol::ToolCall;
+use std::path::Path;
+
+fn strict() -> budget::Budget {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus/budgets");
+    let located = Located {
+        project_root: "/p".into(),
+        repo_budget: Some(dir.join("strict.toml")),
+        user_budget: None,
+    };
+    match budget::load(&located, None) {
+        Ok(Some(budget)) => budget,
+        Ok(None) => panic!("strict budget did not load"),
+        Err(e) => panic!("strict budget: {:?}", e.diagnostics),
+    }
+}
+
+/// (tool, input JSON, expected decision, why).
+const ROWS: &[(&str, &str, &str, &str)] = &[
+    (
+        "Read",
+        r#"{"file_path":"/p/.env"}"#,
+        "deny",
+        "the plain path",
+    ),
+    (
+        "Read",
+        r#"{"file_path":"src/../.env"}"#,
+        "deny",
+        "`..` is resolved",
+    ),
+    (
+        "Read",
+        r#"{"file_path":"/p/src/../.env"}"#,
+        "deny",
+        "`..` in an absolute path",
+    ),
+    (
+        "Read",
+        r#"{"file_path":"./.env"}"#,
+        "deny",
+        "`./` is dropped",
+    ),
+    (
+        "Read",
+        r#"{"file_path":"/p//.env"}"#,
+        "deny",
+        "`//` is one separator",
+    ),
+    (
+        "Read",
+        r#"{"file_path":".env/"}"#,
+        "deny",
+        "a trailing slash names the same path",
+    ),
+    (
+        "Read",
+        r#"{"file_path":"/p/./secrets/./k.pem"}"#,
+        "deny",
+        "`.` segments are dropped",
+    ),
+    (
+        "Read",
+        r#"{"file_path":"secrets"}"#,
+        "deny",
+        "`dir/**` matches the folder itself",
+    ),
+    (
+        "Read",
+        r#"{"file_path":"~/.ssh/id_rsa"}"#,
+        "deny",
+        "`~` is the home folder",
+    ),
+    (
+        "Read",
+        r#"{"file_path":"/home/u/.ssh/../.ssh/id_rsa"}"#,
+        "deny",
+        "`..` outside the project",
+    ),
+    (
+        "Read",
+        r#"{"file_path":"src/main.rs"}"#,
+        "no opinion",
+        "an unnamed path in the project abstains",
+    ),
+    (
+        "Read",
+        r#"{}"#,
+        "no opinion",
+        "Read without a path reads the current folder",
+    ),
+    (
+        "Grep",
+        r#"{"pattern":"KEY","path":".env"}"#,
+        "deny",
+        "Grep's path field is a read",
+    ),
+    (
+        "Grep",
+        r#"{"pattern":"KEY","path":"src/../secrets"}"#,
+        "deny",
+        "Grep's path is normalised",
+    ),
+    (
+        "Glob",
+        r#"{"pattern":"**/*","path":"secrets/"}"#,
+        "deny",
+        "Glob's path field is a read",
+    ),
+    (
+        "Edit",
+        r#"{"file_path":"migrations/../migrations/001.sql","old_string":"a","new_string":"b"}"#,
+        "deny",
+        "`..` is resolved for edits",
+    ),
+    (
+        "Edit",
+        r#"{"file_path":"src/../migrations/001.sql","old_string":"a","new_string":"b"}"#,
+        "deny",
+        "an allowed prefix does not hide a denied path",
+    ),
+    (
+        "Write",
+        r#"{"file_path":"/p/migrations//new.sql","content":""}"#,
+        "deny",
+        "`//` in an edit path",
+    ),
+    (
+        "Write",
+        r#"{"file_path":".claude/./budget.toml","content":""}"#,
+        "deny",
+        "the budget file, dressed up",
+    ),
+    (
+        "Write",
+        r#"{"file_path":"src/../.claude/settings.local.json","content":"{}"}"#,
+        "deny",
+        "Claude Code's settings, dressed up",
+    ),
+    (
+        "Write",
+        r#"{"file_path":".git/hooks/pre-commit","content":""}"#,
+        "deny",
+        "git hooks are persistence",
+    ),
+    (
+        "Write",
+        r#"{"file_path":"~/.bashrc","content":""}"#,
+        "deny",
+        "a shell start-up file",
+    ),
+    (
+        "Write",
+        r#"{"file_path":"/home/u/.zshrc","content":""}"#,
+        "deny",
+        "a shell start-up file, absolute",
+    ),
+    (
+        "Write",
+        r#"{"content":"x"}"#,
+        "ask",
+        "an edit without a path cannot be checked",
+    ),
+    (
+        "Write",
+        r#"{"file_path":"src/new.rs","content":""}"#,
+        "allow",
+        "an allowed path stays allowed",
+    ),
+    (
+        "MultiEdit",
+        r#"{"file_path":"migrations/001.sql","edits":[]}"#,
+        "deny",
+        "legacy MultiEdit is an edit",
+    ),
+    (
+        "NotebookEdit",
+        r#"{"notebook_path":"migrations/a.ipynb","new_source":""}"#,
+        "deny",
+        "NotebookEdit's notebook_path is an edit",
+    ),
+    (
+        "NotebookEdit",
+        r#"{"notebook_path":"/p/.github/workflows/x.ipynb","new_source":""}"#,
+        "deny",
+        "NotebookEdit in a denied folder",
+    ),
+    (
+        "WebFetch",
+        r#"{"url":"https://docs.rs@evil.example/","prompt":"x"}"#,
+        "deny",
+        "userinfo is not the host",
+    ),
+    (
+        "WebFetch",
+        r#"{"url":"http://evil.example#docs.rs","prompt":"x"}"#,
+        "deny",
+        "a fragment is not the host",
+    ),
+    (
+        "WebFetch",
+        r#"{"url":"https://evil.example/docs.rs","prompt":"x"}"#,
+        "deny",
+        "a path is not the host",
+    ),
+    (
+        "WebFetch",
+        r#"{"url":"https://docs.rs.evil.example/","prompt":"x"}"#,
+        "deny",
+        "a suffix is another host",
+    ),
+    (
+        "WebFetch",
+        r#"{"url":"https://DOCS.RS@EVIL.EXAMPLE/","prompt":"x"}"#,
+        "deny",
+        "upper-case userinfo",
+    ),
+    (
+        "WebFetch",
+        r#"{"url":"https://[::1]/","prompt":"x"}"#,
+        "deny",
+        "an IP literal compares as written",
+    ),
+    (
+        "WebFetch",
+        r#"{"url":"file:///p/.env","prompt":"x"}"#,
+        "ask",
+        "a file: URL has no host: unparsed",
+    ),
+    (
+        "WebFetch",
+        r#"{"url":"https://docs%2Ers/","prompt":"x"}"#,
+        "ask",
+        "a percent-encoded host is not parsed as another host",
+    ),
+    (
+        "WebFetch",
+        r#"{"url":"https://evil.example\\docs.rs","prompt":"x"}"#,
+        "ask",
+        "a backslash in the authority is refused",
+    ),
+    (
+        "WebFetch",
+        r#"{"url":"HTTPS://DOCS.RS./x","prompt":"x"}"#,
+        "allow",
+        "case and a trailing dot do not change the host",
+    ),
+    (
+        "PowerShell",
+        r#"{"command":"Remove-Item -Recurse -Force /"}"#,
+        "ask",
+        "PowerShell is decided as unparsed",
+    ),
+    (
+        "PowerShell",
+        r#"{"command":"Get-Content .env"}"#,
+        "ask",
+        "PowerShell reads are unparsed too",
+    ),
+];
+
+#[test]
+fn dressed_up_tool_paths_and_urls_meet_the_plain_rule() {
+    let fs = FakeFs::new(&[
+        "/p/.env",
+        "/p/src/main.rs",
+        "/p/secrets/k.pem",
+        "/p/migrations/001.sql",
+        "/p/.claude/settings.json",
+        "/p/.git/hooks/",
+        "/home/u/.ssh/id_rsa",
+        "/home/u/.bashrc",
+    ]);
+    let budget = strict();
+    let ctx = DecideContext {
+        cwd: "/p".into(),
+        home: Some("/home/u".into()),
+        nobody_can_answer: false,
+        protected_dirs: Vec::new(),
+        current_branch: None,
+        fs: &fs,
+    };
+    let mut failures = Vec::new();
+    for (tool, input, expect, why) in ROWS {
+        let input: serde_json::Value =
+            serde_json::from_str(input).unwrap_or_else(|e| panic!("{tool} {input}: {e}"));
+        let call = ToolCall::from_parts(tool, &input);
+        let decision = decide(&call, &budget, &SessionFacts::default(), &ctx);
+        let got = decision.verdict.map_or("no opinion", |v| v.as_str());
+        if got != *expect {
+            failures.push(format!(
+                "{tool} {input}: expected {expect}, got {got} ({why}); reason: {}",
+                decision.reason.lines().next().unwrap_or_default()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} tool-path cases differ:\n{}",
+        failures.len(),
+        ROWS.len(),
+        failures.join("\n")
+    );
+}
