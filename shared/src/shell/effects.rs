@@ -4,6 +4,8 @@
 //! here are reads when they name an existing path (SPEC §5).
 
 use crate::shell::wrappers::EFFECT_FREE_BUILTINS;
+use crate::shell::{operands, scripts};
+pub use operands::{operand_path, writes_into_folder};
 
 /// What an operand is to its program.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,7 +160,7 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
                 }
             }
         }
-        "tar" | "bsdtar" | "gtar" => tar_roles(&mut roles, args),
+        "tar" | "bsdtar" | "gtar" => operands::tar_roles(&mut roles, args),
         "unzip" => {
             let dest = (1..n).find(|&i| get(i) == "-d").map(|i| i + 1);
             let listing = (1..n).any(|i| matches!(get(i), "-l" | "-t" | "-v" | "-p" | "-Z"));
@@ -237,7 +239,7 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
                 None => {}
             }
         }
-        "sed" | "gsed" => sed_roles(&mut roles, args, &mut problems),
+        "sed" | "gsed" => scripts::sed_roles(&mut roles, args, &mut problems),
         "perl" => {
             let in_place = args
                 .iter()
@@ -291,7 +293,7 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
             }
         }
         "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk" => {
-            awk_roles(&mut roles, args, &mut problems)
+            scripts::awk_roles(&mut roles, args, &mut problems)
         }
         "curl" => {
             for i in 1..n {
@@ -315,7 +317,7 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
                 {
                     roles[i + 1] = Role::Write;
                 }
-                if let Some(out) = short_cluster_value(get(i), 'o') {
+                if let Some(out) = operands::short_cluster_value(get(i), 'o') {
                     // `curl -sSo FILE` / `-sSoFILE`.
                     match out {
                         "" if i + 1 < n => roles[i + 1] = Role::Write,
@@ -338,7 +340,7 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
                 {
                     roles[i + 1] = Role::Write;
                 }
-                if let Some(out) = short_cluster_value(get(i), 'O') {
+                if let Some(out) = operands::short_cluster_value(get(i), 'O') {
                     // `wget -qO FILE` / `-qOFILE` (`-qO-` is standard output).
                     match out {
                         "" if i + 1 < n => roles[i + 1] = Role::Write,
@@ -370,128 +372,6 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
         }
     }
     (roles, problems)
-}
-
-/// The path inside an operand word: `of=FILE`, `if=FILE`, `--output=FILE`, `-oFILE`,
-/// curl's `@FILE`, `-d@FILE`, `-F name=@FILE;type=x`, `name=<FILE`. `None` when the word
-/// carries no path for this role (a plain flag).
-pub fn operand_path<'a>(name: &str, role: Role, value: &'a str) -> Option<&'a str> {
-    let mut v = value;
-    match role {
-        Role::Write => {
-            v = v.strip_prefix("of=").unwrap_or(v);
-            if let Some((_, after)) = v.split_once('=').filter(|_| v.starts_with("--")) {
-                v = after;
-            } else if v.starts_with('-') && v.len() > 2 {
-                v = match name {
-                    "curl" => short_cluster_value(v, 'o').unwrap_or(&v[2..]),
-                    "wget" => short_cluster_value(v, 'O').unwrap_or(&v[2..]),
-                    _ => &v[2..],
-                };
-            }
-        }
-        Role::Read => {
-            v = v.strip_prefix("if=").unwrap_or(v);
-            if let Some((option, after)) = v.split_once('=').filter(|_| v.starts_with("--")) {
-                // `--env-file=.env`, `--post-file=.env`; not the names of what a search
-                // leaves out (`--exclude-dir=secrets` reads nothing).
-                if ["exclude", "ignore", "skip", "prune"]
-                    .iter()
-                    .any(|w| option.contains(w))
-                {
-                    return None;
-                }
-                v = after;
-            } else if name == "curl" && v.starts_with('-') && !v.starts_with("--") && v.len() > 2 {
-                v = &v[2..];
-            }
-            if name == "curl" {
-                if let Some((_, file)) = v.split_once("=@").or_else(|| v.split_once("=<")) {
-                    v = file;
-                }
-                v = v.strip_prefix('<').unwrap_or(v);
-                v = v.split(';').next().unwrap_or(v);
-            }
-            v = v.strip_prefix('@').unwrap_or(v);
-            if v.starts_with('-') || v.is_empty() {
-                return None;
-            }
-        }
-        Role::ReadFromHistory => {
-            // `REV:path`, `:path`, `:0:path`.
-            let rest = v.split_once(':').map(|(_, r)| r)?;
-            v = match rest.split_once(':') {
-                Some((stage, path))
-                    if v.starts_with(':') && stage.chars().all(|c| c.is_ascii_digit()) =>
-                {
-                    path
-                }
-                _ => rest,
-            };
-            if v.is_empty() || v.starts_with('/') {
-                return None;
-            }
-        }
-        _ => {}
-    }
-    Some(v)
-}
-
-/// In a short-option cluster (`-sSo`, `-qOout`), what follows the option letter `opt`:
-/// `Some("")` when its value is the next word, `Some(value)` when attached, `None` when the
-/// cluster does not contain it. Only for clusters of more than one letter (the single
-/// option is matched by name elsewhere).
-fn short_cluster_value(arg: &str, opt: char) -> Option<&str> {
-    let body = arg.strip_prefix('-').filter(|b| !b.starts_with('-'))?;
-    let at = body.find(opt)?;
-    (body.len() > 1 && body[..at].chars().all(|c| c.is_ascii_alphabetic()))
-        .then(|| &body[at + opt.len_utf8()..])
-}
-
-/// Programs that write into the current folder (or a `-P`/`-C`/`-d` folder) files whose
-/// names the analyser does not know: `tar -x`, `unzip`, `wget` without `-O`, `curl -O`.
-/// Returns the folder operand's index when one is given, `Some(None)` for the current folder.
-pub fn writes_into_folder(name: &str, args: &[Option<&str>]) -> Option<Option<usize>> {
-    let n = args.len();
-    let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
-    let any = |f: &dyn Fn(&str) -> bool| (1..n).any(|i| f(get(i)));
-    match name {
-        "tar" | "bsdtar" | "gtar" => {
-            let old_style = n > 1 && !get(1).starts_with('-');
-            let extract = any(&|a| matches!(a, "--extract" | "--get"))
-                || (1..n).any(|i| {
-                    let a = get(i);
-                    (a.starts_with('-') && !a.starts_with("--") || old_style && i == 1)
-                        && a.contains('x')
-                });
-            let dest = (1..n).any(|i| {
-                matches!(get(i), "-C" | "--directory") || get(i).starts_with("--directory=")
-            });
-            (extract && !dest).then_some(None)
-        }
-        "unzip" => {
-            let listing = any(&|a| matches!(a, "-l" | "-t" | "-v" | "-p" | "-Z"));
-            (!listing && !any(&|a| a == "-d")).then_some(None)
-        }
-        "wget" => {
-            let named = any(&|a| {
-                matches!(a, "-O" | "--output-document" | "--spider")
-                    || a.starts_with("--output-document=")
-                    || short_cluster_value(a, 'O').is_some()
-            });
-            if named {
-                return None;
-            }
-            let prefix = (1..n).find(|&i| matches!(get(i), "-P" | "--directory-prefix"));
-            Some(prefix.map(|p| p + 1).filter(|&p| p < n))
-        }
-        "curl" => any(&|a| {
-            matches!(a, "-O" | "--remote-name" | "--remote-name-all")
-                || short_cluster_value(a, 'O').is_some()
-        })
-        .then_some(None),
-        _ => None,
-    }
 }
 
 /// Index of git's subcommand, after its global options (`-C dir`, `-c k=v`, …).
@@ -574,289 +454,9 @@ fn git_roles(roles: &mut [Role], args: &[Option<&str>]) {
     }
 }
 
-/// `tar`: the archive it creates (`-c`, `-r`, `-u`) is written; extracting (`-x`) writes
-/// into `-C DIR` or the current folder (as a folder: member names are not known).
-fn tar_roles(roles: &mut [Role], args: &[Option<&str>]) {
-    let n = args.len();
-    let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
-    // The first word may be an old-style cluster without a dash (`tar czf out.tgz src`).
-    let old_style = n > 1 && !get(1).starts_with('-');
-    let cluster = |a: &str| a.starts_with('-') && !a.starts_with("--") || old_style && a == get(1);
-    let has = |c: char, long: &str| {
-        (1..n).any(|i| {
-            get(i) == long
-                || get(i).starts_with(&format!("{long}="))
-                || cluster(get(i)) && get(i).contains(c)
-        })
-    };
-    let extract = has('x', "--extract") || has('x', "--get");
-    let create = has('c', "--create") || has('r', "--append") || has('u', "--update");
-    let mut i = 1;
-    let mut pending_file = false;
-    let mut dest = None;
-    while i < n {
-        let a = get(i);
-        if a == "-C" || a == "--directory" {
-            roles[i] = Role::Data;
-            if i + 1 < n {
-                dest = Some(i + 1);
-                roles[i + 1] = Role::Data;
-            }
-            i += 2;
-            continue;
-        }
-        if a.starts_with("--directory=") {
-            dest = Some(i);
-            roles[i] = Role::Data;
-        } else if a == "-f" || a == "--file" {
-            roles[i] = Role::Data;
-            if i + 1 < n {
-                roles[i + 1] = if create { Role::Write } else { Role::Read };
-            }
-            i += 2;
-            continue;
-        } else if a.starts_with("--file=") {
-            roles[i] = if create { Role::Write } else { Role::Read };
-        } else if cluster(a) {
-            roles[i] = Role::Data;
-            pending_file |= a.contains('f');
-        } else if a.starts_with('-') {
-            roles[i] = Role::Data;
-        } else if pending_file {
-            pending_file = false;
-            roles[i] = if create { Role::Write } else { Role::Read };
-        }
-        i += 1;
-    }
-    if extract {
-        match dest {
-            Some(d) => roles[d] = Role::Write,
-            None => {
-                // Written as the current folder by run.rs.
-            }
-        }
-    }
-}
-
-fn sed_roles(roles: &mut [Role], args: &[Option<&str>], problems: &mut Vec<String>) {
-    let n = args.len();
-    let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
-    let mut in_place = false;
-    let mut script_given = false;
-    let mut scripts = Vec::new();
-    let mut i = 1;
-    let mut operands = Vec::new();
-    while i < n {
-        let a = get(i);
-        roles[i] = Role::Data;
-        if a == "-i" || a == "--in-place" {
-            in_place = true;
-            // BSD `sed -i '' …`: the empty suffix.
-            if i + 1 < n && get(i + 1).is_empty() {
-                i += 1;
-                roles[i] = Role::Data;
-            }
-        } else if a.starts_with("--in-place=") || (a.starts_with("-i") && !a.starts_with("--")) {
-            in_place = true;
-        } else if a == "-e" || a == "--expression" {
-            script_given = true;
-            i += 1;
-            if i < n {
-                roles[i] = Role::Data;
-                scripts.push(get(i));
-            }
-        } else if a == "-f" || a == "--file" {
-            script_given = true;
-            i += 1;
-            problems.push("a sed script read from a file is not analysed".into());
-        } else if a.starts_with('-') && a.len() > 1 {
-            if !a.starts_with("--") && a.contains('i') {
-                in_place = true;
-            }
-            if !a.starts_with("--") && a.ends_with('e') {
-                script_given = true;
-                i += 1;
-                if i < n {
-                    roles[i] = Role::Data;
-                    scripts.push(get(i));
-                }
-            }
-        } else if !script_given {
-            script_given = true;
-            scripts.push(a);
-        } else {
-            operands.push(i);
-        }
-        i += 1;
-    }
-    for i in operands {
-        roles[i] = if in_place { Role::Write } else { Role::Read };
-    }
-    for script in scripts {
-        if sed_runs_or_writes(script) {
-            problems.push(format!(
-                "the sed script `{script}` runs commands or reads or writes other files (`e`/`r`/`w`)"
-            ));
-        }
-    }
-}
-
-/// Whether a sed script uses the `e` or `w` commands, or the `e`/`w` flags of `s`.
-pub fn sed_runs_or_writes(script: &str) -> bool {
-    for command in script.split(['\n', ';']) {
-        let mut rest = command.trim_start();
-        // Strip an address: line numbers, `$`, `/re/`, `\cREc`, ranges, `!`.
-        loop {
-            let before = rest.len();
-            rest = rest.trim_start_matches(|c: char| {
-                c.is_ascii_digit() || matches!(c, '$' | ',' | '!' | ' ' | '~' | '+')
-            });
-            if let Some(r) = rest.strip_prefix('/') {
-                rest = r.split_once('/').map_or("", |(_, after)| after);
-            }
-            if rest.len() == before {
-                break;
-            }
-        }
-        let rest = rest.trim_start_matches('{').trim_start();
-        let mut chars = rest.chars();
-        match chars.next() {
-            // `r`/`R FILE` append another file's contents to the output: a read we do not
-            // follow (`sed 'r .env' x`).
-            Some('e' | 'w' | 'W' | 'r' | 'R') => return true,
-            Some('s') => {
-                let Some(delim) = chars.next() else { continue };
-                let body: String = chars.collect();
-                let parts: Vec<&str> = body.splitn(3, delim).collect();
-                if let Some(flags) = parts.get(2) {
-                    let flags: String = flags
-                        .chars()
-                        .take_while(|c| !c.is_whitespace() && *c != '}')
-                        .collect();
-                    if flags.contains(['e', 'w']) {
-                        return true;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    false
-}
-
-fn awk_roles(roles: &mut [Role], args: &[Option<&str>], problems: &mut Vec<String>) {
-    let n = args.len();
-    let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
-    let mut program_seen = false;
-    let mut i = 1;
-    while i < n {
-        let a = get(i);
-        if matches!(a, "-v" | "-F" | "--assign" | "--field-separator") {
-            roles[i] = Role::Data;
-            i += 1;
-            if i < n {
-                roles[i] = Role::Data;
-            }
-        } else if matches!(a, "-f" | "--file") {
-            roles[i] = Role::Data;
-            program_seen = true;
-            problems.push("an awk program read from a file is not analysed".into());
-            i += 1;
-        } else if a.starts_with('-') && a.len() > 1 {
-            roles[i] = Role::Data;
-        } else if !program_seen {
-            program_seen = true;
-            roles[i] = Role::Data;
-            if awk_runs_or_writes(a) {
-                problems.push(format!(
-                    "the awk program `{a}` runs commands or writes files"
-                ));
-            }
-        }
-        i += 1;
-    }
-}
-
-/// Whether an awk program calls `system`, pipes (`|`, `getline` from a command) or
-/// redirects `print` output (`>`, `>>`).
-pub fn awk_runs_or_writes(program: &str) -> bool {
-    let mut code = String::new();
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in program.chars() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-                code.push('"');
-            }
-            continue;
-        }
-        if c == '"' {
-            in_string = true;
-        }
-        code.push(c);
-    }
-    // `getline < FILE` reads another file (`getline` alone reads the input).
-    let reads_file = code.match_indices("getline").any(|(at, _)| {
-        code[at..]
-            .split([';', '}', ')'])
-            .next()
-            .is_some_and(|s| s.contains('<'))
-    });
-    if reads_file || code.contains("system") || code.replace("||", "").contains('|') {
-        return true;
-    }
-    for statement in code.split([';', '{', '}', '\n']) {
-        let s = statement.trim_start();
-        if (s.starts_with("print") || s.contains(" print")) && s.contains('>') {
-            return true;
-        }
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sed_scripts_that_run_or_write_are_spotted() {
-        let rows: &[(&str, bool)] = &[
-            ("s/a/b/g", false),
-            ("s/a/b/e", true),
-            ("s/a/b/w out", true),
-            ("1e rm -rf /", true),
-            ("w /etc/x", true),
-            ("/x/d", false),
-            ("s|a|b|", false),
-            ("$!N;P;D", false),
-            ("/foo/w bar", true),
-        ];
-        for (script, want) in rows {
-            assert_eq!(sed_runs_or_writes(script), *want, "{script}");
-        }
-    }
-
-    #[test]
-    fn awk_programs_that_run_or_write_are_spotted() {
-        let rows: &[(&str, bool)] = &[
-            ("{print $1}", false),
-            ("$1 > 5 {print}", false),
-            ("BEGIN{system(\"rm x\")}", true),
-            ("{print > \"out\"}", true),
-            ("{print | \"sh\"}", true),
-            ("BEGIN{\"date\" | getline d}", true),
-            ("{ if (a || b) print }", false),
-            ("{print \"a > b\"}", false),
-        ];
-        for (program, want) in rows {
-            assert_eq!(awk_runs_or_writes(program), *want, "{program}");
-        }
-    }
 
     #[test]
     fn writers_write_their_targets_and_read_the_rest() {

@@ -8,18 +8,23 @@
 //! [`limits`] (size, depth, count and time bounds; the pre-scan that keeps the parser away
 //! from exponential inputs), [`words`] (quotes, escapes, `~`/`$HOME` expansion, globs),
 //! [`walk`] (lists, pipelines, compound commands, substitutions, redirections, `cd`),
-//! [`run`] (one command's argv: wrappers, shells, `eval`, `find`, file and network
-//! effects), [`wrappers`], [`effects`] (per-program operand roles), [`network`] (hosts),
+//! [`run`] (one command's argv: wrappers, shells, `eval`, file and network effects),
+//! [`indirect`] (`find -exec`, links and scripts made by the same command), [`wrappers`] (with its table [`wrapper_shapes`]), [`effects`] (per-program operand roles), [`operands`] (paths inside option words,
+//! folder writers), [`scripts`] (sed/awk scripts we refuse), [`network`] (hosts),
 //! [`semantic`] (pack checks the rule language cannot express).
 
 mod adapter;
 mod effects;
+mod indirect;
 mod limits;
 mod network;
+mod operands;
 mod run;
+mod scripts;
 pub mod semantic;
 mod walk;
 mod words;
+mod wrapper_shapes;
 mod wrappers;
 
 use crate::fsview::FsView;

@@ -4,6 +4,7 @@
 
 use crate::paths::normalise;
 use crate::shell::adapter::{self, Cmd, RedirKind, Redirect, Script, Simple, Word};
+use crate::shell::indirect;
 use crate::shell::limits::{self, Budget};
 use crate::shell::words::{self, Env, Expanded};
 use crate::shell::wrappers;
@@ -69,7 +70,7 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
     if walker.budget.expired() && walker.limit.is_none() {
         walker.limit = Some(limits::TIME_REASON.into());
     }
-    follow_links(&mut walker.out, &walker.links);
+    indirect::follow_links(&mut walker.out, &walker.links);
     for script in &walker.executed {
         if walker
             .out
@@ -90,33 +91,6 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
         Some(reason) => single(reason, command),
         None => walker.out,
     }
-}
-
-/// An effect on a path under a link made earlier in the same command is also an effect on
-/// what the link points to (the file system does not have the link yet when we decide).
-fn follow_links(out: &mut Analysis, links: &[(PathBuf, PathBuf, String)]) {
-    if links.is_empty() {
-        return;
-    }
-    let mut extra = Vec::new();
-    for effect in &out.effects {
-        for (link, target, made_by) in links {
-            if &effect.command == made_by {
-                continue;
-            }
-            if let Ok(rest) = effect.path.strip_prefix(link) {
-                let through = FileEffect {
-                    path: normalise(rest, target),
-                    kind: effect.kind,
-                    command: effect.command.clone(),
-                };
-                if !out.effects.contains(&through) && !extra.contains(&through) {
-                    extra.push(through);
-                }
-            }
-        }
-    }
-    out.effects.extend(extra);
 }
 
 fn single(reason: String, command: &str) -> Analysis {

@@ -1,0 +1,207 @@
+//! Effects that reach a file indirectly: `find -exec` over what find names, links made
+//! earlier in the same command (a write through `src/m -> ../migrations` is a write of
+//! `migrations`), and scripts the same command writes and then runs. Split from
+//! [`super::run`], which calls into here.
+
+use crate::paths::normalise;
+use crate::shell::effects::Role;
+use crate::shell::run::{Arg, basename};
+use crate::shell::walk::{Output, Scope, Walker};
+use crate::shell::{Analysis, EffectKind, FileEffect};
+use std::path::{Path, PathBuf};
+
+impl Walker<'_, '_> {
+    pub(super) fn run_find(
+        &mut self,
+        args: &[Arg],
+        scope: &mut Scope,
+        text: &str,
+    ) -> Option<Output> {
+        let mut roots = Vec::new();
+        let mut i = 1;
+        while i < args.len() {
+            let shown = args[i].shown();
+            if shown.starts_with('-') || shown == "(" || shown == "!" {
+                break;
+            }
+            roots.push(args[i].clone());
+            i += 1;
+        }
+        if roots.is_empty() {
+            roots.push(Arg::literal("."));
+        }
+        for root in &roots {
+            self.operand(root, Role::Read, scope, text, "find");
+        }
+        // `find . -name .env -exec cat {} \;`: what `{}` stands for is narrowed by the name
+        // tests; decide `ROOT/NAME` as well (a pattern like `*.pem` still meets `**/*.pem`).
+        let named: Vec<String> = args
+            .windows(2)
+            .filter(|w| {
+                matches!(
+                    w[0].shown(),
+                    "-name" | "-iname" | "-path" | "-ipath" | "-wholename"
+                )
+            })
+            .filter_map(|w| w[1].value.clone())
+            .collect();
+        while i < args.len() {
+            let shown = args[i].shown().to_owned();
+            match shown.as_str() {
+                "-exec" | "-execdir" | "-ok" | "-okdir" => {
+                    let mut inner = Vec::new();
+                    i += 1;
+                    while i < args.len() && !matches!(args[i].shown(), ";" | "+") {
+                        if args[i].shown() == "{}" {
+                            inner.extend(roots.iter().cloned());
+                        } else {
+                            inner.push(args[i].clone());
+                        }
+                        i += 1;
+                    }
+                    if inner.is_empty() {
+                        self.unanalysable("`find -exec` without a command", text);
+                    } else {
+                        let deletes = inner
+                            .first()
+                            .and_then(|a| a.value.as_deref())
+                            .map(basename)
+                            .is_some_and(|n| matches!(n, "rm" | "unlink" | "shred" | "rmdir"));
+                        let mut inner_scope = scope.clone();
+                        self.run_argv(inner, &mut inner_scope, text, &[], false);
+                        if let Some(base) = scope.cwd.clone() {
+                            for root in roots.iter().filter_map(|r| r.value.as_deref()) {
+                                for name in &named {
+                                    let path = if name.contains('/') {
+                                        normalise(Path::new(name), &base)
+                                    } else {
+                                        normalise(Path::new(root), &base).join(name)
+                                    };
+                                    self.file_effect(&path, EffectKind::Read, None, text);
+                                }
+                            }
+                        }
+                        if deletes {
+                            for root in &roots {
+                                self.operand(
+                                    root,
+                                    Role::Delete { recursive: true },
+                                    scope,
+                                    text,
+                                    "find",
+                                );
+                            }
+                        }
+                    }
+                }
+                "-delete" => {
+                    for root in &roots {
+                        self.operand(root, Role::Delete { recursive: true }, scope, text, "find");
+                    }
+                }
+                "-fprint" | "-fprint0" | "-fprintf" | "-fls" => {
+                    self.unanalysable(
+                        format!("`find {shown}` writes files the analyser does not follow"),
+                        text,
+                    );
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        Some(Output::Program("find".into()))
+    }
+
+    /// `ln [-s] TARGET… LINK`: remembers where the link points, so a write through the link
+    /// later in the same command (`ln -s ../migrations src/m && touch src/m/x`) is decided as
+    /// a write of the target too, and reads the target (a symlink's target is relative to
+    /// the link's folder).
+    pub(super) fn record_links(&mut self, args: &[Arg], scope: &Scope, command: &str) {
+        let Some(cwd) = scope.cwd.as_deref() else {
+            return;
+        };
+        if args.iter().any(|a| {
+            let v = a.shown();
+            v == "-t"
+                || v.starts_with("--target-directory")
+                || v.starts_with("-t") && !v.starts_with("--")
+        }) {
+            return;
+        }
+        let values: Vec<&str> = args[1..]
+            .iter()
+            .filter_map(|a| a.value.as_deref())
+            .collect();
+        if values.len() + 1 != args.len() {
+            return;
+        }
+        let symbolic = values.iter().any(|a| {
+            *a == "--symbolic" || a.starts_with('-') && !a.starts_with("--") && a.contains('s')
+        });
+        let operands: Vec<&str> = values
+            .iter()
+            .copied()
+            .filter(|a| !a.starts_with('-'))
+            .collect();
+        let [targets @ .., link] = operands.as_slice() else {
+            return;
+        };
+        let link = normalise(Path::new(link), cwd);
+        let into_dir = targets.len() > 1 || self.ctx.fs.is_dir(&link);
+        for target in targets {
+            let link_path = match Path::new(target).file_name() {
+                Some(file) if into_dir => link.join(file),
+                _ => link.clone(),
+            };
+            let base = if symbolic {
+                link_path
+                    .parent()
+                    .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
+            } else {
+                cwd.to_path_buf()
+            };
+            let resolved = normalise(Path::new(target), &base);
+            if symbolic && self.ctx.fs.exists(&resolved) {
+                self.file_effect(&resolved, EffectKind::Read, None, &format!("ln {target}"));
+            }
+            self.links.push((link_path, resolved, command.to_owned()));
+        }
+    }
+
+    /// Remembers a script file this command runs (`bash x.sh`, `. ./x`, `./x.sh`): running
+    /// a file the same command writes is running code the analyser never saw.
+    pub(super) fn note_executed(&mut self, arg: Option<&Arg>, scope: &Scope) {
+        if let (Some(value), Some(cwd)) =
+            (arg.and_then(|a| a.value.as_deref()), scope.cwd.as_deref())
+        {
+            self.executed.push(normalise(Path::new(value), cwd));
+        }
+    }
+}
+
+/// An effect on a path under a link made earlier in the same command is also an effect on
+/// what the link points to (the file system does not have the link yet when we decide).
+pub fn follow_links(out: &mut Analysis, links: &[(PathBuf, PathBuf, String)]) {
+    if links.is_empty() {
+        return;
+    }
+    let mut extra = Vec::new();
+    for effect in &out.effects {
+        for (link, target, made_by) in links {
+            if &effect.command == made_by {
+                continue;
+            }
+            if let Ok(rest) = effect.path.strip_prefix(link) {
+                let through = FileEffect {
+                    path: normalise(rest, target),
+                    kind: effect.kind,
+                    command: effect.command.clone(),
+                };
+                if !out.effects.contains(&through) && !extra.contains(&through) {
+                    extra.push(through);
+                }
+            }
+        }
+    }
+    out.effects.extend(extra);
+}
