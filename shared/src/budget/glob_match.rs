@@ -69,6 +69,17 @@ fn needs_globset(text: &str) -> bool {
 }
 
 impl Glob {
+    /// Whether `text` is a valid glob, without preparing it for matching.
+    pub fn check(text: &str, options: GlobOptions) -> Result<(), String> {
+        if needs_globset(text) {
+            options
+                .builder(text)
+                .build()
+                .map_err(|e| e.kind().to_string())?;
+        }
+        Ok(())
+    }
+
     /// Parses a glob; the error is `globset`'s reason, for a diagnostic.
     pub fn new(text: &str, options: GlobOptions) -> Result<Glob, String> {
         let form = if needs_globset(text) {
@@ -82,7 +93,7 @@ impl Glob {
             if tokens == [Token::RecursivePrefix] {
                 Form::Everything
             } else {
-                Form::Tokens(merge_literals(tokens))
+                Form::Tokens(tokens)
             }
         };
         Ok(Glob {
@@ -111,7 +122,7 @@ impl Glob {
 }
 
 /// `globset`'s tokens for a glob without classes, alternatives or escapes (its parser, the
-/// one-branch case).
+/// one-branch case), adjacent literal characters kept together.
 fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens: Vec<Token> = Vec::new();
     let mut chars = text.chars().peekable();
@@ -148,7 +159,16 @@ fn tokenize(text: &str) -> Vec<Token> {
                 if chars.next().is_some() {
                     last = Some('/');
                 }
-                let token = match tokens.pop() {
+                // `globset` pops its last token, one character: the `/` before the stars
+                // when it was a literal.
+                let popped = match tokens.last_mut() {
+                    Some(Token::Literal(run)) if run.len() > 1 => {
+                        run.pop();
+                        None
+                    }
+                    _ => tokens.pop(),
+                };
+                let token = match popped {
                     Some(Token::RecursivePrefix) => Token::RecursivePrefix,
                     Some(Token::RecursiveSuffix) => Token::RecursiveSuffix,
                     _ if at_end => Token::RecursiveSuffix,
@@ -158,22 +178,15 @@ fn tokenize(text: &str) -> Vec<Token> {
             }
             c => {
                 let mut buf = [0; 4];
-                tokens.push(Token::Literal(c.encode_utf8(&mut buf).as_bytes().to_vec()));
+                let bytes = c.encode_utf8(&mut buf).as_bytes();
+                match tokens.last_mut() {
+                    Some(Token::Literal(run)) => run.extend_from_slice(bytes),
+                    _ => tokens.push(Token::Literal(bytes.to_vec())),
+                }
             }
         }
     }
     tokens
-}
-
-fn merge_literals(tokens: Vec<Token>) -> Vec<Token> {
-    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
-    for token in tokens {
-        match (out.last_mut(), token) {
-            (Some(Token::Literal(run)), Token::Literal(more)) => run.extend(more),
-            (_, token) => out.push(token),
-        }
-    }
-    out
 }
 
 /// Whether `tokens` match all of `path`, with the meaning of `globset`'s regex (`.` there

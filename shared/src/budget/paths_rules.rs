@@ -72,9 +72,7 @@ const PATH_GLOBS: GlobOptions = GlobOptions {
 /// Checks that a path pattern is a valid glob (phase two of loading).
 pub(crate) fn validate(pattern: &str) -> Result<(), String> {
     let (_, globs) = translate(pattern)?;
-    globs
-        .iter()
-        .try_for_each(|g| Glob::new(g, PATH_GLOBS).map(|_| ()))
+    globs.iter().try_for_each(|g| Glob::check(g, PATH_GLOBS))
 }
 
 /// A list of path rules ready to match: each rule's globs with their anchor, in written
