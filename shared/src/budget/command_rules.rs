@@ -54,8 +54,21 @@ fn is_flag(word: &str) -> bool {
 impl CommandRule {
     /// Compiles a rule; the error is a lowercase message for a diagnostic.
     pub fn compile(text: &str, origin: Origin) -> Result<CommandRule, String> {
+        Self::compile_with(text, origin, LazyRegex::new)
+    }
+
+    /// A built-in pack's rule: its regex (checked by the tests) is parsed on first use.
+    pub fn compile_built_in(text: &str, origin: Origin) -> Result<CommandRule, String> {
+        Self::compile_with(text, origin, |re| Ok(LazyRegex::built_in(re)))
+    }
+
+    fn compile_with(
+        text: &str,
+        origin: Origin,
+        regex: impl Fn(&str) -> Result<LazyRegex, String>,
+    ) -> Result<CommandRule, String> {
         let pattern = if let Some(re) = text.strip_prefix("re:") {
-            Pattern::Regex(LazyRegex::new(re).map_err(|e| format!("invalid regex `{re}`: {e}"))?)
+            Pattern::Regex(regex(re).map_err(|e| format!("invalid regex `{re}`: {e}"))?)
         } else {
             let words =
                 shlex::split(text).ok_or_else(|| format!("unbalanced quotes in `{text}`"))?;

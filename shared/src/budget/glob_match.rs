@@ -103,6 +103,19 @@ impl Glob {
         })
     }
 
+    /// A glob that could not be parsed: every match attempt is an error.
+    pub fn broken(text: &str) -> Glob {
+        Glob {
+            text: text.to_string(),
+            options: GlobOptions {
+                literal_separator: true,
+                backslash_escape: true,
+                empty_alternates: true,
+            },
+            form: Form::Globset(Arc::new(OnceLock::from(None))),
+        }
+    }
+
     /// Whether the glob matches `candidate` as a whole; `Err` when `globset` could not
     /// build it (the caller decides which way to fail).
     pub fn try_matches(&self, candidate: &[u8]) -> Result<bool, ()> {

@@ -32,8 +32,9 @@ pub struct LazyRegex {
 #[derive(Debug)]
 struct Inner {
     pattern: String,
-    /// Bytes every match contains; a text without them cannot match.
-    required: Option<String>,
+    /// Bytes every match contains; a text without them cannot match. Found when the
+    /// pattern is parsed (at once, or on first use for a built-in pattern).
+    required: OnceLock<Option<String>>,
     /// `None` inside: the regex failed to compile (only past the size limit).
     compiled: OnceLock<Option<Regex>>,
 }
@@ -53,10 +54,21 @@ impl LazyRegex {
         Ok(LazyRegex {
             inner: Arc::new(Inner {
                 pattern: pattern.to_string(),
-                required: required_literal(&hir).and_then(|b| String::from_utf8(b).ok()),
+                required: OnceLock::from(required_text(&hir)),
                 compiled,
             }),
         })
+    }
+
+    /// A built-in pattern (covered by the tests): not even parsed until first use.
+    pub(crate) fn built_in(pattern: &str) -> LazyRegex {
+        LazyRegex {
+            inner: Arc::new(Inner {
+                pattern: pattern.to_string(),
+                required: OnceLock::new(),
+                compiled: OnceLock::new(),
+            }),
+        }
     }
 
     /// The pattern as written.
@@ -66,7 +78,13 @@ impl LazyRegex {
 
     /// The compiled regex when `haystack` could hold a match.
     fn for_text(&self, haystack: &str) -> Result<Option<&Regex>, ()> {
-        if let Some(literal) = &self.inner.required
+        let required = self.inner.required.get_or_init(|| {
+            let hir = regex_syntax::Parser::new()
+                .parse(&self.inner.pattern)
+                .ok()?;
+            required_text(&hir)
+        });
+        if let Some(literal) = required
             && !haystack.contains(literal.as_str())
         {
             return Ok(None);
@@ -132,6 +150,10 @@ fn weight(hir: &Hir) -> u64 {
             .iter()
             .fold(subs.len() as u64, |sum, s| sum.saturating_add(weight(s))),
     }
+}
+
+fn required_text(hir: &Hir) -> Option<String> {
+    required_literal(hir).and_then(|bytes| String::from_utf8(bytes).ok())
 }
 
 /// The longest literal that every match of `hir` contains, if there is one.

@@ -121,7 +121,7 @@ pub(crate) fn merge_into(name: &str, spec: &mut LayerSpec) -> Result<(), String>
         let origin = Origin::pack(pack.name, rule.id);
         let path_section = match rule.section {
             Section::Run => {
-                let compiled = CommandRule::compile(rule.pattern, origin)
+                let compiled = CommandRule::compile_built_in(rule.pattern, origin)
                     .map_err(|e| format!("pack `{name}` rule `{}`: {e}", rule.id))?;
                 let list = match rule.verdict {
                     Verdict::Deny => &mut spec.run.deny,

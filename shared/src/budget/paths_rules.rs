@@ -12,6 +12,7 @@ use super::{PathContext, PathRules};
 use crate::fsview::FsView;
 use crate::verdict::{Hit, Origin, Verdict};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// One path glob as written, with where it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,36 +76,48 @@ pub(crate) fn validate(pattern: &str) -> Result<(), String> {
     globs.iter().try_for_each(|g| Glob::check(g, PATH_GLOBS))
 }
 
-/// A list of path rules ready to match: each rule's globs with their anchor, in written
-/// order, so the first glob that matches belongs to the first rule that does.
+/// A list of path rules: each rule's globs with their anchor, in written order (so the first
+/// glob that matches belongs to the first rule that does), prepared on first use: a call
+/// never pays for the sections it does not consult.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct GlobList {
     pub rules: Vec<PathRule>,
-    globs: Vec<(Anchor, Glob, usize)>,
     erring: bool,
+    globs: OnceLock<Vec<(Anchor, Glob, usize)>>,
 }
 
 impl GlobList {
     /// `erring`: un-anchored patterns also meet paths outside the project (deny, ask, stop
-    /// and high-risk lists), and a glob `globset` cannot build counts as matching.
+    /// and high-risk lists), and a glob that cannot be built counts as matching. The rules
+    /// were validated when the file was read, so this does not fail.
     pub fn build(rules: Vec<PathRule>, erring: bool) -> Result<GlobList, String> {
-        let mut globs = Vec::new();
-        for (index, rule) in rules.iter().enumerate() {
-            let (mut anchor, texts) = translate(&rule.pattern)?;
-            if anchor == Anchor::Anywhere && !erring {
-                anchor = Anchor::Project;
-            }
-            if anchor == Anchor::Anywhere {
-                anchor = Anchor::Absolute;
-            }
-            for text in texts {
-                globs.push((anchor, Glob::new(&text, PATH_GLOBS)?, index));
-            }
-        }
         Ok(GlobList {
             rules,
-            globs,
             erring,
+            globs: OnceLock::new(),
+        })
+    }
+
+    fn globs(&self) -> &[(Anchor, Glob, usize)] {
+        self.globs.get_or_init(|| {
+            let mut globs = Vec::new();
+            for (index, rule) in self.rules.iter().enumerate() {
+                let Ok((mut anchor, texts)) = translate(&rule.pattern) else {
+                    globs.push((Anchor::Absolute, Glob::broken(&rule.pattern), index));
+                    continue;
+                };
+                if anchor == Anchor::Anywhere && !self.erring {
+                    anchor = Anchor::Project;
+                }
+                if anchor == Anchor::Anywhere {
+                    anchor = Anchor::Absolute;
+                }
+                for text in texts {
+                    let glob = Glob::new(&text, PATH_GLOBS).unwrap_or_else(|_| Glob::broken(&text));
+                    globs.push((anchor, glob, index));
+                }
+            }
+            globs
         })
     }
 
@@ -123,7 +136,7 @@ impl GlobList {
             relative(Anchor::Home),
             relative(Anchor::Absolute),
         );
-        let owner = self.globs.iter().find_map(|(anchor, glob, owner)| {
+        let owner = self.globs().iter().find_map(|(anchor, glob, owner)| {
             let path = match anchor {
                 Anchor::Project => project,
                 Anchor::Home => home,
