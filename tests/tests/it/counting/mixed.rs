@@ -222,3 +222,43 @@ fn two_hundred_parallel_pre_and_post_hooks_of_one_session_lose_nothing() {
         );
     }
 }
+
+/// A lock that is never released (a hung hook) is a clear deny naming the lock, within the
+/// deadline, whatever the deadline: the lock wait leaves room for the rest of the work.
+#[test]
+fn a_lock_held_for_good_is_a_deny_that_names_the_lock_not_the_deadline() {
+    let project = TempProject::new().budget(BUDGET);
+    let session = Session::open(session_dir(&project)).unwrap_or_else(|e| panic!("{e}"));
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(session.dir().join(store::LOCK_FILE))
+        .unwrap_or_else(|e| panic!("{e}"));
+    lock.lock().unwrap_or_else(|e| panic!("{e}"));
+    // (CLAUDE_BUDGET_DEADLINE_MS, or none for the default)
+    for deadline in [None, Some("600"), Some("200")] {
+        let env: Vec<(&str, &str)> = deadline
+            .map(|ms| ("CLAUDE_BUDGET_DEADLINE_MS", ms))
+            .into_iter()
+            .collect();
+        let started = Instant::now();
+        let out = project.run_hook_raw(PRE, input(&project, 0).to_string().as_bytes(), &env);
+        let took = started.elapsed();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{deadline:?}: {stderr}");
+        let reply = stdout_json(&out).unwrap_or_else(|| panic!("{deadline:?}: no envelope"));
+        assert_eq!(reply["hookSpecificOutput"]["permissionDecision"], "deny");
+        assert!(
+            stderr.contains("locked by another hook") && stderr.contains("delete the lock file"),
+            "{deadline:?} after {took:?}: {stderr}"
+        );
+    }
+    drop(lock);
+    let out = project.run_hook(PRE, &input(&project, 0));
+    assert_eq!(
+        stdout_json(&out).map(|r| r["hookSpecificOutput"]["permissionDecision"].clone()),
+        Some(json!("allow")),
+        "once the lock is free the call is decided"
+    );
+}
