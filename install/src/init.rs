@@ -116,7 +116,13 @@ mod tests {
 
     #[test]
     fn every_starter_budget_is_valid() {
-        for marker in ["Cargo.toml", "package.json", "pyproject.toml", "go.mod", "none"] {
+        for marker in [
+            "Cargo.toml",
+            "package.json",
+            "pyproject.toml",
+            "go.mod",
+            "none",
+        ] {
             let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
             std::fs::write(dir.path().join(marker), "").unwrap_or_else(|e| panic!("{e}"));
             let file = dir.path().join("budget.toml");
