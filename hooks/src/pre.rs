@@ -45,10 +45,16 @@ pub fn invalid_budget(err: &BudgetError) -> Reply {
     deny_reply(&text, "budget-invalid")
 }
 
-/// How long the pre-tool-use hook waits for the session lock: well inside its deadline, so a
-/// stuck lock becomes a clear deny rather than a deadline deny.
+/// How long the pre-tool-use hook waits for the session lock: all of its deadline but the
+/// time the locked update, the record line and the reply need, so a stuck lock becomes a
+/// clear deny rather than a deadline deny. Not less: a burst of parallel hooks of one session
+/// queues on the lock (200 at once on 2 cores kept one waiting just over 1 s), and a deny
+/// there would refuse a call for no reason the agent can act on.
 fn lock_wait(env: &HookEnv) -> Duration {
-    (env.deadline / 2).min(Duration::from_millis(1000))
+    const AFTER_LOCK: Duration = Duration::from_millis(300);
+    env.deadline
+        .saturating_sub(AFTER_LOCK)
+        .max(env.deadline / 2)
 }
 
 /// Handles one PreToolUse input.

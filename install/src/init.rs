@@ -115,6 +115,24 @@ mod tests {
     }
 
     #[test]
+    fn every_starter_budget_is_valid() {
+        for marker in [
+            "Cargo.toml",
+            "package.json",
+            "pyproject.toml",
+            "go.mod",
+            "none",
+        ] {
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(dir.path().join(marker), "").unwrap_or_else(|e| panic!("{e}"));
+            let file = dir.path().join("budget.toml");
+            std::fs::write(&file, starter_for(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+            let problems = budget_policy::budget::check_file(&file, "budget.toml");
+            assert!(problems.is_empty(), "{marker}: {problems:?}");
+        }
+    }
+
+    #[test]
     fn a_project_of_unknown_kind_gets_the_plain_starter() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(starter_for(dir.path()), STARTER);

@@ -10,7 +10,10 @@
 //! What is replaced becomes `[REDACTED:<kind>]`; the key or header name stays readable
 //! (`GITHUB_TOKEN=[REDACTED:assignment]`) so a reviewer still sees *what* was passed.
 
-pub use regex::Regex;
+/// `[record] redact` patterns: validated when built, compiled the first time a text could
+/// match (see `budget::LazyRegex`), so a hook that redacts nothing pays nothing.
+pub use crate::budget::LazyRegex as Regex;
+use regex::Regex as CompiledRegex;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -84,13 +87,13 @@ const FORMATS: &[TokenFormat] = &[
     },
 ];
 
-fn compiled(index: usize) -> Option<&'static Regex> {
-    static CELLS: [OnceLock<Option<Regex>>; 8] = [const { OnceLock::new() }; 8];
+fn compiled(index: usize) -> Option<&'static CompiledRegex> {
+    static CELLS: [OnceLock<Option<CompiledRegex>>; 8] = [const { OnceLock::new() }; 8];
     let cell = CELLS.get(index)?;
     let format = FORMATS.get(index)?;
     // The patterns are constants covered by tests; a failure to compile would make this
     // format a no-op rather than crash a hook.
-    cell.get_or_init(|| Regex::new(format.pattern).ok())
+    cell.get_or_init(|| CompiledRegex::new(format.pattern).ok())
         .as_ref()
 }
 
@@ -158,7 +161,12 @@ impl Redactor {
     }
 }
 
-fn replace_group<'a>(regex: &Regex, text: &'a str, group: usize, kind: &str) -> Cow<'a, str> {
+fn replace_group<'a>(
+    regex: &CompiledRegex,
+    text: &'a str,
+    group: usize,
+    kind: &str,
+) -> Cow<'a, str> {
     regex.replace_all(text, |caps: &regex::Captures<'_>| {
         let whole = caps.get(0).map_or("", |m| m.as_str());
         match (group, caps.get(group), caps.get(0)) {

@@ -12,12 +12,8 @@
 //! values kept). Deny/ask/stop rules match *erring*: they may also skip the word after a
 //! flag (a possible value). Allow and test rules match *strictly*: they never do.
 
+use super::lazy_regex::LazyRegex;
 use crate::verdict::Origin;
-use regex::{Regex, RegexBuilder};
-
-/// The size limit of compiled `re:` and `redact` regexes (hostile budgets cannot make a hook
-/// allocate without bound).
-pub(crate) const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// One command rule as written, compiled.
 #[derive(Clone, Debug)]
@@ -34,7 +30,9 @@ enum Pattern {
         positional: Vec<Positional>,
         flags: Vec<String>,
     },
-    Regex(Regex),
+    /// Compiled on first need; a regex that cannot be compiled matches when erring
+    /// (deny/ask/stop) and not when strict (allow/tests): it fails closed.
+    Regex(LazyRegex),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,21 +40,6 @@ enum Positional {
     Word(String),
     AnyOne,
     AnyMany,
-}
-
-/// Compiles a regex with the size limit every budget regex gets.
-pub(crate) fn compile_regex(text: &str) -> Result<Regex, String> {
-    RegexBuilder::new(text)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|e| match e {
-            regex::Error::Syntax(s) => {
-                let last = s.lines().last().unwrap_or("syntax error").trim();
-                last.strip_prefix("error: ").unwrap_or(last).to_string()
-            }
-            regex::Error::CompiledTooBig(_) => "the regex is too large once compiled".into(),
-            other => other.to_string(),
-        })
 }
 
 fn basename(word: &str) -> &str {
@@ -71,8 +54,21 @@ fn is_flag(word: &str) -> bool {
 impl CommandRule {
     /// Compiles a rule; the error is a lowercase message for a diagnostic.
     pub fn compile(text: &str, origin: Origin) -> Result<CommandRule, String> {
+        Self::compile_with(text, origin, LazyRegex::new)
+    }
+
+    /// A built-in pack's rule: its regex (checked by the tests) is parsed on first use.
+    pub fn compile_built_in(text: &str, origin: Origin) -> Result<CommandRule, String> {
+        Self::compile_with(text, origin, |re| Ok(LazyRegex::built_in(re)))
+    }
+
+    fn compile_with(
+        text: &str,
+        origin: Origin,
+        regex: impl Fn(&str) -> Result<LazyRegex, String>,
+    ) -> Result<CommandRule, String> {
         let pattern = if let Some(re) = text.strip_prefix("re:") {
-            Pattern::Regex(compile_regex(re).map_err(|e| format!("invalid regex `{re}`: {e}"))?)
+            Pattern::Regex(regex(re).map_err(|e| format!("invalid regex `{re}`: {e}"))?)
         } else {
             let words =
                 shlex::split(text).ok_or_else(|| format!("unbalanced quotes in `{text}`"))?;
@@ -108,7 +104,7 @@ impl CommandRule {
             return false;
         };
         match &self.pattern {
-            Pattern::Regex(re) => re.is_match(&argv.join(" ")),
+            Pattern::Regex(re) => re.try_is_match(&argv.join(" ")).unwrap_or(erring),
             Pattern::Words {
                 program,
                 positional,

@@ -1,15 +1,15 @@
 //! MCP rules (SPEC §4.4): `[mcp.servers.<glob>]` entries matched on the server segment of
 //! `mcp__<server>__<tool>`, tool globs in `read_only` / `write`.
 
+use super::glob_match::{Glob, GlobOptions};
 use super::{McpRules, McpServerInfo};
 use crate::verdict::{Hit, Origin, Verdict};
-use globset::GlobMatcher;
 
 /// One tool glob of a server entry.
 #[derive(Clone, Debug)]
 pub(crate) struct ToolPattern {
     pub pattern: String,
-    pub matcher: GlobMatcher,
+    pub matcher: Glob,
     pub origin: Origin,
 }
 
@@ -17,7 +17,7 @@ pub(crate) struct ToolPattern {
 #[derive(Clone, Debug)]
 pub(crate) struct McpServer {
     pub info: McpServerInfo,
-    pub matcher: GlobMatcher,
+    pub matcher: Glob,
     pub read_only: Vec<ToolPattern>,
     pub write: Vec<ToolPattern>,
     /// `write_decision`, default `ask` at the server's origin.
@@ -27,12 +27,21 @@ pub(crate) struct McpServer {
     pub disabled_at: Option<Origin>,
 }
 
-/// Compiles an MCP glob (server key or tool pattern); `*` matches any characters.
-pub(crate) fn matcher(pattern: &str) -> Result<GlobMatcher, String> {
-    globset::GlobBuilder::new(pattern)
-        .build()
-        .map(|g| g.compile_matcher())
-        .map_err(|e| e.kind().to_string())
+/// `globset`'s defaults: `*` matches any characters, `\\` escapes.
+const NAME_GLOBS: GlobOptions = GlobOptions {
+    literal_separator: false,
+    backslash_escape: true,
+    empty_alternates: false,
+};
+
+/// Parses an MCP glob (server key or tool pattern).
+pub(crate) fn matcher(pattern: &str) -> Result<Glob, String> {
+    Glob::new(pattern, NAME_GLOBS)
+}
+
+/// Whether a name glob meets `name`; `broken`: the answer when `globset` cannot build it.
+fn meets(glob: &Glob, name: &str, broken: bool) -> bool {
+    glob.try_matches(name.as_bytes()).unwrap_or(broken)
 }
 
 fn hit(verdict: Verdict, origin: &Origin, rule: impl Into<String>) -> Hit {
@@ -46,7 +55,9 @@ fn hit(verdict: Verdict, origin: &Origin, rule: impl Into<String>) -> Hit {
 
 impl McpRules {
     fn entry(&self, server: &str) -> Option<&McpServer> {
-        self.servers.iter().find(|s| s.matcher.is_match(server))
+        self.servers
+            .iter()
+            .find(|s| meets(&s.matcher, server, false))
     }
 
     pub(super) fn decide_impl(&self, server: &str, tool: &str) -> Option<Hit> {
@@ -57,10 +68,14 @@ impl McpRules {
         if let Some(origin) = &entry.disabled_at {
             return Some(hit(Verdict::Deny, origin, "enabled = false"));
         }
-        if let Some(p) = entry.read_only.iter().find(|p| p.matcher.is_match(tool)) {
+        if let Some(p) = entry
+            .read_only
+            .iter()
+            .find(|p| meets(&p.matcher, tool, false))
+        {
             return Some(hit(Verdict::Allow, &p.origin, p.pattern.clone()));
         }
-        if let Some(p) = entry.write.iter().find(|p| p.matcher.is_match(tool)) {
+        if let Some(p) = entry.write.iter().find(|p| meets(&p.matcher, tool, true)) {
             let (verdict, _) = &entry.write_decision;
             return Some(hit(*verdict, &p.origin, p.pattern.clone()));
         }

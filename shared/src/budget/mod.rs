@@ -7,8 +7,9 @@
 //! * Each [`Layer`] answers per section with `Option<Hit>`: `None` = the layer abstains.
 //!
 //! Submodules: `raw` (serde schema) → `compile` (section-by-section deserialisation) →
-//! `validate` (semantic checks into `spec`) → `spec` (task overlay, `GlobSet`s built once);
-//! matching in `paths_rules`, `command_rules`, `mcp`, `web`; `packs` (built-in rule data);
+//! `validate` (semantic checks into `spec`) → `spec` (task overlay); globs matched by `glob_match`, regexes compiled on need by
+//! `lazy_regex`;
+//! matching in `paths_rules`, `command_rules`, `mcp`, `web`; `packs` (built-in rules, constant data in `packs_data`);
 //! `locate` (where the files are, layering); `diag` (byte offsets → line:column).
 
 use crate::fsview::FsView;
@@ -19,9 +20,12 @@ use std::path::{Path, PathBuf};
 mod command_rules;
 mod compile;
 mod diag;
+mod glob_match;
+mod lazy_regex;
 mod locate;
 mod mcp;
 mod packs;
+mod packs_data;
 mod paths_rules;
 mod raw;
 mod spec;
@@ -30,6 +34,7 @@ mod validate_settings;
 mod web;
 
 pub use command_rules::{GlobalOptions, global_options_table};
+pub use lazy_regex::LazyRegex;
 pub use locate::config_dir;
 pub use packs::{PackRuleInfo, pack, pack_names, pack_rule, pack_rules};
 
@@ -136,7 +141,7 @@ pub struct PathContext<'a> {
     pub fs: &'a dyn FsView,
 }
 
-/// `[read]` or `[edit]`: gitignore-style globs (SPEC §4.2), compiled once into `GlobSet`s.
+/// `[read]` or `[edit]`: gitignore-style globs (SPEC §4.2).
 #[derive(Clone, Debug, Default)]
 pub struct PathRules {
     section: String,
@@ -329,8 +334,8 @@ pub struct MergeRules {
     pub pr_merge: Option<Hit>,
     /// Protected branch globs with their origin.
     pub protected_branches: Vec<(String, Origin)>,
-    /// Compiled `protected_branches`, index for index.
-    protected_globs: Vec<globset::GlobMatcher>,
+    /// Parsed `protected_branches`, index for index.
+    protected_globs: Vec<glob_match::Glob>,
 }
 
 impl MergeRules {
@@ -339,7 +344,7 @@ impl MergeRules {
         let index = self
             .protected_globs
             .iter()
-            .position(|g| g.is_match(branch))?;
+            .position(|g| g.try_matches(branch.as_bytes()).unwrap_or(true))?;
         self.protected_branches.get(index)
     }
 }
@@ -388,8 +393,8 @@ impl Evidence {
 /// `[record]`.
 #[derive(Clone, Debug, Default)]
 pub struct RecordSettings {
-    /// Extra redaction regexes (already validated).
-    pub redact: Vec<regex::Regex>,
+    /// Extra redaction regexes (validated; compiled when a text could match).
+    pub redact: Vec<LazyRegex>,
     /// `dir`, relative to the project root, when records are kept in the repo.
     pub dir: Option<PathBuf>,
 }

@@ -1,21 +1,51 @@
-//! Built-in rule packs (SPEC §4.8) as data: `packs/*.toml`, embedded in the binaries and
-//! compiled by the same functions as budget files, every rule with a stable id
-//! (`pack:destructive/git-reset-hard`). What words cannot express is in `crate::shell`.
+//! Built-in rule packs (SPEC §4.8): their rules are constant data (`packs_data.rs`) merged
+//! into a layer without parsing, every rule with a stable id (`pack:destructive/git-reset-hard`).
+//! What words cannot express is in `crate::shell`.
 
 use super::command_rules::CommandRule;
-use super::paths_rules::{self, PathRule};
-use super::raw::RawPack;
+use super::packs_data::PACKS;
+use super::paths_rules::PathRule;
 use super::spec::LayerSpec;
 use crate::verdict::{Origin, Verdict};
 use serde::Serialize;
 
-const PACKS: &[(&str, &str)] = &[
-    ("deploy", include_str!("packs/deploy.toml")),
-    ("destructive", include_str!("packs/destructive.toml")),
-    ("secrets", include_str!("packs/secrets.toml")),
-];
-
 const NAMES: &[&str] = &["deploy", "destructive", "secrets"];
+
+/// The section a pack rule belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Section {
+    Read,
+    #[allow(dead_code, reason = "no built-in pack has edit rules yet")]
+    Edit,
+    Run,
+}
+
+impl Section {
+    fn as_str(self) -> &'static str {
+        match self {
+            Section::Read => "read",
+            Section::Edit => "edit",
+            Section::Run => "run",
+        }
+    }
+}
+
+/// One built-in pack.
+pub(super) struct PackData {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub rules: &'static [RuleData],
+}
+
+/// One rule of a built-in pack, as written.
+pub(super) struct RuleData {
+    pub id: &'static str,
+    pub section: Section,
+    pub verdict: Verdict,
+    /// A glob (`read`, `edit`) or command words (`run`).
+    pub pattern: &'static str,
+    pub message: &'static str,
+}
 
 /// The names `extends` accepts.
 pub fn pack_names() -> &'static [&'static str] {
@@ -42,40 +72,29 @@ impl PackRuleInfo {
     }
 }
 
-/// A pack's description and rules; an error names the broken rule (a bug in our data,
-/// caught by the tests).
-pub fn pack(name: &str) -> Result<(String, Vec<PackRuleInfo>), String> {
-    let text = PACKS
+fn data(name: &str) -> Result<&'static PackData, String> {
+    PACKS
         .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, t)| *t)
-        .ok_or_else(|| format!("unknown pack `{name}`"))?;
-    let raw: RawPack =
-        toml::from_str(text).map_err(|e| format!("pack `{name}` is broken: {}", e.message()))?;
-    let mut rules = Vec::with_capacity(raw.rule.len());
-    for rule in raw.rule {
-        let verdict = Verdict::parse(&rule.verdict).ok_or_else(|| {
-            format!(
-                "pack `{name}` rule `{}`: bad verdict `{}`",
-                rule.id, rule.verdict
-            )
-        })?;
-        if !matches!(rule.section.as_str(), "read" | "edit" | "run") {
-            return Err(format!(
-                "pack `{name}` rule `{}`: bad section `{}`",
-                rule.id, rule.section
-            ));
-        }
-        rules.push(PackRuleInfo {
-            pack: name.to_string(),
-            id: rule.id,
-            section: rule.section,
-            verdict,
-            pattern: rule.pattern,
-            message: rule.message,
-        });
+        .find(|p| p.name == name)
+        .ok_or_else(|| format!("unknown pack `{name}`"))
+}
+
+fn info(pack: &PackData, rule: &RuleData) -> PackRuleInfo {
+    PackRuleInfo {
+        pack: pack.name.to_string(),
+        id: rule.id.to_string(),
+        section: rule.section.as_str().to_string(),
+        verdict: rule.verdict,
+        pattern: rule.pattern.to_string(),
+        message: rule.message.to_string(),
     }
-    Ok((raw.description, rules))
+}
+
+/// A pack's description and rules; an error for an unknown name.
+pub fn pack(name: &str) -> Result<(String, Vec<PackRuleInfo>), String> {
+    let pack = data(name)?;
+    let rules = pack.rules.iter().map(|r| info(pack, r)).collect();
+    Ok((pack.description.to_string(), rules))
 }
 
 /// Every rule of every pack.
@@ -89,39 +108,41 @@ pub fn pack_rules() -> Vec<PackRuleInfo> {
 
 /// The pack rule an origin names (for the message of a denial).
 pub fn pack_rule(pack_name: &str, id: &str) -> Option<PackRuleInfo> {
-    pack(pack_name).ok()?.1.into_iter().find(|r| r.id == id)
+    let pack = data(pack_name).ok()?;
+    let rule = pack.rules.iter().find(|r| r.id == id)?;
+    Some(info(pack, rule))
 }
 
-/// Adds a pack's rules to a layer's sections.
+/// Adds a pack's rules to a layer's sections. The data is checked by the tests; an error
+/// names the broken rule all the same.
 pub(crate) fn merge_into(name: &str, spec: &mut LayerSpec) -> Result<(), String> {
-    for rule in pack(name)?.1 {
-        let origin = rule.origin();
-        let broken = |e: String| format!("pack `{name}` rule `{}`: {e}", rule.id);
-        if rule.section == "run" {
-            let compiled = CommandRule::compile(&rule.pattern, origin).map_err(broken)?;
-            let list = match rule.verdict {
-                Verdict::Deny => &mut spec.run.deny,
-                Verdict::Ask => &mut spec.run.ask,
-                Verdict::Allow => &mut spec.run.allow,
-            };
-            list.push(compiled);
-        } else {
-            paths_rules::validate(&rule.pattern).map_err(broken)?;
-            let section = if rule.section == "read" {
-                &mut spec.read
-            } else {
-                &mut spec.edit
-            };
-            let list = match rule.verdict {
-                Verdict::Deny => &mut section.deny,
-                Verdict::Ask => &mut section.ask,
-                Verdict::Allow => &mut section.allow,
-            };
-            list.push(PathRule {
-                pattern: rule.pattern,
-                origin,
-            });
-        }
+    let pack = data(name)?;
+    for rule in pack.rules {
+        let origin = Origin::pack(pack.name, rule.id);
+        let path_section = match rule.section {
+            Section::Run => {
+                let compiled = CommandRule::compile_built_in(rule.pattern, origin)
+                    .map_err(|e| format!("pack `{name}` rule `{}`: {e}", rule.id))?;
+                let list = match rule.verdict {
+                    Verdict::Deny => &mut spec.run.deny,
+                    Verdict::Ask => &mut spec.run.ask,
+                    Verdict::Allow => &mut spec.run.allow,
+                };
+                list.push(compiled);
+                continue;
+            }
+            Section::Read => &mut spec.read,
+            Section::Edit => &mut spec.edit,
+        };
+        let list = match rule.verdict {
+            Verdict::Deny => &mut path_section.deny,
+            Verdict::Ask => &mut path_section.ask,
+            Verdict::Allow => &mut path_section.allow,
+        };
+        list.push(PathRule {
+            pattern: rule.pattern.to_string(),
+            origin,
+        });
     }
     Ok(())
 }
@@ -129,6 +150,7 @@ pub(crate) fn merge_into(name: &str, spec: &mut LayerSpec) -> Result<(), String>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::budget::paths_rules;
 
     #[test]
     fn every_pack_parses_and_every_rule_id_is_unique() {
@@ -141,6 +163,11 @@ mod tests {
                 assert!(
                     seen.insert(format!("{name}/{}", rule.id)),
                     "duplicate id {}",
+                    rule.id
+                );
+                assert!(
+                    matches!(rule.section.as_str(), "read" | "edit" | "run"),
+                    "{}",
                     rule.id
                 );
                 if rule.section == "run" {

@@ -1,4 +1,5 @@
-//! Path rules (SPEC §4.2): gitignore-style globs, compiled once into `GlobSet`s.
+//! Path rules (SPEC §4.2): gitignore-style globs, matched by `glob_match` (no automaton to
+//! build when the budget loads).
 //!
 //! A pattern is anchored at the project root (`src/**`, `/src/**`), the file-system root
 //! (`//tmp/**`), the home directory (`~/.ssh/**`), or nowhere (`.env`, `**/*.pem`: any depth).
@@ -6,11 +7,12 @@
 //! towards refusing); un-anchored allow patterns only meet paths inside the project, so
 //! `allow = ["**"]` does not swallow `outside_project`.
 
+use super::glob_match::{Glob, GlobOptions};
 use super::{PathContext, PathRules};
 use crate::fsview::FsView;
 use crate::verdict::{Hit, Origin, Verdict};
-use globset::{Candidate, GlobBuilder, GlobSet, GlobSetBuilder};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// One path glob as written, with where it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,84 +63,91 @@ fn translate(pattern: &str) -> Result<(Anchor, Vec<String>), String> {
     Ok((anchor, globs))
 }
 
-fn glob(text: &str) -> Result<globset::Glob, String> {
-    GlobBuilder::new(text)
-        .literal_separator(true)
-        .backslash_escape(true)
-        .empty_alternates(true)
-        .build()
-        .map_err(|e| e.kind().to_string())
-}
+/// How path globs are read: `*` stays inside one folder, `\\` escapes, `{a,}` is allowed.
+const PATH_GLOBS: GlobOptions = GlobOptions {
+    literal_separator: true,
+    backslash_escape: true,
+    empty_alternates: true,
+};
 
 /// Checks that a path pattern is a valid glob (phase two of loading).
 pub(crate) fn validate(pattern: &str) -> Result<(), String> {
     let (_, globs) = translate(pattern)?;
-    globs.iter().try_for_each(|g| glob(g).map(|_| ()))
+    globs.iter().try_for_each(|g| Glob::check(g, PATH_GLOBS))
 }
 
-/// A compiled list of path rules: one `GlobSet` per anchor, each glob mapped back to the
-/// rule that wrote it.
+/// A list of path rules: each rule's globs with their anchor, in written order (so the first
+/// glob that matches belongs to the first rule that does), prepared on first use: a call
+/// never pays for the sections it does not consult.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct GlobList {
     pub rules: Vec<PathRule>,
-    sets: Vec<(Anchor, GlobSet, Vec<usize>)>,
+    erring: bool,
+    globs: OnceLock<Vec<(Anchor, Glob, usize)>>,
 }
 
 impl GlobList {
     /// `erring`: un-anchored patterns also meet paths outside the project (deny, ask, stop
-    /// and high-risk lists).
+    /// and high-risk lists), and a glob that cannot be built counts as matching. The rules
+    /// were validated when the file was read, so this does not fail.
     pub fn build(rules: Vec<PathRule>, erring: bool) -> Result<GlobList, String> {
-        let mut builders: Vec<(Anchor, GlobSetBuilder, Vec<usize>)> = Vec::new();
-        for (index, rule) in rules.iter().enumerate() {
-            let (mut anchor, globs) = translate(&rule.pattern)?;
-            if anchor == Anchor::Anywhere && !erring {
-                anchor = Anchor::Project;
-            }
-            if anchor == Anchor::Anywhere {
-                anchor = Anchor::Absolute;
-            }
-            let slot = match builders.iter().position(|(a, _, _)| *a == anchor) {
-                Some(slot) => slot,
-                None => {
-                    builders.push((anchor, GlobSetBuilder::new(), Vec::new()));
-                    builders.len() - 1
+        Ok(GlobList {
+            rules,
+            erring,
+            globs: OnceLock::new(),
+        })
+    }
+
+    fn globs(&self) -> &[(Anchor, Glob, usize)] {
+        self.globs.get_or_init(|| {
+            let mut globs = Vec::new();
+            for (index, rule) in self.rules.iter().enumerate() {
+                let Ok((mut anchor, texts)) = translate(&rule.pattern) else {
+                    globs.push((Anchor::Absolute, Glob::broken(&rule.pattern), index));
+                    continue;
+                };
+                if anchor == Anchor::Anywhere && !self.erring {
+                    anchor = Anchor::Project;
                 }
-            };
-            for text in globs {
-                let (_, builder, owners) = &mut builders[slot];
-                builder.add(glob(&text)?);
-                owners.push(index);
+                if anchor == Anchor::Anywhere {
+                    anchor = Anchor::Absolute;
+                }
+                for text in texts {
+                    let glob = Glob::new(&text, PATH_GLOBS).unwrap_or_else(|_| Glob::broken(&text));
+                    globs.push((anchor, glob, index));
+                }
             }
-        }
-        let mut sets = Vec::with_capacity(builders.len());
-        for (anchor, builder, owners) in builders {
-            sets.push((anchor, builder.build().map_err(|e| e.to_string())?, owners));
-        }
-        Ok(GlobList { rules, sets })
+            globs
+        })
     }
 
     /// The first rule (in written order) that names `view.path`.
     fn first_match(&self, view: &View) -> Option<&PathRule> {
-        let mut best: Option<usize> = None;
-        let mut hits = Vec::new();
-        for (anchor, set, owners) in &self.sets {
-            let relative = match anchor {
-                Anchor::Project => view.path.strip_prefix(&view.root).ok(),
-                Anchor::Home => view
-                    .home
-                    .as_deref()
-                    .and_then(|h| view.path.strip_prefix(h).ok()),
-                Anchor::Absolute | Anchor::Anywhere => view.path.strip_prefix("/").ok(),
-            };
-            let Some(relative) = relative else { continue };
-            set.matches_candidate_into(&Candidate::new(relative), &mut hits);
-            for glob_index in &hits {
-                if let Some(&owner) = owners.get(*glob_index) {
-                    best = Some(best.map_or(owner, |b| b.min(owner)));
-                }
-            }
-        }
-        best.and_then(|i| self.rules.get(i))
+        let relative = |anchor: Anchor| match anchor {
+            Anchor::Project => view.path.strip_prefix(&view.root).ok(),
+            Anchor::Home => view
+                .home
+                .as_deref()
+                .and_then(|h| view.path.strip_prefix(h).ok()),
+            Anchor::Absolute | Anchor::Anywhere => view.path.strip_prefix("/").ok(),
+        };
+        let (project, home, absolute) = (
+            relative(Anchor::Project),
+            relative(Anchor::Home),
+            relative(Anchor::Absolute),
+        );
+        let owner = self.globs().iter().find_map(|(anchor, glob, owner)| {
+            let path = match anchor {
+                Anchor::Project => project,
+                Anchor::Home => home,
+                Anchor::Absolute | Anchor::Anywhere => absolute,
+            }?;
+            let hit = glob
+                .try_matches(path.as_os_str().as_encoded_bytes())
+                .unwrap_or(self.erring);
+            hit.then_some(*owner)
+        })?;
+        self.rules.get(owner)
     }
 
     /// The first rule naming the literal path or its symlink target.

@@ -162,22 +162,3 @@ pub(crate) struct RawTask {
     pub run: Option<RawRuleLists>,
     pub stop: Option<Vec<Spanned<RawStop>>>,
 }
-
-/// A built-in pack file (`packs/*.toml`).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawPack {
-    pub description: String,
-    pub rule: Vec<RawPackRule>,
-}
-
-/// One rule of a pack.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawPackRule {
-    pub id: String,
-    pub section: String,
-    pub verdict: String,
-    pub pattern: String,
-    pub message: String,
-}

@@ -1,13 +1,21 @@
 //! Phase two for the settings sections: `[spend]`, `[retry]`, `[merge]`, `[evidence]`,
 //! `[record]` — amounts, limits, relative paths and redaction regexes.
 
-use super::command_rules::compile_regex;
+use super::glob_match::{Glob, GlobOptions};
+use super::lazy_regex::LazyRegex;
 use super::raw;
 use super::spec::Setting;
 use super::validate::Validator;
 use super::{MergeRules, OnExceed, PriceOverride, RetryLimits, SpendLimits};
 use crate::verdict::Hit;
 use toml::Spanned;
+
+/// Branch globs: `*` stays inside one `/` segment (`release/*`).
+const BRANCH_GLOBS: GlobOptions = GlobOptions {
+    literal_separator: true,
+    backslash_escape: true,
+    empty_alternates: false,
+};
 
 impl Validator<'_, '_> {
     fn count(&mut self, value: Option<Spanned<i64>>, key: &str) -> Option<u64> {
@@ -129,17 +137,14 @@ impl Validator<'_, '_> {
             ..MergeRules::default()
         };
         for word in raw.protected_branches.iter().flatten() {
-            let built = globset::GlobBuilder::new(word.get_ref())
-                .literal_separator(true)
-                .build();
-            match built {
+            match Glob::new(word.get_ref(), BRANCH_GLOBS) {
                 Ok(glob) => {
                     merge
                         .protected_branches
                         .push((word.get_ref().clone(), self.origin(&word.span())));
-                    merge.protected_globs.push(glob.compile_matcher());
+                    merge.protected_globs.push(glob);
                 }
-                Err(e) => self.bad_glob(word, &e.kind().to_string()),
+                Err(e) => self.bad_glob(word, &e),
             }
         }
         self.spec.merge = merge;
@@ -181,7 +186,7 @@ impl Validator<'_, '_> {
 
     pub fn record(&mut self, raw: raw::RawRecord) {
         for word in raw.redact.iter().flatten() {
-            match compile_regex(word.get_ref()) {
+            match LazyRegex::new(word.get_ref()) {
                 Ok(re) => self.spec.record.redact.push(re),
                 Err(e) => {
                     let hint = "Rust regex syntax; in a TOML \"...\" string write `\\\\` for one backslash";

@@ -1,0 +1,114 @@
+use super::*;
+use proptest::prelude::*;
+
+const PATHS: GlobOptions = GlobOptions {
+    literal_separator: true,
+    backslash_escape: true,
+    empty_alternates: true,
+};
+const NAMES: GlobOptions = GlobOptions {
+    literal_separator: false,
+    backslash_escape: true,
+    empty_alternates: false,
+};
+
+/// What `globset` itself says (the code this module replaced built a `GlobSet`).
+fn globset_says(text: &str, path: &str, options: GlobOptions) -> bool {
+    let glob = options
+        .builder(text)
+        .build()
+        .unwrap_or_else(|e| panic!("{text}: {e}"));
+    let set = GlobSetBuilder::new()
+        .add(glob)
+        .build()
+        .unwrap_or_else(|e| panic!("{text}: {e}"));
+    set.is_match_candidate(&Candidate::from_bytes(path.as_bytes()))
+}
+
+fn we_say(text: &str, path: &str, options: GlobOptions) -> bool {
+    Glob::new(text, options)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .try_matches(path.as_bytes())
+        .unwrap_or_else(|()| panic!("{text} did not build"))
+}
+
+#[test]
+fn budget_shaped_globs_match_as_globset_does() {
+    let rows: &[(&str, &str, bool)] = &[
+        ("src/**", "src/a/b.rs", true),
+        ("src/**", "src", false),
+        ("src/**", "srcx/a", false),
+        ("**/*.pem", "a/b/key.pem", true),
+        ("**/*.pem", "key.pem", true),
+        ("**/*.pem", "a/key.pem/x", false),
+        ("**/.env.*", "deep/.env.local", true),
+        ("**/.env", "x/.envrc", false),
+        ("**/**", "anything/at/all", true),
+        ("**", "", true),
+        ("a/**/b", "a/b", true),
+        ("a/**/b", "a/x/y/b", true),
+        ("a/**/b", "a/xb", false),
+        ("crates/c1/src/**", "crates/c10/src/x", false),
+        ("release/*", "release/1.0", true),
+        ("release/*", "release/1/0", false),
+        ("a?c", "abc", true),
+        ("a?c", "a/c", false),
+        ("**/id_rsa*", "home/.ssh/id_rsa.pub", true),
+        ("src/[ab].rs", "src/a.rs", true),
+        ("src/{a,b}.rs", "src/b.rs", true),
+        ("src/{a,b}.rs", "src/c.rs", false),
+    ];
+    for (text, path, want) in rows {
+        assert_eq!(
+            globset_says(text, path, PATHS),
+            *want,
+            "globset: {text} ~ {path}"
+        );
+        assert_eq!(we_say(text, path, PATHS), *want, "{text} ~ {path}");
+    }
+}
+
+#[test]
+fn invalid_globs_are_refused_with_globsets_reason() {
+    for text in ["src/[a", "src/{a", "a}b", "trailing\\"] {
+        let ours = Glob::new(text, PATHS).err();
+        let theirs = PATHS
+            .builder(text)
+            .build()
+            .err()
+            .map(|e| e.kind().to_string());
+        assert!(ours.is_some(), "{text}");
+        assert_eq!(ours, theirs, "{text}");
+    }
+}
+
+fn glob_text() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        proptest::sample::select(vec!["a", "b", ".", "/", "*", "**", "?", "é", ","]),
+        0..9,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+/// Paths as the rules see them: relative, lexically normalised (no empty, `.` or `..`
+/// components; `globset`'s own strategies read those as having no file name).
+fn path_text() -> impl Strategy<Value = String> {
+    let component =
+        proptest::sample::select(vec!["a", "b", ".a", "a.", "a.b", "..a", "é", "a\nb", "*"]);
+    proptest::collection::vec(component, 0..4).prop_map(|parts| parts.join("/"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn simple_globs_agree_with_globset(text in glob_text(), path in path_text()) {
+        for options in [PATHS, NAMES] {
+            prop_assert_eq!(
+                we_say(&text, &path, options),
+                globset_says(&text, &path, options),
+                "{:?} ~ {:?} ({:?})", text, path, options
+            );
+        }
+    }
+}

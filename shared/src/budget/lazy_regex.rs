@@ -1,0 +1,243 @@
+//! Budget regexes (`re:` command rules, `[record] redact`) checked when the budget loads but
+//! compiled only when a text could match.
+//!
+//! Compiling a regex costs the hook more than everything else it does (a case-insensitive
+//! alternation is ~2 M instructions; `^aws .* delete` ~1.7 M, mostly building a full DFA),
+//! and most calls never need it. So loading only *parses* the pattern (every syntax error is
+//! still reported where it was written); a pattern large enough that compiling could hit the
+//! size limit is compiled at once, as before, so its error is reported at load too. The
+//! regex is then built on first use, and not even then when the text lacks a literal every
+//! match must contain (`=` in `token=\S+`).
+
+use regex::{Regex, RegexBuilder, Replacer};
+use regex_syntax::hir::{Class, Hir, HirKind};
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
+
+/// The size limit of compiled `re:` and `redact` regexes (hostile budgets cannot make a hook
+/// allocate without bound).
+pub(crate) const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// Patterns whose estimated compiled size is above this are compiled when the budget loads.
+/// The estimate is an over-estimate: the smallest patterns we know to exceed the size limit
+/// (`\w{40}`, `\pL{30}`, `.{3000}`, `a{60000}`) all weigh over 100 000.
+const EAGER_WEIGHT: u64 = 16_384;
+
+/// A regex validated up front and compiled on first need. Cloning shares the compiled form.
+#[derive(Clone, Debug)]
+pub struct LazyRegex {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    pattern: String,
+    /// Bytes every match contains; a text without them cannot match. Found when the
+    /// pattern is parsed (at once, or on first use for a built-in pattern).
+    required: OnceLock<Option<String>>,
+    /// `None` inside: the regex failed to compile (only past the size limit).
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl LazyRegex {
+    /// Parses `pattern` (and compiles it when it is large); the error is the message a
+    /// diagnostic shows, as `regex` words it.
+    pub fn new(pattern: &str) -> Result<LazyRegex, String> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .build()
+            .parse(pattern)
+            .map_err(|e| syntax_message(&e.to_string()))?;
+        let compiled = OnceLock::new();
+        if weight(&hir) > EAGER_WEIGHT {
+            let _ = compiled.set(Some(compile(pattern)?));
+        }
+        Ok(LazyRegex {
+            inner: Arc::new(Inner {
+                pattern: pattern.to_string(),
+                required: OnceLock::from(required_text(&hir)),
+                compiled,
+            }),
+        })
+    }
+
+    /// A built-in pattern (covered by the tests): not even parsed until first use.
+    pub(crate) fn built_in(pattern: &str) -> LazyRegex {
+        LazyRegex {
+            inner: Arc::new(Inner {
+                pattern: pattern.to_string(),
+                required: OnceLock::new(),
+                compiled: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.inner.pattern
+    }
+
+    /// The compiled regex when `haystack` could hold a match.
+    fn for_text(&self, haystack: &str) -> Result<Option<&Regex>, ()> {
+        let required = self.inner.required.get_or_init(|| {
+            let hir = regex_syntax::Parser::new()
+                .parse(&self.inner.pattern)
+                .ok()?;
+            required_text(&hir)
+        });
+        if let Some(literal) = required
+            && !haystack.contains(literal.as_str())
+        {
+            return Ok(None);
+        }
+        let compiled = self
+            .inner
+            .compiled
+            .get_or_init(|| compile(&self.inner.pattern).ok());
+        compiled.as_ref().map(Some).ok_or(())
+    }
+
+    /// Whether the regex matches somewhere in `haystack`; `Err` when it could not be compiled
+    /// (callers decide which way to fail).
+    pub(crate) fn try_is_match(&self, haystack: &str) -> Result<bool, ()> {
+        Ok(self
+            .for_text(haystack)?
+            .is_some_and(|re| re.is_match(haystack)))
+    }
+
+    /// Every match replaced, as `Regex::replace_all`. A regex that cannot be compiled
+    /// replaces the whole text (redaction fails closed).
+    pub fn replace_all<'h, R: Replacer>(&self, haystack: &'h str, rep: R) -> Cow<'h, str> {
+        match self.for_text(haystack) {
+            Ok(Some(re)) => re.replace_all(haystack, rep),
+            Ok(None) => Cow::Borrowed(haystack),
+            Err(()) => Cow::Owned("[REDACTED]".into()),
+        }
+    }
+}
+
+/// Compiles with the size limit every budget regex gets.
+fn compile(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::Syntax(s) => syntax_message(&s),
+            regex::Error::CompiledTooBig(_) => "the regex is too large once compiled".into(),
+            other => other.to_string(),
+        })
+}
+
+/// The last line of regex-syntax's multi-line message, without its `error: ` prefix.
+fn syntax_message(full: &str) -> String {
+    let last = full.lines().last().unwrap_or("syntax error").trim();
+    last.strip_prefix("error: ").unwrap_or(last).to_string()
+}
+
+/// A generous estimate of the compiled size: Unicode classes expand into many UTF-8 byte
+/// ranges and counted repetitions copy their body.
+fn weight(hir: &Hir) -> u64 {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => 1,
+        HirKind::Literal(lit) => 4 * lit.0.len() as u64,
+        HirKind::Class(Class::Bytes(c)) => 8 + c.ranges().len() as u64,
+        HirKind::Class(Class::Unicode(c)) => 8 * (4 + c.ranges().len() as u64),
+        HirKind::Repetition(rep) => {
+            let copies = u64::from(rep.max.unwrap_or(rep.min).max(rep.min)) + 1;
+            weight(&rep.sub).saturating_mul(copies)
+        }
+        HirKind::Capture(cap) => weight(&cap.sub).saturating_add(2),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs
+            .iter()
+            .fold(subs.len() as u64, |sum, s| sum.saturating_add(weight(s))),
+    }
+}
+
+fn required_text(hir: &Hir) -> Option<String> {
+    required_literal(hir).and_then(|bytes| String::from_utf8(bytes).ok())
+}
+
+/// The longest literal that every match of `hir` contains, if there is one.
+fn required_literal(hir: &Hir) -> Option<Vec<u8>> {
+    match hir.kind() {
+        HirKind::Literal(lit) => Some(lit.0.to_vec()),
+        HirKind::Capture(cap) => required_literal(&cap.sub),
+        HirKind::Repetition(rep) if rep.min > 0 => required_literal(&rep.sub),
+        HirKind::Concat(subs) => subs
+            .iter()
+            .filter_map(required_literal)
+            .max_by_key(Vec::len),
+        _ => None,
+    }
+    .filter(|lit| !lit.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_like_the_compiled_regex_with_or_without_the_literal_gate() {
+        let rows = [
+            (
+                r"(?i)(api[_-]?key|token|secret|password)=\S+",
+                "export TOKEN=abc",
+                true,
+            ),
+            (
+                r"(?i)(api[_-]?key|token|secret|password)=\S+",
+                "echo token abc",
+                false,
+            ),
+            (r"^aws .* delete", "aws s3 delete x", true),
+            (r"^aws .* delete", "cargo test", false),
+            (r"INV-\d{6}", "invoice INV-123456", true),
+            (r"(a|b)c", "xbc", true),
+            (r"x*", "", true),
+        ];
+        for (pattern, text, want) in rows {
+            let lazy = LazyRegex::new(pattern).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(lazy.try_is_match(text), Ok(want), "{pattern} on {text}");
+            let full = Regex::new(pattern).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(full.is_match(text), want, "{pattern}");
+        }
+    }
+
+    #[test]
+    fn a_text_without_the_required_literal_does_not_compile_the_regex() {
+        let lazy = LazyRegex::new(r"(?i)secret=\S+").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(lazy.replace_all("plain text", "[R]"), "plain text");
+        assert!(lazy.inner.compiled.get().is_none(), "not compiled yet");
+        assert_eq!(lazy.replace_all("SECRET=x y", "[R]"), "[R] y");
+        assert!(lazy.inner.compiled.get().is_some(), "compiled on need");
+    }
+
+    #[test]
+    fn syntax_and_size_errors_are_reported_when_the_budget_loads() {
+        let rows = [
+            ("(unclosed", "unclosed group"),
+            (r"\w{40}", "the regex is too large once compiled"),
+            (r"a{60000}", "the regex is too large once compiled"),
+        ];
+        for (pattern, want) in rows {
+            let error = LazyRegex::new(pattern).err().unwrap_or_default();
+            assert_eq!(error, want, "{pattern}");
+        }
+    }
+
+    #[test]
+    fn every_pattern_past_the_size_limit_weighs_more_than_the_eager_bar() {
+        for pattern in [
+            r"\w{40}",
+            r"\pL{30}",
+            r".{3000}",
+            r"a{60000}",
+            r"(?i)a{20000}",
+        ] {
+            assert!(compile(pattern).is_err(), "{pattern} is too large");
+            let hir = regex_syntax::Parser::new()
+                .parse(pattern)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(weight(&hir) > EAGER_WEIGHT * 4, "{pattern}");
+        }
+    }
+}
