@@ -42,7 +42,7 @@ pub fn invalid_budget(err: &BudgetError) -> Reply {
         text.push('\n');
         text.push_str(&d.to_string());
     }
-    deny_reply(&text, "budget-invalid")
+    deny_reply(&text)
 }
 
 /// How long the pre-tool-use hook waits for the session lock: all of its deadline but the

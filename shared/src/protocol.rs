@@ -130,8 +130,14 @@ impl ToolCall {
                 tool: owned,
                 path: str_field(input, "notebook_path"),
             },
-            "Bash" => ToolCall::Bash {
-                command: str_field(input, "command").unwrap_or_default(),
+            // A Bash call with no usable command (missing, not a string, blank, or an input
+            // that is not an object) cannot be checked: decided as unparsed, never silent.
+            "Bash" => match str_field(input, "command") {
+                Some(command) if !command.trim().is_empty() => ToolCall::Bash { command },
+                _ => ToolCall::Unanalysable {
+                    tool: owned,
+                    text: String::new(),
+                },
             },
             "PowerShell" => ToolCall::Unanalysable {
                 tool: owned,

@@ -219,6 +219,11 @@ impl RunRules {
         self.tests.iter().map(|rule| rule.text.clone()).collect()
     }
 
+    /// The `[run] allow` rules as written, for messages ("allowed instead: `cargo test`").
+    pub fn allow_commands(&self) -> Vec<String> {
+        self.allow.iter().map(|rule| rule.text.clone()).collect()
+    }
+
     /// True when the command counts as running the tests (`[run] tests`).
     pub fn is_test(&self, argv: &[String]) -> bool {
         self.tests.iter().any(|rule| rule.matches(argv, false))
@@ -387,6 +392,11 @@ impl Evidence {
     pub fn high_risk(&self, path: &Path, ctx: &PathContext<'_>) -> Option<(String, Origin)> {
         let rule = self.high_risk.first_match_either(path, ctx)?;
         Some((rule.pattern.clone(), rule.origin.clone()))
+    }
+
+    /// True when `high_risk` names any path (the rollback note then matters).
+    pub fn has_high_risk(&self) -> bool {
+        !self.high_risk.rules.is_empty()
     }
 }
 

@@ -53,6 +53,9 @@ pub fn decide(
             d.per_layer(|l| l.web.decide_search(), Code::WebDenied, "a web search")
         }
         ToolCall::Mcp { server, tool } => d.mcp(server, tool),
+        ToolCall::Unanalysable { tool, text } if text.trim().is_empty() => {
+            d.unparsed(&format!("a {tool} call whose input had no command"), "")
+        }
         ToolCall::Unanalysable { tool, text } => d.unparsed(&format!("{tool} command"), text),
         ToolCall::Other { .. } => {}
     }
@@ -306,14 +309,22 @@ impl<'a> Decider<'a> {
                 }
             }
         }
-        let mut is_note = false;
+        // The rollback note of a layer that has high-risk paths: that layer lets it be
+        // written (SPEC §6.5). Another layer naming the same file as *its* note loosens
+        // nothing here: each layer decides the path by its own rules.
+        let note_of = |layer: &Layer| {
+            layer.evidence.has_high_risk()
+                && normalise(
+                    Path::new(&layer.evidence.rollback_note),
+                    &budget.project_root,
+                ) == path
+        };
         for layer in &budget.layers {
             let note = normalise(
                 Path::new(&layer.evidence.rollback_note),
                 &budget.project_root,
             );
             if note == path {
-                is_note = true;
                 continue;
             }
             if let Some((pattern, origin)) = layer.evidence.high_risk(path, &pctx) {
@@ -375,7 +386,7 @@ impl<'a> Decider<'a> {
             }
         }
         for layer in &budget.layers {
-            if is_note {
+            if note_of(layer) {
                 // Writing the rollback note is allowed unless a deny rule names it (SPEC §6.5).
                 if layer.edit.denies_explicitly(path, &pctx)
                     && let Some(hit) = layer.edit.decide(path, &pctx)

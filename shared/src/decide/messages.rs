@@ -7,16 +7,28 @@ use crate::verdict::{Origin, Verdict};
 /// Names the rule the way a reader finds it: the rule text, its section and its origin.
 pub fn rule_name(finding: &Finding) -> String {
     let hit = &finding.hit;
+    let is_key = matches!(
+        hit.rule.as_str(),
+        "default"
+            | "outside_project"
+            | "unparsed"
+            | "unlisted"
+            | "write_decision"
+            | "enabled"
+            | "search"
+            | "push"
+            | "pr_merge"
+    );
     match &hit.origin {
         Origin::Pack { pack, id } => format!("pack {pack}: {id} ({})", hit.origin),
+        Origin::Builtin { .. } if is_key => {
+            format!("[{}] {} ({})", hit.section, hit.rule, hit.origin)
+        }
         Origin::Builtin { .. } => format!("{} ({})", hit.rule, hit.origin),
-        Origin::File { .. } => match hit.rule.as_str() {
-            "default" | "outside_project" | "unparsed" | "unlisted" | "write_decision"
-            | "enabled" | "search" | "push" | "pr_merge" => {
-                format!("[{}] {} ({})", hit.section, hit.rule, hit.origin)
-            }
-            rule => format!("`{rule}` in [{}] ({})", hit.section, hit.origin),
-        },
+        Origin::File { .. } if is_key => {
+            format!("[{}] {} ({})", hit.section, hit.rule, hit.origin)
+        }
+        Origin::File { .. } => format!("`{}` in [{}] ({})", hit.rule, hit.section, hit.origin),
     }
 }
 

@@ -580,3 +580,78 @@ fn denial_messages_say_what_which_rule_and_what_instead() {
     );
     assert!(d.reason.contains("ask the user"), "instead: {}", d.reason);
 }
+
+#[test]
+fn a_rollback_note_is_exempt_only_in_the_layer_that_needs_it() {
+    let user_asks = "version = 1\n[edit]\nask = [\"src/**\"]\ndefault = \"deny\"\n";
+    let rows: Vec<(&str, &str, Option<&str>, &str, Option<Verdict>)> = vec![
+        (
+            "a repo note does not lift the user's ask",
+            "version = 1\n[evidence]\nrollback_note = \"src/a.rs\"\n",
+            Some(user_asks),
+            "src/a.rs",
+            Some(Verdict::Ask),
+        ),
+        (
+            "a repo note with high-risk paths still does not lift the user's ask",
+            "version = 1\n[evidence]\nhigh_risk = [\"billing/**\"]\nrollback_note = \"src/a.rs\"\n",
+            Some(user_asks),
+            "src/a.rs",
+            Some(Verdict::Ask),
+        ),
+        (
+            "a repo note does not lift the user's default deny",
+            "version = 1\n[evidence]\nhigh_risk = [\"billing/**\"]\nrollback_note = \"notes/undo.md\"\n",
+            Some(user_asks),
+            "notes/undo.md",
+            Some(Verdict::Deny),
+        ),
+        (
+            "a layer without high-risk paths decides its note by [edit]",
+            "version = 1\n[edit]\ndefault = \"deny\"\n[evidence]\nrollback_note = \"notes/undo.md\"\n",
+            None,
+            "notes/undo.md",
+            Some(Verdict::Deny),
+        ),
+        (
+            "a layer with high-risk paths lets its own note be written",
+            "version = 1\n[edit]\ndefault = \"deny\"\n[evidence]\nhigh_risk = [\"billing/**\"]\nrollback_note = \"notes/undo.md\"\n",
+            None,
+            "notes/undo.md",
+            Some(Verdict::Allow),
+        ),
+    ];
+    for (name, repo, user, rel, want) in rows {
+        let f = fixture_with(repo, user, None);
+        let write = ToolCall::Edit {
+            tool: "Write".into(),
+            path: Some(f.path(rel)),
+        };
+        let d = f.decide(write);
+        assert_eq!(d.verdict, want, "{name}: {}", d.reason);
+    }
+}
+
+#[test]
+fn a_bash_call_without_a_usable_command_is_unparsed() {
+    let f = fixture(SECTIONS);
+    let rows: Vec<(&str, serde_json::Value)> = vec![
+        ("input is a string", serde_json::json!("rm -rf /")),
+        ("no command field", serde_json::json!({})),
+        ("empty command", serde_json::json!({"command": ""})),
+        ("blank command", serde_json::json!({"command": "  \n"})),
+        ("command is a number", serde_json::json!({"command": 5})),
+        ("input missing", serde_json::Value::Null),
+    ];
+    for (name, input) in rows {
+        let d = f.decide(ToolCall::from_parts("Bash", &input));
+        assert_eq!(
+            (d.verdict, d.code),
+            (Some(Verdict::Ask), Code::UnparsedCommand),
+            "{name}: {}",
+            d.reason
+        );
+        assert!(d.reason.contains("had no command"), "{name}: {}", d.reason);
+        assert!(d.reason.contains("[run] unparsed"), "{name}: {}", d.reason);
+    }
+}
