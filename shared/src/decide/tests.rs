@@ -581,10 +581,13 @@ fn denial_messages_say_what_which_rule_and_what_instead() {
     assert!(d.reason.contains("ask the user"), "instead: {}", d.reason);
 }
 
+/// (name, repo budget, user budget, path written, expected verdict)
+type NoteRow<'a> = (&'a str, &'a str, Option<&'a str>, &'a str, Option<Verdict>);
+
 #[test]
 fn a_rollback_note_is_exempt_only_in_the_layer_that_needs_it() {
     let user_asks = "version = 1\n[edit]\nask = [\"src/**\"]\ndefault = \"deny\"\n";
-    let rows: Vec<(&str, &str, Option<&str>, &str, Option<Verdict>)> = vec![
+    let rows: Vec<NoteRow> = vec![
         (
             "a repo note does not lift the user's ask",
             "version = 1\n[evidence]\nrollback_note = \"src/a.rs\"\n",
