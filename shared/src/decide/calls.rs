@@ -2,8 +2,8 @@
 //! [`Decision::from_findings`] combines.
 
 use super::{
-    Code, DecideContext, Decision, Finding, SessionFacts, fingerprint, merge, protect, rollback,
-    url,
+    Code, DecideContext, Decision, Finding, SessionFacts, fingerprint, merge, messages, protect,
+    rollback, url,
 };
 use crate::budget::{Budget, Layer, OnExceed, PathContext};
 use crate::paths::normalise;
@@ -20,6 +20,14 @@ pub fn decide(
     ctx: &DecideContext<'_>,
 ) -> Decision {
     if let Some(stopped) = &facts.stopped {
+        // A halt by `[spend] on_exceed = "halt"` carries the spend section's origin.
+        let by_spend = stopped.origin == Origin::builtin("spend").to_string()
+            || budget.layers.iter().any(|l| {
+                l.spend
+                    .origin
+                    .as_ref()
+                    .is_some_and(|o| o.to_string() == stopped.origin)
+            });
         let finding = Finding {
             hit: Hit {
                 verdict: Verdict::Deny,
@@ -27,12 +35,14 @@ pub fn decide(
                 section: "stop".into(),
                 rule: stopped.origin.clone(),
             },
-            code: Code::StopRule,
+            code: if by_spend {
+                Code::SpendExceeded
+            } else {
+                Code::StopRule
+            },
             what: format!("this call ({})", call.tool_name()),
             stop_reason: Some(stopped.reason.clone()),
-            detail: Some(
-                "This run was already stopped; every further tool call is refused.".into(),
-            ),
+            detail: None,
         };
         return Decision::from_findings(vec![finding], ctx.nobody_can_answer);
     }
@@ -270,24 +280,36 @@ impl<'a> Decider<'a> {
     /// Everything an edit of `path` must pass: self-protection, stop rules, the rollback
     /// note, edit counts, and `[edit]`.
     fn edit_path(&mut self, path: &Path, what: &str) {
+        self.edit_path_reaching(path, what, protect::Reach::Path);
+    }
+
+    /// [`Self::edit_path`] for an edit reaching below `path` (a delete, a folder write).
+    fn edit_path_reaching(&mut self, path: &Path, what: &str, reach: protect::Reach<'_>) {
         let budget = self.budget;
         if let Some(p) = protect::protection(
             path,
+            reach,
             budget,
             self.ctx.home.as_deref(),
             &self.ctx.protected_dirs,
             self.ctx.fs,
         ) {
-            self.push(
-                Hit {
+            let detail = p
+                .reaches
+                .as_deref()
+                .map(|inner| format!("it holds `{}`", self.show(inner)));
+            self.findings.push(Finding {
+                hit: Hit {
                     verdict: Verdict::Deny,
                     origin: Origin::builtin(format!("self-protection/{}", p.id)),
                     section: "self-protection".into(),
                     rule: p.what.into(),
                 },
-                Code::SelfProtection,
-                format!("{what} ({})", p.what),
-            );
+                code: Code::SelfProtection,
+                what: what.to_owned(),
+                stop_reason: None,
+                detail,
+            });
             return;
         }
         let pctx = self.path_ctx();
@@ -539,7 +561,21 @@ impl<'a> Decider<'a> {
                         Verdict::Ask => Code::CommandAsk,
                         Verdict::Deny => Code::CommandDenied,
                     };
-                    self.push(hit, code, what.clone());
+                    let detail = (hit.verdict != Verdict::Allow)
+                        .then(|| {
+                            let mut known = layer.run.allow_commands();
+                            known.extend(layer.run.test_commands());
+                            known.dedup();
+                            messages::allowed_instead(cmd.argv.first()?, &known)
+                        })
+                        .flatten();
+                    self.findings.push(Finding {
+                        hit,
+                        code,
+                        what: what.clone(),
+                        stop_reason: None,
+                        detail,
+                    });
                 }
                 for stop in &layer.stops {
                     if stop.matches_command(&cmd.argv) {
@@ -574,6 +610,20 @@ impl<'a> Decider<'a> {
                 }
             }
         }
+        // How far a write of a folder reaches (self-protection): everything under it when
+        // a command of the line copies, syncs or extracts whole folders; else the entries
+        // the words name.
+        let whole_folder = analysis
+            .commands
+            .iter()
+            .any(|c| protect::writes_whole_folders(&c.argv));
+        let names: Vec<String> = analysis
+            .commands
+            .iter()
+            .flat_map(|c| c.argv.iter().skip(1))
+            .filter_map(|w| Path::new(w).file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect();
         for effect in &analysis.effects {
             let shown = self.show(&effect.path);
             match effect.kind {
@@ -581,13 +631,18 @@ impl<'a> Decider<'a> {
                     &effect.path,
                     &format!("reading `{shown}` (by `{}`)", clip(&effect.command)),
                 ),
-                EffectKind::Write => self.edit_path(
+                EffectKind::Write => self.edit_path_reaching(
                     &effect.path,
                     &format!("writing `{shown}` (by `{}`)", clip(&effect.command)),
+                    protect::Reach::Into {
+                        whole_folder,
+                        names: &names,
+                    },
                 ),
-                EffectKind::Delete { .. } => self.edit_path(
+                EffectKind::Delete { .. } => self.edit_path_reaching(
                     &effect.path,
                     &format!("deleting `{shown}` (by `{}`)", clip(&effect.command)),
+                    protect::Reach::Tree,
                 ),
             }
         }
