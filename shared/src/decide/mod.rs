@@ -120,7 +120,10 @@ pub struct DecideContext<'a> {
     pub home: Option<PathBuf>,
     /// `permission_mode` is `bypassPermissions` or `dontAsk`: `ask` becomes `deny`.
     pub nobody_can_answer: bool,
-    /// The state/record directory in use and the hook executables' directory: protected.
+    /// The state/record directory in use, the hook executables' directory, the user
+    /// budget's folder and `$CLAUDE_CONFIG_DIR`'s settings files (see
+    /// `store::protected_dirs`): protected. A `settings*.json` entry is protected as Claude
+    /// Code's settings, any other as claude-budget's own files.
     pub protected_dirs: Vec<PathBuf>,
     /// The branch checked out (from `.git/HEAD`), for protected branches.
     pub current_branch: Option<String>,

@@ -177,8 +177,8 @@ pub fn session_in(project_runs_dir: &Path, session_id: &str) -> PathBuf {
 
 /// The directories self-protection must keep the agent out of (SPEC §3): where this
 /// project's state and records live (`[record] dir` when set, and the runs dir under the data
-/// dir) and the directory of the running executable (the hooks and the CLI are installed
-/// together). One function, so the hook, `explain`, `test` and `replay` protect the same set.
+/// dir), the directory of the running executable (the hooks and the CLI are installed
+/// together), the user budget's folder and `$CLAUDE_CONFIG_DIR`'s settings files. One function, so the hook, `explain`, `test` and `replay` protect the same set.
 pub fn protected_dirs(budget: &crate::budget::Budget, data_dir: Option<&Path>) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = budget
         .layers
@@ -196,6 +196,15 @@ pub fn protected_dirs(budget: &crate::budget::Budget, data_dir: Option<&Path>) -
         .and_then(Path::parent)
     {
         dirs.push(exe_dir.to_path_buf());
+    }
+    // The user budget's folder (`$CLAUDE_BUDGET_CONFIG_DIR` or the platform config dir),
+    // even before a user budget exists in it, and Claude Code's user settings when
+    // `$CLAUDE_CONFIG_DIR` moves them (the `~/.claude` ones are protected by `decide`).
+    dirs.extend(crate::budget::config_dir().map(|c| c.join("claude-budget")));
+    if let Some(claude) = std::env::var_os("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        let claude = PathBuf::from(claude);
+        dirs.push(claude.join("settings.json"));
+        dirs.push(claude.join("settings.local.json"));
     }
     dirs
 }
