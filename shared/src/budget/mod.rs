@@ -160,6 +160,22 @@ impl PathRules {
     pub fn decide(&self, path: &Path, ctx: &PathContext<'_>) -> Option<Hit> {
         self.decide_impl(path, ctx)
     }
+    /// Decides a recursive delete (or move) of the folder `dir`: an edit of the folder and
+    /// everything under it (SPEC §4.8). The most restrictive of the folder's own decision
+    /// and every deny/ask rule that may name a path under it: anchored rules by their text
+    /// (`.github/workflows/**` is inside `.github`), un-anchored ones (`.env`, `*.pem`)
+    /// against the files that exist there (a bounded walk; past the bound they count as
+    /// matching). Allowed only when the folder is and no deny/ask rule reaches inside.
+    pub fn decide_tree(&self, dir: &Path, ctx: &PathContext<'_>) -> Option<Hit> {
+        self.decide_tree_impl(dir, ctx)
+    }
+    /// Decides a read (or listing) of the files the glob `glob` names under the folder
+    /// `base` (Grep's `glob`, Glob's `pattern`; a glob without `/` means any depth): the
+    /// literal text `base/glob` decided as a path, made stricter by every deny/ask rule
+    /// whose own text the glob matches (`**/.env*` meets `.env`).
+    pub fn decide_glob(&self, base: &Path, glob: &str, ctx: &PathContext<'_>) -> Option<Hit> {
+        self.decide_glob_impl(base, glob, ctx)
+    }
     /// True when a *deny* rule names this path (used for "writing the rollback note is
     /// allowed unless a deny rule names it", SPEC §6.5).
     pub fn denies_explicitly(&self, path: &Path, ctx: &PathContext<'_>) -> bool {

@@ -71,6 +71,7 @@ impl Fixture {
         ToolCall::Read {
             tool: "Read".into(),
             path: Some(self.path(rel)),
+            glob: None,
         }
     }
 }
@@ -144,6 +145,7 @@ fn each_section_decides_its_own_kind_of_call() {
             ToolCall::Read {
                 tool: "Grep".into(),
                 path: Some(f.path("secrets")),
+                glob: None,
             },
             Some(Verdict::Deny),
             Code::PathDenied,
