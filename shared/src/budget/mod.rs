@@ -172,7 +172,8 @@ impl PathRules {
     /// Decides a read (or listing) of the files the glob `glob` names under the folder
     /// `base` (Grep's `glob`, Glob's `pattern`; a glob without `/` means any depth): the
     /// literal text `base/glob` decided as a path, made stricter by every deny/ask rule
-    /// whose own text the glob matches (`**/.env*` meets `.env`).
+    /// whose own text the glob matches (`**/.env*` meets `.env`) when its last part names
+    /// files (`*` and `**/*` single nothing out: they are decided like the folder).
     pub fn decide_glob(&self, base: &Path, glob: &str, ctx: &PathContext<'_>) -> Option<Hit> {
         self.decide_glob_impl(base, glob, ctx)
     }

@@ -456,6 +456,13 @@ impl PathRules {
         let named = crate::paths::normalise(Path::new(&text), base);
         let own = self.decide_impl(&named, ctx);
         let relative = named.strip_prefix("/").unwrap_or(&named);
+        let names_files = named
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().contains(|c| !matches!(c, '*' | '?')));
+        if !names_files {
+            // `*`, `**/*`: every file, like a Grep of the folder; no file is singled out.
+            return own;
+        }
         let Ok(as_glob) = Glob::new(&relative.to_string_lossy(), PATH_GLOBS) else {
             // Not a glob we can read: its literal text was decided; err towards the rules.
             return self.stricter(own, |list| list.rules.first());
