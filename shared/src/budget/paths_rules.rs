@@ -6,6 +6,10 @@
 //! Un-anchored deny/ask patterns meet paths anywhere, also outside the project (erring
 //! towards refusing); un-anchored allow patterns only meet paths inside the project, so
 //! `allow = ["**"]` does not swallow `outside_project`.
+//!
+//! Besides single paths, two wider questions: a folder's whole tree (a recursive delete or
+//! move must meet the deny/ask rules for what is inside it) and the files a glob names
+//! (Grep's `glob`, Glob's `pattern`). Both err towards the deny/ask rules.
 
 use super::glob_match::{Glob, GlobOptions};
 use super::{PathContext, PathRules};
