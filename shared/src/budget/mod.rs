@@ -146,6 +146,8 @@ pub struct PathContext<'a> {
 pub struct PathRules {
     section: String,
     allow: paths_rules::GlobList,
+    /// Under a task: the base allow list, which must match as well (tasks only narrow).
+    base_allow: Option<paths_rules::GlobList>,
     ask: paths_rules::GlobList,
     deny: paths_rules::GlobList,
     default: Option<(Verdict, Origin)>,
@@ -188,6 +190,8 @@ impl PathRules {
 #[derive(Clone, Debug, Default)]
 pub struct RunRules {
     allow: Vec<command_rules::CommandRule>,
+    /// Under a task: the base allow list, which must match as well (tasks only narrow).
+    base_allow: Option<Vec<command_rules::CommandRule>>,
     ask: Vec<command_rules::CommandRule>,
     deny: Vec<command_rules::CommandRule>,
     tests: Vec<command_rules::CommandRule>,
@@ -212,7 +216,14 @@ impl RunRules {
             (&self.allow, Verdict::Allow, false),
         ] {
             if let Some(rule) = list.iter().find(|r| r.matches(argv, erring)) {
-                return Some(hit(rule, verdict));
+                let narrowed_away = verdict == Verdict::Allow
+                    && self
+                        .base_allow
+                        .as_ref()
+                        .is_some_and(|base| !base.iter().any(|r| r.matches(argv, false)));
+                if !narrowed_away {
+                    return Some(hit(rule, verdict));
+                }
             }
         }
         self.default

@@ -216,8 +216,10 @@ impl PathRules {
         let per_view: Vec<Option<Hit>> = views
             .iter()
             .map(|view| match self.allow.first_match(view) {
-                Some(rule) => Some(hit(Verdict::Allow, rule, &self.section)),
-                None => self.fallback(view),
+                Some(rule) if self.base_allows(view) => {
+                    Some(hit(Verdict::Allow, rule, &self.section))
+                }
+                _ => self.fallback(view),
             })
             .collect();
         let strictest = per_view.iter().flatten().max_by_key(|h| h.verdict)?;
@@ -225,6 +227,13 @@ impl PathRules {
             return None;
         }
         Some(strictest.clone())
+    }
+
+    /// Under a task, the base allow list must name the path too (tasks only narrow).
+    fn base_allows(&self, view: &View) -> bool {
+        self.base_allow
+            .as_ref()
+            .is_none_or(|base| base.first_match(view).is_some())
     }
 
     fn fallback(&self, view: &View) -> Option<Hit> {

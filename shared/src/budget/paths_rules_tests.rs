@@ -24,6 +24,7 @@ fn section(
     let setting = |v: Option<Verdict>| v.map(|v| (v, Origin::file("b.toml", 99, 1)));
     PathSpec {
         allow: rules(allow),
+        base_allow: None,
         ask: rules(ask),
         deny: rules(deny),
         default: setting(default),

@@ -412,6 +412,29 @@ stop = [{ edit = ["billing/**/schema.*"], reason = "Schema change: stop." }]
 }
 
 #[test]
+fn a_task_cannot_widen_what_the_base_allows() {
+    let repo = r#"
+version = 1
+[edit]
+allow = ["src/**"]
+default = "deny"
+[run]
+allow = ["cargo test"]
+default = "deny"
+[tasks.wide]
+edit.allow = ["**"]
+run.allow = ["terraform", "cargo test"]
+"#;
+    let f = fixture_with(repo, None, Some("wide"));
+    assert_eq!(f.decide(f.edit("src/a.rs")).verdict, Some(Verdict::Allow));
+    let d = f.decide(f.edit("deploy/prod.tf"));
+    assert_eq!(d.verdict, Some(Verdict::Deny), "base default still applies: {}", d.reason);
+    assert_eq!(f.decide(bash("cargo test -p x")).verdict, Some(Verdict::Allow));
+    let d = f.decide(bash("terraform apply"));
+    assert_eq!(d.verdict, Some(Verdict::Deny), "not in the base allow list: {}", d.reason);
+}
+
+#[test]
 fn a_stop_rule_beats_an_allow_and_a_stopped_run_refuses_everything() {
     let repo = r#"
 version = 1
