@@ -55,7 +55,7 @@ pub fn decide(
     };
     d.limits();
     match call {
-        ToolCall::Read { tool, path } => d.read_tool(tool, path.as_deref()),
+        ToolCall::Read { tool, path, glob } => d.read_tool(tool, path.as_deref(), glob.as_deref()),
         ToolCall::Edit { tool, path } => d.edit_tool(tool, path.as_deref()),
         ToolCall::Bash { command } => d.bash(command),
         ToolCall::WebFetch { url } => d.web_fetch(url),
@@ -228,20 +228,25 @@ impl<'a> Decider<'a> {
         }
     }
 
-    fn read_tool(&mut self, tool: &str, path: Option<&str>) {
+    /// Read, or Grep/Glob of a folder and, when given, of the files its glob names there.
+    fn read_tool(&mut self, tool: &str, path: Option<&str>, glob: Option<&str>) {
         let path = self.tool_path(path.unwrap_or("."));
         let what = format!("{tool} of `{}`", self.show(&path));
         self.read_path(&path, &what);
+        if let Some(glob) = glob {
+            let what = format!("{tool} of `{glob}` in `{}`", self.show(&path));
+            let pctx = self.path_ctx();
+            let hits: Vec<Hit> = self
+                .budget
+                .layers
+                .iter()
+                .filter_map(|l| l.read.decide_glob(&path, glob, &pctx))
+                .collect();
+            self.push_path_hits(hits, &what);
+        }
     }
 
-    fn read_path(&mut self, path: &Path, what: &str) {
-        let pctx = self.path_ctx();
-        let hits: Vec<Hit> = self
-            .budget
-            .layers
-            .iter()
-            .filter_map(|l| l.read.decide(path, &pctx))
-            .collect();
+    fn push_path_hits(&mut self, hits: Vec<Hit>, what: &str) {
         for hit in hits {
             let code = if hit.verdict == Verdict::Allow {
                 Code::Allowed
@@ -252,6 +257,17 @@ impl<'a> Decider<'a> {
         }
     }
 
+    fn read_path(&mut self, path: &Path, what: &str) {
+        let pctx = self.path_ctx();
+        let hits: Vec<Hit> = self
+            .budget
+            .layers
+            .iter()
+            .filter_map(|l| l.read.decide(path, &pctx))
+            .collect();
+        self.push_path_hits(hits, what);
+    }
+
     fn edit_tool(&mut self, tool: &str, path: Option<&str>) {
         let Some(path) = path else {
             // An edit tool without a path cannot be checked: refuse like an unparsed command.
@@ -260,7 +276,7 @@ impl<'a> Decider<'a> {
         };
         let path = self.tool_path(path);
         let what = format!("{tool} of `{}`", self.show(&path));
-        self.edit_path(&path, &what);
+        self.edit_path(&path, &what, false);
     }
 
     /// A tool's path made absolute; `~` and `~/x` are the home folder, as Claude Code's
@@ -278,13 +294,21 @@ impl<'a> Decider<'a> {
     }
 
     /// Everything an edit of `path` must pass: self-protection, stop rules, the rollback
-    /// note, edit counts, and `[edit]`.
-    fn edit_path(&mut self, path: &Path, what: &str) {
-        self.edit_path_reaching(path, what, protect::Reach::Path);
+    /// note, edit counts, and `[edit]`. `tree`: a recursive delete or move of a folder, an
+    /// edit of everything under it too (SPEC §4.8).
+    fn edit_path(&mut self, path: &Path, what: &str, tree: bool) {
+        self.edit_path_reaching(path, what, tree, protect::Reach::Path);
     }
 
-    /// [`Self::edit_path`] for an edit reaching below `path` (a delete, a folder write).
-    fn edit_path_reaching(&mut self, path: &Path, what: &str, reach: protect::Reach<'_>) {
+    /// [`Self::edit_path`] for a shell effect; `reach` says how far below `path` it goes,
+    /// for self-protection (a delete, a folder write).
+    fn edit_path_reaching(
+        &mut self,
+        path: &Path,
+        what: &str,
+        tree: bool,
+        reach: protect::Reach<'_>,
+    ) {
         let budget = self.budget;
         if let Some(p) = protect::protection(
             path,
@@ -428,7 +452,12 @@ impl<'a> Decider<'a> {
                 }
                 continue;
             }
-            if let Some(hit) = layer.edit.decide(path, &pctx) {
+            let decided = if tree {
+                layer.edit.decide_tree(path, &pctx)
+            } else {
+                layer.edit.decide(path, &pctx)
+            };
+            if let Some(hit) = decided {
                 let code = if hit.verdict == Verdict::Allow {
                     Code::Allowed
                 } else {
@@ -634,14 +663,16 @@ impl<'a> Decider<'a> {
                 EffectKind::Write => self.edit_path_reaching(
                     &effect.path,
                     &format!("writing `{shown}` (by `{}`)", clip(&effect.command)),
+                    false,
                     protect::Reach::Into {
                         whole_folder,
                         names: &names,
                     },
                 ),
-                EffectKind::Delete { .. } => self.edit_path_reaching(
+                EffectKind::Delete { recursive } => self.edit_path_reaching(
                     &effect.path,
                     &format!("deleting `{shown}` (by `{}`)", clip(&effect.command)),
+                    recursive,
                     protect::Reach::Tree,
                 ),
             }

@@ -71,6 +71,7 @@ impl Fixture {
         ToolCall::Read {
             tool: "Read".into(),
             path: Some(self.path(rel)),
+            glob: None,
         }
     }
 }
@@ -144,6 +145,7 @@ fn each_section_decides_its_own_kind_of_call() {
             ToolCall::Read {
                 tool: "Grep".into(),
                 path: Some(f.path("secrets")),
+                glob: None,
             },
             Some(Verdict::Deny),
             Code::PathDenied,
@@ -407,6 +409,42 @@ stop = [{ edit = ["billing/**/schema.*"], reason = "Schema change: stop." }]
     let d = f.decide(f.edit("billing/export/schema.sql"));
     assert_eq!((d.verdict, d.code), (Some(Verdict::Deny), Code::StopRule));
     assert_eq!(d.stop_reason.as_deref(), Some("Schema change: stop."));
+}
+
+#[test]
+fn a_task_cannot_widen_what_the_base_allows() {
+    let repo = r#"
+version = 1
+[edit]
+allow = ["src/**"]
+default = "deny"
+[run]
+allow = ["cargo test"]
+default = "deny"
+[tasks.wide]
+edit.allow = ["**"]
+run.allow = ["terraform", "cargo test"]
+"#;
+    let f = fixture_with(repo, None, Some("wide"));
+    assert_eq!(f.decide(f.edit("src/a.rs")).verdict, Some(Verdict::Allow));
+    let d = f.decide(f.edit("deploy/prod.tf"));
+    assert_eq!(
+        d.verdict,
+        Some(Verdict::Deny),
+        "base default still applies: {}",
+        d.reason
+    );
+    assert_eq!(
+        f.decide(bash("cargo test -p x")).verdict,
+        Some(Verdict::Allow)
+    );
+    let d = f.decide(bash("terraform apply"));
+    assert_eq!(
+        d.verdict,
+        Some(Verdict::Deny),
+        "not in the base allow list: {}",
+        d.reason
+    );
 }
 
 #[test]
