@@ -11,8 +11,13 @@ pub const MAX_INPUT_BYTES: usize = 64 * 1024;
 pub const MAX_NESTED_PARSES: usize = 16;
 /// Simple commands in one analysis.
 pub const MAX_SIMPLE_COMMANDS: usize = 512;
-/// Wall-clock budget for one analysis, checked between steps.
-pub const TIME_BUDGET: Duration = Duration::from_millis(50);
+/// Wall-clock budget for one analysis, checked between steps. Ordinary commands take
+/// microseconds; the budget only exists to cut hostile input short. It is wall time, so it
+/// must leave room for a loaded machine: at 50 ms an ordinary `curl` was seen coming back
+/// "too long to analyse" (an `ask` instead of its real decision) while two builds ran on two
+/// cores. 400 ms keeps decisions deterministic under load and still well inside the hook's
+/// 2 s deadline.
+pub const TIME_BUDGET: Duration = Duration::from_millis(400);
 /// Lexical nesting (brackets and compound keywords) beyond which we do not call the parser:
 /// brush's cost doubles per unclosed level.
 pub const MAX_LEXICAL_NESTING: usize = 12;
