@@ -3,6 +3,7 @@
 
 mod bench;
 mod cli;
+mod command_secrets;
 mod hook_events;
 mod packet;
 mod record;
