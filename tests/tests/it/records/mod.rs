@@ -8,6 +8,7 @@ mod hook_events;
 mod packet;
 mod record;
 mod redaction;
+mod stop_deadline;
 
 use budget_policy::redact::Regex;
 use std::path::Path;
