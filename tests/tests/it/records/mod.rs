@@ -8,6 +8,7 @@ mod hook_events;
 mod packet;
 mod record;
 mod redaction;
+mod status_hooks;
 mod stop_deadline;
 
 use budget_policy::redact::Regex;
