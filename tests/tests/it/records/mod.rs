@@ -7,6 +7,7 @@ mod command_secrets;
 mod hook_events;
 mod packet;
 mod record;
+mod record_dir;
 mod redaction;
 mod status_hooks;
 mod stop_deadline;
