@@ -8,7 +8,9 @@ use crate::shell::indirect;
 use crate::shell::limits::{self, Budget};
 use crate::shell::words::{self, Env, Expanded};
 use crate::shell::wrappers;
-use crate::shell::{Analysis, EffectKind, FileEffect, ShellContext, SimpleCommand, Unanalysable};
+use crate::shell::{
+    Analysis, EffectKind, FileEffect, ShellContext, SimpleCommand, Unanalysable, ValueCopy,
+};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -277,6 +279,11 @@ impl Walker<'_, '_> {
         for (name, values) in &simple.assigns {
             for value in values {
                 self.expand_for_substitutions(value, scope);
+                self.out.copies.push(ValueCopy {
+                    variable: Some(name.clone()),
+                    word: value.0.clone(),
+                    command: simple.text.clone(),
+                });
             }
             if wrappers::changes_what_runs(name) && !simple.words.is_empty() {
                 self.unanalysable(
@@ -398,6 +405,11 @@ impl Walker<'_, '_> {
                     }
                 }
                 Redirect::HereString { fd, word } => {
+                    self.out.copies.push(ValueCopy {
+                        variable: None,
+                        word: word.0.clone(),
+                        command: text.to_owned(),
+                    });
                     let value = self
                         .expand_for_substitutions(word, scope)
                         .and_then(|e| e.value);
