@@ -175,7 +175,13 @@ fn replay_demo() -> Result<(), String> {
         let word = verdict_word(&decision);
         let summary = event.summary.clone().unwrap_or_default();
         let shown = summary.replace(&format!("{}/", root.display()), "");
-        println!("{:>2}. {:<5} {tool} {shown}", n, word.to_uppercase());
+        // An MCP call's summary is its tool name: print it once.
+        let call = if shown.is_empty() || shown == tool {
+            tool.to_owned()
+        } else {
+            format!("{tool} {shown}")
+        };
+        println!("{:>2}. {:<5} {call}", n, word.to_uppercase());
         if word != "allow" && word != "none" {
             for reason_line in decision.reason.lines().take(4) {
                 println!("           {reason_line}");

@@ -6,7 +6,7 @@ use budget_policy::budget;
 use budget_policy::decide::{self, DecideContext, Decision, SessionFacts, merge};
 use budget_policy::fsview::RealFs;
 use budget_policy::protocol::{HookInput, ToolCall};
-use budget_policy::shell::{self, Analysis, ShellContext};
+use budget_policy::shell::{self, Analysis, EffectKind, ShellContext};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -131,6 +131,16 @@ fn json_report(call: &ToolCall, analysis: Option<&Analysis>, decision: &Decision
     })
 }
 
+/// A file effect as a reader says it: `read`, `write`, `delete`, `delete (recursive)`.
+fn effect_word(kind: EffectKind) -> &'static str {
+    match kind {
+        EffectKind::Read => "read",
+        EffectKind::Write => "write",
+        EffectKind::Delete { recursive: false } => "delete",
+        EffectKind::Delete { recursive: true } => "delete (recursive)",
+    }
+}
+
 /// The analysis as a small tree, then the rules and the decision.
 fn text_report(call: &ToolCall, analysis: Option<&Analysis>, decision: &Decision) -> String {
     let mut out = format!("{}\n", call.tool_name());
@@ -145,8 +155,8 @@ fn text_report(call: &ToolCall, analysis: Option<&Analysis>, decision: &Decision
         }
         for e in &a.effects {
             out.push_str(&format!(
-                "├─ {:?}: {}  (by `{}`)\n",
-                e.kind,
+                "├─ {}: {}  (by `{}`)\n",
+                effect_word(e.kind),
                 e.path.display(),
                 e.command
             ));

@@ -27,7 +27,7 @@ pub struct Args {
 }
 
 /// Our hook executables and the events each handles (SPEC §2), with their timeouts (s).
-const HOOKS: &[(&str, &str, Option<&str>, u64)] = &[
+pub(crate) const HOOKS: &[(&str, &str, Option<&str>, u64)] = &[
     ("PreToolUse", "claude-budget-pre-tool-use", Some("*"), 10),
     ("PostToolUse", "claude-budget-post-tool-use", Some("*"), 10),
     (
@@ -43,7 +43,7 @@ const HOOKS: &[(&str, &str, Option<&str>, u64)] = &[
     ("SessionEnd", "claude-budget-session", None, 2),
 ];
 
-fn settings_path(scope: Scope) -> Option<PathBuf> {
+pub(crate) fn settings_path(scope: Scope) -> Option<PathBuf> {
     match scope {
         Scope::Project => Some(
             crate::project::locate()

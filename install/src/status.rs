@@ -2,12 +2,16 @@
 //! whether the hooks are installed, and one session's counters and spend — by default the
 //! most recently updated session of this project. Reads the state without taking the lock
 //! (it is only ever replaced whole), so it never slows a running agent down.
+//!
+//! Submodule `hooks`: whether each event's handler is configured and its command resolves.
 
 use crate::{EXIT_OK, EXIT_USAGE, Format, project};
 use budget_policy::budget::{self, Budget, Located};
 use budget_policy::store::{self, SessionState, limits};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+mod hooks;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -67,32 +71,40 @@ pub fn run(args: &Args) -> u8 {
         }
         None => None,
     };
+    let hook_report = hooks::check(&located.project_root);
     let report = report(
         &located,
         budget.as_ref(),
         budget_problem.as_deref(),
         session.as_ref(),
+        &hook_report,
     );
     match args.format {
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         ),
-        Format::Text => print!("{}", text(&report)),
+        Format::Text => print!("{}", text(&report, &hook_report)),
     }
     EXIT_OK
 }
 
-/// Which settings files carry our hook entries.
-fn hooks_installed(project_root: &Path) -> Value {
-    let has_ours = |path: PathBuf| {
-        std::fs::read_to_string(path).is_ok_and(|t| t.contains("claude-budget-pre-tool-use"))
+/// Which settings files carry a handler of ours (resolvable or not), by scope; kept for
+/// scripts that read it. `hooks` has the per-event detail.
+fn hooks_installed(report: &hooks::HookReport) -> Value {
+    let configured_in = |scope: &str| {
+        report.settings_files.iter().any(|f| {
+            f.scope == scope
+                && report
+                    .events
+                    .iter()
+                    .any(|e| e.settings_file.as_ref() == Some(&f.path))
+        })
     };
-    let user = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".claude/settings.json"));
     json!({
-        "project": has_ours(project_root.join(".claude/settings.json")),
-        "local": has_ours(project_root.join(".claude/settings.local.json")),
-        "user": user.is_some_and(has_ours),
+        "project": configured_in("project"),
+        "local": configured_in("local"),
+        "user": configured_in("user"),
     })
 }
 
@@ -101,6 +113,7 @@ fn report(
     budget: Option<&Budget>,
     problem: Option<&str>,
     session: Option<&(PathBuf, SessionState)>,
+    hook_report: &hooks::HookReport,
 ) -> Value {
     let budgets: Vec<Value> = budget
         .map(|b| b.layers.iter().map(|l| json!({"file": l.display, "kind": l.kind, "sha256": l.sha256, "packs": l.packs})).collect())
@@ -119,7 +132,8 @@ fn report(
         "budget_error": problem,
         "task": budget.and_then(|b| b.task.clone()),
         "limits": limits,
-        "hooks_installed": hooks_installed(&located.project_root),
+        "hooks_installed": hooks_installed(hook_report),
+        "hooks": hook_report,
         "session": null,
     });
     if let Some((dir, state)) = session {
@@ -167,7 +181,7 @@ fn report(
     out
 }
 
-fn text(report: &Value) -> String {
+fn text(report: &Value, hook_report: &hooks::HookReport) -> String {
     let mut out = String::new();
     let get = |k: &str| report.get(k).cloned().unwrap_or(Value::Null);
     out.push_str(&format!(
@@ -189,19 +203,7 @@ fn text(report: &Value) -> String {
     if let Some(problem) = get("budget_error").as_str() {
         out.push_str(&format!("budget error:\n{problem}\n"));
     }
-    let hooks = get("hooks_installed");
-    let places: Vec<&str> = ["project", "local", "user"]
-        .into_iter()
-        .filter(|k| hooks.get(*k).and_then(Value::as_bool).unwrap_or(false))
-        .collect();
-    out.push_str(&format!(
-        "hooks installed: {}\n",
-        if places.is_empty() {
-            "no (run `claude-budget install`)".to_owned()
-        } else {
-            places.join(", ")
-        }
-    ));
+    out.push_str(&hooks::text(hook_report));
     if get("session").is_null() {
         out.push_str("session: none recorded yet for this project\n");
         return out;

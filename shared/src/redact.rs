@@ -7,12 +7,18 @@
 //! assignments (`API_KEY=…`, `--token=…`, `"password": "…"`) are found by a hand-written
 //! scanner instead of a regex, because `=` appears in almost every command.
 //!
+//! Passwords given as short options of a few well-known programs (`mysql -pPW`,
+//! `curl -u user:PW`, `sshpass -p PW`) are found by [`command_options`].
+//!
 //! What is replaced becomes `[REDACTED:<kind>]`; the key or header name stays readable
 //! (`GITHUB_TOKEN=[REDACTED:assignment]`) so a reviewer still sees *what* was passed.
 
 /// `[record] redact` patterns: validated when built, compiled the first time a text could
 /// match (see `budget::LazyRegex`), so a hook that redacts nothing pays nothing.
 pub use crate::budget::LazyRegex as Regex;
+
+mod command_options;
+
 use regex::Regex as CompiledRegex;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -129,6 +135,9 @@ impl Redactor {
         if let Some(replaced) = redact_assignments(&out) {
             out = Cow::Owned(replaced);
         }
+        if let Some(replaced) = command_options::redact(&out) {
+            out = Cow::Owned(replaced);
+        }
         for regex in &self.extra {
             if let Cow::Owned(replaced) = regex.replace_all(&out, "[REDACTED]") {
                 out = Cow::Owned(replaced);
@@ -179,35 +188,54 @@ fn replace_group<'a>(
     })
 }
 
-/// Words that make a variable, flag or field name look secret (compared per `_`/`-`
-/// segment, case-insensitively, so `monkey` and `keyboard` stay readable).
-const SECRET_WORDS: &[&str] = &[
-    "key",
-    "apikey",
-    "token",
-    "secret",
+/// Words that make a name look secret wherever they appear in it, in any case
+/// (`PGPASSWORD`, `MY_DB_PASSWD`, `clientsecret`, `NPMTOKEN`) — the same words the `secrets`
+/// pack looks for in variable names. Lower-case, compared against the lower-cased name.
+const SECRET_SUBSTRINGS: &[&str] = &[
     "password",
     "passwd",
-    "pwd",
-    "pass",
+    "secret",
+    "token",
     "credential",
-    "credentials",
     "private",
     "cookie",
     "session",
-    "auth",
-    "bearer",
 ];
 
-/// True when a name (`GITHUB_TOKEN`, `api-key`, `client_secret`) has a secret-looking
-/// segment. `PWD` alone is the working directory and `KEY` alone too generic to matter.
+/// Words too short or too common to match inside other words (`monkey`, `keyboard`,
+/// `passenger`, `author`): they make a name secret only as a whole `_`/`-`/`.` segment
+/// (`SSH_KEY`, `api.key`, `DB_PW`, `--pass`, `X_AUTH`).
+const SECRET_SEGMENTS: &[&str] = &["key", "apikey", "pw", "pwd", "pass", "auth", "bearer"];
+
+/// True when a name (`GITHUB_TOKEN`, `api-key`, `PGPASSWORD`) looks like it holds a secret.
+///
+/// Deliberate exceptions, so counters and well-known settings stay readable: `PWD`/`OLDPWD`
+/// (the working directory), and `token` only as part of `tokens` (`max_tokens`,
+/// `input_tokens`: counts) or `tokenizer` (`TOKENIZERS_PARALLELISM`).
 fn secret_name(name: &str) -> bool {
     if name.eq_ignore_ascii_case("pwd") || name.eq_ignore_ascii_case("oldpwd") {
         return false;
     }
-    name.split(['_', '-', '.'])
-        .any(|segment| SECRET_WORDS.iter().any(|w| segment.eq_ignore_ascii_case(w)))
-        || name.to_ascii_lowercase().ends_with("apikey")
+    let lower = name.to_ascii_lowercase();
+    let substring = SECRET_SUBSTRINGS.iter().any(|word| {
+        if *word == "token" {
+            return secret_token_word(&lower);
+        }
+        lower.contains(word)
+    });
+    substring
+        || lower
+            .split(['_', '-', '.'])
+            .any(|segment| SECRET_SEGMENTS.contains(&segment))
+        || lower.ends_with("apikey")
+}
+
+/// `token` somewhere in `lower` other than as `tokens` or `tokenizer`.
+fn secret_token_word(lower: &str) -> bool {
+    lower.match_indices("token").any(|(at, word)| {
+        let rest = &lower[at + word.len()..];
+        !(rest.starts_with('s') || rest.starts_with("izer"))
+    })
 }
 
 fn is_name_byte(b: u8) -> bool {
@@ -226,7 +254,10 @@ fn redact_assignments(text: &str) -> Option<String> {
         let value_start = match b {
             b'=' => secret_before(bytes, i).then_some(i + 1),
             b':' => json_secret_before(bytes, i).and_then(|_| json_string_value(bytes, i + 1)),
-            b' ' | b'\t' => flag_before(bytes, i).then(|| skip_spaces(bytes, i)),
+            // `--private --description x`: a value that is itself a long flag is not one.
+            b' ' | b'\t' => flag_before(bytes, i)
+                .then(|| skip_spaces(bytes, i))
+                .filter(|&start| !bytes[start..].starts_with(b"--")),
             _ => None,
         };
         if let Some(start) = value_start {

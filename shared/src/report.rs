@@ -4,12 +4,14 @@
 //! the session state and the budget into plain data; [`Packet::markdown`] renders it for
 //! humans (`review.md`), and `Packet` serialises as the `--format json` form.
 //!
-//! Submodules: `fold` (events → packet sections), `markdown` (rendering), `identity` (who
-//! delegated the run: git user, else OS user).
+//! Submodules: `fold` (events → packet sections), `markdown` (rendering), `reason` (a
+//! denial message cut to what a reviewer needs), `identity` (who delegated the run: git
+//! user, else OS user).
 
 mod fold;
 mod identity;
 mod markdown;
+mod reason;
 
 pub use identity::delegating_user;
 

@@ -198,6 +198,25 @@ impl Validator<'_, '_> {
                 }
             }
         }
+        // The record dir is self-protected (SPEC §3): one that holds the budget file itself
+        // (`.`, `./`, `.claude`) would make every edit there a self-protection denial.
+        let holds_the_budget = |dir: &str| {
+            let segments: Vec<&str> = dir
+                .split('/')
+                .filter(|s| !s.is_empty() && *s != ".")
+                .collect();
+            segments.is_empty() || segments == [".claude"]
+        };
+        if let Some(dir) = raw.dir.as_ref().filter(|d| holds_the_budget(d.get_ref())) {
+            let message = format!(
+                "`[record] dir = \"{}\"` would hold the budget file: the record dir is protected \
+                 from the agent, so every edit in it would be denied",
+                dir.get_ref()
+            );
+            let hint = "use a folder of its own, e.g. `.claude/runs`".to_owned();
+            self.file.error(&dir.span(), message, Some(hint));
+            return;
+        }
         self.spec.record.dir = raw
             .dir
             .and_then(|d| self.relative_path(d, "dir"))

@@ -82,7 +82,7 @@ fn action(event: &Event, rel: &Relative) -> Action {
         reason: event
             .reason
             .as_deref()
-            .map(|r| cap(r.lines().next().unwrap_or(""), 240)),
+            .map(|r| super::reason::cap_words(r.lines().next().unwrap_or(""), 400)),
     }
 }
 

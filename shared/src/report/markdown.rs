@@ -2,11 +2,14 @@
 //! the whole thing reads in two minutes, no raw JSON.
 
 use super::fold::list_short;
+use super::reason::{Shown, condensed};
 use super::{Action, CommandRun, Packet};
 use std::fmt::Write;
 
 /// Most entries shown per list; the rest are counted.
 const MAX_ROWS: usize = 12;
+/// Longest reason shown on a denied or stop line (the record keeps the whole message).
+const MAX_REASON: usize = 160;
 
 /// Inline code that survives backticks inside the text.
 fn code(text: &str) -> String {
@@ -29,6 +32,15 @@ fn plural(n: u32, one: &str, many: &str) -> String {
 }
 
 fn action_line(a: &Action) -> String {
+    action_line_with(a, false)
+}
+
+/// A stop rule's line: its reason is kept whole (the team wrote it for the reviewer too).
+fn stop_line(a: &Action) -> String {
+    action_line_with(a, true)
+}
+
+fn action_line_with(a: &Action, whole_reason: bool) -> String {
     let mut line = format!("- {} {}", a.tool, code(&a.what));
     let rule = match (&a.code, &a.rule) {
         (Some(c), Some(r)) => format!("{c}, {r}"),
@@ -40,7 +52,16 @@ fn action_line(a: &Action) -> String {
         let _ = write!(line, " — {rule}");
     }
     if let Some(reason) = &a.reason {
-        let _ = write!(line, ": {reason}");
+        let shown = Shown {
+            whole: whole_reason,
+            what: &a.what,
+            rule: a.rule.as_deref(),
+            code: a.code.as_deref(),
+        };
+        let reason = condensed(reason, &shown, MAX_REASON);
+        if !reason.is_empty() {
+            let _ = write!(line, " — {reason}");
+        }
     }
     line
 }
@@ -252,14 +273,15 @@ pub(super) fn render(p: &Packet) -> String {
     }
 
     section(&mut out, "Spend and retries");
-    let tokens = p.spend.tokens.map_or_else(|| "unknown".into(), thousands);
-    let usd = p
-        .spend
-        .usd
-        .map_or_else(|| "unknown".into(), |u| format!("${u:.2}"));
+    let spend = match (p.spend.tokens, p.spend.usd) {
+        (Some(tokens), Some(usd)) => format!("{} tokens, ${usd:.2}", thousands(tokens)),
+        (Some(tokens), None) => format!("{} tokens (USD not recorded)", thousands(tokens)),
+        (None, Some(usd)) => format!("${usd:.2} (tokens not recorded)"),
+        (None, None) => "spend not recorded".to_owned(),
+    };
     let _ = writeln!(
         out,
-        "- {tokens} tokens, {usd}; {} tool calls, {} failed",
+        "- {spend}; {} tool calls, {} failed",
         p.spend.tool_calls, p.spend.failures
     );
     for retried in p.spend.retried.iter().take(MAX_ROWS) {
@@ -272,7 +294,7 @@ pub(super) fn render(p: &Packet) -> String {
     }
 
     section(&mut out, "Stop rules hit");
-    list(&mut out, &p.stops, "None.", action_line);
+    list(&mut out, &p.stops, "None.", stop_line);
 
     section(&mut out, "Rollback note");
     let state = if p.rollback.present {

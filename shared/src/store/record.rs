@@ -309,28 +309,45 @@ pub fn read(session_dir: &Path) -> std::io::Result<Vec<Event>> {
 }
 
 /// [`read`], unless the record is larger than `max_bytes`: then `Ok(None)` without reading
-/// it (a hook must not spend its deadline folding a huge record).
+/// it (a hook must not spend its deadline folding a huge record). Parsed line by line, so
+/// the raw bytes never sit in memory beside the parsed events (the stop hook's RSS bar).
 pub fn read_at_most(session_dir: &Path, max_bytes: u64) -> std::io::Result<Option<Vec<Event>>> {
-    use std::io::Read;
+    use std::io::{BufRead, Read};
     let file = std::fs::File::open(session_dir.join(EVENTS_FILE))?;
     if file.metadata()?.len() > max_bytes {
         return Ok(None);
     }
     // The record may grow while it is read: never read more than the cap.
-    let mut bytes = Vec::new();
-    file.take(max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)?;
-    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > max_bytes {
-        return Ok(None);
+    let mut reader = std::io::BufReader::new(file.take(max_bytes.saturating_add(1)));
+    let mut events = Vec::new();
+    let mut line = Vec::new();
+    let mut total: u64 = 0;
+    loop {
+        line.clear();
+        let read = reader.read_until(b'\n', &mut line)?;
+        if read == 0 {
+            break;
+        }
+        total = total.saturating_add(u64::try_from(read).unwrap_or(u64::MAX));
+        if total > max_bytes {
+            return Ok(None);
+        }
+        events.extend(parse_line(&line));
     }
-    Ok(Some(parse(&bytes)))
+    Ok(Some(events))
+}
+
+fn parse_line(line: &[u8]) -> Option<Event> {
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    serde_json::from_slice(line).ok()
 }
 
 fn parse(bytes: &[u8]) -> Vec<Event> {
     bytes
         .split(|b| *b == b'\n')
-        .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
-        .filter_map(|line| serde_json::from_slice(line).ok())
+        .filter_map(parse_line)
         .collect()
 }
 

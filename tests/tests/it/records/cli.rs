@@ -163,6 +163,33 @@ fn demo_runs_from_an_empty_directory_with_no_setup() {
             "demo output lacks {expected}:\n{shown}"
         );
     }
+    assert!(
+        shown.contains("mcp__github__get_issue") && !shown.contains("mcp__github__get_issue mcp__"),
+        "an MCP call is named once:\n{shown}"
+    );
+    let denied = shown
+        .split("## Sensitive actions denied")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .unwrap_or("");
+    for line in denied.lines().filter(|l| l.starts_with("- ")) {
+        let origin = line
+            .split(" — ")
+            .nth(1)
+            .and_then(|codes| codes.split(", ").nth(1))
+            .unwrap_or_else(|| panic!("no `code, origin` in {line}"));
+        assert_eq!(
+            line.matches(origin).count(),
+            1,
+            "the rule is named once: {line}"
+        );
+        assert!(
+            !line.contains("claude-budget refused"),
+            "the agent's message is condensed: {line}"
+        );
+        assert!(line.len() < 400, "one short line: {line}");
+    }
+    assert!(denied.contains("- "), "the demo denies something:\n{shown}");
     let left: Vec<_> = std::fs::read_dir(&empty)
         .map(|d| d.count())
         .into_iter()
@@ -191,5 +218,22 @@ fn touchmap_shows_what_the_agent_may_read_write_and_run() {
     assert!(
         table.contains("schema change"),
         "stop rules listed:\n{table}"
+    );
+}
+
+#[test]
+fn explain_names_file_effects_in_words() {
+    let project = TempProject::new().budget(BUDGET);
+    let out = cli(
+        &project,
+        &["explain", "rm -rf build && rm old.log && echo x > out.txt"],
+    );
+    let shown = text(&out);
+    for expected in ["delete (recursive): ", "delete: ", "write: "] {
+        assert!(shown.contains(expected), "lacks `{expected}`:\n{shown}");
+    }
+    assert!(
+        !shown.contains("Delete {"),
+        "no Rust debug output:\n{shown}"
     );
 }

@@ -3,10 +3,14 @@
 
 mod bench;
 mod cli;
+mod command_secrets;
 mod hook_events;
 mod packet;
 mod record;
+mod record_dir;
 mod redaction;
+mod status_hooks;
+mod stop_deadline;
 
 use budget_policy::redact::Regex;
 use std::path::Path;

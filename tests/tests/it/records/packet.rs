@@ -74,3 +74,55 @@ fn packet_has_no_raw_json_and_only_project_relative_paths() {
     assert!(!markdown.contains("{\""), "raw JSON in:\n{markdown}");
     assert!(markdown.contains("## Reviewer decision"));
 }
+
+#[test]
+fn spend_says_what_was_recorded_never_unknown_tokens() {
+    let prompt = record::Event {
+        ts: "2026-03-01T12:00:00.000Z".into(),
+        event: "UserPromptSubmit".into(),
+        prompt: Some("fix it".into()),
+        ..record::Event::default()
+    };
+    let root = std::path::Path::new("/nonexistent-project");
+    let rows = [
+        (None, None, "- spend not recorded; "),
+        (Some(1200), None, "- 1,200 tokens (USD not recorded); "),
+        (Some(1200), Some(0.5), "- 1,200 tokens, $0.50; "),
+    ];
+    for (tokens, usd, expected) in rows {
+        let mut packet = Packet::build(std::slice::from_ref(&prompt), None, None, root);
+        packet.spend.tokens = tokens;
+        packet.spend.usd = usd;
+        let markdown = packet.markdown();
+        assert!(markdown.contains(expected), "{expected}:\n{markdown}");
+        assert!(!markdown.contains("unknown tokens"), "{markdown}");
+    }
+}
+
+#[test]
+fn a_real_denial_message_is_one_short_line_naming_the_rule_once() {
+    let deny = record::Event {
+        ts: "2026-03-01T12:00:00.000Z".into(),
+        event: "PreToolUse".into(),
+        tool: Some("Bash".into()),
+        summary: Some("cat .env".into()),
+        decision: Some("deny".into()),
+        code: Some("path-denied".into()),
+        rule: Some("pack:secrets/dotenv".into()),
+        reason: Some("claude-budget refused reading `.env` (by `cat .env`): denied by pack secrets: dotenv (pack:secrets/dotenv) [path-denied]. Work only on paths the budget allows; if you really need this path, stop and ask the user.".into()),
+        ..record::Event::default()
+    };
+    let packet = Packet::build(
+        &[deny],
+        None,
+        None,
+        std::path::Path::new("/nonexistent-project"),
+    );
+    let markdown = packet.markdown();
+    assert!(
+        markdown.contains(
+            "- Bash `cat .env` — path-denied, pack:secrets/dotenv — reading `.env`: denied by pack secrets: dotenv\n"
+        ),
+        "{markdown}"
+    );
+}
