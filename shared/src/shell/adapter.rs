@@ -42,6 +42,8 @@ pub enum Cmd {
         is_test: bool,
         /// `( … )`: a `cd` inside does not move the rest of the list.
         subshell: bool,
+        /// The variable a `for`/`select` loop assigns.
+        loop_var: Option<String>,
     },
 }
 
@@ -110,6 +112,8 @@ pub enum Piece {
         name: String,
         plain: bool,
         inner: Vec<String>,
+        /// `${NAME:=…}` / `${NAME=…}`: the expansion may assign the variable.
+        assigns: bool,
     },
     /// `$( … )` or backticks: the script text.
     Subst(String),
@@ -253,10 +257,12 @@ fn parameter_name(parameter: &Parameter) -> String {
 
 fn convert_parameter(expr: ParameterExpr) -> Piece {
     use ParameterExpr as P;
+    let assigns = matches!(expr, P::AssignDefaultValues { .. });
     let var = |parameter: &Parameter, plain: bool, inner: Vec<Option<String>>| Piece::Var {
         name: parameter_name(parameter),
         plain,
         inner: inner.into_iter().flatten().collect(),
+        assigns,
     };
     match expr {
         P::Parameter {
@@ -353,11 +359,13 @@ fn convert_parameter(expr: ParameterExpr) -> Piece {
             name: prefix,
             plain: false,
             inner: vec![],
+            assigns: false,
         },
         P::MemberKeys { variable_name, .. } => Piece::Var {
             name: variable_name,
             plain: false,
             inner: vec![],
+            assigns: false,
         },
     }
 }
@@ -417,6 +425,7 @@ fn compound(
             .unwrap_or_default(),
         is_test: false,
         subshell: false,
+        loop_var: None,
     }
 }
 
@@ -485,7 +494,12 @@ fn convert_compound(
         }
         C::ForClause(f) => {
             let words = f.values.iter().flatten().map(word).collect();
-            compound(src, vec![convert_list(src, &f.body.list)], words, redirects)
+            let mut command =
+                compound(src, vec![convert_list(src, &f.body.list)], words, redirects);
+            if let Cmd::Compound { loop_var, .. } = &mut command {
+                *loop_var = Some(f.variable_name.clone());
+            }
+            command
         }
         C::CaseClause(c) => {
             let mut words = vec![word(&c.value)];

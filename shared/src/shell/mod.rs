@@ -11,7 +11,8 @@
 //! [`run`] (one command's argv: wrappers, shells, `eval`, file and network effects),
 //! [`indirect`] (`find -exec`, links and scripts made by the same command), [`wrappers`] (with its table [`wrapper_shapes`]), [`effects`] (per-program operand roles), [`operands`] (paths inside option words,
 //! folder writers), [`scripts`] (sed/awk scripts we refuse), [`network`] (hosts),
-//! [`semantic`] (pack checks the rule language cannot express).
+//! [`semantic`] (pack checks the rule language cannot express), [`vars`] (commands that
+//! reassign `HOME`, `PWD`, `CLAUDE_PROJECT_DIR`, `CDPATH`).
 
 mod adapter;
 mod effects;
@@ -22,6 +23,7 @@ mod operands;
 mod run;
 mod scripts;
 pub mod semantic;
+mod vars;
 mod walk;
 mod words;
 mod wrapper_shapes;

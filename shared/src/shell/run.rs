@@ -4,6 +4,7 @@
 
 use crate::paths::normalise;
 use crate::shell::effects::{self, Role};
+use crate::shell::vars;
 use crate::shell::walk::{Output, Scope, Walker};
 use crate::shell::words::{self, Expanded};
 use crate::shell::wrappers::{self, ShellMode};
@@ -133,6 +134,12 @@ impl Walker<'_, '_> {
             let start = unwrapped.start?;
             for arg in &args[1..start] {
                 let assigned = arg.shown().split_once('=').map(|(n, _)| n);
+                if let Some(n) = assigned
+                    && wrappers::is_assignment(arg.shown())
+                {
+                    // `env HOME=. sh -c 'cat ~/.env'`
+                    self.reassigned.note(n);
+                }
                 if assigned.is_some_and(|n| {
                     wrappers::is_assignment(arg.shown()) && wrappers::changes_what_runs(n)
                 }) {
@@ -195,6 +202,10 @@ impl Walker<'_, '_> {
                 text,
             );
         }
+        let words: Vec<&str> = args.iter().map(Arg::shown).collect();
+        self.reassigned = self
+            .reassigned
+            .union(vars::assigned_by_builtin(&name, &words));
         self.push_command(&args, transparent, text);
         if let Some((producer, fed)) = &scope.stdin {
             self.out.feeds.push(StdinFeed {
@@ -290,9 +301,21 @@ impl Walker<'_, '_> {
             .iter()
             .find(|a| !matches!(a.value.as_deref(), Some("-L" | "-P" | "-e" | "-@" | "--")));
         scope.cwd = match target {
+            // `cd` alone goes to `$HOME`.
+            None if self.unknown_vars.contains("HOME") => None,
             None => self.ctx.home.clone(),
             Some(arg) => match (arg.value.as_deref(), &arg.glob) {
                 (Some("-"), _) | (None, _) | (_, Some(_)) => None,
+                // A reassigned `CDPATH` may send `cd dir` anywhere.
+                (Some(dir), None)
+                    if self.unknown_vars.contains("CDPATH")
+                        && !(dir.starts_with('/')
+                            || matches!(dir, "." | "..")
+                            || dir.starts_with("./")
+                            || dir.starts_with("../")) =>
+                {
+                    None
+                }
                 (Some(dir), None) => {
                     let dir = Path::new(dir);
                     if dir.is_absolute() {

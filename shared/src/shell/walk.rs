@@ -6,6 +6,7 @@ use crate::paths::normalise;
 use crate::shell::adapter::{self, Cmd, RedirKind, Redirect, Script, Simple, Word};
 use crate::shell::indirect;
 use crate::shell::limits::{self, Budget};
+use crate::shell::vars::Reassigned;
 use crate::shell::words::{self, Env, Expanded};
 use crate::shell::wrappers;
 use crate::shell::{Analysis, EffectKind, FileEffect, ShellContext, SimpleCommand, Unanalysable};
@@ -40,6 +41,10 @@ pub struct Walker<'a, 'c> {
     pub links: Vec<(PathBuf, PathBuf, String)>,
     /// Script files the command runs (`bash x.sh`, `./x.sh`, `. x`).
     pub executed: Vec<PathBuf>,
+    /// Watched variables ([`crate::shell::vars`]) treated as unknown throughout this walk.
+    pub unknown_vars: Reassigned,
+    /// Watched variables this walk found the command assigning.
+    pub reassigned: Reassigned,
 }
 
 pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysis {
@@ -53,20 +58,33 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
             command,
         );
     }
-    let mut walker = Walker {
-        ctx,
-        budget: Budget::new(time),
-        out: Analysis::default(),
-        limit: None,
-        links: Vec::new(),
-        executed: Vec::new(),
+    let budget = Budget::new(time);
+    let mut unknown_vars = Reassigned::default();
+    let mut walker = loop {
+        let mut walker = Walker {
+            ctx,
+            budget: budget.clone(),
+            out: Analysis::default(),
+            limit: None,
+            links: Vec::new(),
+            executed: Vec::new(),
+            unknown_vars,
+            reassigned: Reassigned::default(),
+        };
+        let scope = Scope {
+            cwd: Some(ctx.cwd.clone()),
+            depth: 0,
+            stdin: None,
+        };
+        walker.parse_and_walk(command, &scope, "the command");
+        // A reassigned `HOME`/`PWD`/…: walk again with those names unknown from the start
+        // (loops and functions may run the earlier text after the assignment). The set
+        // only grows, so this ends after at most one pass per watched name.
+        if unknown_vars.covers(walker.reassigned) || walker.stopped() {
+            break walker;
+        }
+        unknown_vars = unknown_vars.union(walker.reassigned);
     };
-    let scope = Scope {
-        cwd: Some(ctx.cwd.clone()),
-        depth: 0,
-        stdin: None,
-    };
-    walker.parse_and_walk(command, &scope, "the command");
     if walker.budget.expired() && walker.limit.is_none() {
         walker.limit = Some(limits::TIME_REASON.into());
     }
@@ -134,6 +152,7 @@ impl Walker<'_, '_> {
             home: self.ctx.home.as_deref(),
             pwd: scope.cwd.as_deref(),
             project_dir: &self.ctx.project_dir,
+            reassigned: self.unknown_vars,
         }
     }
 
@@ -213,6 +232,7 @@ impl Walker<'_, '_> {
                 redirects,
                 is_test,
                 subshell,
+                loop_var,
             } => {
                 if *is_test {
                     self.out.commands.push(SimpleCommand {
@@ -223,6 +243,9 @@ impl Walker<'_, '_> {
                 }
                 for word in words {
                     self.expand_for_substitutions(word, scope);
+                }
+                if let Some(name) = loop_var {
+                    self.reassigned.note(name);
                 }
                 let text = "a compound command";
                 self.apply_redirects(redirects, scope, text);
@@ -249,6 +272,7 @@ impl Walker<'_, '_> {
     fn expand_for_substitutions(&mut self, word: &Word, scope: &Scope) -> Option<Expanded> {
         match words::expand(&word.0, &self.env(scope)) {
             Ok(expanded) => {
+                self.reassigned = self.reassigned.union(expanded.assigns);
                 for script in &expanded.substitutions {
                     self.parse_and_walk(script, scope, "a command substitution");
                 }
@@ -278,6 +302,8 @@ impl Walker<'_, '_> {
             for value in values {
                 self.expand_for_substitutions(value, scope);
             }
+            // `HOME=. cmd` as much as `HOME=.`: a nested shell or `eval` sees the value.
+            self.reassigned.note(name);
             if wrappers::changes_what_runs(name) && !simple.words.is_empty() {
                 self.unanalysable(
                     format!("`{name}=…` changes which program actually runs"),
