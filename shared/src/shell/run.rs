@@ -458,6 +458,17 @@ impl Walker<'_, '_> {
     }
 
     pub(super) fn operand(&mut self, arg: &Arg, role: Role, scope: &Scope, text: &str, name: &str) {
+        match role {
+            Role::ReadAndWrite => {
+                self.operand(arg, Role::Read, scope, text, name);
+                return self.operand(arg, Role::Write, scope, text, name);
+            }
+            Role::ReadAndDelete { recursive } => {
+                self.operand(arg, Role::Read, scope, text, name);
+                return self.operand(arg, Role::Delete { recursive }, scope, text, name);
+            }
+            _ => {}
+        }
         let Some(value) = arg.value.as_deref() else {
             if role != Role::Data {
                 self.unanalysable(
@@ -495,6 +506,7 @@ impl Walker<'_, '_> {
                 EffectKind::Write
             }
             Role::Delete { recursive } => EffectKind::Delete { recursive },
+            Role::ReadAndWrite | Role::ReadAndDelete { .. } => return,
         };
         let paths: Vec<PathBuf> = match (&arg.glob, scope.cwd.as_deref()) {
             (Some(pattern), Some(base)) => {
