@@ -4,11 +4,11 @@
 
 use crate::paths::normalise;
 use crate::shell::effects::{self, Role};
-use crate::shell::vars;
 use crate::shell::walk::{Output, Scope, Walker};
 use crate::shell::words::{self, Expanded};
 use crate::shell::wrappers::{self, ShellMode};
 use crate::shell::{EffectKind, NetEffect, StdinFeed, network};
+use crate::shell::{branch, vars};
 use std::path::{Path, PathBuf};
 
 /// One argument: its text as written and its literal value, if it has one.
@@ -121,6 +121,10 @@ impl Walker<'_, '_> {
                 break;
             }
             self.push_command(&args, true, text);
+            if !wrappers::passes_status(&name) || unwrapped.unknown_operands {
+                // `xargs cargo test` exits 0 when nothing ran.
+                self.deciding = false;
+            }
             if unwrapped.opaque {
                 self.unanalysable(
                     "`env -S` runs a command string the analyser does not split",
@@ -207,6 +211,7 @@ impl Walker<'_, '_> {
             .reassigned
             .union(vars::assigned_by_builtin(&name, &words));
         self.push_command(&args, transparent, text);
+        self.note_branch_switch(&name, &args, scope, from_xargs);
         if let Some((producer, fed)) = &scope.stdin {
             self.out.feeds.push(StdinFeed {
                 program: name.clone(),
@@ -255,7 +260,11 @@ impl Walker<'_, '_> {
             _ if first.value.as_deref().is_some_and(|v| v.contains('/')) => {
                 self.note_executed(args.first(), scope)
             }
-            "find" => return self.run_find(&args, scope, text),
+            "find" => {
+                // `find -exec` statuses do not reach find's own.
+                self.deciding = false;
+                return self.run_find(&args, scope, text);
+            }
             _ => {}
         }
         if wrappers::is_shell(&name) {
@@ -275,6 +284,32 @@ impl Walker<'_, '_> {
             argv,
             transparent,
             text: text.to_owned(),
+            status_decides: self.deciding,
+            git_branch: self.branch.clone(),
+        });
+    }
+
+    /// Follows `git checkout B` / `git switch B` for the commands after this one.
+    fn note_branch_switch(&mut self, name: &str, args: &[Arg], scope: &Scope, more: bool) {
+        let values: Vec<Option<&str>> = args
+            .iter()
+            .map(|a| a.value.as_deref().filter(|_| a.glob.is_none()))
+            .collect();
+        let names_path = |word: &str| {
+            scope
+                .cwd
+                .as_deref()
+                .is_none_or(|cwd| self.ctx.fs.exists(&normalise(Path::new(word), cwd)))
+        };
+        let Some(after) = branch::switch_after(name, &values, &names_path, more) else {
+            return;
+        };
+        self.switched = true;
+        self.switched_in_repeat |= self.repeat_depth > 0;
+        self.branch = Some(if self.branch_pinned {
+            crate::shell::BranchContext::Unknown
+        } else {
+            after
         });
     }
 
