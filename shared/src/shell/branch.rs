@@ -6,8 +6,44 @@
 //! `gh pr checkout`, `git bisect`, a name that is also a path, operands from `xargs`) makes
 //! the branch unknown.
 
+use crate::paths::normalise;
 use crate::shell::BranchContext;
 use crate::shell::effects::git_subcommand;
+use crate::shell::run::Arg;
+use crate::shell::walk::{Scope, Walker};
+use std::path::Path;
+
+impl Walker<'_, '_> {
+    /// Follows `git checkout B` / `git switch B` for the commands after this one.
+    pub(super) fn note_branch_switch(
+        &mut self,
+        name: &str,
+        args: &[Arg],
+        scope: &Scope,
+        more: bool,
+    ) {
+        let values: Vec<Option<&str>> = args
+            .iter()
+            .map(|a| a.value.as_deref().filter(|_| a.glob.is_none()))
+            .collect();
+        let names_path = |word: &str| {
+            scope
+                .cwd
+                .as_deref()
+                .is_none_or(|cwd| self.ctx.fs.exists(&normalise(Path::new(word), cwd)))
+        };
+        let Some(after) = switch_after(name, &values, &names_path, more) else {
+            return;
+        };
+        self.switched = true;
+        self.switched_in_repeat |= self.repeat_depth > 0;
+        self.branch = Some(if self.branch_pinned {
+            BranchContext::Unknown
+        } else {
+            after
+        });
+    }
+}
 
 /// The branch in force after this command when it switches branches; `None` when it
 /// does not. `names_path(word)` says whether a word names an existing path (then

@@ -7,7 +7,7 @@
 //! Map: [`adapter`] (the only file importing brush-parser: AST → a small walkable form),
 //! [`limits`] (size, depth, count and time bounds; the pre-scan that keeps the parser away
 //! from exponential inputs), [`words`] (quotes, escapes, `~`/`$HOME` expansion, globs),
-//! [`walk`] (lists, pipelines, compound commands, substitutions, redirections, `cd`),
+//! [`walk`] (lists, pipelines, compound commands, substitutions, `cd`), [`redirects`],
 //! [`run`] (one command's argv: wrappers, shells, `eval`, file and network effects),
 //! [`indirect`] (`find -exec`, links and scripts made by the same command), [`wrappers`] (with its table [`wrapper_shapes`]), [`effects`] (per-program operand roles), [`operands`] (paths inside option words,
 //! folder writers), [`scripts`] (sed/awk scripts we refuse), [`network`] (hosts),
@@ -25,6 +25,7 @@ mod indirect;
 mod limits;
 mod network;
 mod operands;
+mod redirects;
 mod run;
 mod scripts;
 pub mod semantic;

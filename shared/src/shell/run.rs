@@ -4,11 +4,11 @@
 
 use crate::paths::normalise;
 use crate::shell::effects::{self, Role};
+use crate::shell::vars;
 use crate::shell::walk::{Output, Scope, Walker};
 use crate::shell::words::{self, Expanded};
 use crate::shell::wrappers::{self, ShellMode};
 use crate::shell::{EffectKind, NetEffect, StdinFeed, network};
-use crate::shell::{branch, vars};
 use std::path::{Path, PathBuf};
 
 /// One argument: its text as written and its literal value, if it has one.
@@ -286,30 +286,6 @@ impl Walker<'_, '_> {
             text: text.to_owned(),
             status_decides: self.deciding,
             git_branch: self.branch.clone(),
-        });
-    }
-
-    /// Follows `git checkout B` / `git switch B` for the commands after this one.
-    fn note_branch_switch(&mut self, name: &str, args: &[Arg], scope: &Scope, more: bool) {
-        let values: Vec<Option<&str>> = args
-            .iter()
-            .map(|a| a.value.as_deref().filter(|_| a.glob.is_none()))
-            .collect();
-        let names_path = |word: &str| {
-            scope
-                .cwd
-                .as_deref()
-                .is_none_or(|cwd| self.ctx.fs.exists(&normalise(Path::new(word), cwd)))
-        };
-        let Some(after) = branch::switch_after(name, &values, &names_path, more) else {
-            return;
-        };
-        self.switched = true;
-        self.switched_in_repeat |= self.repeat_depth > 0;
-        self.branch = Some(if self.branch_pinned {
-            crate::shell::BranchContext::Unknown
-        } else {
-            after
         });
     }
 
