@@ -42,7 +42,7 @@ pub fn invalid_budget(err: &BudgetError) -> Reply {
         text.push('\n');
         text.push_str(&d.to_string());
     }
-    deny_reply(&text, "budget-invalid")
+    deny_reply(&text)
 }
 
 /// How long the pre-tool-use hook waits for the session lock: all of its deadline but the
@@ -89,8 +89,6 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
             ));
         }
     };
-    // The runs base (`<base>/<project key>/<session>`) is protected from the agent.
-    let state_base = session.dir().ancestors().nth(2).map(Path::to_path_buf);
     let prices: Vec<PriceOverride> = budget
         .layers
         .iter()
@@ -102,7 +100,7 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
             let _ = transcript::refresh(state, Path::new(transcript), &prices);
         }
         let facts = state.facts(&budget);
-        let decision = decide_call(&input, &call, &budget, &facts, env, state_base.clone());
+        let decision = decide_call(&input, &call, &budget, &facts, env);
         if decision.note.is_some() {
             state.spend_warned = true;
         }
@@ -170,7 +168,6 @@ pub fn decide_call(
     budget: &Budget,
     facts: &SessionFacts,
     env: &HookEnv,
-    state_base: Option<PathBuf>,
 ) -> Decision {
     let fs = RealFs;
     let cwd = input
@@ -179,17 +176,7 @@ pub fn decide_call(
         .map(PathBuf::from)
         .or_else(|| env.process_cwd.clone())
         .unwrap_or_else(|| budget.project_root.clone());
-    let mut protected_dirs: Vec<PathBuf> = state_base.into_iter().collect();
-    if let Some(data) = &env.data_dir {
-        protected_dirs.push(data.clone());
-    }
-    if let Some(dir) = std::env::current_exe()
-        .ok()
-        .as_deref()
-        .and_then(Path::parent)
-    {
-        protected_dirs.push(dir.to_path_buf());
-    }
+    let protected_dirs = store::protected_dirs(budget, env.data_dir.as_deref());
     let ctx = DecideContext {
         cwd,
         home: env.home.clone(),

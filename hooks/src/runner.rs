@@ -54,12 +54,13 @@ impl Reply {
              (code hook-internal-error). Nothing about the call itself was judged; fix the \
              problem named here (or ask the user to), then retry."
         );
-        deny_reply(&reason, "hook-internal-error")
+        deny_reply(&reason)
     }
 }
 
-/// The deny envelope + stderr + exit 2 used for every fail-closed outcome.
-pub fn deny_reply(reason: &str, _code: &str) -> Reply {
+/// The deny envelope + stderr + exit 2 used for every fail-closed outcome. The reason
+/// carries its own code (`[budget-invalid]`, `hook-internal-error`).
+pub fn deny_reply(reason: &str) -> Reply {
     let envelope = PreToolUseReply {
         hook_specific_output: PreToolUseOutput {
             hook_event_name: "PreToolUse",

@@ -3,8 +3,9 @@
 //! Sends the agent back (`decision: "block"`) while tests have not passed since the last
 //! edit (when `tests_after_edit`) or a high-risk change lacks a complete rollback note, at
 //! most `stop_blocks` times in a row; then lets it stop and leaves the gap in the state for
-//! the review packet. Spend is read once more so the packet's figures are final. Never blocks
-//! on its own failures.
+//! the review packet. Spend is read once more (so the packet's figures are final) and the
+//! limits are checked on it: a run past a spend or run-wide failure limit is let stop at
+//! once, as every further tool call would be refused. Never blocks on its own failures.
 //!
 //! Every Stop is recorded (the gate's decision, the evidence missing, the spend) and then
 //! writes the review packet (`review.md`, `review.json`) into the session directory, so a
@@ -13,12 +14,15 @@
 use crate::post::{self, Context};
 use crate::runner::{HookEnv, Policy, Reply, failure};
 use budget_policy::budget::Budget;
-use budget_policy::protocol::{HookInput, StopReply};
+use budget_policy::decide::{self, Code, DecideContext, SessionFacts};
+use budget_policy::fsview::RealFs;
+use budget_policy::protocol::{HookInput, StopReply, ToolCall};
 use budget_policy::store::evidence::{
     self, DEFAULT_ROLLBACK_FIELDS, DEFAULT_STOP_BLOCKS, Gate, GateInput, RollbackNote,
 };
 use budget_policy::store::record::Event;
 use budget_policy::store::{review, transcript};
+use budget_policy::verdict::Verdict;
 
 /// Handles one Stop / SubagentStop input.
 pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
@@ -53,6 +57,8 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
             rollback_note_path: settings.note.clone(),
             stop_blocks: settings.stop_blocks,
             stop_hook_active,
+            // Checked on the spend just read (SPEC §6.2: spend is checked at Stop).
+            limit_reached: limit_reached(&ctx.budget, &state.facts(&ctx.budget)),
         };
         let gate = evidence::stop_gate(state, &gate);
         let facts = Facts {
@@ -116,7 +122,52 @@ fn gate_reply(gate: Gate, event: &mut Event) -> Reply {
                 ..Reply::silent()
             }
         }
+        Gate::LimitReached { limit, missing } => {
+            let note = format!(
+                "claude-budget: stopping with evidence missing (recorded): {limit} is reached, \
+                 so further work would be refused: {}",
+                missing.join("; ")
+            );
+            event.reason = Some(format!(
+                "{limit} is reached: the run ends with evidence missing"
+            ));
+            event.missing_evidence = missing;
+            Reply {
+                stderr: Some(note),
+                ..Reply::silent()
+            }
+        }
         Gate::Pass => Reply::silent(),
+    }
+}
+
+/// The spend or run-wide failure limit that refuses every further tool call, named as its
+/// rule: asks `decide` about a call with no effects, so the Stop and the PreToolUse hooks
+/// apply the same limits.
+fn limit_reached(budget: &Budget, facts: &SessionFacts) -> Option<String> {
+    let fs = RealFs;
+    let ctx = DecideContext {
+        cwd: budget.project_root.clone(),
+        home: None,
+        nobody_can_answer: false,
+        protected_dirs: Vec::new(),
+        current_branch: None,
+        fs: &fs,
+    };
+    let call = ToolCall::Other {
+        tool: "Stop".into(),
+    };
+    let facts = SessionFacts {
+        // A run already stopped passes the gate anyway; only the limits matter here.
+        stopped: None,
+        ..facts.clone()
+    };
+    let decision = decide::decide(&call, budget, &facts, &ctx);
+    match (decision.verdict, decision.code, decision.rule) {
+        (Some(Verdict::Deny), Code::SpendExceeded | Code::RetryLimit, Some(hit)) => {
+            Some(format!("[{}] {} ({})", hit.section, hit.rule, hit.origin))
+        }
+        _ => None,
     }
 }
 

@@ -35,14 +35,8 @@ pub struct Replayer<'a> {
 
 impl<'a> Replayer<'a> {
     pub fn new(budget: &'a Budget) -> Replayer<'a> {
-        let mut protected_dirs: Vec<PathBuf> = store::runs_dir().into_iter().collect();
-        if let Some(dir) = std::env::current_exe()
-            .ok()
-            .as_deref()
-            .and_then(Path::parent)
-        {
-            protected_dirs.push(dir.to_path_buf());
-        }
+        let data_dir = std::env::var_os("CLAUDE_BUDGET_DATA_DIR").map(PathBuf::from);
+        let protected_dirs = store::protected_dirs(budget, data_dir.as_deref());
         let branch = decide::merge::current_branch(&budget.project_root, &RealFs);
         Replayer {
             budget,

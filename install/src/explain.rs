@@ -99,7 +99,12 @@ pub fn run(args: &Args) -> u8 {
         cwd,
         home,
         nobody_can_answer: input.nobody_can_answer(),
-        protected_dirs: Vec::new(),
+        protected_dirs: budget_policy::store::protected_dirs(
+            &budget,
+            std::env::var_os("CLAUDE_BUDGET_DATA_DIR")
+                .map(PathBuf::from)
+                .as_deref(),
+        ),
         current_branch: merge::current_branch(&budget.project_root, &fs),
         fs: &fs,
     };

@@ -74,6 +74,8 @@ pub enum ToolCall {
     Read {
         tool: String,
         path: Option<String>,
+        /// The files a Grep (`glob`) or Glob (`pattern`) names under `path`.
+        glob: Option<String>,
     },
     /// Edit, Write, NotebookEdit, legacy MultiEdit.
     Edit {
@@ -117,10 +119,17 @@ impl ToolCall {
             "Read" => ToolCall::Read {
                 tool: owned,
                 path: str_field(input, "file_path"),
+                glob: None,
             },
-            "Grep" | "Glob" => ToolCall::Read {
+            "Grep" => ToolCall::Read {
                 tool: owned,
                 path: str_field(input, "path"),
+                glob: str_field(input, "glob"),
+            },
+            "Glob" => ToolCall::Read {
+                tool: owned,
+                path: str_field(input, "path"),
+                glob: str_field(input, "pattern"),
             },
             "Edit" | "Write" | "MultiEdit" => ToolCall::Edit {
                 tool: owned,
@@ -130,8 +139,14 @@ impl ToolCall {
                 tool: owned,
                 path: str_field(input, "notebook_path"),
             },
-            "Bash" => ToolCall::Bash {
-                command: str_field(input, "command").unwrap_or_default(),
+            // A Bash call with no usable command (missing, not a string, blank, or an input
+            // that is not an object) cannot be checked: decided as unparsed, never silent.
+            "Bash" => match str_field(input, "command") {
+                Some(command) if !command.trim().is_empty() => ToolCall::Bash { command },
+                _ => ToolCall::Unanalysable {
+                    tool: owned,
+                    text: String::new(),
+                },
             },
             "PowerShell" => ToolCall::Unanalysable {
                 tool: owned,
@@ -244,13 +259,14 @@ mod tests {
     }
 
     #[test]
-    fn grep_and_glob_are_reads_of_their_path() {
+    fn grep_and_glob_are_reads_of_their_path_and_glob() {
         let call = ToolCall::from_parts("Grep", &json!({"pattern": "x", "path": "/p/src"}));
         assert_eq!(
             call,
             ToolCall::Read {
                 tool: "Grep".into(),
-                path: Some("/p/src".into())
+                path: Some("/p/src".into()),
+                glob: None,
             }
         );
         let call = ToolCall::from_parts("Glob", &json!({"pattern": "**/*.rs"}));
@@ -258,7 +274,8 @@ mod tests {
             call,
             ToolCall::Read {
                 tool: "Glob".into(),
-                path: None
+                path: None,
+                glob: Some("**/*.rs".into()),
             }
         );
     }

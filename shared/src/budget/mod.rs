@@ -146,6 +146,8 @@ pub struct PathContext<'a> {
 pub struct PathRules {
     section: String,
     allow: paths_rules::GlobList,
+    /// Under a task: the base allow list, which must match as well (tasks only narrow).
+    base_allow: Option<paths_rules::GlobList>,
     ask: paths_rules::GlobList,
     deny: paths_rules::GlobList,
     default: Option<(Verdict, Origin)>,
@@ -160,6 +162,23 @@ impl PathRules {
     pub fn decide(&self, path: &Path, ctx: &PathContext<'_>) -> Option<Hit> {
         self.decide_impl(path, ctx)
     }
+    /// Decides a recursive delete (or move) of the folder `dir`: an edit of the folder and
+    /// everything under it (SPEC §4.8). The most restrictive of the folder's own decision
+    /// and every deny/ask rule that may name a path under it: anchored rules by their text
+    /// (`.github/workflows/**` is inside `.github`), un-anchored ones (`.env`, `*.pem`)
+    /// against the files that exist there (a bounded walk; past the bound they count as
+    /// matching). Allowed only when the folder is and no deny/ask rule reaches inside.
+    pub fn decide_tree(&self, dir: &Path, ctx: &PathContext<'_>) -> Option<Hit> {
+        self.decide_tree_impl(dir, ctx)
+    }
+    /// Decides a read (or listing) of the files the glob `glob` names under the folder
+    /// `base` (Grep's `glob`, Glob's `pattern`; a glob without `/` means any depth): the
+    /// literal text `base/glob` decided as a path, made stricter by every deny/ask rule
+    /// whose own text the glob matches (`**/.env*` meets `.env`) when its last part names
+    /// files (`*` and `**/*` single nothing out: they are decided like the folder).
+    pub fn decide_glob(&self, base: &Path, glob: &str, ctx: &PathContext<'_>) -> Option<Hit> {
+        self.decide_glob_impl(base, glob, ctx)
+    }
     /// True when a *deny* rule names this path (used for "writing the rollback note is
     /// allowed unless a deny rule names it", SPEC §6.5).
     pub fn denies_explicitly(&self, path: &Path, ctx: &PathContext<'_>) -> bool {
@@ -171,6 +190,8 @@ impl PathRules {
 #[derive(Clone, Debug, Default)]
 pub struct RunRules {
     allow: Vec<command_rules::CommandRule>,
+    /// Under a task: the base allow list, which must match as well (tasks only narrow).
+    base_allow: Option<Vec<command_rules::CommandRule>>,
     ask: Vec<command_rules::CommandRule>,
     deny: Vec<command_rules::CommandRule>,
     tests: Vec<command_rules::CommandRule>,
@@ -195,7 +216,14 @@ impl RunRules {
             (&self.allow, Verdict::Allow, false),
         ] {
             if let Some(rule) = list.iter().find(|r| r.matches(argv, erring)) {
-                return Some(hit(rule, verdict));
+                let narrowed_away = verdict == Verdict::Allow
+                    && self
+                        .base_allow
+                        .as_ref()
+                        .is_some_and(|base| !base.iter().any(|r| r.matches(argv, false)));
+                if !narrowed_away {
+                    return Some(hit(rule, verdict));
+                }
             }
         }
         self.default
@@ -217,6 +245,11 @@ impl RunRules {
     /// The `[run] tests` commands as written, for messages ("run `cargo test`").
     pub fn test_commands(&self) -> Vec<String> {
         self.tests.iter().map(|rule| rule.text.clone()).collect()
+    }
+
+    /// The `[run] allow` rules as written, for messages ("allowed instead: `cargo test`").
+    pub fn allow_commands(&self) -> Vec<String> {
+        self.allow.iter().map(|rule| rule.text.clone()).collect()
     }
 
     /// True when the command counts as running the tests (`[run] tests`).
@@ -387,6 +420,11 @@ impl Evidence {
     pub fn high_risk(&self, path: &Path, ctx: &PathContext<'_>) -> Option<(String, Origin)> {
         let rule = self.high_risk.first_match_either(path, ctx)?;
         Some((rule.pattern.clone(), rule.origin.clone()))
+    }
+
+    /// True when `high_risk` names any path (the rollback note then matters).
+    pub fn has_high_risk(&self) -> bool {
+        !self.high_risk.rules.is_empty()
     }
 }
 

@@ -6,6 +6,10 @@
 //! Un-anchored deny/ask patterns meet paths anywhere, also outside the project (erring
 //! towards refusing); un-anchored allow patterns only meet paths inside the project, so
 //! `allow = ["**"]` does not swallow `outside_project`.
+//!
+//! Besides single paths, two wider questions: a folder's whole tree (a recursive delete or
+//! move must meet the deny/ask rules for what is inside it) and the files a glob names
+//! (Grep's `glob`, Glob's `pattern`). Both err towards the deny/ask rules.
 
 use super::glob_match::{Glob, GlobOptions};
 use super::{PathContext, PathRules};
@@ -212,8 +216,10 @@ impl PathRules {
         let per_view: Vec<Option<Hit>> = views
             .iter()
             .map(|view| match self.allow.first_match(view) {
-                Some(rule) => Some(hit(Verdict::Allow, rule, &self.section)),
-                None => self.fallback(view),
+                Some(rule) if self.base_allows(view) => {
+                    Some(hit(Verdict::Allow, rule, &self.section))
+                }
+                _ => self.fallback(view),
             })
             .collect();
         let strictest = per_view.iter().flatten().max_by_key(|h| h.verdict)?;
@@ -221,6 +227,13 @@ impl PathRules {
             return None;
         }
         Some(strictest.clone())
+    }
+
+    /// Under a task, the base allow list must name the path too (tasks only narrow).
+    fn base_allows(&self, view: &View) -> bool {
+        self.base_allow
+            .as_ref()
+            .is_none_or(|base| base.first_match(view).is_some())
     }
 
     fn fallback(&self, view: &View) -> Option<Hit> {
@@ -251,6 +264,223 @@ impl PathRules {
             home: None,
         };
         self.deny.first_match(&view)
+    }
+}
+
+/// How many entries under a folder a tree decision looks at before it assumes every
+/// un-anchored deny/ask rule may match something inside (erring towards the rule).
+pub(crate) const TREE_WALK_LIMIT: usize = 2_000;
+
+/// The paths under a folder, listed once per tree decision (only when an un-anchored rule
+/// needs them); `complete` is false when the walk stopped at [`TREE_WALK_LIMIT`].
+struct Listing {
+    paths: Vec<PathBuf>,
+    complete: bool,
+}
+
+impl Listing {
+    fn walk(dir: &Path, fs: &dyn FsView) -> Listing {
+        let mut paths = Vec::new();
+        let mut pending = vec![dir.to_path_buf()];
+        while let Some(folder) = pending.pop() {
+            let real_folder = fs.canonicalize(&folder);
+            for name in fs.list_dir(&folder).unwrap_or_default() {
+                if paths.len() >= TREE_WALK_LIMIT {
+                    return Listing {
+                        paths,
+                        complete: false,
+                    };
+                }
+                let path = folder.join(&name);
+                // A symlinked folder is deleted as a link, not with what it points to.
+                let real_dir = fs.is_dir(&path)
+                    && real_folder.as_ref().map(|f| f.join(&name)) == fs.canonicalize(&path);
+                if real_dir {
+                    pending.push(path.clone());
+                }
+                paths.push(path);
+            }
+        }
+        Listing {
+            paths,
+            complete: true,
+        }
+    }
+}
+
+/// Whether a glob (relative to its anchor) can match a path strictly under the folder
+/// `folder` (relative to the same anchor; empty: the anchor itself), decided from the
+/// glob's text alone: component by component, a `**` component matching any depth.
+fn may_match_below(glob: &str, folder: &Path) -> bool {
+    let folder: Vec<&str> = folder
+        .iter()
+        .filter_map(|c| c.to_str())
+        .filter(|c| !c.is_empty() && *c != "/")
+        .collect();
+    if glob.contains(['{', '}', '[', '\\']) {
+        // Alternatives may hold `/`: compare only the literal text before the first
+        // special character, and let anything after it match (erring towards the rule).
+        let literal = &glob[..glob.find(['*', '?', '{', '[', '\\']).unwrap_or(glob.len())];
+        let inside = format!("{}/", folder.join("/"));
+        let inside = inside.trim_start_matches('/');
+        return literal.starts_with(inside) || inside.starts_with(literal);
+    }
+    let parts: Vec<&str> = glob.split('/').collect();
+    let mut rest = parts.as_slice();
+    for name in &folder {
+        match rest.first() {
+            None => return false,
+            Some(&"**") => return true,
+            Some(part) => {
+                let matched = Glob::new(part, PATH_GLOBS)
+                    .and_then(|g| g.try_matches(name.as_bytes()).map_err(|()| String::new()))
+                    .unwrap_or(true);
+                if !matched {
+                    return false;
+                }
+                rest = &rest[1..];
+            }
+        }
+    }
+    !rest.is_empty()
+}
+
+impl GlobList {
+    /// The first rule (in written order) that may name the folder `dir` or a path under it.
+    /// Anchored rules are decided from their text; un-anchored ones (`.env`, `*.pem`,
+    /// `**/x`) against what exists under the folder, listed once into `listing`.
+    fn first_in_tree(
+        &self,
+        dir: &Path,
+        ctx: &PathContext<'_>,
+        listing: &mut Option<Listing>,
+    ) -> Option<&PathRule> {
+        let views = views(dir, ctx);
+        for (index, rule) in self.rules.iter().enumerate() {
+            let Ok((anchor, texts)) = translate(&rule.pattern) else {
+                return Some(rule);
+            };
+            let meets = if anchor == Anchor::Anywhere && self.erring {
+                let listing = listing.get_or_insert_with(|| Listing::walk(dir, ctx.fs));
+                !listing.complete || self.names_any(index, &listing.paths)
+            } else {
+                views.iter().any(|view| {
+                    let base = match anchor {
+                        Anchor::Project | Anchor::Anywhere => Some(view.root.as_path()),
+                        Anchor::Home => view.home.as_deref(),
+                        Anchor::Absolute => Some(Path::new("/")),
+                    };
+                    base.is_some_and(|base| {
+                        base.starts_with(&view.path)
+                            || view.path.strip_prefix(base).is_ok_and(|folder| {
+                                texts.iter().any(|t| may_match_below(t, folder))
+                            })
+                    })
+                })
+            };
+            if meets {
+                return Some(rule);
+            }
+        }
+        None
+    }
+
+    /// Whether the rule at `index` names one of `paths` (absolute).
+    fn names_any(&self, index: usize, paths: &[PathBuf]) -> bool {
+        let globs: Vec<&Glob> = self
+            .globs()
+            .iter()
+            .filter(|(_, _, owner)| *owner == index)
+            .map(|(_, glob, _)| glob)
+            .collect();
+        paths.iter().any(|path| {
+            let relative = path.strip_prefix("/").unwrap_or(path);
+            globs.iter().any(|g| {
+                g.try_matches(relative.as_os_str().as_encoded_bytes())
+                    .unwrap_or(true)
+            })
+        })
+    }
+}
+
+impl GlobList {
+    /// The first rule whose own text the glob `named` (absolute, without the leading `/`)
+    /// matches: `**/.env*` meets the rule `.env`, whose text is `**/.env` under `base`.
+    fn first_met_by(&self, named: &Glob, base: &Path, ctx: &PathContext<'_>) -> Option<&PathRule> {
+        self.rules.iter().find(|rule| {
+            let Ok((anchor, texts)) = translate(&rule.pattern) else {
+                return true;
+            };
+            let anchor_dir = match anchor {
+                Anchor::Project => Some(ctx.project_root),
+                Anchor::Home => ctx.home,
+                Anchor::Absolute => Some(Path::new("/")),
+                Anchor::Anywhere => Some(base),
+            };
+            anchor_dir.is_some_and(|dir| {
+                texts.iter().any(|text| {
+                    let candidate = dir.join(text);
+                    let candidate = candidate.strip_prefix("/").unwrap_or(&candidate);
+                    named
+                        .try_matches(candidate.as_os_str().as_encoded_bytes())
+                        .unwrap_or(true)
+                })
+            })
+        })
+    }
+}
+
+impl PathRules {
+    /// The folder's (or path's) own decision made stricter by the first deny, then ask,
+    /// rule `reaches` names.
+    fn stricter<'s>(
+        &'s self,
+        own: Option<Hit>,
+        mut reaches: impl FnMut(&'s GlobList) -> Option<&'s PathRule>,
+    ) -> Option<Hit> {
+        for (list, verdict) in [(&self.deny, Verdict::Deny), (&self.ask, Verdict::Ask)] {
+            if own.as_ref().is_some_and(|h| h.verdict >= verdict) {
+                return own;
+            }
+            if let Some(rule) = reaches(list) {
+                return Some(hit(verdict, rule, &self.section));
+            }
+        }
+        own
+    }
+
+    pub(super) fn decide_tree_impl(&self, dir: &Path, ctx: &PathContext<'_>) -> Option<Hit> {
+        let own = self.decide_impl(dir, ctx);
+        let mut listing = None;
+        self.stricter(own, |list| list.first_in_tree(dir, ctx, &mut listing))
+    }
+
+    pub(super) fn decide_glob_impl(
+        &self,
+        base: &Path,
+        glob: &str,
+        ctx: &PathContext<'_>,
+    ) -> Option<Hit> {
+        let text = if glob.contains('/') {
+            glob.to_string()
+        } else {
+            format!("**/{glob}")
+        };
+        let named = crate::paths::normalise(Path::new(&text), base);
+        let own = self.decide_impl(&named, ctx);
+        let relative = named.strip_prefix("/").unwrap_or(&named);
+        let names_files = named
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().contains(|c| !matches!(c, '*' | '?')));
+        if !names_files {
+            // `*`, `**/*`: every file, like a Grep of the folder; no file is singled out.
+            return own;
+        }
+        let Ok(as_glob) = Glob::new(&relative.to_string_lossy(), PATH_GLOBS) else {
+            // Not a glob we can read: its literal text was decided; err towards the rules.
+            return self.stricter(own, |list| list.rules.first());
+        };
+        self.stricter(own, |list| list.first_met_by(&as_glob, base, ctx))
     }
 }
 

@@ -24,6 +24,7 @@ fn section(
     let setting = |v: Option<Verdict>| v.map(|v| (v, Origin::file("b.toml", 99, 1)));
     PathSpec {
         allow: rules(allow),
+        base_allow: None,
         ask: rules(ask),
         deny: rules(deny),
         default: setting(default),
@@ -179,5 +180,100 @@ fn hits_name_the_exact_element_that_matched() {
 fn invalid_globs_are_rejected() {
     for bad in ["src/[abc", "a/{b,c", ""] {
         assert!(validate(bad).is_err(), "{bad}");
+    }
+}
+
+fn decide_tree(rules: &PathRules, w: &World, path: &str) -> Option<(Verdict, String)> {
+    let ctx = PathContext {
+        project_root: &w.root,
+        home: Some(&w.home),
+        fs: &RealFs,
+    };
+    let path = match path.strip_prefix("@/") {
+        Some(rest) => w.root.parent().unwrap_or(&w.root).join(rest),
+        None if path == "~" => w.home.clone(),
+        None => crate::paths::normalise(Path::new(path), &w.root),
+    };
+    rules.decide_tree(&path, &ctx).map(|h| (h.verdict, h.rule))
+}
+
+#[test]
+fn a_folder_tree_meets_every_deny_and_ask_rule_inside_it() {
+    let w = world();
+    let base = w.root.parent().unwrap_or(&w.root).to_path_buf();
+    for dir in ["proj/keys", "proj/docs", "proj/big"] {
+        std::fs::create_dir_all(base.join(dir)).unwrap_or_else(|e| panic!("mkdir {dir}: {e}"));
+    }
+    let mut files = vec!["proj/keys/a.pem".to_string(), "outside/b.pem".to_string()];
+    files.extend((0..=TREE_WALK_LIMIT).map(|i| format!("proj/big/f{i}.txt")));
+    for f in &files {
+        std::fs::write(base.join(f), "x").unwrap_or_else(|e| panic!("write {f}: {e}"));
+    }
+    let rules = section(
+        &["**"],
+        &["migrations/*.sql"],
+        &[".github/workflows/**", "*.pem", "~/.ssh/**"],
+        None,
+        None,
+    );
+    let some = |v: Verdict, r: &str| Some((v, r.to_string()));
+    let workflows = some(Verdict::Deny, ".github/workflows/**");
+    let pem = some(Verdict::Deny, "*.pem");
+    let rows: &[(&str, Option<(Verdict, String)>)] = &[
+        (".github", workflows.clone()),
+        (".github/workflows", workflows.clone()),
+        (".github/workflows/ci.yml", workflows.clone()),
+        ("/", workflows.clone()),
+        ("keys", pem.clone()),
+        ("@/outside", pem.clone()),
+        // past the walk's bound, un-anchored rules count as matching
+        ("big", pem.clone()),
+        ("~", some(Verdict::Deny, "~/.ssh/**")),
+        ("migrations", some(Verdict::Ask, "migrations/*.sql")),
+        ("migrations/old", some(Verdict::Allow, "**")),
+        ("docs", some(Verdict::Allow, "**")),
+        // `src/out` links to `outside` (which holds b.pem): the link goes, not its target
+        ("src", some(Verdict::Allow, "**")),
+        ("src/main.rs", some(Verdict::Allow, "**")),
+        ("no-such-folder", some(Verdict::Allow, "**")),
+    ];
+    for (path, want) in rows {
+        assert_eq!(decide_tree(&rules, &w, path), *want, "{path}");
+    }
+}
+
+#[test]
+fn a_glob_meets_the_rules_for_the_files_it_names() {
+    let w = world();
+    let rules = section(
+        &["**"],
+        &[],
+        &[".env", "**/*.pem", "secrets/**"],
+        None,
+        None,
+    );
+    let ctx = PathContext {
+        project_root: &w.root,
+        home: Some(&w.home),
+        fs: &RealFs,
+    };
+    let some = |v: Verdict, r: &str| Some((v, r.to_string()));
+    type Row<'a> = (&'a str, &'a str, Option<(Verdict, String)>);
+    let rows: &[Row<'_>] = &[
+        ("", ".env", some(Verdict::Deny, ".env")),
+        ("", "**/.env*", some(Verdict::Deny, ".env")),
+        ("src", ".env", some(Verdict::Deny, ".env")),
+        ("", "*.pem", some(Verdict::Deny, "**/*.pem")),
+        ("", "secrets/*", some(Verdict::Deny, "secrets/**")),
+        ("src", "../secrets/k", some(Verdict::Deny, "secrets/**")),
+        ("", "*.rs", some(Verdict::Allow, "**")),
+        ("", "**/*", some(Verdict::Allow, "**")),
+        ("", "src/**/*.rs", some(Verdict::Allow, "**")),
+    ];
+    for (base, glob, want) in rows {
+        let got = rules
+            .decide_glob(&w.root.join(base), glob, &ctx)
+            .map(|h| (h.verdict, h.rule));
+        assert_eq!(got, *want, "{base} {glob}");
     }
 }

@@ -16,6 +16,9 @@ pub(crate) type Setting = Option<(Verdict, Origin)>;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PathSpec {
     pub allow: Vec<PathRule>,
+    /// Under a task: the base file's allow list, which the task's allow list narrows (a path
+    /// is allowed only when both name it).
+    pub base_allow: Option<Vec<PathRule>>,
     pub ask: Vec<PathRule>,
     pub deny: Vec<PathRule>,
     pub default: Setting,
@@ -25,6 +28,8 @@ pub(crate) struct PathSpec {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RunSpec {
     pub allow: Vec<CommandRule>,
+    /// Under a task: the base allow list the task's allow list narrows.
+    pub base_allow: Option<Vec<CommandRule>>,
     pub ask: Vec<CommandRule>,
     pub deny: Vec<CommandRule>,
     pub tests: Vec<CommandRule>,
@@ -87,9 +92,18 @@ pub(crate) struct LayerSpec {
     pub record: RecordSettings,
 }
 
-fn narrow<T: Clone>(allow: &mut Vec<T>, ask: &mut Vec<T>, deny: &mut Vec<T>, task: &Lists<T>) {
+/// Applies a task's lists (SPEC §4.7): a task can only narrow. Its allow list replaces the
+/// base one for naming the rule, but the base list is kept and must match too — otherwise a
+/// task allowing `**` would widen a base that allows only `src/**`.
+fn narrow<T: Clone>(
+    allow: &mut Vec<T>,
+    base_allow: &mut Option<Vec<T>>,
+    ask: &mut Vec<T>,
+    deny: &mut Vec<T>,
+    task: &Lists<T>,
+) {
     if let Some(task_allow) = &task.allow {
-        allow.clone_from(task_allow);
+        *base_allow = Some(std::mem::replace(allow, task_allow.clone()));
     }
     ask.extend(task.ask.iter().cloned());
     deny.extend(task.deny.iter().cloned());
@@ -100,6 +114,10 @@ impl PathSpec {
         Ok(PathRules {
             section: section.into(),
             allow: GlobList::build(self.allow, false)?,
+            base_allow: self
+                .base_allow
+                .map(|b| GlobList::build(b, false))
+                .transpose()?,
             ask: GlobList::build(self.ask, true)?,
             deny: GlobList::build(self.deny, true)?,
             default: self.default,
@@ -126,9 +144,27 @@ impl LayerSpec {
     pub fn into_layer(mut self, task: Option<&TaskSpec>) -> Result<Layer, String> {
         if let Some(task) = task {
             let (read, edit, run) = (&mut self.read, &mut self.edit, &mut self.run);
-            narrow(&mut read.allow, &mut read.ask, &mut read.deny, &task.read);
-            narrow(&mut edit.allow, &mut edit.ask, &mut edit.deny, &task.edit);
-            narrow(&mut run.allow, &mut run.ask, &mut run.deny, &task.run);
+            narrow(
+                &mut read.allow,
+                &mut read.base_allow,
+                &mut read.ask,
+                &mut read.deny,
+                &task.read,
+            );
+            narrow(
+                &mut edit.allow,
+                &mut edit.base_allow,
+                &mut edit.ask,
+                &mut edit.deny,
+                &task.edit,
+            );
+            narrow(
+                &mut run.allow,
+                &mut run.base_allow,
+                &mut run.ask,
+                &mut run.deny,
+                &task.run,
+            );
             self.stops.extend(task.stops.iter().cloned());
         }
         let mut evidence = self.evidence;
@@ -144,6 +180,7 @@ impl LayerSpec {
             edit: self.edit.compile("edit")?,
             run: RunRules {
                 allow: run.allow,
+                base_allow: run.base_allow,
                 ask: run.ask,
                 deny: run.deny,
                 tests: run.tests,

@@ -190,6 +190,7 @@ impl<'f, 't> Validator<'f, 't> {
         self.shadowed_allows(&raw.allow, &[&raw.deny, &raw.ask]);
         PathSpec {
             allow: self.paths(&raw.allow),
+            base_allow: None,
             ask: self.paths(&raw.ask),
             deny: self.paths(&raw.deny),
             default: self.verdict(&raw.default),
@@ -209,6 +210,7 @@ impl<'f, 't> Validator<'f, 't> {
         self.shadowed_allows(&raw.allow, &[&raw.deny, &raw.ask]);
         self.spec.run = RunSpec {
             allow: self.commands(&raw.allow),
+            base_allow: None,
             ask: self.commands(&raw.ask),
             deny: self.commands(&raw.deny),
             tests: self.commands(&raw.tests),

@@ -2,8 +2,8 @@
 //! [`Decision::from_findings`] combines.
 
 use super::{
-    Code, DecideContext, Decision, Finding, SessionFacts, fingerprint, merge, protect, rollback,
-    url,
+    Code, DecideContext, Decision, Finding, SessionFacts, fingerprint, merge, messages, protect,
+    rollback, url,
 };
 use crate::budget::{Budget, Layer, OnExceed, PathContext};
 use crate::paths::normalise;
@@ -20,6 +20,14 @@ pub fn decide(
     ctx: &DecideContext<'_>,
 ) -> Decision {
     if let Some(stopped) = &facts.stopped {
+        // A halt by `[spend] on_exceed = "halt"` carries the spend section's origin.
+        let by_spend = stopped.origin == Origin::builtin("spend").to_string()
+            || budget.layers.iter().any(|l| {
+                l.spend
+                    .origin
+                    .as_ref()
+                    .is_some_and(|o| o.to_string() == stopped.origin)
+            });
         let finding = Finding {
             hit: Hit {
                 verdict: Verdict::Deny,
@@ -27,12 +35,14 @@ pub fn decide(
                 section: "stop".into(),
                 rule: stopped.origin.clone(),
             },
-            code: Code::StopRule,
+            code: if by_spend {
+                Code::SpendExceeded
+            } else {
+                Code::StopRule
+            },
             what: format!("this call ({})", call.tool_name()),
             stop_reason: Some(stopped.reason.clone()),
-            detail: Some(
-                "This run was already stopped; every further tool call is refused.".into(),
-            ),
+            detail: None,
         };
         return Decision::from_findings(vec![finding], ctx.nobody_can_answer);
     }
@@ -45,7 +55,7 @@ pub fn decide(
     };
     d.limits();
     match call {
-        ToolCall::Read { tool, path } => d.read_tool(tool, path.as_deref()),
+        ToolCall::Read { tool, path, glob } => d.read_tool(tool, path.as_deref(), glob.as_deref()),
         ToolCall::Edit { tool, path } => d.edit_tool(tool, path.as_deref()),
         ToolCall::Bash { command } => d.bash(command),
         ToolCall::WebFetch { url } => d.web_fetch(url),
@@ -53,6 +63,9 @@ pub fn decide(
             d.per_layer(|l| l.web.decide_search(), Code::WebDenied, "a web search")
         }
         ToolCall::Mcp { server, tool } => d.mcp(server, tool),
+        ToolCall::Unanalysable { tool, text } if text.trim().is_empty() => {
+            d.unparsed(&format!("a {tool} call whose input had no command"), "")
+        }
         ToolCall::Unanalysable { tool, text } => d.unparsed(&format!("{tool} command"), text),
         ToolCall::Other { .. } => {}
     }
@@ -215,20 +228,25 @@ impl<'a> Decider<'a> {
         }
     }
 
-    fn read_tool(&mut self, tool: &str, path: Option<&str>) {
+    /// Read, or Grep/Glob of a folder and, when given, of the files its glob names there.
+    fn read_tool(&mut self, tool: &str, path: Option<&str>, glob: Option<&str>) {
         let path = self.tool_path(path.unwrap_or("."));
         let what = format!("{tool} of `{}`", self.show(&path));
         self.read_path(&path, &what);
+        if let Some(glob) = glob {
+            let what = format!("{tool} of `{glob}` in `{}`", self.show(&path));
+            let pctx = self.path_ctx();
+            let hits: Vec<Hit> = self
+                .budget
+                .layers
+                .iter()
+                .filter_map(|l| l.read.decide_glob(&path, glob, &pctx))
+                .collect();
+            self.push_path_hits(hits, &what);
+        }
     }
 
-    fn read_path(&mut self, path: &Path, what: &str) {
-        let pctx = self.path_ctx();
-        let hits: Vec<Hit> = self
-            .budget
-            .layers
-            .iter()
-            .filter_map(|l| l.read.decide(path, &pctx))
-            .collect();
+    fn push_path_hits(&mut self, hits: Vec<Hit>, what: &str) {
         for hit in hits {
             let code = if hit.verdict == Verdict::Allow {
                 Code::Allowed
@@ -239,6 +257,17 @@ impl<'a> Decider<'a> {
         }
     }
 
+    fn read_path(&mut self, path: &Path, what: &str) {
+        let pctx = self.path_ctx();
+        let hits: Vec<Hit> = self
+            .budget
+            .layers
+            .iter()
+            .filter_map(|l| l.read.decide(path, &pctx))
+            .collect();
+        self.push_path_hits(hits, what);
+    }
+
     fn edit_tool(&mut self, tool: &str, path: Option<&str>) {
         let Some(path) = path else {
             // An edit tool without a path cannot be checked: refuse like an unparsed command.
@@ -247,7 +276,7 @@ impl<'a> Decider<'a> {
         };
         let path = self.tool_path(path);
         let what = format!("{tool} of `{}`", self.show(&path));
-        self.edit_path(&path, &what);
+        self.edit_path(&path, &what, false);
     }
 
     /// A tool's path made absolute; `~` and `~/x` are the home folder, as Claude Code's
@@ -265,26 +294,46 @@ impl<'a> Decider<'a> {
     }
 
     /// Everything an edit of `path` must pass: self-protection, stop rules, the rollback
-    /// note, edit counts, and `[edit]`.
-    fn edit_path(&mut self, path: &Path, what: &str) {
+    /// note, edit counts, and `[edit]`. `tree`: a recursive delete or move of a folder, an
+    /// edit of everything under it too (SPEC §4.8).
+    fn edit_path(&mut self, path: &Path, what: &str, tree: bool) {
+        self.edit_path_reaching(path, what, tree, protect::Reach::Path);
+    }
+
+    /// [`Self::edit_path`] for a shell effect; `reach` says how far below `path` it goes,
+    /// for self-protection (a delete, a folder write).
+    fn edit_path_reaching(
+        &mut self,
+        path: &Path,
+        what: &str,
+        tree: bool,
+        reach: protect::Reach<'_>,
+    ) {
         let budget = self.budget;
         if let Some(p) = protect::protection(
             path,
+            reach,
             budget,
             self.ctx.home.as_deref(),
             &self.ctx.protected_dirs,
             self.ctx.fs,
         ) {
-            self.push(
-                Hit {
+            let detail = p
+                .reaches
+                .as_deref()
+                .map(|inner| format!("it holds `{}`", self.show(inner)));
+            self.findings.push(Finding {
+                hit: Hit {
                     verdict: Verdict::Deny,
                     origin: Origin::builtin(format!("self-protection/{}", p.id)),
                     section: "self-protection".into(),
                     rule: p.what.into(),
                 },
-                Code::SelfProtection,
-                format!("{what} ({})", p.what),
-            );
+                code: Code::SelfProtection,
+                what: what.to_owned(),
+                stop_reason: None,
+                detail,
+            });
             return;
         }
         let pctx = self.path_ctx();
@@ -306,14 +355,22 @@ impl<'a> Decider<'a> {
                 }
             }
         }
-        let mut is_note = false;
+        // The rollback note of a layer that has high-risk paths: that layer lets it be
+        // written (SPEC §6.5). Another layer naming the same file as *its* note loosens
+        // nothing here: each layer decides the path by its own rules.
+        let note_of = |layer: &Layer| {
+            layer.evidence.has_high_risk()
+                && normalise(
+                    Path::new(&layer.evidence.rollback_note),
+                    &budget.project_root,
+                ) == path
+        };
         for layer in &budget.layers {
             let note = normalise(
                 Path::new(&layer.evidence.rollback_note),
                 &budget.project_root,
             );
             if note == path {
-                is_note = true;
                 continue;
             }
             if let Some((pattern, origin)) = layer.evidence.high_risk(path, &pctx) {
@@ -375,7 +432,7 @@ impl<'a> Decider<'a> {
             }
         }
         for layer in &budget.layers {
-            if is_note {
+            if note_of(layer) {
                 // Writing the rollback note is allowed unless a deny rule names it (SPEC §6.5).
                 if layer.edit.denies_explicitly(path, &pctx)
                     && let Some(hit) = layer.edit.decide(path, &pctx)
@@ -395,7 +452,12 @@ impl<'a> Decider<'a> {
                 }
                 continue;
             }
-            if let Some(hit) = layer.edit.decide(path, &pctx) {
+            let decided = if tree {
+                layer.edit.decide_tree(path, &pctx)
+            } else {
+                layer.edit.decide(path, &pctx)
+            };
+            if let Some(hit) = decided {
                 let code = if hit.verdict == Verdict::Allow {
                     Code::Allowed
                 } else {
@@ -528,7 +590,21 @@ impl<'a> Decider<'a> {
                         Verdict::Ask => Code::CommandAsk,
                         Verdict::Deny => Code::CommandDenied,
                     };
-                    self.push(hit, code, what.clone());
+                    let detail = (hit.verdict != Verdict::Allow)
+                        .then(|| {
+                            let mut known = layer.run.allow_commands();
+                            known.extend(layer.run.test_commands());
+                            known.dedup();
+                            messages::allowed_instead(cmd.argv.first()?, &known)
+                        })
+                        .flatten();
+                    self.findings.push(Finding {
+                        hit,
+                        code,
+                        what: what.clone(),
+                        stop_reason: None,
+                        detail,
+                    });
                 }
                 for stop in &layer.stops {
                     if stop.matches_command(&cmd.argv) {
@@ -566,6 +642,20 @@ impl<'a> Decider<'a> {
                 }
             }
         }
+        // How far a write of a folder reaches (self-protection): everything under it when
+        // a command of the line copies, syncs or extracts whole folders; else the entries
+        // the words name.
+        let whole_folder = analysis
+            .commands
+            .iter()
+            .any(|c| protect::writes_whole_folders(&c.argv));
+        let names: Vec<String> = analysis
+            .commands
+            .iter()
+            .flat_map(|c| c.argv.iter().skip(1))
+            .filter_map(|w| Path::new(w).file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect();
         for effect in &analysis.effects {
             let shown = self.show(&effect.path);
             match effect.kind {
@@ -573,13 +663,20 @@ impl<'a> Decider<'a> {
                     &effect.path,
                     &format!("reading `{shown}` (by `{}`)", clip(&effect.command)),
                 ),
-                EffectKind::Write => self.edit_path(
+                EffectKind::Write => self.edit_path_reaching(
                     &effect.path,
                     &format!("writing `{shown}` (by `{}`)", clip(&effect.command)),
+                    false,
+                    protect::Reach::Into {
+                        whole_folder,
+                        names: &names,
+                    },
                 ),
-                EffectKind::Delete { .. } => self.edit_path(
+                EffectKind::Delete { recursive } => self.edit_path_reaching(
                     &effect.path,
                     &format!("deleting `{shown}` (by `{}`)", clip(&effect.command)),
+                    recursive,
+                    protect::Reach::Tree,
                 ),
             }
         }

@@ -7,16 +7,28 @@ use crate::verdict::{Origin, Verdict};
 /// Names the rule the way a reader finds it: the rule text, its section and its origin.
 pub fn rule_name(finding: &Finding) -> String {
     let hit = &finding.hit;
+    let is_key = matches!(
+        hit.rule.as_str(),
+        "default"
+            | "outside_project"
+            | "unparsed"
+            | "unlisted"
+            | "write_decision"
+            | "enabled"
+            | "search"
+            | "push"
+            | "pr_merge"
+    );
     match &hit.origin {
         Origin::Pack { pack, id } => format!("pack {pack}: {id} ({})", hit.origin),
+        Origin::Builtin { .. } if is_key => {
+            format!("[{}] {} ({})", hit.section, hit.rule, hit.origin)
+        }
         Origin::Builtin { .. } => format!("{} ({})", hit.rule, hit.origin),
-        Origin::File { .. } => match hit.rule.as_str() {
-            "default" | "outside_project" | "unparsed" | "unlisted" | "write_decision"
-            | "enabled" | "search" | "push" | "pr_merge" => {
-                format!("[{}] {} ({})", hit.section, hit.rule, hit.origin)
-            }
-            rule => format!("`{rule}` in [{}] ({})", hit.section, hit.origin),
-        },
+        Origin::File { .. } if is_key => {
+            format!("[{}] {} ({})", hit.section, hit.rule, hit.origin)
+        }
+        Origin::File { .. } => format!("`{}` in [{}] ({})", hit.rule, hit.section, hit.origin),
     }
 }
 
@@ -57,7 +69,7 @@ fn instead(code: Code) -> &'static str {
             "Write the rollback note first (template below), then retry the edit."
         }
         Code::SelfProtection => {
-            "These files enforce the budget: leave them alone. If they must change, ask the user."
+            "Leave it alone; if it must change, stop and ask the user to change it."
         }
         Code::BudgetInvalid | Code::HookInternalError => {
             "Ask the user to fix the problem named above, then retry."
@@ -66,8 +78,108 @@ fn instead(code: Code) -> &'static str {
     }
 }
 
+/// What a protected path is, by protection id (`builtin:self-protection/<id>`).
+pub fn protected_what(id: &str) -> &'static str {
+    match id {
+        "budget-file" => "a budget file",
+        "user-budget" => "the user budget's folder",
+        "claude-settings" => "Claude Code's settings",
+        "budget-tests" => "the budget's replay cases",
+        "git-internals" => "git's internal files (hooks, config)",
+        "shell-startup" => "a shell start-up file",
+        _ => "claude-budget's own state, records, configuration or executables",
+    }
+}
+
+/// Why a protected path may not change, as a relative clause, and what to do instead.
+fn protected_why(id: &str) -> (&'static str, &'static str) {
+    match id {
+        "budget-file" | "user-budget" => (
+            "which sets what this run may do",
+            "Leave it alone; if the budget must change, stop and ask the user to change it.",
+        ),
+        "claude-settings" => (
+            "which install the hooks that enforce the budget",
+            "Leave them alone; if a setting must change, stop and ask the user to change it.",
+        ),
+        "budget-tests" => (
+            "which CI checks the budget against",
+            "Leave them alone; propose a new case to the user instead.",
+        ),
+        "git-internals" => (
+            "which run code on later git commands, outside the budget's checks",
+            "Use git's own commands (add, commit, branch); if a hook or git setting must \
+             change, ask the user.",
+        ),
+        "shell-startup" => (
+            "which runs code in every later shell, outside the budget's checks",
+            "Set what the command needs on its own line (`VAR=x cmd`); if the start-up file \
+             must change, ask the user.",
+        ),
+        _ => (
+            "which count, record and enforce this run",
+            "Leave them alone; if they must change, stop and ask the user.",
+        ),
+    }
+}
+
+/// The id of a `builtin:<prefix>/<id>` origin.
+fn builtin_id<'a>(finding: &'a Finding, prefix: &str) -> Option<&'a str> {
+    match &finding.hit.origin {
+        Origin::Builtin { id } => id.strip_prefix(prefix),
+        _ => None,
+    }
+}
+
+/// A refusal by self-protection: what the path is and why it is kept (SPEC §3).
+fn self_protection(finding: &Finding) -> String {
+    let id = builtin_id(finding, "self-protection/").unwrap_or_default();
+    let (why, instead) = protected_why(id);
+    let what = &finding.what;
+    let origin = &finding.hit.origin;
+    match &finding.detail {
+        // An edit of a folder that holds the protected path.
+        Some(holds) => format!(
+            "claude-budget refused {what}: {holds}, {}, {why} ({origin}) [self-protection]. \
+             Name the paths inside the folder instead (`rm -rf build/`, `cp -r x/. src/`), \
+             leaving the protected one alone; if it must change, ask the user.",
+            protected_what(id),
+        ),
+        None => format!(
+            "claude-budget refused {what}: that is {}, {why} ({origin}) [self-protection]. \
+             {instead}",
+            protected_what(id)
+        ),
+    }
+}
+
+/// A call refused because the run was stopped earlier (by a stop rule, or a spend limit with
+/// `on_exceed = "halt"`): the original rule and its reason.
+fn already_stopped(finding: &Finding) -> String {
+    let what = &finding.what;
+    let reason = finding.stop_reason.as_deref().unwrap_or_default();
+    let by = if finding.code == Code::SpendExceeded {
+        "the spend limit"
+    } else {
+        "the stop rule"
+    };
+    format!(
+        "claude-budget refused {what}: this run was already stopped by {by} at {}: {reason} \
+         [{}]. Every further tool call is refused. {}",
+        finding.hit.rule,
+        finding.code.as_str(),
+        instead(finding.code)
+    )
+}
+
 /// The reason text for the winning finding.
 pub fn reason(finding: &Finding) -> String {
+    if finding.code == Code::SelfProtection {
+        return self_protection(finding);
+    }
+    if builtin_id(finding, "").is_some_and(|id| id == "stopped-run") {
+        return already_stopped(finding);
+    }
     let rule = rule_name(finding);
     let what = &finding.what;
     let mut text = match finding.hit.verdict {
@@ -77,22 +189,26 @@ pub fn reason(finding: &Finding) -> String {
             finding.code.as_str(),
             instead(finding.code)
         ),
-        Verdict::Deny => {
-            if let Some(stop) = &finding.stop_reason {
+        Verdict::Deny => match &finding.stop_reason {
+            Some(stop) => {
+                let (kind, code) = if finding.code == Code::SpendExceeded {
+                    ("spend limit", Code::SpendExceeded)
+                } else {
+                    ("stop rule", Code::StopRule)
+                };
                 format!(
-                    "claude-budget stopped this run at {what}: {stop} (stop rule {}) [{}]. {}",
+                    "claude-budget stopped this run at {what}: {stop} ({kind} {}) [{}]. {}",
                     finding.hit.origin,
-                    finding.code.as_str(),
-                    instead(Code::StopRule)
-                )
-            } else {
-                format!(
-                    "claude-budget refused {what}: denied by {rule} [{}]. {}",
-                    finding.code.as_str(),
-                    instead(finding.code)
+                    code.as_str(),
+                    instead(code)
                 )
             }
-        }
+            None => format!(
+                "claude-budget refused {what}: denied by {rule} [{}]. {}",
+                finding.code.as_str(),
+                instead(finding.code)
+            ),
+        },
     };
     if let Some(detail) = &finding.detail {
         text.push('\n');
@@ -101,10 +217,35 @@ pub fn reason(finding: &Finding) -> String {
     text
 }
 
-/// `ask` turned into `deny` because no human can answer a prompt in this permission mode.
-pub fn approval_needed(ask_reason: &str) -> String {
-    format!(
-        "{ask_reason}\nNo one can approve it in this permission mode, so it is refused \
-         [approval-needed]: stop and ask the user to approve it or to run it themselves."
-    )
+/// `ask` turned into `deny` because no human can answer a prompt in this permission mode:
+/// the refusal first, then the rule that asks, then what to do.
+pub fn approval_needed(finding: &Finding) -> String {
+    let mut text = format!(
+        "claude-budget refused {}: it needs the user's approval ({}) and nobody can approve in \
+         this permission mode [approval-needed]. Stop and ask the user to approve it or run it \
+         themselves.",
+        finding.what,
+        rule_name(finding)
+    );
+    if let Some(detail) = &finding.detail {
+        text.push('\n');
+        text.push_str(detail);
+    }
+    text
+}
+
+/// The "allowed instead" line for a refused command: up to three `[run] allow` or `tests`
+/// entries of the same program.
+pub fn allowed_instead(program: &str, allowed: &[String]) -> Option<String> {
+    let same_program: Vec<String> = allowed
+        .iter()
+        .filter(|rule| {
+            rule.split_whitespace()
+                .next()
+                .is_some_and(|first| first.rsplit('/').next() == Some(program))
+        })
+        .take(3)
+        .map(|rule| format!("`{rule}`"))
+        .collect();
+    (!same_program.is_empty()).then(|| format!("Allowed instead: {}.", same_program.join(", ")))
 }

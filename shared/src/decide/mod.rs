@@ -18,7 +18,7 @@ pub mod url;
 pub use calls::decide;
 
 use crate::fsview::FsView;
-use crate::verdict::{Hit, Verdict};
+use crate::verdict::{Hit, Origin, Verdict};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -120,7 +120,10 @@ pub struct DecideContext<'a> {
     pub home: Option<PathBuf>,
     /// `permission_mode` is `bypassPermissions` or `dontAsk`: `ask` becomes `deny`.
     pub nobody_can_answer: bool,
-    /// The state/record directory in use and the hook executables' directory: protected.
+    /// The state/record directory in use, the hook executables' directory, the user
+    /// budget's folder and `$CLAUDE_CONFIG_DIR`'s settings files (see
+    /// `store::protected_dirs`): protected. A `settings*.json` entry is protected as Claude
+    /// Code's settings, any other as claude-budget's own files.
     pub protected_dirs: Vec<PathBuf>,
     /// The branch checked out (from `.git/HEAD`), for protected branches.
     pub current_branch: Option<String>,
@@ -173,10 +176,11 @@ impl Decision {
     }
 
     /// Combines findings: the most restrictive wins (a stop beats everything, then
-    /// deny > ask > allow); `ask` becomes `deny` when nobody can answer a prompt.
+    /// deny > ask > allow; among equal verdicts the most specific finding, see
+    /// [`specificity`]); `ask` becomes `deny` when nobody can answer a prompt.
     pub fn from_findings(mut findings: Vec<Finding>, nobody_can_answer: bool) -> Decision {
         let hits = findings.iter().map(|f| f.hit.clone()).collect();
-        let rank = |f: &Finding| (f.stop_reason.is_some(), f.hit.verdict);
+        let rank = |f: &Finding| (f.stop_reason.is_some(), f.hit.verdict, specificity(f));
         // The first of the most restrictive findings (stable: analysis order).
         let Some(best) = findings
             .iter()
@@ -193,7 +197,7 @@ impl Decision {
         if verdict == Verdict::Ask && nobody_can_answer {
             verdict = Verdict::Deny;
             code = Code::ApprovalNeeded;
-            reason = messages::approval_needed(&reason);
+            reason = messages::approval_needed(&winner);
         }
         Decision {
             verdict: Some(verdict),
@@ -204,6 +208,20 @@ impl Decision {
             note: None,
             hits,
         }
+    }
+}
+
+/// Which of equally restrictive findings explains the decision best: what the product
+/// itself found (pack and semantic checks, self-protection, limits, what cannot be
+/// analysed) over an explicit rule of the budget over a section's `default` or
+/// `outside_project`. So `eval $X` is reported as unparsed, not as `[run] default`.
+fn specificity(finding: &Finding) -> u8 {
+    let fallback = matches!(finding.hit.rule.as_str(), "default" | "outside_project");
+    match (&finding.hit.origin, finding.code) {
+        (_, Code::UnparsedCommand) | (Origin::Pack { .. }, _) => 2,
+        _ if fallback => 0,
+        (Origin::Builtin { .. }, _) => 2,
+        (Origin::File { .. }, _) => 1,
     }
 }
 

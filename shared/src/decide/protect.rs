@@ -1,9 +1,19 @@
 //! Self-protection (SPEC §3): while any budget is in force the agent may not edit or delete
-//! what enforces it (budget files, Claude Code settings, replay cases, our state and hook
-//! executables) nor plant persistence (`.git/`, shell start-up files).
+//! what enforces it (budget files and the user budget's folder, Claude Code's project and
+//! user settings, replay cases, our state, configuration and executables) nor plant
+//! persistence (`.git/`, shell start-up files).
+//!
+//! A folder that holds a protected path is protected from edits that reach inside it: a
+//! delete (`rm -rf .`, `rm -rf ~`, `find . -delete`), a whole-folder write (`cp -r x/. .`,
+//! `rsync --delete x/ .`, `tar -x`), or a write into it of an entry with a protected name
+//! (`cp /tmp/.bashrc ~`). Inside the project every edit of such a folder is refused; at the
+//! project root and outside it a write that only adds a named file (`cp a.txt .`,
+//! `curl -O …`) stays the business of `[edit]`.
 
-use crate::budget::Budget;
+use super::messages;
+use crate::budget::{Budget, LayerKind};
 use crate::fsview::FsView;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 /// Shell start-up files in the home directory. The spec names the first five; `.zshenv`,
@@ -19,78 +29,235 @@ const STARTUP_FILES: &[&str] = &[
     ".bash_logout",
 ];
 
+/// Claude Code's settings files, in the project's and the user's `.claude` folder.
+const SETTINGS_FILES: &[&str] = &["settings.json", "settings.local.json"];
+
 /// What makes a path protected, for the denial message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Protected {
     /// Rule id, shown as `builtin:self-protection/<id>`.
     pub id: &'static str,
     pub what: &'static str,
+    /// For an edit of a folder: the protected path inside it that the edit would reach.
+    pub reaches: Option<PathBuf>,
 }
 
-/// The protection `path` falls under, checking the literal path and its resolved target.
+/// How far an edit reaches below its path.
+#[derive(Clone, Copy, Debug)]
+pub enum Reach<'a> {
+    /// An edit tool's file, or a shell write of exactly this path.
+    Path,
+    /// A delete or a move away: the path and everything under it.
+    Tree,
+    /// A shell write into the path as a folder: everything under it when `whole_folder`,
+    /// else only the entries whose names the command mentions (`names`: basenames of its
+    /// words).
+    Into {
+        whole_folder: bool,
+        names: &'a [String],
+    },
+}
+
+/// A protected path and its rule id.
+struct Guard {
+    path: PathBuf,
+    /// The path and everything under it (a folder), or only the path (a file).
+    tree: bool,
+    id: &'static str,
+}
+
+/// The protection `path` falls under for an edit reaching `reach` below it, checking the
+/// literal path and its resolved target.
 pub fn protection(
     path: &Path,
+    reach: Reach<'_>,
     budget: &Budget,
     home: Option<&Path>,
     protected_dirs: &[PathBuf],
     fs: &dyn FsView,
 ) -> Option<Protected> {
+    let guards = guards(budget, home, protected_dirs);
     let resolved = resolve(path, fs);
-    [Some(path), resolved.as_deref()]
-        .into_iter()
+    let candidates = [Some(path), resolved.as_deref()];
+    let direct = candidates
+        .iter()
         .flatten()
-        .find_map(|p| protection_of(p, budget, home, protected_dirs))
+        .find_map(|p| direct_protection(p, budget, home, &guards));
+    direct.or_else(|| {
+        candidates
+            .iter()
+            .flatten()
+            .find_map(|p| folder_holding(p, reach, budget, &guards))
+    })
 }
 
-/// A folder inside the project that holds a protected file (`.claude`, `.git`): deleting,
-/// renaming or writing it as a whole (`rm -rf .claude`, `mv .claude x`, `cp -r x/. .claude`,
-/// `git checkout -- .claude`) reaches the file. The project root itself is left to the
-/// `destructive` pack and `[edit]`: a write "of the root" (`tar -x`, `find . -exec`) is
-/// too common to refuse outright.
-fn folder_holding_protected(
+/// True when a command, given a folder to write, writes everything under it: recursive
+/// copies and syncs, archive extraction, git restoring a pathspec, recursive downloads.
+pub fn writes_whole_folders(argv: &[String]) -> bool {
+    let Some(program) = argv.first() else {
+        return false;
+    };
+    let args = &argv[1..];
+    let short_flag = |letters: &[char]| {
+        args.iter().any(|a| {
+            a.strip_prefix('-')
+                .is_some_and(|f| !f.starts_with('-') && f.chars().any(|c| letters.contains(&c)))
+        })
+    };
+    let long_flag = |names: &[&str]| {
+        args.iter().any(|a| {
+            names
+                .iter()
+                .any(|n| a == n || a.starts_with(&format!("{n}=")))
+        })
+    };
+    match program.as_str() {
+        "rsync" | "tar" | "bsdtar" | "gtar" | "unzip" | "cpio" | "7z" | "7za" | "ditto" | "git" => {
+            true
+        }
+        "cp" | "gcp" | "scp" => {
+            short_flag(&['r', 'R', 'a']) || long_flag(&["--recursive", "--archive"])
+        }
+        "wget" => short_flag(&['r', 'm']) || long_flag(&["--recursive", "--mirror"]),
+        _ => false,
+    }
+}
+
+/// Every protected path with a fixed location.
+fn guards(budget: &Budget, home: Option<&Path>, protected_dirs: &[PathBuf]) -> Vec<Guard> {
+    let root = &budget.project_root;
+    let exact = |path: PathBuf, id| Guard {
+        path,
+        tree: false,
+        id,
+    };
+    let tree = |path: PathBuf, id| Guard {
+        path,
+        tree: true,
+        id,
+    };
+    let mut guards: Vec<Guard> = budget
+        .layers
+        .iter()
+        .map(|l| exact(l.file.clone(), "budget-file"))
+        .collect();
+    // The user budget's folder: moving it away or adding files to it changes the budget.
+    guards.extend(
+        budget
+            .layers
+            .iter()
+            .filter(|l| l.kind == LayerKind::User)
+            .filter_map(|l| l.file.parent())
+            .map(|dir| tree(dir.to_path_buf(), "user-budget")),
+    );
+    guards.push(exact(root.join(".claude/budget.toml"), "budget-file"));
+    for file in SETTINGS_FILES {
+        guards.push(exact(root.join(".claude").join(file), "claude-settings"));
+    }
+    guards.push(tree(root.join(".claude/budget-tests"), "budget-tests"));
+    guards.push(tree(root.join(".git"), "git-internals"));
+    if let Some(home) = home {
+        guards.extend(
+            STARTUP_FILES
+                .iter()
+                .map(|f| exact(home.join(f), "shell-startup")),
+        );
+        for file in SETTINGS_FILES {
+            guards.push(exact(home.join(".claude").join(file), "claude-settings"));
+        }
+    }
+    // From the environment (`store::protected_dirs`): our state, records, executables and
+    // configuration, and Claude Code's settings under `$CLAUDE_CONFIG_DIR`.
+    guards.extend(protected_dirs.iter().map(|d| {
+        if is_settings_file(d) {
+            exact(d.clone(), "claude-settings")
+        } else {
+            tree(d.clone(), "hook-state")
+        }
+    }));
+    guards
+}
+
+/// `settings.json`, `settings.local.json` and other `settings*.json` files.
+fn is_settings_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(OsStr::to_str)
+        .is_some_and(|n| n.starts_with("settings") && n.ends_with(".json"))
+}
+
+fn protected(id: &'static str, reaches: Option<PathBuf>) -> Protected {
+    Protected {
+        id,
+        what: messages::protected_what(id),
+        reaches,
+    }
+}
+
+/// The protection of the path itself (not of what it holds).
+fn direct_protection(
     path: &Path,
     budget: &Budget,
     home: Option<&Path>,
+    guards: &[Guard],
 ) -> Option<Protected> {
     let root = &budget.project_root;
-    if path == root || !path.starts_with(root) {
-        return None;
+    if path.file_name().is_some_and(|n| n == "budget.toml")
+        && path
+            .parent()
+            .is_some_and(|p| p.ends_with(".claude") || p.ends_with("claude-budget"))
+    {
+        return Some(protected("budget-file", None));
     }
-    let mut held: Vec<(PathBuf, &'static str, &'static str)> = budget
-        .layers
+    let in_claude_dir = |base: &Path| path.parent() == Some(base.join(".claude").as_path());
+    if is_settings_file(path) && (in_claude_dir(root) || home.is_some_and(in_claude_dir)) {
+        return Some(protected("claude-settings", None));
+    }
+    if path.components().any(|c| c.as_os_str() == ".git") {
+        return Some(protected("git-internals", None));
+    }
+    guards
         .iter()
-        .map(|l| (l.file.clone(), "budget-file", "a budget file"))
-        .collect();
-    held.push((
-        root.join(".claude/budget.toml"),
-        "budget-file",
-        "a budget file",
-    ));
-    held.push((
-        root.join(".claude/settings.json"),
-        "claude-settings",
-        "Claude Code's settings",
-    ));
-    held.push((
-        root.join(".claude/budget-tests"),
-        "budget-tests",
-        "the budget's replay cases",
-    ));
-    held.push((
-        root.join(".git"),
-        "git-internals",
-        "git's internal files (hooks, config)",
-    ));
-    if let Some(home) = home {
-        held.extend(
-            STARTUP_FILES
-                .iter()
-                .map(|f| (home.join(f), "shell-startup", "a shell start-up file")),
-        );
-    }
-    held.into_iter()
-        .find(|(file, _, _)| file != path && file.starts_with(path))
-        .map(|(_, id, what)| Protected { id, what })
+        .find(|g| {
+            if g.tree {
+                path.starts_with(&g.path)
+            } else {
+                path == g.path
+            }
+        })
+        .map(|g| protected(g.id, None))
+}
+
+/// A folder holding a protected path, edited in a way that reaches it.
+fn folder_holding(
+    path: &Path,
+    reach: Reach<'_>,
+    budget: &Budget,
+    guards: &[Guard],
+) -> Option<Protected> {
+    let root = &budget.project_root;
+    // Inside the project, any edit of such a folder (`mv .claude x`, `git checkout -- .git`)
+    // reaches the file; there is no common reason to edit `.claude` or `.git` as a whole.
+    let inside_project = path != root && path.starts_with(root);
+    guards
+        .iter()
+        .filter(|g| g.path != path && g.path.starts_with(path))
+        .find(|g| {
+            inside_project
+                || match reach {
+                    Reach::Path => false,
+                    Reach::Tree
+                    | Reach::Into {
+                        whole_folder: true, ..
+                    } => true,
+                    Reach::Into { names, .. } => g
+                        .path
+                        .strip_prefix(path)
+                        .ok()
+                        .and_then(|rel| rel.components().next())
+                        .is_some_and(|first| names.iter().any(|n| first.as_os_str() == n.as_str())),
+                }
+        })
+        .map(|g| protected(g.id, Some(g.path.clone())))
 }
 
 /// Resolves symlinks of the path or of its nearest existing parent.
@@ -108,69 +275,4 @@ fn resolve(path: &Path, fs: &dyn FsView) -> Option<PathBuf> {
         tail.push(cur.file_name()?.to_owned());
         cur = cur.parent()?;
     }
-}
-
-fn protection_of(
-    path: &Path,
-    budget: &Budget,
-    home: Option<&Path>,
-    protected_dirs: &[PathBuf],
-) -> Option<Protected> {
-    let root = &budget.project_root;
-    if let Some(found) = folder_holding_protected(path, budget, home) {
-        return Some(found);
-    }
-    if budget.layers.iter().any(|l| l.file == path)
-        || path.file_name().is_some_and(|n| n == "budget.toml")
-            && path
-                .parent()
-                .is_some_and(|p| p.ends_with(".claude") || p.ends_with("claude-budget"))
-    {
-        return Some(Protected {
-            id: "budget-file",
-            what: "a budget file",
-        });
-    }
-    if let Ok(rel) = path.strip_prefix(root) {
-        let rel_text = rel.to_string_lossy();
-        if rel_text.starts_with(".claude/settings") && rel_text.ends_with(".json") {
-            return Some(Protected {
-                id: "claude-settings",
-                what: "Claude Code's settings",
-            });
-        }
-        if rel.starts_with(".claude/budget-tests") {
-            return Some(Protected {
-                id: "budget-tests",
-                what: "the budget's replay cases",
-            });
-        }
-    }
-    if path.components().any(|c| c.as_os_str() == ".git") {
-        return Some(Protected {
-            id: "git-internals",
-            what: "git's internal files (hooks, config)",
-        });
-    }
-    if let Some(home) = home
-        && path.parent() == Some(home)
-        && path
-            .file_name()
-            .is_some_and(|n| STARTUP_FILES.iter().any(|s| n == *s))
-    {
-        return Some(Protected {
-            id: "shell-startup",
-            what: "a shell start-up file",
-        });
-    }
-    if protected_dirs
-        .iter()
-        .any(|d| path.starts_with(d) || d.starts_with(path))
-    {
-        return Some(Protected {
-            id: "hook-state",
-            what: "claude-budget's own state, records or executables",
-        });
-    }
-    None
 }

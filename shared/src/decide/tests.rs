@@ -71,6 +71,7 @@ impl Fixture {
         ToolCall::Read {
             tool: "Read".into(),
             path: Some(self.path(rel)),
+            glob: None,
         }
     }
 }
@@ -144,6 +145,7 @@ fn each_section_decides_its_own_kind_of_call() {
             ToolCall::Read {
                 tool: "Grep".into(),
                 path: Some(f.path("secrets")),
+                glob: None,
             },
             Some(Verdict::Deny),
             Code::PathDenied,
@@ -410,6 +412,42 @@ stop = [{ edit = ["billing/**/schema.*"], reason = "Schema change: stop." }]
 }
 
 #[test]
+fn a_task_cannot_widen_what_the_base_allows() {
+    let repo = r#"
+version = 1
+[edit]
+allow = ["src/**"]
+default = "deny"
+[run]
+allow = ["cargo test"]
+default = "deny"
+[tasks.wide]
+edit.allow = ["**"]
+run.allow = ["terraform", "cargo test"]
+"#;
+    let f = fixture_with(repo, None, Some("wide"));
+    assert_eq!(f.decide(f.edit("src/a.rs")).verdict, Some(Verdict::Allow));
+    let d = f.decide(f.edit("deploy/prod.tf"));
+    assert_eq!(
+        d.verdict,
+        Some(Verdict::Deny),
+        "base default still applies: {}",
+        d.reason
+    );
+    assert_eq!(
+        f.decide(bash("cargo test -p x")).verdict,
+        Some(Verdict::Allow)
+    );
+    let d = f.decide(bash("terraform apply"));
+    assert_eq!(
+        d.verdict,
+        Some(Verdict::Deny),
+        "not in the base allow list: {}",
+        d.reason
+    );
+}
+
+#[test]
 fn a_stop_rule_beats_an_allow_and_a_stopped_run_refuses_everything() {
     let repo = r#"
 version = 1
@@ -580,3 +618,7 @@ fn denial_messages_say_what_which_rule_and_what_instead() {
     );
     assert!(d.reason.contains("ask the user"), "instead: {}", d.reason);
 }
+
+/// The review findings' rows (rollback-note layering, self-protection reach, messages).
+#[path = "review_tests.rs"]
+mod review;

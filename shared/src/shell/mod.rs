@@ -62,6 +62,22 @@ pub struct Analysis {
     /// literal text (`curl … | sh`, `psql <<< 'DROP …'`): the pack checks read it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub feeds: Vec<StdinFeed>,
+    /// Words whose value is passed on without a program's argv: variable assignments
+    /// (`x=$TOKEN`) and here-strings (`cat <<< "$TOKEN"`). The secrets pack follows a secret
+    /// variable through them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<ValueCopy>,
+}
+
+/// A word's value copied into a variable or fed as a here-string.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ValueCopy {
+    /// The variable assigned; `None` for a here-string.
+    pub variable: Option<String>,
+    /// The word as written (`"$GITHUB_TOKEN"`).
+    pub word: String,
+    /// The text of the command it belongs to.
+    pub command: String,
 }
 
 /// A command whose standard input (or, for `bash <(…)`, whose script) comes from somewhere

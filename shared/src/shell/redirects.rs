@@ -2,11 +2,11 @@
 //! process substitutions walked, here-documents and here-strings as what feeds standard
 //! input. Split from [`super::walk`].
 
-use crate::shell::EffectKind;
 use crate::shell::adapter::{RedirKind, Redirect, Word};
 use crate::shell::limits;
 use crate::shell::walk::{Scope, Walker};
 use crate::shell::words;
+use crate::shell::{EffectKind, ValueCopy};
 use std::path::PathBuf;
 
 impl Walker<'_, '_> {
@@ -86,6 +86,11 @@ impl Walker<'_, '_> {
                     }
                 }
                 Redirect::HereString { fd, word } => {
+                    self.out.copies.push(ValueCopy {
+                        variable: None,
+                        word: word.0.clone(),
+                        command: text.to_owned(),
+                    });
                     let value = self
                         .expand_for_substitutions(word, scope)
                         .and_then(|e| e.value);

@@ -352,8 +352,75 @@ fn indirect_expansion(word: &str) -> bool {
     })
 }
 
+/// Programs that print (or pass on) what they read on standard input.
+const STDIN_PRINTERS: &[&str] = &[
+    "cat", "tee", "head", "tail", "tac", "rev", "nl", "od", "xxd", "hexdump", "base64", "base32",
+    "basenc", "strings", "tr", "cut", "sort", "uniq", "fold", "fmt", "paste", "column", "sed",
+    "awk", "gawk", "mawk", "jq", "less", "more", "xargs", "dd", "iconv",
+];
+
+/// Variables that hold a copy of a secret-named one (`x=$GITHUB_TOKEN`, `export T="$KEY"`,
+/// copies of copies), by name.
+fn copied_secrets(analysis: &Analysis) -> Vec<String> {
+    let exported = analysis.commands.iter().filter(|c| {
+        matches!(
+            c.argv.first().map(String::as_str),
+            Some("export" | "declare" | "typeset" | "local" | "readonly")
+        )
+    });
+    let assignments: Vec<(&str, &str)> = analysis
+        .copies
+        .iter()
+        .filter_map(|c| Some((c.variable.as_deref()?, c.word.as_str())))
+        .chain(
+            exported
+                .flat_map(|c| c.argv[1..].iter())
+                .filter_map(|a| a.split_once('=')),
+        )
+        .collect();
+    let mut copied: Vec<String> = Vec::new();
+    // Each round adds a name or stops: at most one round per assignment.
+    loop {
+        let before = copied.len();
+        for (name, word) in &assignments {
+            let secret = |v: &String| secret_name(v) || copied.contains(v);
+            if !secret_name(name)
+                && !copied.iter().any(|c| c == name)
+                && referenced_variables(word).iter().any(secret)
+            {
+                copied.push((*name).to_owned());
+            }
+        }
+        if copied.len() == before {
+            return copied;
+        }
+    }
+}
+
 fn secrets(analysis: &Analysis) -> Vec<PackHit> {
     let mut hits = Vec::new();
+    let copied = copied_secrets(analysis);
+    let is_secret = |name: &String| secret_name(name) || copied.contains(name);
+    for copy in analysis.copies.iter().filter(|c| c.variable.is_none()) {
+        let printers = analysis.feeds.iter().filter(|f| {
+            f.producer == "here-string"
+                && f.command == copy.command
+                && STDIN_PRINTERS.contains(&f.program.as_str())
+        });
+        if printers.count() == 0 {
+            continue;
+        }
+        for name in referenced_variables(&copy.word)
+            .iter()
+            .filter(|n| is_secret(n))
+        {
+            hits.push(hit(
+                "secret-variable",
+                format!("`{}` prints `${name}` fed as a here-string", copy.command),
+                "use the variable without printing it",
+            ));
+        }
+    }
     for effect in &analysis.effects {
         // `/proc/<pid>/environ` is a process's whole environment.
         let mut parts = effect
@@ -445,7 +512,7 @@ fn secrets(analysis: &Analysis) -> Vec<PackHit> {
                 for name in argv[1..]
                     .iter()
                     .flat_map(|a| referenced_variables(a))
-                    .filter(|n| secret_name(n))
+                    .filter(is_secret)
                 {
                     hits.push(hit(
                         "secret-variable",

@@ -12,6 +12,7 @@ use crate::shell::words::{self, Env, Expanded};
 use crate::shell::wrappers;
 use crate::shell::{
     Analysis, BranchContext, EffectKind, FileEffect, ShellContext, SimpleCommand, Unanalysable,
+    ValueCopy,
 };
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -394,6 +395,11 @@ impl Walker<'_, '_> {
         for (name, values) in &simple.assigns {
             for value in values {
                 self.expand_for_substitutions(value, scope);
+                self.out.copies.push(ValueCopy {
+                    variable: Some(name.clone()),
+                    word: value.0.clone(),
+                    command: simple.text.clone(),
+                });
             }
             // `HOME=. cmd` as much as `HOME=.`: a nested shell or `eval` sees the value.
             self.reassigned.note(name);

@@ -50,6 +50,10 @@ pub struct GateInput {
     pub rollback_note_path: String,
     pub stop_blocks: u32,
     pub stop_hook_active: bool,
+    /// A spend limit or the run-wide `[retry] failures` limit that is reached, named
+    /// (`[spend] max_usd (.claude/budget.toml:9:1)`): every further tool call would be
+    /// refused, so sending the agent back cannot produce the evidence.
+    pub limit_reached: Option<String>,
 }
 
 /// The gate's answer.
@@ -64,10 +68,14 @@ pub enum Gate {
     },
     /// Evidence is missing but `stop_blocks` is used up: let it stop; the packet lists it.
     GiveUp { missing: Vec<String> },
+    /// Evidence is missing but a limit is reached (every further call would be refused):
+    /// let it stop; the packet lists what is missing.
+    LimitReached { limit: String, missing: Vec<String> },
 }
 
 /// Decides the stop and updates the block counters. A run stopped by a stop rule (or a
-/// halt) always passes: it was told to end. Blocks in a row are counted per chain:
+/// halt) always passes: it was told to end. A run past a spend or failure limit is not
+/// sent back either: it could not work any more (SPEC §6.2: spend is checked at Stop). Blocks in a row are counted per chain:
 /// a Stop with `stop_hook_active = false` starts a new chain (the agent stopped on its own,
 /// not because we sent it back), so each round of work gets `stop_blocks` chances.
 pub fn stop_gate(state: &mut SessionState, input: &GateInput) -> Gate {
@@ -81,6 +89,13 @@ pub fn stop_gate(state: &mut SessionState, input: &GateInput) -> Gate {
     if missing.is_empty() || state.stopped.is_some() {
         state.stop_chain_blocks = 0;
         return Gate::Pass;
+    }
+    if let Some(limit) = &input.limit_reached {
+        state.stop_chain_blocks = 0;
+        return Gate::LimitReached {
+            limit: limit.clone(),
+            missing,
+        };
     }
     if state.stop_chain_blocks >= input.stop_blocks {
         return Gate::GiveUp { missing };

@@ -34,6 +34,7 @@ fn gate(active: bool, rollback: Option<RollbackNote>) -> GateInput {
         rollback_note_path: ".claude/rollback.md".into(),
         stop_blocks: 3,
         stop_hook_active: active,
+        limit_reached: None,
     }
 }
 
@@ -106,4 +107,21 @@ fn a_run_ended_by_a_stop_rule_is_never_sent_back() {
     });
     assert_eq!(stop_gate(&mut s, &gate(false, None)), Gate::Pass);
     assert!(!s.missing_evidence.is_empty());
+}
+
+#[test]
+fn a_run_past_a_limit_may_stop_with_the_gap_recorded() {
+    let mut s = edited();
+    let input = GateInput {
+        limit_reached: Some("[spend] max_usd (.claude/budget.toml:9:1)".into()),
+        ..gate(false, Some(RollbackNote::Missing))
+    };
+    let answer = stop_gate(&mut s, &input);
+    assert!(
+        matches!(&answer, Gate::LimitReached { limit, missing }
+            if limit.contains("max_usd") && missing.len() == 2),
+        "{answer:?}"
+    );
+    assert_eq!(s.stop_blocks, 0, "not counted as a block");
+    assert_eq!(s.missing_evidence.len(), 2, "the gap is recorded");
 }

@@ -175,6 +175,40 @@ pub fn session_in(project_runs_dir: &Path, session_id: &str) -> PathBuf {
     project_runs_dir.join(sanitise_component(session_id))
 }
 
+/// The directories self-protection must keep the agent out of (SPEC §3): where this
+/// project's state and records live (`[record] dir` when set, and the runs dir under the data
+/// dir), the directory of the running executable (the hooks and the CLI are installed
+/// together), the user budget's folder and `$CLAUDE_CONFIG_DIR`'s settings files. One function, so the hook, `explain`, `test` and `replay` protect the same set.
+pub fn protected_dirs(budget: &crate::budget::Budget, data_dir: Option<&Path>) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = budget
+        .layers
+        .iter()
+        .filter_map(|layer| layer.record.dir.as_ref())
+        .map(|dir| budget.project_root.join(dir))
+        .collect();
+    dirs.extend(runs_dir_in(data_dir));
+    if let Some(data) = data_dir {
+        dirs.push(data.to_path_buf());
+    }
+    if let Some(exe_dir) = std::env::current_exe()
+        .ok()
+        .as_deref()
+        .and_then(Path::parent)
+    {
+        dirs.push(exe_dir.to_path_buf());
+    }
+    // The user budget's folder (`$CLAUDE_BUDGET_CONFIG_DIR` or the platform config dir),
+    // even before a user budget exists in it, and Claude Code's user settings when
+    // `$CLAUDE_CONFIG_DIR` moves them (the `~/.claude` ones are protected by `decide`).
+    dirs.extend(crate::budget::config_dir().map(|c| c.join("claude-budget")));
+    if let Some(claude) = std::env::var_os("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        let claude = PathBuf::from(claude);
+        dirs.push(claude.join("settings.json"));
+        dirs.push(claude.join("settings.local.json"));
+    }
+    dirs
+}
+
 /// The session directory every hook of one session agrees on (see [`project_runs_dir`]).
 pub fn session_dir_for(
     budget: &crate::budget::Budget,

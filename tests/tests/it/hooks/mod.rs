@@ -2,3 +2,4 @@
 
 mod fail_closed;
 mod real_inputs;
+mod review_fixes;

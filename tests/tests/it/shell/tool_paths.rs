@@ -9,17 +9,18 @@ use budget_policy::decide::{DecideContext, SessionFacts, decide};
 use budget_policy::protocol::ToolCall;
 use std::path::Path;
 
-fn strict() -> budget::Budget {
+/// A corpus budget (`strict`, `open`) as the repo budget of `/p`.
+fn corpus_budget(name: &str) -> budget::Budget {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus/budgets");
     let located = Located {
         project_root: "/p".into(),
-        repo_budget: Some(dir.join("strict.toml")),
+        repo_budget: Some(dir.join(format!("{name}.toml"))),
         user_budget: None,
     };
     match budget::load(&located, None) {
         Ok(Some(budget)) => budget,
-        Ok(None) => panic!("strict budget did not load"),
-        Err(e) => panic!("strict budget: {:?}", e.diagnostics),
+        Ok(None) => panic!("{name} budget did not load"),
+        Err(e) => panic!("{name} budget: {:?}", e.diagnostics),
     }
 }
 
@@ -114,6 +115,54 @@ const ROWS: &[(&str, &str, &str, &str)] = &[
         r#"{"pattern":"**/*","path":"secrets/"}"#,
         "deny",
         "Glob's path field is a read",
+    ),
+    (
+        "Grep",
+        r#"{"pattern":"KEY","path":"/p","glob":".env"}"#,
+        "deny",
+        "Grep's glob names the files it reads: `.env` at any depth",
+    ),
+    (
+        "Grep",
+        r#"{"pattern":"KEY","glob":"**/.env*"}"#,
+        "deny",
+        "a glob that names `.env` among others",
+    ),
+    (
+        "Grep",
+        r#"{"pattern":"KEY","path":"src","glob":"../secrets/*"}"#,
+        "deny",
+        "`..` in the glob leaves the searched folder",
+    ),
+    (
+        "Grep",
+        r#"{"pattern":"KEY","path":"/p","glob":"*.{pem,key}"}"#,
+        "deny",
+        "alternatives in the glob meet `**/*.pem`",
+    ),
+    (
+        "Glob",
+        r#"{"pattern":"**/.env*"}"#,
+        "deny",
+        "Glob's pattern names the files it lists",
+    ),
+    (
+        "Glob",
+        r#"{"pattern":"secrets/*"}"#,
+        "deny",
+        "Glob's pattern inside a denied folder",
+    ),
+    (
+        "Glob",
+        r#"{"pattern":"/home/u/.ssh/*"}"#,
+        "deny",
+        "an absolute Glob pattern outside the project",
+    ),
+    (
+        "Grep",
+        r#"{"pattern":"KEY","path":"/p","glob":"*.rs"}"#,
+        "no opinion",
+        "a glob naming no denied file abstains like the folder",
     ),
     (
         "Edit",
@@ -279,7 +328,7 @@ fn dressed_up_tool_paths_and_urls_meet_the_plain_rule() {
         "/home/u/.ssh/id_rsa",
         "/home/u/.bashrc",
     ]);
-    let budget = strict();
+    let budget = corpus_budget("strict");
     let ctx = DecideContext {
         cwd: "/p".into(),
         home: Some("/home/u".into()),
@@ -307,6 +356,94 @@ fn dressed_up_tool_paths_and_urls_meet_the_plain_rule() {
         "{} of {} tool-path cases differ:\n{}",
         failures.len(),
         ROWS.len(),
+        failures.join("\n")
+    );
+}
+
+/// (tool, input JSON, expected decision, why) under the `open` budget: read allow `**`,
+/// deny `.env` and `**/*.pem`.
+const OPEN_ROWS: &[(&str, &str, &str, &str)] = &[
+    (
+        "Grep",
+        r#"{"pattern":"KEY","path":"/p","glob":"*.rs"}"#,
+        "allow",
+        "a glob naming only allowed files stays allowed",
+    ),
+    (
+        "Grep",
+        r#"{"pattern":"KEY","path":"/p","glob":"*"}"#,
+        "allow",
+        "`*` singles out no file: decided like a Grep of the folder",
+    ),
+    (
+        "Glob",
+        r#"{"pattern":"**/*"}"#,
+        "allow",
+        "listing everything singles out no file",
+    ),
+    (
+        "Glob",
+        r#"{"pattern":"src/**/*.rs","path":"/p"}"#,
+        "allow",
+        "a Glob of allowed files",
+    ),
+    (
+        "Grep",
+        r#"{"pattern":"KEY","path":"/p","glob":".env"}"#,
+        "deny",
+        "Grep's glob naming `.env`",
+    ),
+    (
+        "Grep",
+        r#"{"pattern":"KEY","path":"/p","glob":".env*"}"#,
+        "deny",
+        "a glob that also names `.env`",
+    ),
+    (
+        "Glob",
+        r#"{"pattern":"**/*.pem"}"#,
+        "deny",
+        "Glob's pattern naming the denied `*.pem`",
+    ),
+    (
+        "Grep",
+        r#"{"pattern":"KEY","path":"/p/secrets","glob":"k.pem"}"#,
+        "deny",
+        "a glob naming one denied file",
+    ),
+];
+
+#[test]
+fn grep_and_glob_globs_meet_the_rules_for_the_files_they_name() {
+    let fs = FakeFs::new(&["/p/.env", "/p/src/main.rs", "/p/secrets/k.pem"]);
+    let budget = corpus_budget("open");
+    let ctx = DecideContext {
+        cwd: "/p".into(),
+        home: Some("/home/u".into()),
+        nobody_can_answer: false,
+        protected_dirs: Vec::new(),
+        current_branch: None,
+        fs: &fs,
+    };
+    let mut failures = Vec::new();
+    for (tool, input, expect, why) in OPEN_ROWS {
+        let input: serde_json::Value =
+            serde_json::from_str(input).unwrap_or_else(|e| panic!("{tool} {input}: {e}"));
+        let call = ToolCall::from_parts(tool, &input);
+        let decision = decide(&call, &budget, &SessionFacts::default(), &ctx);
+        let got = decision.verdict.map_or("no opinion", |v| v.as_str());
+        if got != *expect {
+            failures.push(format!(
+                "{tool} {input}: expected {expect}, got {got} ({why}); reason: {}",
+                decision.reason.lines().next().unwrap_or_default()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} glob cases differ:\n{}",
+        failures.len(),
+        OPEN_ROWS.len(),
         failures.join("\n")
     );
 }
