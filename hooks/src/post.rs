@@ -274,12 +274,18 @@ pub fn post_event(
                 .collect();
             event.edited.sort();
             event.edited.dedup();
-            let runs_tests = analysis
+            let test_runs: Vec<bool> = analysis
                 .commands
                 .iter()
-                .any(|c| ctx.budget.layers.iter().any(|l| l.run.is_test(&c.argv)));
-            if runs_tests {
+                .filter(|c| ctx.budget.layers.iter().any(|l| l.run.is_test(&c.argv)))
+                .map(|c| c.status_decides)
+                .collect();
+            if !test_runs.is_empty() {
                 event.test_command = Some(event.fingerprint.clone());
+                // `cargo test || true`, `cargo test | tail`, `cargo test; echo done`: the
+                // call's exit status is not the tests', so it proves neither a pass nor a
+                // failure. One deciding run is enough: a status of 0 proves it passed.
+                event.test_undecided = !test_runs.iter().any(|decides| *decides);
             }
         }
         ToolCall::Edit { path, .. } => {

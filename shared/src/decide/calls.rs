@@ -622,9 +622,12 @@ impl<'a> Decider<'a> {
                         });
                     }
                 }
-                for found in
-                    merge::check(&cmd.argv, &layer.merge, self.ctx.current_branch.as_deref())
-                {
+                for found in merge::check_in(
+                    &cmd.argv,
+                    &layer.merge,
+                    cmd.git_branch.as_ref(),
+                    self.ctx.current_branch.as_deref(),
+                ) {
                     let code = if found.hit.verdict == Verdict::Allow {
                         Code::Allowed
                     } else {

@@ -1,6 +1,7 @@
 //! `[merge]` (SPEC §4.9): pushes, protected branches, PR merges.
 
 use crate::budget::MergeRules;
+use crate::shell::BranchContext;
 use crate::verdict::{Hit, Verdict};
 
 /// A merge finding: the hit and the exact thing refused.
@@ -78,6 +79,58 @@ fn push_targets(args: &[String], current: Option<&str>) -> Vec<String> {
             dst.trim_start_matches("refs/heads/").to_owned()
         })
         .collect()
+}
+
+/// [`check`] for a command that runs after a branch switch earlier in the same Bash
+/// command (`git checkout main && git commit`): a known branch replaces the one checked out
+/// (`repo_branch`); an unknown one denies every branch-moving command and every push of
+/// the current branch while any branch is protected.
+pub fn check_in(
+    argv: &[String],
+    rules: &MergeRules,
+    switched: Option<&BranchContext>,
+    repo_branch: Option<&str>,
+) -> Vec<MergeFinding> {
+    match switched {
+        None => check(argv, rules, repo_branch),
+        Some(BranchContext::Known(branch)) => check(argv, rules, Some(branch)),
+        Some(BranchContext::Unknown) => {
+            let mut found = check(argv, rules, None);
+            if let Some((pattern, origin)) = rules.protected_branches.first()
+                && let Some(sub) = moves_current_branch(argv)
+            {
+                found.push(MergeFinding {
+                    hit: Hit {
+                        verdict: Verdict::Deny,
+                        origin: origin.clone(),
+                        section: "merge".into(),
+                        rule: format!("protected_branches: {pattern}"),
+                    },
+                    what: format!(
+                        "`git {sub}` after a branch switch the analyser cannot follow \
+                         (it may be on a protected branch); switch with a literal \
+                         `git switch BRANCH` or run it as a separate command"
+                    ),
+                });
+            }
+            found
+        }
+    }
+}
+
+/// The subcommand when `argv` moves or pushes the branch checked out.
+fn moves_current_branch(argv: &[String]) -> Option<&str> {
+    if argv.first().map(String::as_str) != Some("git") {
+        return None;
+    }
+    let (sub, args) = git_subcommand(argv)?;
+    // A stand-in no branch can be named, to see whether the push targets the current one.
+    const CURRENT: &str = "\u{0}current";
+    let pushes_current = sub == "push"
+        && push_targets(args, Some(CURRENT))
+            .iter()
+            .any(|t| t == CURRENT);
+    (MOVES_BRANCH.contains(&sub) || pushes_current).then_some(sub)
 }
 
 /// Decides one simple command against one layer's `[merge]`.

@@ -18,13 +18,26 @@ use std::sync::mpsc;
 #[derive(Clone, Debug, Default)]
 pub struct Script(pub Vec<AndOr>);
 
-/// Pipelines joined by `&&` / `||`.
+/// Pipelines joined by `&&` / `||`, and whether the list runs in the background (`&`).
 #[derive(Clone, Debug)]
-pub struct AndOr(pub Vec<Pipeline>);
+pub struct AndOr(pub Vec<Pipeline>, pub Background);
 
-/// Commands joined by `|` / `|&`.
+/// An and-or list ended by `&`: its status is not the script's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Background(pub bool);
+
+/// Commands joined by `|` / `|&`, with how the pipeline is joined to the one before it.
 #[derive(Clone, Debug)]
-pub struct Pipeline(pub Vec<Cmd>);
+pub struct Pipeline(pub Vec<Cmd>, pub Joined);
+
+/// How a pipeline's status enters its and-or list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Joined {
+    /// `a || b`: `b` is joined by `||` (otherwise by `&&`, or it is the first).
+    pub after_or: bool,
+    /// `! a`: the status is negated.
+    pub negated: bool,
+}
 
 #[derive(Clone, Debug)]
 pub enum Cmd {
@@ -42,6 +55,10 @@ pub enum Cmd {
         is_test: bool,
         /// `( … )`: a `cd` inside does not move the rest of the list.
         subshell: bool,
+        /// The variable a `for`/`select` loop assigns.
+        loop_var: Option<String>,
+        /// Loops and function bodies: the body may run again, or later than written.
+        repeats: bool,
     },
 }
 
@@ -110,6 +127,8 @@ pub enum Piece {
         name: String,
         plain: bool,
         inner: Vec<String>,
+        /// `${NAME:=…}` / `${NAME=…}`: the expansion may assign the variable.
+        assigns: bool,
     },
     /// `$( … )` or backticks: the script text.
     Subst(String),
@@ -253,10 +272,12 @@ fn parameter_name(parameter: &Parameter) -> String {
 
 fn convert_parameter(expr: ParameterExpr) -> Piece {
     use ParameterExpr as P;
+    let assigns = matches!(expr, P::AssignDefaultValues { .. });
     let var = |parameter: &Parameter, plain: bool, inner: Vec<Option<String>>| Piece::Var {
         name: parameter_name(parameter),
         plain,
         inner: inner.into_iter().flatten().collect(),
+        assigns,
     };
     match expr {
         P::Parameter {
@@ -353,11 +374,13 @@ fn convert_parameter(expr: ParameterExpr) -> Piece {
             name: prefix,
             plain: false,
             inner: vec![],
+            assigns: false,
         },
         P::MemberKeys { variable_name, .. } => Piece::Var {
             name: variable_name,
             plain: false,
             inner: vec![],
+            assigns: false,
         },
     }
 }
@@ -374,28 +397,36 @@ fn convert_list(src: &str, list: &ast::CompoundList) -> Script {
     Script(
         list.0
             .iter()
-            .map(|item| convert_and_or(src, &item.0))
+            .map(|item| {
+                let background = matches!(item.1, ast::SeparatorOperator::Async);
+                convert_and_or(src, &item.0, Background(background))
+            })
             .collect(),
     )
 }
 
-fn convert_and_or(src: &str, list: &ast::AndOrList) -> AndOr {
-    let mut pipelines = vec![convert_pipeline(src, &list.first)];
+fn convert_and_or(src: &str, list: &ast::AndOrList, background: Background) -> AndOr {
+    let mut pipelines = vec![convert_pipeline(src, &list.first, false)];
     for next in &list.additional {
         match next {
-            ast::AndOr::And(p) | ast::AndOr::Or(p) => pipelines.push(convert_pipeline(src, p)),
+            ast::AndOr::And(p) => pipelines.push(convert_pipeline(src, p, false)),
+            ast::AndOr::Or(p) => pipelines.push(convert_pipeline(src, p, true)),
         }
     }
-    AndOr(pipelines)
+    AndOr(pipelines, background)
 }
 
-fn convert_pipeline(src: &str, pipeline: &ast::Pipeline) -> Pipeline {
+fn convert_pipeline(src: &str, pipeline: &ast::Pipeline, after_or: bool) -> Pipeline {
     Pipeline(
         pipeline
             .seq
             .iter()
             .map(|c| convert_command(src, c))
             .collect(),
+        Joined {
+            after_or,
+            negated: pipeline.bang,
+        },
     )
 }
 
@@ -417,7 +448,16 @@ fn compound(
             .unwrap_or_default(),
         is_test: false,
         subshell: false,
+        loop_var: None,
+        repeats: false,
     }
+}
+
+fn repeating(mut command: Cmd) -> Cmd {
+    if let Cmd::Compound { repeats, .. } = &mut command {
+        *repeats = true;
+    }
+    command
 }
 
 fn convert_command(src: &str, command: &ast::Command) -> Cmd {
@@ -426,7 +466,9 @@ fn convert_command(src: &str, command: &ast::Command) -> Cmd {
         ast::Command::Compound(inner, redirects) => {
             convert_compound(src, inner, redirects.as_ref())
         }
-        ast::Command::Function(def) => convert_compound(src, &def.body.0, def.body.1.as_ref()),
+        ast::Command::Function(def) => {
+            repeating(convert_compound(src, &def.body.0, def.body.1.as_ref()))
+        }
         ast::Command::ExtendedTest(test, redirects) => {
             let mut words = Vec::new();
             collect_test_words(&test.expr, &mut words);
@@ -473,7 +515,12 @@ fn convert_compound(
                 .flatten()
                 .map(arith)
                 .collect();
-            compound(src, vec![convert_list(src, &f.body.list)], words, redirects)
+            repeating(compound(
+                src,
+                vec![convert_list(src, &f.body.list)],
+                words,
+                redirects,
+            ))
         }
         C::BraceGroup(g) => compound(src, vec![convert_list(src, &g.list)], vec![], redirects),
         C::Subshell(s) => {
@@ -485,7 +532,12 @@ fn convert_compound(
         }
         C::ForClause(f) => {
             let words = f.values.iter().flatten().map(word).collect();
-            compound(src, vec![convert_list(src, &f.body.list)], words, redirects)
+            let mut command =
+                compound(src, vec![convert_list(src, &f.body.list)], words, redirects);
+            if let Cmd::Compound { loop_var, .. } = &mut command {
+                *loop_var = Some(f.variable_name.clone());
+            }
+            repeating(command)
         }
         C::CaseClause(c) => {
             let mut words = vec![word(&c.value)];
@@ -508,16 +560,20 @@ fn convert_compound(
             }
             compound(src, bodies, vec![], redirects)
         }
-        C::WhileClause(w) | C::UntilClause(w) => compound(
+        C::WhileClause(w) | C::UntilClause(w) => repeating(compound(
             src,
             vec![convert_list(src, &w.0), convert_list(src, &w.1.list)],
             vec![],
             redirects,
-        ),
+        )),
         C::Coprocess(c) => {
-            let inner = Script(vec![AndOr(vec![Pipeline(vec![convert_command(
-                src, &c.body,
-            )])])]);
+            let inner = Script(vec![AndOr(
+                vec![Pipeline(
+                    vec![convert_command(src, &c.body)],
+                    Joined::default(),
+                )],
+                Background(true),
+            )]);
             compound(src, vec![inner], vec![], redirects)
         }
     }

@@ -24,6 +24,14 @@ pub enum Role {
     ReadFromHistory,
     /// Not a path at all (a flag, a flag's value, a message, a pattern, a script).
     Data,
+    /// A hard link's source (`ln a b`, `cp -l a b`, `link a b`): writing through the link
+    /// later rewrites it, and reading the link reads it.
+    ReadAndWrite,
+    /// A source moved away (`mv a b`, `git mv`, `rsync --remove-source-files`): deleted
+    /// where it was and its contents readable where it lands.
+    ReadAndDelete {
+        recursive: bool,
+    },
 }
 
 /// Commands whose operands are never read as files (SPEC §5).
@@ -122,6 +130,14 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
             });
             let operands = flags_and_operands(&mut roles, values);
             let symbolic = name == "ln" && has_flag('s', "--symbolic");
+            let hard_link =
+                (name == "ln" && !symbolic) || (name == "cp" && has_flag('l', "--link"));
+            let moves_sources = name == "mv"
+                || name == "rsync"
+                    && args
+                        .iter()
+                        .flatten()
+                        .any(|a| matches!(*a, "--remove-source-files" | "--remove-sent-files"));
             let directories_only = name == "install" && has_flag('d', "--directory");
             let last = operands.last().copied();
             for &i in &operands {
@@ -129,8 +145,10 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
                     target_flag.is_none() && attached_target.is_none() && Some(i) == last;
                 roles[i] = if is_target || directories_only {
                     Role::Write
-                } else if name == "mv" {
-                    Role::Delete { recursive: true }
+                } else if moves_sources {
+                    Role::ReadAndDelete { recursive: true }
+                } else if hard_link {
+                    Role::ReadAndWrite
                 } else if symbolic {
                     // A symlink's target is resolved from the link's folder: run.rs reads it.
                     Role::Data
@@ -146,6 +164,14 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
             }
             if let Some(t) = attached_target {
                 roles[t] = Role::Write;
+            }
+        }
+        "link" => {
+            // `link FILE LINK`: a hard link, like `ln` without options.
+            let operands = flags_and_operands(&mut roles, &[]);
+            if let [source, link] = operands[..] {
+                roles[source] = Role::ReadAndWrite;
+                roles[link] = Role::Write;
             }
         }
         "mkdir" | "mkfifo" | "mknod" => {
@@ -415,7 +441,7 @@ fn git_roles(roles: &mut [Role], args: &[Option<&str>]) {
                         .flatten()
                         .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('r')),
                 },
-                "mv" => Role::Delete { recursive: true },
+                "mv" => Role::ReadAndDelete { recursive: true },
                 "clean" => Role::Delete { recursive: true },
                 _ => Role::Read,
             };
@@ -464,7 +490,41 @@ mod tests {
             (&["cp", "a", "b"], &[Role::Data, Role::Read, Role::Write]),
             (
                 &["mv", "a", "b"],
-                &[Role::Data, Role::Delete { recursive: true }, Role::Write],
+                &[
+                    Role::Data,
+                    Role::ReadAndDelete { recursive: true },
+                    Role::Write,
+                ],
+            ),
+            (
+                &["rsync", "--remove-source-files", "a", "b"],
+                &[
+                    Role::Data,
+                    Role::Data,
+                    Role::ReadAndDelete { recursive: true },
+                    Role::Write,
+                ],
+            ),
+            (&["rsync", "a", "b"], &[Role::Data, Role::Read, Role::Write]),
+            (
+                &["ln", "a", "b"],
+                &[Role::Data, Role::ReadAndWrite, Role::Write],
+            ),
+            (
+                &["ln", "-P", "a", "b"],
+                &[Role::Data, Role::Data, Role::ReadAndWrite, Role::Write],
+            ),
+            (
+                &["cp", "-al", "a", "b"],
+                &[Role::Data, Role::Data, Role::ReadAndWrite, Role::Write],
+            ),
+            (
+                &["cp", "--link", "a", "b"],
+                &[Role::Data, Role::Data, Role::ReadAndWrite, Role::Write],
+            ),
+            (
+                &["link", "a", "b"],
+                &[Role::Data, Role::ReadAndWrite, Role::Write],
             ),
             (
                 &["rm", "-rf", "a"],

@@ -28,7 +28,7 @@ pub const MAX_GLOB_LISTINGS: usize = 64;
 pub const TIME_REASON: &str = "the command took too long to analyse";
 
 /// The running budget of one analysis.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Budget {
     deadline: Instant,
     pub commands: usize,

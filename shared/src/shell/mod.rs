@@ -7,21 +7,30 @@
 //! Map: [`adapter`] (the only file importing brush-parser: AST → a small walkable form),
 //! [`limits`] (size, depth, count and time bounds; the pre-scan that keeps the parser away
 //! from exponential inputs), [`words`] (quotes, escapes, `~`/`$HOME` expansion, globs),
-//! [`walk`] (lists, pipelines, compound commands, substitutions, redirections, `cd`),
+//! [`walk`] (lists, pipelines, compound commands, substitutions, `cd`), [`redirects`],
 //! [`run`] (one command's argv: wrappers, shells, `eval`, file and network effects),
 //! [`indirect`] (`find -exec`, links and scripts made by the same command), [`wrappers`] (with its table [`wrapper_shapes`]), [`effects`] (per-program operand roles), [`operands`] (paths inside option words,
 //! folder writers), [`scripts`] (sed/awk scripts we refuse), [`network`] (hosts),
-//! [`semantic`] (pack checks the rule language cannot express).
+//! [`semantic`] (pack checks the rule language cannot express), [`status`] (which
+//! commands' exit status is the whole command's), [`branch`] (branch switches inside one
+//! command), [`vars`] (commands that
+//! reassign `HOME`, `PWD`, `CLAUDE_PROJECT_DIR`, `CDPATH`).
 
 mod adapter;
+mod branch;
 mod effects;
+#[cfg(test)]
+mod flow_tests;
 mod indirect;
 mod limits;
 mod network;
 mod operands;
+mod redirects;
 mod run;
 mod scripts;
 pub mod semantic;
+mod status;
+mod vars;
 mod walk;
 mod words;
 mod wrapper_shapes;
@@ -97,6 +106,26 @@ pub struct SimpleCommand {
     pub transparent: bool,
     /// The command's source text, for messages.
     pub text: String,
+    /// `true` only when this command's exit status is the exit status of the whole Bash
+    /// command, so a whole status of 0 proves it succeeded: the last command of the
+    /// top-level list or of its trailing `&&` chain (`cargo fmt && cargo test`), not after
+    /// `||`, `;`, `|` (without `pipefail`), `&` or `!` (see the `status` module).
+    pub status_decides: bool,
+    /// The branch this command runs on when an earlier part of the same command switched
+    /// branches (`git checkout main && git commit`); `None` when nothing switched (the
+    /// branch checked out in the repository applies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub git_branch: Option<BranchContext>,
+}
+
+/// The branch a command runs on after a switch earlier in the same command.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BranchContext {
+    /// A literal `git checkout B` / `git switch B` (`-b`/`-c B`) moved to `B`.
+    Known(String),
+    /// A switch the analyser cannot follow (`git checkout "$B"`, `git switch -`).
+    Unknown,
 }
 
 /// What a file effect does.

@@ -4,6 +4,7 @@
 
 use crate::paths::normalise;
 use crate::shell::effects::{self, Role};
+use crate::shell::vars;
 use crate::shell::walk::{Output, Scope, Walker};
 use crate::shell::words::{self, Expanded};
 use crate::shell::wrappers::{self, ShellMode};
@@ -120,6 +121,10 @@ impl Walker<'_, '_> {
                 break;
             }
             self.push_command(&args, true, text);
+            if !wrappers::passes_status(&name) || unwrapped.unknown_operands {
+                // `xargs cargo test` exits 0 when nothing ran.
+                self.deciding = false;
+            }
             if unwrapped.opaque {
                 self.unanalysable(
                     "`env -S` runs a command string the analyser does not split",
@@ -133,6 +138,12 @@ impl Walker<'_, '_> {
             let start = unwrapped.start?;
             for arg in &args[1..start] {
                 let assigned = arg.shown().split_once('=').map(|(n, _)| n);
+                if let Some(n) = assigned
+                    && wrappers::is_assignment(arg.shown())
+                {
+                    // `env HOME=. sh -c 'cat ~/.env'`
+                    self.reassigned.note(n);
+                }
                 if assigned.is_some_and(|n| {
                     wrappers::is_assignment(arg.shown()) && wrappers::changes_what_runs(n)
                 }) {
@@ -195,7 +206,12 @@ impl Walker<'_, '_> {
                 text,
             );
         }
+        let words: Vec<&str> = args.iter().map(Arg::shown).collect();
+        self.reassigned = self
+            .reassigned
+            .union(vars::assigned_by_builtin(&name, &words));
         self.push_command(&args, transparent, text);
+        self.note_branch_switch(&name, &args, scope, from_xargs);
         if let Some((producer, fed)) = &scope.stdin {
             self.out.feeds.push(StdinFeed {
                 program: name.clone(),
@@ -244,7 +260,11 @@ impl Walker<'_, '_> {
             _ if first.value.as_deref().is_some_and(|v| v.contains('/')) => {
                 self.note_executed(args.first(), scope)
             }
-            "find" => return self.run_find(&args, scope, text),
+            "find" => {
+                // `find -exec` statuses do not reach find's own.
+                self.deciding = false;
+                return self.run_find(&args, scope, text);
+            }
             _ => {}
         }
         if wrappers::is_shell(&name) {
@@ -264,6 +284,8 @@ impl Walker<'_, '_> {
             argv,
             transparent,
             text: text.to_owned(),
+            status_decides: self.deciding,
+            git_branch: self.branch.clone(),
         });
     }
 
@@ -290,9 +312,21 @@ impl Walker<'_, '_> {
             .iter()
             .find(|a| !matches!(a.value.as_deref(), Some("-L" | "-P" | "-e" | "-@" | "--")));
         scope.cwd = match target {
+            // `cd` alone goes to `$HOME`.
+            None if self.unknown_vars.contains("HOME") => None,
             None => self.ctx.home.clone(),
             Some(arg) => match (arg.value.as_deref(), &arg.glob) {
                 (Some("-"), _) | (None, _) | (_, Some(_)) => None,
+                // A reassigned `CDPATH` may send `cd dir` anywhere.
+                (Some(dir), None)
+                    if self.unknown_vars.contains("CDPATH")
+                        && !(dir.starts_with('/')
+                            || matches!(dir, "." | "..")
+                            || dir.starts_with("./")
+                            || dir.starts_with("../")) =>
+                {
+                    None
+                }
                 (Some(dir), None) => {
                     let dir = Path::new(dir);
                     if dir.is_absolute() {
@@ -435,6 +469,17 @@ impl Walker<'_, '_> {
     }
 
     pub(super) fn operand(&mut self, arg: &Arg, role: Role, scope: &Scope, text: &str, name: &str) {
+        match role {
+            Role::ReadAndWrite => {
+                self.operand(arg, Role::Read, scope, text, name);
+                return self.operand(arg, Role::Write, scope, text, name);
+            }
+            Role::ReadAndDelete { recursive } => {
+                self.operand(arg, Role::Read, scope, text, name);
+                return self.operand(arg, Role::Delete { recursive }, scope, text, name);
+            }
+            _ => {}
+        }
         let Some(value) = arg.value.as_deref() else {
             if role != Role::Data {
                 self.unanalysable(
@@ -472,6 +517,7 @@ impl Walker<'_, '_> {
                 EffectKind::Write
             }
             Role::Delete { recursive } => EffectKind::Delete { recursive },
+            Role::ReadAndWrite | Role::ReadAndDelete { .. } => return,
         };
         let paths: Vec<PathBuf> = match (&arg.glob, scope.cwd.as_deref()) {
             (Some(pattern), Some(base)) => {

@@ -3,13 +3,16 @@
 //! handed to [`crate::shell::run`].
 
 use crate::paths::normalise;
-use crate::shell::adapter::{self, Cmd, RedirKind, Redirect, Script, Simple, Word};
+use crate::shell::adapter::{self, AndOr, Cmd, Pipeline, Redirect, Script, Simple, Word};
 use crate::shell::indirect;
 use crate::shell::limits::{self, Budget};
+use crate::shell::status;
+use crate::shell::vars::Reassigned;
 use crate::shell::words::{self, Env, Expanded};
 use crate::shell::wrappers;
 use crate::shell::{
-    Analysis, EffectKind, FileEffect, ShellContext, SimpleCommand, Unanalysable, ValueCopy,
+    Analysis, BranchContext, EffectKind, FileEffect, ShellContext, SimpleCommand, Unanalysable,
+    ValueCopy,
 };
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -42,6 +45,27 @@ pub struct Walker<'a, 'c> {
     pub links: Vec<(PathBuf, PathBuf, String)>,
     /// Script files the command runs (`bash x.sh`, `./x.sh`, `. x`).
     pub executed: Vec<PathBuf>,
+    /// Watched variables ([`crate::shell::vars`]) treated as unknown throughout this walk.
+    pub unknown_vars: Reassigned,
+    /// Watched variables this walk found the command assigning.
+    pub reassigned: Reassigned,
+    /// `set -e` / `set -o pipefail` as set so far by the top-level script.
+    pub options: status::Options,
+    /// The next script walked is one whose status is the whole command's.
+    pub status_scope: bool,
+    /// The simple command being walked decides the whole command's status.
+    pub deciding: bool,
+    /// The branch after the switches seen so far (`None`: no switch yet).
+    pub branch: Option<BranchContext>,
+    /// Second walk after a switch inside a loop or a function: every branch is unknown.
+    pub branch_pinned: bool,
+    /// How many loop or function bodies the walk is inside.
+    pub repeat_depth: usize,
+    /// A switch happened inside a loop or function body.
+    pub switched_in_repeat: bool,
+    /// A switch happened anywhere / a function was defined anywhere.
+    pub switched: bool,
+    pub defines_function: bool,
 }
 
 pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysis {
@@ -55,20 +79,48 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
             command,
         );
     }
-    let mut walker = Walker {
-        ctx,
-        budget: Budget::new(time),
-        out: Analysis::default(),
-        limit: None,
-        links: Vec::new(),
-        executed: Vec::new(),
+    let budget = Budget::new(time);
+    let mut unknown_vars = Reassigned::default();
+    let mut branch_pinned = false;
+    let mut walker = loop {
+        let mut walker = Walker {
+            ctx,
+            budget: budget.clone(),
+            out: Analysis::default(),
+            limit: None,
+            links: Vec::new(),
+            executed: Vec::new(),
+            unknown_vars,
+            reassigned: Reassigned::default(),
+            options: status::Options::default(),
+            status_scope: true,
+            deciding: false,
+            branch: branch_pinned.then_some(BranchContext::Unknown),
+            branch_pinned,
+            repeat_depth: 0,
+            switched_in_repeat: false,
+            switched: false,
+            defines_function: false,
+        };
+        let scope = Scope {
+            cwd: Some(ctx.cwd.clone()),
+            depth: 0,
+            stdin: None,
+        };
+        walker.parse_and_walk(command, &scope, "the command");
+        // A reassigned `HOME`/`PWD`/…: walk again with those names unknown from the start
+        // (loops and functions may run the earlier text after the assignment). The set
+        // only grows, so this ends after at most one pass per watched name.
+        // Likewise a branch switch inside a loop or function body (or any switch when a
+        // function is defined): walk again with every command's branch unknown.
+        let pin = !branch_pinned
+            && (walker.switched_in_repeat || walker.switched && walker.defines_function);
+        if unknown_vars.covers(walker.reassigned) && !pin || walker.stopped() {
+            break walker;
+        }
+        unknown_vars = unknown_vars.union(walker.reassigned);
+        branch_pinned |= pin;
     };
-    let scope = Scope {
-        cwd: Some(ctx.cwd.clone()),
-        depth: 0,
-        stdin: None,
-    };
-    walker.parse_and_walk(command, &scope, "the command");
     if walker.budget.expired() && walker.limit.is_none() {
         walker.limit = Some(limits::TIME_REASON.into());
     }
@@ -136,6 +188,7 @@ impl Walker<'_, '_> {
             home: self.ctx.home.as_deref(),
             pwd: scope.cwd.as_deref(),
             project_dir: &self.ctx.project_dir,
+            reassigned: self.unknown_vars,
         }
     }
 
@@ -173,22 +226,54 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// Walks a script. Its status is the whole command's only when the caller set
+    /// `status_scope` just before (the top level, a subshell or brace group that decides).
     pub fn walk_script(&mut self, script: &Script, scope: &mut Scope) -> Option<Output> {
+        let owner = std::mem::take(&mut self.status_scope);
+        let outer_deciding = std::mem::take(&mut self.deciding);
         let mut last = None;
-        for and_or in &script.0 {
-            for pipeline in &and_or.0 {
-                last = self.walk_pipeline(&pipeline.0, scope);
+        let count = script.0.len();
+        for (index, and_or) in script.0.iter().enumerate() {
+            let deciding = if owner && !and_or.1.0 {
+                status::deciding_pipelines(&and_or.0, index + 1 == count, self.options.errexit)
+            } else {
+                vec![false; and_or.0.len()]
+            };
+            for (pipeline, decides) in and_or.0.iter().zip(deciding) {
+                last = self.walk_pipeline(pipeline, decides, scope);
+            }
+            if owner {
+                self.note_set_options(and_or);
             }
         }
+        self.deciding = outer_deciding;
         last
     }
 
-    fn walk_pipeline(&mut self, commands: &[Cmd], scope: &mut Scope) -> Option<Output> {
+    /// A top-level `set -e` / `set -o pipefail` changes which later statuses decide.
+    fn note_set_options(&mut self, and_or: &AndOr) {
+        if let [Pipeline(commands, _)] = and_or.0.as_slice()
+            && let [Cmd::Simple(simple)] = commands.as_slice()
+            && simple.words.first().is_some_and(|w| w.0 == "set")
+        {
+            let words: Vec<&str> = simple.words.iter().map(|w| w.0.as_str()).collect();
+            self.options.apply_set(&words);
+        }
+    }
+
+    fn walk_pipeline(
+        &mut self,
+        pipeline: &Pipeline,
+        decides: bool,
+        scope: &mut Scope,
+    ) -> Option<Output> {
+        let commands = &pipeline.0;
         if commands.len() == 1 {
-            return self.walk_command(&commands[0], scope);
+            return self.walk_command(&commands[0], decides, scope);
         }
         let mut previous: Option<Output> = None;
         for (index, command) in commands.iter().enumerate() {
+            let decides = decides && (index + 1 == commands.len() || self.options.pipefail);
             let mut own = scope.clone();
             if index > 0 {
                 own.stdin = Some(match previous.take() {
@@ -197,43 +282,69 @@ impl Walker<'_, '_> {
                     None => ("a command".into(), None),
                 });
             }
-            previous = self.walk_command(command, &mut own);
+            previous = self.walk_command(command, decides, &mut own);
         }
         previous
     }
 
-    fn walk_command(&mut self, command: &Cmd, scope: &mut Scope) -> Option<Output> {
+    fn walk_command(&mut self, command: &Cmd, decides: bool, scope: &mut Scope) -> Option<Output> {
         if self.stopped() {
             return None;
         }
         match command {
-            Cmd::Simple(simple) => self.walk_simple(simple, scope),
-            Cmd::Reparse(text) => self.parse_and_walk(text, scope, "a nested subshell"),
+            Cmd::Simple(simple) => {
+                self.deciding = decides;
+                let output = self.walk_simple(simple, scope);
+                self.deciding = false;
+                output
+            }
+            Cmd::Reparse(text) => {
+                self.status_scope = decides;
+                let output = self.parse_and_walk(text, scope, "a nested subshell");
+                self.status_scope = false;
+                output
+            }
             Cmd::Compound {
                 bodies,
                 words,
                 redirects,
                 is_test,
                 subshell,
+                loop_var,
+                repeats,
             } => {
                 if *is_test {
                     self.out.commands.push(SimpleCommand {
                         argv: vec!["[[".into()],
                         transparent: true,
                         text: "[[ … ]]".into(),
+                        status_decides: false,
+                        git_branch: self.branch.clone(),
                     });
                 }
                 for word in words {
                     self.expand_for_substitutions(word, scope);
+                }
+                if let Some(name) = loop_var {
+                    self.reassigned.note(name);
                 }
                 let text = "a compound command";
                 self.apply_redirects(redirects, scope, text);
                 let before = scope.cwd.clone();
                 let mut inner = scope.clone();
                 let mut last = None;
+                // A subshell or brace group passes the decision on to its body.
+                let passes_status = decides && bodies.len() == 1 && words.is_empty() && !*repeats;
+                self.repeat_depth += usize::from(*repeats);
+                // A function body: one brace group, no loop variable or words.
+                self.defines_function |=
+                    *repeats && loop_var.is_none() && words.is_empty() && bodies.len() == 1;
                 for body in bodies {
+                    self.status_scope = passes_status;
                     last = self.walk_script(body, &mut inner);
+                    self.status_scope = false;
                 }
+                self.repeat_depth -= usize::from(*repeats);
                 if !*subshell {
                     let straight_line = bodies.len() == 1 && words.is_empty();
                     scope.cwd = if straight_line || inner.cwd == before {
@@ -248,9 +359,14 @@ impl Walker<'_, '_> {
     }
 
     /// Expands a word only for the substitutions it runs (loop values, case words, tests).
-    fn expand_for_substitutions(&mut self, word: &Word, scope: &Scope) -> Option<Expanded> {
+    pub(super) fn expand_for_substitutions(
+        &mut self,
+        word: &Word,
+        scope: &Scope,
+    ) -> Option<Expanded> {
         match words::expand(&word.0, &self.env(scope)) {
             Ok(expanded) => {
+                self.reassigned = self.reassigned.union(expanded.assigns);
                 for script in &expanded.substitutions {
                     self.parse_and_walk(script, scope, "a command substitution");
                 }
@@ -285,6 +401,8 @@ impl Walker<'_, '_> {
                     command: simple.text.clone(),
                 });
             }
+            // `HOME=. cmd` as much as `HOME=.`: a nested shell or `eval` sees the value.
+            self.reassigned.note(name);
             if wrappers::changes_what_runs(name) && !simple.words.is_empty() {
                 self.unanalysable(
                     format!("`{name}=…` changes which program actually runs"),
@@ -327,126 +445,6 @@ impl Walker<'_, '_> {
         );
         scope.cwd = scope_for_command.cwd;
         output
-    }
-
-    /// Records the file effects of redirections; returns what feeds standard input when a
-    /// here-document or here-string does.
-    fn apply_redirects(
-        &mut self,
-        redirects: &[Redirect],
-        scope: &Scope,
-        text: &str,
-    ) -> Option<(String, Option<String>)> {
-        let mut stdin = None;
-        for redirect in redirects {
-            match redirect {
-                Redirect::File { fd, kind, target } => {
-                    let effect = match kind {
-                        RedirKind::Read => Some(EffectKind::Read),
-                        RedirKind::Write | RedirKind::Append | RedirKind::ReadWrite => {
-                            Some(EffectKind::Write)
-                        }
-                        RedirKind::Dup => {
-                            let t = target.0.trim_start_matches('&');
-                            if t.chars().all(|c| c.is_ascii_digit() || c == '-') {
-                                None
-                            } else {
-                                Some(EffectKind::Write)
-                            }
-                        }
-                    };
-                    if *kind == RedirKind::ReadWrite {
-                        // `<>` opens the file for reading as well: `cat <> .env` prints it.
-                        self.redirect_target(target, EffectKind::Read, scope, text);
-                    }
-                    if let Some(kind) = effect {
-                        self.redirect_target(target, kind, scope, text);
-                        if kind == EffectKind::Read && fd.is_none_or(|f| f == 0) {
-                            stdin = Some(("file".into(), None));
-                        }
-                    }
-                }
-                Redirect::OutputAndError { target } => {
-                    self.redirect_target(target, EffectKind::Write, scope, text)
-                }
-                Redirect::ProcessSub(script) => {
-                    let mut inner = Scope {
-                        cwd: scope.cwd.clone(),
-                        depth: scope.depth + 1,
-                        stdin: None,
-                    };
-                    if inner.depth > limits::MAX_NESTED_PARSES {
-                        self.limit = Some(format!(
-                            "it nests more than {} parses deep",
-                            limits::MAX_NESTED_PARSES
-                        ));
-                        return None;
-                    }
-                    self.walk_script(script, &mut inner);
-                }
-                Redirect::HereDoc { fd, body, expands } => {
-                    if *expands {
-                        match words::heredoc_substitutions(body) {
-                            Ok(scripts) => {
-                                for script in scripts {
-                                    self.parse_and_walk(
-                                        &script,
-                                        scope,
-                                        "a command substitution in a here-document",
-                                    );
-                                }
-                            }
-                            Err(failure) => self.unanalysable(failure.0, text),
-                        }
-                    }
-                    if fd.is_none_or(|f| f == 0) {
-                        let literal = !*expands || !body.contains(['$', '`']);
-                        stdin = Some(("here-document".into(), literal.then(|| body.clone())));
-                    }
-                }
-                Redirect::HereString { fd, word } => {
-                    self.out.copies.push(ValueCopy {
-                        variable: None,
-                        word: word.0.clone(),
-                        command: text.to_owned(),
-                    });
-                    let value = self
-                        .expand_for_substitutions(word, scope)
-                        .and_then(|e| e.value);
-                    if fd.is_none_or(|f| f == 0) {
-                        stdin = Some(("here-string".into(), value.map(|v| v + "\n")));
-                    }
-                }
-            }
-        }
-        stdin
-    }
-
-    fn redirect_target(&mut self, target: &Word, kind: EffectKind, scope: &Scope, text: &str) {
-        let Some(expanded) = self.expand_for_substitutions(target, scope) else {
-            return;
-        };
-        let Some(value) = expanded.value.clone() else {
-            let why = expanded.why_dynamic.unwrap_or_default();
-            self.unanalysable(
-                format!(
-                    "the redirection target `{}` is not a literal ({why})",
-                    target.0
-                ),
-                text,
-            );
-            return;
-        };
-        let paths = match &expanded.glob {
-            Some(pattern) => match scope.cwd.as_deref() {
-                Some(base) => words::expand_glob(pattern, base, self.ctx.fs).unwrap_or_default(),
-                None => vec![PathBuf::from(&value)],
-            },
-            None => vec![PathBuf::from(&value)],
-        };
-        for path in paths {
-            self.file_effect(&path, kind, scope.cwd.as_deref(), text);
-        }
     }
 
     /// Records one file effect, resolving a relative path against `base`.

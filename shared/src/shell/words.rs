@@ -7,6 +7,7 @@
 use crate::fsview::FsView;
 use crate::shell::adapter::{self, ParseFailure, Piece};
 use crate::shell::limits::{MAX_GLOB_LISTINGS, MAX_GLOB_MATCHES};
+use crate::shell::vars::{self, Reassigned};
 use std::path::{Path, PathBuf};
 
 /// What the variables we expand stand for.
@@ -14,6 +15,8 @@ pub struct Env<'a> {
     pub home: Option<&'a Path>,
     pub pwd: Option<&'a Path>,
     pub project_dir: &'a Path,
+    /// Names the command reassigns somewhere: their expansions are dynamic.
+    pub reassigned: Reassigned,
 }
 
 /// A word after static expansion.
@@ -29,6 +32,8 @@ pub struct Expanded {
     pub why_dynamic: Option<String>,
     /// Scripts of the command substitutions inside it.
     pub substitutions: Vec<String>,
+    /// Watched names the word itself may assign (`$((HOME=1))`, `${HOME:=x}`).
+    pub assigns: Reassigned,
 }
 
 /// Expands one word. Parse failures are returned for the caller to report.
@@ -40,6 +45,7 @@ pub fn expand(raw: &str, env: &Env<'_>) -> Result<Expanded, ParseFailure> {
         glob: None,
         why_dynamic: None,
         substitutions: Vec::new(),
+        assigns: Reassigned::default(),
     };
     let (mut value, mut pattern, mut has_glob) = (String::new(), String::new(), false);
     for (index, piece) in pieces.iter().enumerate() {
@@ -72,6 +78,11 @@ pub fn expand(raw: &str, env: &Env<'_>) -> Result<Expanded, ParseFailure> {
                 }
                 value.push_str(&text);
             }
+            Piece::Tilde(None) if index == 0 && env.reassigned.contains("HOME") => {
+                out.why_dynamic.get_or_insert(format!(
+                    "`{raw}` uses `~`, and the command reassigns `HOME`"
+                ));
+            }
             Piece::Tilde(None) if index == 0 => match env.home {
                 Some(home) => {
                     let home = home.to_string_lossy();
@@ -87,9 +98,23 @@ pub fn expand(raw: &str, env: &Env<'_>) -> Result<Expanded, ParseFailure> {
                 out.why_dynamic
                     .get_or_insert(format!("`{raw}` names another user's or stack directory"));
             }
-            Piece::Var { name, plain, inner } => {
+            Piece::Var {
+                name,
+                plain,
+                inner,
+                assigns,
+            } => {
                 for text in inner {
                     collect_substitutions(text, &mut out.substitutions)?;
+                }
+                if *assigns {
+                    out.assigns.note(name);
+                }
+                if env.reassigned.contains(name) {
+                    out.why_dynamic.get_or_insert(format!(
+                        "`{raw}` depends on `{name}`, which the command reassigns"
+                    ));
+                    continue;
                 }
                 let known = match name.as_str() {
                     "HOME" => env.home,
@@ -116,6 +141,7 @@ pub fn expand(raw: &str, env: &Env<'_>) -> Result<Expanded, ParseFailure> {
             }
             Piece::Arith(text) => {
                 collect_substitutions(text, &mut out.substitutions)?;
+                out.assigns = out.assigns.union(vars::mentioned(text));
                 out.why_dynamic
                     .get_or_insert(format!("`{raw}` depends on arithmetic"));
             }
@@ -341,6 +367,7 @@ mod tests {
             home: Some(Path::new("/home/u")),
             pwd: Some(Path::new("/p")),
             project_dir: Path::new("/p"),
+            reassigned: Reassigned::default(),
         }
     }
 

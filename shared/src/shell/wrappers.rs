@@ -36,6 +36,29 @@ pub const EFFECT_FREE_BUILTINS: &[&str] = &[
     "popd", "dirs", "break", "continue",
 ];
 
+/// Wrappers whose exit status is the wrapped command's (so a test run under them still
+/// decides the whole command's status); `xargs`, `parallel`, `watch`, `setsid` … do not.
+pub fn passes_status(name: &str) -> bool {
+    matches!(
+        name,
+        "timeout"
+            | "nice"
+            | "nohup"
+            | "env"
+            | "sudo"
+            | "doas"
+            | "command"
+            | "builtin"
+            | "exec"
+            | "time"
+            | "stdbuf"
+            | "ionice"
+            | "chrt"
+            | "taskset"
+            | "flock"
+    )
+}
+
 /// What a wrapper wraps.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Unwrapped {

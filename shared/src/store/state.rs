@@ -103,6 +103,9 @@ pub struct TestStats {
     pub last: Option<TestRun>,
     /// Sequence number of the most recent passing run.
     pub last_pass_seq: Option<u64>,
+    /// Runs whose outcome the call's status does not show (`cargo test || true`,
+    /// `cargo test | tail`): counted as runs, never as a pass or a failure.
+    pub undecided: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,6 +170,9 @@ pub struct PostEvent {
     pub high_risk: Vec<String>,
     /// `Some(command)` when the command counts as running the tests.
     pub test_command: Option<String>,
+    /// The test command's own exit status is not the call's (`cargo test || true`): the
+    /// call's outcome says nothing about the tests.
+    pub test_undecided: bool,
 }
 
 impl SessionState {
@@ -294,7 +300,10 @@ impl SessionState {
         }
         self.high_risk_touched
             .extend(event.high_risk.iter().cloned());
-        if let Some(command) = &event.test_command {
+        if event.test_command.is_some() && event.test_undecided {
+            self.tests.runs += 1;
+            self.tests.undecided += 1;
+        } else if let Some(command) = &event.test_command {
             let outcome = if event.failed {
                 TestOutcome::Failed
             } else {

@@ -200,3 +200,19 @@ fn untested_edits_are_files_changed_after_the_last_passing_run() {
     s.note_post_tool_use(&edit("c", "/p/b.rs"), 3);
     assert_eq!(s.untested_edits(), vec!["/p/b.rs".to_string()]);
 }
+
+#[test]
+fn a_test_run_whose_status_does_not_show_is_neither_a_pass_nor_a_failure() {
+    let mut s = SessionState::default();
+    s.note_post_tool_use(&edit("t1", "/p/a.rs"), 1);
+    let undecided = PostEvent {
+        test_undecided: true,
+        ..test_run("t2", true)
+    };
+    s.note_post_tool_use(&undecided, 2);
+    assert_eq!((s.tests.runs, s.tests.undecided), (1, 1));
+    assert_eq!((s.tests.passed, s.tests.failed), (0, 0));
+    assert!(!s.tested_since_last_edit());
+    s.note_post_tool_use(&test_run("t3", true), 3);
+    assert!(s.tested_since_last_edit());
+}

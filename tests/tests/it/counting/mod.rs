@@ -5,6 +5,7 @@
 //! * [`hooks`] — the post-tool-use, stop and session executables and `claude-budget status`.
 //! * [`mixed`] — 200 pre- and post-tool-use processes of one session at once.
 //! * [`limits`] — retry, spend, halt, stop rules, `warn_at` and rollback notes end to end.
+//! * [`test_evidence`] — a test run counts only when its exit status is the call's.
 //! * [`bench`] — `#[ignore]` measurements of update and refresh cost.
 
 mod bench;
@@ -13,3 +14,4 @@ mod limits;
 mod mixed;
 mod processes;
 mod spend;
+mod test_evidence;

@@ -2,6 +2,7 @@
 //! and an ignored timing probe.
 
 mod bench;
+mod branch_switch;
 mod corpus;
 mod props;
 mod tool_paths;
