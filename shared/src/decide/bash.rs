@@ -35,25 +35,15 @@ impl Decider<'_> {
                 continue;
             };
             if failed.count >= limit {
-                self.findings.push(Finding {
-                    hit: Hit {
-                        verdict: Verdict::Deny,
-                        origin: layer
-                            .retry
-                            .origin
-                            .clone()
-                            .unwrap_or_else(|| Origin::builtin("retry")),
-                        section: "retry".into(),
-                        rule: "same_command_failures".into(),
-                    },
-                    code: Code::RetryLimit,
-                    what: format!("running `{}` again", clip(command)),
-                    stop_reason: None,
-                    detail: Some(format!(
+                self.findings.push(Finding::retry_limit(
+                    layer,
+                    "same_command_failures",
+                    format!("running `{}` again", clip(command)),
+                    format!(
                         "It already failed {} times (limit {limit}); last error: {}",
                         failed.count, failed.last_error_line
-                    )),
-                });
+                    ),
+                ));
             }
         }
     }

@@ -205,26 +205,15 @@ impl<'a> Decider<'a> {
             if let Some(limit) = layer.retry.failures
                 && facts.total_failures >= limit
             {
-                let origin = layer
-                    .retry
-                    .origin
-                    .clone()
-                    .unwrap_or_else(|| Origin::builtin("retry"));
-                self.findings.push(Finding {
-                    hit: Hit {
-                        verdict: Verdict::Deny,
-                        origin,
-                        section: "retry".into(),
-                        rule: "failures".into(),
-                    },
-                    code: Code::RetryLimit,
-                    what: "this call".into(),
-                    stop_reason: None,
-                    detail: Some(format!(
+                self.findings.push(Finding::retry_limit(
+                    layer,
+                    "failures",
+                    "this call".into(),
+                    format!(
                         "The run has had {} failed tool calls; [retry] failures = {limit}.",
                         facts.total_failures
-                    )),
-                });
+                    ),
+                ));
             }
         }
     }
@@ -410,25 +399,16 @@ impl<'a> Decider<'a> {
                     .copied()
                     .unwrap_or(0);
                 if done >= limit {
-                    self.findings.push(Finding {
-                        hit: Hit {
-                            verdict: Verdict::Deny,
-                            origin: layer
-                                .retry
-                                .origin
-                                .clone()
-                                .unwrap_or_else(|| Origin::builtin("retry")),
-                            section: "retry".into(),
-                            rule: "same_file_edits".into(),
-                        },
-                        code: Code::RetryLimit,
-                        what: what.to_owned(),
-                        stop_reason: None,
-                        detail: Some(format!(
-                            "`{}` was edited {done} times; [retry] same_file_edits = {limit}.",
-                            self.show(path)
-                        )),
-                    });
+                    let detail = format!(
+                        "`{}` was edited {done} times; [retry] same_file_edits = {limit}.",
+                        self.show(path)
+                    );
+                    self.findings.push(Finding::retry_limit(
+                        layer,
+                        "same_file_edits",
+                        what.to_owned(),
+                        detail,
+                    ));
                 }
             }
         }

@@ -22,23 +22,21 @@ const MOVES_BRANCH: &[&str] = &[
     "pull",
 ];
 
-/// Git global options that take a value as the next word.
-const GIT_VALUE_OPTIONS: &[&str] = &[
-    "-C",
-    "-c",
-    "--git-dir",
-    "--work-tree",
-    "--namespace",
-    "--config-env",
-    "--exec-path",
-];
+/// Git global options that take a value as the next word: the same table command rules use
+/// to set global options aside (`budget::global_options_table`).
+fn git_value_options() -> &'static [&'static str] {
+    crate::budget::global_options_table()
+        .iter()
+        .find(|g| g.program == "git")
+        .map_or(&[], |g| g.with_value)
+}
 
 /// Splits `git [global options] sub args…` into the subcommand and its arguments.
 pub fn git_subcommand(argv: &[String]) -> Option<(&str, &[String])> {
     let mut i = 1;
     while i < argv.len() {
         let word = argv[i].as_str();
-        if GIT_VALUE_OPTIONS.contains(&word) {
+        if git_value_options().contains(&word) {
             i += 2;
         } else if word.starts_with('-') {
             i += 1;

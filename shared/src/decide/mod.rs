@@ -162,6 +162,34 @@ pub struct Finding {
     pub detail: Option<String>,
 }
 
+impl Finding {
+    /// A `[retry]` limit reached: `key` is the limit's name, `detail` says what happened.
+    pub fn retry_limit(
+        layer: &crate::budget::Layer,
+        key: &str,
+        what: String,
+        detail: String,
+    ) -> Finding {
+        let origin = layer
+            .retry
+            .origin
+            .clone()
+            .unwrap_or_else(|| Origin::builtin("retry"));
+        Finding {
+            hit: Hit {
+                verdict: Verdict::Deny,
+                origin,
+                section: "retry".into(),
+                rule: key.into(),
+            },
+            code: Code::RetryLimit,
+            what,
+            stop_reason: None,
+            detail: Some(detail),
+        }
+    }
+}
+
 impl Decision {
     /// No layer had an opinion.
     pub fn no_opinion() -> Decision {
