@@ -676,7 +676,7 @@ impl<'a> Decider<'a> {
                     &effect.path,
                     &format!("deleting `{shown}` (by `{}`)", clip(&effect.command)),
                     recursive,
-                    protect::Reach::Tree,
+                    protect::Reach::of_delete(&effect.name_filter),
                 ),
             }
         }
