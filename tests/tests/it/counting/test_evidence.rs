@@ -133,7 +133,8 @@ fn a_hidden_status_run_is_recorded_and_reported_as_not_evidence() {
         if hidden {
             let reason = blocked.unwrap_or_else(|| panic!("`{command}` must block"));
             assert!(
-                reason.contains("hid its exit status") && reason.contains("Run `cargo test` on its own"),
+                reason.contains("hid its exit status")
+                    && reason.contains("Run `cargo test` on its own"),
                 "{command}: {reason}"
             );
             assert!(markdown.contains("src/lib.rs"), "{markdown}");
