@@ -1,14 +1,10 @@
 //! One function per kind of tool call; each turns the call into [`Finding`]s, which
-//! [`Decision::from_findings`] combines.
+//! [`Decision::from_findings`] combines. Bash calls continue in `bash.rs`.
 
-use super::{
-    Code, DecideContext, Decision, Finding, SessionFacts, fingerprint, merge, messages, protect,
-    rollback, url,
-};
+use super::{Code, DecideContext, Decision, Finding, SessionFacts, protect, rollback, url};
 use crate::budget::{Budget, Layer, OnExceed, PathContext};
 use crate::paths::normalise;
 use crate::protocol::ToolCall;
-use crate::shell::{self, Analysis, EffectKind, ShellContext};
 use crate::verdict::{Hit, Origin, Verdict};
 use std::path::{Path, PathBuf};
 
@@ -75,12 +71,12 @@ pub fn decide(
     decision
 }
 
-struct Decider<'a> {
-    budget: &'a Budget,
-    facts: &'a SessionFacts,
-    ctx: &'a DecideContext<'a>,
-    findings: Vec<Finding>,
-    note: Option<String>,
+pub(super) struct Decider<'a> {
+    pub(super) budget: &'a Budget,
+    pub(super) facts: &'a SessionFacts,
+    pub(super) ctx: &'a DecideContext<'a>,
+    pub(super) findings: Vec<Finding>,
+    pub(super) note: Option<String>,
 }
 
 /// The code for a path hit of the given section and verdict.
@@ -93,7 +89,7 @@ fn path_code(verdict: Verdict) -> Code {
 }
 
 impl<'a> Decider<'a> {
-    fn path_ctx(&self) -> PathContext<'a> {
+    pub(super) fn path_ctx(&self) -> PathContext<'a> {
         let (budget, ctx): (&'a Budget, &'a DecideContext<'a>) = (self.budget, self.ctx);
         PathContext {
             project_root: &budget.project_root,
@@ -103,7 +99,7 @@ impl<'a> Decider<'a> {
     }
 
     /// A path as the agent knows it: relative to the project when inside it.
-    fn show(&self, path: &Path) -> String {
+    pub(super) fn show(&self, path: &Path) -> String {
         match path.strip_prefix(&self.budget.project_root) {
             Ok(rel) if rel.as_os_str().is_empty() => ".".into(),
             Ok(rel) => rel.display().to_string(),
@@ -111,7 +107,7 @@ impl<'a> Decider<'a> {
         }
     }
 
-    fn push(&mut self, hit: Hit, code: Code, what: String) {
+    pub(super) fn push(&mut self, hit: Hit, code: Code, what: String) {
         self.findings.push(Finding {
             hit,
             code,
@@ -122,7 +118,12 @@ impl<'a> Decider<'a> {
     }
 
     /// Adds each layer's answer for one question.
-    fn per_layer(&mut self, ask: impl Fn(&Layer) -> Option<Hit>, deny_code: Code, what: &str) {
+    pub(super) fn per_layer(
+        &mut self,
+        ask: impl Fn(&Layer) -> Option<Hit>,
+        deny_code: Code,
+        what: &str,
+    ) {
         let hits: Vec<Hit> = self.budget.layers.iter().filter_map(&ask).collect();
         for hit in hits {
             let code = match (hit.verdict, deny_code) {
@@ -257,7 +258,7 @@ impl<'a> Decider<'a> {
         }
     }
 
-    fn read_path(&mut self, path: &Path, what: &str) {
+    pub(super) fn read_path(&mut self, path: &Path, what: &str) {
         let pctx = self.path_ctx();
         let hits: Vec<Hit> = self
             .budget
@@ -296,13 +297,13 @@ impl<'a> Decider<'a> {
     /// Everything an edit of `path` must pass: self-protection, stop rules, the rollback
     /// note, edit counts, and `[edit]`. `tree`: a recursive delete or move of a folder, an
     /// edit of everything under it too (SPEC §4.8).
-    fn edit_path(&mut self, path: &Path, what: &str, tree: bool) {
+    pub(super) fn edit_path(&mut self, path: &Path, what: &str, tree: bool) {
         self.edit_path_reaching(path, what, tree, protect::Reach::Path);
     }
 
     /// [`Self::edit_path`] for a shell effect; `reach` says how far below `path` it goes,
     /// for self-protection (a delete, a folder write).
-    fn edit_path_reaching(
+    pub(super) fn edit_path_reaching(
         &mut self,
         path: &Path,
         what: &str,
@@ -468,7 +469,7 @@ impl<'a> Decider<'a> {
         }
     }
 
-    fn unparsed(&mut self, what: &str, text: &str) {
+    pub(super) fn unparsed(&mut self, what: &str, text: &str) {
         let shown = if text.is_empty() {
             what.to_owned()
         } else {
@@ -524,198 +525,6 @@ impl<'a> Decider<'a> {
                 stop_reason: None,
                 detail,
             });
-        }
-    }
-
-    fn bash(&mut self, command: &str) {
-        let sctx = ShellContext {
-            cwd: self.ctx.cwd.clone(),
-            home: self.ctx.home.clone(),
-            project_dir: self.budget.project_root.clone(),
-            fs: self.ctx.fs,
-        };
-        let analysis = shell::analyse(command, &sctx);
-        self.retries(command);
-        self.analysis(&analysis, &sctx);
-    }
-
-    /// `[retry] same_command_failures` for this command's fingerprint.
-    fn retries(&mut self, command: &str) {
-        // Failures are stored under the redacted fingerprint (no secret reaches the state
-        // file), so look them up the same way.
-        let redactor = crate::store::record::redactor(self.budget);
-        let key = redactor.text(&fingerprint(command)).into_owned();
-        let Some(failed) = self.facts.failures.get(&key) else {
-            return;
-        };
-        for layer in &self.budget.layers {
-            let Some(limit) = layer.retry.same_command_failures else {
-                continue;
-            };
-            if failed.count >= limit {
-                self.findings.push(Finding {
-                    hit: Hit {
-                        verdict: Verdict::Deny,
-                        origin: layer
-                            .retry
-                            .origin
-                            .clone()
-                            .unwrap_or_else(|| Origin::builtin("retry")),
-                        section: "retry".into(),
-                        rule: "same_command_failures".into(),
-                    },
-                    code: Code::RetryLimit,
-                    what: format!("running `{}` again", clip(command)),
-                    stop_reason: None,
-                    detail: Some(format!(
-                        "It already failed {} times (limit {limit}); last error: {}",
-                        failed.count, failed.last_error_line
-                    )),
-                });
-            }
-        }
-    }
-
-    /// Decides every part of a shell analysis.
-    pub(super) fn analysis(&mut self, analysis: &Analysis, sctx: &ShellContext<'_>) {
-        let budget = self.budget;
-        for cmd in &analysis.commands {
-            let what = format!("running `{}`", clip(&cmd.text));
-            for layer in &budget.layers {
-                if let Some(hit) = layer.run.decide(&cmd.argv)
-                    && !(cmd.transparent && hit.rule == "default")
-                {
-                    let code = match hit.verdict {
-                        Verdict::Allow => Code::Allowed,
-                        Verdict::Ask => Code::CommandAsk,
-                        Verdict::Deny => Code::CommandDenied,
-                    };
-                    let detail = (hit.verdict != Verdict::Allow)
-                        .then(|| {
-                            let mut known = layer.run.allow_commands();
-                            known.extend(layer.run.test_commands());
-                            known.dedup();
-                            messages::allowed_instead(cmd.argv.first()?, &known)
-                        })
-                        .flatten();
-                    self.findings.push(Finding {
-                        hit,
-                        code,
-                        what: what.clone(),
-                        stop_reason: None,
-                        detail,
-                    });
-                }
-                for stop in &layer.stops {
-                    if stop.matches_command(&cmd.argv) {
-                        self.findings.push(Finding {
-                            hit: Hit {
-                                verdict: Verdict::Deny,
-                                origin: stop.origin.clone(),
-                                section: "stop".into(),
-                                rule: "run".into(),
-                            },
-                            code: Code::StopRule,
-                            what: what.clone(),
-                            stop_reason: Some(stop.reason.clone()),
-                            detail: None,
-                        });
-                    }
-                }
-                for found in merge::check_in(
-                    &cmd.argv,
-                    &layer.merge,
-                    cmd.git_branch.as_ref(),
-                    self.ctx.current_branch.as_deref(),
-                ) {
-                    let code = if found.hit.verdict == Verdict::Allow {
-                        Code::Allowed
-                    } else {
-                        Code::MergeDenied
-                    };
-                    let what = if found.what == cmd.argv.join(" ") {
-                        what.clone()
-                    } else {
-                        found.what
-                    };
-                    self.push(found.hit, code, what);
-                }
-            }
-        }
-        // How far a write of a folder reaches (self-protection): everything under it when
-        // a command of the line copies, syncs or extracts whole folders; else the entries
-        // the words name.
-        let whole_folder = analysis
-            .commands
-            .iter()
-            .any(|c| protect::writes_whole_folders(&c.argv));
-        let names: Vec<String> = analysis
-            .commands
-            .iter()
-            .flat_map(|c| c.argv.iter().skip(1))
-            .filter_map(|w| Path::new(w).file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .collect();
-        for effect in &analysis.effects {
-            let shown = self.show(&effect.path);
-            match effect.kind {
-                EffectKind::Read => self.read_path(
-                    &effect.path,
-                    &format!("reading `{shown}` (by `{}`)", clip(&effect.command)),
-                ),
-                EffectKind::Write => self.edit_path_reaching(
-                    &effect.path,
-                    &format!("writing `{shown}` (by `{}`)", clip(&effect.command)),
-                    false,
-                    protect::Reach::Into {
-                        whole_folder,
-                        names: &names,
-                    },
-                ),
-                EffectKind::Delete { recursive } => self.edit_path_reaching(
-                    &effect.path,
-                    &format!("deleting `{shown}` (by `{}`)", clip(&effect.command)),
-                    recursive,
-                    protect::Reach::of_delete(&effect.name_filter),
-                ),
-            }
-        }
-        for net in &analysis.network {
-            let what = format!("fetching from `{}` (by `{}`)", net.host, clip(&net.command));
-            self.per_layer(|l| l.web.decide_host(&net.host), Code::WebDenied, &what);
-        }
-        for part in &analysis.unanalysable {
-            self.unparsed(
-                &format!("a command it cannot analyse ({})", part.reason),
-                &part.text,
-            );
-        }
-        self.packs(analysis, sctx);
-    }
-
-    /// The semantic checks of the built-in packs each layer extends.
-    fn packs(&mut self, analysis: &Analysis, sctx: &ShellContext<'_>) {
-        for layer in &self.budget.layers {
-            for pack in &layer.packs {
-                for hit in shell::semantic::pack_hits(pack, analysis, sctx) {
-                    let code = match hit.verdict {
-                        Verdict::Deny => Code::CommandDenied,
-                        _ => Code::CommandAsk,
-                    };
-                    self.findings.push(Finding {
-                        hit: Hit {
-                            verdict: hit.verdict,
-                            origin: Origin::pack(pack.clone(), hit.id.clone()),
-                            section: "run".into(),
-                            rule: hit.id,
-                        },
-                        code,
-                        what: hit.what,
-                        stop_reason: None,
-                        detail: Some(format!("Instead: {}.", hit.instead)),
-                    });
-                }
-            }
         }
     }
 }

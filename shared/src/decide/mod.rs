@@ -8,6 +8,7 @@
 //! * `messages` — every sentence the agent reads, in one place.
 //! * [`url`] — URL host extraction for `[web]`.
 
+mod bash;
 mod calls;
 pub mod merge;
 mod messages;
