@@ -209,6 +209,14 @@ fn recorded_post(
             (None, true) => Some(false),
             (None, false) => None,
         };
+        recorded.test_status = event.test_command.as_ref().map(|_| {
+            match (event.test_undecided, event.failed) {
+                (true, _) => "undecided",
+                (false, true) => "failed",
+                (false, false) => "passed",
+            }
+            .to_owned()
+        });
     }
     recorded
 }

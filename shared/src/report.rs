@@ -90,7 +90,7 @@ pub struct CommandRun {
     pub command: String,
     pub runs: u32,
     pub failures: u32,
-    /// `ok` or `failed`: how the last run ended.
+    /// `ok`, `failed`, or `undecided` (a test run whose exit status the call hid).
     pub last_outcome: String,
     pub last_error: Option<String>,
 }

@@ -148,7 +148,7 @@ impl Decider<'_> {
                     &effect.path,
                     &format!("deleting `{shown}` (by `{}`)", clip(&effect.command)),
                     recursive,
-                    protect::Reach::Tree,
+                    protect::Reach::of_delete(&effect.name_filter),
                 ),
             }
         }

@@ -11,6 +11,9 @@
 //! `curl -O …`) stays the business of `[edit]`.
 
 use super::messages;
+
+#[path = "protect_names.rs"]
+mod name_filter;
 use crate::budget::{Budget, LayerKind};
 use crate::fsview::FsView;
 use std::ffi::OsStr;
@@ -49,6 +52,9 @@ pub enum Reach<'a> {
     Path,
     /// A delete or a move away: the path and everything under it.
     Tree,
+    /// A delete of the entries under the path whose names match these globs, and of what is
+    /// under them (`find . -name '*.pyc' -delete`, `find . -name x -exec rm -rf {} +`).
+    Matching { patterns: &'a [String] },
     /// A shell write into the path as a folder: everything under it when `whole_folder`,
     /// else only the entries whose names the command mentions (`names`: basenames of its
     /// words).
@@ -56,6 +62,20 @@ pub enum Reach<'a> {
         whole_folder: bool,
         names: &'a [String],
     },
+}
+
+impl<'a> Reach<'a> {
+    /// The reach of a shell delete: everything under the path, or, when `find` narrowed it
+    /// by name ([`crate::shell::FileEffect::name_filter`]), only the matching entries.
+    pub fn of_delete(name_filter: &'a [String]) -> Reach<'a> {
+        if name_filter.is_empty() {
+            Reach::Tree
+        } else {
+            Reach::Matching {
+                patterns: name_filter,
+            }
+        }
+    }
 }
 
 /// A protected path and its rule id.
@@ -87,7 +107,7 @@ pub fn protection(
         candidates
             .iter()
             .flatten()
-            .find_map(|p| folder_holding(p, reach, budget, &guards))
+            .find_map(|p| folder_holding(p, reach, budget, &guards, fs))
     })
 }
 
@@ -233,6 +253,7 @@ fn folder_holding(
     reach: Reach<'_>,
     budget: &Budget,
     guards: &[Guard],
+    fs: &dyn FsView,
 ) -> Option<Protected> {
     let root = &budget.project_root;
     // Inside the project, any edit of such a folder (`mv .claude x`, `git checkout -- .git`)
@@ -255,6 +276,7 @@ fn folder_holding(
                         .ok()
                         .and_then(|rel| rel.components().next())
                         .is_some_and(|first| names.iter().any(|n| first.as_os_str() == n.as_str())),
+                    Reach::Matching { patterns } => name_filter::reaches(g, path, patterns, fs),
                 }
         })
         .map(|g| protected(g.id, Some(g.path.clone())))

@@ -101,7 +101,10 @@ fn edits_that_reach_a_protected_path_through_its_folder_are_refused() {
         "rm -rf .".to_owned(),
         "rm -rf ..".into(),
         "rm -rf /".into(),
-        "find . -name '*.pyc' -delete".into(),
+        "find . -name '*.toml' -delete".into(),
+        "find . -name .git -exec rm -rf {} +".into(),
+        "find . -name '.*' -delete".into(),
+        "find . -delete".into(),
         "cp -r /tmp/x/. .".into(),
         "rsync -a --delete /tmp/x/ .".into(),
         "tar -xf /tmp/x.tgz".into(),
@@ -132,6 +135,9 @@ fn edits_that_reach_a_protected_path_through_its_folder_are_refused() {
         "cp /tmp/a.txt .".to_owned(),
         "cp -r /tmp/x src".into(),
         "rm -rf /tmp/unrelated".into(),
+        // Narrowed by name, a cleanup at the root reaches neither the budget nor `.git`.
+        "find . -name '*.pyc' -delete".into(),
+        "find . -type d -name __pycache__ -exec rm -rf {} +".into(),
         "cat ~/.claude/settings.json".into(),
         format!("cat {}/budget.toml", user_dir.display()),
     ];

@@ -186,6 +186,19 @@ fn record_run(list: &mut Vec<CommandRun>, command: &str, event: &Event) {
     run.last_error = if failed { event.error.clone() } else { None };
 }
 
+/// `test_status` (and then `last_outcome`) of a test run whose exit status the call hid.
+pub(super) const UNDECIDED: &str = "undecided";
+
+/// The run just recorded hid its status: its last outcome is `undecided`, and a failed call
+/// is not a failed test run.
+fn mark_undecided(list: &mut [CommandRun], command: &str, ok: bool) {
+    if let Some(run) = list.iter_mut().find(|c| c.command == command) {
+        run.failures -= u32::from(!ok);
+        run.last_outcome = UNDECIDED.into();
+        run.last_error = None;
+    }
+}
+
 pub(super) fn fold(
     events: &[Event],
     state: Option<&Value>,
@@ -293,9 +306,16 @@ pub(super) fn fold(
                 let raw = input_str(event, "command").unwrap_or(&command);
                 if event.test.unwrap_or_else(|| looks_like_tests(raw, budget)) {
                     record_run(&mut p.tests.runs, &command, event);
-                    p.tests.last_outcome = Some(if ok { "ok" } else { "failed" }.into());
-                    if ok {
-                        last_pass = Some(index);
+                    if event.test_status.as_deref() == Some(UNDECIDED) {
+                        // `cargo test || true`: the call's status is not the tests', so the
+                        // run proves neither a pass nor a failure.
+                        mark_undecided(&mut p.tests.runs, &command, ok);
+                        p.tests.last_outcome = Some(UNDECIDED.into());
+                    } else {
+                        p.tests.last_outcome = Some(if ok { "ok" } else { "failed" }.into());
+                        if ok {
+                            last_pass = Some(index);
+                        }
                     }
                 }
             }
@@ -403,8 +423,12 @@ fn residual_risks(p: &Packet, missing_evidence: &[String]) -> Vec<String> {
             list_short(&p.tests.gaps, 5)
         ));
     }
-    if p.tests.last_outcome.as_deref() == Some("failed") {
-        risks.push("the last test run failed".into());
+    match p.tests.last_outcome.as_deref() {
+        Some("failed") => risks.push("the last test run failed".into()),
+        Some(UNDECIDED) => risks.push(
+            "the last test run hid its exit status (`|| true`, a pipe…): it is not evidence that the tests pass".into(),
+        ),
+        _ => {}
     }
     if !p.files_changed.is_empty() && p.tests.runs.is_empty() {
         risks.push("files were changed and no tests ran".into());

@@ -1,7 +1,7 @@
 //! The packet as markdown: one short section per question a reviewer asks, lists capped so
 //! the whole thing reads in two minutes, no raw JSON.
 
-use super::fold::list_short;
+use super::fold::{UNDECIDED, list_short};
 use super::reason::{Shown, condensed};
 use super::{Action, CommandRun, Packet};
 use std::fmt::Write;
@@ -68,13 +68,18 @@ fn action_line_with(a: &Action, whole_reason: bool) -> String {
 
 fn run_line(c: &CommandRun) -> String {
     let mut line = format!("- {} — ", code(&c.command));
+    let outcome = if c.last_outcome == UNDECIDED {
+        "status hidden (`|| true`, a pipe…): not evidence"
+    } else {
+        c.last_outcome.as_str()
+    };
     if c.runs == 1 {
-        line.push_str(&c.last_outcome);
+        line.push_str(outcome);
     } else {
         let _ = write!(
             line,
-            "{} runs, {} failed, last {}",
-            c.runs, c.failures, c.last_outcome
+            "{} runs, {} failed, last {outcome}",
+            c.runs, c.failures
         );
     }
     if let Some(error) = &c.last_error {

@@ -45,12 +45,21 @@ impl Walker<'_, '_> {
             })
             .filter_map(|w| w[1].value.clone())
             .collect();
+        // The `-name`/`-iname` patterns met so far: an action after them touches only
+        // matching entries (`None` once the expression can match otherwise).
+        let mut filter = NameFilter::of_expression(&args[i..]);
         while i < args.len() {
             let shown = args[i].shown().to_owned();
+            let first_new_effect = self.out.effects.len();
             match shown.as_str() {
+                "-name" | "-iname" => {
+                    filter.add(args.get(i + 1));
+                    i += 1;
+                }
                 "-exec" | "-execdir" | "-ok" | "-okdir" => {
                     let mut inner = Vec::new();
                     i += 1;
+                    let exec_start = i;
                     while i < args.len() && !matches!(args[i].shown(), ";" | "+") {
                         if args[i].shown() == "{}" {
                             inner.extend(roots.iter().cloned());
@@ -59,6 +68,9 @@ impl Walker<'_, '_> {
                         }
                         i += 1;
                     }
+                    // `-exec rm -rf {} +` deletes only what matched; a literal operand
+                    // (`-exec rm -rf . \;`) deletes it whatever matched.
+                    let only_matches = inner_names_only_matches(&args[exec_start..i]);
                     if inner.is_empty() {
                         self.unanalysable("`find -exec` without a command", text);
                     } else {
@@ -92,12 +104,16 @@ impl Walker<'_, '_> {
                                 );
                             }
                         }
+                        if only_matches {
+                            self.filter_deletes(first_new_effect, &filter);
+                        }
                     }
                 }
                 "-delete" => {
                     for root in &roots {
                         self.operand(root, Role::Delete { recursive: true }, scope, text, "find");
                     }
+                    self.filter_deletes(first_new_effect, &filter);
                 }
                 "-fprint" | "-fprint0" | "-fprintf" | "-fls" => {
                     self.unanalysable(
@@ -110,6 +126,18 @@ impl Walker<'_, '_> {
             i += 1;
         }
         Some(Output::Program("find".into()))
+    }
+
+    /// Narrows the deletes added since `first` to the entries the filter's patterns match.
+    fn filter_deletes(&mut self, first: usize, filter: &NameFilter) {
+        let Some(patterns) = filter.patterns() else {
+            return;
+        };
+        for effect in self.out.effects.iter_mut().skip(first) {
+            if matches!(effect.kind, EffectKind::Delete { .. }) {
+                effect.name_filter = patterns.to_vec();
+            }
+        }
     }
 
     /// `ln [-s] TARGET… LINK`: remembers where the link points, so a write through the link
@@ -196,6 +224,7 @@ pub fn follow_links(out: &mut Analysis, links: &[(PathBuf, PathBuf, String)]) {
                     path: normalise(rest, target),
                     kind: effect.kind,
                     command: effect.command.clone(),
+                    name_filter: effect.name_filter.clone(),
                 };
                 if !out.effects.contains(&through) && !extra.contains(&through) {
                     extra.push(through);
@@ -204,4 +233,49 @@ pub fn follow_links(out: &mut Analysis, links: &[(PathBuf, PathBuf, String)]) {
         }
     }
     out.effects.extend(extra);
+}
+
+/// What a `find` expression restricts its actions to by name: the literal `-name`/`-iname`
+/// patterns before the action. Only a plain conjunction counts: with `-o`, `!`, `-not`, `,`
+/// or parentheses a branch may match without any pattern, so nothing is narrowed.
+#[derive(Clone, Debug)]
+struct NameFilter {
+    patterns: Option<Vec<String>>,
+}
+
+impl NameFilter {
+    fn of_expression(expression: &[Arg]) -> NameFilter {
+        let alternatives = expression.iter().any(|a| {
+            matches!(
+                a.shown(),
+                "-o" | "-or" | "!" | "-not" | "," | "(" | ")" | "\\(" | "\\)"
+            )
+        });
+        NameFilter {
+            patterns: (!alternatives).then(Vec::new),
+        }
+    }
+
+    /// A `-name` test: its pattern narrows the actions after it; a pattern that is not a
+    /// literal narrows nothing we can check.
+    fn add(&mut self, pattern: Option<&Arg>) {
+        match (pattern.and_then(|p| p.value.clone()), &mut self.patterns) {
+            (Some(pattern), Some(patterns)) => patterns.push(pattern),
+            (_, patterns) => *patterns = None,
+        }
+    }
+
+    /// The patterns an action is narrowed to, if any.
+    fn patterns(&self) -> Option<&[String]> {
+        self.patterns.as_deref().filter(|p| !p.is_empty())
+    }
+}
+
+/// True when the words of a `-exec` command name no path but `{}` (and flags): it acts only
+/// on what matched.
+fn inner_names_only_matches(inner: &[Arg]) -> bool {
+    inner
+        .iter()
+        .skip(1)
+        .all(|a| a.shown() == "{}" || a.shown().starts_with('-'))
 }

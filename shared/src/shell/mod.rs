@@ -157,6 +157,11 @@ pub struct FileEffect {
     pub kind: EffectKind,
     /// The text of the command that causes it.
     pub command: String,
+    /// For a delete by `find ROOT -name PATTERN … -delete` (or `-exec rm {} +`): only the
+    /// entries under `path` whose name matches one of these globs (and what is under them)
+    /// are deleted. Empty: everything under `path` may be.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub name_filter: Vec<String>,
 }
 
 /// A host a known fetcher (`curl`, `wget`, `http`, `nc`, …) talks to.

@@ -470,6 +470,7 @@ impl Walker<'_, '_> {
             path: absolute,
             kind,
             command: text.to_owned(),
+            name_filter: Vec::new(),
         };
         if !self.out.effects.contains(&effect) {
             self.out.effects.push(effect);

@@ -127,17 +127,29 @@ fn missing_evidence(state: &SessionState, input: &GateInput) -> Vec<String> {
                 .collect::<Vec<_>>()
                 .join(" or ")
         };
-        let what = match (&state.last_edit, &state.tests.last) {
-            (Some(edit), Some(test)) if test.seq > edit.seq => format!(
-                "the last test run after the last edit failed (`{}`)",
+        let after_edit = |seq: u64| state.last_edit.as_ref().is_none_or(|e| seq > e.seq);
+        let decided = state.tests.last.as_ref().filter(|t| after_edit(t.seq));
+        let hidden = state
+            .tests
+            .last_undecided
+            .as_ref()
+            .filter(|u| after_edit(u.seq) && decided.is_none_or(|d| u.seq > d.seq));
+        let what = match (&state.last_edit, decided, hidden) {
+            (_, _, Some(run)) => format!(
+                "the last test run after the last edit (`{}`) hid its exit status behind `|| true`, a pipe or a later command, so it is not evidence. Run {how} on its own so the tests' own status decides, and make them pass",
+                run.command
+            ),
+            (_, Some(test), None) => format!(
+                "the last test run after the last edit failed (`{}`). Run {how} and make them pass",
                 test.command
             ),
-            (Some(edit), _) => format!("no test run since the last edit (`{}`)", edit.path),
-            (None, _) => "no passing test run".to_owned(),
+            (Some(edit), None, None) => format!(
+                "no test run since the last edit (`{}`). Run {how} and make them pass",
+                edit.path
+            ),
+            (None, None, None) => format!("no passing test run. Run {how} and make them pass"),
         };
-        missing.push(format!(
-            "tests: {what}. Run {how} and make them pass before finishing."
-        ));
+        missing.push(format!("tests: {what} before finishing."));
     }
     match &input.rollback {
         Some(RollbackNote::Missing) => missing.push(format!(

@@ -125,3 +125,54 @@ fn a_run_past_a_limit_may_stop_with_the_gap_recorded() {
     assert_eq!(s.stop_blocks, 0, "not counted as a block");
     assert_eq!(s.missing_evidence.len(), 2, "the gap is recorded");
 }
+
+#[test]
+fn a_hidden_status_test_run_is_named_as_such_until_a_deciding_run_passes() {
+    let mut s = edited();
+    let hidden = PostEvent {
+        tool_use_id: Some("t".into()),
+        test_command: Some("cargo test || true".into()),
+        test_undecided: true,
+        ..PostEvent::default()
+    };
+    s.note_post_tool_use(&hidden, 2);
+    let gate_after_hidden = stop_gate(&mut s, &gate(false, None));
+    assert!(
+        matches!(&gate_after_hidden, Gate::Block { reason, .. }
+            if reason.contains("hid its exit status")
+                && reason.contains("`cargo test || true`")
+                && reason.contains("Run `cargo test` on its own")),
+        "{gate_after_hidden:?}"
+    );
+    let deciding = PostEvent {
+        tool_use_id: Some("d".into()),
+        test_command: Some("cargo test".into()),
+        ..PostEvent::default()
+    };
+    s.note_post_tool_use(&deciding, 3);
+    assert_eq!(stop_gate(&mut s, &gate(true, None)), Gate::Pass);
+}
+
+#[test]
+fn a_hidden_status_run_before_the_last_edit_is_not_named() {
+    let mut s = SessionState::default();
+    let hidden = PostEvent {
+        tool_use_id: Some("t".into()),
+        test_command: Some("cargo test | tail".into()),
+        test_undecided: true,
+        ..PostEvent::default()
+    };
+    s.note_post_tool_use(&hidden, 1);
+    let edit = PostEvent {
+        tool_use_id: Some("e".into()),
+        edited: vec!["/p/a.rs".into()],
+        ..PostEvent::default()
+    };
+    s.note_post_tool_use(&edit, 2);
+    let answer = stop_gate(&mut s, &gate(false, None));
+    assert!(
+        matches!(&answer, Gate::Block { reason, .. }
+            if reason.contains("no test run since the last edit") && !reason.contains("hid")),
+        "{answer:?}"
+    );
+}

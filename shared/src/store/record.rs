@@ -98,6 +98,11 @@ pub struct Event {
     /// The call counts as running the tests (`[run] tests`), as the hook decided.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub test: Option<bool>,
+    /// How a test run ended, when `test` is true: `passed`, `failed`, or `undecided` (the
+    /// call's exit status was not the tests': `cargo test || true`, `cargo test | tail`).
+    /// Absent in records written before it existed: read them by `outcome`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_status: Option<String>,
     /// The call edits a `high_risk` path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub high_risk: Option<bool>,

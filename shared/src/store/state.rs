@@ -106,6 +106,8 @@ pub struct TestStats {
     /// Runs whose outcome the call's status does not show (`cargo test || true`,
     /// `cargo test | tail`): counted as runs, never as a pass or a failure.
     pub undecided: u32,
+    /// The most recent of those runs, so the stop gate can say its status was hidden.
+    pub last_undecided: Option<TestRun>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +122,8 @@ pub struct TestRun {
 pub enum TestOutcome {
     Passed,
     Failed,
+    /// The call's exit status was not the tests' (`cargo test || true`).
+    Undecided,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -300,9 +304,14 @@ impl SessionState {
         }
         self.high_risk_touched
             .extend(event.high_risk.iter().cloned());
-        if event.test_command.is_some() && event.test_undecided {
+        if let (Some(command), true) = (&event.test_command, event.test_undecided) {
             self.tests.runs += 1;
             self.tests.undecided += 1;
+            self.tests.last_undecided = Some(TestRun {
+                seq,
+                outcome: TestOutcome::Undecided,
+                command: truncate(command, 200).to_owned(),
+            });
         } else if let Some(command) = &event.test_command {
             let outcome = if event.failed {
                 TestOutcome::Failed
@@ -310,12 +319,11 @@ impl SessionState {
                 TestOutcome::Passed
             };
             self.tests.runs += 1;
-            match outcome {
-                TestOutcome::Passed => {
-                    self.tests.passed += 1;
-                    self.tests.last_pass_seq = Some(seq);
-                }
-                TestOutcome::Failed => self.tests.failed += 1,
+            if event.failed {
+                self.tests.failed += 1;
+            } else {
+                self.tests.passed += 1;
+                self.tests.last_pass_seq = Some(seq);
             }
             self.tests.last = Some(TestRun {
                 seq,

@@ -3,6 +3,7 @@
 //! status is the call's. `cargo test || true` exits 0 whatever the tests did; `cargo fmt &&
 //! cargo test` exits 0 only when the tests passed.
 
+use budget_policy::store::{self, record, review};
 use budget_tests::{TempProject, stdout_json};
 use serde_json::{Value, json};
 
@@ -96,5 +97,47 @@ fn a_test_run_whose_status_decides_satisfies_the_stop_gate() {
             None,
             "`{command}` exiting 0 proves the tests passed"
         );
+    }
+}
+
+/// The session's record and review packet after the stop: (test_status of the Bash call,
+/// review.md).
+fn recorded_test_status_and_packet(project: &TempProject) -> (Value, String) {
+    let dir = store::project_runs_dir(&project.root, None, Some(&project.data))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .join("s1");
+    let events = record::read(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let bash = events
+        .iter()
+        .find(|e| e.tool.as_deref() == Some("Bash"))
+        .unwrap_or_else(|| panic!("no Bash event in {events:?}"));
+    let markdown = std::fs::read_to_string(dir.join(review::REVIEW_MD))
+        .unwrap_or_else(|e| panic!("no review.md: {e}"));
+    (json!(bash.test_status), markdown)
+}
+
+#[test]
+fn a_hidden_status_run_is_recorded_and_reported_as_not_evidence() {
+    let rows = [
+        ("cargo test || true", Some("undecided"), true),
+        ("cargo test | tail -20", Some("undecided"), true),
+        ("cargo test", Some("passed"), false),
+    ];
+    for (command, status, hidden) in rows {
+        let project = edit_then_run(command);
+        let blocked = stop_blocks(&project);
+        let (recorded, markdown) = recorded_test_status_and_packet(&project);
+        assert_eq!(recorded, json!(status), "{command}");
+        let line = format!("- `{command}` — status hidden (`|| true`, a pipe…): not evidence");
+        assert_eq!(markdown.contains(&line), hidden, "{command}:\n{markdown}");
+        if hidden {
+            let reason = blocked.unwrap_or_else(|| panic!("`{command}` must block"));
+            assert!(
+                reason.contains("hid its exit status")
+                    && reason.contains("Run `cargo test` on its own"),
+                "{command}: {reason}"
+            );
+            assert!(markdown.contains("src/lib.rs"), "{markdown}");
+        }
     }
 }

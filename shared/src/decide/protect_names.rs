@@ -1,0 +1,125 @@
+//! Which protected paths a delete narrowed by name reaches (`find . -name '*.pyc' -delete`,
+//! `find . -type d -name __pycache__ -exec rm -rf {} +`).
+//!
+//! Such a delete removes an entry whose name matches a pattern, and everything under it. A
+//! protected file is therefore reached when its own name or the name of a folder between
+//! the deleted folder and it matches; a protected folder (`.git/`) also when any name inside
+//! it matches, which is checked against what is on disk. Patterns are matched as `find`
+//! does (`*` also matches a leading dot), and case-insensitively so `-iname` is covered
+//! too. Anything that cannot be checked (a pattern that does not parse, a folder too large
+//! to list) counts as reached: self-protection fails closed.
+
+use super::Guard;
+use crate::fsview::FsView;
+use globset::{GlobBuilder, GlobMatcher};
+use std::path::{Path, PathBuf};
+
+/// Entries listed inside a protected folder before giving up (and counting it as reached).
+const MAX_LISTED: usize = 10_000;
+
+/// True when deleting the entries under `deleted` that match `patterns` reaches `guard`.
+pub(super) fn reaches(guard: &Guard, deleted: &Path, patterns: &[String], fs: &dyn FsView) -> bool {
+    let Some(matchers) = compile(patterns) else {
+        return true;
+    };
+    let matches = |name: &str| matchers.iter().any(|m| m.is_match(name));
+    let Ok(inside) = guard.path.strip_prefix(deleted) else {
+        return true;
+    };
+    if inside
+        .components()
+        .any(|c| matches(&c.as_os_str().to_string_lossy()))
+    {
+        return true;
+    }
+    guard.tree && holds_a_match(&guard.path, &matches, fs)
+}
+
+/// `find -name` patterns as globs; `None` when one does not parse.
+fn compile(patterns: &[String]) -> Option<Vec<GlobMatcher>> {
+    patterns
+        .iter()
+        .map(|p| {
+            GlobBuilder::new(p)
+                .case_insensitive(true)
+                .literal_separator(true)
+                .backslash_escape(true)
+                .build()
+                .ok()
+                .map(|g| g.compile_matcher())
+        })
+        .collect()
+}
+
+/// True when a name under `folder` matches, or when the folder is too large to tell.
+fn holds_a_match(folder: &Path, matches: &dyn Fn(&str) -> bool, fs: &dyn FsView) -> bool {
+    let mut pending: Vec<PathBuf> = vec![folder.to_path_buf()];
+    let mut listed = 0usize;
+    while let Some(dir) = pending.pop() {
+        let Some(names) = fs.list_dir(&dir) else {
+            continue;
+        };
+        for name in names {
+            listed += 1;
+            if listed > MAX_LISTED || matches(&name) {
+                return true;
+            }
+            let child = dir.join(&name);
+            if fs.is_dir(&child) {
+                pending.push(child);
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fsview::RealFs;
+
+    fn guard(path: &Path, tree: bool) -> Guard {
+        Guard {
+            path: path.to_path_buf(),
+            tree,
+            id: "test",
+        }
+    }
+
+    #[test]
+    fn a_name_filtered_delete_reaches_only_what_its_patterns_can_name() {
+        let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = root.path();
+        for dir in [".git/hooks", ".git/refs/heads"] {
+            std::fs::create_dir_all(root.join(dir)).unwrap_or_else(|e| panic!("{e}"));
+        }
+        for file in [".git/config", ".git/HEAD", ".git/hooks/pre-commit.sample"] {
+            std::fs::write(root.join(file), "x").unwrap_or_else(|e| panic!("{e}"));
+        }
+        let budget = root.join(".claude/budget.toml");
+        let git = root.join(".git");
+        let rows: &[(&[&str], &Path, bool, bool)] = &[
+            (&["*.pyc"], &budget, false, false),
+            (&["__pycache__"], &git, true, false),
+            (&["*.pyc"], &git, true, false),
+            (&["*.toml"], &budget, false, true),
+            (&["BUDGET.TOML"], &budget, false, true),
+            (&[".*"], &budget, false, true),
+            (&[".git"], &git, true, true),
+            (&["config"], &git, true, true),
+            (&["*.sample"], &git, true, true),
+            (&["heads"], &git, true, true),
+            (&["*"], &git, true, true),
+            (&["[unclosed"], &budget, false, true),
+        ];
+        for (patterns, protected, tree, expected) in rows {
+            let patterns: Vec<String> = patterns.iter().map(|p| (*p).to_owned()).collect();
+            assert_eq!(
+                reaches(&guard(protected, *tree), root, &patterns, &RealFs),
+                *expected,
+                "{patterns:?} deleting under the root, protected {}",
+                protected.display()
+            );
+        }
+    }
+}
