@@ -144,12 +144,10 @@ impl Decider<'_> {
                         names: &names,
                     },
                 ),
-                EffectKind::Delete { recursive } => self.edit_path_reaching(
-                    &effect.path,
-                    &format!("deleting `{shown}` (by `{}`)", clip(&effect.command)),
-                    recursive,
-                    protect::Reach::of_delete(&effect.name_filter),
-                ),
+                EffectKind::Delete { recursive } => {
+                    let what = format!("deleting `{shown}` (by `{}`)", clip(&effect.command));
+                    self.delete(&effect.path, &effect.name_filter, recursive, &what);
+                }
             }
         }
         for net in &analysis.network {
@@ -188,6 +186,36 @@ impl Decider<'_> {
                     });
                 }
             }
+        }
+    }
+
+    /// A shell delete. Narrowed by `find -name` patterns, it removes only the matching
+    /// entries that exist (a bounded listing): self-protection judges the narrowed delete as
+    /// a whole, the path rules each entry it removes — so `find . -name '*.pyc' -delete` is not
+    /// refused for a deny rule on `.github/workflows/**` unless a `.pyc` sits there. Past the
+    /// listing bound, or unnarrowed, the whole folder is decided.
+    fn delete(&mut self, path: &Path, name_filter: &[String], recursive: bool, what: &str) {
+        const MAX_LISTED: usize = 5_000;
+        let entries = if name_filter.is_empty() {
+            None
+        } else {
+            protect::matching_entries(path, name_filter, self.ctx.fs, MAX_LISTED)
+        };
+        let Some(entries) = entries else {
+            self.edit_path_reaching(
+                path,
+                what,
+                recursive,
+                protect::Reach::of_delete(name_filter),
+            );
+            return;
+        };
+        if self.self_protected(path, what, protect::Reach::of_delete(name_filter)) {
+            return;
+        }
+        for entry in entries {
+            let what = format!("deleting `{}` ({what})", self.show(&entry));
+            self.edit_path_reaching(&entry, &what, true, protect::Reach::Tree);
         }
     }
 }

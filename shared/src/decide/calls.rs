@@ -292,13 +292,14 @@ impl<'a> Decider<'a> {
 
     /// [`Self::edit_path`] for a shell effect; `reach` says how far below `path` it goes,
     /// for self-protection (a delete, a folder write).
-    pub(super) fn edit_path_reaching(
+    /// Self-protection for an edit reaching from `path`: pushes the denial and returns true
+    /// when it touches what enforces the budget.
+    pub(super) fn self_protected(
         &mut self,
         path: &Path,
         what: &str,
-        tree: bool,
         reach: protect::Reach<'_>,
-    ) {
+    ) -> bool {
         let budget = self.budget;
         if let Some(p) = protect::protection(
             path,
@@ -324,6 +325,20 @@ impl<'a> Decider<'a> {
                 stop_reason: None,
                 detail,
             });
+            return true;
+        }
+        false
+    }
+
+    pub(super) fn edit_path_reaching(
+        &mut self,
+        path: &Path,
+        what: &str,
+        tree: bool,
+        reach: protect::Reach<'_>,
+    ) {
+        let budget = self.budget;
+        if self.self_protected(path, what, reach) {
             return;
         }
         let pctx = self.path_ctx();

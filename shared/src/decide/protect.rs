@@ -16,6 +16,7 @@ use super::messages;
 mod name_filter;
 use crate::budget::{Budget, LayerKind};
 use crate::fsview::FsView;
+pub(super) use name_filter::matching_entries;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 

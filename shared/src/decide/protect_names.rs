@@ -35,6 +35,47 @@ pub(super) fn reaches(guard: &Guard, deleted: &Path, patterns: &[String], fs: &d
     guard.tree && holds_a_match(&guard.path, &matches, fs)
 }
 
+/// The entries under `root` that a delete narrowed by `patterns` removes: each topmost
+/// entry whose name matches (a matching folder goes whole, so its inside is not listed).
+/// `.git` folders are not listed (self-protection judges them). `None` when a pattern does
+/// not parse or more than `max` entries would have to be listed: the caller then decides
+/// the whole tree, as for an unfiltered delete. Symlinked folders are not followed, as
+/// `find` does not follow them.
+pub(in crate::decide) fn matching_entries(
+    root: &Path,
+    patterns: &[String],
+    fs: &dyn FsView,
+    max: usize,
+) -> Option<Vec<PathBuf>> {
+    let matchers = compile(patterns)?;
+    let mut found = Vec::new();
+    let mut pending: Vec<PathBuf> = vec![root.to_path_buf()];
+    let mut listed = 0usize;
+    while let Some(dir) = pending.pop() {
+        let Some(names) = fs.list_dir(&dir) else {
+            continue;
+        };
+        for name in names {
+            listed += 1;
+            if listed > max {
+                return None;
+            }
+            let child = dir.join(&name);
+            if matchers.iter().any(|m| m.is_match(&name)) {
+                found.push(child);
+            } else if name != ".git"
+                && fs.is_dir(&child)
+                && fs
+                    .canonicalize(&child)
+                    .is_some_and(|real| real.ends_with(&name))
+            {
+                pending.push(child);
+            }
+        }
+    }
+    Some(found)
+}
+
 /// `find -name` patterns as globs; `None` when one does not parse.
 fn compile(patterns: &[String]) -> Option<Vec<GlobMatcher>> {
     patterns
