@@ -97,19 +97,15 @@ pub fn check_in(
             if let Some((pattern, origin)) = rules.protected_branches.first()
                 && let Some(sub) = moves_current_branch(argv)
             {
-                found.push(MergeFinding {
-                    hit: Hit {
-                        verdict: Verdict::Deny,
-                        origin: origin.clone(),
-                        section: "merge".into(),
-                        rule: format!("protected_branches: {pattern}"),
-                    },
-                    what: format!(
+                found.push(protected_finding(
+                    pattern,
+                    origin,
+                    format!(
                         "`git {sub}` after a branch switch the analyser cannot follow \
                          (it may be on a protected branch); switch with a literal \
                          `git switch BRANCH` or run it as a separate command"
                     ),
-                });
+                ));
             }
             found
         }
@@ -170,32 +166,37 @@ pub fn check(argv: &[String], rules: &MergeRules, current: Option<&str>) -> Vec<
                 rules.protected(&target)
             };
             if let Some((pattern, origin)) = protected {
-                found.push(MergeFinding {
-                    hit: Hit {
-                        verdict: Verdict::Deny,
-                        origin: origin.clone(),
-                        section: "merge".into(),
-                        rule: format!("protected_branches: {pattern}"),
-                    },
-                    what: format!("pushing to the protected branch `{target}`"),
-                });
+                found.push(protected_finding(
+                    pattern,
+                    origin,
+                    format!("pushing to the protected branch `{target}`"),
+                ));
             }
         }
     } else if MOVES_BRANCH.contains(&sub)
         && let Some(branch) = current
         && let Some((pattern, origin)) = rules.protected(branch)
     {
-        found.push(MergeFinding {
-            hit: Hit {
-                verdict: Verdict::Deny,
-                origin: origin.clone(),
-                section: "merge".into(),
-                rule: format!("protected_branches: {pattern}"),
-            },
-            what: format!("`git {sub}` on the protected branch `{branch}`"),
-        });
+        found.push(protected_finding(
+            pattern,
+            origin,
+            format!("`git {sub}` on the protected branch `{branch}`"),
+        ));
     }
     found
+}
+
+/// A push to, or a move of, a protected branch: denied by its `protected_branches` entry.
+fn protected_finding(pattern: &str, origin: &crate::verdict::Origin, what: String) -> MergeFinding {
+    MergeFinding {
+        hit: Hit {
+            verdict: Verdict::Deny,
+            origin: origin.clone(),
+            section: "merge".into(),
+            rule: format!("protected_branches: {pattern}"),
+        },
+        what,
+    }
 }
 
 /// The branch checked out in the repository at `root`, following worktree `.git` files.

@@ -49,6 +49,39 @@ pub(in crate::decide) fn matching_entries(
 ) -> Option<Vec<PathBuf>> {
     let matchers = compile(patterns)?;
     let mut found = Vec::new();
+    let complete = walk(root, fs, max, |child, name| {
+        if matchers.iter().any(|m| m.is_match(name)) {
+            found.push(child.to_path_buf());
+            Step::Skip
+        } else if name != ".git"
+            && fs.is_dir(child)
+            && fs
+                .canonicalize(child)
+                .is_some_and(|real| real.ends_with(name))
+        {
+            Step::Descend
+        } else {
+            Step::Skip
+        }
+    });
+    complete.then_some(found)
+}
+
+/// What a walk does with one entry.
+enum Step {
+    Descend,
+    Skip,
+    Stop,
+}
+
+/// Visits the entries under `root` depth-first; false when `visit` stopped it or more than
+/// `max` entries were listed.
+fn walk(
+    root: &Path,
+    fs: &dyn FsView,
+    max: usize,
+    mut visit: impl FnMut(&Path, &str) -> Step,
+) -> bool {
     let mut pending: Vec<PathBuf> = vec![root.to_path_buf()];
     let mut listed = 0usize;
     while let Some(dir) = pending.pop() {
@@ -58,22 +91,17 @@ pub(in crate::decide) fn matching_entries(
         for name in names {
             listed += 1;
             if listed > max {
-                return None;
+                return false;
             }
             let child = dir.join(&name);
-            if matchers.iter().any(|m| m.is_match(&name)) {
-                found.push(child);
-            } else if name != ".git"
-                && fs.is_dir(&child)
-                && fs
-                    .canonicalize(&child)
-                    .is_some_and(|real| real.ends_with(&name))
-            {
-                pending.push(child);
+            match visit(&child, &name) {
+                Step::Descend => pending.push(child),
+                Step::Skip => {}
+                Step::Stop => return false,
             }
         }
     }
-    Some(found)
+    true
 }
 
 /// `find -name` patterns as globs; `None` when one does not parse.
@@ -94,24 +122,16 @@ fn compile(patterns: &[String]) -> Option<Vec<GlobMatcher>> {
 
 /// True when a name under `folder` matches, or when the folder is too large to tell.
 fn holds_a_match(folder: &Path, matches: &dyn Fn(&str) -> bool, fs: &dyn FsView) -> bool {
-    let mut pending: Vec<PathBuf> = vec![folder.to_path_buf()];
-    let mut listed = 0usize;
-    while let Some(dir) = pending.pop() {
-        let Some(names) = fs.list_dir(&dir) else {
-            continue;
-        };
-        for name in names {
-            listed += 1;
-            if listed > MAX_LISTED || matches(&name) {
-                return true;
-            }
-            let child = dir.join(&name);
-            if fs.is_dir(&child) {
-                pending.push(child);
-            }
+    // A match stops the walk, and so does the listing bound: either way the answer is yes.
+    !walk(folder, fs, MAX_LISTED, |child, name| {
+        if matches(name) {
+            Step::Stop
+        } else if fs.is_dir(child) {
+            Step::Descend
+        } else {
+            Step::Skip
         }
-    }
-    false
+    })
 }
 
 #[cfg(test)]
