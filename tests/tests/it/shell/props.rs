@@ -5,7 +5,6 @@ use super::{FakeFs, context};
 use budget_policy::shell::{Analysis, EffectKind, analyse};
 use proptest::prelude::*;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 /// A path and what happens to it.
 type Effect = (&'static str, EffectKind);
@@ -84,6 +83,22 @@ fn keeps(analysis: &Analysis, argv: &str, effect: Option<Effect>) -> bool {
     has_command && has_effect
 }
 
+/// What every analysis must satisfy, whatever the input: reasons an agent can read and
+/// absolute effect paths the rules can decide.
+fn well_formed(analysis: &budget_policy::shell::Analysis) -> Result<(), String> {
+    if let Some(part) = analysis
+        .unanalysable
+        .iter()
+        .find(|u| u.reason.trim().is_empty())
+    {
+        return Err(format!("an unanalysable part without a reason: {part:?}"));
+    }
+    if let Some(effect) = analysis.effects.iter().find(|e| !e.path.is_absolute()) {
+        return Err(format!("a relative effect path: {effect:?}"));
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -120,15 +135,15 @@ proptest! {
     }
 
     #[test]
-    fn arbitrary_text_never_panics_and_returns_in_bounded_time(text in "(?s).{0,300}") {
+    fn arbitrary_text_never_panics(text in "(?s).{0,300}") {
+        // No timing assert (DESIGN §3): a hang would stop the suite, which is its own failure.
         let fs = FakeFs::project();
-        let start = Instant::now();
-        let _ = analyse(&text, &context(&fs));
-        prop_assert!(start.elapsed() < Duration::from_secs(2));
+        let analysis = analyse(&text, &context(&fs));
+        prop_assert!(well_formed(&analysis).is_ok(), "{:?} for {text:?}", well_formed(&analysis));
     }
 
     #[test]
-    fn shell_syntax_soup_never_panics_and_returns_in_bounded_time(
+    fn shell_syntax_soup_never_panics(
         parts in proptest::collection::vec(prop::sample::select(vec![
             "$(", ")", "`", "${", "}", "((", "'", "\"", "<<EOF\n", "\nEOF\n", "|", "&&", ";", "{ ", "(",
             "if ", "then ", "fi", "bash -c ", "eval ", "rm -rf /", "$'\\x72'", "<(", ">(", "\\", "\n", "*", "~",
@@ -136,8 +151,7 @@ proptest! {
     ) {
         let text: String = parts.concat();
         let fs = FakeFs::project();
-        let start = Instant::now();
-        let _ = analyse(&text, &context(&fs));
-        prop_assert!(start.elapsed() < Duration::from_secs(2), "{text:?}");
+        let analysis = analyse(&text, &context(&fs));
+        prop_assert!(well_formed(&analysis).is_ok(), "{:?} for {text:?}", well_formed(&analysis));
     }
 }
