@@ -14,15 +14,13 @@
 use crate::post::{self, Context};
 use crate::runner::{HookEnv, Policy, Reply, failure};
 use budget_policy::budget::Budget;
-use budget_policy::decide::{self, Code, DecideContext, SessionFacts};
-use budget_policy::fsview::RealFs;
-use budget_policy::protocol::{HookInput, StopReply, ToolCall};
+use budget_policy::decide::{self, SessionFacts};
+use budget_policy::protocol::{HookInput, StopReply};
 use budget_policy::store::evidence::{
     self, DEFAULT_ROLLBACK_FIELDS, DEFAULT_STOP_BLOCKS, Gate, GateInput, RollbackNote,
 };
 use budget_policy::store::record::Event;
 use budget_policy::store::{review, transcript};
-use budget_policy::verdict::Verdict;
 
 /// Handles one Stop / SubagentStop input.
 pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
@@ -145,30 +143,8 @@ fn gate_reply(gate: Gate, event: &mut Event) -> Reply {
 /// rule: asks `decide` about a call with no effects, so the Stop and the PreToolUse hooks
 /// apply the same limits.
 fn limit_reached(budget: &Budget, facts: &SessionFacts) -> Option<String> {
-    let fs = RealFs;
-    let ctx = DecideContext {
-        cwd: budget.project_root.clone(),
-        home: None,
-        nobody_can_answer: false,
-        protected_dirs: Vec::new(),
-        current_branch: None,
-        fs: &fs,
-    };
-    let call = ToolCall::Other {
-        tool: "Stop".into(),
-    };
-    let facts = SessionFacts {
-        // A run already stopped passes the gate anyway; only the limits matter here.
-        stopped: None,
-        ..facts.clone()
-    };
-    let decision = decide::decide(&call, budget, &facts, &ctx);
-    match (decision.verdict, decision.code, decision.rule) {
-        (Some(Verdict::Deny), Code::SpendExceeded | Code::RetryLimit, Some(hit)) => {
-            Some(format!("[{}] {} ({})", hit.section, hit.rule, hit.origin))
-        }
-        _ => None,
-    }
+    decide::limit_reached(budget, facts)
+        .map(|hit| format!("[{}] {} ({})", hit.section, hit.rule, hit.origin))
 }
 
 /// Writes the review packet; a failure is reported, never blocks.

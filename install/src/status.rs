@@ -7,7 +7,7 @@
 
 use crate::{EXIT_OK, EXIT_USAGE, Format, project};
 use budget_policy::budget::{self, Budget, Located};
-use budget_policy::store::{self, SessionState, limits};
+use budget_policy::store::{self, SessionState};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -139,11 +139,7 @@ fn report(
     if let Some((dir, state)) = session {
         let now = store::now_ms();
         let facts = state.facts_at(now);
-        let breach = budget.and_then(|b| {
-            b.layers
-                .iter()
-                .find_map(|l| limits::spend_exceeded(&l.spend, &facts))
-        });
+        let breach = budget.and_then(|b| budget_policy::decide::limit_reached(b, &facts));
         let spend = &state.spend;
         let fields = json!({
             "session": state.session_id.clone().or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned())),
@@ -165,7 +161,7 @@ fn report(
                 "usd": (spend.usd * 1e6).round() / 1e6,
                 "models": spend.models,
                 "unknown_models": spend.unknown_models,
-                "limit_reached": breach.map(|b| b.limit),
+                "limit_reached": breach.map(|hit| hit.rule),
             },
             "minutes": facts.minutes,
             "stopped": state.stopped.as_ref().map(|s| s.reason.clone()),

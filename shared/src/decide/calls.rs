@@ -71,6 +71,33 @@ pub fn decide(
     decision
 }
 
+/// The `[spend]` limit or run-wide `[retry] failures` limit this session has reached, if
+/// any: exactly the check every PreToolUse makes, for the stop gate and `claude-budget
+/// status` (one mechanism, so they cannot disagree with the hook).
+pub fn limit_reached(budget: &Budget, facts: &SessionFacts) -> Option<Hit> {
+    // The limit checks never consult the file system or the call's surroundings.
+    let fs = crate::fsview::RealFs;
+    let ctx = DecideContext {
+        cwd: budget.project_root.clone(),
+        home: None,
+        nobody_can_answer: false,
+        protected_dirs: Vec::new(),
+        current_branch: None,
+        fs: &fs,
+    };
+    let mut d = Decider {
+        budget,
+        facts,
+        ctx: &ctx,
+        findings: Vec::new(),
+        note: None,
+    };
+    d.limits();
+    Decision::from_findings(d.findings, false)
+        .rule
+        .filter(|hit| hit.verdict == Verdict::Deny)
+}
+
 pub(super) struct Decider<'a> {
     pub(super) budget: &'a Budget,
     pub(super) facts: &'a SessionFacts,

@@ -16,7 +16,7 @@ pub mod protect;
 pub mod rollback;
 pub mod url;
 
-pub use calls::decide;
+pub use calls::{decide, limit_reached};
 
 use crate::fsview::FsView;
 use crate::verdict::{Hit, Origin, Verdict};

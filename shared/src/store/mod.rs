@@ -11,7 +11,6 @@
 //!   them (pure; no I/O).
 //! * [`transcript`] — reads only the bytes appended to a transcript since the last call.
 //! * [`evidence`] — rollback-note checks and the stop gate's evaluation (pure).
-//! * [`limits`] — retry and spend limit checks that `decide` and the stop hook share (pure).
 //! * [`record`] — the run record `events.jsonl` (append-only, redacted).
 //! * [`review`] — the review packet files `review.md` / `review.json` of a session.
 //!
@@ -35,7 +34,6 @@
 //! a lock on it would lock a file that is no longer the current one.
 
 pub mod evidence;
-pub mod limits;
 pub mod record;
 pub mod review;
 pub mod state;
