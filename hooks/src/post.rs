@@ -61,11 +61,8 @@ pub fn context(input: &HookInput, env: &HookEnv) -> Result<Context, Reply> {
     let session = store::session_dir_for(&budget, env.data_dir.as_deref(), session_id)
         .and_then(Session::open)
         .map_err(|e| failure(Policy::NeverBlock, &e.to_string()))?;
-    let cwd = input
-        .cwd
-        .as_deref()
-        .map(PathBuf::from)
-        .or_else(|| env.process_cwd.clone())
+    let cwd = env
+        .call_cwd(input.cwd.as_deref())
         .unwrap_or_else(|| budget.project_root.clone());
     Ok(Context {
         redactor: record::redactor(&budget),

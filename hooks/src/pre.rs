@@ -5,18 +5,16 @@ use budget_policy::budget::PriceOverride;
 use budget_policy::budget::{self, Budget, BudgetError, Located};
 use budget_policy::decide::{self, DecideContext, Decision, SessionFacts, StopFact, merge};
 use budget_policy::fsview::RealFs;
-use budget_policy::protocol::{HookInput, PreToolUseOutput, PreToolUseReply};
+use budget_policy::protocol::{HookInput, PreToolUseOutput, PreToolUseReply, ToolCall};
 use budget_policy::store::record::{self, Event};
 use budget_policy::store::{self, Session, transcript};
 use budget_policy::verdict::Verdict;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// The budget files in force for this input, or `None` when the project has not opted in.
 pub fn locate(input_cwd: Option<&str>, env: &HookEnv) -> Option<Located> {
-    let cwd = input_cwd
-        .map(PathBuf::from)
-        .or_else(|| env.process_cwd.clone())?;
+    let cwd = env.call_cwd(input_cwd)?;
     let located = budget::locate(&cwd, env.project_dir.as_deref(), env.config_dir.as_deref());
     (located.repo_budget.is_some() || located.user_budget.is_some()).then_some(located)
 }
@@ -164,25 +162,30 @@ fn append_record(
 /// Builds the context and calls the pure `decide`.
 pub fn decide_call(
     input: &HookInput,
-    call: &budget_policy::protocol::ToolCall,
+    call: &ToolCall,
     budget: &Budget,
     facts: &SessionFacts,
     env: &HookEnv,
 ) -> Decision {
     let fs = RealFs;
-    let cwd = input
-        .cwd
-        .as_deref()
-        .map(PathBuf::from)
-        .or_else(|| env.process_cwd.clone())
+    let cwd = env
+        .call_cwd(input.cwd.as_deref())
         .unwrap_or_else(|| budget.project_root.clone());
-    let protected_dirs = store::protected_dirs(budget, env.data_dir.as_deref());
+    // Only edits and shell commands can touch protected files or move a branch: the other
+    // calls skip `current_exe` and the `.git/HEAD` read.
+    let edits = matches!(call, ToolCall::Bash { .. } | ToolCall::Edit { .. });
     let ctx = DecideContext {
         cwd,
         home: env.home.clone(),
         nobody_can_answer: input.nobody_can_answer(),
-        protected_dirs,
-        current_branch: merge::current_branch(&budget.project_root, &fs),
+        protected_dirs: if edits {
+            store::protected_dirs(budget, env.data_dir.as_deref())
+        } else {
+            Vec::new()
+        },
+        current_branch: matches!(call, ToolCall::Bash { .. })
+            .then(|| merge::current_branch(&budget.project_root, &fs))
+            .flatten(),
         fs: &fs,
     };
     decide::decide(call, budget, facts, &ctx)

@@ -91,6 +91,14 @@ pub struct HookEnv {
 }
 
 impl HookEnv {
+    /// Where the call ran: the input's `cwd` (it follows the agent's `cd`), else the hook
+    /// process's own directory.
+    pub fn call_cwd(&self, input_cwd: Option<&str>) -> Option<PathBuf> {
+        input_cwd
+            .map(PathBuf::from)
+            .or_else(|| self.process_cwd.clone())
+    }
+
     pub fn from_process() -> HookEnv {
         let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
         let deadline_ms = std::env::var("CLAUDE_BUDGET_DEADLINE_MS")

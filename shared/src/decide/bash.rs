@@ -24,7 +24,11 @@ impl Decider<'_> {
     /// `[retry] same_command_failures` for this command's fingerprint.
     fn retries(&mut self, command: &str) {
         // Failures are stored under the redacted fingerprint (no secret reaches the state
-        // file), so look them up the same way.
+        // file), so look them up the same way — and only when something failed at all, so
+        // the common call pays no redaction here.
+        if self.facts.failures.is_empty() {
+            return;
+        }
         let redactor = crate::store::record::redactor(self.budget);
         let key = redactor.text(&fingerprint(command)).into_owned();
         let Some(failed) = self.facts.failures.get(&key) else {
