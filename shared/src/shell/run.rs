@@ -84,11 +84,7 @@ impl Walker<'_, '_> {
                 self.push_command(&args, true, text);
                 match at.and_then(|i| args[i].value.clone()) {
                     Some(script) => {
-                        let inner = Scope {
-                            cwd: scope.cwd.clone(),
-                            depth: scope.depth,
-                            stdin: None,
-                        };
+                        let inner = scope.without_stdin();
                         self.parse_and_walk(
                             &script,
                             &inner,
@@ -351,11 +347,7 @@ impl Walker<'_, '_> {
         match wrappers::shell_mode(&shown) {
             ShellMode::String(i) => match &args[i].value {
                 Some(script) => {
-                    let inner = Scope {
-                        cwd: scope.cwd.clone(),
-                        depth: scope.depth,
-                        stdin: None,
-                    };
+                    let inner = scope.without_stdin();
                     self.parse_and_walk(
                         script,
                         &inner,
@@ -379,11 +371,7 @@ impl Walker<'_, '_> {
                 }
                 match scope.stdin.clone() {
                     Some((_, Some(script))) => {
-                        let inner = Scope {
-                            cwd: scope.cwd.clone(),
-                            depth: scope.depth,
-                            stdin: None,
-                        };
+                        let inner = scope.without_stdin();
                         self.parse_and_walk(
                             &script,
                             &inner,

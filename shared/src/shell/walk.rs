@@ -35,6 +35,18 @@ pub struct Scope {
     pub stdin: Option<(String, Option<String>)>,
 }
 
+impl Scope {
+    /// The same place with nothing on standard input: for text a shell runs from a string
+    /// (`-c`, a fed script), whose own stdin is not this one's.
+    pub fn without_stdin(&self) -> Scope {
+        Scope {
+            cwd: self.cwd.clone(),
+            depth: self.depth,
+            stdin: None,
+        }
+    }
+}
+
 pub struct Walker<'a, 'c> {
     pub ctx: &'a ShellContext<'c>,
     pub budget: Budget,
