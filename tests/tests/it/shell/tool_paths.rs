@@ -316,29 +316,20 @@ const ROWS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-#[test]
-fn dressed_up_tool_paths_and_urls_meet_the_plain_rule() {
-    let fs = FakeFs::new(&[
-        "/p/.env",
-        "/p/src/main.rs",
-        "/p/secrets/k.pem",
-        "/p/migrations/001.sql",
-        "/p/.claude/settings.json",
-        "/p/.git/hooks/",
-        "/home/u/.ssh/id_rsa",
-        "/home/u/.bashrc",
-    ]);
-    let budget = corpus_budget("strict");
+/// Decides every row with `budget` on `fs` (cwd `/p`, home `/home/u`) and fails listing every
+/// row whose decision differs.
+fn assert_rows(rows: &[(&str, &str, &str, &str)], fs: &FakeFs, budget_name: &str, what: &str) {
+    let budget = corpus_budget(budget_name);
     let ctx = DecideContext {
         cwd: "/p".into(),
         home: Some("/home/u".into()),
         nobody_can_answer: false,
         protected_dirs: Vec::new(),
         current_branch: None,
-        fs: &fs,
+        fs,
     };
     let mut failures = Vec::new();
-    for (tool, input, expect, why) in ROWS {
+    for (tool, input, expect, why) in rows {
         let input: serde_json::Value =
             serde_json::from_str(input).unwrap_or_else(|e| panic!("{tool} {input}: {e}"));
         let call = ToolCall::from_parts(tool, &input);
@@ -353,11 +344,26 @@ fn dressed_up_tool_paths_and_urls_meet_the_plain_rule() {
     }
     assert!(
         failures.is_empty(),
-        "{} of {} tool-path cases differ:\n{}",
+        "{} of {} {what} differ:\n{}",
         failures.len(),
-        ROWS.len(),
+        rows.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn dressed_up_tool_paths_and_urls_meet_the_plain_rule() {
+    let fs = FakeFs::new(&[
+        "/p/.env",
+        "/p/src/main.rs",
+        "/p/secrets/k.pem",
+        "/p/migrations/001.sql",
+        "/p/.claude/settings.json",
+        "/p/.git/hooks/",
+        "/home/u/.ssh/id_rsa",
+        "/home/u/.bashrc",
+    ]);
+    assert_rows(ROWS, &fs, "strict", "tool-path cases");
 }
 
 /// (tool, input JSON, expected decision, why) under the `open` budget: read allow `**`,
@@ -416,34 +422,5 @@ const OPEN_ROWS: &[(&str, &str, &str, &str)] = &[
 #[test]
 fn grep_and_glob_globs_meet_the_rules_for_the_files_they_name() {
     let fs = FakeFs::new(&["/p/.env", "/p/src/main.rs", "/p/secrets/k.pem"]);
-    let budget = corpus_budget("open");
-    let ctx = DecideContext {
-        cwd: "/p".into(),
-        home: Some("/home/u".into()),
-        nobody_can_answer: false,
-        protected_dirs: Vec::new(),
-        current_branch: None,
-        fs: &fs,
-    };
-    let mut failures = Vec::new();
-    for (tool, input, expect, why) in OPEN_ROWS {
-        let input: serde_json::Value =
-            serde_json::from_str(input).unwrap_or_else(|e| panic!("{tool} {input}: {e}"));
-        let call = ToolCall::from_parts(tool, &input);
-        let decision = decide(&call, &budget, &SessionFacts::default(), &ctx);
-        let got = decision.verdict.map_or("no opinion", |v| v.as_str());
-        if got != *expect {
-            failures.push(format!(
-                "{tool} {input}: expected {expect}, got {got} ({why}); reason: {}",
-                decision.reason.lines().next().unwrap_or_default()
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} glob cases differ:\n{}",
-        failures.len(),
-        OPEN_ROWS.len(),
-        failures.join("\n")
-    );
+    assert_rows(OPEN_ROWS, &fs, "open", "glob cases");
 }
