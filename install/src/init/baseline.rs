@@ -1,0 +1,92 @@
+//! The everyday baseline every starter allows, and the per-ecosystem defaults used when the
+//! repository names no command of its own. Allowing a command never lets it touch a file
+//! the `[edit]` and `[read]` rules refuse: the analyser decides each file a command reads or
+//! writes (`sed -i`, `sort -o`, `find -delete`, `awk` with `system()` or `> file`) separately.
+
+use super::detect::Ecosystem;
+
+/// Read-only utilities an engineer uses all day.
+pub const READ_ONLY: &[&str] = &[
+    "cat", "head", "tail", "wc", "sort", "uniq", "cut", "diff", "sed -n", "awk", "find", "ls",
+    "tree", "file", "stat", "which", "grep", "rg", "echo", "pwd", "basename", "dirname",
+    "realpath", "tr", "jq",
+];
+
+/// File-making utilities whose targets the `[edit]` rules decide.
+pub const FILE_TOOLS: &[&str] = &["mkdir", "touch", "cp", "mv"];
+
+/// Git verbs for working on a branch. `commit` is refused on `[merge] protected_branches`,
+/// and the destructive pack still refuses `checkout -- .`, `stash drop`, `branch -D` …
+pub const GIT: &[&str] = &[
+    "git status",
+    "git diff",
+    "git log",
+    "git show",
+    "git add",
+    "git stash",
+    "git checkout -b",
+    "git switch -c",
+    "git commit",
+    "git branch",
+    "git blame",
+    "git grep",
+    "git ls-files",
+    "git rev-parse",
+    "git restore --staged",
+];
+
+/// Scripts the agent writes to the scratch area may be run (they are as much the agent's
+/// code as the tests it edits).
+pub const SCRATCH_RUNNERS: &[&str] = &[
+    "python .claude/scratch/*",
+    "python3 .claude/scratch/*",
+    "node .claude/scratch/*",
+];
+
+/// Per ecosystem: commands allowed even when the repository names none, test commands, the
+/// toolchain's version queries, dependency changes that need approval, and documentation hosts.
+pub struct Defaults {
+    pub allow: &'static [&'static str],
+    pub tests: &'static [&'static str],
+    pub ask: &'static [&'static str],
+    pub hosts: &'static [&'static str],
+}
+
+pub fn defaults(ecosystem: Ecosystem) -> Defaults {
+    match ecosystem {
+        Ecosystem::Rust => Defaults {
+            allow: &[
+                "cargo test", "cargo build", "cargo check", "cargo clippy", "cargo fmt",
+                "cargo doc", "cargo tree", "cargo metadata", "cargo nextest run",
+                "cargo --version", "rustc --version", "rustup show",
+            ],
+            tests: &["cargo test", "cargo nextest run"],
+            ask: &["cargo add", "cargo remove", "cargo update"],
+            hosts: &["docs.rs", "crates.io", "*.rust-lang.org"],
+        },
+        Ecosystem::Node => Defaults {
+            allow: &["npm test", "npm ci", "npm ls", "node --version", "npm --version"],
+            tests: &["npm test"],
+            ask: &["npm uninstall", "npm update"],
+            hosts: &["www.npmjs.com", "registry.npmjs.org", "nodejs.org", "developer.mozilla.org"],
+        },
+        Ecosystem::Python => Defaults {
+            allow: &[
+                "pytest", "python -m pytest", "python3 -m pytest", "ruff check", "ruff format",
+                "mypy", "python --version", "python3 --version", "pip list", "pip show",
+            ],
+            tests: &["pytest", "python -m pytest", "python3 -m pytest"],
+            ask: &["uv add", "poetry add"],
+            hosts: &["pypi.org", "docs.python.org", "*.readthedocs.io"],
+        },
+        Ecosystem::Go => Defaults {
+            allow: &["go test", "go build", "go vet", "go list", "go version", "gofmt -l"],
+            tests: &["go test"],
+            ask: &["go get", "go mod tidy"],
+            hosts: &["pkg.go.dev", "go.dev"],
+        },
+    }
+}
+
+/// Hosts every starter allows: the repository's own dev server.
+pub const LOCAL_HOSTS: &[&str] = &["localhost", "127.0.0.1"];
