@@ -207,7 +207,7 @@ fn scalar(value: &str) -> String {
     if let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
         return inner.replace("\\\"", "\"").replace("\\\\", "\\");
     }
-    value.split(" #").next().unwrap_or_default().to_owned()
+    value.split(" #").next().unwrap_or_default().trim_end().to_owned()
 }
 
 /// `${{ matrix.x }}` → `GHA_EXPR`: the value is unknown at init time.

@@ -5,5 +5,6 @@ mod cli;
 mod counting;
 mod e2e;
 mod hooks;
+mod init;
 mod records;
 mod shell;

@@ -1,0 +1,1 @@
+//! `claude-budget check` names the contradictions of a budget against the repository.
