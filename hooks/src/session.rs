@@ -124,6 +124,7 @@ pub fn summary(budget: &Budget) -> String {
         ").\nWhat you may read, edit, run, call and fetch is written in the budget file; you may read it. \
          A refused call names the rule and what to do instead; do not try to route around it.",
     );
+    out.push_str(&budget_policy::budget::scratch_note(budget));
     let limits = limit_lines(budget);
     if !limits.is_empty() {
         let _ = write!(out, "\nLimits: {}.", limits.join("; "));

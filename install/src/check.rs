@@ -39,13 +39,19 @@ pub fn run(args: &Args) -> u8 {
             .map(|f| (f.clone(), f.display().to_string()))
             .collect()
     };
+    let root = project::locate().project_root;
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
     let mut errors = 0;
     for (path, shown) in &files {
         if !path.is_file() {
             eprintln!("{shown}: cannot read the file");
             return EXIT_USAGE;
         }
-        let diagnostics = budget::check_file(path, shown);
+        let mut diagnostics = budget::check_file(path, shown);
+        if diagnostics.iter().all(|d| d.severity != Severity::Error) {
+            diagnostics.extend(crate::contradictions::find(path, shown, &root, ci));
+            diagnostics.sort_by_key(|d| (d.line, d.column));
+        }
         for d in &diagnostics {
             println!("{d}");
         }

@@ -4,6 +4,7 @@
 mod capture;
 mod cases;
 mod check;
+mod contradictions;
 mod demo;
 mod explain;
 mod init;

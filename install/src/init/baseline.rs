@@ -23,11 +23,16 @@ pub const GIT: &[&str] = &[
     "git log",
     "git show",
     "git add",
-    "git stash",
+    "git stash list",
+    "git stash show",
+    "git stash push",
+    // Bare `git stash` only: `pop`/`apply` rewrite files the budget may not let the agent edit.
+    "re:^git stash$",
     "git checkout -b",
     "git switch -c",
     "git commit",
-    "git branch",
+    // Listing branches only: `git branch -f/-m/-c` moves or renames them.
+    "re:^git branch( (-a|-r|-v|-vv|--all|--remotes|--list|--show-current|--verbose))*$",
     "git blame",
     "git grep",
     "git ls-files",

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 mod command_rules;
 mod compile;
+mod coverage;
 mod diag;
 mod glob_match;
 mod lazy_regex;
@@ -34,6 +35,7 @@ mod validate_settings;
 mod web;
 
 pub use command_rules::{GlobalOptions, global_options_table};
+pub use coverage::{PatternProbe, SCRATCH_DIR, scratch_note};
 pub use lazy_regex::LazyRegex;
 pub use locate::config_dir;
 pub use packs::{PackRuleInfo, pack, pack_names, pack_rule, pack_rules};
