@@ -19,8 +19,16 @@ use std::path::{Path, PathBuf};
 
 /// Folders never walked: build output, dependencies, VCS data.
 const SKIP_DIRS: &[&str] = &[
-    ".git", "target", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache",
-    ".pytest_cache", ".ruff_cache",
+    ".git",
+    "target",
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
 ];
 /// The walk stops after this many entries (a huge monorepo still gets an answer).
 const MAX_ENTRIES: usize = 50_000;
@@ -93,7 +101,10 @@ impl Checker<'_> {
             }
             self.warn(
                 &probe.origin,
-                format!("[edit] allow `{}` matches no file in the repository", probe.pattern),
+                format!(
+                    "[edit] allow `{}` matches no file in the repository",
+                    probe.pattern
+                ),
                 "the agent can edit nothing through it: name the folders the code and tests are in \
                  (`claude-budget init` in a scratch copy shows what it finds), or remove it",
             );
@@ -204,7 +215,9 @@ impl Checker<'_> {
         self.warn_at(
             line,
             column,
-            format!("{why}: nobody answers a prompt there, so every `ask` of this budget is a refusal"),
+            format!(
+                "{why}: nobody answers a prompt there, so every `ask` of this budget is a refusal"
+            ),
             "decide each ask: move what the agent may do unattended to allow and the rest to deny \
              (or run with a mode where a person approves)",
         );
@@ -217,7 +230,12 @@ impl Checker<'_> {
             let (key, value) = code.split_once('=')?;
             let value = value.trim();
             let asks = (key.trim() == "ask" && value != "[]") || value == "\"ask\"";
-            asks.then(|| (to_u32(i + 1), to_u32(line.len() - line.trim_start().len() + 1)))
+            asks.then(|| {
+                (
+                    to_u32(i + 1),
+                    to_u32(line.len() - line.trim_start().len() + 1),
+                )
+            })
         })
     }
 
@@ -257,7 +275,9 @@ fn permission_mode(root: &Path) -> Option<(String, String)> {
         else {
             continue;
         };
-        let mode = json["permissions"]["defaultMode"].as_str().unwrap_or_default();
+        let mode = json["permissions"]["defaultMode"]
+            .as_str()
+            .unwrap_or_default();
         if matches!(mode, "bypassPermissions" | "dontAsk") {
             return Some((file.to_owned(), mode.to_owned()));
         }

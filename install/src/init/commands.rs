@@ -91,9 +91,20 @@ fn purpose_of_name(name: &str) -> Option<Purpose> {
         Some(Purpose::Test)
     } else if has(&["fmt", "format", "prettier"]) {
         Some(Purpose::Format)
-    } else if has(&["lint", "check", "clippy", "vet", "typecheck", "types", "tsc", "mypy"]) {
+    } else if has(&[
+        "lint",
+        "check",
+        "clippy",
+        "vet",
+        "typecheck",
+        "types",
+        "tsc",
+        "mypy",
+    ]) {
         Some(Purpose::Lint)
-    } else if has(&["build", "compile", "doc", "bench", "dev", "start", "serve", "watch"]) {
+    } else if has(&[
+        "build", "compile", "doc", "bench", "dev", "start", "serve", "watch",
+    ]) {
         Some(Purpose::Build)
     } else {
         None
@@ -186,8 +197,8 @@ pub fn rule_for(argv: &[String]) -> Option<(Purpose, String)> {
             if module == "pip" {
                 return pip(argv, &args[m + 2..]);
             }
-            let purpose = tool_purpose(module)
-                .or_else(|| (module == "build").then_some(Purpose::Build))?;
+            let purpose =
+                tool_purpose(module).or_else(|| (module == "build").then_some(Purpose::Build))?;
             rule(purpose, &[program, "-m", module])
         }
         "pip" | "pip3" => pip(argv, args),
@@ -238,9 +249,9 @@ fn tool_rule(program: &str, words: &[&str]) -> Option<(Purpose, String)> {
 fn pip(argv: &[String], rest: &[String]) -> Option<(Purpose, String)> {
     let install = rest.iter().position(|a| a == "install")?;
     let options = &rest[install + 1..];
-    let own = options.iter().any(|a| {
-        a == "-e" || a == "-r" || a == "." || a.starts_with(".[") || a.starts_with("-e.")
-    });
+    let own = options
+        .iter()
+        .any(|a| a == "-e" || a == "-r" || a == "." || a.starts_with(".[") || a.starts_with("-e."));
     own.then(|| (Purpose::Install, exact(argv)))
 }
 
@@ -255,11 +266,26 @@ mod tests {
 
     #[test]
     fn known_tools_become_prefix_rules_by_purpose() {
-        assert_eq!(rule("cargo test --workspace"), Some((Purpose::Test, "cargo test".into())));
-        assert_eq!(rule("npm run lint:js"), Some((Purpose::Lint, "npm run lint:js".into())));
-        assert_eq!(rule("python -m pytest -q"), Some((Purpose::Test, "python -m pytest".into())));
-        assert_eq!(rule("make check"), Some((Purpose::Lint, "make check".into())));
-        assert_eq!(rule("uv run ruff check"), Some((Purpose::Lint, "uv run ruff".into())));
+        assert_eq!(
+            rule("cargo test --workspace"),
+            Some((Purpose::Test, "cargo test".into()))
+        );
+        assert_eq!(
+            rule("npm run lint:js"),
+            Some((Purpose::Lint, "npm run lint:js".into()))
+        );
+        assert_eq!(
+            rule("python -m pytest -q"),
+            Some((Purpose::Test, "python -m pytest".into()))
+        );
+        assert_eq!(
+            rule("make check"),
+            Some((Purpose::Lint, "make check".into()))
+        );
+        assert_eq!(
+            rule("uv run ruff check"),
+            Some((Purpose::Lint, "uv run ruff".into()))
+        );
     }
 
     #[test]

@@ -44,8 +44,22 @@ pub struct Layout {
 
 /// Folders that hold code or tests in one ecosystem or another, when they exist at the root.
 const CODE_DIRS: &[&str] = &[
-    "src", "lib", "tests", "test", "__tests__", "spec", "benches", "examples", "bin", "cmd",
-    "internal", "pkg", "crates", "packages", "python", "types",
+    "src",
+    "lib",
+    "tests",
+    "test",
+    "__tests__",
+    "spec",
+    "benches",
+    "examples",
+    "bin",
+    "cmd",
+    "internal",
+    "pkg",
+    "crates",
+    "packages",
+    "python",
+    "types",
 ];
 
 const DOC_DIRS: &[&str] = &["docs", "doc", "changelog.d", "changes", "newsfragments"];
@@ -79,7 +93,10 @@ const MANIFESTS: &[(Ecosystem, &[&str])] = &[
             "requirements*.txt",
         ],
     ),
-    (Ecosystem::Go, &["go.mod", "go.sum", "go.work", "go.work.sum"]),
+    (
+        Ecosystem::Go,
+        &["go.mod", "go.sum", "go.work", "go.work.sum"],
+    ),
 ];
 
 /// Reads the layout of the repository at `root`.
@@ -95,8 +112,12 @@ pub fn layout(root: &Path) -> Layout {
         layout.ecosystems.insert(Ecosystem::Node);
         npm_members(root, &mut layout);
     }
-    if ["pyproject.toml", "setup.py", "setup.cfg"].iter().any(|n| has(n))
-        || names.iter().any(|n| n.starts_with("requirements") && n.ends_with(".txt"))
+    if ["pyproject.toml", "setup.py", "setup.cfg"]
+        .iter()
+        .any(|n| has(n))
+        || names
+            .iter()
+            .any(|n| n.starts_with("requirements") && n.ends_with(".txt"))
     {
         layout.ecosystems.insert(Ecosystem::Python);
         python_packages(root, &names, &mut layout);
@@ -123,7 +144,9 @@ pub fn layout(root: &Path) -> Layout {
     }
     for (eco, files) in MANIFESTS {
         if layout.ecosystems.contains(eco) {
-            layout.manifests.extend(files.iter().map(|f| (*f).to_owned()));
+            layout
+                .manifests
+                .extend(files.iter().map(|f| (*f).to_owned()));
         }
     }
     layout
@@ -155,7 +178,10 @@ pub fn read(path: &Path) -> Option<String> {
 /// Adds a workspace member pattern (`crates/*`, `cli`, `./packages/**`) as an edit area when
 /// its folder exists.
 fn add_member(root: &Path, pattern: &str, layout: &mut Layout) {
-    let trimmed = pattern.trim().trim_start_matches("./").trim_end_matches('/');
+    let trimmed = pattern
+        .trim()
+        .trim_start_matches("./")
+        .trim_end_matches('/');
     if trimmed.is_empty() || trimmed.starts_with('!') || trimmed.contains("..") {
         return;
     }
@@ -185,19 +211,24 @@ fn cargo_members(root: &Path, layout: &mut Layout) {
         .get("workspace")
         .and_then(|w| w.get("members"))
         .and_then(toml::Value::as_array);
-    for member in members.into_iter().flatten().filter_map(toml::Value::as_str) {
+    for member in members
+        .into_iter()
+        .flatten()
+        .filter_map(toml::Value::as_str)
+    {
         add_member(root, member, layout);
     }
 }
 
 fn npm_members(root: &Path, layout: &mut Layout) {
-    if let Some(json) =
-        read(&root.join("package.json")).and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+    if let Some(json) = read(&root.join("package.json"))
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
     {
         // `"workspaces": [...]` or `"workspaces": { "packages": [...] }` (yarn).
-        let list = json
-            .get("workspaces")
-            .and_then(|w| w.as_array().or_else(|| w.get("packages").and_then(|p| p.as_array())));
+        let list = json.get("workspaces").and_then(|w| {
+            w.as_array()
+                .or_else(|| w.get("packages").and_then(|p| p.as_array()))
+        });
         for member in list.into_iter().flatten().filter_map(|v| v.as_str()) {
             add_member(root, member, layout);
         }

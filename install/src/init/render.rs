@@ -33,7 +33,11 @@ pub fn budget(layout: &Layout, commands: &RepoCommands) -> String {
     if kinds.is_empty() {
         out.push_str("# `claude-budget init` found no Cargo, npm, Python or Go manifest here.\n");
     } else {
-        let _ = writeln!(out, "# Written by `claude-budget init` for a {} repository.", kinds.join(" + "));
+        let _ = writeln!(
+            out,
+            "# Written by `claude-budget init` for a {} repository.",
+            kinds.join(" + ")
+        );
     }
     if !layout.members.is_empty() {
         let _ = writeln!(out, "# Workspace members: {}.", layout.members.join(", "));
@@ -79,17 +83,32 @@ pub fn budget(layout: &Layout, commands: &RepoCommands) -> String {
 
     // [run]
     let repo: Vec<&str> = commands.rules.iter().map(|(_, r)| r.as_str()).collect();
-    let eco_allow: Vec<&str> = defaults.iter().flat_map(|d| d.allow.iter().copied()).collect();
+    let eco_allow: Vec<&str> = defaults
+        .iter()
+        .flat_map(|d| d.allow.iter().copied())
+        .collect();
     let mut tests: Vec<&str> = commands.with(Purpose::Test).collect();
     tests.extend(defaults.iter().flat_map(|d| d.tests.iter().copied()));
     let eco_ask = defaults.iter().flat_map(|d| d.ask.iter().copied());
     let baseline: Vec<&str> = READ_ONLY.iter().chain(FILE_TOOLS).copied().collect();
     let allow = grouped_array(&[
-        ("the repository's own commands (CI, scripts, Makefile, docs)", &repo),
+        (
+            "the repository's own commands (CI, scripts, Makefile, docs)",
+            &repo,
+        ),
         ("the toolchain's usual commands", &eco_allow),
-        ("everyday read-only tools; what they read or write is still decided by [read]/[edit]", &baseline),
-        ("git on a branch ([merge] refuses commits on protected branches)", GIT),
-        ("scripts the agent writes to its scratch area", SCRATCH_RUNNERS),
+        (
+            "everyday read-only tools; what they read or write is still decided by [read]/[edit]",
+            &baseline,
+        ),
+        (
+            "git on a branch ([merge] refuses commits on protected branches)",
+            GIT,
+        ),
+        (
+            "scripts the agent writes to its scratch area",
+            SCRATCH_RUNNERS,
+        ),
     ]);
     let _ = write!(
         out,
@@ -127,7 +146,11 @@ fn grouped_array(groups: &[(&str, &[&str])]) -> String {
     let mut seen: Vec<&str> = Vec::new();
     let mut out = String::from("[\n");
     for (comment, items) in groups {
-        let fresh: Vec<&str> = items.iter().copied().filter(|i| !seen.contains(i)).collect();
+        let fresh: Vec<&str> = items
+            .iter()
+            .copied()
+            .filter(|i| !seen.contains(i))
+            .collect();
         if fresh.is_empty() {
             continue;
         }

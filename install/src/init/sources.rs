@@ -22,8 +22,21 @@ impl Found {
 pub fn risky_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [
-        "publish", "deploy", "release", "upload", "push", "docker", "install", "clean", "prepare",
-        "prepublish", "postinstall", "preinstall", "version", "login", "secret",
+        "publish",
+        "deploy",
+        "release",
+        "upload",
+        "push",
+        "docker",
+        "install",
+        "clean",
+        "prepare",
+        "prepublish",
+        "postinstall",
+        "preinstall",
+        "version",
+        "login",
+        "secret",
     ]
     .iter()
     .any(|w| lower.contains(w))
@@ -50,13 +63,19 @@ pub fn gather(root: &Path) -> Found {
     let workflows = root.join(".github/workflows");
     for name in list(&workflows) {
         if name.ends_with(".yml") || name.ends_with(".yaml") {
-            for line in read(&workflows.join(&name)).map(|t| run_steps(&t)).unwrap_or_default() {
+            for line in read(&workflows.join(&name))
+                .map(|t| run_steps(&t))
+                .unwrap_or_default()
+            {
                 found.push(line, "CI");
             }
         }
     }
     for doc in ["AGENTS.md", "CLAUDE.md", "CONTRIBUTING.md"] {
-        for line in read(&root.join(doc)).map(|t| shell_blocks(&t)).unwrap_or_default() {
+        for line in read(&root.join(doc))
+            .map(|t| shell_blocks(&t))
+            .unwrap_or_default()
+        {
             found.push(line, "docs");
         }
     }
@@ -131,7 +150,9 @@ fn just_recipes(root: &Path, found: &mut Found) {
             continue;
         }
         if let Some(name) = head.split_whitespace().next()
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             && !risky_name(name)
         {
             found.push(format!("just {name}"), "justfile");
@@ -207,7 +228,12 @@ fn scalar(value: &str) -> String {
     if let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
         return inner.replace("\\\"", "\"").replace("\\\\", "\\");
     }
-    value.split(" #").next().unwrap_or_default().trim_end().to_owned()
+    value
+        .split(" #")
+        .next()
+        .unwrap_or_default()
+        .trim_end()
+        .to_owned()
 }
 
 /// `${{ matrix.x }}` → `GHA_EXPR`: the value is unknown at init time.
@@ -298,7 +324,8 @@ jobs:
 
     #[test]
     fn markdown_shell_blocks_lose_prompts_and_comments() {
-        let md = "Run:\n```console\n$ make test\n# lint\nruff check .\n```\n```python\nprint(1)\n```\n";
+        let md =
+            "Run:\n```console\n$ make test\n# lint\nruff check .\n```\n```python\nprint(1)\n```\n";
         assert_eq!(shell_blocks(md), ["make test", "ruff check ."]);
     }
 }

@@ -59,9 +59,18 @@ impl PatternProbe {
 }
 
 impl PathRules {
+    /// The `allow` patterns as written, for "editable here" hints.
+    pub fn allow_patterns(&self) -> Vec<String> {
+        self.allow.rules.iter().map(|r| r.pattern.clone()).collect()
+    }
+
     /// The `allow` patterns, one probe each.
     pub fn allow_probes(&self) -> Vec<PatternProbe> {
-        self.allow.rules.iter().filter_map(PatternProbe::new).collect()
+        self.allow
+            .rules
+            .iter()
+            .filter_map(PatternProbe::new)
+            .collect()
     }
 }
 

@@ -70,8 +70,7 @@ impl Decider<'_> {
                         .then(|| {
                             let mut known = layer.run.allow_commands();
                             known.extend(layer.run.test_commands());
-                            known.dedup();
-                            messages::allowed_instead(cmd.argv.first()?, &known)
+                            messages::command_instead(cmd.argv.first()?, &known)
                         })
                         .flatten();
                     self.findings.push(Finding {

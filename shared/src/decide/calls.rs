@@ -1,7 +1,9 @@
 //! One function per kind of tool call; each turns the call into [`Finding`]s, which
 //! [`Decision::from_findings`] combines. Bash calls continue in `bash.rs`.
 
-use super::{Code, DecideContext, Decision, Finding, SessionFacts, protect, rollback, url};
+use super::{
+    Code, DecideContext, Decision, Finding, SessionFacts, messages, protect, rollback, url,
+};
 use crate::budget::{Budget, Layer, OnExceed, PathContext};
 use crate::paths::normalise;
 use crate::protocol::ToolCall;
@@ -481,12 +483,22 @@ impl<'a> Decider<'a> {
                 layer.edit.decide(path, &pctx)
             };
             if let Some(hit) = decided {
-                let code = if hit.verdict == Verdict::Allow {
-                    Code::Allowed
+                let (code, detail) = if hit.verdict == Verdict::Allow {
+                    (Code::Allowed, None)
                 } else {
-                    path_code(hit.verdict)
+                    let editable = layer.edit.allow_patterns();
+                    (
+                        path_code(hit.verdict),
+                        messages::editable_instead(&editable),
+                    )
                 };
-                self.push(hit, code, what.to_owned());
+                self.findings.push(Finding {
+                    hit,
+                    code,
+                    what: what.to_owned(),
+                    stop_reason: None,
+                    detail,
+                });
             }
         }
     }

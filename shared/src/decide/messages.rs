@@ -235,17 +235,60 @@ pub fn approval_needed(finding: &Finding) -> String {
 }
 
 /// The "allowed instead" line for a refused command: up to three `[run] allow` or `tests`
-/// entries of the same program.
+/// entries of the same program, each once, that an agent can type as written (not `re:`
+/// rules, not patterns with `*`).
 pub fn allowed_instead(program: &str, allowed: &[String]) -> Option<String> {
-    let same_program: Vec<String> = allowed
-        .iter()
-        .filter(|rule| {
-            rule.split_whitespace()
-                .next()
-                .is_some_and(|first| first.rsplit('/').next() == Some(program))
-        })
-        .take(3)
-        .map(|rule| format!("`{rule}`"))
-        .collect();
+    let mut same_program: Vec<String> = Vec::new();
+    for rule in allowed {
+        let named = rule
+            .split_whitespace()
+            .next()
+            .is_some_and(|first| first.rsplit('/').next() == Some(program));
+        let typeable = !rule.starts_with("re:") && !rule.contains('*');
+        let shown = format!("`{rule}`");
+        if named && typeable && !same_program.contains(&shown) {
+            same_program.push(shown);
+        }
+    }
+    same_program.truncate(3);
     (!same_program.is_empty()).then(|| format!("Allowed instead: {}.", same_program.join(", ")))
+}
+
+/// Programs an agent uses to look at a file, which the Read tool does without any command.
+const FILE_VIEWERS: &[&str] = &["head", "tail", "sed", "cat", "less", "more", "nl", "awk"];
+
+/// What to do instead of a refused command: the allowed commands of the same program and,
+/// for a file viewer (`head`, `sed -n`, …), the Read tool.
+pub fn command_instead(program: &str, allowed: &[String]) -> Option<String> {
+    let mut lines: Vec<String> = allowed_instead(program, allowed).into_iter().collect();
+    if FILE_VIEWERS.contains(&program) {
+        lines.push(
+            "To look at a file, use the Read tool (with `offset`/`limit` for a range of lines)."
+                .into(),
+        );
+    }
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+/// The "editable here" line for a refused edit: the `[edit] allow` patterns of the layer
+/// that refused (up to eight), so the agent knows where its work may go.
+pub fn editable_instead(patterns: &[String]) -> Option<String> {
+    let mut shown: Vec<String> = Vec::new();
+    for pattern in patterns {
+        let quoted = format!("`{pattern}`");
+        if !shown.contains(&quoted) {
+            shown.push(quoted);
+        }
+    }
+    if shown.is_empty() {
+        return None;
+    }
+    let more = shown.len().saturating_sub(8);
+    shown.truncate(8);
+    let tail = if more > 0 {
+        format!(" and {more} more in [edit] allow")
+    } else {
+        String::new()
+    };
+    Some(format!("Editable here: {}{tail}.", shown.join(", ")))
 }

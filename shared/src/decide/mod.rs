@@ -249,6 +249,9 @@ fn specificity(finding: &Finding) -> u8 {
     match (&finding.hit.origin, finding.code) {
         (_, Code::UnparsedCommand) | (Origin::Pack { .. }, _) => 2,
         _ if fallback => 0,
+        // A folder that merely holds a protected file (`rm -rf ~` holds `~/.bashrc`): the
+        // pack's reason for the whole command (a recursive delete of home) explains it better.
+        (_, Code::SelfProtection) if finding.detail.is_some() => 1,
         (Origin::Builtin { .. }, _) => 2,
         (Origin::File { .. }, _) => 1,
     }

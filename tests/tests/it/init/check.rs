@@ -33,7 +33,10 @@ fn check(p: &TempProject, env: &[(&str, &str)]) -> (Option<i32>, String) {
         cmd.env(k, v);
     }
     let out = cmd.output().unwrap_or_else(|e| panic!("check: {e}"));
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 #[test]

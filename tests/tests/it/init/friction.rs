@@ -149,7 +149,10 @@ fn ordinary(w: &Work) -> Vec<(String, Value)> {
         read("README.md"),
         read(w.code),
         read(w.test),
-        tool("Grep", json!({ "pattern": "count|parse|slug|Shorten", "path": w.code_dir })),
+        tool(
+            "Grep",
+            json!({ "pattern": "count|parse|slug|Shorten", "path": w.code_dir }),
+        ),
         bash(&format!("rg -n 'fn |def |function ' {}", w.code_dir)),
         bash(&format!("head -40 {}", w.code)),
         bash(&format!("wc -l {} {}", w.code, w.test)),
@@ -238,7 +241,10 @@ fn decide(p: &TempProject, mode: &str, (name, input): &(String, Value)) -> (Stri
 /// What the session would have done to the repository after an allowed call that changes
 /// what later calls are decided against (the branch, new files).
 fn apply(p: &TempProject, (name, input): &(String, Value)) {
-    let command = input.get("command").and_then(Value::as_str).unwrap_or_default();
+    let command = input
+        .get("command")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if let Some(branch) = command.strip_prefix("git checkout -b ") {
         p.write(".git/HEAD", &format!("ref: refs/heads/{branch}\n"));
     }
@@ -294,7 +300,9 @@ fn measure(p: &TempProject, w: &Work, mode: &str) -> Figures {
         if decision == "deny" || (decision == "ask" && mode == "default") {
             figures.stops_refused += 1;
         } else {
-            figures.stop_misses.push(format!("{} {}: {decision}", call.0, call.1));
+            figures
+                .stop_misses
+                .push(format!("{} {}: {decision}", call.0, call.1));
         }
     }
     figures
@@ -312,8 +320,9 @@ fn an_ordinary_bug_fix_session_runs_under_the_starter_and_every_must_stop_call_i
     let mut failures = Vec::new();
     for layout in LAYOUTS {
         let w = work(layout);
-        let before_budget = std::fs::read_to_string(fixtures().join(format!("before/{layout}.toml")))
-            .unwrap_or_else(|e| panic!("before budget: {e}"));
+        let before_budget =
+            std::fs::read_to_string(fixtures().join(format!("before/{layout}.toml")))
+                .unwrap_or_else(|e| panic!("before budget: {e}"));
         let before = project(layout).budget(&before_budget);
         let before_bypass = measure(&before, &w, "bypassPermissions");
         let before = project(layout).budget(&before_budget);
@@ -343,9 +352,16 @@ fn an_ordinary_bug_fix_session_runs_under_the_starter_and_every_must_stop_call_i
             report.push_str(&format!("    refused after: {refused}\n"));
         }
         if percent(after_bypass.allowed, after_bypass.total) < 90 {
-            failures.push(format!("{layout}: only {}% allowed", percent(after_bypass.allowed, after_bypass.total)));
+            failures.push(format!(
+                "{layout}: only {}% allowed",
+                percent(after_bypass.allowed, after_bypass.total)
+            ));
         }
-        for miss in after_bypass.stop_misses.iter().chain(&after_default.stop_misses) {
+        for miss in after_bypass
+            .stop_misses
+            .iter()
+            .chain(&after_default.stop_misses)
+        {
             failures.push(format!("{layout}: must-stop call not refused: {miss}"));
         }
     }

@@ -4,6 +4,7 @@
 
 mod check;
 mod friction;
+mod messages;
 
 use budget_tests::TempProject;
 use std::path::Path;
