@@ -157,8 +157,8 @@ pub fn rule_for(argv: &[String]) -> Option<(Purpose, String)> {
                     if risky_name(script) {
                         return None;
                     }
-                    let purpose = purpose_of_name(script).unwrap_or(Purpose::Build);
-                    rule(purpose, &[program, "run", script])
+                    // A script whose name says nothing of its purpose is not harvested.
+                    rule(purpose_of_name(script)?, &[program, "run", script])
                 }
                 "test" | "t" => rule(Purpose::Test, &[program, "test"]),
                 "ci" => rule(Purpose::Install, &[program, "ci"]),
@@ -175,8 +175,7 @@ pub fn rule_for(argv: &[String]) -> Option<(Purpose, String)> {
         "make" | "just" => match first {
             None => rule(Purpose::Build, &[program]),
             Some(target) if !target.contains('=') && !risky_name(target) => {
-                let purpose = purpose_of_name(target).unwrap_or(Purpose::Build);
-                rule(purpose, &[program, target])
+                rule(purpose_of_name(target)?, &[program, target])
             }
             Some(_) => None,
         },
@@ -298,6 +297,9 @@ mod tests {
             "go install example.com/x@latest",
             "make deploy",
             "./scripts/anything.sh",
+            "make rebuild-lockfiles",
+            "npm run bump",
+            "make frobnicate",
         ] {
             assert_eq!(rule(line), None, "{line}");
         }

@@ -53,14 +53,14 @@ const CODE_DIRS: &[&str] = &[
     "benches",
     "examples",
     "bin",
-    "cmd",
-    "internal",
-    "pkg",
     "crates",
     "packages",
     "python",
     "types",
 ];
+
+/// Go's conventional package folders, code only in a Go module (`pkg/` is packaging elsewhere).
+const GO_DIRS: &[&str] = &["cmd", "internal", "pkg"];
 
 const DOC_DIRS: &[&str] = &["docs", "doc", "changelog.d", "changes", "newsfragments"];
 
@@ -126,7 +126,8 @@ pub fn layout(root: &Path) -> Layout {
         layout.ecosystems.insert(Ecosystem::Go);
         go_packages(root, &names, &mut layout);
     }
-    for dir in CODE_DIRS {
+    let go = layout.ecosystems.contains(&Ecosystem::Go);
+    for dir in CODE_DIRS.iter().chain(if go { GO_DIRS } else { &[] }) {
         if root.join(dir).is_dir() {
             layout.code.insert(format!("{dir}/**"));
         }

@@ -37,6 +37,8 @@ pub fn risky_name(name: &str) -> bool {
         "version",
         "login",
         "secret",
+        "lock",
+        "bump",
     ]
     .iter()
     .any(|w| lower.contains(w))
