@@ -100,6 +100,7 @@ fn purpose_of_name(name: &str) -> Option<Purpose> {
         "types",
         "tsc",
         "mypy",
+        "pyright",
     ]) {
         Some(Purpose::Lint)
     } else if has(&[
