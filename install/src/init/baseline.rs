@@ -106,6 +106,8 @@ pub fn defaults(ecosystem: Ecosystem) -> Defaults {
                 "python3 --version",
                 "pip list",
                 "pip show",
+                // Installing the project itself, editable (`pip install -e .[dev]`).
+                r"re:^(python3? -m )?pip3? install (-e|--editable) \.(\[[A-Za-z0-9_,-]+\])?$",
             ],
             tests: &["pytest", "python -m pytest", "python3 -m pytest"],
             ask: &["uv add", "poetry add"],
