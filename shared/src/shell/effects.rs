@@ -50,6 +50,18 @@ pub fn is_message_option(flag: &str) -> bool {
     )
 }
 
+/// [`is_message_option`] for one program: the short `-m` is a message only for version
+/// control programs (`git commit -m`); elsewhere it is a flag or takes a file (`sort -m .env`
+/// merges and prints `.env`, `file -m .env` prints its lines in warnings).
+pub fn is_message_option_of(program: &str, flag: &str) -> bool {
+    is_message_option(flag)
+        && (flag != "-m"
+            || matches!(
+                program,
+                "git" | "hg" | "svn" | "jj" | "bzr" | "fossil" | "cvs"
+            ))
+}
+
 /// The role of every argument (index 0 is the program name and is `Data`), plus reasons the
 /// program's own script makes it unanalysable.
 #[expect(
@@ -389,11 +401,29 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
             }
         }
         "git" => git_roles(&mut roles, args),
+        "tree" => {
+            // `tree -o FILE` writes the listing to FILE.
+            for i in 1..n.saturating_sub(1) {
+                if get(i) == "-o" {
+                    roles[i + 1] = Role::Write;
+                }
+            }
+        }
+        "file" => {
+            for i in 1..n {
+                if matches!(get(i), "-m" | "--magic-file") && i + 1 < n {
+                    roles[i + 1] = Role::Read;
+                }
+                if matches!(get(i), "-C" | "--compile") {
+                    problems.push("`file -C` writes a compiled magic file beside it".into());
+                }
+            }
+        }
         _ => {}
     }
-    // Message option values are data, whatever the program.
+    // Message option values are data.
     for i in 1..n.saturating_sub(1) {
-        if is_message_option(get(i)) && roles[i + 1] == Role::Read {
+        if is_message_option_of(name, get(i)) && roles[i + 1] == Role::Read {
             roles[i + 1] = Role::Data;
         }
     }

@@ -115,6 +115,14 @@ impl Walker<'_, '_> {
                     }
                     self.filter_deletes(first_new_effect, &filter);
                 }
+                // GNU find reads its starting points from the file (and prints the ones it
+                // cannot open, so the file's lines reach the output).
+                "-files0-from" => {
+                    if let Some(list) = args.get(i + 1) {
+                        self.operand(list, Role::Read, scope, text, "find");
+                    }
+                    i += 1;
+                }
                 "-fprint" | "-fprint0" | "-fprintf" | "-fls" => {
                     self.unanalysable(
                         format!("`find {shown}` writes files the analyser does not follow"),

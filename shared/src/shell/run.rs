@@ -435,7 +435,7 @@ impl Walker<'_, '_> {
                     && args[i - 1]
                         .value
                         .as_deref()
-                        .is_some_and(effects::is_message_option);
+                        .is_some_and(|flag| effects::is_message_option_of(name, flag));
                 let data_flag =
                     arg.raw.starts_with('-') && arg.raw.contains('=') && !arg.raw.contains("=$(");
                 if !never_reads && !after_message && !data_flag {
