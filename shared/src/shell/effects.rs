@@ -322,6 +322,11 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
                 {
                     roles[i] = Role::Write;
                 }
+                if get(i).starts_with("--compress-prog") {
+                    problems.push(
+                        "`sort --compress-program` runs a program on its temporary files".into(),
+                    );
+                }
             }
         }
         "uniq" => {
