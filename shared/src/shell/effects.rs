@@ -406,6 +406,32 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
             }
         }
         "git" => git_roles(&mut roles, args),
+        "jq" | "gojq" | "jaq" => {
+            // jq's `env` / `$ENV` print the environment (secrets included); a filter read
+            // from a file or a module is not seen.
+            let reads_env = |a: &str| {
+                a.contains("$ENV")
+                    || a.match_indices("env").any(|(at, _)| {
+                        let before = a[..at].chars().next_back();
+                        let after = a[at + 3..].chars().next();
+                        let word = |c: Option<char>| {
+                            c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
+                        };
+                        !word(before) && !word(after)
+                    })
+            };
+            for i in 1..n {
+                let a = get(i);
+                if matches!(a, "-f" | "--from-file")
+                    || (!a.starts_with('-')
+                        && (reads_env(a) || a.contains("import") || a.contains("include")))
+                {
+                    problems.push(format!(
+                        "the jq argument `{a}` reads the environment or a filter file"
+                    ));
+                }
+            }
+        }
         "tree" => {
             // `tree -o FILE` writes the listing to FILE.
             for i in 1..n.saturating_sub(1) {

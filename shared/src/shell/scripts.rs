@@ -173,7 +173,13 @@ pub fn awk_runs_or_writes(program: &str) -> bool {
             .next()
             .is_some_and(|s| s.contains('<'))
     });
-    if reads_file || code.contains("system") || code.replace("||", "").contains('|') {
+    // `ENVIRON` prints the environment's secrets; gawk's `@load` loads native code and
+    // `@include` another program.
+    let reaches_out = ["ENVIRON", "@load", "@include"]
+        .iter()
+        .any(|w| code.contains(w));
+    if reads_file || reaches_out || code.contains("system") || code.replace("||", "").contains('|')
+    {
         return true;
     }
     for statement in code.split([';', '{', '}', '\n']) {
