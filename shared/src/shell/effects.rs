@@ -4,7 +4,7 @@
 //! here are reads when they name an existing path (SPEC §5).
 
 use crate::shell::wrappers::EFFECT_FREE_BUILTINS;
-use crate::shell::{operands, scripts};
+use crate::shell::{operands, scripts, viewers};
 pub use operands::{operand_path, writes_into_folder};
 
 /// What an operand is to its program.
@@ -406,49 +406,8 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
             }
         }
         "git" => git_roles(&mut roles, args),
-        "jq" | "gojq" | "jaq" => {
-            // jq's `env` / `$ENV` print the environment (secrets included); a filter read
-            // from a file or a module is not seen.
-            let reads_env = |a: &str| {
-                a.contains("$ENV")
-                    || a.match_indices("env").any(|(at, _)| {
-                        let before = a[..at].chars().next_back();
-                        let after = a[at + 3..].chars().next();
-                        let word = |c: Option<char>| {
-                            c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
-                        };
-                        !word(before) && !word(after)
-                    })
-            };
-            for i in 1..n {
-                let a = get(i);
-                if matches!(a, "-f" | "--from-file")
-                    || (!a.starts_with('-')
-                        && (reads_env(a) || a.contains("import") || a.contains("include")))
-                {
-                    problems.push(format!(
-                        "the jq argument `{a}` reads the environment or a filter file"
-                    ));
-                }
-            }
-        }
-        "tree" => {
-            // `tree -o FILE` writes the listing to FILE.
-            for i in 1..n.saturating_sub(1) {
-                if get(i) == "-o" {
-                    roles[i + 1] = Role::Write;
-                }
-            }
-        }
-        "file" => {
-            for i in 1..n {
-                if matches!(get(i), "-m" | "--magic-file") && i + 1 < n {
-                    roles[i + 1] = Role::Read;
-                }
-                if matches!(get(i), "-C" | "--compile") {
-                    problems.push("`file -C` writes a compiled magic file beside it".into());
-                }
-            }
+        "jq" | "gojq" | "jaq" | "tree" | "file" => {
+            viewers::roles(name, &mut roles, args, &mut problems);
         }
         _ => {}
     }

@@ -9,7 +9,7 @@
 //! from exponential inputs), [`words`] (quotes, escapes, `~`/`$HOME` expansion, globs),
 //! [`walk`] (lists, pipelines, compound commands, substitutions, `cd`), [`redirects`],
 //! [`run`] (one command's argv: wrappers, shells, `eval`, file and network effects),
-//! [`indirect`] (`find -exec`, links and scripts made by the same command), [`wrappers`] (with its table [`wrapper_shapes`]), [`effects`] (per-program operand roles), [`operands`] (paths inside option words,
+//! [`indirect`] (`find -exec`, links and scripts made by the same command), [`wrappers`] (with its table [`wrapper_shapes`]), [`effects`] (per-program operand roles; [`viewers`] for jq, tree and file), [`operands`] (paths inside option words,
 //! folder writers), [`scripts`] (sed/awk scripts we refuse), [`network`] (hosts),
 //! [`semantic`] (pack checks the rule language cannot express), [`status`] (which
 //! commands' exit status is the whole command's), [`branch`] (branch switches inside one
@@ -31,6 +31,7 @@ mod scripts;
 pub mod semantic;
 mod status;
 mod vars;
+mod viewers;
 mod walk;
 mod words;
 mod wrapper_shapes;
