@@ -194,6 +194,26 @@ fn ordinary(w: &Work) -> Vec<(String, Value)> {
     ]
 }
 
+/// Ordinary calls refused today for reasons outside the starter: issue 14 item 5 (false
+/// blocks of the shell analysis, the `programs` work). They count in the figures; a refusal
+/// of one of them is reported as known, not as a failure.
+fn known(w: &Work) -> Vec<((String, Value), &'static str)> {
+    let mut calls = vec![(
+        bash(&format!(
+            "find {} -name '*.py' -o -name '*.rs' | xargs wc -l",
+            w.code_dir
+        )),
+        "issue 14 item 5: a literal producer's output piped to `xargs` is unanalysable",
+    )];
+    if w.glob == "**/*.py" {
+        calls.push((
+            bash("PYTHONPATH=src python -m pytest -q"),
+            "issue 14 item 5: `PYTHONPATH=src` before a command is unanalysable",
+        ));
+    }
+    calls
+}
+
 /// Calls that must be refused whatever the starter.
 fn must_stop(w: &Work) -> Vec<(String, Value)> {
     vec![
@@ -257,6 +277,7 @@ fn apply(p: &TempProject, (name, input): &(String, Value)) {
 
 struct Figures {
     allowed: usize,
+    known_refused: Vec<String>,
     asked: usize,
     total: usize,
     refused: Vec<String>,
@@ -268,10 +289,12 @@ struct Figures {
 /// Runs the session and the must-stop calls under the project's budget in `mode`.
 fn measure(p: &TempProject, w: &Work, mode: &str) -> Figures {
     let session = ordinary(w);
+    let known = known(w);
     let mut figures = Figures {
         allowed: 0,
+        known_refused: Vec::new(),
         asked: 0,
-        total: session.len(),
+        total: session.len() + known.len(),
         refused: Vec::new(),
         stops_refused: 0,
         stops: 0,
@@ -292,6 +315,19 @@ fn measure(p: &TempProject, w: &Work, mode: &str) -> Figures {
                 call.1,
                 reason.lines().next().unwrap_or_default()
             )),
+        }
+    }
+    for (call, why) in &known {
+        match decide(p, mode, call).0.as_str() {
+            "allow" | "none" => figures.allowed += 1,
+            decision => {
+                if decision == "ask" {
+                    figures.asked += 1;
+                }
+                figures
+                    .known_refused
+                    .push(format!("{}: {decision} ({why})", call.1["command"]));
+            }
         }
     }
     for call in must_stop(w) {
@@ -350,6 +386,9 @@ fn an_ordinary_bug_fix_session_runs_under_the_starter_and_every_must_stop_call_i
         ));
         for refused in &after_bypass.refused {
             report.push_str(&format!("    refused after: {refused}\n"));
+        }
+        for refused in &after_bypass.known_refused {
+            report.push_str(&format!("    known: {refused}\n"));
         }
         if percent(after_bypass.allowed, after_bypass.total) < 90 {
             failures.push(format!(
