@@ -6,6 +6,11 @@ use std::path::{Path, PathBuf};
 pub trait FsView {
     fn exists(&self, path: &Path) -> bool;
     fn is_dir(&self, path: &Path) -> bool;
+    /// A regular file (symlinks followed). Views without files of other kinds can keep the
+    /// default.
+    fn is_file(&self, path: &Path) -> bool {
+        self.exists(path) && !self.is_dir(path)
+    }
     /// The fully resolved path (symlinks followed), or `None` when it cannot be resolved.
     fn canonicalize(&self, path: &Path) -> Option<PathBuf>;
     /// Reads a small text file (e.g. `.git/HEAD`); `None` on any error.
@@ -24,6 +29,9 @@ impl FsView for RealFs {
     }
     fn is_dir(&self, path: &Path) -> bool {
         path.is_dir()
+    }
+    fn is_file(&self, path: &Path) -> bool {
+        path.is_file()
     }
     fn canonicalize(&self, path: &Path) -> Option<PathBuf> {
         std::fs::canonicalize(path).ok()

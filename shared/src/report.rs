@@ -1,13 +1,14 @@
 //! The review packet (SPEC §7): what a reviewer needs to judge one agent run in two minutes.
 //!
-//! [`Packet::build`] folds a run record ([`crate::store::record::Event`]s) plus, when present,
+//! [`Packet::build`] folds a run record ([`event::Event`]s) plus, when present,
 //! the session state and the budget into plain data; [`Packet::markdown`] renders it for
 //! humans (`review.md`), and `Packet` serialises as the `--format json` form.
 //!
-//! Submodules: `fold` (events → packet sections), `markdown` (rendering), `reason` (a
+//! Submodules: [`event`] (the record line schema), `fold` (events → packet sections), `markdown` (rendering), `reason` (a
 //! denial message cut to what a reviewer needs), `identity` (who delegated the run: git
 //! user, else OS user).
 
+pub mod event;
 mod fold;
 mod identity;
 mod markdown;
@@ -16,7 +17,7 @@ mod reason;
 pub use identity::delegating_user;
 
 use crate::budget::Budget;
-use crate::store::record::{BudgetFileRef, Event};
+use event::{BudgetFileRef, Event};
 use serde::Serialize;
 use serde_json::Value;
 use std::path::Path;

@@ -25,7 +25,6 @@ mod lazy_regex;
 mod locate;
 mod mcp;
 mod packs;
-mod packs_data;
 mod paths_rules;
 mod raw;
 mod spec;
@@ -33,10 +32,9 @@ mod validate;
 mod validate_settings;
 mod web;
 
+pub use crate::packs::{PackRuleInfo, pack, pack_names, pack_rule, pack_rules};
 pub use command_rules::{GlobalOptions, global_options_table};
 pub use lazy_regex::LazyRegex;
-pub use locate::config_dir;
-pub use packs::{PackRuleInfo, pack, pack_names, pack_rule, pack_rules};
 
 /// Where the budget files of one hook call are.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,8 +50,13 @@ pub struct Located {
 }
 
 /// Finds the project root and the budget files in force.
-pub fn locate(cwd: &Path, claude_project_dir: Option<&Path>, config_dir: Option<&Path>) -> Located {
-    locate::locate(cwd, claude_project_dir, config_dir)
+pub fn locate(
+    cwd: &Path,
+    claude_project_dir: Option<&Path>,
+    config_dir: Option<&Path>,
+    fs: &dyn crate::fsview::FsView,
+) -> Located {
+    locate::locate(cwd, claude_project_dir, config_dir, fs)
 }
 
 /// One problem in a budget file.
@@ -402,6 +405,16 @@ impl StopRule {
         self.run.iter().any(|rule| rule.matches(argv, true))
     }
 }
+
+/// The fields a rollback note needs when the budget names none (SPEC §4 example).
+pub const DEFAULT_ROLLBACK_FIELDS: &[&str] = &[
+    "Change",
+    "Undo path",
+    "Data risk",
+    "Trigger",
+    "Owner",
+    "Stop before",
+];
 
 /// `[evidence]` (SPEC §6.5–6.6).
 #[derive(Clone, Debug, Default)]

@@ -1,10 +1,10 @@
 //! Events → packet sections. One pass over the record; what a call *did* is read from its
 //! post event (PostToolUse / PostToolUseFailure), what the budget *said* from its PreToolUse.
 
+use super::event::{BudgetFileRef, Event, cap};
 use super::{Action, Approval, CommandRun, Count, FileChange, McpUse, Packet};
 use crate::budget::Budget;
 use crate::protocol::split_mcp_name;
-use crate::store::record::{BudgetFileRef, Event, cap};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;

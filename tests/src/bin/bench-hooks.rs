@@ -11,8 +11,9 @@
 //!   measured call then reads what was appended since the previous one, as in a real session.
 
 use budget_policy::protocol::HookInput;
+use budget_policy::session::{PostEvent, SessionState};
 use budget_policy::store::record::Event;
-use budget_policy::store::{self, PostEvent, Session, SessionState};
+use budget_policy::store::{self, Session};
 use budget_policy::verdict::Verdict;
 use budget_tests::TempProject;
 use serde_json::{Value, json};
@@ -145,11 +146,7 @@ fn bash_input(project: &TempProject, i: usize, transcript: &Path) -> Vec<u8> {
 }
 
 fn session_dir(project: &TempProject) -> PathBuf {
-    store::session_dir(
-        &project.data.join("claude-budget/runs"),
-        &store::project_key(&project.root),
-        SESSION,
-    )
+    project.session_dir(SESSION)
 }
 
 /// Fills the session with `events` hook events (PreToolUse + PostToolUse pairs over 300 files
