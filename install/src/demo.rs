@@ -12,7 +12,7 @@ use budget_policy::budget;
 use budget_policy::fsview::RealFs;
 use budget_policy::protocol::HookInput;
 use budget_policy::redact::Redactor;
-use budget_policy::report::Packet;
+use budget_policy::report::{Packet, Place};
 use budget_policy::store::record::{self, Event};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -223,7 +223,9 @@ fn replay_demo() -> Result<(), String> {
         append(&post)?;
     }
     let events = record::read(&session).map_err(|e| e.to_string())?;
-    let packet = Packet::build(&events, None, Some(&budget), &root).with_user("you (demo)");
+    let env = crate::project::env();
+    let place = Place::new(&root, &env, &RealFs);
+    let packet = Packet::build(&events, None, Some(&budget), &place).with_user("you (demo)");
     println!("\n{}", packet.markdown());
     println!(
         "(The example budget and run are built into the binary; nothing was written outside a temp dir.)"

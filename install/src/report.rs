@@ -4,7 +4,8 @@
 
 use crate::{EXIT_OK, EXIT_USAGE, Format, project};
 use budget_policy::budget::Budget;
-use budget_policy::report::Packet;
+use budget_policy::fsview::RealFs;
+use budget_policy::report::{Packet, Place};
 use budget_policy::store::record::{self, Event};
 use budget_policy::store::{self, review};
 use serde_json::Value;
@@ -114,7 +115,9 @@ pub fn run(args: &Args) -> u8 {
         }
     };
     let root = project_root(budget.as_ref());
-    let packet = Packet::build(&run.events, run.state.as_ref(), budget.as_ref(), &root);
+    let env = project::env();
+    let place = Place::new(&root, &env, &RealFs);
+    let packet = Packet::build(&run.events, run.state.as_ref(), budget.as_ref(), &place);
     match args.format {
         Format::Text => print!("{}", packet.markdown()),
         Format::Json => println!(

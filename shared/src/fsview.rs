@@ -17,6 +17,14 @@ pub trait FsView {
     fn read_small(&self, path: &Path, max_bytes: u64) -> Option<String>;
     /// Lists the names in a directory (for glob expansion); `None` on any error.
     fn list_dir(&self, path: &Path) -> Option<Vec<String>>;
+    /// Reads a whole text file (a budget file), keeping the error for the diagnostic. Views
+    /// without file contents can keep the default.
+    fn read_text(&self, path: &Path) -> std::io::Result<String> {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            format!("`{}` cannot be read through this view", path.display()),
+        ))
+    }
 }
 
 /// The real file system.
@@ -42,6 +50,9 @@ impl FsView for RealFs {
         let mut text = String::new();
         file.take(max_bytes).read_to_string(&mut text).ok()?;
         Some(text)
+    }
+    fn read_text(&self, path: &Path) -> std::io::Result<String> {
+        std::fs::read_to_string(path)
     }
     fn list_dir(&self, path: &Path) -> Option<Vec<String>> {
         let entries = std::fs::read_dir(path).ok()?;

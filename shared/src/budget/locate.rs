@@ -1,5 +1,7 @@
 //! Where the budgets are (SPEC §3) and loading them as layers: the user budget first, then
-//! the repo budget, the active task applied to each file that defines it.
+//! the repo budget, the active task applied to each file that defines it. Every file-system
+//! look-up goes through the [`FsView`] the caller passes; the environment (config dir, task)
+//! comes in as arguments.
 
 use super::compile::{FileInfo, parse_file};
 use super::{Budget, BudgetError, Diagnostic, LayerKind, Located, Severity};
@@ -57,8 +59,8 @@ fn read_error(display: &str, error: &std::io::Error) -> Diagnostic {
     }
 }
 
-pub(super) fn check_file(path: &Path, display: &str) -> Vec<Diagnostic> {
-    match std::fs::read_to_string(path) {
+pub(super) fn check_file(path: &Path, display: &str, fs: &dyn FsView) -> Vec<Diagnostic> {
+    match fs.read_text(path) {
         Ok(text) => {
             let info = FileInfo {
                 kind: LayerKind::Repo,
@@ -71,7 +73,11 @@ pub(super) fn check_file(path: &Path, display: &str) -> Vec<Diagnostic> {
     }
 }
 
-pub(super) fn load(located: &Located, task: Option<&str>) -> Result<Option<Budget>, BudgetError> {
+pub(super) fn load(
+    located: &Located,
+    task: Option<&str>,
+    fs: &dyn FsView,
+) -> Result<Option<Budget>, BudgetError> {
     let task = task.filter(|t| !t.is_empty());
     let mut files: Vec<(LayerKind, &PathBuf, String)> = Vec::new();
     if let Some(user) = &located.user_budget {
@@ -87,7 +93,7 @@ pub(super) fn load(located: &Located, task: Option<&str>) -> Result<Option<Budge
     let mut diagnostics = Vec::new();
     let mut parsed = Vec::new();
     for (kind, path, display) in &files {
-        match std::fs::read_to_string(path) {
+        match fs.read_text(path) {
             Ok(text) => {
                 let info = FileInfo {
                     kind: *kind,

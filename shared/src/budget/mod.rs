@@ -90,12 +90,21 @@ pub struct BudgetError {
 /// anywhere (the hooks then have no opinion). `task` is `$CLAUDE_BUDGET_TASK`; an unknown
 /// task name is an error.
 pub fn load(located: &Located, task: Option<&str>) -> Result<Option<Budget>, BudgetError> {
-    locate::load(located, task)
+    load_with(located, task, &crate::fsview::RealFs)
+}
+
+/// [`load`], reading the files through `fs`.
+pub fn load_with(
+    located: &Located,
+    task: Option<&str>,
+    fs: &dyn crate::fsview::FsView,
+) -> Result<Option<Budget>, BudgetError> {
+    locate::load(located, task, fs)
 }
 
 /// Validates one file as `claude-budget check` does: every error and warning, in file order.
 pub fn check_file(path: &Path, display: &str) -> Vec<Diagnostic> {
-    locate::check_file(path, display)
+    locate::check_file(path, display, &crate::fsview::RealFs)
 }
 
 /// The compiled budgets in force: the user layer (if any) first, then the repo layer.

@@ -38,7 +38,7 @@ pub fn locate_from(env: &Env, cwd: &Path) -> Located {
 
 /// Loads the budget in force with the task of the environment.
 pub fn load(env: &Env, located: &Located) -> Result<Option<Budget>, budget::BudgetError> {
-    budget::load(located, env.task.as_deref())
+    budget::load_with(located, env.task.as_deref(), &RealFs)
 }
 
 /// The session directory of `session_id` (opened, created if needed).

@@ -17,7 +17,9 @@ use super::{Outcome, Policy, failure};
 use crate::budget::Budget;
 use crate::decide::{self, SessionFacts};
 use crate::env::Env;
+use crate::fsview::RealFs;
 use crate::protocol::{HookInput, StopReply};
+use crate::report::Place;
 use crate::report::event::Event;
 use crate::session::{
     DEFAULT_STOP_BLOCKS, Gate, GateInput, RollbackNote, gate::DEFAULT_ROLLBACK_FIELDS, stop_gate,
@@ -78,7 +80,7 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
         Err(e) => post::not_counted(&ctx.session, "stop", &e),
     };
     let reply = post::record_event(&ctx, "stop", &event, reply);
-    write_packet(&ctx, reply)
+    write_packet(&ctx, env, reply)
 }
 
 /// What the record keeps of the state after the gate ran.
@@ -150,11 +152,12 @@ fn limit_reached(budget: &Budget, facts: &SessionFacts) -> Option<String> {
 }
 
 /// Writes the review packet; a failure is reported, never blocks.
-fn write_packet(ctx: &HookContext, reply: Outcome) -> Outcome {
+fn write_packet(ctx: &HookContext, env: &Env, reply: Outcome) -> Outcome {
+    let place = Place::new(&ctx.budget.project_root, env, &RealFs);
     let written = review::write_packet(
         ctx.session.dir(),
         Some(&ctx.budget),
-        &ctx.budget.project_root,
+        &place,
         review::MAX_RECORD_BYTES_IN_HOOK,
     );
     match written {
