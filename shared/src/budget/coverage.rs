@@ -5,7 +5,7 @@
 
 use super::paths_rules::{GlobList, PathRule};
 use super::{Budget, Evidence, PathContext, PathRules, RunRules, StopRule};
-use crate::fsview::RealFs;
+use crate::fsview::FsView;
 use crate::verdict::{Origin, Verdict};
 use std::path::Path;
 
@@ -14,12 +14,12 @@ pub const SCRATCH_DIR: &str = ".claude/scratch";
 
 /// The SessionStart line naming the scratch area, when every layer lets the agent write
 /// there (empty otherwise): without it agents put repro files in `/tmp`, outside the project.
-pub fn scratch_note(budget: &Budget) -> String {
+pub fn scratch_note(budget: &Budget, fs: &dyn FsView) -> String {
     let probe = budget.project_root.join(SCRATCH_DIR).join("repro");
     let ctx = PathContext {
         project_root: &budget.project_root,
         home: None,
-        fs: &RealFs,
+        fs,
     };
     let editable = !budget.layers.is_empty()
         && budget.layers.iter().all(|layer| {
