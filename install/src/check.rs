@@ -39,7 +39,10 @@ pub fn run(args: &Args) -> u8 {
             .map(|f| (f.clone(), f.display().to_string()))
             .collect()
     };
-    let root = project::locate().project_root;
+    let here = project::locate();
+    let root = here.project_root;
+    // A user budget applies to every project: its globs are not judged by this one's files.
+    let is_user_budget = |path: &PathBuf| here.user_budget.as_ref() == Some(path);
     let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
     let mut errors = 0;
     for (path, shown) in &files {
@@ -48,7 +51,7 @@ pub fn run(args: &Args) -> u8 {
             return EXIT_USAGE;
         }
         let mut diagnostics = budget::check_file(path, shown);
-        if diagnostics.iter().all(|d| d.severity != Severity::Error) {
+        if !is_user_budget(path) && diagnostics.iter().all(|d| d.severity != Severity::Error) {
             diagnostics.extend(crate::contradictions::find(path, shown, &root, ci));
             diagnostics.sort_by_key(|d| (d.line, d.column));
         }
