@@ -74,3 +74,16 @@ fn a_budget_without_contradictions_is_just_ok() {
     let (code, said) = check(&p, &[]);
     assert_eq!((code, said.trim()), (Some(0), ".claude/budget.toml: ok"));
 }
+
+#[test]
+fn the_user_budget_is_not_judged_by_one_projects_files() {
+    let p = project("rust-workspace").budget("version = 1\n[edit]\nallow = [\"crates/**\"]\n");
+    let user = p.config.join("claude-budget/budget.toml");
+    std::fs::create_dir_all(user.parent().unwrap_or(&p.config)).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&user, "version = 1\n[edit]\nallow = [\"services/**\"]\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (code, said) = check(&p, &[]);
+    assert_eq!(code, Some(0));
+    assert!(!said.contains("services/**"), "{said}");
+    assert_eq!(said.matches(": ok").count(), 2, "{said}");
+}
