@@ -33,8 +33,7 @@ pub fn roles(name: &str, roles: &mut [Role], args: &[Option<&str>], problems: &m
             // a filter read from a file or a module is not seen.
             for i in 1..n {
                 let a = get(i);
-                let filter_like = !a.starts_with('-')
-                    && (reads_env(a) || a.contains("import") || a.contains("include"));
+                let filter_like = !a.starts_with('-') && (reads_env(a) || loads_module(a));
                 if matches!(a, "-f" | "--from-file") || filter_like {
                     problems.push(format!(
                         "the jq argument `{a}` reads the environment or a filter file"
@@ -43,6 +42,16 @@ pub fn roles(name: &str, roles: &mut [Role], args: &[Option<&str>], problems: &m
             }
         }
     }
+}
+
+/// Whether a jq filter loads a module (`import "m" as x;`, `include "m";`): code we do not see.
+fn loads_module(filter: &str) -> bool {
+    ["import", "include"].iter().any(|directive| {
+        filter.match_indices(directive).any(|(at, _)| {
+            let rest = filter[at + directive.len()..].trim_start();
+            rest.starts_with('"') && (at == 0 || !filter[..at].ends_with(['.', '_']))
+        })
+    })
 }
 
 /// Whether a jq filter names `$ENV` or the builtin `env` as a word (not `.environment`).
@@ -58,7 +67,19 @@ fn reads_env(filter: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::reads_env;
+    use super::{loads_module, reads_env};
+
+    #[test]
+    fn jq_modules_are_found_but_fields_named_like_them_are_not() {
+        for (filter, expected) in [
+            ("import \"lib\" as l; l::f", true),
+            ("include \"lib\"; f", true),
+            (".include", false),
+            (".imports[]", false),
+        ] {
+            assert_eq!(loads_module(filter), expected, "{filter}");
+        }
+    }
 
     #[test]
     fn jq_env_is_found_as_a_word_only() {
