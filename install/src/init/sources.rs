@@ -73,6 +73,12 @@ pub fn gather(root: &Path) -> Found {
             }
         }
     }
+    for line in read(&root.join(".gitlab-ci.yml"))
+        .map(|t| gitlab_scripts(&t))
+        .unwrap_or_default()
+    {
+        found.push(line, "CI");
+    }
     for doc in ["AGENTS.md", "CLAUDE.md", "CONTRIBUTING.md"] {
         for line in read(&root.join(doc))
             .map(|t| shell_blocks(&t))
@@ -184,40 +190,100 @@ pub fn run_steps(text: &str) -> Vec<String> {
             continue;
         }
         let value = value.trim();
-        let block = value.starts_with('|') || value.starts_with('>');
-        let mut collected = None;
-        if block {
-            let mut block_lines = Vec::new();
-            while i < lines.len() {
-                let next = lines[i];
-                let next_indent = next.len() - next.trim_start().len();
-                if !next.trim().is_empty() && next_indent <= key_col.max(indent) {
-                    break;
-                }
-                block_lines.push(next);
-                i += 1;
-            }
-            let strip = block_lines
-                .iter()
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| l.len() - l.trim_start().len())
-                .min()
-                .unwrap_or(0);
-            let joined: Vec<&str> = block_lines
-                .iter()
-                .map(|l| l.get(strip..).unwrap_or(""))
-                .collect();
-            let sep = if value.starts_with('>') { " " } else { "\n" };
-            collected = Some(joined.join(sep));
+        let is_block = value.starts_with('|') || value.starts_with('>');
+        let collected = if is_block {
+            Some(block(
+                &lines,
+                &mut i,
+                key_col.max(indent),
+                value.starts_with('>'),
+            ))
         } else if key == "run" {
-            collected = Some(scalar(value));
-        }
+            Some(scalar(value))
+        } else {
+            None
+        };
         if key == "run"
             && let Some(script) = collected
         {
             out.push(gha_expressions(&script));
         }
     }
+    out
+}
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// The lines of a block (`|` or `>`) starting at `lines[*i]`, more indented than `parent`,
+/// joined as YAML would (`>` folds lines with spaces); `*i` moves past the block.
+fn block(lines: &[&str], i: &mut usize, parent: usize, folded: bool) -> String {
+    let mut taken = Vec::new();
+    while let Some(next) = lines.get(*i) {
+        if !next.trim().is_empty() && indent_of(next) <= parent {
+            break;
+        }
+        taken.push(*next);
+        *i += 1;
+    }
+    let strip = taken
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| indent_of(l))
+        .min()
+        .unwrap_or(0);
+    let text: Vec<&str> = taken.iter().map(|l| l.get(strip..).unwrap_or("")).collect();
+    text.join(if folded { " " } else { "\n" })
+}
+
+/// The commands of `.gitlab-ci.yml` jobs: the items of every `script:`, `before_script:` and
+/// `after_script:` (a block list of plain, quoted or `|` items, a flow list, or one scalar).
+pub fn gitlab_scripts(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(line) = lines.get(i) {
+        i += 1;
+        let indent = indent_of(line);
+        let Some((key, value)) = line.trim().split_once(':') else {
+            continue;
+        };
+        if !matches!(key, "script" | "before_script" | "after_script") {
+            continue;
+        }
+        let value = value.trim();
+        if let Some(flow) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+            out.extend(flow.split(',').map(|s| scalar(s.trim())));
+        } else if value.starts_with('|') || value.starts_with('>') {
+            out.push(block(&lines, &mut i, indent, value.starts_with('>')));
+        } else if !value.is_empty() {
+            out.push(scalar(value));
+        } else {
+            // A block list: `- item` lines, at the key's indentation or deeper.
+            while let Some(next) = lines.get(i) {
+                let item_indent = indent_of(next);
+                let Some(item) = next.trim_start().strip_prefix("- ") else {
+                    if next.trim().is_empty() || item_indent > indent {
+                        i += 1;
+                        continue;
+                    }
+                    break;
+                };
+                if item_indent < indent {
+                    break;
+                }
+                i += 1;
+                let item = item.trim();
+                if item.starts_with('|') || item.starts_with('>') {
+                    out.push(block(&lines, &mut i, item_indent, item.starts_with('>')));
+                } else {
+                    out.push(scalar(item));
+                }
+            }
+        }
+    }
+    out.retain(|s| !s.is_empty());
     out
 }
 
@@ -320,6 +386,40 @@ jobs:
                 "npm ci",
                 "pytest -q tests",
                 "go test GHA_EXPR ./...",
+            ]
+        );
+    }
+
+    #[test]
+    fn gitlab_job_scripts_are_read_in_every_list_form() {
+        let yaml = r#"
+stages: [test]
+test:
+  image: rust:1.80
+  before_script: ["rustup component add clippy"]
+  script:
+    - cargo test --workspace
+    - |
+      cargo fmt --all -- --check
+      cargo clippy -- -D warnings
+    - 'npm ci'
+lint:
+  script:
+  - ruff check .
+  variables:
+    X: "1"
+deploy:
+  script: make deploy
+"#;
+        assert_eq!(
+            gitlab_scripts(yaml),
+            [
+                "rustup component add clippy",
+                "cargo test --workspace",
+                "cargo fmt --all -- --check\ncargo clippy -- -D warnings",
+                "npm ci",
+                "ruff check .",
+                "make deploy",
             ]
         );
     }
