@@ -406,7 +406,7 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
             }
         }
         "git" => git_roles(&mut roles, args),
-        "jq" | "gojq" | "jaq" | "tree" | "file" => {
+        "jq" | "gojq" | "jaq" | "tree" | "file" | "diff" => {
             viewers::roles(name, &mut roles, args, &mut problems);
         }
         _ => {}

@@ -1,7 +1,7 @@
 //! Read-only utilities of the everyday baseline (`claude-budget init` allows them) whose
 //! options read another file, write one, or print the environment: `jq` (`env`, `$ENV`,
-//! `-f`), `tree -o`, `file -m`/`-C`. Everything else they are given is decided as usual
-//! (an operand naming an existing path is a read).
+//! `-f`), `tree -o`, `file -m`/`-C`, `diff -r`. Everything else they are given is decided
+//! as usual (an operand naming an existing path is a read).
 
 use crate::shell::effects::Role;
 
@@ -26,6 +26,17 @@ pub fn roles(name: &str, roles: &mut [Role], args: &[Option<&str>], problems: &m
                 if matches!(get(i), "-C" | "--compile") {
                     problems.push("`file -C` writes a compiled magic file beside it".into());
                 }
+            }
+        }
+        "diff" => {
+            // `diff -r` reads every file under its folders (`diff -rN . empty/` prints them
+            // all, `.env` included); the folders are not walked here.
+            let recursive = args.iter().skip(1).flatten().any(|a| {
+                *a == "--recursive"
+                    || (a.starts_with('-') && !a.starts_with("--") && a.contains(['r', 'R']))
+            });
+            if recursive {
+                problems.push("`diff -r` reads every file under its folders".into());
             }
         }
         _ => {
