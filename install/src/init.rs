@@ -106,8 +106,8 @@ mod tests {
 
     #[test]
     fn an_npm_project_gets_npm_test_commands_and_lock_files() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(dir.path().join("package.json"), "{}").unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("package.json"), "{}").unwrap();
         let text = starter_for(dir.path());
         assert!(text.contains("tests = [\"npm test\""), "{text}");
         assert!(text.contains("package-lock.json"));
@@ -123,10 +123,10 @@ mod tests {
             "go.mod",
             "none",
         ] {
-            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-            std::fs::write(dir.path().join(marker), "").unwrap_or_else(|e| panic!("{e}"));
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(marker), "").unwrap();
             let file = dir.path().join("budget.toml");
-            std::fs::write(&file, starter_for(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(&file, starter_for(dir.path())).unwrap();
             let problems = budget_policy::budget::check_file(&file, "budget.toml");
             assert!(problems.is_empty(), "{marker}: {problems:?}");
         }
@@ -134,7 +134,7 @@ mod tests {
 
     #[test]
     fn a_project_of_unknown_kind_gets_the_plain_starter() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
         assert_eq!(starter_for(dir.path()), STARTER);
     }
 }

@@ -85,7 +85,7 @@ mod tests {
         let compile = |list: &[&str]| {
             list.iter()
                 .map(|p| {
-                    HostRule::compile(p, Origin::builtin("t")).unwrap_or_else(|e| panic!("{e}"))
+                    HostRule::compile(p, Origin::builtin("t")).unwrap()
                 })
                 .collect()
         };

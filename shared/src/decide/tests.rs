@@ -13,24 +13,24 @@ struct Fixture {
 }
 
 fn fixture_with(repo: &str, user: Option<&str>, task: Option<&str>) -> Fixture {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let base = dir.path().canonicalize().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().canonicalize().unwrap();
     let root = base.join("proj");
     let config = base.join("config");
-    std::fs::create_dir_all(root.join(".claude")).unwrap_or_else(|e| panic!("{e}"));
-    std::fs::create_dir_all(root.join(".git")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(root.join(".claude")).unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
     std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/main\n")
-        .unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(root.join(".claude/budget.toml"), repo).unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
+    std::fs::write(root.join(".claude/budget.toml"), repo).unwrap();
     if let Some(user) = user {
-        std::fs::create_dir_all(config.join("claude-budget")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(config.join("claude-budget")).unwrap();
         std::fs::write(config.join("claude-budget/budget.toml"), user)
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
     }
     let located = budget::locate(&root, Some(&root), Some(&config), &crate::fsview::RealFs);
     let budget = budget::load(&located, task)
         .unwrap_or_else(|e| panic!("budget does not load: {:?}", e.diagnostics))
-        .unwrap_or_else(|| panic!("no budget found"));
+        .expect("no budget found");
     Fixture {
         _dir: dir,
         root,
@@ -566,7 +566,7 @@ rollback_fields = ["Change", "Undo path"]
         f.root.join(".claude/rollback.md"),
         "## Change\nx\n## Undo path\nrevert\n",
     )
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     assert_eq!(
         f.decide(f.edit("billing/invoice.rs")).verdict,
         Some(Verdict::Allow)

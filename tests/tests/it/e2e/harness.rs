@@ -179,7 +179,7 @@ pub fn run_claude(
 ) -> Run {
     let base = outside_dir(project);
     let tmp = base.join("tmp");
-    std::fs::create_dir_all(&tmp).unwrap_or_else(|e| panic!("mkdir tmp: {e}"));
+    std::fs::create_dir_all(&tmp).expect("mkdir tmp");
     let stdout_path = base.join("claude.stdout");
     let stderr_path = base.join("claude.stderr");
     let open = |p: &Path| {

@@ -125,7 +125,7 @@ fn the_user_budget_folder_and_claude_settings_are_protected_from_shell_edits() {
     );
     let claude_config = p.dir.path().join("claude-config");
     let user_dir = p.config.join("claude-budget");
-    std::fs::create_dir_all(&user_dir).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(&user_dir).unwrap();
     let claude_env = claude_config.display().to_string();
     let refused = [
         format!("mv {} /tmp/old", user_dir.display()),

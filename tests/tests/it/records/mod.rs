@@ -27,7 +27,7 @@ pub fn stable(text: &str, root: &Path) -> String {
         (r"/tmp/claude-budget-demo-[A-Za-z0-9-]+", "[DEMO]"),
     ];
     for (pattern, replacement) in table {
-        let regex = Regex::new(pattern).unwrap_or_else(|e| panic!("{e}"));
+        let regex = Regex::new(pattern).unwrap();
         out = regex.replace_all(&out, replacement).into_owned();
     }
     out
@@ -42,7 +42,7 @@ pub fn install_fixture_run(name: &str, root: &Path, session_dir: &Path) {
         .join("events.jsonl");
     let text =
         std::fs::read_to_string(&fixture).unwrap_or_else(|e| panic!("{}: {e}", fixture.display()));
-    std::fs::create_dir_all(session_dir).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(session_dir).unwrap();
     let text = text.replace("{ROOT}", &root.to_string_lossy());
-    std::fs::write(session_dir.join("events.jsonl"), text).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(session_dir.join("events.jsonl"), text).unwrap();
 }
