@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// A Bash command to explain.
     command: Option<String>,
     /// The tool name, with --input (e.g. `Edit`, `Read`, `mcp__github__create_issue`).
@@ -51,7 +51,7 @@ fn call_of(args: &Args) -> Result<(ToolCall, HookInput), String> {
     }
 }
 
-pub fn run(args: &Args) -> u8 {
+pub(crate) fn run(args: &Args) -> u8 {
     let (call, input) = match call_of(args) {
         Ok(pair) => pair,
         Err(e) => {

@@ -5,7 +5,7 @@ use crate::{EXIT_OK, EXIT_USAGE, project};
 use std::path::Path;
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Overwrite an existing budget file.
     #[arg(long)]
     force: bool,
@@ -49,7 +49,7 @@ const KINDS: &[Kind] = &[
 ];
 
 /// The starter budget tuned for the project at `root`.
-pub fn starter_for(root: &Path) -> String {
+pub(crate) fn starter_for(root: &Path) -> String {
     let Some(kind) = KINDS.iter().find(|k| root.join(k.marker).exists()) else {
         return STARTER.to_owned();
     };
@@ -72,7 +72,7 @@ pub fn starter_for(root: &Path) -> String {
         + "\n"
 }
 
-pub fn run(args: &Args) -> u8 {
+pub(crate) fn run(args: &Args) -> u8 {
     let root = project::locate().project_root;
     let path = root.join(".claude/budget.toml");
     if path.exists() && !args.force {

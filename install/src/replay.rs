@@ -8,7 +8,7 @@ use crate::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Format};
 use serde::Serialize;
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// A session id, a session directory, or `latest`.
     pub run: String,
     #[arg(long, value_enum, default_value_t)]
@@ -31,7 +31,7 @@ struct Change {
 /// hook's own failures): not compared.
 const NOT_REPLAYABLE: &[&str] = &["spend-exceeded", "hook-internal-error", "budget-invalid"];
 
-pub fn run(args: &Args) -> u8 {
+pub(crate) fn run(args: &Args) -> u8 {
     let budget = match load_budget() {
         Ok(Some(budget)) => budget,
         Ok(None) => {

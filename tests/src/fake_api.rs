@@ -129,14 +129,9 @@ pub struct FakeApi {
 impl FakeApi {
     /// Starts a server on 127.0.0.1 with a random port answering `script`.
     pub fn start(script: Script) -> FakeApi {
-        let listener =
-            TcpListener::bind("127.0.0.1:0").expect("bind fake api");
-        let addr = listener
-            .local_addr()
-            .expect("fake api addr");
-        listener
-            .set_nonblocking(true)
-            .expect("nonblocking");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind fake api");
+        let addr = listener.local_addr().expect("fake api addr");
+        listener.set_nonblocking(true).expect("nonblocking");
         let log = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let shared = Arc::new(Shared {
@@ -150,8 +145,7 @@ impl FakeApi {
         let socket = socket_dir.path().join("api.sock");
         let unix = UnixListener::bind(&socket)
             .unwrap_or_else(|e| panic!("bind {}: {e}", socket.display()));
-        unix.set_nonblocking(true)
-            .expect("nonblocking");
+        unix.set_nonblocking(true).expect("nonblocking");
         let stop_flag = Arc::clone(&stop);
         let acceptor =
             std::thread::spawn(move || accept_loop(&listener, &unix, &shared, &stop_flag));

@@ -76,10 +76,7 @@ pub struct TempProject {
 impl TempProject {
     pub fn new() -> TempProject {
         let dir = tempfile::tempdir().expect("tempdir");
-        let base = dir
-            .path()
-            .canonicalize()
-            .expect("canonicalize");
+        let base = dir.path().canonicalize().expect("canonicalize");
         let root = base.join("proj");
         let config = base.join("config");
         let data = base.join("data");
@@ -88,8 +85,7 @@ impl TempProject {
             std::fs::create_dir_all(d).unwrap_or_else(|e| panic!("mkdir {}: {e}", d.display()));
         }
         std::fs::create_dir_all(root.join(".git")).expect("mkdir .git");
-        std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/feature\n")
-            .expect("write HEAD");
+        std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/feature\n").expect("write HEAD");
         std::fs::create_dir_all(root.join(".claude")).expect("mkdir");
         TempProject {
             dir,

@@ -234,9 +234,7 @@ mod tests {
             r"(?i)a{20000}",
         ] {
             assert!(compile(pattern).is_err(), "{pattern} is too large");
-            let hir = regex_syntax::Parser::new()
-                .parse(pattern)
-                .unwrap();
+            let hir = regex_syntax::Parser::new().parse(pattern).unwrap();
             assert!(weight(&hir) > EAGER_WEIGHT * 4, "{pattern}");
         }
     }

@@ -66,8 +66,7 @@ mod tests {
                     rule.id
                 );
                 if rule.section == "run" {
-                    CommandRule::compile(&rule.pattern, rule.origin())
-                        .unwrap();
+                    CommandRule::compile(&rule.pattern, rule.origin()).unwrap();
                 } else {
                     paths_rules::validate(&rule.pattern).unwrap();
                 }

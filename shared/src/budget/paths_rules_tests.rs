@@ -42,10 +42,7 @@ struct World {
 
 fn world() -> World {
     let dir = tempfile::tempdir().expect("tempdir");
-    let base = dir
-        .path()
-        .canonicalize()
-        .expect("canon");
+    let base = dir.path().canonicalize().expect("canon");
     let (root, home) = (base.join("proj"), base.join("home"));
     for d in ["proj/src", "proj/secrets", "home/.ssh", "outside"] {
         std::fs::create_dir_all(base.join(d)).unwrap_or_else(|e| panic!("mkdir {d}: {e}"));

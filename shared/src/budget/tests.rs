@@ -13,22 +13,17 @@ struct Project {
 
 fn project(repo: Option<&str>, user: Option<&str>) -> Project {
     let dir = tempfile::tempdir().expect("tempdir");
-    let base = dir
-        .path()
-        .canonicalize()
-        .expect("canon");
+    let base = dir.path().canonicalize().expect("canon");
     let (root, config) = (base.join("proj"), base.join("config"));
     std::fs::create_dir_all(root.join(".git")).expect("mkdir");
     std::fs::create_dir_all(root.join("sub/deeper")).expect("mkdir");
     std::fs::create_dir_all(config.join("claude-budget")).expect("mkdir");
     if let Some(text) = repo {
         std::fs::create_dir_all(root.join(".claude")).expect("mkdir");
-        std::fs::write(root.join(".claude/budget.toml"), text)
-            .expect("write");
+        std::fs::write(root.join(".claude/budget.toml"), text).expect("write");
     }
     if let Some(text) = user {
-        std::fs::write(config.join("claude-budget/budget.toml"), text)
-            .expect("write");
+        std::fs::write(config.join("claude-budget/budget.toml"), text).expect("write");
     }
     Project {
         _dir: dir,
@@ -63,11 +58,7 @@ fn repo_layer(text: &str, task: Option<&str>) -> (Project, Layer) {
             )
         })
         .expect("no budget");
-    let layer = budget
-        .layers
-        .into_iter()
-        .next()
-        .expect("no layer");
+    let layer = budget.layers.into_iter().next().expect("no layer");
     (p, layer)
 }
 
@@ -292,10 +283,7 @@ fn layering_finds_both_budgets_and_orders_user_first() {
         &crate::fsview::RealFs,
     );
     assert_eq!(located.project_root, p.root);
-    let budget = load(&located, None)
-        .ok()
-        .flatten()
-        .expect("no budget");
+    let budget = load(&located, None).ok().flatten().expect("no budget");
     let kinds: Vec<LayerKind> = budget.layers.iter().map(|l| l.kind).collect();
     assert_eq!(kinds, [LayerKind::User, LayerKind::Repo]);
     assert!(

@@ -19,13 +19,11 @@ fn fixture_with(repo: &str, user: Option<&str>, task: Option<&str>) -> Fixture {
     let config = base.join("config");
     std::fs::create_dir_all(root.join(".claude")).unwrap();
     std::fs::create_dir_all(root.join(".git")).unwrap();
-    std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/main\n")
-        .unwrap();
+    std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
     std::fs::write(root.join(".claude/budget.toml"), repo).unwrap();
     if let Some(user) = user {
         std::fs::create_dir_all(config.join("claude-budget")).unwrap();
-        std::fs::write(config.join("claude-budget/budget.toml"), user)
-            .unwrap();
+        std::fs::write(config.join("claude-budget/budget.toml"), user).unwrap();
     }
     let located = budget::locate(&root, Some(&root), Some(&config), &crate::fsview::RealFs);
     let budget = budget::load(&located, task)

@@ -270,8 +270,7 @@ fn prefill_session(project: &TempProject, events: usize) {
                     let input = json!({"session_id": SESSION, "hook_event_name": name,
                         "tool_name": tool, "tool_input": tool_input, "tool_use_id": id,
                         "cwd": project.root, "permission_mode": "default"});
-                    let input: HookInput =
-                        serde_json::from_value(input).unwrap();
+                    let input: HookInput = serde_json::from_value(input).unwrap();
                     let mut event = Event::from_input(&input);
                     if name == "PreToolUse" {
                         event.decision = Some("allow".into());
@@ -283,8 +282,7 @@ fn prefill_session(project: &TempProject, events: usize) {
             }
         })
         .expect("prefill");
-    std::fs::write(session.dir().join(store::record::EVENTS_FILE), record)
-        .expect("record");
+    std::fs::write(session.dir().join(store::record::EVENTS_FILE), record).expect("record");
 }
 
 /// One assistant response with usage, and the tool result that follows it (~4 KB together),
@@ -322,8 +320,7 @@ fn write_transcript(path: &Path, bytes: u64) -> usize {
     let (mut written, mut turns) = (0u64, 0usize);
     while written < bytes {
         let turn = transcript_turn(turns);
-        out.write_all(turn.as_bytes())
-            .unwrap();
+        out.write_all(turn.as_bytes()).unwrap();
         written += turn.len() as u64;
         turns += 1;
     }
@@ -380,8 +377,7 @@ fn bench_transcript(budget: &str, bytes: u64, runs: usize, floor: Duration) {
     let state = loop {
         calls += 1;
         let input: Value =
-            serde_json::from_slice(&bash_input(&project, 900_000 + calls, &transcript))
-                .unwrap();
+            serde_json::from_slice(&bash_input(&project, 900_000 + calls, &transcript)).unwrap();
         let decision = decision_of(&project, &input);
         assert_eq!(
             decision, "allow",

@@ -79,15 +79,13 @@ fn user_line() -> String {
 fn refresh_cost(bytes: u64) -> (Duration, Duration) {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("t.jsonl");
-    let mut file =
-        std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
     let mut written = 0u64;
     let mut i = 0;
     while written < bytes {
         let chunk = assistant_line(i) + &user_line();
         written += chunk.len() as u64;
-        file.write_all(chunk.as_bytes())
-            .unwrap();
+        file.write_all(chunk.as_bytes()).unwrap();
         i += 1;
     }
     drop(file);

@@ -36,9 +36,7 @@ fn project() -> TempProject {
 
 fn state(project: &TempProject, session: &str) -> SessionState {
     let dir = project.session_dir(session);
-    Session::open(dir)
-        .and_then(|s| s.read())
-        .unwrap()
+    Session::open(dir).and_then(|s| s.read()).unwrap()
 }
 
 fn post(project: &TempProject, event: &str, id: &str, tool: &str, input: Value) -> Value {

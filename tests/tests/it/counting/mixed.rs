@@ -195,8 +195,7 @@ fn two_hundred_parallel_pre_and_post_hooks_of_one_session_lose_nothing() {
     assert_eq!(state.spend.tokens.output_tokens, 14);
 
     // The record: exactly one whole JSON line per process, each tool_use_id once.
-    let text = std::fs::read_to_string(dir.join("events.jsonl"))
-        .expect("events.jsonl");
+    let text = std::fs::read_to_string(dir.join("events.jsonl")).expect("events.jsonl");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), PROCESSES, "one record line per hook process");
     let mut by_id: BTreeMap<String, String> = BTreeMap::new();

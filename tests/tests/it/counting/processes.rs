@@ -80,9 +80,7 @@ fn two_hundred_parallel_updaters_lose_no_count() {
         let status = child.wait().unwrap();
         assert!(status.success(), "a child failed: {status}");
     }
-    let state = Session::open(dir)
-        .and_then(|s| s.read())
-        .unwrap();
+    let state = Session::open(dir).and_then(|s| s.read()).unwrap();
     assert_eq!(state.total_failures, 200);
     assert_eq!(
         state.failures.get("cargo build").map(|f| f.count),

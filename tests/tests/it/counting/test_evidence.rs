@@ -109,8 +109,7 @@ fn recorded_test_status_and_packet(project: &TempProject) -> (Value, String) {
         .iter()
         .find(|e| e.tool.as_deref() == Some("Bash"))
         .unwrap_or_else(|| panic!("no Bash event in {events:?}"));
-    let markdown = std::fs::read_to_string(dir.join(review::REVIEW_MD))
-        .expect("no review.md");
+    let markdown = std::fs::read_to_string(dir.join(review::REVIEW_MD)).expect("no review.md");
     (json!(bash.test_status), markdown)
 }
 

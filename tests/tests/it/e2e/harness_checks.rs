@@ -163,8 +163,7 @@ fn scripted_usage_is_what_the_client_reports() {
         .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
         .collect();
     assert_eq!(transcripts.len(), 1, "{transcripts:?}");
-    let text =
-        std::fs::read_to_string(&transcripts[0]).expect("read transcript");
+    let text = std::fs::read_to_string(&transcripts[0]).expect("read transcript");
     let usages: Vec<serde_json::Value> = text
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())

@@ -58,8 +58,8 @@ fn run(project: &TempProject, hook: &str, input: &Value) -> Option<Value> {
 }
 
 fn events(project: &TempProject) -> Vec<Value> {
-    let text = std::fs::read_to_string(session_dir(project).join(record::EVENTS_FILE))
-        .expect("no record");
+    let text =
+        std::fs::read_to_string(session_dir(project).join(record::EVENTS_FILE)).expect("no record");
     text.lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect()
@@ -273,17 +273,15 @@ fn every_stop_writes_the_review_packet_with_the_request_and_the_files_changed() 
     let project = TempProject::new().budget(BUDGET);
     scripted_session(&project);
     let dir = session_dir(&project);
-    let markdown = std::fs::read_to_string(dir.join(review::REVIEW_MD))
-        .expect("no review.md after Stop");
+    let markdown =
+        std::fs::read_to_string(dir.join(review::REVIEW_MD)).expect("no review.md after Stop");
     assert!(
         markdown.contains("Fix the rounding bug in src/lib.rs"),
         "{markdown}"
     );
     assert!(markdown.contains("src/lib.rs"), "{markdown}");
-    let json: Value = serde_json::from_slice(
-        &std::fs::read(dir.join(review::REVIEW_JSON)).unwrap(),
-    )
-    .unwrap();
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(dir.join(review::REVIEW_JSON)).unwrap()).unwrap();
     assert_eq!(json["files_changed"][0]["path"], "src/lib.rs", "{json}");
     assert!(
         json["residual_risks"]
@@ -309,8 +307,7 @@ fn a_record_too_large_for_the_hook_gets_a_packet_pointing_at_the_cli() {
         STOP,
         &input(&project, "Stop", json!({"stop_hook_active": false})),
     );
-    let markdown =
-        std::fs::read_to_string(dir.join(review::REVIEW_MD)).unwrap();
+    let markdown = std::fs::read_to_string(dir.join(review::REVIEW_MD)).unwrap();
     assert!(
         markdown.contains("too large") || markdown.contains("larger than"),
         "{markdown}"
@@ -351,8 +348,7 @@ fn a_record_that_cannot_be_written_never_blocks_and_is_logged() {
             "{hook}: {stderr}"
         );
     }
-    let log = std::fs::read_to_string(dir.join(store::HOOK_ERRORS_FILE))
-        .unwrap();
+    let log = std::fs::read_to_string(dir.join(store::HOOK_ERRORS_FILE)).unwrap();
     assert_eq!(
         log.lines()
             .filter(|l| l.contains("run record was not written"))

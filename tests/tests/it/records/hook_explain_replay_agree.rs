@@ -144,9 +144,7 @@ fn replay_counts_what_the_hooks_counted_call_by_call() {
         ..Env::default()
     };
     let located = context::locate_from(&env, &project.root);
-    let budget = context::load(&env, &located)
-        .unwrap()
-        .expect("no budget");
+    let budget = context::load(&env, &located).unwrap().expect("no budget");
     let mut replayer = Replayer::new(&budget, env);
     for event in record::read(&session).unwrap() {
         match (event.event.as_str(), &event.tool, &event.input) {

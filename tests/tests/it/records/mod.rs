@@ -17,7 +17,7 @@ use budget_policy::redact::Regex;
 use std::path::Path;
 
 /// The shared redaction table for snapshots: temp paths and wall-clock times vary per run.
-pub fn stable(text: &str, root: &Path) -> String {
+pub(crate) fn stable(text: &str, root: &Path) -> String {
     let mut out = text.replace(&root.to_string_lossy().into_owned(), "[ROOT]");
     if let Some(base) = root.parent() {
         out = out.replace(&base.to_string_lossy().into_owned(), "[TMP]");
@@ -35,7 +35,7 @@ pub fn stable(text: &str, root: &Path) -> String {
 
 /// A recorded run from `tests/fixtures/runs/<name>/events.jsonl`, with `{ROOT}` replaced by
 /// `root`, written into `session_dir`.
-pub fn install_fixture_run(name: &str, root: &Path, session_dir: &Path) {
+pub(crate) fn install_fixture_run(name: &str, root: &Path, session_dir: &Path) {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/runs")
         .join(name)

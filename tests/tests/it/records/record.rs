@@ -25,8 +25,7 @@ fn a_recorded_call_keeps_its_command_decision_and_rule_but_no_secret() {
     event.reason = Some("`git push` is denied".into());
     record::append(dir.path(), &event, &Redactor::new(&[])).unwrap();
 
-    let raw =
-        std::fs::read_to_string(dir.path().join("events.jsonl")).unwrap();
+    let raw = std::fs::read_to_string(dir.path().join("events.jsonl")).unwrap();
     assert!(
         !raw.contains("abc123"),
         "secret written to the record: {raw}"
@@ -90,8 +89,7 @@ fn parallel_appends_of_long_lines_never_tear_or_lose_events() {
             });
         }
     });
-    let raw =
-        std::fs::read_to_string(dir.path().join("events.jsonl")).unwrap();
+    let raw = std::fs::read_to_string(dir.path().join("events.jsonl")).unwrap();
     assert_eq!(raw.lines().count(), 400);
     let events = record::read(dir.path()).unwrap();
     assert_eq!(events.len(), 400, "some lines were torn");

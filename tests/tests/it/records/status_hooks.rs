@@ -144,8 +144,7 @@ fn status_reports_each_event_as_configured_and_resolvable_or_says_what_is_broken
             |p, s| {
                 let target = p.root.join("bin/claude-budget-pre-tool-use");
                 std::fs::create_dir_all(p.root.join("bin")).unwrap();
-                std::fs::copy(bin_dir().join("claude-budget-pre-tool-use"), &target)
-                    .unwrap();
+                std::fs::copy(bin_dir().join("claude-budget-pre-tool-use"), &target).unwrap();
                 set_command(
                     s,
                     "PreToolUse",

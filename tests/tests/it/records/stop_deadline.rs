@@ -65,7 +65,6 @@ fn a_large_record_does_not_cost_the_stop_gate_its_block() {
         "tests did not run after the edit; stderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let markdown =
-        std::fs::read_to_string(dir.join(review::REVIEW_MD)).unwrap();
+    let markdown = std::fs::read_to_string(dir.join(review::REVIEW_MD)).unwrap();
     assert!(markdown.contains("claude-budget report s1"), "{markdown}");
 }
