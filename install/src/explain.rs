@@ -7,6 +7,7 @@ use budget_policy::events::context::{self, CallSite};
 use budget_policy::protocol::{HookInput, ToolCall};
 use budget_policy::session::SessionFacts;
 use budget_policy::shell::{Analysis, EffectKind};
+use budget_policy::verdict::Code;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -101,7 +102,7 @@ fn json_report(call: &ToolCall, analysis: Option<&Analysis>, decision: &Decision
         "hits": decision.hits.iter().map(|h| json!({
             "verdict": h.verdict, "section": h.section, "rule": h.rule, "origin": h.origin.to_string(),
         })).collect::<Vec<_>>(),
-        "decision": decision.verdict.map(|v| v.as_str()).unwrap_or("no-opinion"),
+        "decision": decision.verdict.map_or(Code::NoOpinion.as_str(), |v| v.as_str()),
         "code": decision.code.as_str(),
         "rule": decision.rule.as_ref().map(|h| h.origin.to_string()),
         "reason": decision.reason,

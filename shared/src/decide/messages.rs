@@ -74,6 +74,12 @@ fn instead(code: Code) -> &'static str {
         Code::BudgetInvalid | Code::HookInternalError => {
             "Ask the user to fix the problem named above, then retry."
         }
+        Code::TamperDetected | Code::GateOff => {
+            "Stop and tell the user what changed; do not work around claude-budget."
+        }
+        Code::SecretExposed => {
+            "Do not repeat or use the secret; tell the user it was exposed so they can rotate it."
+        }
         Code::ApprovalNeeded | Code::Allowed | Code::NoOpinion => "",
     }
 }
@@ -222,10 +228,11 @@ pub(super) fn reason(finding: &Finding) -> String {
 pub(super) fn approval_needed(finding: &Finding) -> String {
     let mut text = format!(
         "claude-budget refused {}: it needs the user's approval ({}) and nobody can approve in \
-         this permission mode [approval-needed]. Stop and ask the user to approve it or run it \
+         this permission mode [{}]. Stop and ask the user to approve it or run it \
          themselves.",
         finding.what,
-        rule_name(finding)
+        rule_name(finding),
+        Code::ApprovalNeeded
     );
     if let Some(detail) = &finding.detail {
         text.push('\n');

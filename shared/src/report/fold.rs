@@ -5,6 +5,7 @@ use super::event::{BudgetFileRef, Event, cap};
 use super::{Action, Approval, CommandRun, Count, FileChange, McpUse, Packet, Place};
 use crate::budget::Budget;
 use crate::protocol::split_mcp_name;
+use crate::verdict::Code;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -261,7 +262,7 @@ pub(super) fn fold(
         }
         match event.event.as_str() {
             "PreToolUse" => match event.decision.as_deref() {
-                Some("deny") if event.code.as_deref() == Some("stop-rule") => {
+                Some("deny") if event.code.as_deref() == Some(Code::StopRule.as_str()) => {
                     p.stops.push(action(event, &rel));
                 }
                 Some("deny") => p.denied.push(action(event, &rel)),

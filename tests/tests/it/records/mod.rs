@@ -3,6 +3,7 @@
 
 mod bench;
 mod cli;
+mod codes;
 mod command_secrets;
 mod hook_events;
 mod hook_explain_replay_agree;
