@@ -617,9 +617,9 @@ fn denial_messages_say_what_which_rule_and_what_instead() {
     assert!(d.reason.contains("ask the user"), "instead: {}", d.reason);
 }
 
-/// The review findings' rows (rollback-note layering, self-protection reach, messages).
-#[path = "review_tests.rs"]
-mod review;
+/// Rollback-note layering, self-protection reach and wording rows.
+#[path = "exemptions_reach_wording_tests.rs"]
+mod exemptions_reach_wording;
 
 #[test]
 fn spend_limits_trip_when_reached_and_say_which() {

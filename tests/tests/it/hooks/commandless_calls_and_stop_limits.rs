@@ -1,4 +1,4 @@
-//! Review findings on the decision layer, checked through the real hook processes: what the
+//! Decisions the table tests cannot build, checked through the real hook processes: what the
 //! agent sees for inputs the table tests cannot build (raw tool inputs, the stop gate).
 
 use budget_tests::{TempProject, stdout_json};
