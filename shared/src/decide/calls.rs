@@ -551,13 +551,7 @@ impl<'a> Decider<'a> {
     }
 }
 
-/// Shortens long text for messages.
+/// A command or text as a message quotes it: on one line, at most 200 bytes.
 pub(super) fn clip(text: &str) -> String {
-    const MAX: usize = 200;
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() <= MAX {
-        return one_line;
-    }
-    let cut: String = one_line.chars().take(MAX).collect();
-    format!("{cut}…")
+    crate::text::shorten(&crate::text::one_line(text), 200)
 }
