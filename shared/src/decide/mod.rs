@@ -2,6 +2,7 @@
 //! system is only consulted through [`FsView`] (existence, symlinks, the rollback note).
 //!
 //! * `calls` — one function per kind of tool call, each producing findings.
+//! * `limits` — `[spend]` and run-wide `[retry]` limits, checked on every call.
 //! * [`merge`] — `[merge]`: pushes, protected branches, PR merges.
 //! * [`protect`] — self-protection of the budget, settings, state and persistence files.
 //! * [`rollback`] — the rollback-note check.
@@ -10,6 +11,7 @@
 
 mod bash;
 mod calls;
+mod limits;
 pub mod merge;
 mod messages;
 pub mod protect;
@@ -20,7 +22,8 @@ pub mod url;
 pub use crate::session::{FailureFact, SessionFacts, StopFact, fingerprint};
 /// The decision codes (defined with the verdicts, one layer down, for every layer's use).
 pub use crate::verdict::Code;
-pub use calls::{decide, limit_reached};
+pub use calls::decide;
+pub use limits::limit_reached;
 
 use crate::fsview::FsView;
 use crate::verdict::{Hit, Origin, Verdict};
