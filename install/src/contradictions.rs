@@ -35,7 +35,7 @@ const MAX_ENTRIES: usize = 50_000;
 
 /// The contradictions of the budget file `path` (shown as `shown`) in the project at `root`.
 /// A file that does not load yields none: its errors are reported by the validator.
-pub fn find(path: &Path, shown: &str, root: &Path, ci: bool) -> Vec<Diagnostic> {
+pub(crate) fn find(path: &Path, shown: &str, root: &Path, ci: bool) -> Vec<Diagnostic> {
     let located = Located {
         project_root: root.to_path_buf(),
         repo_budget: Some(path.to_path_buf()),

@@ -6,18 +6,18 @@
 use super::detect::Ecosystem;
 
 /// Read-only utilities an engineer uses all day.
-pub const READ_ONLY: &[&str] = &[
+pub(super) const READ_ONLY: &[&str] = &[
     "cat", "head", "tail", "wc", "sort", "uniq", "cut", "diff", "sed -n", "awk", "find", "ls",
     "tree", "file", "stat", "which", "grep", "rg", "echo", "pwd", "basename", "dirname",
     "realpath", "tr", "jq",
 ];
 
 /// File-making utilities whose targets the `[edit]` rules decide.
-pub const FILE_TOOLS: &[&str] = &["mkdir", "touch", "cp", "mv"];
+pub(super) const FILE_TOOLS: &[&str] = &["mkdir", "touch", "cp", "mv"];
 
 /// Git verbs for working on a branch. `commit` is refused on `[merge] protected_branches`,
 /// and the destructive pack still refuses `checkout -- .`, `stash drop`, `branch -D` …
-pub const GIT: &[&str] = &[
+pub(super) const GIT: &[&str] = &[
     "git status",
     "git diff",
     "git log",
@@ -42,7 +42,7 @@ pub const GIT: &[&str] = &[
 
 /// Scripts the agent writes to the scratch area may be run (they are as much the agent's
 /// code as the tests it edits).
-pub const SCRATCH_RUNNERS: &[&str] = &[
+pub(super) const SCRATCH_RUNNERS: &[&str] = &[
     "python .claude/scratch/*",
     "python3 .claude/scratch/*",
     "node .claude/scratch/*",
@@ -50,14 +50,14 @@ pub const SCRATCH_RUNNERS: &[&str] = &[
 
 /// Per ecosystem: commands allowed even when the repository names none, test commands, the
 /// toolchain's version queries, dependency changes that need approval, and documentation hosts.
-pub struct Defaults {
+pub(super) struct Defaults {
     pub allow: &'static [&'static str],
     pub tests: &'static [&'static str],
     pub ask: &'static [&'static str],
     pub hosts: &'static [&'static str],
 }
 
-pub fn defaults(ecosystem: Ecosystem) -> Defaults {
+pub(super) fn defaults(ecosystem: Ecosystem) -> Defaults {
     match ecosystem {
         Ecosystem::Rust => Defaults {
             allow: &[
@@ -130,4 +130,4 @@ pub fn defaults(ecosystem: Ecosystem) -> Defaults {
 }
 
 /// Hosts every starter allows: the repository's own dev server.
-pub const LOCAL_HOSTS: &[&str] = &["localhost", "127.0.0.1"];
+pub(super) const LOCAL_HOSTS: &[&str] = &["localhost", "127.0.0.1"];

@@ -13,7 +13,7 @@ use std::path::Path;
 
 /// What a command is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Purpose {
+pub(super) enum Purpose {
     Test,
     Format,
     Lint,
@@ -23,14 +23,14 @@ pub enum Purpose {
 
 /// The repository's own commands, as rules, by purpose.
 #[derive(Debug, Default)]
-pub struct RepoCommands {
+pub(super) struct RepoCommands {
     pub rules: BTreeSet<(Purpose, String)>,
     /// Where they were found (`CI`, `package.json`, `Makefile`, …).
     pub sources: BTreeSet<&'static str>,
 }
 
 impl RepoCommands {
-    pub fn with(&self, purpose: Purpose) -> impl Iterator<Item = &str> {
+    pub(super) fn with(&self, purpose: Purpose) -> impl Iterator<Item = &str> {
         self.rules
             .iter()
             .filter(move |(p, _)| *p == purpose)
@@ -39,7 +39,7 @@ impl RepoCommands {
 }
 
 /// Turns every gathered command line into rules.
-pub fn rules(root: &Path, found: &Found) -> RepoCommands {
+pub(super) fn rules(root: &Path, found: &Found) -> RepoCommands {
     let fs = RealFs;
     let ctx = ShellContext {
         cwd: root.to_path_buf(),
@@ -128,7 +128,7 @@ fn tool_purpose(tool: &str) -> Option<Purpose> {
 
 /// One simple command of the repository → a rule and its purpose, when it is a developer
 /// tool we know and not a publish / deploy / system-wide install.
-pub fn rule_for(argv: &[String]) -> Option<(Purpose, String)> {
+pub(super) fn rule_for(argv: &[String]) -> Option<(Purpose, String)> {
     let (program, args) = argv.split_first()?;
     let words = positional(args);
     let first = words.first().copied();

@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// A language ecosystem the starter has rules for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Ecosystem {
+pub(super) enum Ecosystem {
     Rust,
     Node,
     Python,
@@ -16,7 +16,7 @@ pub enum Ecosystem {
 }
 
 impl Ecosystem {
-    pub fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Ecosystem::Rust => "Rust",
             Ecosystem::Node => "npm",
@@ -28,7 +28,7 @@ impl Ecosystem {
 
 /// The layout facts the starter is written from.
 #[derive(Debug, Default)]
-pub struct Layout {
+pub(super) struct Layout {
     pub ecosystems: BTreeSet<Ecosystem>,
     /// Folders holding code or tests, as `dir/**` globs (root-relative, `/`-separated).
     pub code: BTreeSet<String>,
@@ -100,7 +100,7 @@ const MANIFESTS: &[(Ecosystem, &[&str])] = &[
 ];
 
 /// Reads the layout of the repository at `root`.
-pub fn layout(root: &Path) -> Layout {
+pub(super) fn layout(root: &Path) -> Layout {
     let mut layout = Layout::default();
     let names = list(root);
     let has = |n: &str| names.iter().any(|x| x == n);
@@ -154,7 +154,7 @@ pub fn layout(root: &Path) -> Layout {
 }
 
 /// The names in a folder, sorted; empty when it cannot be read.
-pub fn list(dir: &Path) -> Vec<String> {
+pub(super) fn list(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
@@ -168,7 +168,7 @@ pub fn list(dir: &Path) -> Vec<String> {
 }
 
 /// Reads a small text file; `None` when missing or unreadable (init only advises).
-pub fn read(path: &Path) -> Option<String> {
+pub(super) fn read(path: &Path) -> Option<String> {
     let meta = std::fs::metadata(path).ok()?;
     if meta.len() > 1 << 20 {
         return None;

@@ -17,14 +17,14 @@ use crate::{EXIT_OK, EXIT_USAGE, project};
 use std::path::Path;
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Overwrite an existing budget file.
     #[arg(long)]
     force: bool,
 }
 
 /// The starter budget tuned for the project at `root`.
-pub fn starter_for(root: &Path) -> String {
+pub(crate) fn starter_for(root: &Path) -> String {
     let layout = detect::layout(root);
     let found = sources::gather(root);
     let commands = commands::rules(root, &found);
@@ -43,7 +43,7 @@ fn make_scratch(root: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-pub fn run(args: &Args) -> u8 {
+pub(crate) fn run(args: &Args) -> u8 {
     let root = project::locate().project_root;
     let path = root.join(".claude/budget.toml");
     if path.exists() && !args.force {

@@ -7,7 +7,7 @@ use super::detect::Layout;
 use std::fmt::Write as _;
 
 /// The editable scratch area named in the SessionStart message.
-pub const SCRATCH: &str = ".claude/scratch/**";
+pub(super) const SCRATCH: &str = ".claude/scratch/**";
 
 /// A TOML array of strings on one line: `["a", "b"]`.
 fn array<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
@@ -25,7 +25,7 @@ fn array<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
 }
 
 /// The whole starter budget.
-pub fn budget(layout: &Layout, commands: &RepoCommands) -> String {
+pub(super) fn budget(layout: &Layout, commands: &RepoCommands) -> String {
     let ecosystems: Vec<_> = layout.ecosystems.iter().copied().collect();
     let defaults: Vec<_> = ecosystems.iter().map(|e| baseline::defaults(*e)).collect();
     let mut out = String::from(HEADER);

@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// Command lines a repository runs, with where each was found (for the starter's comments).
 #[derive(Debug, Default)]
-pub struct Found {
+pub(super) struct Found {
     pub lines: Vec<(String, &'static str)>,
 }
 
@@ -19,7 +19,7 @@ impl Found {
 }
 
 /// Script and target names that publish, deploy or install system-wide: never harvested.
-pub fn risky_name(name: &str) -> bool {
+pub(super) fn risky_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [
         "publish",
@@ -45,7 +45,7 @@ pub fn risky_name(name: &str) -> bool {
 }
 
 /// Every command line the repository's own files name.
-pub fn gather(root: &Path) -> Found {
+pub(super) fn gather(root: &Path) -> Found {
     let mut found = Found::default();
     npm_scripts(root, &mut found);
     make_targets(root, "Makefile", "make", &mut found);
@@ -172,7 +172,7 @@ fn just_recipes(root: &Path, found: &mut Found) {
 /// A careful reader of that one key, not a YAML parser: block scalars of other keys are
 /// skipped whole, so a `run:` written inside another step's script is not mistaken for one.
 /// `${{ … }}` expressions become a placeholder word so the shell parser can read the line.
-pub fn run_steps(text: &str) -> Vec<String> {
+pub(super) fn run_steps(text: &str) -> Vec<String> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -239,7 +239,7 @@ fn block(lines: &[&str], i: &mut usize, parent: usize, folded: bool) -> String {
 
 /// The commands of `.gitlab-ci.yml` jobs: the items of every `script:`, `before_script:` and
 /// `after_script:` (a block list of plain, quoted or `|` items, a flow list, or one scalar).
-pub fn gitlab_scripts(text: &str) -> Vec<String> {
+pub(super) fn gitlab_scripts(text: &str) -> Vec<String> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -326,7 +326,7 @@ fn gha_expressions(script: &str) -> String {
 
 /// The lines of fenced shell blocks (```sh, ```bash, ```console, ```shell or unlabelled) in a
 /// markdown file, without `$ ` prompts and without comment lines.
-pub fn shell_blocks(text: &str) -> Vec<String> {
+pub(super) fn shell_blocks(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut inside: Option<bool> = None;
     for line in text.lines() {

@@ -11,7 +11,7 @@ use std::path::Path;
 
 /// The fixture layouts: a Rust workspace, a Python src-layout package, an npm library with
 /// `lib/` and `test/`, a Go module with its package at the root, a Rust+Python monorepo.
-pub const LAYOUTS: &[&str] = &[
+pub(crate) const LAYOUTS: &[&str] = &[
     "rust-workspace",
     "python-src",
     "npm-lib",
@@ -37,7 +37,7 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// A throw-away copy of one fixture layout, on branch `main`, without a budget yet.
-pub fn project(layout: &str) -> TempProject {
+pub(crate) fn project(layout: &str) -> TempProject {
     let p = TempProject::new();
     copy_tree(&fixtures().join(layout), &p.root);
     p.write(".git/HEAD", "ref: refs/heads/main\n");
@@ -45,7 +45,7 @@ pub fn project(layout: &str) -> TempProject {
 }
 
 /// Runs `claude-budget init` in the project and returns the budget it wrote.
-pub fn init(p: &TempProject) -> String {
+pub(crate) fn init(p: &TempProject) -> String {
     let out = p
         .command("claude-budget")
         .arg("init")
