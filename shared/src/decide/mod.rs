@@ -10,6 +10,7 @@
 
 mod bash;
 mod calls;
+mod folder_reads;
 pub mod merge;
 mod messages;
 pub mod protect;

@@ -66,6 +66,9 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
     if never_reads(name) {
         return (vec![Role::Data; n], problems);
     }
+    if let Some(model) = crate::shell::programs::model(name, args) {
+        return (model.roles, model.problems);
+    }
     let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
     let flags_and_operands = |roles: &mut Vec<Role>, value_options: &[&str]| -> Vec<usize> {
         let mut operands = Vec::new();

@@ -25,6 +25,7 @@ mod indirect;
 mod limits;
 mod network;
 mod operands;
+pub mod programs;
 mod redirects;
 mod run;
 mod scripts;
@@ -67,6 +68,10 @@ pub struct Analysis {
     /// variable through them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub copies: Vec<ValueCopy>,
+    /// Whole folders read by a program that visits what is in them (`grep -r`, `rg`,
+    /// `cp -r`, `tar c`): decided file by file ([`programs::folders`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub folder_reads: Vec<programs::folders::FolderRead>,
 }
 
 /// A word's value copied into a variable or fed as a here-string.

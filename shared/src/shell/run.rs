@@ -267,6 +267,7 @@ impl Walker<'_, '_> {
             self.run_shell(&name, &args, scope, text, process_subs);
         }
         self.operand_effects(&name, &args, scope, text);
+        self.program_effects(&name, &args, scope, text);
         self.network_effects(&name, &argv_values, text);
         Some(output_of(&name, &args))
     }
