@@ -171,13 +171,8 @@ const DESTRUCTIVE: PackData = PackData {
             "git checkout ** .",
             "discards every uncommitted change; restore single files you changed yourself",
         ),
-        rule(
-            "git-restore-dot",
-            Section::Run,
-            Deny,
-            "git restore ** .",
-            "discards every uncommitted change; restore single files you changed yourself",
-        ),
+        // `git restore .` (but not `--staged`, which only unstages) is a semantic check:
+        // see `shell::programs::git::destructive_forms`.
         rule(
             "git-push-force",
             Section::Run,

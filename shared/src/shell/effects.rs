@@ -3,6 +3,7 @@
 //! (`sed` `e`/`w`, `awk` `system`/redirections, `find -fprint`). Operands not classified
 //! here are reads when they name an existing path (SPEC §5).
 
+pub use crate::shell::programs::git::git_subcommand;
 use crate::shell::wrappers::EFFECT_FREE_BUILTINS;
 use crate::shell::{operands, scripts};
 pub use operands::{operand_path, writes_into_folder};
@@ -391,7 +392,6 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
                 }
             }
         }
-        "git" => git_roles(&mut roles, args),
         _ => {}
     }
     // Message option values are data, whatever the program.
@@ -401,86 +401,6 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
         }
     }
     (roles, problems)
-}
-
-/// Index of git's subcommand, after its global options (`-C dir`, `-c k=v`, …).
-pub fn git_subcommand(args: &[Option<&str>]) -> Option<usize> {
-    let mut i = 1;
-    while i < args.len() {
-        match args[i] {
-            Some(
-                "-C" | "-c" | "--git-dir" | "--work-tree" | "--namespace" | "--config-env"
-                | "--exec-path",
-            ) => i += 2,
-            Some(a) if a.starts_with('-') => i += 1,
-            _ => return Some(i),
-        }
-    }
-    None
-}
-
-#[expect(
-    clippy::needless_range_loop,
-    reason = "roles run in parallel with args, indexed together"
-)]
-fn git_roles(roles: &mut [Role], args: &[Option<&str>]) {
-    let n = args.len();
-    for i in 1..n {
-        roles[i] = Role::Data;
-    }
-    let Some(sub) = git_subcommand(args) else {
-        return;
-    };
-    let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
-    let after_dashdash = (sub..n).find(|&i| get(i) == "--");
-    match get(sub) {
-        "checkout" | "restore" | "rm" | "add" | "diff" | "log" | "show" | "blame" | "mv"
-        | "clean" | "stash" | "apply" | "am" => {
-            let kind = match get(sub) {
-                "checkout" | "restore" => Role::Write,
-                "rm" => Role::Delete {
-                    recursive: args
-                        .iter()
-                        .flatten()
-                        .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('r')),
-                },
-                "mv" => Role::ReadAndDelete { recursive: true },
-                "clean" => Role::Delete { recursive: true },
-                _ => Role::Read,
-            };
-            for i in sub + 1..n {
-                let a = get(i);
-                let is_path = match after_dashdash {
-                    Some(d) => i > d,
-                    None => {
-                        !a.starts_with('-')
-                            && (kind == Role::Read
-                                || matches!(
-                                    get(sub),
-                                    "restore" | "rm" | "mv" | "clean" | "checkout"
-                                ))
-                    }
-                };
-                let branch_value = i > 0 && matches!(get(i - 1), "-b" | "-B" | "--orphan");
-                if is_path && !branch_value {
-                    roles[i] = if get(sub) == "checkout" && after_dashdash.is_none() {
-                        Role::WriteIfExists
-                    } else {
-                        kind
-                    };
-                }
-            }
-        }
-        _ => {}
-    }
-    if matches!(get(sub), "show" | "cat-file" | "diff" | "grep" | "archive") {
-        // `git show HEAD:.env`, `git cat-file -p :0:.env`: a file's contents from history.
-        for i in sub + 1..after_dashdash.unwrap_or(n) {
-            if !get(i).starts_with('-') && get(i).contains(':') {
-                roles[i] = Role::ReadFromHistory;
-            }
-        }
-    }
 }
 
 #[cfg(test)]

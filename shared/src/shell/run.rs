@@ -277,6 +277,7 @@ impl Walker<'_, '_> {
         if let Some(first) = argv.first_mut() {
             *first = basename(first).to_owned();
         }
+        crate::shell::programs::canonical_argv(&mut argv);
         self.out.commands.push(crate::shell::SimpleCommand {
             argv,
             transparent,

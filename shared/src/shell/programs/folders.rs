@@ -48,6 +48,9 @@ pub struct Visit {
     /// Globs matched against the file's name or its path under the root (tar, rsync and
     /// zip exclusions): a match leaves the file out.
     pub exclude_paths: Vec<String>,
+    /// Pathspec globs (git, `*` crossing `/`): when any, only files whose path under the
+    /// root matches one are visited.
+    pub only_paths: Vec<String>,
     /// rg's `-g`/`--glob` overrides (`!` excludes); with at least one plain glob, only files
     /// it matches are searched. Overrides beat the hidden and ignore-file rules.
     pub overrides: Vec<String>,
@@ -182,6 +185,15 @@ impl<'r> Filters<'r> {
             let g = g.trim_end_matches('/');
             glob_matches(g, name) || glob_matches(g, &relative.to_string_lossy())
         }) {
+            return false;
+        }
+        if !is_dir
+            && !v.only_paths.is_empty()
+            && !v
+                .only_paths
+                .iter()
+                .any(|g| glob_matches(g, &relative.to_string_lossy()))
+        {
             return false;
         }
         // rg: an override decides before the hidden and ignore-file rules.

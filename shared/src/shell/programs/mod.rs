@@ -9,6 +9,8 @@
 //! [`Walker::program_effects`] the rest (one call in `run.rs`).
 
 pub mod folders;
+pub mod git;
+mod git_options;
 mod grep;
 mod options;
 
@@ -120,7 +122,18 @@ pub fn model(name: &str, args: &[Option<&str>]) -> Option<Model> {
     if grep::models(name) {
         return Some(grep::model(name, args));
     }
+    if name == "git" {
+        return Some(git::model(args));
+    }
     None
+}
+
+/// A command's words as the program reads them, for rules to match: git's long options
+/// spelled in full (`git reset --ha` is `git reset --hard`).
+pub fn canonical_argv(argv: &mut [String]) {
+    if argv.first().is_some_and(|a| a == "git") {
+        git::canonical(argv);
+    }
 }
 
 /// The folder walk of a copier or archiver given a whole folder (`cp -r`, `tar c`,

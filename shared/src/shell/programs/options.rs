@@ -66,7 +66,8 @@ pub struct Scanned<'t> {
 }
 
 impl Scanned<'_> {
-    /// Whether an option with this spelling was given.
+    /// Whether an option with this spelling (or one of its aliases in the same table row)
+    /// was given. A negated `--no-X` is not `X`.
     pub fn has(&self, name: &str) -> bool {
         self.options.iter().any(|f| f.opt.names.contains(&name))
     }
@@ -98,12 +99,22 @@ pub struct Style {
     pub permute: bool,
     /// Long options may be abbreviated to an unambiguous prefix.
     pub prefixes: bool,
+    /// `--no-NAME` negates any long option (git's parse-options).
+    pub negations: bool,
 }
 
 /// GNU tools: permutation and prefixes.
 pub const GNU: Style = Style {
     permute: true,
     prefixes: true,
+    negations: false,
+};
+
+/// git's parse-options: permutation, prefixes and `--no-` negations.
+pub const GIT: Style = Style {
+    permute: true,
+    prefixes: true,
+    negations: true,
 };
 
 /// Reads `args` (index 0 is the program) from `start` with `table`.
@@ -141,7 +152,16 @@ pub fn scan<'t>(
                 Some((n, v)) => (n, Some(v)),
                 None => (long, None),
             };
-            match find_long(table, name, style.prefixes) {
+            let negated = style.negations
+                && find_long(table, name, style.prefixes).is_none()
+                && name.starts_with("no-");
+            let found = if negated {
+                // `--no-verify`, `--no-ver`: the negation takes no value.
+                find_long(table, &name[3..], style.prefixes).map(|(f, _)| (f, &NEGATED))
+            } else {
+                find_long(table, name, style.prefixes)
+            };
+            match found {
                 Some((full, opt)) => {
                     let value = match (opt.value, attached) {
                         (Value::Flag, _) => None,
@@ -207,6 +227,9 @@ pub fn scan<'t>(
     out
 }
 
+/// The row a negated option (`--no-X`) is read as: a flag.
+static NEGATED: Opt = opt(&[], Value::Flag);
+
 fn find_short(table: &[Opt], c: char) -> Option<(&'static str, &Opt)> {
     table.iter().find_map(|o| {
         o.names
@@ -239,8 +262,8 @@ pub fn find_long<'t>(
             .map(move |n| (*n, o))
     });
     let first = hits.next()?;
-    // Two spellings of one option are not an ambiguity.
-    if hits.any(|(_, o)| !std::ptr::eq(o, first.1)) {
+    // A prefix of two spellings is ambiguous (git and getopt refuse it).
+    if hits.any(|(n, _)| n != first.0) {
         return None;
     }
     Some(first)
