@@ -104,10 +104,10 @@ pub fn visit_files(
     let mut stack: Vec<(PathBuf, usize)> = vec![(read.path.clone(), ignores.len())];
     while let Some((dir, depth)) = stack.pop() {
         ignores.truncate(depth);
-        if read.visit.ignore_files {
-            if let Some(gi) = filters.ignore_file_of(&dir, fs) {
-                ignores.push(gi);
-            }
+        if read.visit.ignore_files
+            && let Some(gi) = filters.ignore_file_of(&dir, fs)
+        {
+            ignores.push(gi);
         }
         let Some(mut names) = fs.list_dir(&dir) else {
             continue;
@@ -298,7 +298,8 @@ mod tests {
 
     #[test]
     fn grep_include_and_exclude_follow_the_last_match() {
-        let rows: &[(&[(bool, &str)], &str, bool)] = &[
+        type Row<'a> = (&'a [(bool, &'a str)], &'a str, bool);
+        let rows: &[Row<'_>] = &[
             (&[], ".env", true),
             (&[(true, "*.rs")], ".env", false),
             (&[(true, "*.rs")], "main.rs", true),

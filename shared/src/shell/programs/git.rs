@@ -410,6 +410,10 @@ pub fn worktree_force_removal(argv: &[String]) -> Option<&str> {
 
 /// What git does to its path operands, before its options are read (the values options
 /// consume are then made data).
+#[expect(
+    clippy::needless_range_loop,
+    reason = "roles run in parallel with args, indexed together"
+)]
 fn legacy_roles(args: &[Option<&str>], sub: usize) -> Vec<Role> {
     let n = args.len();
     let mut roles = vec![Role::Data; n];

@@ -235,7 +235,7 @@ pub fn model(name: &str, args: &[Option<&str>]) -> Model {
         m.roles[i] = Role::Read;
     }
     let recursive = if is_grep(name) {
-        s.has("-r") || s.has("-R") || s.values("-d", args).iter().any(|v| *v == "recurse")
+        s.has("-r") || s.has("-R") || s.values("-d", args).contains(&"recurse")
     } else {
         true
     };

@@ -145,7 +145,7 @@ fn copier_visit(name: &str, args: &[Option<&str>]) -> Option<Visit> {
             .iter()
             .any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains(c))
     };
-    let long = |l: &str| words.iter().any(|w| *w == l);
+    let long = |l: &str| words.contains(&l);
     let values_of = |prefix: &str| -> Vec<String> {
         let mut out = Vec::new();
         for (k, w) in words.iter().enumerate() {
