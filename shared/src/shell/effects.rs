@@ -269,7 +269,6 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
                 None => {}
             }
         }
-        "sed" | "gsed" => scripts::sed_roles(&mut roles, args, &mut problems),
         "perl" => {
             let in_place = args
                 .iter()

@@ -1,114 +1,8 @@
-//! The script languages of `sed` and `awk`, only as far as refusing them goes: a script that
-//! runs commands or reads or writes other files is unanalysable (SPEC §5); the analyser does
-//! not re-implement either language.
+//! The script language of `awk`, only as far as refusing it goes: a program that runs
+//! commands or reads or writes other files is unanalysable (SPEC §5). (sed's script is
+//! parsed in [`super::programs`].)
 
 use crate::shell::effects::Role;
-
-pub fn sed_roles(roles: &mut [Role], args: &[Option<&str>], problems: &mut Vec<String>) {
-    let n = args.len();
-    let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
-    let mut in_place = false;
-    let mut script_given = false;
-    let mut scripts = Vec::new();
-    let mut i = 1;
-    let mut operands = Vec::new();
-    while i < n {
-        let a = get(i);
-        roles[i] = Role::Data;
-        if a == "-i" || a == "--in-place" {
-            in_place = true;
-            // BSD `sed -i '' …`: the empty suffix.
-            if i + 1 < n && get(i + 1).is_empty() {
-                i += 1;
-                roles[i] = Role::Data;
-            }
-        } else if a.starts_with("--in-place=") || (a.starts_with("-i") && !a.starts_with("--")) {
-            in_place = true;
-        } else if a == "-e" || a == "--expression" {
-            script_given = true;
-            i += 1;
-            if i < n {
-                roles[i] = Role::Data;
-                scripts.push(get(i));
-            }
-        } else if a == "-f" || a == "--file" {
-            script_given = true;
-            i += 1;
-            problems.push("a sed script read from a file is not analysed".into());
-        } else if a.starts_with('-') && a.len() > 1 {
-            if !a.starts_with("--") && a.contains('i') {
-                in_place = true;
-            }
-            if !a.starts_with("--") && a.ends_with('e') {
-                script_given = true;
-                i += 1;
-                if i < n {
-                    roles[i] = Role::Data;
-                    scripts.push(get(i));
-                }
-            }
-        } else if !script_given {
-            script_given = true;
-            scripts.push(a);
-        } else {
-            operands.push(i);
-        }
-        i += 1;
-    }
-    for i in operands {
-        roles[i] = if in_place { Role::Write } else { Role::Read };
-    }
-    for script in scripts {
-        if sed_runs_or_writes(script) {
-            problems.push(format!(
-                "the sed script `{script}` runs commands or reads or writes other files (`e`/`r`/`w`)"
-            ));
-        }
-    }
-}
-
-/// Whether a sed script uses the `e` or `w` commands, or the `e`/`w` flags of `s`.
-pub fn sed_runs_or_writes(script: &str) -> bool {
-    for command in script.split(['\n', ';']) {
-        let mut rest = command.trim_start();
-        // Strip an address: line numbers, `$`, `/re/`, `\cREc`, ranges, `!`.
-        loop {
-            let before = rest.len();
-            rest = rest.trim_start_matches(|c: char| {
-                c.is_ascii_digit() || matches!(c, '$' | ',' | '!' | ' ' | '~' | '+')
-            });
-            if let Some(r) = rest.strip_prefix('/') {
-                rest = r.split_once('/').map_or("", |(_, after)| after);
-            }
-            if rest.len() == before {
-                break;
-            }
-        }
-        let rest = rest.trim_start_matches('{').trim_start();
-        let mut chars = rest.chars();
-        match chars.next() {
-            // `r`/`R FILE` append another file's contents to the output: a read we do not
-            // follow (`sed 'r .env' x`).
-            Some('e' | 'w' | 'W' | 'r' | 'R') => return true,
-            Some('s') => {
-                let Some(delim) = chars.next() else { continue };
-                let body: String = chars.collect();
-                let parts: Vec<&str> = body.splitn(3, delim).collect();
-                if let Some(flags) = parts.get(2) {
-                    let flags: String = flags
-                        .chars()
-                        .take_while(|c| !c.is_whitespace() && *c != '}')
-                        .collect();
-                    if flags.contains(['e', 'w']) {
-                        return true;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    false
-}
 
 pub fn awk_roles(roles: &mut [Role], args: &[Option<&str>], problems: &mut Vec<String>) {
     let n = args.len();
@@ -188,24 +82,6 @@ pub fn awk_runs_or_writes(program: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sed_scripts_that_run_or_write_are_spotted() {
-        let rows: &[(&str, bool)] = &[
-            ("s/a/b/g", false),
-            ("s/a/b/e", true),
-            ("s/a/b/w out", true),
-            ("1e rm -rf /", true),
-            ("w /etc/x", true),
-            ("/x/d", false),
-            ("s|a|b|", false),
-            ("$!N;P;D", false),
-            ("/foo/w bar", true),
-        ];
-        for (script, want) in rows {
-            assert_eq!(sed_runs_or_writes(script), *want, "{script}");
-        }
-    }
 
     #[test]
     fn awk_programs_that_run_or_write_are_spotted() {

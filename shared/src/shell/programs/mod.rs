@@ -13,6 +13,7 @@ pub mod git;
 mod git_options;
 mod grep;
 mod options;
+mod sed;
 
 use crate::paths::normalise;
 use crate::shell::effects::Role;
@@ -124,6 +125,9 @@ pub fn model(name: &str, args: &[Option<&str>]) -> Option<Model> {
     }
     if name == "git" {
         return Some(git::model(args));
+    }
+    if matches!(name, "sed" | "gsed") {
+        return Some(sed::model(args));
     }
     None
 }
