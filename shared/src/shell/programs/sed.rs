@@ -399,14 +399,16 @@ impl Parser {
 mod tests {
     use super::*;
 
-    fn effects(script: &str) -> Result<(Vec<String>, Vec<String>, usize), String> {
+    type Effects = Result<(Vec<String>, Vec<String>, usize), String>;
+
+    fn effects(script: &str) -> Effects {
         parse_script(script).map(|e| (e.reads, e.writes, e.runs.len()))
     }
 
     #[test]
     fn scripts_that_reach_files_or_run_programs_are_read_as_sed_reads_them() {
         let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
-        let rows: &[(&str, Result<(Vec<String>, Vec<String>, usize), String>)] = &[
+        let rows: &[(&str, Effects)] = &[
             ("s/a/b/g", Ok((vec![], vec![], 0))),
             ("s/a/b/e", Ok((vec![], vec![], 1))),
             ("s/a/b/w out", Ok((vec![], s(&["out"]), 0))),
