@@ -51,6 +51,10 @@ pub struct Visit {
     /// Pathspec globs (git, `*` crossing `/`): when any, only files whose path under the
     /// root matches one are visited.
     pub only_paths: Vec<String>,
+    /// find's name tests of a plain conjunction: a file is visited only when all match.
+    pub find_tests: Vec<FindTest>,
+    /// The starting point as written (find's `-path` matches `ROOT/relative`).
+    pub find_root: String,
     /// rg's `-g`/`--glob` overrides (`!` excludes); with at least one plain glob, only files
     /// it matches are searched. Overrides beat the hidden and ignore-file rules.
     pub overrides: Vec<String>,
@@ -58,6 +62,40 @@ pub struct Visit {
     pub ioverrides: Vec<String>,
     /// How to tell the program to leave one file out; `{}` is the file's name.
     pub leave_out: String,
+}
+
+/// One of find's name tests, with its case-insensitivity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum FindTest {
+    /// `-name`/`-iname`: the file name, `*` matching a leading dot.
+    Name(String, bool),
+    /// `-path`/`-ipath`: the path as find prints it, `*` matching `/`.
+    Path(String, bool),
+    /// `-regex`/`-iregex`: the whole printed path (a pattern Rust's regex cannot read
+    /// matches everything).
+    Regex(String, bool),
+}
+
+impl FindTest {
+    fn matches(&self, name: &str, printed: &str) -> bool {
+        let glob = |g: &str, text: &str, icase: bool| {
+            globset::GlobBuilder::new(g)
+                .case_insensitive(icase)
+                .backslash_escape(true)
+                .build()
+                .map(|g| g.compile_matcher().is_match(text))
+                .unwrap_or(true)
+        };
+        match self {
+            FindTest::Name(g, icase) => glob(g, name, *icase),
+            FindTest::Path(g, icase) => glob(g, printed, *icase),
+            FindTest::Regex(re, icase) => regex::RegexBuilder::new(&format!("^(?:{re})$"))
+                .case_insensitive(*icase)
+                .build()
+                .map(|r| r.is_match(printed))
+                .unwrap_or(true),
+        }
+    }
 }
 
 /// How a bounded walk ended.
@@ -186,6 +224,16 @@ impl<'r> Filters<'r> {
             glob_matches(g, name) || glob_matches(g, &relative.to_string_lossy())
         }) {
             return false;
+        }
+        if !is_dir && !v.find_tests.is_empty() {
+            let printed = format!(
+                "{}/{}",
+                v.find_root.trim_end_matches('/'),
+                relative.to_string_lossy()
+            );
+            if !v.find_tests.iter().all(|t| t.matches(name, &printed)) {
+                return false;
+            }
         }
         if !is_dir
             && !v.only_paths.is_empty()
