@@ -6,6 +6,7 @@
 use super::calls::{Decider, clip};
 use super::{Code, Finding};
 use crate::shell::programs::folders::{self, FolderRead, Visit, WalkBound, WalkEnd};
+use crate::shell::programs::interpreters::InlineCode;
 use crate::verdict::{Hit, Verdict};
 use std::path::{Path, PathBuf};
 
@@ -80,6 +81,34 @@ impl Decider<'_> {
                 ),
                 &read.command,
             );
+        }
+    }
+
+    /// Inline interpreter code: unanalysable unless, in every layer, an allow rule naming
+    /// the interpreter with its code flag (`python3 -c`) matches.
+    pub(super) fn inline_code(&mut self, parts: &[InlineCode]) {
+        for part in parts {
+            let argv = vec![part.program.clone(), part.flag.clone()];
+            let allowed = self.budget.layers.iter().all(|l| {
+                l.run.decide(&argv).is_some_and(|hit| {
+                    hit.verdict == Verdict::Allow
+                        && hit.rule.split_whitespace().any(|w| w == part.flag)
+                })
+            });
+            if !allowed {
+                let how = if part.flag == "-" {
+                    "a script on its standard input".to_owned()
+                } else {
+                    format!("code given with `{}`", part.flag)
+                };
+                self.unparsed(
+                    &format!(
+                        "{how} to `{}`, which the analyser does not read (a [run] allow rule `{} {}` allows it)",
+                        part.program, part.program, part.flag
+                    ),
+                    &part.command,
+                );
+            }
         }
     }
 

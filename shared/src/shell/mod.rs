@@ -71,6 +71,10 @@ pub struct Analysis {
     /// `cp -r`, `tar c`): decided file by file ([`programs::folders`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub folder_reads: Vec<programs::folders::FolderRead>,
+    /// Interpreter code given inline (`python3 -c …`): unanalysable unless a `[run]`
+    /// allow rule names the interpreter with its code flag.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inline_code: Vec<programs::interpreters::InlineCode>,
 }
 
 /// A word's value copied into a variable or fed as a here-string.

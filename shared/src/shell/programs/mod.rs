@@ -13,7 +13,9 @@ pub mod folders;
 pub mod git;
 mod git_options;
 mod grep;
+pub mod interpreters;
 mod options;
+pub mod runners;
 mod sed;
 
 use crate::paths::normalise;
@@ -217,6 +219,21 @@ impl Walker<'_, '_> {
         text: &str,
     ) {
         let values: Vec<Option<&str>> = args.iter().map(|a| a.value.as_deref()).collect();
+        let words: Vec<&str> = args.iter().map(Arg::shown).collect();
+        let fed = scope
+            .stdin
+            .as_ref()
+            .is_some_and(|(producer, _)| producer != "file");
+        if let Some(flag) = interpreters::inline_flag(name, &words, fed) {
+            let code = interpreters::InlineCode {
+                program: name.to_owned(),
+                flag,
+                command: text.to_owned(),
+            };
+            if !self.out.inline_code.contains(&code) {
+                self.out.inline_code.push(code);
+            }
+        }
         let (folders, attached, runs) = match model(name, &values) {
             Some(m) => (m.folders, m.attached, m.runs),
             None => {
