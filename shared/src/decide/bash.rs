@@ -156,6 +156,7 @@ impl Decider<'_> {
         }
         self.folder_reads(&analysis.folder_reads);
         self.inline_code(&analysis.inline_code);
+        self.named_paths(&analysis.named_paths);
         for net in &analysis.network {
             let what = format!("fetching from `{}` (by `{}`)", net.host, clip(&net.command));
             self.per_layer(|l| l.web.decide_host(&net.host), Code::WebDenied, &what);

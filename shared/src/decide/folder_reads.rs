@@ -7,6 +7,7 @@ use super::calls::{Decider, clip};
 use super::{Code, Finding};
 use crate::shell::programs::folders::{self, FolderRead, Visit, WalkBound, WalkEnd};
 use crate::shell::programs::interpreters::InlineCode;
+use crate::shell::programs::unmodelled::NamedPath;
 use crate::verdict::{Hit, Verdict};
 use std::path::{Path, PathBuf};
 
@@ -107,6 +108,38 @@ impl Decider<'_> {
                         part.program, part.program, part.flag
                     ),
                     &part.command,
+                );
+            }
+        }
+    }
+
+    /// Words of programs the analyser does not model (SPEC §5.1): a self-protected path is
+    /// refused; a path `[edit]` denies makes the part unanalysable (the program may write it).
+    pub(super) fn named_paths(&mut self, named: &[NamedPath]) {
+        for word in named {
+            let what = format!(
+                "`{}` (not modelled) given `{}`, which it may write (by `{}`)",
+                word.program,
+                self.show(&word.path),
+                clip(&word.command)
+            );
+            if self.self_protected(&word.path, &what, super::protect::Reach::Path) {
+                continue;
+            }
+            let pctx = self.path_ctx();
+            let denied = self.budget.layers.iter().any(|l| {
+                l.edit
+                    .decide(&word.path, &pctx)
+                    .is_some_and(|h| h.verdict == Verdict::Deny)
+            });
+            if denied {
+                self.unparsed(
+                    &format!(
+                        "`{}` is not modelled and is given `{}`, which the budget does not let the agent edit",
+                        word.program,
+                        self.show(&word.path)
+                    ),
+                    &word.command,
                 );
             }
         }

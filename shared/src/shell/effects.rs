@@ -393,6 +393,7 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
         }
         _ => {}
     }
+    crate::shell::programs::refine_roles(name, args, &mut roles, &mut problems);
     // Message option values are data, whatever the program.
     for i in 1..n.saturating_sub(1) {
         if is_message_option(get(i)) && roles[i + 1] == Role::Read {

@@ -75,6 +75,12 @@ pub struct Analysis {
     /// allow rule names the interpreter with its code flag.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub inline_code: Vec<programs::interpreters::InlineCode>,
+    /// Paths named by words of programs the analyser does not model (SPEC §5.1).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub named_paths: Vec<programs::unmodelled::NamedPath>,
+    /// What each `find` of the line lists (for `find … | xargs wc -l`); not decided itself.
+    #[serde(skip)]
+    pub listings: Vec<Vec<programs::folders::FolderRead>>,
 }
 
 /// A word's value copied into a variable or fed as a here-string.

@@ -237,7 +237,7 @@ impl Walker<'_, '_> {
                 command: text.to_owned(),
             });
         }
-        if from_xargs && !effects::never_reads(&name) {
+        if from_xargs && !effects::never_reads(&name) && !self.xargs_reads_listing(&name, scope) {
             self.unanalysable(
                 format!("`xargs` passes `{name}` operands read from its input"),
                 text,

@@ -4,6 +4,8 @@
 
 use crate::shell::effects::Role;
 
+/// awk's words: options only before the program text (after it, `-F x` names two input
+/// files, as awk reads them — verified), `var=value` assignments, then files read.
 pub fn awk_roles(roles: &mut [Role], args: &[Option<&str>], problems: &mut Vec<String>) {
     let n = args.len();
     let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
@@ -11,7 +13,14 @@ pub fn awk_roles(roles: &mut [Role], args: &[Option<&str>], problems: &mut Vec<S
     let mut i = 1;
     while i < n {
         let a = get(i);
-        if matches!(a, "-v" | "-F" | "--assign" | "--field-separator") {
+        if program_seen {
+            let assignment = a.split_once('=').is_some_and(|(var, _)| {
+                !var.is_empty() && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            });
+            roles[i] = if assignment { Role::Data } else { Role::Read };
+        } else if a == "--" {
+            roles[i] = Role::Data;
+        } else if matches!(a, "-v" | "-F" | "--assign" | "--field-separator") {
             roles[i] = Role::Data;
             i += 1;
             if i < n {
@@ -24,12 +33,17 @@ pub fn awk_roles(roles: &mut [Role], args: &[Option<&str>], problems: &mut Vec<S
             i += 1;
         } else if a.starts_with('-') && a.len() > 1 {
             roles[i] = Role::Data;
-        } else if !program_seen {
+        } else {
             program_seen = true;
             roles[i] = Role::Data;
             if awk_runs_or_writes(a) {
                 problems.push(format!(
                     "the awk program `{a}` runs commands or writes files"
+                ));
+            }
+            if a.contains("ENVIRON") || a.contains("PROCINFO") {
+                problems.push(format!(
+                    "the awk program `{a}` reads the environment (`ENVIRON`), which may hold secrets"
                 ));
             }
         }

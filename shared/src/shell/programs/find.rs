@@ -152,6 +152,7 @@ impl Walker<'_, '_> {
         }
         let expression = &args[i..];
         let tests = narrowing_tests(expression);
+        self.record_listing(&roots, &tests, scope, text);
         let mut filter = crate::shell::indirect::NameFilter::of_expression(expression);
         while i < args.len() {
             let shown = args[i].shown().to_owned();
@@ -330,6 +331,39 @@ impl Walker<'_, '_> {
                 self.out.folder_reads.push(read);
             }
         }
+    }
+}
+
+impl Walker<'_, '_> {
+    /// What find prints, for a reader fed its output (`find … | xargs wc -l`).
+    fn record_listing(
+        &mut self,
+        roots: &[Arg],
+        tests: &Option<Vec<FindTest>>,
+        scope: &Scope,
+        text: &str,
+    ) {
+        let Some(cwd) = scope.cwd.as_deref() else {
+            self.out.listings.push(Vec::new());
+            return;
+        };
+        let reads = roots
+            .iter()
+            .filter_map(|r| r.value.as_deref())
+            .map(|root| FolderRead {
+                path: normalise(Path::new(root), cwd),
+                program: "find".into(),
+                visit: Visit {
+                    hidden: true,
+                    find_tests: tests.clone().unwrap_or_default(),
+                    find_root: root.to_owned(),
+                    leave_out: "add `-not -name '{}'` to the find".into(),
+                    ..Visit::default()
+                },
+                command: text.to_owned(),
+            })
+            .collect();
+        self.out.listings.push(reads);
     }
 }
 

@@ -17,7 +17,8 @@ pub struct InlineCode {
     pub command: String,
 }
 
-fn is_python(name: &str) -> bool {
+/// `python`, `python3`, `python3.12`, `pypy3`.
+pub fn is_python(name: &str) -> bool {
     name.strip_prefix("python")
         .or_else(|| name.strip_prefix("pypy"))
         .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))

@@ -17,6 +17,8 @@ pub mod interpreters;
 mod options;
 pub mod runners;
 mod sed;
+mod tools;
+pub mod unmodelled;
 
 use crate::paths::normalise;
 use crate::shell::effects::Role;
@@ -135,6 +137,20 @@ pub fn model(name: &str, args: &[Option<&str>]) -> Option<Model> {
     None
 }
 
+/// Roles and problems added by the tools whose options write or run (formatters, build
+/// outputs, `tar --to-command`, …) on top of `roles`.
+pub fn refine_roles(
+    name: &str,
+    args: &[Option<&str>],
+    roles: &mut Vec<Role>,
+    problems: &mut Vec<String>,
+) {
+    if let Some(t) = tools::refine(name, args, roles.clone()) {
+        *roles = t.roles;
+        problems.extend(t.problems);
+    }
+}
+
 /// A command's words as the program reads them, for rules to match: git's long options
 /// spelled in full (`git reset --ha` is `git reset --hard`).
 pub fn canonical_argv(argv: &mut [String]) {
@@ -234,22 +250,28 @@ impl Walker<'_, '_> {
                 self.out.inline_code.push(code);
             }
         }
+        if !unmodelled::is_known(name)
+            && !crate::shell::wrappers::is_shell(name)
+            && model(name, &values).is_none()
+        {
+            self.note_named_paths(name, args, scope, text);
+        }
         let (folders, attached, runs) = match model(name, &values) {
             Some(m) => (m.folders, m.attached, m.runs),
             None => {
-                let Some(visit) = copier_visit(name, &values) else {
-                    return;
-                };
                 let (roles, _) = crate::shell::effects::roles(name, &values);
-                let roots = (1..args.len())
-                    .filter(|&i| matches!(roles[i], Role::Read | Role::ReadAndDelete { .. }))
-                    .collect();
-                let scan = FolderScan {
-                    visit,
-                    roots,
-                    default_root: false,
+                let (attached, runs) = match tools::refine(name, &values, roles.clone()) {
+                    Some(t) => (t.attached, t.runs),
+                    None => (Vec::new(), Vec::new()),
                 };
-                (Some(scan), Vec::new(), Vec::new())
+                let scan = copier_visit(name, &values).map(|visit| FolderScan {
+                    visit,
+                    roots: (1..args.len())
+                        .filter(|&i| matches!(roles[i], Role::Read | Role::ReadAndDelete { .. }))
+                        .collect(),
+                    default_root: false,
+                });
+                (scan, attached, runs)
             }
         };
         for (path, role) in attached {
@@ -277,6 +299,81 @@ impl Walker<'_, '_> {
                 }
             }
         }
+    }
+
+    /// The words of a program the analyser does not model that name a path (SPEC §5.1).
+    fn note_named_paths(&mut self, name: &str, args: &[Arg], scope: &Scope, text: &str) {
+        let Some(cwd) = scope.cwd.as_deref() else {
+            return;
+        };
+        for arg in args.iter().skip(1) {
+            let Some(word) = arg.value.as_deref() else {
+                continue;
+            };
+            let candidate = unmodelled::path_word(word).or_else(|| {
+                (!word.starts_with('-')
+                    && !word.is_empty()
+                    && self.ctx.fs.exists(&normalise(Path::new(word), cwd)))
+                .then_some(word)
+            });
+            let Some(candidate) = candidate else {
+                continue;
+            };
+            let path = match (candidate.strip_prefix("~/"), self.ctx.home.as_deref()) {
+                (Some(rest), Some(home)) => home.join(rest),
+                _ => normalise(Path::new(candidate), cwd),
+            };
+            let named = unmodelled::NamedPath {
+                path,
+                program: name.to_owned(),
+                command: text.to_owned(),
+            };
+            if !self.out.named_paths.contains(&named) {
+                self.out.named_paths.push(named);
+            }
+        }
+    }
+
+    /// `find … | xargs READER`: the reader gets the files find lists, which the last
+    /// find of the line recorded (its starting points narrowed by its name tests). True
+    /// when that stands in for the xargs operands.
+    pub(in crate::shell) fn xargs_reads_listing(&mut self, name: &str, scope: &Scope) -> bool {
+        let from_find = scope
+            .stdin
+            .as_ref()
+            .is_some_and(|(producer, _)| producer == "find");
+        let reader = matches!(
+            name,
+            "wc" | "cat"
+                | "head"
+                | "tail"
+                | "grep"
+                | "egrep"
+                | "fgrep"
+                | "rg"
+                | "md5sum"
+                | "sha1sum"
+                | "sha256sum"
+                | "ls"
+                | "stat"
+                | "file"
+                | "du"
+                | "jq"
+                | "less"
+        );
+        if !(from_find && reader) {
+            return false;
+        }
+        let Some(listing) = self.out.listings.last().cloned() else {
+            return false;
+        };
+        for mut read in listing {
+            read.program = name.to_owned();
+            if !self.out.folder_reads.contains(&read) {
+                self.out.folder_reads.push(read);
+            }
+        }
+        true
     }
 
     fn note_folder_reads(
