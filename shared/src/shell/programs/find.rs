@@ -13,10 +13,12 @@ use crate::shell::walk::{Output, Scope, Walker};
 use std::path::Path;
 
 /// Options read before the starting points, with their value count.
+#[rustfmt::skip]
 const LEADING: &[(&str, usize)] = &[("-H", 0), ("-L", 0), ("-P", 0), ("-D", 1)];
 
 /// Every primary find knows and how many words follow it (actions that run a command
 /// end at `;` or `+` and are handled apart).
+#[rustfmt::skip]
 const PRIMARIES: &[(&str, usize)] = &[
     // Tests and options taking one word.
     ("-name", 1),

@@ -34,6 +34,20 @@ const GLOBAL_STYLE: Style = Style {
     negations: false,
 };
 
+/// The folders `git -C a -C b` moves to, in order (each relative to the one before).
+pub fn chdirs<'a>(args: &[Option<&'a str>]) -> Vec<Option<&'a str>> {
+    let global = scan(args, 1, GLOBAL, GLOBAL_STYLE);
+    global
+        .options
+        .iter()
+        .filter(|f| f.name == "-C")
+        .map(|f| match &f.value {
+            Some((i, ValueText::Word)) => args.get(*i).copied().flatten(),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The model of one `git …` command.
 pub fn model(args: &[Option<&str>]) -> Model {
     let n = args.len();

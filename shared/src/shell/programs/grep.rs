@@ -9,6 +9,7 @@ use super::{Model, Run};
 use crate::shell::effects::Role;
 
 /// Every GNU grep option (grep 3.11) and its value.
+#[rustfmt::skip]
 pub const GREP: &[Opt] = &[
     opt(&["-E", "--extended-regexp"], Value::Flag),
     opt(&["-F", "--fixed-strings"], Value::Flag),
@@ -63,6 +64,7 @@ pub const GREP: &[Opt] = &[
 ];
 
 /// Every ripgrep option the model knows (rg 14) and its value.
+#[rustfmt::skip]
 pub const RG: &[Opt] = &[
     opt(&["-e", "--regexp"], Value::Data),
     opt(&["-f", "--file"], Value::Read),
@@ -71,10 +73,7 @@ pub const RG: &[Opt] = &[
     opt(&["-z", "--search-zip"], Value::Flag),
     opt(&["-g", "--glob"], Value::Data),
     opt(&["--iglob"], Value::Data),
-    opt(
-        &["--glob-case-insensitive", "--no-glob-case-insensitive"],
-        Value::Flag,
-    ),
+    opt(&["--glob-case-insensitive", "--no-glob-case-insensitive"], Value::Flag),
     opt(&["-.", "--hidden"], Value::Flag),
     opt(&["--no-hidden"], Value::Flag),
     opt(&["-u", "--unrestricted"], Value::Flag),
@@ -100,30 +99,18 @@ pub const RG: &[Opt] = &[
     opt(&["-i", "--ignore-case"], Value::Flag),
     opt(&["-S", "--smart-case"], Value::Flag),
     opt(&["-s", "--case-sensitive"], Value::Flag),
-    opt(
-        &["-F", "--fixed-strings", "--no-fixed-strings"],
-        Value::Flag,
-    ),
+    opt(&["-F", "--fixed-strings", "--no-fixed-strings"], Value::Flag),
     opt(&["-w", "--word-regexp"], Value::Flag),
     opt(&["-x", "--line-regexp"], Value::Flag),
     opt(&["-v", "--invert-match"], Value::Flag),
     opt(&["-P", "--pcre2", "--no-pcre2"], Value::Flag),
-    opt(
-        &["--engine", "--regex-size-limit", "--dfa-size-limit"],
-        Value::Data,
-    ),
+    opt(&["--engine", "--regex-size-limit", "--dfa-size-limit"], Value::Data),
     opt(&["-U", "--multiline", "--multiline-dotall"], Value::Flag),
     opt(&["-a", "--text", "--binary"], Value::Flag),
     opt(&["-E", "--encoding"], Value::Data),
-    opt(
-        &["--crlf", "--null-data", "--mmap", "--no-mmap"],
-        Value::Flag,
-    ),
+    opt(&["--crlf", "--null-data", "--mmap", "--no-mmap"], Value::Flag),
     opt(&["-c", "--count", "--count-matches"], Value::Flag),
-    opt(
-        &["-l", "--files-with-matches", "--files-without-match"],
-        Value::Flag,
-    ),
+    opt(&["-l", "--files-with-matches", "--files-without-match"], Value::Flag),
     opt(&["--files"], Value::Flag),
     opt(&["-o", "--only-matching"], Value::Flag),
     opt(&["-q", "--quiet"], Value::Flag),
@@ -131,56 +118,24 @@ pub const RG: &[Opt] = &[
     opt(&["-A", "--after-context"], Value::Data),
     opt(&["-B", "--before-context"], Value::Data),
     opt(&["-C", "--context"], Value::Data),
-    opt(
-        &["--context-separator", "--field-match-separator"],
-        Value::Data,
-    ),
-    opt(
-        &["--field-context-separator", "--path-separator"],
-        Value::Data,
-    ),
+    opt(&["--context-separator", "--field-match-separator"], Value::Data),
+    opt(&["--field-context-separator", "--path-separator"], Value::Data),
     opt(&["-r", "--replace"], Value::Data),
     opt(&["-n", "--line-number"], Value::Flag),
     opt(&["-N", "--no-line-number"], Value::Flag),
     opt(&["-H", "--with-filename"], Value::Flag),
     opt(&["-I", "--no-filename"], Value::Flag),
-    opt(
-        &["-b", "--byte-offset", "--column", "--no-column"],
-        Value::Flag,
-    ),
-    opt(
-        &["-p", "--pretty", "--heading", "--no-heading"],
-        Value::Flag,
-    ),
+    opt(&["-b", "--byte-offset", "--column", "--no-column"], Value::Flag),
+    opt(&["-p", "--pretty", "--heading", "--no-heading"], Value::Flag),
     opt(&["--color", "--colors", "--sort", "--sortr"], Value::Data),
     opt(&["-M", "--max-columns"], Value::Data),
-    opt(
-        &["--max-columns-preview", "--trim", "--vimgrep"],
-        Value::Flag,
-    ),
-    opt(
-        &["--json", "--no-json", "--stats", "--line-buffered"],
-        Value::Flag,
-    ),
-    opt(
-        &["--block-buffered", "--no-messages", "--no-config"],
-        Value::Flag,
-    ),
-    opt(
-        &["-0", "--null", "--passthru", "--debug", "--trace"],
-        Value::Flag,
-    ),
+    opt(&["--max-columns-preview", "--trim", "--vimgrep"], Value::Flag),
+    opt(&["--json", "--no-json", "--stats", "--line-buffered"], Value::Flag),
+    opt(&["--block-buffered", "--no-messages", "--no-config"], Value::Flag),
+    opt(&["-0", "--null", "--passthru", "--debug", "--trace"], Value::Flag),
     opt(&["-j", "--threads", "--hyperlink-format"], Value::Data),
     opt(&["--hostname-bin"], Value::Run),
-    opt(
-        &[
-            "--no-unicode",
-            "--unicode",
-            "--include-zero",
-            "--sort-files",
-        ],
-        Value::Flag,
-    ),
+    opt(&["--no-unicode", "--unicode", "--include-zero", "--sort-files"], Value::Flag),
     opt(&["-h", "--help"], Value::Flag),
     opt(&["-V", "--version"], Value::Flag),
     opt(&["--generate"], Value::Data),

@@ -274,11 +274,21 @@ impl Walker<'_, '_> {
                 (scan, attached, runs)
             }
         };
+        // `git -C dir`: git's own paths are relative to dir.
+        let mut git_scope = scope.clone();
+        if name == "git" {
+            for dir in git::chdirs(&values) {
+                git_scope.cwd = match (dir, git_scope.cwd.as_deref()) {
+                    (Some(d), Some(c)) => Some(normalise(Path::new(d), c)),
+                    _ => None,
+                };
+            }
+        }
         for (path, role) in attached {
-            self.operand(&Arg::literal(&path), role, scope, text, name);
+            self.operand(&Arg::literal(&path), role, &git_scope, text, name);
         }
         if let Some(scan) = folders {
-            self.note_folder_reads(name, args, &scan, scope, text);
+            self.note_folder_reads(name, args, &scan, &git_scope, text);
         }
         for run in runs {
             match run {

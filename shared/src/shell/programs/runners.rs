@@ -18,256 +18,66 @@ pub struct Runner {
     pub problem: Option<String>,
 }
 
+#[rustfmt::skip]
 const NPX: &[Opt] = &[
     opt(&["-p", "--package", "-w", "--workspace"], Value::Data),
     opt(&["-c", "--call"], Value::Run),
-    opt(
-        &[
-            "-y",
-            "--yes",
-            "--no",
-            "-q",
-            "--quiet",
-            "--ws",
-            "--workspaces",
-        ],
-        Value::Flag,
-    ),
-    opt(
-        &[
-            "--include-workspace-root",
-            "--prefer-online",
-            "--prefer-offline",
-        ],
-        Value::Flag,
-    ),
+    opt(&["-y", "--yes", "--no", "-q", "--quiet", "--ws", "--workspaces"], Value::Flag),
+    opt(&["--include-workspace-root", "--prefer-online", "--prefer-offline"], Value::Flag),
 ];
 
+#[rustfmt::skip]
 const PNPM_EXEC: &[Opt] = &[
     opt(&["-c", "--shell-mode"], Value::Flag),
-    opt(
-        &[
-            "--filter",
-            "-F",
-            "--resume-from",
-            "--package",
-            "--allow-build",
-        ],
-        Value::Data,
-    ),
+    opt(&["--filter", "-F", "--resume-from", "--package", "--allow-build"], Value::Data),
     opt(&["-C", "--dir"], Value::Data),
-    opt(
-        &[
-            "-r",
-            "--recursive",
-            "--parallel",
-            "--no-reporter-hide-prefix",
-            "--silent",
-        ],
-        Value::Flag,
-    ),
-    opt(
-        &[
-            "-w",
-            "--workspace-root",
-            "--report-summary",
-            "--no-bail",
-            "--bail",
-        ],
-        Value::Flag,
-    ),
+    opt(&["-r", "--recursive", "--parallel", "--no-reporter-hide-prefix", "--silent"], Value::Flag),
+    opt(&["-w", "--workspace-root", "--report-summary", "--no-bail", "--bail"], Value::Flag),
 ];
 
+#[rustfmt::skip]
 const YARN: &[Opt] = &[
     opt(&["-p", "--package"], Value::Data),
     opt(&["-q", "--quiet"], Value::Flag),
 ];
 
+#[rustfmt::skip]
 const BUNX: &[Opt] = &[
     opt(&["-p", "--package"], Value::Data),
-    opt(
-        &["--bun", "--silent", "--verbose", "--no-install"],
-        Value::Flag,
-    ),
+    opt(&["--bun", "--silent", "--verbose", "--no-install"], Value::Flag),
 ];
 
+#[rustfmt::skip]
 const UV_RUN: &[Opt] = &[
     opt(&["--directory", "--project"], Value::Data),
-    opt(
-        &["--env-file", "--with-requirements", "--config-file"],
-        Value::Read,
-    ),
-    opt(
-        &["-m", "--module", "-s", "--script", "--gui-script"],
-        Value::Run,
-    ),
-    opt(
-        &[
-            "--with",
-            "--with-editable",
-            "-p",
-            "--python",
-            "--extra",
-            "--group",
-        ],
-        Value::Data,
-    ),
-    opt(
-        &[
-            "--package",
-            "--index",
-            "--index-url",
-            "--default-index",
-            "--extra-index-url",
-        ],
-        Value::Data,
-    ),
-    opt(
-        &[
-            "-f",
-            "--find-links",
-            "--cache-dir",
-            "--no-group",
-            "--only-group",
-        ],
-        Value::Data,
-    ),
-    opt(
-        &[
-            "--no-extra",
-            "--color",
-            "-P",
-            "--upgrade-package",
-            "--reinstall-package",
-        ],
-        Value::Data,
-    ),
-    opt(
-        &[
-            "--resolution",
-            "--prerelease",
-            "--exclude-newer",
-            "--link-mode",
-            "--index-strategy",
-        ],
-        Value::Data,
-    ),
-    opt(
-        &[
-            "--all-extras",
-            "--no-dev",
-            "--dev",
-            "--frozen",
-            "--locked",
-            "--isolated",
-        ],
-        Value::Flag,
-    ),
-    opt(
-        &[
-            "--no-sync",
-            "--active",
-            "--no-project",
-            "--offline",
-            "-q",
-            "--quiet",
-            "-v",
-        ],
-        Value::Flag,
-    ),
-    opt(
-        &[
-            "--verbose",
-            "-n",
-            "--no-cache",
-            "--no-env-file",
-            "--all-packages",
-            "--exact",
-        ],
-        Value::Flag,
-    ),
-    opt(
-        &[
-            "--inexact",
-            "--only-dev",
-            "--no-default-groups",
-            "--all-groups",
-            "--no-editable",
-        ],
-        Value::Flag,
-    ),
-    opt(
-        &[
-            "--reinstall",
-            "-U",
-            "--upgrade",
-            "--refresh",
-            "--no-build",
-            "--no-binary",
-        ],
-        Value::Flag,
-    ),
-    opt(
-        &[
-            "--native-tls",
-            "--compile-bytecode",
-            "--no-config",
-            "--no-python-downloads",
-        ],
-        Value::Flag,
-    ),
-    opt(
-        &["--managed-python", "--no-managed-python", "--preview"],
-        Value::Flag,
-    ),
+    opt(&["--env-file", "--with-requirements", "--config-file"], Value::Read),
+    opt(&["-m", "--module", "-s", "--script", "--gui-script"], Value::Run),
+    opt(&["--with", "--with-editable", "-p", "--python", "--extra", "--group"], Value::Data),
+    opt(&["--package", "--index", "--index-url", "--default-index", "--extra-index-url"], Value::Data),
+    opt(&["-f", "--find-links", "--cache-dir", "--no-group", "--only-group"], Value::Data),
+    opt(&["--no-extra", "--color", "-P", "--upgrade-package", "--reinstall-package"], Value::Data),
+    opt(&["--resolution", "--prerelease", "--exclude-newer", "--link-mode", "--index-strategy"], Value::Data),
+    opt(&["--all-extras", "--no-dev", "--dev", "--frozen", "--locked", "--isolated"], Value::Flag),
+    opt(&["--no-sync", "--active", "--no-project", "--offline", "-q", "--quiet", "-v"], Value::Flag),
+    opt(&["--verbose", "-n", "--no-cache", "--no-env-file", "--all-packages", "--exact"], Value::Flag),
+    opt(&["--inexact", "--only-dev", "--no-default-groups", "--all-groups", "--no-editable"], Value::Flag),
+    opt(&["--reinstall", "-U", "--upgrade", "--refresh", "--no-build", "--no-binary"], Value::Flag),
+    opt(&["--native-tls", "--compile-bytecode", "--no-config", "--no-python-downloads"], Value::Flag),
+    opt(&["--managed-python", "--no-managed-python", "--preview"], Value::Flag),
 ];
 
+#[rustfmt::skip]
 const POETRY: &[Opt] = &[
     opt(&["-C", "--directory", "-P", "--project"], Value::Data),
-    opt(
-        &["-q", "--quiet", "-v", "-vv", "-vvv", "--verbose", "-n"],
-        Value::Flag,
-    ),
-    opt(
-        &[
-            "--no-interaction",
-            "--ansi",
-            "--no-ansi",
-            "--no-plugins",
-            "--no-cache",
-        ],
-        Value::Flag,
-    ),
+    opt(&["-q", "--quiet", "-v", "-vv", "-vvv", "--verbose", "-n"], Value::Flag),
+    opt(&["--no-interaction", "--ansi", "--no-ansi", "--no-plugins", "--no-cache"], Value::Flag),
 ];
 
+#[rustfmt::skip]
 const PIPX_RUN: &[Opt] = &[
-    opt(
-        &[
-            "--spec",
-            "--python",
-            "--pip-args",
-            "--index-url",
-            "-i",
-            "--backend",
-        ],
-        Value::Data,
-    ),
-    opt(
-        &[
-            "--no-cache",
-            "--path",
-            "--pypackages",
-            "-v",
-            "--verbose",
-            "-q",
-            "--quiet",
-        ],
-        Value::Flag,
-    ),
-    opt(
-        &["-e", "--editable", "--system-site-packages", "--preinstall"],
-        Value::Flag,
-    ),
+    opt(&["--spec", "--python", "--pip-args", "--index-url", "-i", "--backend"], Value::Data),
+    opt(&["--no-cache", "--path", "--pypackages", "-v", "--verbose", "-q", "--quiet"], Value::Flag),
+    opt(&["-e", "--editable", "--system-site-packages", "--preinstall"], Value::Flag),
 ];
 
 /// The runner `name` is (with its subcommand), or `None`.

@@ -118,11 +118,17 @@ pub fn refine(name: &str, args: &[Option<&str>], mut roles: Vec<Role>) -> Option
             m.attached.push((".".into(), Role::Write));
         }
     }
-    if name == "cargo" && args.iter().flatten().any(|a| *a == "fmt") && !has(args, &["--check"]) {
-        touched = true;
-        // `cargo fmt` rewrites the crate's Rust sources where they live.
-        for dir in ["src", "tests", "benches", "examples", "build.rs"] {
-            m.attached.push((dir.into(), Role::WriteIfExists));
+    if name == "cargo" && get(1) == "fmt" && !has(args, &["--check"]) {
+        // `cargo fmt -- FILE…` hands the files to rustfmt, which rewrites them. (Without
+        // files it rewrites the crate's own sources: not modelled as edits, so
+        // `cargo fmt && cargo test` still proves the tests ran after the last edit.)
+        if let Some(dd) = (2..n).find(|&i| get(i) == "--") {
+            for i in dd + 1..n {
+                if !get(i).starts_with('-') {
+                    touched = true;
+                    roles[i] = Role::Write;
+                }
+            }
         }
     }
     if let Some((_, options)) = OUTPUT_OPTIONS.iter().find(|(p, _)| *p == name) {

@@ -18,6 +18,7 @@ pub struct NamedPath {
 
 /// Programs whose words the analyser knows (their roles are modelled, or they only read
 /// what they are given).
+#[rustfmt::skip]
 const KNOWN: &[&str] = &[
     // Modelled writers, deleters and readers with options (effects.rs, programs/).
     "rm",
