@@ -137,6 +137,22 @@ fn special_options(m: &mut Model, sub: &str, s: &Scanned<'_>, args: &[Option<&st
             }
         }
     }
+    // `git worktree add PATH`, `git clone URL DIR`: a checkout is written into the folder.
+    let ops: Vec<usize> = s.operands.clone();
+    let word = |i: usize| args.get(i).copied().flatten().unwrap_or("");
+    match sub {
+        "worktree" if ops.first().is_some_and(|&i| word(i) == "add") => {
+            if let Some(&dir) = ops.get(1) {
+                m.roles[dir] = Role::Write;
+            }
+        }
+        "clone" => {
+            if let Some(&dir) = ops.get(1) {
+                m.roles[dir] = Role::Write;
+            }
+        }
+        _ => {}
+    }
     if sub == "grep" && s.has("-O") {
         m.problems
             .push("`git grep -O` runs a pager program on the files it found".into());
@@ -146,6 +162,12 @@ fn special_options(m: &mut Model, sub: &str, s: &Scanned<'_>, args: &[Option<&st
 /// Subcommands without a table: options that read, write or run are not known, so the
 /// spellings that do so anywhere in git make the part unanalysable.
 fn unmodelled(m: &mut Model, sub: &str, args: &[Option<&str>], at: usize) {
+    // Without a model, a word naming an existing path is read (SPEC §5).
+    for (i, word) in args.iter().enumerate().skip(at + 1) {
+        if word.is_some_and(|w| !w.starts_with('-')) && m.roles[i] == Role::Data {
+            m.roles[i] = Role::Read;
+        }
+    }
     const RISKY: &[&str] = &[
         "--upload-pack",
         "--receive-pack",
@@ -160,7 +182,9 @@ fn unmodelled(m: &mut Model, sub: &str, args: &[Option<&str>], at: usize) {
     ];
     for word in args.iter().skip(at + 1).flatten() {
         let spelled = word.split('=').next().unwrap_or(word);
-        if spelled.len() > 4 && RISKY.iter().any(|r| r.starts_with(spelled)) {
+        // `-F FILE` reads a message file in `notes`, `tag`, `merge` and the like.
+        let short_file = spelled.starts_with("-F") && !spelled.starts_with("--");
+        if short_file || spelled.len() > 4 && RISKY.iter().any(|r| r.starts_with(spelled)) {
             m.problems.push(format!(
                 "`git {sub} {spelled}` may read, write or run a file; `git {sub}` is not modelled"
             ));

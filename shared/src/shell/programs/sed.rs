@@ -87,7 +87,11 @@ pub fn model(args: &[Option<&str>]) -> Model {
             for r in effects.reads {
                 m.attached.push((r, Role::Read));
             }
-            for w in effects.writes {
+            for w in effects
+                .writes
+                .into_iter()
+                .filter(|w| !matches!(w.as_str(), "/dev/stdout" | "/dev/stderr"))
+            {
                 // SPEC §5: `w` is unanalysable whatever rule names sed; the file is still
                 // decided as a write (a protected one is refused outright).
                 m.problems.push(format!(
