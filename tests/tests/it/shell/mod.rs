@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// An in-memory file tree: the corpus project at `/p`, a home at `/home/u`.
-pub struct FakeFs {
+pub(crate) struct FakeFs {
     files: BTreeSet<PathBuf>,
     dirs: BTreeSet<PathBuf>,
     /// Text of the files whose contents matter (`.gitignore`).
@@ -21,7 +21,7 @@ pub struct FakeFs {
 }
 
 impl FakeFs {
-    pub fn new(files: &[&str]) -> FakeFs {
+    pub(crate) fn new(files: &[&str]) -> FakeFs {
         let mut fs = FakeFs {
             files: BTreeSet::new(),
             dirs: BTreeSet::new(),
@@ -44,14 +44,14 @@ impl FakeFs {
     }
 
     /// Gives a file of the tree its text.
-    pub fn with_text(mut self, file: &str, text: &str) -> FakeFs {
+    pub(crate) fn with_text(mut self, file: &str, text: &str) -> FakeFs {
         self.contents.insert(PathBuf::from(file), text.to_owned());
         self
     }
 
     /// The project every corpus case runs in: a git repository whose `.gitignore` leaves
     /// out `secrets/` and `target/` (so `rg` skips them, `grep -r` does not).
-    pub fn project() -> FakeFs {
+    pub(crate) fn project() -> FakeFs {
         FakeFs::new(&[
             "/p/.env",
             "/p/src/main.rs",
@@ -112,7 +112,7 @@ impl FsView for FakeFs {
 }
 
 /// The context of every corpus case: cwd and project `/p`, home `/home/u`.
-pub fn context(fs: &FakeFs) -> ShellContext<'_> {
+pub(crate) fn context(fs: &FakeFs) -> ShellContext<'_> {
     ShellContext {
         cwd: "/p".into(),
         home: Some("/home/u".into()),
