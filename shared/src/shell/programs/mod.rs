@@ -8,6 +8,7 @@
 //! options run. [`crate::shell::effects::roles`] takes the roles and problems;
 //! [`Walker::program_effects`] the rest (one call in `run.rs`).
 
+pub mod fetchers;
 mod find;
 pub mod folders;
 pub mod git;
