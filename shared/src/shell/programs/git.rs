@@ -68,6 +68,15 @@ pub fn model(args: &[Option<&str>]) -> Model {
                 .into(),
         );
     }
+    // `--git-dir=/tmp/x`: git reads that repository's config, whose `core.fsmonitor`,
+    // hooks and aliases run programs (SPEC §5.1).
+    for dir in global.values("--git-dir", args) {
+        if dir != ".git" && !dir.ends_with("/.git") {
+            m.problems.push(format!(
+                "`git --git-dir={dir}` reads another repository's config, which can run programs"
+            ));
+        }
+    }
     let literal = global.has("--literal-pathspecs");
     let Some(sub) = global.operands.first().copied() else {
         return m;
