@@ -27,6 +27,7 @@ mod mcp;
 mod packs;
 mod paths_rules;
 mod raw;
+mod rule_error;
 mod spec;
 mod validate;
 mod validate_settings;
@@ -35,6 +36,7 @@ mod web;
 pub use crate::packs::{PackRuleInfo, pack, pack_names, pack_rule, pack_rules};
 pub use command_rules::{GlobalOptions, global_options_table};
 pub use lazy_regex::LazyRegex;
+pub use rule_error::{RuleError, RuleKind};
 
 /// Where the budget files of one hook call are.
 #[derive(Clone, Debug, PartialEq, Eq)]
