@@ -143,6 +143,43 @@ fn text_report(call: &ToolCall, analysis: Option<&Analysis>, decision: &Decision
         for n in &a.network {
             out.push_str(&format!("├─ network: {}  (by `{}`)\n", n.host, n.command));
         }
+        for f in &a.folder_reads {
+            out.push_str(&format!(
+                "├─ folder read: {} by `{}` (visits {}{}{})  (by `{}`)\n",
+                f.path.display(),
+                f.program,
+                if f.visit.hidden {
+                    "hidden files"
+                } else {
+                    "no hidden files"
+                },
+                if f.visit.ignore_files {
+                    ", skips ignored files"
+                } else {
+                    ""
+                },
+                if f.visit.find_tests.is_empty() && f.visit.name_filters.is_empty() {
+                    ""
+                } else {
+                    ", narrowed by its filters"
+                },
+                f.command
+            ));
+        }
+        for c in &a.inline_code {
+            out.push_str(&format!(
+                "├─ inline code: `{} {}` (unparsed unless [run] allows `{} {}`)  (`{}`)\n",
+                c.program, c.flag, c.program, c.flag, c.command
+            ));
+        }
+        for p in &a.named_paths {
+            out.push_str(&format!(
+                "├─ word of an unmodelled program: {} (`{}` may write it)  (`{}`)\n",
+                p.path.display(),
+                p.program,
+                p.command
+            ));
+        }
         for u in &a.unanalysable {
             out.push_str(&format!("├─ unanalysable: {}  (`{}`)\n", u.reason, u.text));
         }

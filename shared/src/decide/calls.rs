@@ -145,6 +145,9 @@ impl<'a> Decider<'a> {
         let path = self.tool_path(path.unwrap_or("."));
         let what = format!("{tool} of `{}`", self.show(&path));
         self.read_path(&path, &what);
+        if tool == "Grep" {
+            self.grep_tool_folder(&path, glob);
+        }
         if let Some(glob) = glob {
             let what = format!("{tool} of `{glob}` in `{}`", self.show(&path));
             let pctx = self.path_ctx();

@@ -11,6 +11,7 @@
 
 mod bash;
 mod calls;
+mod folder_reads;
 mod limits;
 pub mod merge;
 mod messages;

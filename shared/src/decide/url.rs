@@ -1,30 +1,18 @@
 //! URL hosts as `[web]` compares them (SPEC §4.5): lower-case, no port, no userinfo
 //! (`docs.rs@evil.example` is `evil.example`), no trailing dot; IP literals as written.
 
-/// The host of `url`, or `None` when the URL does not parse (decided as `unparsed`).
+/// The host of `url` as WebFetch's own (WHATWG) parser sees it, or `None` when the URL does
+/// not parse (decided as `unparsed`). The `url` crate is that parser: `\` is `/` in http(s)
+/// URLs (`https://evil.example\@docs.rs/` is `evil.example`), IPv4 in any notation is
+/// normalised, IDNs are punycoded, an out-of-range port is an error.
 pub fn host_of(url: &str) -> Option<String> {
-    let url = url.trim();
-    let (scheme, rest) = url.split_once("://")?;
-    if scheme.is_empty()
-        || !scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-    {
-        return None;
-    }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        format!("[{}]", v6.split(']').next()?)
-    } else {
-        host_port.split(':').next().unwrap_or_default().to_owned()
+    let parsed = ::url::Url::parse(url.trim()).ok()?;
+    let host = match parsed.host()? {
+        ::url::Host::Domain(d) => d.trim_end_matches('.').to_ascii_lowercase(),
+        ::url::Host::Ipv4(ip) => ip.to_string(),
+        ::url::Host::Ipv6(ip) => format!("[{ip}]"),
     };
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let valid = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-._[]:".contains(c));
-    valid.then_some(host)
+    (!host.is_empty()).then_some(host)
 }
 
 #[cfg(test)]
@@ -41,8 +29,13 @@ mod tests {
             ("http://127.0.0.1:9/x", Some("127.0.0.1")),
             ("http://[::1]:80/", Some("[::1]")),
             ("not a url", None),
-            ("https:///nohost", None),
+            // WHATWG skips the extra slashes of a special scheme, as WebFetch does.
+            ("https:///nohost", Some("nohost")),
             ("https://exa mple.com/", None),
+            ("https://evil.example\\@docs.rs/", Some("evil.example")),
+            ("https://docs.rs:99999/", None),
+            ("http://0x7f.1/", Some("127.0.0.1")),
+            ("https://bücher.example/", Some("xn--bcher-kva.example")),
         ];
         for (url, want) in rows {
             assert_eq!(host_of(url).as_deref(), want, "{url}");

@@ -43,13 +43,8 @@ pub(crate) const PACK: PackData = PackData {
             "git checkout ** .",
             "discards every uncommitted change; restore single files you changed yourself",
         ),
-        rule(
-            "git-restore-dot",
-            Section::Run,
-            Deny,
-            "git restore ** .",
-            "discards every uncommitted change; restore single files you changed yourself",
-        ),
+        // `git restore .` (but not `--staged`, which only unstages) is a semantic check:
+        // see `shell::programs::git::destructive_forms`.
         rule(
             "git-push-force",
             Section::Run,
@@ -199,8 +194,11 @@ pub(crate) fn checks(analysis: &Analysis, ctx: &ShellContext<'_>) -> Vec<PackHit
     for command in &analysis.commands {
         let argv: Vec<&str> = command.argv.iter().map(String::as_str).collect();
         match argv.first().copied() {
-            Some("git") => git_checks(&argv, command, &mut hits),
-            Some(name) if name.starts_with("git-") => hits.push(hit(
+            Some("git") => {
+                git_checks(&argv, command, &mut hits);
+                git_forms(command, ctx, &mut hits);
+            }
+            Some(name) if crate::shell::programs::git::is_dashed_builtin(name) => hits.push(hit(
                 "git-dashed-executable",
                 format!("`{}` runs git through its dashed executable", command.text),
                 "use the `git <subcommand>` form, which the budget can decide",
@@ -294,6 +292,30 @@ pub fn runs_programs(key: &str) -> bool {
         || key.starts_with("diff.") && key.ends_with(".textconv")
         || key.starts_with("diff.") && key.ends_with(".command")
         || key.starts_with("merge.") && key.ends_with(".driver")
+}
+
+/// Destructive git forms read with git's own option parser (issue 10): `checkout -f`,
+/// `switch --discard-changes`, `reset --merge`, `push -d`, `branch --delete -f`, `restore .`
+/// without `--staged`, and `worktree remove --force` of a folder outside the project.
+fn git_forms(command: &SimpleCommand, ctx: &ShellContext<'_>, hits: &mut Vec<PackHit>) {
+    use crate::shell::programs::git;
+    for (id, what, instead) in git::destructive_forms(&command.argv) {
+        hits.push(hit(id, what, instead));
+    }
+    if let Some(path) = git::worktree_force_removal(&command.argv) {
+        let path = crate::paths::normalise(Path::new(path), &ctx.cwd);
+        if !path.starts_with(&ctx.project_dir) {
+            hits.push(hit(
+                "git-worktree-remove-force",
+                format!(
+                    "`{}` removes the worktree {} outside the project with its changes",
+                    command.text,
+                    path.display()
+                ),
+                "remove it without `--force` (git refuses when it holds changes), or ask the user",
+            ));
+        }
+    }
 }
 
 fn git_checks(argv: &[&str], command: &SimpleCommand, hits: &mut Vec<PackHit>) {

@@ -3,6 +3,7 @@
 //! (`sed` `e`/`w`, `awk` `system`/redirections, `find -fprint`). Operands not classified
 //! here are reads when they name an existing path (SPEC §5).
 
+pub use crate::shell::programs::git::git_subcommand;
 use crate::shell::wrappers::EFFECT_FREE_BUILTINS;
 use crate::shell::{operands, scripts, viewers};
 pub use operands::{operand_path, writes_into_folder};
@@ -77,6 +78,9 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
     let mut problems = Vec::new();
     if never_reads(name) {
         return (vec![Role::Data; n], problems);
+    }
+    if let Some(model) = crate::shell::programs::model(name, args) {
+        return (model.roles, model.problems);
     }
     let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
     let flags_and_operands = |roles: &mut Vec<Role>, value_options: &[&str]| -> Vec<usize> {
@@ -277,7 +281,6 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
                 None => {}
             }
         }
-        "sed" | "gsed" => scripts::sed_roles(&mut roles, args, &mut problems),
         "perl" => {
             let in_place = args
                 .iter()
@@ -322,11 +325,6 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
                 {
                     roles[i] = Role::Write;
                 }
-                if get(i).starts_with("--compress-prog") {
-                    problems.push(
-                        "`sort --compress-program` runs a program on its temporary files".into(),
-                    );
-                }
             }
         }
         "uniq" => {
@@ -338,166 +336,22 @@ pub fn roles(name: &str, args: &[Option<&str>]) -> (Vec<Role>, Vec<String>) {
         "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk" => {
             scripts::awk_roles(&mut roles, args, &mut problems)
         }
-        "curl" => {
-            for i in 1..n {
-                if matches!(
-                    get(i),
-                    "-d" | "--data"
-                        | "--data-binary"
-                        | "--data-urlencode"
-                        | "-T"
-                        | "--upload-file"
-                        | "-F"
-                        | "--form"
-                ) && i + 1 < n
-                {
-                    roles[i + 1] = Role::Read;
-                }
-                if matches!(
-                    get(i),
-                    "-o" | "--output" | "-c" | "--cookie-jar" | "--dump-header" | "-D"
-                ) && i + 1 < n
-                {
-                    roles[i + 1] = Role::Write;
-                }
-                if let Some(out) = operands::short_cluster_value(get(i), 'o') {
-                    // `curl -sSo FILE` / `-sSoFILE`.
-                    match out {
-                        "" if i + 1 < n => roles[i + 1] = Role::Write,
-                        "" => {}
-                        _ => roles[i] = Role::Write,
-                    }
-                }
-                if matches!(get(i), "-K" | "--config") || get(i).starts_with("-K") {
-                    problems.push(
-                        "`curl` reads its URLs and options from a config file the analyser does not read"
-                            .into(),
-                    );
-                }
-            }
+        "curl" | "wget" => {
+            crate::shell::programs::fetchers::roles(name, args, &mut roles, &mut problems)
         }
-        "wget" => {
-            for i in 1..n {
-                if matches!(get(i), "-O" | "--output-document" | "-o" | "--output-file")
-                    && i + 1 < n
-                {
-                    roles[i + 1] = Role::Write;
-                }
-                if let Some(out) = operands::short_cluster_value(get(i), 'O') {
-                    // `wget -qO FILE` / `-qOFILE` (`-qO-` is standard output).
-                    match out {
-                        "" if i + 1 < n => roles[i + 1] = Role::Write,
-                        "" | "-" => {}
-                        _ => roles[i] = Role::Write,
-                    }
-                }
-                if matches!(get(i), "-P" | "--directory-prefix") && i + 1 < n {
-                    roles[i + 1] = Role::Write;
-                }
-                if matches!(get(i), "-i" | "--input-file" | "-e" | "--execute")
-                    || get(i).starts_with("--input-file=")
-                    || get(i).starts_with("--execute=")
-                {
-                    problems.push(
-                        "`wget` reads URLs or settings (`-i`, `-e`) the analyser does not see"
-                            .into(),
-                    );
-                }
-            }
-        }
-        "git" => git_roles(&mut roles, args),
         "jq" | "gojq" | "jaq" | "tree" | "file" | "diff" => {
             viewers::roles(name, &mut roles, args, &mut problems);
         }
         _ => {}
     }
-    // Message option values are data.
+    crate::shell::programs::refine_roles(name, args, &mut roles, &mut problems);
+    // Message option values are data, whatever the program.
     for i in 1..n.saturating_sub(1) {
         if is_message_option_of(name, get(i)) && roles[i + 1] == Role::Read {
             roles[i + 1] = Role::Data;
         }
     }
     (roles, problems)
-}
-
-/// Index of git's subcommand, after its global options (`-C dir`, `-c k=v`, …).
-pub fn git_subcommand(args: &[Option<&str>]) -> Option<usize> {
-    let mut i = 1;
-    while i < args.len() {
-        match args[i] {
-            Some(
-                "-C" | "-c" | "--git-dir" | "--work-tree" | "--namespace" | "--config-env"
-                | "--exec-path",
-            ) => i += 2,
-            Some(a) if a.starts_with('-') => i += 1,
-            _ => return Some(i),
-        }
-    }
-    None
-}
-
-#[expect(
-    clippy::needless_range_loop,
-    reason = "roles run in parallel with args, indexed together"
-)]
-fn git_roles(roles: &mut [Role], args: &[Option<&str>]) {
-    let n = args.len();
-    for i in 1..n {
-        roles[i] = Role::Data;
-    }
-    let Some(sub) = git_subcommand(args) else {
-        return;
-    };
-    let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
-    let after_dashdash = (sub..n).find(|&i| get(i) == "--");
-    match get(sub) {
-        "checkout" | "restore" | "rm" | "add" | "diff" | "log" | "show" | "blame" | "mv"
-        | "clean" | "stash" | "apply" | "am" => {
-            let kind = match get(sub) {
-                "checkout" | "restore" => Role::Write,
-                "rm" => Role::Delete {
-                    recursive: args
-                        .iter()
-                        .flatten()
-                        .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('r')),
-                },
-                "mv" => Role::ReadAndDelete { recursive: true },
-                "clean" => Role::Delete { recursive: true },
-                _ => Role::Read,
-            };
-            for i in sub + 1..n {
-                let a = get(i);
-                let is_path = match after_dashdash {
-                    Some(d) => i > d,
-                    None => {
-                        !a.starts_with('-')
-                            && (kind == Role::Read
-                                || matches!(
-                                    get(sub),
-                                    "restore" | "rm" | "mv" | "clean" | "checkout"
-                                ))
-                    }
-                };
-                let branch_value = i > 0 && matches!(get(i - 1), "-b" | "-B" | "--orphan");
-                if is_path && !branch_value {
-                    roles[i] = if get(sub) == "checkout" && after_dashdash.is_none() {
-                        Role::WriteIfExists
-                    } else {
-                        kind
-                    };
-                }
-            }
-        }
-        _ => {}
-    }
-    if matches!(get(sub), "show" | "cat-file" | "diff" | "grep" | "archive") {
-        // `git show HEAD:.env`, `git cat-file -p :0:.env`: a file's contents from history.
-        for i in sub + 1..after_dashdash.unwrap_or(n) {
-            if !get(i).starts_with('-') && get(i).contains(':') {
-                roles[i] = Role::ReadFromHistory;
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,143 +1,18 @@
-//! Effects that reach a file indirectly: `find -exec` over what find names, links made
+//! Effects that reach a file indirectly: deletes narrowed by `find`'s name tests (find
+//! itself is modelled in [`super::programs`]), links made
 //! earlier in the same command (a write through `src/m -> ../migrations` is a write of
 //! `migrations`), and scripts the same command writes and then runs. Split from
 //! [`super::run`], which calls into here.
 
 use crate::paths::normalise;
-use crate::shell::effects::Role;
-use crate::shell::run::{Arg, basename};
-use crate::shell::walk::{Output, Scope, Walker};
+use crate::shell::run::Arg;
+use crate::shell::walk::{Scope, Walker};
 use crate::shell::{Analysis, EffectKind, FileEffect};
 use std::path::{Path, PathBuf};
 
 impl Walker<'_, '_> {
-    pub(super) fn run_find(
-        &mut self,
-        args: &[Arg],
-        scope: &mut Scope,
-        text: &str,
-    ) -> Option<Output> {
-        let mut roots = Vec::new();
-        let mut i = 1;
-        while i < args.len() {
-            let shown = args[i].shown();
-            if shown.starts_with('-') || shown == "(" || shown == "!" {
-                break;
-            }
-            roots.push(args[i].clone());
-            i += 1;
-        }
-        if roots.is_empty() {
-            roots.push(Arg::literal("."));
-        }
-        for root in &roots {
-            self.operand(root, Role::Read, scope, text, "find");
-        }
-        // `find . -name .env -exec cat {} \;`: what `{}` stands for is narrowed by the name
-        // tests; decide `ROOT/NAME` as well (a pattern like `*.pem` still meets `**/*.pem`).
-        let named: Vec<String> = args
-            .windows(2)
-            .filter(|w| {
-                matches!(
-                    w[0].shown(),
-                    "-name" | "-iname" | "-path" | "-ipath" | "-wholename"
-                )
-            })
-            .filter_map(|w| w[1].value.clone())
-            .collect();
-        // The `-name`/`-iname` patterns met so far: an action after them touches only
-        // matching entries (`None` once the expression can match otherwise).
-        let mut filter = NameFilter::of_expression(&args[i..]);
-        while i < args.len() {
-            let shown = args[i].shown().to_owned();
-            let first_new_effect = self.out.effects.len();
-            match shown.as_str() {
-                "-name" | "-iname" => {
-                    filter.add(args.get(i + 1));
-                    i += 1;
-                }
-                "-exec" | "-execdir" | "-ok" | "-okdir" => {
-                    let mut inner = Vec::new();
-                    i += 1;
-                    let exec_start = i;
-                    while i < args.len() && !matches!(args[i].shown(), ";" | "+") {
-                        if args[i].shown() == "{}" {
-                            inner.extend(roots.iter().cloned());
-                        } else {
-                            inner.push(args[i].clone());
-                        }
-                        i += 1;
-                    }
-                    // `-exec rm -rf {} +` deletes only what matched; a literal operand
-                    // (`-exec rm -rf . \;`) deletes it whatever matched.
-                    let only_matches = inner_names_only_matches(&args[exec_start..i]);
-                    if inner.is_empty() {
-                        self.unanalysable("`find -exec` without a command", text);
-                    } else {
-                        let deletes = inner
-                            .first()
-                            .and_then(|a| a.value.as_deref())
-                            .map(basename)
-                            .is_some_and(|n| matches!(n, "rm" | "unlink" | "shred" | "rmdir"));
-                        let mut inner_scope = scope.clone();
-                        self.run_argv(inner, &mut inner_scope, text, &[], false);
-                        if let Some(base) = scope.cwd.clone() {
-                            for root in roots.iter().filter_map(|r| r.value.as_deref()) {
-                                for name in &named {
-                                    let path = if name.contains('/') {
-                                        normalise(Path::new(name), &base)
-                                    } else {
-                                        normalise(Path::new(root), &base).join(name)
-                                    };
-                                    self.file_effect(&path, EffectKind::Read, None, text);
-                                }
-                            }
-                        }
-                        if deletes {
-                            for root in &roots {
-                                self.operand(
-                                    root,
-                                    Role::Delete { recursive: true },
-                                    scope,
-                                    text,
-                                    "find",
-                                );
-                            }
-                        }
-                        if only_matches {
-                            self.filter_deletes(first_new_effect, &filter);
-                        }
-                    }
-                }
-                "-delete" => {
-                    for root in &roots {
-                        self.operand(root, Role::Delete { recursive: true }, scope, text, "find");
-                    }
-                    self.filter_deletes(first_new_effect, &filter);
-                }
-                // GNU find reads its starting points from the file (and prints the ones it
-                // cannot open, so the file's lines reach the output).
-                "-files0-from" => {
-                    if let Some(list) = args.get(i + 1) {
-                        self.operand(list, Role::Read, scope, text, "find");
-                    }
-                    i += 1;
-                }
-                "-fprint" | "-fprint0" | "-fprintf" | "-fls" => {
-                    self.unanalysable(
-                        format!("`find {shown}` writes files the analyser does not follow"),
-                        text,
-                    );
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        Some(Output::Program("find".into()))
-    }
-
     /// Narrows the deletes added since `first` to the entries the filter's patterns match.
-    fn filter_deletes(&mut self, first: usize, filter: &NameFilter) {
+    pub(in crate::shell) fn filter_deletes(&mut self, first: usize, filter: &NameFilter) {
         let Some(patterns) = filter.patterns() else {
             return;
         };
@@ -247,12 +122,12 @@ pub fn follow_links(out: &mut Analysis, links: &[(PathBuf, PathBuf, String)]) {
 /// patterns before the action. Only a plain conjunction counts: with `-o`, `!`, `-not`, `,`
 /// or parentheses a branch may match without any pattern, so nothing is narrowed.
 #[derive(Clone, Debug)]
-struct NameFilter {
+pub(in crate::shell) struct NameFilter {
     patterns: Option<Vec<String>>,
 }
 
 impl NameFilter {
-    fn of_expression(expression: &[Arg]) -> NameFilter {
+    pub(in crate::shell) fn of_expression(expression: &[Arg]) -> NameFilter {
         let alternatives = expression.iter().any(|a| {
             matches!(
                 a.shown(),
@@ -266,7 +141,7 @@ impl NameFilter {
 
     /// A `-name` test: its pattern narrows the actions after it; a pattern that is not a
     /// literal narrows nothing we can check.
-    fn add(&mut self, pattern: Option<&Arg>) {
+    pub(in crate::shell) fn add(&mut self, pattern: Option<&Arg>) {
         match (pattern.and_then(|p| p.value.clone()), &mut self.patterns) {
             (Some(pattern), Some(patterns)) => patterns.push(pattern),
             (_, patterns) => *patterns = None,
@@ -277,13 +152,4 @@ impl NameFilter {
     fn patterns(&self) -> Option<&[String]> {
         self.patterns.as_deref().filter(|p| !p.is_empty())
     }
-}
-
-/// True when the words of a `-exec` command name no path but `{}` (and flags): it acts only
-/// on what matched.
-fn inner_names_only_matches(inner: &[Arg]) -> bool {
-    inner
-        .iter()
-        .skip(1)
-        .all(|a| a.shown() == "{}" || a.shown().starts_with('-'))
 }

@@ -25,6 +25,7 @@ mod indirect;
 mod limits;
 mod network;
 mod operands;
+pub mod programs;
 mod redirects;
 mod run;
 mod scripts;
@@ -67,6 +68,20 @@ pub struct Analysis {
     /// variable through them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub copies: Vec<ValueCopy>,
+    /// Whole folders read by a program that visits what is in them (`grep -r`, `rg`,
+    /// `cp -r`, `tar c`): decided file by file ([`programs::folders`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub folder_reads: Vec<programs::folders::FolderRead>,
+    /// Interpreter code given inline (`python3 -c …`): unanalysable unless a `[run]`
+    /// allow rule names the interpreter with its code flag.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inline_code: Vec<programs::interpreters::InlineCode>,
+    /// Paths named by words of programs the analyser does not model (SPEC §5.1).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub named_paths: Vec<programs::unmodelled::NamedPath>,
+    /// What each `find` of the line lists (for `find … | xargs wc -l`); not decided itself.
+    #[serde(skip)]
+    pub listings: Vec<Vec<programs::folders::FolderRead>>,
 }
 
 /// A word's value copied into a variable or fed as a here-string.

@@ -1,6 +1,20 @@
 //! Network effects: the hosts known fetchers talk to, normalised as `[web]` compares them
 //! (lower-case, no scheme, userinfo, port or trailing dot).
 
+/// Bash's network pseudo-files in a redirection: `/dev/tcp/HOST/PORT`, `/dev/udp/HOST/PORT`
+/// connect to HOST (bash opens them itself; no such file exists).
+pub fn dev_tcp_host(path: &str) -> Option<String> {
+    let rest = path
+        .strip_prefix("/dev/tcp/")
+        .or_else(|| path.strip_prefix("/dev/udp/"))?;
+    let host = rest
+        .split('/')
+        .next()?
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    (!host.is_empty()).then_some(host)
+}
+
 /// Programs whose operands name remote hosts.
 pub fn is_fetcher(name: &str) -> bool {
     matches!(

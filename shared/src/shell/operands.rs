@@ -158,12 +158,16 @@ pub fn tar_roles(roles: &mut [Role], args: &[Option<&str>]) {
             i += 2;
             continue;
         }
-        if a.starts_with("--directory=") {
+        if a == "-" && pending_file {
+            // `tar czf - …`: the archive is standard output (or input), not a file.
+            pending_file = false;
+            roles[i] = Role::Data;
+        } else if a.starts_with("--directory=") {
             dest = Some(i);
             roles[i] = Role::Data;
         } else if a == "-f" || a == "--file" {
             roles[i] = Role::Data;
-            if i + 1 < n {
+            if i + 1 < n && get(i + 1) != "-" {
                 roles[i + 1] = if create { Role::Write } else { Role::Read };
             }
             i += 2;
@@ -177,7 +181,14 @@ pub fn tar_roles(roles: &mut [Role], args: &[Option<&str>]) {
             roles[i] = Role::Data;
         } else if pending_file {
             pending_file = false;
-            roles[i] = if create { Role::Write } else { Role::Read };
+            // `-f -`: the archive is standard output (or input), not a file.
+            roles[i] = if a == "-" {
+                Role::Data
+            } else if create {
+                Role::Write
+            } else {
+                Role::Read
+            };
         }
         i += 1;
     }

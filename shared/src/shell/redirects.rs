@@ -118,6 +118,15 @@ impl Walker<'_, '_> {
             );
             return;
         };
+        if let Some(host) = crate::shell::network::dev_tcp_host(&value) {
+            // `cat < /dev/tcp/host/80`: bash opens a connection, not a file.
+            self.out.network.push(crate::shell::NetEffect {
+                host,
+                url: value.clone(),
+                command: text.to_owned(),
+            });
+            return;
+        }
         let paths = match &expanded.glob {
             Some(pattern) => match scope.cwd.as_deref() {
                 Some(base) => words::expand_glob(pattern, base, self.ctx.fs).unwrap_or_default(),

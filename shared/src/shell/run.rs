@@ -113,7 +113,11 @@ impl Walker<'_, '_> {
                 );
                 return None;
             }
-            if unwrapped.start.is_none() && name == "env" && !unwrapped.opaque {
+            if unwrapped.start.is_none()
+                && name == "env"
+                && !unwrapped.opaque
+                && unwrapped.problem.is_none()
+            {
                 break;
             }
             self.push_command(&args, true, text);
@@ -128,10 +132,23 @@ impl Walker<'_, '_> {
                 );
                 return None;
             }
+            if let Some(problem) = unwrapped.problem.clone() {
+                self.unanalysable(problem, text);
+                return None;
+            }
             if let Some(dir) = &unwrapped.chdir {
                 scope.cwd = scope.cwd.as_deref().map(|c| normalise(Path::new(dir), c));
             }
-            let start = unwrapped.start?;
+            let Some(start) = unwrapped.start else {
+                if from_xargs {
+                    // `xargs sudo --`: the program itself comes from xargs's input.
+                    self.unanalysable(
+                        format!("`xargs {name}` runs a program named by its input"),
+                        text,
+                    );
+                }
+                return None;
+            };
             for arg in &args[1..start] {
                 let assigned = arg.shown().split_once('=').map(|(n, _)| n);
                 if let Some(n) = assigned
@@ -141,7 +158,11 @@ impl Walker<'_, '_> {
                     self.reassigned.note(n);
                 }
                 if assigned.is_some_and(|n| {
-                    wrappers::is_assignment(arg.shown()) && wrappers::changes_what_runs(n)
+                    wrappers::is_assignment(arg.shown())
+                        && wrappers::assignment_runs_code(
+                            n,
+                            arg.shown().split_once('=').map_or("", |(_, v)| v),
+                        )
                 }) {
                     self.unanalysable(
                         format!("`{}` changes which program actually runs", arg.shown()),
@@ -191,9 +212,9 @@ impl Walker<'_, '_> {
         let assigns_special = matches!(
             name.as_str(),
             "export" | "local" | "declare" | "typeset" | "readonly" | "unset"
-        ) && args[1..]
-            .iter()
-            .any(|a| wrappers::changes_what_runs(a.shown().split('=').next().unwrap_or_default()));
+        ) && args[1..].iter().any(|a| {
+            wrappers::changes_what_later_runs(a.shown().split('=').next().unwrap_or_default())
+        });
         let transparent =
             wrappers::EFFECT_FREE_BUILTINS.contains(&name.as_str()) && !assigns_special;
         if assigns_special && name != "unset" {
@@ -216,7 +237,7 @@ impl Walker<'_, '_> {
                 command: text.to_owned(),
             });
         }
-        if from_xargs && !effects::never_reads(&name) {
+        if from_xargs && !effects::never_reads(&name) && !self.xargs_reads_listing(&name, scope) {
             self.unanalysable(
                 format!("`xargs` passes `{name}` operands read from its input"),
                 text,
@@ -267,6 +288,7 @@ impl Walker<'_, '_> {
             self.run_shell(&name, &args, scope, text, process_subs);
         }
         self.operand_effects(&name, &args, scope, text);
+        self.program_effects(&name, &args, scope, text);
         self.network_effects(&name, &argv_values, text);
         Some(output_of(&name, &args))
     }
@@ -276,6 +298,7 @@ impl Walker<'_, '_> {
         if let Some(first) = argv.first_mut() {
             *first = basename(first).to_owned();
         }
+        crate::shell::programs::canonical_argv(&mut argv);
         self.out.commands.push(crate::shell::SimpleCommand {
             argv,
             transparent,

@@ -1,115 +1,11 @@
-//! The script languages of `sed` and `awk`, only as far as refusing them goes: a script that
-//! runs commands or reads or writes other files is unanalysable (SPEC §5); the analyser does
-//! not re-implement either language.
+//! The script language of `awk`, only as far as refusing it goes: a program that runs
+//! commands or reads or writes other files is unanalysable (SPEC §5). (sed's script is
+//! parsed in [`super::programs`].)
 
 use crate::shell::effects::Role;
 
-pub fn sed_roles(roles: &mut [Role], args: &[Option<&str>], problems: &mut Vec<String>) {
-    let n = args.len();
-    let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
-    let mut in_place = false;
-    let mut script_given = false;
-    let mut scripts = Vec::new();
-    let mut i = 1;
-    let mut operands = Vec::new();
-    while i < n {
-        let a = get(i);
-        roles[i] = Role::Data;
-        if a == "-i" || a == "--in-place" {
-            in_place = true;
-            // BSD `sed -i '' …`: the empty suffix.
-            if i + 1 < n && get(i + 1).is_empty() {
-                i += 1;
-                roles[i] = Role::Data;
-            }
-        } else if a.starts_with("--in-place=") || (a.starts_with("-i") && !a.starts_with("--")) {
-            in_place = true;
-        } else if a == "-e" || a == "--expression" {
-            script_given = true;
-            i += 1;
-            if i < n {
-                roles[i] = Role::Data;
-                scripts.push(get(i));
-            }
-        } else if a == "-f" || a == "--file" {
-            script_given = true;
-            i += 1;
-            problems.push("a sed script read from a file is not analysed".into());
-        } else if a.starts_with('-') && a.len() > 1 {
-            if !a.starts_with("--") && a.contains('i') {
-                in_place = true;
-            }
-            if !a.starts_with("--") && a.ends_with('e') {
-                script_given = true;
-                i += 1;
-                if i < n {
-                    roles[i] = Role::Data;
-                    scripts.push(get(i));
-                }
-            }
-        } else if !script_given {
-            script_given = true;
-            scripts.push(a);
-        } else {
-            operands.push(i);
-        }
-        i += 1;
-    }
-    for i in operands {
-        roles[i] = if in_place { Role::Write } else { Role::Read };
-    }
-    for script in scripts {
-        if sed_runs_or_writes(script) {
-            problems.push(format!(
-                "the sed script `{script}` runs commands or reads or writes other files (`e`/`r`/`w`)"
-            ));
-        }
-    }
-}
-
-/// Whether a sed script uses the `e` or `w` commands, or the `e`/`w` flags of `s`.
-pub fn sed_runs_or_writes(script: &str) -> bool {
-    for command in script.split(['\n', ';']) {
-        let mut rest = command.trim_start();
-        // Strip an address: line numbers, `$`, `/re/`, `\cREc`, ranges, `!`.
-        loop {
-            let before = rest.len();
-            rest = rest.trim_start_matches(|c: char| {
-                c.is_ascii_digit() || matches!(c, '$' | ',' | '!' | ' ' | '~' | '+')
-            });
-            if let Some(r) = rest.strip_prefix('/') {
-                rest = r.split_once('/').map_or("", |(_, after)| after);
-            }
-            if rest.len() == before {
-                break;
-            }
-        }
-        let rest = rest.trim_start_matches('{').trim_start();
-        let mut chars = rest.chars();
-        match chars.next() {
-            // `r`/`R FILE` append another file's contents to the output: a read we do not
-            // follow (`sed 'r .env' x`).
-            Some('e' | 'w' | 'W' | 'r' | 'R') => return true,
-            Some('s') => {
-                let Some(delim) = chars.next() else { continue };
-                let body: String = chars.collect();
-                let parts: Vec<&str> = body.splitn(3, delim).collect();
-                if let Some(flags) = parts.get(2) {
-                    let flags: String = flags
-                        .chars()
-                        .take_while(|c| !c.is_whitespace() && *c != '}')
-                        .collect();
-                    if flags.contains(['e', 'w']) {
-                        return true;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    false
-}
-
+/// awk's words: options only before the program text (after it, `-F x` names two input
+/// files, as awk reads them — verified), `var=value` assignments, then files read.
 pub fn awk_roles(roles: &mut [Role], args: &[Option<&str>], problems: &mut Vec<String>) {
     let n = args.len();
     let get = |i: usize| args.get(i).copied().flatten().unwrap_or("");
@@ -117,7 +13,14 @@ pub fn awk_roles(roles: &mut [Role], args: &[Option<&str>], problems: &mut Vec<S
     let mut i = 1;
     while i < n {
         let a = get(i);
-        if matches!(a, "-v" | "-F" | "--assign" | "--field-separator") {
+        if program_seen {
+            let assignment = a.split_once('=').is_some_and(|(var, _)| {
+                !var.is_empty() && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            });
+            roles[i] = if assignment { Role::Data } else { Role::Read };
+        } else if a == "--" {
+            roles[i] = Role::Data;
+        } else if matches!(a, "-v" | "-F" | "--assign" | "--field-separator") {
             roles[i] = Role::Data;
             i += 1;
             if i < n {
@@ -130,12 +33,17 @@ pub fn awk_roles(roles: &mut [Role], args: &[Option<&str>], problems: &mut Vec<S
             i += 1;
         } else if a.starts_with('-') && a.len() > 1 {
             roles[i] = Role::Data;
-        } else if !program_seen {
+        } else {
             program_seen = true;
             roles[i] = Role::Data;
             if awk_runs_or_writes(a) {
                 problems.push(format!(
                     "the awk program `{a}` runs commands or writes files"
+                ));
+            }
+            if a.contains("ENVIRON") || a.contains("PROCINFO") {
+                problems.push(format!(
+                    "the awk program `{a}` reads the environment (`ENVIRON`), which may hold secrets"
                 ));
             }
         }
@@ -194,24 +102,6 @@ pub fn awk_runs_or_writes(program: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sed_scripts_that_run_or_write_are_spotted() {
-        let rows: &[(&str, bool)] = &[
-            ("s/a/b/g", false),
-            ("s/a/b/e", true),
-            ("s/a/b/w out", true),
-            ("1e rm -rf /", true),
-            ("w /etc/x", true),
-            ("/x/d", false),
-            ("s|a|b|", false),
-            ("$!N;P;D", false),
-            ("/foo/w bar", true),
-        ];
-        for (script, want) in rows {
-            assert_eq!(sed_runs_or_writes(script), *want, "{script}");
-        }
-    }
 
     #[test]
     fn awk_programs_that_run_or_write_are_spotted() {

@@ -415,7 +415,11 @@ impl Walker<'_, '_> {
             }
             // `HOME=. cmd` as much as `HOME=.`: a nested shell or `eval` sees the value.
             self.reassigned.note(name);
-            if wrappers::changes_what_runs(name) && !simple.words.is_empty() {
+            if values
+                .iter()
+                .any(|v| wrappers::assignment_runs_code(name, &v.0))
+                && !simple.words.is_empty()
+            {
                 self.unanalysable(
                     format!("`{name}=…` changes which program actually runs"),
                     &simple.text,

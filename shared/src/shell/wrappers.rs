@@ -7,6 +7,12 @@ use crate::shell::wrapper_shapes::SHAPES;
 /// Programs whose `-c STRING` (or `--command STRING`) is run by a shell: `su -c`,
 /// `runuser -l u -c`, `script -c`, `flock FILE -c`, `sg GROUP -c`.
 pub fn command_string_option(name: &str, argv: &[String]) -> Option<Option<usize>> {
+    // `npx -c 'cmd'`, `pnpm exec -c 'cmd'`.
+    if let Some(at) =
+        crate::shell::programs::runners::unwrap(name, argv).and_then(|r| r.shell_string)
+    {
+        return Some(Some(at));
+    }
     if !matches!(name, "su" | "runuser" | "script" | "flock" | "sg") {
         return None;
     }
@@ -71,16 +77,48 @@ pub struct Unwrapped {
     pub unknown_operands: bool,
     /// `env -S`: the wrapped command is a string we do not split.
     pub opaque: bool,
+    /// Why what the wrapper runs is not known (`env -P altpath`, an unknown option).
+    pub problem: Option<String>,
 }
+
+/// GNU env's options; BSD's `-P altpath` (search the command there) is refused apart.
+const ENV_OPTIONS: &[&str] = &[
+    "-i",
+    "--ignore-environment",
+    "-0",
+    "--null",
+    "-u",
+    "--unset",
+    "-C",
+    "--chdir",
+    "-S",
+    "--split-string",
+    "-v",
+    "--debug",
+    "--block-signal",
+    "--default-signal",
+    "--ignore-signal",
+    "--list-signal-handling",
+];
 
 /// `Some` when `name` is a wrapper.
 pub fn unwrap(name: &str, argv: &[String]) -> Option<Unwrapped> {
+    if let Some(runner) = crate::shell::programs::runners::unwrap(name, argv) {
+        return Some(Unwrapped {
+            start: runner.start,
+            chdir: runner.chdir,
+            unknown_operands: false,
+            opaque: false,
+            problem: runner.problem,
+        });
+    }
     let shape = SHAPES.iter().find(|s| s.name == name)?;
     let mut out = Unwrapped {
         start: None,
         chdir: None,
         unknown_operands: matches!(name, "xargs" | "parallel"),
         opaque: false,
+        problem: None,
     };
     let mut i = 1;
     let mut positionals = shape.positionals;
@@ -92,6 +130,32 @@ pub fn unwrap(name: &str, argv: &[String]) -> Option<Unwrapped> {
         }
         if name == "command" && matches!(arg, "-v" | "-V") {
             return Some(out);
+        }
+        if name == "env" {
+            // `env -` is `env -i`.
+            let flag = arg.split('=').next().unwrap_or(arg);
+            if arg == "-" {
+                i += 1;
+                continue;
+            }
+            if flag == "-P" || flag.starts_with("-P") && !flag.starts_with("--") {
+                out.problem = Some(
+                    "`env -P` looks the command up in another PATH, which the analyser does not follow"
+                        .into(),
+                );
+                return Some(out);
+            }
+            let known = ENV_OPTIONS.contains(&flag)
+                || !flag.starts_with("--")
+                    && flag.len() > 1
+                    && flag[1..].chars().all(|c| "i0v".contains(c))
+                || ["-u", "-C", "-S"].iter().any(|o| flag.starts_with(o));
+            if flag.starts_with('-') && flag.len() > 1 && !known {
+                out.problem = Some(format!(
+                    "`env {arg}` is not an option the analyser knows; what env runs is not known"
+                ));
+                return Some(out);
+            }
         }
         if arg.starts_with('-')
             && arg.len() > 1
@@ -146,9 +210,67 @@ pub fn unwrap(name: &str, argv: &[String]) -> Option<Unwrapped> {
     Some(out)
 }
 
-/// Variables that change which program runs or what it loads (`PATH`, `LD_PRELOAD`,
-/// `BASH_ENV`, …): setting them is not an "ordinary" assignment.
+/// Variables that change which program runs, what it loads, or make an allowed program run
+/// code or write files (SPEC §5.1: `PATH`, `LD_PRELOAD`, `BASH_ENV`, `GIT_EXTERNAL_DIFF`,
+/// `EDITOR`, `GIT_TRACE`, `CARGO_*_RUNNER`, `RUSTC_WRAPPER`, `XDG_CONFIG_HOME`, …): setting
+/// them is not an "ordinary" assignment.
 pub fn changes_what_runs(name: &str) -> bool {
+    matches!(
+        name,
+        "PATH"
+            | "BASH_ENV"
+            | "ENV"
+            | "NODE_OPTIONS"
+            | "NODE_PATH"
+            | "PYTHONSTARTUP"
+            | "PYTHONPATH"
+            | "PYTHONHOME"
+            | "PERL5OPT"
+            | "PERL5LIB"
+            | "RUBYOPT"
+            | "RUBYLIB"
+            | "PROMPT_COMMAND"
+            | "GIT_SSH"
+            | "GIT_SSH_COMMAND"
+            | "GIT_EXEC_PATH"
+            | "GIT_CONFIG_GLOBAL"
+            | "GIT_CONFIG_SYSTEM"
+            | "GIT_EXTERNAL_DIFF"
+            | "GIT_EDITOR"
+            | "GIT_SEQUENCE_EDITOR"
+            | "EDITOR"
+            | "VISUAL"
+            | "PAGER"
+            | "GIT_PAGER"
+            | "MANPAGER"
+            | "GIT_ASKPASS"
+            | "SSH_ASKPASS"
+            | "GIT_DIR"
+            | "GIT_WORK_TREE"
+            | "GIT_TEMPLATE_DIR"
+            | "XDG_CONFIG_HOME"
+            | "HOME"
+            | "RUSTC_WRAPPER"
+            | "RUSTC_WORKSPACE_WRAPPER"
+            | "RUSTC"
+            | "RUSTDOC"
+            | "CARGO_HOME"
+            | "CARGO_BUILD_RUSTC_WRAPPER"
+            | "IFS"
+            | "CDPATH"
+            | "SHELLOPTS"
+            | "BASHOPTS"
+    ) || name.starts_with("LD_")
+        || name.starts_with("DYLD_")
+        || name.starts_with("GIT_CONFIG_")
+        || name.starts_with("GIT_TRACE")
+        || name.starts_with("CARGO_") && (name.ends_with("_RUNNER") || name.ends_with("_LINKER"))
+}
+
+/// Variables that, exported, change which program later commands of the same line run
+/// (`export PATH=…`); the editors and pagers of [`changes_what_runs`] are left to the
+/// command they precede.
+pub fn changes_what_later_runs(name: &str) -> bool {
     matches!(
         name,
         "PATH"
@@ -163,14 +285,34 @@ pub fn changes_what_runs(name: &str) -> bool {
             | "GIT_SSH"
             | "GIT_SSH_COMMAND"
             | "GIT_EXEC_PATH"
-            | "GIT_CONFIG_GLOBAL"
-            | "GIT_CONFIG_SYSTEM"
+            | "GIT_EXTERNAL_DIFF"
             | "IFS"
             | "CDPATH"
             | "SHELLOPTS"
     ) || name.starts_with("LD_")
         || name.starts_with("DYLD_")
         || name.starts_with("GIT_CONFIG_")
+}
+
+/// Search-path variables whose value, a list of literal relative folders without `..`,
+/// only adds code the project itself holds (`PYTHONPATH=src python -m pytest`).
+fn project_search_path(name: &str, value: &str) -> bool {
+    matches!(name, "PYTHONPATH" | "NODE_PATH" | "PERL5LIB" | "RUBYLIB")
+        && !value.is_empty()
+        && value.split(':').all(|dir| {
+            !dir.is_empty()
+                && !dir.starts_with('/')
+                && !dir.starts_with('~')
+                && dir
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
+                && !dir.split('/').any(|part| part == "..")
+        })
+}
+
+/// Whether `NAME=raw_value` before a command makes the part unanalysable.
+pub fn assignment_runs_code(name: &str, raw_value: &str) -> bool {
+    changes_what_runs(name) && !project_search_path(name, raw_value)
 }
 
 /// Proxy variables (`https_proxy`, `ALL_PROXY`, …): a fetcher's traffic goes to their host.

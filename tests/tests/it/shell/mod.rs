@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 pub(crate) struct FakeFs {
     files: BTreeSet<PathBuf>,
     dirs: BTreeSet<PathBuf>,
+    /// Text of the files whose contents matter (`.gitignore`).
+    contents: std::collections::BTreeMap<PathBuf, String>,
 }
 
 impl FakeFs {
@@ -23,6 +25,7 @@ impl FakeFs {
         let mut fs = FakeFs {
             files: BTreeSet::new(),
             dirs: BTreeSet::new(),
+            contents: std::collections::BTreeMap::new(),
         };
         for file in files {
             let path = PathBuf::from(file);
@@ -40,7 +43,14 @@ impl FakeFs {
         fs
     }
 
-    /// The project every corpus case runs in.
+    /// Gives a file of the tree its text.
+    pub(crate) fn with_text(mut self, file: &str, text: &str) -> FakeFs {
+        self.contents.insert(PathBuf::from(file), text.to_owned());
+        self
+    }
+
+    /// The project every corpus case runs in: a git repository whose `.gitignore` leaves
+    /// out `secrets/` and `target/` (so `rg` skips them, `grep -r` does not).
     pub(crate) fn project() -> FakeFs {
         FakeFs::new(&[
             "/p/.env",
@@ -65,7 +75,9 @@ impl FakeFs {
             "/tmp/x",
             "/etc/passwd",
             "/proc/self/environ",
+            "/p/.gitignore",
         ])
+        .with_text("/p/.gitignore", "secrets/\n/target/\n")
     }
 }
 
@@ -79,8 +91,8 @@ impl FsView for FakeFs {
     fn canonicalize(&self, path: &Path) -> Option<PathBuf> {
         self.exists(path).then(|| path.to_path_buf())
     }
-    fn read_small(&self, _path: &Path, _max_bytes: u64) -> Option<String> {
-        None
+    fn read_small(&self, path: &Path, _max_bytes: u64) -> Option<String> {
+        self.contents.get(path).cloned()
     }
     fn list_dir(&self, path: &Path) -> Option<Vec<String>> {
         if !self.dirs.contains(path) {

@@ -286,15 +286,27 @@ const ROWS: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "WebFetch",
-        r#"{"url":"https://docs%2Ers/","prompt":"x"}"#,
+        r#"{"url":"https://evil.example\\@docs.rs/","prompt":"x"}"#,
+        "deny",
+        "WHATWG: `\\` ends the authority, `@docs.rs/` is the path: the host is evil.example",
+    ),
+    (
+        "WebFetch",
+        r#"{"url":"https://docs.rs:99999/","prompt":"x"}"#,
         "ask",
-        "a percent-encoded host is not parsed as another host",
+        "a port past 65535 does not parse: unparsed",
+    ),
+    (
+        "WebFetch",
+        r#"{"url":"https://docs%2Ers/","prompt":"x"}"#,
+        "allow",
+        "WHATWG (WebFetch's parser) decodes the host: it fetches docs.rs",
     ),
     (
         "WebFetch",
         r#"{"url":"https://evil.example\\docs.rs","prompt":"x"}"#,
-        "ask",
-        "a backslash in the authority is refused",
+        "deny",
+        "WHATWG reads `\\` as `/`: the host is evil.example",
     ),
     (
         "WebFetch",
@@ -371,6 +383,18 @@ fn dressed_up_tool_paths_and_urls_meet_the_plain_rule() {
 const OPEN_ROWS: &[(&str, &str, &str, &str)] = &[
     (
         "Grep",
+        r#"{"pattern":"KEY","path":"/p"}"#,
+        "deny",
+        "Grep of the folder reads the .env inside it (rg --hidden)",
+    ),
+    (
+        "Grep",
+        r#"{"pattern":"KEY","path":"/p/src"}"#,
+        "allow",
+        "nothing denied under src",
+    ),
+    (
+        "Grep",
         r#"{"pattern":"KEY","path":"/p","glob":"*.rs"}"#,
         "allow",
         "a glob naming only allowed files stays allowed",
@@ -378,8 +402,8 @@ const OPEN_ROWS: &[(&str, &str, &str, &str)] = &[
     (
         "Grep",
         r#"{"pattern":"KEY","path":"/p","glob":"*"}"#,
-        "allow",
-        "`*` singles out no file: decided like a Grep of the folder",
+        "deny",
+        "Grep runs rg --hidden: `*` takes in the .env that no .gitignore leaves out",
     ),
     (
         "Glob",
