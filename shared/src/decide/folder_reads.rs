@@ -114,7 +114,10 @@ impl Decider<'_> {
     }
 
     /// Words of programs the analyser does not model (SPEC §5.1): a self-protected path is
-    /// refused; a path `[edit]` denies makes the part unanalysable (the program may write it).
+    /// refused; a path an `[edit]` deny rule (or `outside_project`) names makes the part
+    /// unanalysable (the program may write it). `[edit] default` alone does not: with the
+    /// starter's `default = "deny"` every operand (`go test ./...`, `ruff check .`) would
+    /// otherwise need approval, and a guard that refuses ordinary work gets switched off.
     pub(super) fn named_paths(&mut self, named: &[NamedPath]) {
         for word in named {
             let what = format!(
@@ -130,7 +133,7 @@ impl Decider<'_> {
             let denied = self.budget.layers.iter().any(|l| {
                 l.edit
                     .decide(&word.path, &pctx)
-                    .is_some_and(|h| h.verdict == Verdict::Deny)
+                    .is_some_and(|h| h.verdict == Verdict::Deny && h.rule != "default")
             });
             if denied {
                 self.unparsed(
