@@ -97,7 +97,20 @@ pub fn protection(
     protected_dirs: &[PathBuf],
     fs: &dyn FsView,
 ) -> Option<Protected> {
-    let guards = guards(budget, home, protected_dirs);
+    let mut guards = guards(budget, home, protected_dirs);
+    // Protected for what they are: a guard reached through its real location (the
+    // project's `.claude` itself a symlink, `~/.claude` linked elsewhere) is the same file.
+    let real: Vec<Guard> = guards
+        .iter()
+        .filter_map(|g| {
+            resolve(&g.path, fs).map(|path| Guard {
+                path,
+                tree: g.tree,
+                id: g.id,
+            })
+        })
+        .collect();
+    guards.extend(real);
     let resolved = resolve(path, fs);
     let candidates = [Some(path), resolved.as_deref()];
     let direct = candidates

@@ -151,8 +151,9 @@ impl EffectKind {
 /// A file the command reads, writes or deletes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FileEffect {
-    /// Absolute and lexically normalised (`.`/`..` resolved, no symlink resolution: the
-    /// path rules check symlinks themselves).
+    /// Absolute, resolved as the kernel does (each `..` applied to the real folder before
+    /// it, see [`crate::paths::resolve_kernel`]); symlinks after the last `..` are kept: the
+    /// path rules check the literal and the resolved path themselves.
     pub path: PathBuf,
     pub kind: EffectKind,
     /// The text of the command that causes it.

@@ -2,7 +2,7 @@
 //! parsed recursively, `find -exec`, `cd`, then the file and network effects of the
 //! program that finally runs.
 
-use crate::paths::normalise;
+use crate::paths::{Kernel, normalise, resolve_kernel};
 use crate::shell::effects::{self, Role};
 use crate::shell::vars;
 use crate::shell::walk::{Output, Scope, Walker};
@@ -129,7 +129,11 @@ impl Walker<'_, '_> {
                 return None;
             }
             if let Some(dir) = &unwrapped.chdir {
-                scope.cwd = scope.cwd.as_deref().map(|c| normalise(Path::new(dir), c));
+                // `env -C DIR` is a `chdir(2)`: the kernel resolves it.
+                scope.cwd = scope
+                    .cwd
+                    .as_deref()
+                    .and_then(|c| self.directory_after_cd(Path::new(dir), c, true));
             }
             let start = unwrapped.start?;
             for arg in &args[1..start] {
@@ -228,6 +232,10 @@ impl Walker<'_, '_> {
                 return Some(Output::Program(name));
             }
             "popd" => scope.cwd = None,
+            "set" => {
+                let words: Vec<&str> = args[1..].iter().map(Arg::shown).collect();
+                self.physical_cd = set_physical(self.physical_cd, &words);
+            }
             "eval" => {
                 match args[1..]
                     .iter()
@@ -304,6 +312,12 @@ impl Walker<'_, '_> {
     }
 
     fn change_directory(&mut self, args: &[Arg], scope: &mut Scope) {
+        let options: Vec<&str> = args[1..]
+            .iter()
+            .map(Arg::shown)
+            .take_while(|a| a.starts_with('-') && *a != "-")
+            .collect();
+        let physical = cd_physical(self.physical_cd, &options);
         let target = args[1..]
             .iter()
             .find(|a| !matches!(a.value.as_deref(), Some("-L" | "-P" | "-e" | "-@" | "--")));
@@ -325,14 +339,32 @@ impl Walker<'_, '_> {
                 }
                 (Some(dir), None) => {
                     let dir = Path::new(dir);
-                    if dir.is_absolute() {
-                        Some(normalise(dir, Path::new("/")))
+                    let base = if dir.is_absolute() {
+                        Some(Path::new("/"))
                     } else {
-                        scope.cwd.as_deref().map(|c| normalise(dir, c))
-                    }
+                        scope.cwd.as_deref()
+                    };
+                    base.and_then(|base| self.directory_after_cd(dir, base, physical))
                 }
             },
         };
+    }
+
+    /// Where `cd DIR` lands from `base`. Bash's default (`-L`) treats `..` lexically on
+    /// the logical path, falling back to the physical path when that folder does not exist;
+    /// `cd -P` and `set -P` resolve as the kernel does. `None` when it cannot be known.
+    fn directory_after_cd(&self, dir: &Path, base: &Path, physical: bool) -> Option<PathBuf> {
+        if !physical {
+            let logical = normalise(dir, base);
+            if self.ctx.fs.exists(&logical) {
+                return Some(logical);
+            }
+        }
+        match resolve_kernel(dir, base, self.ctx.fs) {
+            Kernel::Path(path) if physical => Some(self.ctx.fs.canonicalize(&path).unwrap_or(path)),
+            Kernel::Path(path) => Some(path),
+            Kernel::ProcessRelative(_) => None,
+        }
     }
 
     fn run_shell(
@@ -397,7 +429,7 @@ impl Walker<'_, '_> {
             self.unanalysable(problem, text);
         }
         let git_base = if name == "git" {
-            git_base(args, scope.cwd.as_deref())
+            git_base(args, scope.cwd.as_deref(), self.ctx.fs)
         } else {
             None
         };
@@ -498,7 +530,7 @@ impl Walker<'_, '_> {
                 let exists = scope
                     .cwd
                     .as_deref()
-                    .is_some_and(|base| self.ctx.fs.exists(&normalise(Path::new(value), base)));
+                    .is_some_and(|base| self.exists_resolved(Path::new(value), base));
                 if !exists {
                     return;
                 }
@@ -536,15 +568,15 @@ impl Walker<'_, '_> {
         };
         for path in paths {
             if kind == EffectKind::Read {
-                let absolute = match scope.cwd.as_deref() {
-                    Some(base) => normalise(&path, base),
-                    None if path.is_absolute() => path.clone(),
+                let exists = match scope.cwd.as_deref() {
+                    Some(base) => self.exists_resolved(&path, base),
+                    None if path.is_absolute() => self.exists_resolved(&path, Path::new("/")),
                     None => {
                         self.file_effect(&path, kind, None, text);
                         continue;
                     }
                 };
-                if !self.ctx.fs.exists(&absolute) {
+                if !exists {
                     continue;
                 }
             }
@@ -576,8 +608,53 @@ impl Walker<'_, '_> {
     }
 }
 
+/// Whether `cd` with these options resolves physically: `-P` (the last of `-L`/`-P`
+/// wins) or `set -P` in force.
+fn cd_physical(set_p: bool, options: &[&str]) -> bool {
+    let mut physical = set_p;
+    for option in options {
+        if *option == "--" {
+            break;
+        }
+        for flag in option.chars().skip(1) {
+            match flag {
+                'P' => physical = true,
+                'L' => physical = false,
+                _ => {}
+            }
+        }
+    }
+    physical
+}
+
+/// `set -P` / `set -o physical` (and `+P`, `+o physical`) as given to `set`.
+fn set_physical(current: bool, words: &[&str]) -> bool {
+    let mut physical = current;
+    let mut i = 0;
+    while i < words.len() {
+        let word = words[i];
+        let on = word.starts_with('-');
+        if matches!(word, "-o" | "+o") {
+            if words.get(i + 1) == Some(&"physical") {
+                physical = on;
+            }
+            i += 2;
+            continue;
+        }
+        if (on || word.starts_with('+')) && !word.starts_with("--") && word[1..].contains('P') {
+            physical = on;
+        }
+        i += 1;
+    }
+    physical
+}
+
 /// `git -C a -C b`: the directory git's paths are relative to.
-fn git_base(args: &[Arg], cwd: Option<&Path>) -> Option<Option<PathBuf>> {
+fn git_base(
+    args: &[Arg],
+    cwd: Option<&Path>,
+    fs: &dyn crate::fsview::FsView,
+) -> Option<Option<PathBuf>> {
     let mut base = cwd.map(Path::to_path_buf);
     let mut changed = false;
     let mut i = 1;
@@ -585,8 +662,17 @@ fn git_base(args: &[Arg], cwd: Option<&Path>) -> Option<Option<PathBuf>> {
         if args[i].shown() == "-C" {
             changed = true;
             base = match (&args[i + 1].value, base) {
-                (Some(dir), Some(b)) => Some(normalise(Path::new(dir), &b)),
-                (Some(dir), None) if dir.starts_with('/') => Some(PathBuf::from(dir)),
+                // `git -C` is a `chdir(2)`: resolved as the kernel does.
+                (Some(dir), Some(b)) => match resolve_kernel(Path::new(dir), &b, fs) {
+                    Kernel::Path(path) => Some(path),
+                    Kernel::ProcessRelative(_) => None,
+                },
+                (Some(dir), None) if dir.starts_with('/') => {
+                    match resolve_kernel(Path::new(dir), Path::new("/"), fs) {
+                        Kernel::Path(path) => Some(path),
+                        Kernel::ProcessRelative(_) => None,
+                    }
+                }
                 _ => None,
             };
             i += 2;

@@ -2,7 +2,7 @@
 //! nested parse), redirections and the `cd` base of relative paths. One command's argv is
 //! handed to [`crate::shell::run`].
 
-use crate::paths::normalise;
+use crate::paths::{Kernel, resolve_kernel};
 use crate::shell::adapter::{self, AndOr, Cmd, Pipeline, Redirect, Script, Simple, Word};
 use crate::shell::indirect;
 use crate::shell::limits::{self, Budget};
@@ -78,6 +78,8 @@ pub struct Walker<'a, 'c> {
     /// A switch happened anywhere / a function was defined anywhere.
     pub switched: bool,
     pub defines_function: bool,
+    /// `set -P` / `set -o physical` seen: `cd` resolves symlinks as the kernel does.
+    pub physical_cd: bool,
 }
 
 pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysis {
@@ -113,6 +115,7 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
             switched_in_repeat: false,
             switched: false,
             defines_function: false,
+            physical_cd: false,
         };
         let scope = Scope {
             cwd: Some(ctx.cwd.clone()),
@@ -459,20 +462,35 @@ impl Walker<'_, '_> {
         output
     }
 
-    /// Records one file effect, resolving a relative path against `base`.
+    /// Whether `path` (relative to `base`) names an existing file once the kernel resolves
+    /// it; a path into a process's own view counts as existing (its effect is then
+    /// recorded, and found unanalysable).
+    pub fn exists_resolved(&self, path: &Path, base: &Path) -> bool {
+        match resolve_kernel(path, base, self.ctx.fs) {
+            Kernel::Path(p) => self.ctx.fs.exists(&p),
+            Kernel::ProcessRelative(_) => true,
+        }
+    }
+
+    /// Records one file effect, resolving a relative path against `base` as the kernel
+    /// does ([`resolve_kernel`]).
     pub fn file_effect(&mut self, path: &Path, kind: EffectKind, base: Option<&Path>, text: &str) {
-        let absolute = if path.is_absolute() {
-            normalise(path, Path::new("/"))
-        } else {
-            match base {
-                Some(base) => normalise(path, base),
-                None => {
-                    self.unanalysable(
+        let resolved = match (path.is_absolute(), base) {
+            (true, _) => resolve_kernel(path, Path::new("/"), self.ctx.fs),
+            (false, Some(base)) => resolve_kernel(path, base, self.ctx.fs),
+            (false, None) => {
+                self.unanalysable(
                         format!("`{}` is relative to a directory the analyser cannot follow (a non-literal `cd`)", path.display()),
                         text,
                     );
-                    return;
-                }
+                return;
+            }
+        };
+        let absolute = match resolved {
+            Kernel::Path(path) => path,
+            Kernel::ProcessRelative(why) => {
+                self.unanalysable(why, text);
+                return;
             }
         };
         if is_device(&absolute) {
