@@ -7,7 +7,7 @@
 //! Map: [`adapter`] (the only file importing brush-parser: AST → a small walkable form),
 //! [`limits`] (size, depth, count and time bounds; the pre-scan that keeps the parser away
 //! from exponential inputs), [`words`] (quotes, escapes, `~`/`$HOME` expansion, globs),
-//! [`walk`] (lists, pipelines, compound commands, substitutions, `cd`), [`redirects`],
+//! [`braces`] (brace expansion, before everything else), [`walk`] (lists, pipelines, compound commands, substitutions, `cd`), [`redirects`],
 //! [`run`] (one command's argv: wrappers, shells, `eval`, file and network effects),
 //! [`indirect`] (`find -exec`, links and scripts made by the same command), [`wrappers`] (with its table [`wrapper_shapes`]), [`effects`] (per-program operand roles), [`operands`] (paths inside option words,
 //! folder writers), [`scripts`] (sed/awk scripts we refuse), [`network`] (hosts),
@@ -17,6 +17,7 @@
 //! reassign `HOME`, `PWD`, `CLAUDE_PROJECT_DIR`, `CDPATH`).
 
 mod adapter;
+mod braces;
 mod branch;
 mod effects;
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use crate::paths::{Kernel, resolve_kernel};
 use crate::shell::adapter::{self, AndOr, Cmd, Pipeline, Redirect, Script, Simple, Word};
+use crate::shell::braces;
 use crate::shell::indirect;
 use crate::shell::limits::{self, Budget};
 use crate::shell::status;
@@ -434,9 +435,19 @@ impl Walker<'_, '_> {
         }
         let mut expanded = Vec::new();
         for word in &simple.words {
-            match self.expand_for_substitutions(word, scope) {
-                Some(e) => expanded.push(e),
-                None => return None,
+            // Brace expansion comes first and works on the word as written.
+            let words = match braces::expand(&word.0) {
+                Ok(words) => words,
+                Err(too_many) => {
+                    self.unanalysable(too_many.0, &simple.text);
+                    return None;
+                }
+            };
+            for word in words {
+                match self.expand_for_substitutions(&Word(word), scope) {
+                    Some(e) => expanded.push(e),
+                    None => return None,
+                }
             }
         }
         let stdin = self.apply_redirects(&simple.redirects, scope, &simple.text);

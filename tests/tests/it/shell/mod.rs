@@ -2,6 +2,7 @@
 //! and an ignored timing probe.
 
 mod bench;
+mod brace_props;
 mod branch_switch;
 mod corpus;
 mod kernel_paths;
