@@ -588,10 +588,18 @@ impl<'a> Decider<'a> {
 /// Shortens long text for messages.
 pub(super) fn clip(text: &str) -> String {
     const MAX: usize = 200;
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() <= MAX {
-        return one_line;
+    // Only the words that are shown are looked at: a 60 KB command with thousands of
+    // effects clipped once per effect must not cost a pass over the whole text each time.
+    let mut one_line = String::new();
+    for word in text.split_whitespace() {
+        if !one_line.is_empty() {
+            one_line.push(' ');
+        }
+        one_line.push_str(word);
+        if one_line.chars().count() > MAX {
+            let cut: String = one_line.chars().take(MAX).collect();
+            return format!("{cut}…");
+        }
     }
-    let cut: String = one_line.chars().take(MAX).collect();
-    format!("{cut}…")
+    one_line
 }

@@ -161,11 +161,46 @@ pub fn parse_script(text: &str, budget: &Budget) -> Result<Script, ParseFailure>
     Ok(convert_program(text, &program))
 }
 
+thread_local! {
+    /// Set while brush-parser runs under [`quietly`]: its panics are caught and reported as
+    /// parse failures, so the panic hook stays silent for them.
+    static IN_PARSER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+static CAUGHT_PANICS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many brush-parser panics this process caught (and turned into parse failures): the
+/// fuzz targets tell these from a crash of ours.
+pub fn caught_parser_panics() -> usize {
+    CAUGHT_PANICS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Runs brush-parser code, catching its panics without the message and backtrace the
+/// default hook prints on stderr (`explain` showed them). The hook is scoped: a panic
+/// anywhere else, or on another thread, goes to the hook that was installed before.
+fn quietly<T>(parse: impl FnOnce() -> T) -> Result<T, ()> {
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_PARSER.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let outer = IN_PARSER.with(|flag| flag.replace(true));
+    let outcome = catch_unwind(AssertUnwindSafe(parse));
+    IN_PARSER.with(|flag| flag.set(outer));
+    outcome.map_err(|_| {
+        CAUGHT_PANICS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    })
+}
+
 fn parse_guarded(text: String) -> Result<ast::Program, ParseFailure> {
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
+    let outcome = quietly(|| {
         let mut parser = Parser::new(std::io::BufReader::new(text.as_bytes()), &options());
         parser.parse_program()
-    }));
+    });
     match outcome {
         Ok(Ok(program)) => Ok(program),
         Ok(Err(error)) => Err(ParseFailure(format!(
@@ -196,7 +231,7 @@ fn parse_in_worker(text: String, budget: &Budget) -> Result<ast::Program, ParseF
 /// Splits a word into pieces. Fails on malformed words (unclosed quotes or expansions).
 pub fn pieces(word: &str) -> Result<Vec<Piece>, ParseFailure> {
     limits::prescan(word)?;
-    let parsed = catch_unwind(AssertUnwindSafe(|| bword::parse(word, &options())));
+    let parsed = quietly(|| bword::parse(word, &options()));
     match parsed {
         Ok(Ok(list)) => {
             let mut out = Vec::new();
@@ -217,7 +252,7 @@ pub fn pieces(word: &str) -> Result<Vec<Piece>, ParseFailure> {
 /// Pieces of an expanding here-document body (quotes are literal there).
 pub fn heredoc_pieces(body: &str) -> Result<Vec<Piece>, ParseFailure> {
     limits::prescan(body)?;
-    let parsed = catch_unwind(AssertUnwindSafe(|| bword::parse_heredoc(body, &options())));
+    let parsed = quietly(|| bword::parse_heredoc(body, &options()));
     match parsed {
         Ok(Ok(list)) => {
             let mut out = Vec::new();

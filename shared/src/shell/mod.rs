@@ -11,6 +11,7 @@
 //! [`run`] (one command's argv: wrappers, shells, `eval`, file and network effects),
 //! [`indirect`] (`find -exec`, links and scripts made by the same command), [`wrappers`] (with its table [`wrapper_shapes`]), [`effects`] (per-program operand roles), [`operands`] (paths inside option words,
 //! folder writers), [`scripts`] (sed/awk scripts we refuse), [`network`] (hosts),
+//! [`split`] (the parts of a command that does not parse as a whole),
 //! [`semantic`] (pack checks the rule language cannot express), [`status`] (which
 //! commands' exit status is the whole command's), [`branch`] (branch switches inside one
 //! command), [`vars`] (commands that
@@ -30,6 +31,8 @@ mod redirects;
 mod run;
 mod scripts;
 pub mod semantic;
+pub use adapter::caught_parser_panics;
+mod split;
 mod status;
 mod vars;
 mod walk;

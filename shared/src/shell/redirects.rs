@@ -20,6 +20,12 @@ impl Walker<'_, '_> {
     ) -> Option<(String, Option<String>)> {
         let mut stdin = None;
         for redirect in redirects {
+            // One command may carry thousands of redirections: the deadline is checked
+            // between them too, and the effects found so far are kept.
+            if self.budget.expired() {
+                self.limit = Some(limits::TIME_REASON.into());
+                return None;
+            }
             match redirect {
                 Redirect::File { fd, kind, target } => {
                     let effect = match kind {

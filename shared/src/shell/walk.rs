@@ -7,6 +7,7 @@ use crate::shell::adapter::{self, AndOr, Cmd, Pipeline, Redirect, Script, Simple
 use crate::shell::braces;
 use crate::shell::indirect;
 use crate::shell::limits::{self, Budget};
+use crate::shell::split;
 use crate::shell::status;
 use crate::shell::vars::Reassigned;
 use crate::shell::words::{self, Env, Expanded};
@@ -81,6 +82,8 @@ pub struct Walker<'a, 'c> {
     pub defines_function: bool,
     /// `set -P` / `set -o physical` seen: `cd` resolves symlinks as the kernel does.
     pub physical_cd: bool,
+    /// Keys of the effects recorded so far (see [`Walker::file_effect`]).
+    pub effect_keys: std::collections::HashSet<(PathBuf, EffectKind, usize, usize)>,
 }
 
 pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysis {
@@ -117,6 +120,7 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
             switched: false,
             defines_function: false,
             physical_cd: false,
+            effect_keys: Default::default(),
         };
         let scope = Scope {
             cwd: Some(ctx.cwd.clone()),
@@ -157,10 +161,15 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
             });
         }
     }
-    match walker.limit {
-        Some(reason) => single(reason, command),
-        None => walker.out,
+    // A cut analysis keeps what it found: the effects before the cut still decide (a
+    // `rm -rf ~` before 3,000 redirects is denied), the cut itself is unanalysable.
+    if let Some(reason) = walker.limit {
+        walker.out.unanalysable.push(Unanalysable {
+            reason,
+            text: command.chars().take(200).collect(),
+        });
     }
+    walker.out
 }
 
 fn single(reason: String, command: &str) -> Analysis {
@@ -234,10 +243,42 @@ impl Walker<'_, '_> {
                     || failure.0.contains("nests") && scope.depth == 0
                 {
                     self.limit = Some(failure.0);
-                } else {
-                    self.unanalysable(format!("{what} could not be parsed: {}", failure.0), text);
+                    return None;
+                }
+                self.unanalysable(format!("{what} could not be parsed: {}", failure.0), text);
+                if let Some(parts) = split::top_level_parts(text) {
+                    self.walk_parts(&parts, scope);
                 }
                 None
+            }
+        }
+    }
+
+    /// The parts of a command that failed to parse as a whole ([`split`]), each parsed and
+    /// walked on its own in order; a part that fails too is unanalysable, and the directory
+    /// is unknown after it (it may have been a `cd`). Nothing here decides the status.
+    fn walk_parts(&mut self, parts: &[String], scope: &Scope) {
+        let mut inner = Scope {
+            cwd: scope.cwd.clone(),
+            depth: scope.depth + 1,
+            stdin: None,
+        };
+        for part in parts {
+            if self.stopped() {
+                return;
+            }
+            match adapter::parse_script(part, &self.budget) {
+                Ok(script) => {
+                    self.status_scope = false;
+                    self.walk_script(&script, &mut inner);
+                }
+                Err(failure) => {
+                    self.unanalysable(
+                        format!("this part could not be parsed: {}", failure.0),
+                        part,
+                    );
+                    inner.cwd = None;
+                }
             }
         }
     }
@@ -513,7 +554,16 @@ impl Walker<'_, '_> {
             command: text.to_owned(),
             name_filter: Vec::new(),
         };
-        if !self.out.effects.contains(&effect) {
+        // Deduplicated through a key set: a linear scan per effect made thousands of
+        // redirect targets quadratic (seconds). The key names the command text by its
+        // address; a repeated key falls back to the exact comparison.
+        let key = (
+            effect.path.clone(),
+            kind,
+            text.as_ptr() as usize,
+            text.len(),
+        );
+        if self.effect_keys.insert(key) || !self.out.effects.contains(&effect) {
             self.out.effects.push(effect);
         }
     }

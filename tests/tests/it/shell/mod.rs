@@ -6,6 +6,7 @@ mod brace_props;
 mod branch_switch;
 mod corpus;
 mod kernel_paths;
+mod parse_failures;
 mod props;
 mod tool_paths;
 
