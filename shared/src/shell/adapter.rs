@@ -59,6 +59,9 @@ pub enum Cmd {
         loop_var: Option<String>,
         /// Loops and function bodies: the body may run again, or later than written.
         repeats: bool,
+        /// `[[ -v NAME ]]` and `[[ A -eq B ]]`: bash evaluates the words' values (a
+        /// subscript, an arithmetic expression), so code held in them may run.
+        evaluates: bool,
     },
 }
 
@@ -129,6 +132,9 @@ pub enum Piece {
         inner: Vec<String>,
         /// `${NAME:=…}` / `${NAME=…}`: the expansion may assign the variable.
         assigns: bool,
+        /// `${a[i]}`, `${x:off:len}`, `${!x}`: bash evaluates a value here (an arithmetic
+        /// subscript or offset, an indirect name), so code held in a variable may run.
+        evaluates: bool,
     },
     /// `$( … )` or backticks: the script text.
     Subst(String),
@@ -308,11 +314,17 @@ fn parameter_name(parameter: &Parameter) -> String {
 fn convert_parameter(expr: ParameterExpr) -> Piece {
     use ParameterExpr as P;
     let assigns = matches!(expr, P::AssignDefaultValues { .. });
+    let evaluates = match &expr {
+        P::Parameter { indirect, .. } => *indirect,
+        P::Substring { .. } => true,
+        _ => false,
+    };
     let var = |parameter: &Parameter, plain: bool, inner: Vec<Option<String>>| Piece::Var {
         name: parameter_name(parameter),
         plain,
         inner: inner.into_iter().flatten().collect(),
         assigns,
+        evaluates: evaluates || matches!(parameter, Parameter::NamedWithIndex { .. }),
     };
     match expr {
         P::Parameter {
@@ -410,17 +422,31 @@ fn convert_parameter(expr: ParameterExpr) -> Piece {
             plain: false,
             inner: vec![],
             assigns: false,
+            evaluates: false,
         },
         P::MemberKeys { variable_name, .. } => Piece::Var {
             name: variable_name,
             plain: false,
             inner: vec![],
             assigns: false,
+            evaluates: false,
         },
     }
 }
 
+thread_local! {
+    /// The text being converted, for [`word`] to read a word's source when brush lost it.
+    static SOURCE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
 fn convert_program(src: &str, program: &ast::Program) -> Script {
+    SOURCE.with(|s| s.replace(src.to_owned()));
+    let script = convert_items(src, program);
+    SOURCE.with(|s| s.borrow_mut().clear());
+    script
+}
+
+fn convert_items(src: &str, program: &ast::Program) -> Script {
     let mut items = Vec::new();
     for complete in &program.complete_commands {
         items.extend(convert_list(src, complete).0);
@@ -465,7 +491,25 @@ fn convert_pipeline(src: &str, pipeline: &ast::Pipeline, after_or: bool) -> Pipe
     )
 }
 
+/// A word as the rest of the analyser sees it. Bash 5.3's function substitutions
+/// (`${ cmd; }`, `${| cmd; }`) are not understood by brush-parser, which drops their blanks
+/// and hands back literal text (`${git push;}`): from the word's source they are rewritten
+/// to `$( cmd; )`, so the command inside is analysed and the word is not a literal.
 fn word(w: &ast::Word) -> Word {
+    if w.value.contains("${")
+        && let Some(loc) = &w.loc
+    {
+        let original: String = SOURCE.with(|s| {
+            s.borrow()
+                .chars()
+                .skip(loc.start.index)
+                .take(loc.end.index.saturating_sub(loc.start.index))
+                .collect()
+        });
+        if let Some(rewritten) = crate::shell::funsub::rewrite(&original) {
+            return Word(rewritten);
+        }
+    }
     Word(w.value.clone())
 }
 
@@ -485,6 +529,7 @@ fn compound(
         subshell: false,
         loop_var: None,
         repeats: false,
+        evaluates: false,
     }
 }
 
@@ -506,26 +551,48 @@ fn convert_command(src: &str, command: &ast::Command) -> Cmd {
         }
         ast::Command::ExtendedTest(test, redirects) => {
             let mut words = Vec::new();
-            collect_test_words(&test.expr, &mut words);
+            let mut evaluated = false;
+            collect_test_words(&test.expr, &mut words, &mut evaluated);
             let mut command = compound(src, vec![], words, redirects.as_ref());
-            if let Cmd::Compound { is_test, .. } = &mut command {
+            if let Cmd::Compound {
+                is_test, evaluates, ..
+            } = &mut command
+            {
                 *is_test = true;
+                *evaluates = evaluated;
             }
             command
         }
     }
 }
 
-fn collect_test_words(expr: &ast::ExtendedTestExpr, out: &mut Vec<Word>) {
+fn collect_test_words(expr: &ast::ExtendedTestExpr, out: &mut Vec<Word>, evaluates: &mut bool) {
+    use ast::BinaryPredicate as B;
     use ast::ExtendedTestExpr as E;
     match expr {
         E::And(a, b) | E::Or(a, b) => {
-            collect_test_words(a, out);
-            collect_test_words(b, out);
+            collect_test_words(a, out, evaluates);
+            collect_test_words(b, out, evaluates);
         }
-        E::Not(a) | E::Parenthesized(a) => collect_test_words(a, out),
-        E::UnaryTest(_, w) => out.push(word(w)),
-        E::BinaryTest(_, a, b) => {
+        E::Not(a) | E::Parenthesized(a) => collect_test_words(a, out, evaluates),
+        E::UnaryTest(op, w) => {
+            *evaluates |= matches!(
+                op,
+                ast::UnaryPredicate::ShellVariableIsSetAndAssigned
+                    | ast::UnaryPredicate::ShellVariableIsSetAndNameRef
+            );
+            out.push(word(w));
+        }
+        E::BinaryTest(op, a, b) => {
+            *evaluates |= matches!(
+                op,
+                B::ArithmeticEqualTo
+                    | B::ArithmeticNotEqualTo
+                    | B::ArithmeticLessThan
+                    | B::ArithmeticLessThanOrEqualTo
+                    | B::ArithmeticGreaterThan
+                    | B::ArithmeticGreaterThanOrEqualTo
+            );
             out.push(word(a));
             out.push(word(b));
         }
@@ -629,7 +696,15 @@ fn convert_simple(src: &str, simple: &ast::SimpleCommand) -> Simple {
             I::Word(w) => out.words.push(word(&w)),
             I::AssignmentWord(assignment, whole) => {
                 if out.words.is_empty() {
-                    out.assigns.push(convert_assignment(&assignment));
+                    let mut converted = convert_assignment(&assignment);
+                    // `x=${ cmd; }`: the value's location is not kept, the whole word's is.
+                    let whole_word = word(&whole);
+                    if whole_word.0 != whole.value
+                        && let Some((_, value)) = whole_word.0.split_once('=')
+                    {
+                        converted.1.push(Word(value.to_owned()));
+                    }
+                    out.assigns.push(converted);
                 } else {
                     // `export A=b`, `local x=$(…)`: an argument of the command.
                     out.words.push(word(&whole));
@@ -645,11 +720,12 @@ fn convert_simple(src: &str, simple: &ast::SimpleCommand) -> Simple {
 }
 
 fn convert_assignment(assignment: &ast::Assignment) -> (String, Vec<Word>) {
-    let name = match &assignment.name {
-        ast::AssignmentName::VariableName(n) | ast::AssignmentName::ArrayElementName(n, _) => {
-            n.clone()
-        }
+    let (name, index) = match &assignment.name {
+        ast::AssignmentName::VariableName(n) => (n.clone(), None),
+        ast::AssignmentName::ArrayElementName(n, index) => (n.clone(), Some(index)),
     };
+    // `a[$(cmd)]=1`: the subscript is expanded and evaluated arithmetically.
+    let subscript = index.map(|i| Word(format!("$(({i}))")));
     let values = match &assignment.value {
         ast::AssignmentValue::Scalar(w) => vec![word(w)],
         ast::AssignmentValue::Array(items) => items
@@ -657,7 +733,7 @@ fn convert_assignment(assignment: &ast::Assignment) -> (String, Vec<Word>) {
             .flat_map(|(k, v)| k.iter().map(word).chain(std::iter::once(word(v))))
             .collect(),
     };
-    (name, values)
+    (name, subscript.into_iter().chain(values).collect())
 }
 
 fn convert_redirect(src: &str, redirect: &ast::IoRedirect) -> Redirect {
@@ -687,7 +763,12 @@ fn convert_redirect(src: &str, redirect: &ast::IoRedirect) -> Redirect {
         }
         ast::IoRedirect::HereDocument(fd, doc) => Redirect::HereDoc {
             fd: *fd,
-            body: doc.doc.value.clone(),
+            body: if doc.requires_expansion {
+                crate::shell::funsub::rewrite(&doc.doc.value)
+                    .unwrap_or_else(|| doc.doc.value.clone())
+            } else {
+                doc.doc.value.clone()
+            },
             expands: doc.requires_expansion,
         },
         ast::IoRedirect::HereString(fd, w) => Redirect::HereString {

@@ -72,6 +72,16 @@ impl Walker<'_, '_> {
                     self.walk_script(script, &mut inner);
                 }
                 Redirect::HereDoc { fd, body, expands } => {
+                    // An unquoted body is expanded: its variables print like a
+                    // here-string's (`cat <<EOF` / `$GITHUB_TOKEN` / `EOF`). A quoted body
+                    // is data.
+                    if *expands && let Some(word) = words::heredoc_variables(body) {
+                        self.out.copies.push(ValueCopy {
+                            variable: None,
+                            word,
+                            command: text.to_owned(),
+                        });
+                    }
                     if *expands {
                         match words::heredoc_substitutions(body) {
                             Ok(scripts) => {

@@ -206,6 +206,8 @@ impl Walker<'_, '_> {
                 text,
             );
         }
+        let values: Vec<Option<&str>> = args.iter().map(|a| a.value.as_deref()).collect();
+        self.builtin_evaluates(&name, &values, scope);
         let words: Vec<&str> = args.iter().map(Arg::shown).collect();
         self.reassigned = self
             .reassigned

@@ -403,7 +403,7 @@ fn secrets(analysis: &Analysis) -> Vec<PackHit> {
     let is_secret = |name: &String| secret_name(name) || copied.contains(name);
     for copy in analysis.copies.iter().filter(|c| c.variable.is_none()) {
         let printers = analysis.feeds.iter().filter(|f| {
-            f.producer == "here-string"
+            matches!(f.producer.as_str(), "here-string" | "here-document")
                 && f.command == copy.command
                 && STDIN_PRINTERS.contains(&f.program.as_str())
         });

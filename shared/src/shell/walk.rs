@@ -82,6 +82,10 @@ pub struct Walker<'a, 'c> {
     pub defines_function: bool,
     /// `set -P` / `set -o physical` seen: `cd` resolves symlinks as the kernel does.
     pub physical_cd: bool,
+    /// Literal values holding `$(`, backticks or `${` ([`crate::shell::later_eval`]).
+    pub literal_code: Vec<String>,
+    /// The first context that makes bash evaluate a value, when there is one.
+    pub evaluates: Option<String>,
     /// Keys of the effects recorded so far (see [`Walker::file_effect`]).
     pub effect_keys: std::collections::HashSet<(PathBuf, EffectKind, usize, usize)>,
 }
@@ -121,6 +125,8 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
             defines_function: false,
             physical_cd: false,
             effect_keys: Default::default(),
+            literal_code: Vec::new(),
+            evaluates: None,
         };
         let scope = Scope {
             cwd: Some(ctx.cwd.clone()),
@@ -141,6 +147,11 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
         unknown_vars = unknown_vars.union(walker.reassigned);
         branch_pinned |= pin;
     };
+    walker.finish_later_code(&Scope {
+        cwd: Some(ctx.cwd.clone()),
+        depth: 0,
+        stdin: None,
+    });
     if walker.budget.expired() && walker.limit.is_none() {
         walker.limit = Some(limits::TIME_REASON.into());
     }
@@ -369,6 +380,7 @@ impl Walker<'_, '_> {
                 subshell,
                 loop_var,
                 repeats,
+                evaluates,
             } => {
                 if *is_test {
                     self.out.commands.push(SimpleCommand {
@@ -379,8 +391,12 @@ impl Walker<'_, '_> {
                         git_branch: self.branch.clone(),
                     });
                 }
-                for word in words {
-                    self.expand_for_substitutions(word, scope);
+                let expanded: Vec<_> = words
+                    .iter()
+                    .filter_map(|word| self.expand_for_substitutions(word, scope))
+                    .collect();
+                if *evaluates {
+                    self.test_evaluates(&expanded, scope);
                 }
                 if let Some(name) = loop_var {
                     self.reassigned.note(name);
@@ -423,6 +439,7 @@ impl Walker<'_, '_> {
     ) -> Option<Expanded> {
         match words::expand(&word.0, &self.env(scope)) {
             Ok(expanded) => {
+                self.note_later_code(&expanded);
                 self.reassigned = self.reassigned.union(expanded.assigns);
                 for script in &expanded.substitutions {
                     self.parse_and_walk(script, scope, "a command substitution");

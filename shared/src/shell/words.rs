@@ -34,6 +34,9 @@ pub struct Expanded {
     pub substitutions: Vec<String>,
     /// Watched names the word itself may assign (`$((HOME=1))`, `${HOME:=x}`).
     pub assigns: Reassigned,
+    /// The word makes bash evaluate a value (arithmetic, a subscript, `${!x}`): code held
+    /// in a variable may run here ([`crate::shell::later_eval`]).
+    pub evaluates: bool,
 }
 
 /// Expands one word. Parse failures are returned for the caller to report.
@@ -46,6 +49,7 @@ pub fn expand(raw: &str, env: &Env<'_>) -> Result<Expanded, ParseFailure> {
         why_dynamic: None,
         substitutions: Vec::new(),
         assigns: Reassigned::default(),
+        evaluates: false,
     };
     let (mut value, mut pattern, mut has_glob) = (String::new(), String::new(), false);
     for (index, piece) in pieces.iter().enumerate() {
@@ -103,7 +107,9 @@ pub fn expand(raw: &str, env: &Env<'_>) -> Result<Expanded, ParseFailure> {
                 plain,
                 inner,
                 assigns,
+                evaluates,
             } => {
+                out.evaluates |= *evaluates;
                 for text in inner {
                     collect_substitutions(text, &mut out.substitutions)?;
                 }
@@ -140,6 +146,7 @@ pub fn expand(raw: &str, env: &Env<'_>) -> Result<Expanded, ParseFailure> {
                     .get_or_insert(format!("`{raw}` depends on a command's output"));
             }
             Piece::Arith(text) => {
+                out.evaluates = true;
                 collect_substitutions(text, &mut out.substitutions)?;
                 out.assigns = out.assigns.union(vars::mentioned(text));
                 out.why_dynamic
@@ -195,6 +202,23 @@ pub fn heredoc_substitutions(body: &str) -> Result<Vec<String>, ParseFailure> {
         }
     }
     Ok(out)
+}
+
+/// The variables an expanding here-document body prints, as a word naming each
+/// (`${A}${B}`), for the secrets pack to follow like a here-string's.
+pub fn heredoc_variables(body: &str) -> Option<String> {
+    if !body.contains('$') {
+        return None;
+    }
+    let names: Vec<String> = adapter::heredoc_pieces(body)
+        .ok()?
+        .into_iter()
+        .filter_map(|piece| match piece {
+            Piece::Var { name, .. } => Some(format!("${{{name}}}")),
+            _ => None,
+        })
+        .collect();
+    (!names.is_empty()).then(|| names.concat())
 }
 
 fn is_brace_list(text: &str) -> bool {
