@@ -11,7 +11,7 @@
 //! [`run`] (one command's argv: wrappers, shells, `eval`, file and network effects),
 //! [`indirect`] (`find -exec`, links and scripts made by the same command), [`wrappers`] (with its table [`wrapper_shapes`]), [`effects`] (per-program operand roles), [`operands`] (paths inside option words,
 //! folder writers), [`scripts`] (sed/awk scripts we refuse), [`network`] (hosts),
-//! [`funsub`] (bash 5.3 `${ cmd; }`), [`later_eval`] (values bash evaluates later: arithmetic, subscripts),
+//! [`globopts`] (`shopt` glob options), [`funsub`] (bash 5.3 `${ cmd; }`), [`later_eval`] (values bash evaluates later: arithmetic, subscripts),
 //! [`split`] (the parts of a command that does not parse as a whole),
 //! [`semantic`] (pack checks the rule language cannot express), [`status`] (which
 //! commands' exit status is the whole command's), [`branch`] (branch switches inside one
@@ -25,6 +25,7 @@ mod effects;
 #[cfg(test)]
 mod flow_tests;
 mod funsub;
+mod globopts;
 mod indirect;
 mod later_eval;
 mod limits;

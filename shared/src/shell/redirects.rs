@@ -134,9 +134,20 @@ impl Walker<'_, '_> {
             );
             return;
         };
+        if let Some(why) = expanded
+            .glob
+            .as_deref()
+            .and_then(|p| self.glob_options.refuses(p))
+        {
+            self.unanalysable(why, text);
+            return;
+        }
         let paths = match &expanded.glob {
             Some(pattern) => match scope.cwd.as_deref() {
-                Some(base) => words::expand_glob(pattern, base, self.ctx.fs).unwrap_or_default(),
+                Some(base) => {
+                    words::expand_glob_with(pattern, base, self.ctx.fs, self.glob_options)
+                        .unwrap_or_default()
+                }
                 None => vec![PathBuf::from(&value)],
             },
             None => vec![PathBuf::from(&value)],

@@ -208,6 +208,17 @@ impl Walker<'_, '_> {
         }
         let values: Vec<Option<&str>> = args.iter().map(|a| a.value.as_deref()).collect();
         self.builtin_evaluates(&name, &values, scope);
+        match name.as_str() {
+            "shopt" => self.apply_shopt(&values),
+            "export" | "declare" | "typeset" | "local" | "readonly" => {
+                for value in values.iter().skip(1).flatten() {
+                    if let Some((assigned, _)) = value.split_once('=') {
+                        self.note_globignore(assigned);
+                    }
+                }
+            }
+            _ => {}
+        }
         let words: Vec<&str> = args.iter().map(Arg::shown).collect();
         self.reassigned = self
             .reassigned
@@ -544,7 +555,11 @@ impl Walker<'_, '_> {
         let paths: Vec<PathBuf> = match (&arg.glob, scope.cwd.as_deref()) {
             (Some(pattern), Some(base)) => {
                 let pattern = pattern.strip_prefix("of=").unwrap_or(pattern);
-                match words::expand_glob(pattern, base, self.ctx.fs) {
+                if let Some(why) = self.glob_options.refuses(pattern) {
+                    self.unanalysable(why, text);
+                    return;
+                }
+                match words::expand_glob_with(pattern, base, self.ctx.fs, self.glob_options) {
                     Some(paths) => {
                         if let EffectKind::Delete { recursive: true } = kind {
                             // `rm -rf *` at a root is a delete of the root's contents: say so.

@@ -84,6 +84,8 @@ pub struct Walker<'a, 'c> {
     pub physical_cd: bool,
     /// Literal values holding `$(`, backticks or `${` ([`crate::shell::later_eval`]).
     pub literal_code: Vec<String>,
+    /// `shopt` glob options set so far ([`crate::shell::globopts`]).
+    pub glob_options: crate::shell::globopts::GlobOptions,
     /// The first context that makes bash evaluate a value, when there is one.
     pub evaluates: Option<String>,
     /// Keys of the effects recorded so far (see [`Walker::file_effect`]).
@@ -127,6 +129,7 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
             effect_keys: Default::default(),
             literal_code: Vec::new(),
             evaluates: None,
+            glob_options: Default::default(),
         };
         let scope = Scope {
             cwd: Some(ctx.cwd.clone()),
@@ -477,6 +480,7 @@ impl Walker<'_, '_> {
             }
             // `HOME=. cmd` as much as `HOME=.`: a nested shell or `eval` sees the value.
             self.reassigned.note(name);
+            self.note_globignore(name);
             if wrappers::changes_what_runs(name) && !simple.words.is_empty() {
                 self.unanalysable(
                     format!("`{name}=…` changes which program actually runs"),

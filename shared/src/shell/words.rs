@@ -6,6 +6,7 @@
 
 use crate::fsview::FsView;
 use crate::shell::adapter::{self, ParseFailure, Piece};
+use crate::shell::globopts::GlobOptions;
 use crate::shell::limits::{MAX_GLOB_LISTINGS, MAX_GLOB_MATCHES};
 use crate::shell::vars::{self, Reassigned};
 use std::path::{Path, PathBuf};
@@ -75,6 +76,11 @@ pub fn expand(raw: &str, env: &Env<'_>) -> Result<Expanded, ParseFailure> {
                     pattern.push_str(&text);
                 } else {
                     pattern.push_str(&globset_escape(&text));
+                }
+                if !*quoted && is_extglob(&text) {
+                    out.why_dynamic.get_or_insert(format!(
+                        "`{raw}` is an extended glob (`@(…)`, `!(…)`, …), which the analyser does not expand"
+                    ));
                 }
                 if !*quoted && is_brace_list(&text) {
                     out.why_dynamic
@@ -221,6 +227,13 @@ pub fn heredoc_variables(body: &str) -> Option<String> {
     (!names.is_empty()).then(|| names.concat())
 }
 
+/// `@(…)`, `!(…)`, `+(…)`, `*(…)`, `?(…)`: extglob patterns (on in many users' shells).
+fn is_extglob(text: &str) -> bool {
+    ["@(", "!(", "+(", "*(", "?("]
+        .iter()
+        .any(|p| text.contains(p))
+}
+
 fn is_brace_list(text: &str) -> bool {
     match (text.find('{'), text.rfind('}')) {
         (Some(open), Some(close)) if open < close => {
@@ -316,8 +329,14 @@ pub fn decode_ansi_c(text: &str) -> String {
 
 /// Expands a glob pattern (absolute, or relative to `base`) the way the shell would a
 /// moment later. `None` when the expansion went past its bounds. No match: the pattern
-/// itself, as Bash leaves it.
-pub fn expand_glob(pattern: &str, base: &Path, fs: &dyn FsView) -> Option<Vec<PathBuf>> {
+/// itself, as Bash leaves it (nothing under `nullglob`). `options` are the shell's glob
+/// options in force ([`crate::shell::globopts`]).
+pub fn expand_glob_with(
+    pattern: &str,
+    base: &Path,
+    fs: &dyn FsView,
+    options: GlobOptions,
+) -> Option<Vec<PathBuf>> {
     let absolute = pattern.starts_with('/');
     let mut current = vec![if absolute {
         PathBuf::from("/")
@@ -339,13 +358,15 @@ pub fn expand_glob(pattern: &str, base: &Path, fs: &dyn FsView) -> Option<Vec<Pa
             }
             let matcher = globset::GlobBuilder::new(segment)
                 .literal_separator(true)
+                .case_insensitive(options.nocase)
                 .build()
                 .ok()?
                 .compile_matcher();
             let mut names = fs.list_dir(dir).unwrap_or_default();
             names.sort();
             for name in names {
-                if name.starts_with('.') && !segment.starts_with('.') {
+                let hidden = name.starts_with('.') && !segment.starts_with('.');
+                if hidden && !(options.dotglob && name != "." && name != "..") {
                     continue;
                 }
                 if matcher.is_match(&name) {
@@ -359,6 +380,9 @@ pub fn expand_glob(pattern: &str, base: &Path, fs: &dyn FsView) -> Option<Vec<Pa
         current = next;
     }
     if current.is_empty() {
+        if options.nullglob {
+            return Some(Vec::new());
+        }
         return Some(vec![base.join(unescape(pattern))]);
     }
     Some(current)
