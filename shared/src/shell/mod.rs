@@ -12,8 +12,7 @@
 //! [`indirect`] (`find -exec`, links and scripts made by the same command), [`wrappers`] (with its table [`wrapper_shapes`]), [`effects`] (per-program operand roles), [`operands`] (paths inside option words,
 //! folder writers), [`scripts`] (sed/awk scripts we refuse), [`network`] (hosts),
 //! [`globopts`] (`shopt` glob options), [`funsub`] (bash 5.3 `${ cmd; }`), [`later_eval`] (values bash evaluates later: arithmetic, subscripts),
-//! [`split`] (the parts of a command that does not parse as a whole),
-//! [`semantic`] (pack checks the rule language cannot express), [`status`] (which
+//! [`split`] (the parts of a command that does not parse as a whole), [`status`] (which
 //! commands' exit status is the whole command's), [`branch`] (branch switches inside one
 //! command), [`vars`] (commands that
 //! reassign `HOME`, `PWD`, `CLAUDE_PROJECT_DIR`, `CDPATH`).
@@ -34,7 +33,6 @@ mod operands;
 mod redirects;
 mod run;
 mod scripts;
-pub mod semantic;
 pub use adapter::caught_parser_panics;
 mod split;
 mod status;
