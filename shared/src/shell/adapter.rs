@@ -135,6 +135,9 @@ pub enum Piece {
         /// `${a[i]}`, `${x:off:len}`, `${!x}`: bash evaluates a value here (an arithmetic
         /// subscript or offset, an indirect name), so code held in a variable may run.
         evaluates: bool,
+        /// `${NAME:?message}` / `${NAME?message}`: bash prints the message (the `inner`
+        /// text, expanded) on standard error when `NAME` is unset.
+        error_message: bool,
     },
     /// `$( … )` or backticks: the script text.
     Subst(String),
@@ -319,12 +322,14 @@ fn convert_parameter(expr: ParameterExpr) -> Piece {
         P::Substring { .. } => true,
         _ => false,
     };
+    let error_message = matches!(expr, P::IndicateErrorIfNullOrUnset { .. });
     let var = |parameter: &Parameter, plain: bool, inner: Vec<Option<String>>| Piece::Var {
         name: parameter_name(parameter),
         plain,
         inner: inner.into_iter().flatten().collect(),
         assigns,
         evaluates: evaluates || matches!(parameter, Parameter::NamedWithIndex { .. }),
+        error_message,
     };
     match expr {
         P::Parameter {
@@ -398,9 +403,17 @@ fn convert_parameter(expr: ParameterExpr) -> Piece {
             pattern: v,
             ..
         } => var(&parameter, false, vec![v]),
-        P::ParameterLength { parameter, .. } | P::Transform { parameter, .. } => {
-            var(&parameter, false, vec![])
-        }
+        // `${#NAME}` is the value's length, not the value: named `#NAME` so it is not
+        // taken for an expansion of `NAME` (the secrets pack), and stays dynamic.
+        P::ParameterLength { parameter, .. } => Piece::Var {
+            name: format!("#{}", parameter_name(&parameter)),
+            plain: false,
+            inner: vec![],
+            assigns: false,
+            evaluates: false,
+            error_message: false,
+        },
+        P::Transform { parameter, .. } => var(&parameter, false, vec![]),
         P::Substring {
             parameter,
             offset,
@@ -423,6 +436,7 @@ fn convert_parameter(expr: ParameterExpr) -> Piece {
             inner: vec![],
             assigns: false,
             evaluates: false,
+            error_message: false,
         },
         P::MemberKeys { variable_name, .. } => Piece::Var {
             name: variable_name,
@@ -430,6 +444,7 @@ fn convert_parameter(expr: ParameterExpr) -> Piece {
             inner: vec![],
             assigns: false,
             evaluates: false,
+            error_message: false,
         },
     }
 }

@@ -11,7 +11,7 @@
 //! [`run`] (one command's argv: wrappers, shells, `eval`, file and network effects),
 //! [`indirect`] (`find -exec`, links and scripts made by the same command), [`wrappers`] (with its table [`wrapper_shapes`]), [`effects`] (per-program operand roles), [`operands`] (paths inside option words,
 //! folder writers), [`scripts`] (sed/awk scripts we refuse), [`network`] (hosts),
-//! [`globopts`] (`shopt` glob options), [`funsub`] (bash 5.3 `${ cmd; }`), [`later_eval`] (values bash evaluates later: arithmetic, subscripts),
+//! [`copies`] (values copied by `read`, `set --`, `printf -v`), [`globopts`] (`shopt` glob options), [`funsub`] (bash 5.3 `${ cmd; }`), [`later_eval`] (values bash evaluates later: arithmetic, subscripts),
 //! [`split`] (the parts of a command that does not parse as a whole), [`status`] (which
 //! commands' exit status is the whole command's), [`branch`] (branch switches inside one
 //! command), [`vars`] (commands that
@@ -20,6 +20,7 @@
 mod adapter;
 mod braces;
 mod branch;
+mod copies;
 mod effects;
 #[cfg(test)]
 mod flow_tests;
@@ -122,6 +123,20 @@ pub struct SimpleCommand {
     /// branch checked out in the repository applies).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub git_branch: Option<BranchContext>,
+    /// The variables its words expand when it runs (`echo "$X"`), as opposed to text that
+    /// only looks like one (`echo '$X'`, `echo \$X`, which print the name).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expands: Vec<String>,
+    /// Variables whose value bash itself prints while expanding the words, whatever the
+    /// program: `: "${A:?$GITHUB_TOKEN}"` prints the token when `A` is unset.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reports: Vec<String>,
+}
+
+/// The variables a word as written expands, quote-aware (`"$X"` yes, `'$X'` no); `None`
+/// when it does not parse as a word.
+pub fn expanded_variables(word: &str) -> Option<Vec<String>> {
+    words::variables_of(word).map(|(expands, _)| expands)
 }
 
 /// The branch a command runs on after a switch earlier in the same command.

@@ -208,6 +208,7 @@ impl Walker<'_, '_> {
         }
         let values: Vec<Option<&str>> = args.iter().map(|a| a.value.as_deref()).collect();
         self.builtin_evaluates(&name, &values, scope);
+        self.note_builtin_copies(&name, &args, text);
         match name.as_str() {
             "shopt" => self.apply_shopt(&values),
             "export" | "declare" | "typeset" | "local" | "readonly" => {
@@ -297,12 +298,22 @@ impl Walker<'_, '_> {
         if let Some(first) = argv.first_mut() {
             *first = basename(first).to_owned();
         }
+        let (mut expands, mut reports) = (Vec::new(), Vec::new());
+        for arg in args.iter().filter(|a| a.value.is_none()) {
+            // A word that does not parse was refused already; as written it names what
+            // it may expand.
+            let (e, r) = words::variables_of(&arg.raw).unwrap_or_default();
+            expands.extend(e);
+            reports.extend(r);
+        }
         self.out.commands.push(crate::shell::SimpleCommand {
             argv,
             transparent,
             text: text.to_owned(),
             status_decides: self.deciding,
             git_branch: self.branch.clone(),
+            expands,
+            reports,
         });
     }
 

@@ -392,6 +392,8 @@ impl Walker<'_, '_> {
                         text: "[[ … ]]".into(),
                         status_decides: false,
                         git_branch: self.branch.clone(),
+                        expands: Vec::new(),
+                        reports: Vec::new(),
                     });
                 }
                 let expanded: Vec<_> = words
@@ -403,6 +405,14 @@ impl Walker<'_, '_> {
                 }
                 if let Some(name) = loop_var {
                     self.reassigned.note(name);
+                    // `for t in "$GITHUB_TOKEN"`: the loop variable holds each word.
+                    for word in words {
+                        self.out.copies.push(ValueCopy {
+                            variable: Some(name.clone()),
+                            word: word.0.clone(),
+                            command: "a for loop".into(),
+                        });
+                    }
                 }
                 let text = "a compound command";
                 self.apply_redirects(redirects, scope, text);

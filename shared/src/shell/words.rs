@@ -114,6 +114,7 @@ pub fn expand(raw: &str, env: &Env<'_>) -> Result<Expanded, ParseFailure> {
                 inner,
                 assigns,
                 evaluates,
+                ..
             } => {
                 out.evaluates |= *evaluates;
                 for text in inner {
@@ -208,6 +209,55 @@ pub fn heredoc_substitutions(body: &str) -> Result<Vec<String>, ParseFailure> {
         }
     }
     Ok(out)
+}
+
+/// The variables a word as written expands (`"$X"`, `${X:-$Y}`; not `'$X'` or `\$X`),
+/// and those whose value bash prints itself while expanding it (`${A:?$X}` prints `$X`
+/// when `A` is unset). `None` when the word does not parse.
+pub fn variables_of(raw: &str) -> Option<(Vec<String>, Vec<String>)> {
+    let (mut expands, mut reports) = (Vec::new(), Vec::new());
+    collect_variables(raw, &mut expands, &mut reports, false, 0)?;
+    Some((expands, reports))
+}
+
+fn collect_variables(
+    raw: &str,
+    expands: &mut Vec<String>,
+    reports: &mut Vec<String>,
+    reported: bool,
+    depth: usize,
+) -> Option<()> {
+    if !raw.contains('$') || depth > 8 {
+        return Some(());
+    }
+    for piece in adapter::pieces(raw).ok()? {
+        if let Piece::Var {
+            name,
+            inner,
+            error_message,
+            ..
+        } = piece
+        {
+            if name.starts_with('#') {
+                // `${#NAME}`: only the length is expanded.
+                continue;
+            }
+            if reported {
+                reports.push(name.clone());
+            }
+            expands.push(name);
+            for text in inner {
+                collect_variables(
+                    &text,
+                    expands,
+                    reports,
+                    reported || error_message,
+                    depth + 1,
+                )?;
+            }
+        }
+    }
+    Some(())
 }
 
 /// The variables an expanding here-document body prints, as a word naming each

@@ -8,6 +8,7 @@ mod corpus;
 mod kernel_paths;
 mod parse_failures;
 mod props;
+mod secret_props;
 mod tool_paths;
 
 use budget_policy::fsview::FsView;
@@ -118,6 +119,8 @@ impl FakeFs {
             "/home/u/.ssh/id_rsa",
             "/home/u/.bashrc",
             "/home/u/.zshrc",
+            "/home/u/.bash_history",
+            "/home/u/.zsh_history",
             "/tmp/x",
             "/etc/passwd",
             "/proc/self/environ",
