@@ -8,7 +8,8 @@
 //! [`limits`] (size, depth, count and time bounds; the pre-scan that keeps the parser away
 //! from exponential inputs), [`words`] (quotes, escapes, `~`/`$HOME` expansion, globs),
 //! [`braces`] (brace expansion, before everything else), [`walk`] (lists, pipelines, compound commands, substitutions, `cd`), [`redirects`],
-//! [`run`] (one command's argv: wrappers, shells, `eval`, file and network effects),
+//! [`run`] (one command's argv: wrappers, shells, `eval`), [`cd`] (directory changes),
+//! [`file_effects`] (the file and network effects of the program that runs),
 //! [`indirect`] (`find -exec`, links and scripts made by the same command), [`wrappers`] (with its table [`wrapper_shapes`]), [`effects`] (per-program operand roles), [`operands`] (paths inside option words,
 //! folder writers), [`scripts`] (sed/awk scripts we refuse), [`network`] (hosts),
 //! [`copies`] (values copied by `read`, `set --`, `printf -v`), [`globopts`] (`shopt` glob options), [`funsub`] (bash 5.3 `${ cmd; }`), [`later_eval`] (values bash evaluates later: arithmetic, subscripts),
@@ -20,8 +21,10 @@
 mod adapter;
 mod braces;
 mod branch;
+mod cd;
 mod copies;
 mod effects;
+mod file_effects;
 #[cfg(test)]
 mod flow_tests;
 mod funsub;

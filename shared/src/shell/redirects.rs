@@ -22,7 +22,7 @@ impl Walker<'_, '_> {
         for redirect in redirects {
             // One command may carry thousands of redirections: the deadline is checked
             // between them too, and the effects found so far are kept.
-            if self.budget.expired() {
+            if self.limits.expired() {
                 self.limit = Some(limits::TIME_REASON.into());
                 return None;
             }

@@ -8,6 +8,9 @@
 //! only add what the parts do: the part that failed stays unanalysable, so the whole never
 //! comes back allowed.
 
+use crate::shell::adapter;
+use crate::shell::walk::{Scope, Walker};
+
 /// Words that open or continue a compound command: text holding one at a command
 /// position is not split.
 const COMPOUND_WORDS: &[&str] = &[
@@ -104,6 +107,37 @@ fn closing_quote(chars: &[char], open: usize) -> usize {
         i += 1;
     }
     chars.len()
+}
+
+impl Walker<'_, '_> {
+    /// The parts of a command that failed to parse as a whole ([`top_level_parts`]), each parsed and
+    /// walked on its own in order; a part that fails too is unanalysable, and the directory
+    /// is unknown after it (it may have been a `cd`). Nothing here decides the status.
+    pub(super) fn walk_parts(&mut self, parts: &[String], scope: &Scope) {
+        let mut inner = Scope {
+            cwd: scope.cwd.clone(),
+            depth: scope.depth + 1,
+            stdin: None,
+        };
+        for part in parts {
+            if self.stopped() {
+                return;
+            }
+            match adapter::parse_script(part, &self.limits) {
+                Ok(script) => {
+                    self.status_scope = false;
+                    self.walk_script(&script, &mut inner);
+                }
+                Err(failure) => {
+                    self.unanalysable(
+                        format!("this part could not be parsed: {}", failure.0),
+                        part,
+                    );
+                    inner.cwd = None;
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

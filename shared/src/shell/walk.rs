@@ -2,21 +2,19 @@
 //! nested parse), redirections and the `cd` base of relative paths. One command's argv is
 //! handed to [`crate::shell::run`].
 
-use crate::paths::{Kernel, resolve_kernel};
 use crate::shell::adapter::{self, AndOr, Cmd, Pipeline, Redirect, Script, Simple, Word};
 use crate::shell::braces;
 use crate::shell::indirect;
-use crate::shell::limits::{self, Budget};
+use crate::shell::limits::{self, AnalysisLimits};
 use crate::shell::split;
 use crate::shell::status;
 use crate::shell::vars::Reassigned;
 use crate::shell::words::{self, Env, Expanded};
 use crate::shell::wrappers;
 use crate::shell::{
-    Analysis, BranchContext, EffectKind, FileEffect, ShellContext, SimpleCommand, Unanalysable,
-    ValueCopy,
+    Analysis, BranchContext, EffectKind, ShellContext, SimpleCommand, Unanalysable, ValueCopy,
 };
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// What a command writes to its standard output, as far as a reader downstream cares.
@@ -51,7 +49,7 @@ impl Scope {
 
 pub struct Walker<'a, 'c> {
     pub ctx: &'a ShellContext<'c>,
-    pub budget: Budget,
+    pub limits: AnalysisLimits,
     pub out: Analysis,
     /// Set when a global limit is passed: the whole analysis becomes this one reason.
     pub limit: Option<String>,
@@ -103,13 +101,13 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
             command,
         );
     }
-    let budget = Budget::new(time);
+    let limits = AnalysisLimits::new(time);
     let mut unknown_vars = Reassigned::default();
     let mut branch_pinned = false;
     let mut walker = loop {
         let mut walker = Walker {
             ctx,
-            budget: budget.clone(),
+            limits: limits.clone(),
             out: Analysis::default(),
             limit: None,
             links: Vec::new(),
@@ -155,7 +153,7 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
         depth: 0,
         stdin: None,
     });
-    if walker.budget.expired() && walker.limit.is_none() {
+    if walker.limits.expired() && walker.limit.is_none() {
         walker.limit = Some(limits::TIME_REASON.into());
     }
     indirect::follow_links(&mut walker.out, &walker.links);
@@ -192,14 +190,6 @@ fn single(reason: String, command: &str) -> Analysis {
         unanalysable: vec![Unanalysable { reason, text }],
         ..Analysis::default()
     }
-}
-
-fn is_device(path: &Path) -> bool {
-    let text = path.to_string_lossy();
-    matches!(
-        text.as_ref(),
-        "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty" | "/dev/stdin"
-    ) || text.starts_with("/dev/fd/")
 }
 
 impl Walker<'_, '_> {
@@ -243,7 +233,7 @@ impl Walker<'_, '_> {
             ));
             return None;
         }
-        match adapter::parse_script(text, &self.budget) {
+        match adapter::parse_script(text, &self.limits) {
             Ok(script) => {
                 let mut inner = Scope {
                     cwd: scope.cwd.clone(),
@@ -264,35 +254,6 @@ impl Walker<'_, '_> {
                     self.walk_parts(&parts, scope);
                 }
                 None
-            }
-        }
-    }
-
-    /// The parts of a command that failed to parse as a whole ([`split`]), each parsed and
-    /// walked on its own in order; a part that fails too is unanalysable, and the directory
-    /// is unknown after it (it may have been a `cd`). Nothing here decides the status.
-    fn walk_parts(&mut self, parts: &[String], scope: &Scope) {
-        let mut inner = Scope {
-            cwd: scope.cwd.clone(),
-            depth: scope.depth + 1,
-            stdin: None,
-        };
-        for part in parts {
-            if self.stopped() {
-                return;
-            }
-            match adapter::parse_script(part, &self.budget) {
-                Ok(script) => {
-                    self.status_scope = false;
-                    self.walk_script(&script, &mut inner);
-                }
-                Err(failure) => {
-                    self.unanalysable(
-                        format!("this part could not be parsed: {}", failure.0),
-                        part,
-                    );
-                    inner.cwd = None;
-                }
             }
         }
     }
@@ -467,15 +428,15 @@ impl Walker<'_, '_> {
     }
 
     fn walk_simple(&mut self, simple: &Simple, scope: &mut Scope) -> Option<Output> {
-        self.budget.commands += 1;
-        if self.budget.commands > limits::MAX_SIMPLE_COMMANDS {
+        self.limits.commands += 1;
+        if self.limits.commands > limits::MAX_SIMPLE_COMMANDS {
             self.limit = Some(format!(
                 "it has more than {} simple commands",
                 limits::MAX_SIMPLE_COMMANDS
             ));
             return None;
         }
-        if self.budget.expired() {
+        if self.limits.expired() {
             self.limit = Some(limits::TIME_REASON.into());
             return None;
         }
@@ -543,60 +504,6 @@ impl Walker<'_, '_> {
         );
         scope.cwd = scope_for_command.cwd;
         output
-    }
-
-    /// Whether `path` (relative to `base`) names an existing file once the kernel resolves
-    /// it; a path into a process's own view counts as existing (its effect is then
-    /// recorded, and found unanalysable).
-    pub fn exists_resolved(&self, path: &Path, base: &Path) -> bool {
-        match resolve_kernel(path, base, self.ctx.fs) {
-            Kernel::Path(p) => self.ctx.fs.exists(&p),
-            Kernel::ProcessRelative(_) => true,
-        }
-    }
-
-    /// Records one file effect, resolving a relative path against `base` as the kernel
-    /// does ([`resolve_kernel`]).
-    pub fn file_effect(&mut self, path: &Path, kind: EffectKind, base: Option<&Path>, text: &str) {
-        let resolved = match (path.is_absolute(), base) {
-            (true, _) => resolve_kernel(path, Path::new("/"), self.ctx.fs),
-            (false, Some(base)) => resolve_kernel(path, base, self.ctx.fs),
-            (false, None) => {
-                self.unanalysable(
-                        format!("`{}` is relative to a directory the analyser cannot follow (a non-literal `cd`)", path.display()),
-                        text,
-                    );
-                return;
-            }
-        };
-        let absolute = match resolved {
-            Kernel::Path(path) => path,
-            Kernel::ProcessRelative(why) => {
-                self.unanalysable(why, text);
-                return;
-            }
-        };
-        if is_device(&absolute) {
-            return;
-        }
-        let effect = FileEffect {
-            path: absolute,
-            kind,
-            command: text.to_owned(),
-            name_filter: Vec::new(),
-        };
-        // Deduplicated through a key set: a linear scan per effect made thousands of
-        // redirect targets quadratic (seconds). The key names the command text by its
-        // address; a repeated key falls back to the exact comparison.
-        let key = (
-            effect.path.clone(),
-            kind,
-            text.as_ptr() as usize,
-            text.len(),
-        );
-        if self.effect_keys.insert(key) || !self.out.effects.contains(&effect) {
-            self.out.effects.push(effect);
-        }
     }
 }
 
