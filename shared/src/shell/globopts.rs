@@ -70,11 +70,34 @@ impl Walker<'_, '_> {
         }
     }
 
-    /// `GLOBIGNORE=…` (also through `export`/`declare`): a non-empty value turns dotfile
-    /// matching on; the ignore patterns only remove matches, which is not followed.
+    /// `GLOBIGNORE=…` (also through `export`/`declare`/`env`): a non-empty value turns
+    /// dotfile matching on; the ignore patterns only remove matches, which is not followed.
+    /// `BASHOPTS=…` in a shell's environment turns its options on at start
+    /// (`BASHOPTS=dotglob bash -c 'cat *env'`): later globs are unanalysable.
     pub(super) fn note_globignore(&mut self, name: &str) {
-        if name == "GLOBIGNORE" {
-            self.glob_options.dotglob = true;
+        match name {
+            "GLOBIGNORE" => self.glob_options.dotglob = true,
+            "BASHOPTS" => self.glob_options.unknown = true,
+            _ => {}
+        }
+    }
+
+    /// `bash -O dotglob -c …` / `bash -O globstar …`: options given to a shell apply to the
+    /// script it runs (a later glob of this command, at worst, is judged under them too).
+    pub(super) fn apply_shell_options(&mut self, args: &[&str]) {
+        let mut words = args.iter();
+        while let Some(word) = words.next() {
+            match *word {
+                "-O" | "+O" => {
+                    let on = if *word == "-O" { "-s" } else { "-u" };
+                    match words.next() {
+                        Some(name) => self.apply_shopt(&[Some("shopt"), Some(on), Some(name)]),
+                        None => self.glob_options.unknown = true,
+                    }
+                }
+                "-c" => break,
+                _ => {}
+            }
         }
     }
 }

@@ -143,6 +143,7 @@ impl Walker<'_, '_> {
                 {
                     // `env HOME=. sh -c 'cat ~/.env'`
                     self.reassigned.note(n);
+                    self.note_globignore(n);
                 }
                 if assigned.is_some_and(|n| {
                     wrappers::is_assignment(arg.shown()) && wrappers::changes_what_runs(n)
@@ -344,6 +345,8 @@ impl Walker<'_, '_> {
         process_subs: &[String],
     ) {
         let shown: Vec<String> = args.iter().map(|a| a.shown().to_owned()).collect();
+        let words: Vec<&str> = shown.iter().map(String::as_str).collect();
+        self.apply_shell_options(&words);
         match wrappers::shell_mode(&shown) {
             ShellMode::String(i) => match &args[i].value {
                 Some(script) => {
