@@ -2,6 +2,7 @@
 //! (read, write, delete) from [`super::effects`], globs expanded under the shell's options,
 //! `git -C` bases, fetchers' hosts. Split from [`super::run`].
 
+use crate::fsview::FsView;
 use crate::paths::{Kernel, normalise, resolve_kernel};
 use crate::shell::effects::{self, Role};
 use crate::shell::run::Arg;
@@ -15,8 +16,12 @@ impl Walker<'_, '_> {
     /// it; a path into a process's own view counts as existing (its effect is then
     /// recorded, and found unanalysable).
     pub fn exists_resolved(&self, path: &Path, base: &Path) -> bool {
-        match resolve_kernel(path, base, self.ctx.fs) {
-            Kernel::Path(p) => self.ctx.fs.exists(&p),
+        let view = SameCommandLinks {
+            fs: self.ctx.fs,
+            links: &self.links,
+        };
+        match resolve_kernel(path, base, &view) {
+            Kernel::Path(p) => view.exists(&p),
             Kernel::ProcessRelative(_) => true,
         }
     }
@@ -24,9 +29,13 @@ impl Walker<'_, '_> {
     /// Records one file effect, resolving a relative path against `base` as the kernel
     /// does ([`resolve_kernel`]).
     pub fn file_effect(&mut self, path: &Path, kind: EffectKind, base: Option<&Path>, text: &str) {
+        let view = SameCommandLinks {
+            fs: self.ctx.fs,
+            links: &self.links,
+        };
         let resolved = match (path.is_absolute(), base) {
-            (true, _) => resolve_kernel(path, Path::new("/"), self.ctx.fs),
-            (false, Some(base)) => resolve_kernel(path, base, self.ctx.fs),
+            (true, _) => resolve_kernel(path, Path::new("/"), &view),
+            (false, Some(base)) => resolve_kernel(path, base, &view),
             (false, None) => {
                 self.unanalysable(
                         format!("`{}` is relative to a directory the analyser cannot follow (a non-literal `cd`)", path.display()),
@@ -299,4 +308,53 @@ fn is_device(path: &Path) -> bool {
         text.as_ref(),
         "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty" | "/dev/stdin"
     ) || text.starts_with("/dev/fd/")
+}
+
+/// The file system as it will be when the command runs, as far as `..` cares: links the
+/// same command makes (`ln -s secrets/sub l; cat l/../k.pem`) already resolve to their
+/// targets. Everything else is the real view.
+struct SameCommandLinks<'a> {
+    fs: &'a dyn FsView,
+    links: &'a [(PathBuf, PathBuf, String)],
+}
+
+impl SameCommandLinks<'_> {
+    fn through_links(&self, path: &Path, hops: usize) -> Option<PathBuf> {
+        let (link, target) = self
+            .links
+            .iter()
+            .rev()
+            .find(|(link, _, _)| path.starts_with(link))
+            .map(|(link, target, _)| (link, target))?;
+        let rest = path.strip_prefix(link).ok()?;
+        let mapped = normalise(&target.join(rest), Path::new("/"));
+        if hops < 8
+            && let Some(further) = self.through_links(&mapped, hops + 1)
+        {
+            return Some(further);
+        }
+        Some(self.fs.canonicalize(&mapped).unwrap_or(mapped))
+    }
+}
+
+impl FsView for SameCommandLinks<'_> {
+    fn exists(&self, path: &Path) -> bool {
+        self.fs.exists(path)
+            || self
+                .through_links(path, 0)
+                .is_some_and(|p| self.fs.exists(&p))
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        self.fs.is_dir(path)
+    }
+    fn canonicalize(&self, path: &Path) -> Option<PathBuf> {
+        self.through_links(path, 0)
+            .or_else(|| self.fs.canonicalize(path))
+    }
+    fn read_small(&self, path: &Path, max_bytes: u64) -> Option<String> {
+        self.fs.read_small(path, max_bytes)
+    }
+    fn list_dir(&self, path: &Path) -> Option<Vec<String>> {
+        self.fs.list_dir(path)
+    }
 }
