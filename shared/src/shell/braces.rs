@@ -197,21 +197,23 @@ fn sequence(inner: &str) -> Option<Vec<String>> {
     let step = usize::try_from(step).ok()?;
     if let (Ok(a), Ok(b)) = (start.parse::<i64>(), end.parse::<i64>()) {
         let padded = |t: &str| {
-            t.trim_start_matches('-').len() > 1 && t.trim_start_matches('-').starts_with('0')
+            let digits = t.trim_start_matches('-');
+            digits.len() > 1 && digits.starts_with('0')
         };
         let width = if padded(start) || padded(end) {
             start.len().max(end.len())
         } else {
             0
         };
-        let count = a.abs_diff(b) / step as u64 + 1;
-        if count > MAX_BRACE_WORDS as u64 {
+        // In i128: no bound of i64 can overflow here.
+        let (a, b, step) = (i128::from(a), i128::from(b), step as i128);
+        let count = (a - b).abs() / step + 1;
+        if count > MAX_BRACE_WORDS as i128 {
             return Some(vec![String::new(); MAX_BRACE_WORDS + 1]);
         }
         let items = (0..count)
             .map(|k| {
-                let offset = i64::try_from(k * step as u64).unwrap_or(i64::MAX);
-                let n = if a <= b { a + offset } else { a - offset };
+                let n = if a <= b { a + k * step } else { a - k * step };
                 if n < 0 {
                     format!("-{:0>w$}", -n, w = width.saturating_sub(1))
                 } else {
@@ -285,6 +287,11 @@ mod tests {
     #[test]
     fn huge_expansions_are_refused() {
         assert!(expand("{1..100000}").is_err());
+        assert!(expand("{-9223372036854775808..9223372036854775807}").is_err());
+        assert_eq!(
+            expand("{-9223372036854775808..-9223372036854775807}").map(|w| w.len()),
+            Ok(2)
+        );
         assert!(expand("{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}").is_err());
     }
 }
