@@ -30,6 +30,20 @@ const NAME_TAKERS: &[&str] = &[
     "let",
 ];
 
+/// Programs whose output is a number or a date, never code: a value from
+/// `$(wc -l < f)` may reach `$((…))` without making it unanalysable.
+const NUMERIC_OUTPUT: &[&str] = &[
+    "wc", "date", "seq", "expr", "nproc", "getconf", "id", "tput",
+];
+
+/// Whether a command substitution's output may hold code: anything but one simple command
+/// of [`NUMERIC_OUTPUT`].
+pub fn output_may_hold_code(script: &str) -> bool {
+    let single = !script.contains([';', '|', '&', '\n', '`', '$', '>']);
+    let program = script.split_whitespace().next().unwrap_or_default();
+    !(single && NUMERIC_OUTPUT.contains(&program.rsplit('/').next().unwrap_or(program)))
+}
+
 /// Whether a literal value holds text bash would run if it evaluated it.
 pub fn holds_code(value: &str) -> bool {
     value.contains("$(") || value.contains('`') || value.contains("${")
@@ -41,6 +55,16 @@ impl Walker<'_, '_> {
     pub(super) fn note_later_code(&mut self, expanded: &Expanded) {
         if expanded.evaluates {
             self.note_evaluation(&expanded.raw);
+        }
+        // `x=$(cat f)`, `$(( $(cat f) ))`: a command's output may hold code (checked when
+        // something evaluates values).
+        if expanded
+            .substitutions
+            .iter()
+            .any(|s| output_may_hold_code(s))
+        {
+            self.unknown_values
+                .get_or_insert_with(|| expanded.raw.clone());
         }
         if let Some(value) = &expanded.value
             && holds_code(value)
@@ -58,6 +82,12 @@ impl Walker<'_, '_> {
     /// A builtin about to run: `let` and `declare -i`/`-n` evaluate later assignments;
     /// a name operand with a subscript holding code runs that code now.
     pub(super) fn builtin_evaluates(&mut self, name: &str, values: &[Option<&str>], scope: &Scope) {
+        if matches!(name, "read" | "mapfile" | "readarray")
+            && !matches!(&scope.stdin, Some((producer, Some(_))) if producer.starts_with("here"))
+        {
+            // `read x < file`: a value the analyser never sees.
+            self.unknown_values.get_or_insert_with(|| name.to_owned());
+        }
         if !NAME_TAKERS.contains(&name) {
             return;
         }
@@ -109,6 +139,15 @@ impl Walker<'_, '_> {
         let Some(context) = self.evaluates.clone() else {
             return;
         };
+        if let Some(source) = self.unknown_values.clone() {
+            self.unanalysable(
+                format!(
+                    "`{source}` gives a value only known when the command runs, and `{context}` \
+                     makes bash evaluate values: code in it would run"
+                ),
+                &source,
+            );
+        }
         let values = std::mem::take(&mut self.literal_code);
         for value in &values {
             self.decide_code_in(value, scope);

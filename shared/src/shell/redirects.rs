@@ -82,6 +82,10 @@ impl Walker<'_, '_> {
                             command: text.to_owned(),
                         });
                     }
+                    if !*expands && crate::shell::later_eval::holds_code(body) {
+                        // `read x <<'EOF'` / `a[$(…)]` / `EOF`: data that is code if evaluated.
+                        self.literal_code.push(body.clone());
+                    }
                     if *expands {
                         match words::heredoc_substitutions(body) {
                             Ok(scripts) => {

@@ -84,6 +84,9 @@ pub struct Walker<'a, 'c> {
     pub literal_code: Vec<String>,
     /// `shopt` glob options set so far ([`crate::shell::globopts`]).
     pub glob_options: crate::shell::globopts::GlobOptions,
+    /// The first word or builtin giving a value the analyser cannot see (a command's
+    /// output, `read` from a file), when there is one.
+    pub unknown_values: Option<String>,
     /// The first context that makes bash evaluate a value, when there is one.
     pub evaluates: Option<String>,
     /// Keys of the effects recorded so far (see [`Walker::file_effect`]).
@@ -127,6 +130,7 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
             effect_keys: Default::default(),
             literal_code: Vec::new(),
             evaluates: None,
+            unknown_values: None,
             glob_options: Default::default(),
         };
         let scope = Scope {
