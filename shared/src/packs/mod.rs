@@ -16,6 +16,7 @@ pub mod destructive;
 mod secret_flow;
 pub mod secrets;
 
+use crate::budget::{RuleError, RuleKind};
 use crate::shell::{Analysis, ShellContext};
 use crate::verdict::{Origin, Verdict};
 use serde::Serialize;
@@ -83,11 +84,11 @@ impl PackRuleInfo {
     }
 }
 
-pub(crate) fn data(name: &str) -> Result<&'static PackData, String> {
+pub(crate) fn data(name: &str) -> Result<&'static PackData, RuleError> {
     [&deploy::PACK, &destructive::PACK, &secrets::PACK]
         .into_iter()
         .find(|p| p.name == name)
-        .ok_or_else(|| format!("unknown pack `{name}`"))
+        .ok_or_else(|| RuleError::new(name, RuleKind::Pack, format!("unknown pack `{name}`")))
 }
 
 fn info(pack: &PackData, rule: &RuleData) -> PackRuleInfo {
@@ -102,7 +103,7 @@ fn info(pack: &PackData, rule: &RuleData) -> PackRuleInfo {
 }
 
 /// A pack's description and rules; an error for an unknown name.
-pub fn pack(name: &str) -> Result<(String, Vec<PackRuleInfo>), String> {
+pub fn pack(name: &str) -> Result<(String, Vec<PackRuleInfo>), RuleError> {
     let pack = data(name)?;
     let rules = pack.rules.iter().map(|r| info(pack, r)).collect();
     Ok((pack.description.to_string(), rules))

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// An in-memory file tree: the corpus project at `/p`, a home at `/home/u`.
-pub struct FakeFs {
+pub(crate) struct FakeFs {
     files: BTreeSet<PathBuf>,
     dirs: BTreeSet<PathBuf>,
     /// Symlinks: where they are → their absolute target.
@@ -25,7 +25,7 @@ pub struct FakeFs {
 }
 
 impl FakeFs {
-    pub fn new(files: &[&str]) -> FakeFs {
+    pub(crate) fn new(files: &[&str]) -> FakeFs {
         let mut fs = FakeFs {
             files: BTreeSet::new(),
             dirs: BTreeSet::new(),
@@ -48,7 +48,7 @@ impl FakeFs {
     }
 
     /// Adds a symlink at `at` pointing to the absolute `target`.
-    pub fn with_link(mut self, at: &str, target: &str) -> FakeFs {
+    pub(crate) fn with_link(mut self, at: &str, target: &str) -> FakeFs {
         self.links.insert(PathBuf::from(at), PathBuf::from(target));
         self
     }
@@ -96,7 +96,7 @@ impl FakeFs {
 
     /// The project every corpus case runs in: `src/config` links to `cfg` (so
     /// `src/config/..` is the project root), `out` links outside the project.
-    pub fn project() -> FakeFs {
+    pub(crate) fn project() -> FakeFs {
         FakeFs::new(&[
             "/p/cfg/app.toml",
             "/srv/deep/x.txt",
@@ -164,7 +164,7 @@ impl FsView for FakeFs {
 }
 
 /// The context of every corpus case: cwd and project `/p`, home `/home/u`.
-pub fn context(fs: &FakeFs) -> ShellContext<'_> {
+pub(crate) fn context(fs: &FakeFs) -> ShellContext<'_> {
     ShellContext {
         cwd: "/p".into(),
         home: Some("/home/u".into()),
