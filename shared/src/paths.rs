@@ -1,5 +1,6 @@
-//! Path normalisation (SPEC §4.2): lexical `.`/`..` resolution and symlink targets. The
-//! glob matching of path rules lives in `budget::paths_rules`.
+//! Path normalisation (SPEC §4.2): lexical `.`/`..` resolution, the kernel's own
+//! resolution ([`resolve_kernel`]: a symlink is replaced by its target before a following
+//! `..`) and symlink targets. The glob matching of path rules lives in `budget::paths_rules`.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -21,6 +22,128 @@ pub fn normalise(path: &Path, base: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// What the kernel does with a path: the path it opens, or why that depends on the process
+/// opening it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// Absolute, every `..` applied to the real folder before it (the symlinks of earlier
+    /// components replaced by their targets); symlinks after the last `..` are left for the
+    /// path rules, which check the literal and the resolved path.
+    Path(PathBuf),
+    /// The path goes through `/proc/self`, `/proc/<pid>`, `/dev/fd/N/…` or the like: what it
+    /// names depends on the process that opens it (the shell, not this hook).
+    ProcessRelative(String),
+}
+
+/// Resolves `path` against `base` as the kernel does: component by component, and at each
+/// `..` the folder reached so far is first resolved through its symlinks (`src/config/../x`
+/// with `src/config` linking to `/elsewhere/cfg` opens `/elsewhere/x`, not `src/x`). A folder
+/// that does not exist is popped lexically: the kernel would fail there, so nothing is
+/// opened through it. Paths into another process's view (`/proc/self/…`, `/dev/fd/3/..`)
+/// cannot be resolved by the hook, whose own `/proc/self` differs: they come back
+/// [`Kernel::ProcessRelative`].
+pub fn resolve_kernel(path: &Path, base: &Path, fs: &dyn crate::fsview::FsView) -> Kernel {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    };
+    let parts: Vec<Component<'_>> = joined.components().collect();
+    let mut out = PathBuf::from("/");
+    for (index, part) in parts.iter().enumerate() {
+        let following = &parts[index + 1..];
+        match part {
+            Component::ParentDir => {
+                // Inside `/proc/<pid>` the folders are real (the magic links were refused
+                // before reaching here), and resolving them would name this hook's process.
+                if !is_per_process(&out)
+                    && let Some(real) = fs.canonicalize(&out)
+                {
+                    out = real;
+                }
+                out.pop();
+            }
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+            Component::Normal(name) => out.push(name),
+        }
+        if let Some(alias) = stream_alias(&out, following) {
+            out = alias;
+        }
+        if let Some(why) = process_relative(&out, following) {
+            return Kernel::ProcessRelative(why);
+        }
+    }
+    Kernel::Path(out)
+}
+
+fn normal_parts(dir: &Path) -> Vec<&str> {
+    dir.components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => n.to_str(),
+            _ => None,
+        })
+        .collect()
+}
+
+fn per_process_name(name: &str) -> bool {
+    matches!(name, "self" | "thread-self") || name.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `/proc/self`, `/proc/<pid>` and everything under them: what they name depends on the
+/// process that opens them.
+pub fn is_per_process(dir: &Path) -> bool {
+    matches!(normal_parts(dir).as_slice(), ["proc", who, ..] if per_process_name(who))
+}
+
+/// `/dev/fd` and the standard streams used as folders (`/dev/fd/../environ`) are the
+/// shell's `/proc/self/fd`: the path continues from there. Used as files (`/dev/fd/3`,
+/// `> /dev/stderr`) they stay devices.
+fn stream_alias(dir: &Path, rest: &[Component<'_>]) -> Option<PathBuf> {
+    let more: Vec<&Component<'_>> = rest
+        .iter()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect();
+    let fd = |n: &str| PathBuf::from("/proc/self/fd").join(n);
+    match normal_parts(dir).as_slice() {
+        ["dev", "fd"] => {
+            let keeps_device = matches!(more.as_slice(), [Component::Normal(_)]);
+            (!keeps_device).then(|| fd(""))
+        }
+        ["dev", stream @ ("stdin" | "stdout" | "stderr")] if !more.is_empty() => {
+            Some(fd(match *stream {
+                "stdin" => "0",
+                "stdout" => "1",
+                _ => "2",
+            }))
+        }
+        _ => None,
+    }
+}
+
+/// Why `dir` followed by `rest` names something only the opening process can resolve: a
+/// magic link of `/proc/<pid>` (`cwd`, `root`, `exe`, an open file `fd/N`, …) used as a
+/// folder.
+fn process_relative(dir: &Path, rest: &[Component<'_>]) -> Option<String> {
+    if !rest.iter().any(|c| !matches!(c, Component::CurDir)) {
+        return None;
+    }
+    let magic = match normal_parts(dir).as_slice() {
+        ["proc", who, entry] if per_process_name(who) => {
+            !matches!(*entry, "fd" | "fdinfo" | "task" | "net" | "attr" | "ns")
+        }
+        ["proc", who, "fd" | "task" | "ns", _] if per_process_name(who) => true,
+        ["proc", who, "task", _, _, ..] if per_process_name(who) => true,
+        _ => false,
+    };
+    magic.then(|| {
+        format!(
+            "`{}` goes through a link of a process's own `/proc` folder: what it names \
+             depends on the shell process",
+            dir.display()
+        )
+    })
 }
 
 /// The path with every symlink resolved, also for a path that does not exist yet: the
@@ -59,6 +182,82 @@ mod tests {
                 PathBuf::from(want),
                 "{path}"
             );
+        }
+    }
+
+    fn tree() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let base = dir
+            .path()
+            .canonicalize()
+            .unwrap_or_else(|e| panic!("canon: {e}"));
+        for folder in ["p/src", "p/cfg", "elsewhere/deep"] {
+            std::fs::create_dir_all(base.join(folder)).unwrap_or_else(|e| panic!("mkdir: {e}"));
+        }
+        let link = |target: &str, at: &str| {
+            std::os::unix::fs::symlink(base.join(target), base.join(at))
+                .unwrap_or_else(|e| panic!("symlink: {e}"))
+        };
+        link("p/cfg", "p/src/config");
+        link("elsewhere/deep", "p/out");
+        (dir, base)
+    }
+
+    #[test]
+    fn dot_dot_after_a_symlink_leaves_from_the_links_target() {
+        let (_dir, base) = tree();
+        let p = base.join("p");
+        let rows = [
+            // `src/config` → `cfg`: `..` is `cfg`'s parent, the project root.
+            ("src/config/../.env", p.join(".env")),
+            ("out/../x", base.join("elsewhere/x")),
+            (
+                "out/./../../p/.claude/settings.json",
+                p.join(".claude/settings.json"),
+            ),
+            ("src/../.env", p.join(".env")),
+            // A folder that does not exist: the kernel fails there, popped lexically.
+            ("nowhere/../README.md", p.join("README.md")),
+            // Symlinks after the last `..` stay for the path rules.
+            ("src/config", p.join("src/config")),
+        ];
+        for (path, want) in rows {
+            assert_eq!(
+                resolve_kernel(Path::new(path), &p, &RealFs),
+                Kernel::Path(want),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn paths_through_another_process_view_are_not_resolved_here() {
+        let rows = [
+            "/dev/fd/3/../x",
+            "/dev/stdin/../x",
+            "/proc/self/root/etc/passwd",
+            "/proc/1234/cwd/.env",
+            "/proc/self/fd/3/x",
+            "/proc/self/task/1/cwd/x",
+        ];
+        for path in rows {
+            let got = resolve_kernel(Path::new(path), Path::new("/"), &RealFs);
+            assert!(matches!(got, Kernel::ProcessRelative(_)), "{path}: {got:?}");
+        }
+        let rows = [
+            ("/dev/fd/3", "/dev/fd/3"),
+            ("/dev/stderr", "/dev/stderr"),
+            ("/dev/null", "/dev/null"),
+            ("/proc/cpuinfo", "/proc/cpuinfo"),
+            ("/proc/self/environ", "/proc/self/environ"),
+            // `/dev/fd` is `/proc/self/fd`: its parent is the shell's `/proc/self`.
+            ("/dev/fd/../environ", "/proc/self/environ"),
+            ("/dev/fd/./../environ", "/proc/self/environ"),
+            ("/proc/self/fd/../environ", "/proc/self/environ"),
+        ];
+        for (path, want) in rows {
+            let got = resolve_kernel(Path::new(path), Path::new("/"), &RealFs);
+            assert_eq!(got, Kernel::Path(PathBuf::from(want)), "{path}");
         }
     }
 

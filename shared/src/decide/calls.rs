@@ -142,9 +142,14 @@ impl<'a> Decider<'a> {
 
     /// Read, or Grep/Glob of a folder and, when given, of the files its glob names there.
     fn read_tool(&mut self, tool: &str, path: Option<&str>, glob: Option<&str>) {
-        let path = self.tool_path(path.unwrap_or("."));
+        let raw = path.unwrap_or(".");
+        let path = self.tool_path(raw);
         let what = format!("{tool} of `{}`", self.show(&path));
         self.read_path(&path, &what);
+        if let Some(opened) = self.kernel_tool_path(raw, &path, tool) {
+            let what = format!("{tool} of `{}`", self.show(&opened));
+            self.read_path(&opened, &what);
+        }
         if tool == "Grep" {
             self.grep_tool_folder(&path, glob);
         }
@@ -189,23 +194,52 @@ impl<'a> Decider<'a> {
             self.unparsed(&format!("{tool} call without a file path"), "");
             return;
         };
-        let path = self.tool_path(path);
+        let raw = path;
+        let path = self.tool_path(raw);
         let what = format!("{tool} of `{}`", self.show(&path));
         self.edit_path(&path, &what, false);
+        if let Some(opened) = self.kernel_tool_path(raw, &path, tool) {
+            let what = format!("{tool} of `{}`", self.show(&opened));
+            self.edit_path(&opened, &what, false);
+        }
+    }
+
+    /// The file the kernel opens for a tool's path when it differs from the lexical one
+    /// (`src/config/../.env` with `src/config` a symlink): both are decided, the strictest
+    /// wins, whichever of the two the tool hands the kernel. A path through another
+    /// process's `/proc` view cannot be decided: refused like an unparsed command.
+    fn kernel_tool_path(&mut self, raw: &str, path: &Path, tool: &str) -> Option<PathBuf> {
+        let raw = self.home_expanded(raw);
+        match crate::paths::resolve_kernel(&raw, &self.ctx.cwd, self.ctx.fs) {
+            crate::paths::Kernel::Path(opened) if crate::paths::is_per_process(&opened) => {
+                // Claude Code's own `/proc/self/environ` holds the same secrets.
+                self.unparsed(
+                    &format!("{tool} of `{}`, a process's own view", opened.display()),
+                    "",
+                );
+                None
+            }
+            crate::paths::Kernel::Path(opened) => (opened != path).then_some(opened),
+            crate::paths::Kernel::ProcessRelative(why) => {
+                self.unparsed(&format!("{tool} of a path where {why}"), "");
+                None
+            }
+        }
     }
 
     /// A tool's path made absolute; `~` and `~/x` are the home folder, as Claude Code's
     /// file tools expand them (a Write of `~/.bashrc` is the start-up file, not `./~`).
     fn tool_path(&self, path: &str) -> PathBuf {
+        normalise(&self.home_expanded(path), &self.ctx.cwd)
+    }
+
+    fn home_expanded(&self, path: &str) -> PathBuf {
         let home_relative = match (path, self.ctx.home.as_deref()) {
             ("~", Some(home)) => Some(home.to_path_buf()),
             (p, Some(home)) => p.strip_prefix("~/").map(|rest| home.join(rest)),
             _ => None,
         };
-        normalise(
-            home_relative.as_deref().unwrap_or(Path::new(path)),
-            &self.ctx.cwd,
-        )
+        home_relative.unwrap_or_else(|| PathBuf::from(path))
     }
 
     /// Everything an edit of `path` must pass: self-protection, stop rules, the rollback
@@ -461,5 +495,9 @@ impl<'a> Decider<'a> {
 
 /// A command or text as a message quotes it: on one line, at most 200 bytes.
 pub(super) fn clip(text: &str) -> String {
-    crate::text::shorten(&crate::text::one_line(text), 200)
+    const MAX: usize = 200;
+    // Only a bounded prefix is looked at: clipped once per effect, a 60 KB command with
+    // thousands of effects must not cost a pass over the whole text each time (seconds).
+    let prefix = crate::text::shorten(text, MAX * 8);
+    crate::text::shorten(&crate::text::one_line(&prefix), MAX)
 }

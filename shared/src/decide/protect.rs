@@ -97,9 +97,44 @@ pub fn protection(
     protected_dirs: &[PathBuf],
     fs: &dyn FsView,
 ) -> Option<Protected> {
-    let guards = guards(budget, home, protected_dirs);
+    let mut guards = guards(budget, home, protected_dirs);
     let resolved = resolve(path, fs);
     let candidates = [Some(path), resolved.as_deref()];
+    // Protected for what they are: a guard reached through its real location (the
+    // project's `.claude` itself a symlink, `~/.claude` linked elsewhere) is the same file.
+    // Resolving every guard costs file-system calls per effect, so an edit that only reaches
+    // its own path resolves the guards that could be it (same name, or a folder of that
+    // name above it); edits that reach below a folder resolve them all.
+    let reaches_below = match reach {
+        Reach::Path => false,
+        Reach::Into { whole_folder, .. } => whole_folder,
+        Reach::Tree | Reach::Matching { .. } => true,
+    };
+    let could_be = |g: &Guard| {
+        let name = g.path.file_name();
+        reaches_below
+            || matches!(reach, Reach::Into { names, .. }
+                if names.iter().any(|n| Some(OsStr::new(n)) == name))
+            || candidates.iter().flatten().any(|p| {
+                if g.tree {
+                    p.ancestors().any(|a| a.file_name() == name)
+                } else {
+                    p.file_name() == name
+                }
+            })
+    };
+    let real: Vec<Guard> = guards
+        .iter()
+        .filter(|g| could_be(g))
+        .filter_map(|g| {
+            resolve(&g.path, fs).map(|path| Guard {
+                path,
+                tree: g.tree,
+                id: g.id,
+            })
+        })
+        .collect();
+    guards.extend(real);
     let direct = candidates
         .iter()
         .flatten()

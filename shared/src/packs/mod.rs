@@ -13,6 +13,7 @@
 
 pub mod deploy;
 pub mod destructive;
+mod secret_flow;
 pub mod secrets;
 
 use crate::budget::{RuleError, RuleKind};

@@ -138,6 +138,20 @@ pub(crate) const PACK: PackData = PackData {
             "registry tokens stay unread",
         ),
         rule(
+            "shell-history",
+            Section::Read,
+            Deny,
+            "~/.*history",
+            "shell and REPL histories hold typed secrets; ask the user for what you need",
+        ),
+        rule(
+            "fish-history",
+            Section::Read,
+            Deny,
+            "~/.local/share/fish/fish_history",
+            "shell histories hold typed secrets; ask the user for what you need",
+        ),
+        rule(
             "gcp-service-account",
             Section::Read,
             Deny,
@@ -166,25 +180,10 @@ pub fn secret_name(name: &str) -> bool {
     .any(|w| upper.contains(w))
 }
 
-/// Names referenced as `$NAME` or `${NAME…}` in a word as written.
+/// Names referenced as `$NAME` or `${NAME…}` in a word as written: expanded ones only
+/// (`'$X'` and `\$X` are text).
 fn referenced_variables(word: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = word;
-    while let Some(at) = rest.find('$') {
-        rest = &rest[at + 1..];
-        let body = rest
-            .strip_prefix('{')
-            .unwrap_or(rest)
-            .trim_start_matches('!');
-        let name: String = body
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if !name.is_empty() {
-            out.push(name);
-        }
-    }
-    out
+    super::secret_flow::referenced(word)
 }
 
 /// `${!name}`: the value of the variable whose name `name` holds (not `${!prefix*}` or
@@ -204,7 +203,8 @@ fn indirect_expansion(word: &str) -> bool {
 const STDIN_PRINTERS: &[&str] = &[
     "cat", "tee", "head", "tail", "tac", "rev", "nl", "od", "xxd", "hexdump", "base64", "base32",
     "basenc", "strings", "tr", "cut", "sort", "uniq", "fold", "fmt", "paste", "column", "sed",
-    "awk", "gawk", "mawk", "jq", "less", "more", "xargs", "dd", "iconv",
+    "awk", "gawk", "mawk", "jq", "less", "more", "xargs", "dd", "iconv", "grep", "egrep", "fgrep",
+    "rg", "ag",
 ];
 
 /// Variables that hold a copy of a secret-named one (`x=$GITHUB_TOKEN`, `export T="$KEY"`,
@@ -252,7 +252,7 @@ pub(crate) fn checks(analysis: &Analysis) -> Vec<PackHit> {
     let is_secret = |name: &String| secret_name(name) || copied.contains(name);
     for copy in analysis.copies.iter().filter(|c| c.variable.is_none()) {
         let printers = analysis.feeds.iter().filter(|f| {
-            f.producer == "here-string"
+            matches!(f.producer.as_str(), "here-string" | "here-document")
                 && f.command == copy.command
                 && STDIN_PRINTERS.contains(&f.program.as_str())
         });
@@ -303,13 +303,14 @@ pub(crate) fn checks(analysis: &Analysis) -> Vec<PackHit> {
             .filter(|a| !a.starts_with('-'))
             .collect();
         match argv.first().copied() {
-            Some("env" | "printenv") if operands.is_empty() && !command.transparent => {
+            Some("env" | "printenv")
+                if (operands.is_empty() || super::secret_flow::env_prints_all(&argv))
+                    && !command.transparent =>
+            {
                 hits.push(dump(&command.text))
             }
             Some("export" | "declare" | "typeset")
-                if operands.is_empty()
-                    && argv[1..].iter().any(|a| matches!(*a, "-p" | "-x" | "-px"))
-                    || argv == ["export"] =>
+                if super::secret_flow::lists_variables(&argv) || argv == ["export"] =>
             {
                 hits.push(dump(&command.text))
             }
@@ -358,11 +359,8 @@ pub(crate) fn checks(analysis: &Analysis) -> Vec<PackHit> {
                 ));
             }
             Some("echo" | "printf") => {
-                for name in argv[1..]
-                    .iter()
-                    .flat_map(|a| referenced_variables(a))
-                    .filter(is_secret)
-                {
+                // Expanded variables only: `echo '$GITHUB_TOKEN'` prints the name.
+                for name in command.expands.iter().filter(|n| is_secret(n)) {
                     hits.push(hit(
                         "secret-variable",
                         format!("`{}` prints `${name}`", command.text),
@@ -373,5 +371,6 @@ pub(crate) fn checks(analysis: &Analysis) -> Vec<PackHit> {
             _ => {}
         }
     }
+    hits.extend(super::secret_flow::checks(analysis, &is_secret));
     hits
 }

@@ -27,16 +27,16 @@ pub const MAX_GLOB_LISTINGS: usize = 64;
 
 pub const TIME_REASON: &str = "the command took too long to analyse";
 
-/// The running budget of one analysis.
+/// The running limits of one analysis: its deadline and the simple commands seen.
 #[derive(Clone, Debug)]
-pub struct Budget {
+pub struct AnalysisLimits {
     deadline: Instant,
     pub commands: usize,
 }
 
-impl Budget {
-    pub fn new(limit: Duration) -> Budget {
-        Budget {
+impl AnalysisLimits {
+    pub fn new(limit: Duration) -> AnalysisLimits {
+        AnalysisLimits {
             deadline: Instant::now() + limit,
             commands: 0,
         }

@@ -7,21 +7,30 @@
 //! Map: [`adapter`] (the only file importing brush-parser: AST → a small walkable form),
 //! [`limits`] (size, depth, count and time bounds; the pre-scan that keeps the parser away
 //! from exponential inputs), [`words`] (quotes, escapes, `~`/`$HOME` expansion, globs),
-//! [`walk`] (lists, pipelines, compound commands, substitutions, `cd`), [`redirects`],
-//! [`run`] (one command's argv: wrappers, shells, `eval`, file and network effects),
-//! [`indirect`] (`find -exec`, links and scripts made by the same command), [`wrappers`] (with its table [`wrapper_shapes`]), [`effects`] (per-program operand roles; [`viewers`] for jq, tree and file), [`operands`] (paths inside option words,
+//! [`braces`] (brace expansion, before everything else), [`walk`] (lists, pipelines, compound commands, substitutions, `cd`), [`redirects`],
+//! [`run`] (one command's argv: wrappers, shells, `eval`), [`cd`] (directory changes),
+//! [`file_effects`] (the file and network effects of the program that runs),
+//! [`indirect`] (`find -exec`, links and scripts made by the same command), [`wrappers`] (with its table [`wrapper_shapes`]), [`effects`] (per-program operand roles; [`programs`] per-program option models; [`viewers`] for jq, tree and file), [`operands`] (paths inside option words,
 //! folder writers), [`scripts`] (sed/awk scripts we refuse), [`network`] (hosts),
-//! [`status`] (which
+//! [`copies`] (values copied by `read`, `set --`, `printf -v`), [`globopts`] (`shopt` glob options), [`funsub`] (bash 5.3 `${ cmd; }`), [`later_eval`] (values bash evaluates later: arithmetic, subscripts),
+//! [`split`] (the parts of a command that does not parse as a whole), [`status`] (which
 //! commands' exit status is the whole command's), [`branch`] (branch switches inside one
 //! command), [`vars`] (commands that
 //! reassign `HOME`, `PWD`, `CLAUDE_PROJECT_DIR`, `CDPATH`).
 
 mod adapter;
+mod braces;
 mod branch;
+mod cd;
+mod copies;
 mod effects;
+mod file_effects;
 #[cfg(test)]
 mod flow_tests;
+mod funsub;
+mod globopts;
 mod indirect;
+mod later_eval;
 mod limits;
 mod network;
 mod operands;
@@ -29,6 +38,8 @@ pub mod programs;
 mod redirects;
 mod run;
 mod scripts;
+pub use adapter::caught_parser_panics;
+mod split;
 mod status;
 mod vars;
 mod viewers;
@@ -131,6 +142,20 @@ pub struct SimpleCommand {
     /// branch checked out in the repository applies).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub git_branch: Option<BranchContext>,
+    /// The variables its words expand when it runs (`echo "$X"`), as opposed to text that
+    /// only looks like one (`echo '$X'`, `echo \$X`, which print the name).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expands: Vec<String>,
+    /// Variables whose value bash itself prints while expanding the words, whatever the
+    /// program: `: "${A:?$GITHUB_TOKEN}"` prints the token when `A` is unset.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reports: Vec<String>,
+}
+
+/// The variables a word as written expands, quote-aware (`"$X"` yes, `'$X'` no); `None`
+/// when it does not parse as a word.
+pub fn expanded_variables(word: &str) -> Option<Vec<String>> {
+    words::variables_of(word).map(|(expands, _)| expands)
 }
 
 /// The branch a command runs on after a switch earlier in the same command.
@@ -166,8 +191,9 @@ impl EffectKind {
 /// A file the command reads, writes or deletes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FileEffect {
-    /// Absolute and lexically normalised (`.`/`..` resolved, no symlink resolution: the
-    /// path rules check symlinks themselves).
+    /// Absolute, resolved as the kernel does (each `..` applied to the real folder before
+    /// it, see [`crate::paths::resolve_kernel`]); symlinks after the last `..` are kept: the
+    /// path rules check the literal and the resolved path themselves.
     pub path: PathBuf,
     pub kind: EffectKind,
     /// The text of the command that causes it.

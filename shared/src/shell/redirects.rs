@@ -20,6 +20,12 @@ impl Walker<'_, '_> {
     ) -> Option<(String, Option<String>)> {
         let mut stdin = None;
         for redirect in redirects {
+            // One command may carry thousands of redirections: the deadline is checked
+            // between them too, and the effects found so far are kept.
+            if self.limits.expired() {
+                self.limit = Some(limits::TIME_REASON.into());
+                return None;
+            }
             match redirect {
                 Redirect::File { fd, kind, target } => {
                     let effect = match kind {
@@ -66,6 +72,20 @@ impl Walker<'_, '_> {
                     self.walk_script(script, &mut inner);
                 }
                 Redirect::HereDoc { fd, body, expands } => {
+                    // An unquoted body is expanded: its variables print like a
+                    // here-string's (`cat <<EOF` / `$GITHUB_TOKEN` / `EOF`). A quoted body
+                    // is data.
+                    if *expands && let Some(word) = words::heredoc_variables(body) {
+                        self.out.copies.push(ValueCopy {
+                            variable: None,
+                            word,
+                            command: text.to_owned(),
+                        });
+                    }
+                    if !*expands && crate::shell::later_eval::holds_code(body) {
+                        // `read x <<'EOF'` / `a[$(…)]` / `EOF`: data that is code if evaluated.
+                        self.literal_code.push(body.clone());
+                    }
                     if *expands {
                         match words::heredoc_substitutions(body) {
                             Ok(scripts) => {
@@ -127,9 +147,20 @@ impl Walker<'_, '_> {
             });
             return;
         }
+        if let Some(why) = expanded
+            .glob
+            .as_deref()
+            .and_then(|p| self.glob_options.refuses(p))
+        {
+            self.unanalysable(why, text);
+            return;
+        }
         let paths = match &expanded.glob {
             Some(pattern) => match scope.cwd.as_deref() {
-                Some(base) => words::expand_glob(pattern, base, self.ctx.fs).unwrap_or_default(),
+                Some(base) => {
+                    words::expand_glob_with(pattern, base, self.ctx.fs, self.glob_options)
+                        .unwrap_or_default()
+                }
                 None => vec![PathBuf::from(&value)],
             },
             None => vec![PathBuf::from(&value)],

@@ -2,14 +2,14 @@
 //! parsed recursively, `find -exec`, `cd`, then the file and network effects of the
 //! program that finally runs.
 
-use crate::paths::normalise;
-use crate::shell::effects::{self, Role};
+use crate::shell::cd::set_physical;
+use crate::shell::effects;
 use crate::shell::vars;
 use crate::shell::walk::{Output, Scope, Walker};
 use crate::shell::words::{self, Expanded};
 use crate::shell::wrappers::{self, ShellMode};
-use crate::shell::{EffectKind, NetEffect, StdinFeed, network};
-use std::path::{Path, PathBuf};
+use crate::shell::{StdinFeed, network};
+use std::path::Path;
 
 /// One argument: its text as written and its literal value, if it has one.
 #[derive(Clone, Debug)]
@@ -137,7 +137,11 @@ impl Walker<'_, '_> {
                 return None;
             }
             if let Some(dir) = &unwrapped.chdir {
-                scope.cwd = scope.cwd.as_deref().map(|c| normalise(Path::new(dir), c));
+                // `env -C DIR` is a `chdir(2)`: the kernel resolves it.
+                scope.cwd = scope
+                    .cwd
+                    .as_deref()
+                    .and_then(|c| self.directory_after_cd(Path::new(dir), c, true));
             }
             let Some(start) = unwrapped.start else {
                 if from_xargs {
@@ -156,6 +160,7 @@ impl Walker<'_, '_> {
                 {
                     // `env HOME=. sh -c 'cat ~/.env'`
                     self.reassigned.note(n);
+                    self.note_globignore(n);
                 }
                 if assigned.is_some_and(|n| {
                     wrappers::is_assignment(arg.shown())
@@ -223,6 +228,20 @@ impl Walker<'_, '_> {
                 text,
             );
         }
+        let values: Vec<Option<&str>> = args.iter().map(|a| a.value.as_deref()).collect();
+        self.builtin_evaluates(&name, &values, scope);
+        self.note_builtin_copies(&name, &args, text);
+        match name.as_str() {
+            "shopt" => self.apply_shopt(&values),
+            "export" | "declare" | "typeset" | "local" | "readonly" => {
+                for value in values.iter().skip(1).flatten() {
+                    if let Some((assigned, _)) = value.split_once('=') {
+                        self.note_globignore(assigned);
+                    }
+                }
+            }
+            _ => {}
+        }
         let words: Vec<&str> = args.iter().map(Arg::shown).collect();
         self.reassigned = self
             .reassigned
@@ -249,6 +268,10 @@ impl Walker<'_, '_> {
                 return Some(Output::Program(name));
             }
             "popd" => scope.cwd = None,
+            "set" => {
+                let words: Vec<&str> = args[1..].iter().map(Arg::shown).collect();
+                self.physical_cd = set_physical(self.physical_cd, &words);
+            }
             "eval" => {
                 match args[1..]
                     .iter()
@@ -299,12 +322,22 @@ impl Walker<'_, '_> {
             *first = basename(first).to_owned();
         }
         crate::shell::programs::canonical_argv(&mut argv);
+        let (mut expands, mut reports) = (Vec::new(), Vec::new());
+        for arg in args.iter().filter(|a| a.value.is_none()) {
+            // A word that does not parse was refused already; as written it names what
+            // it may expand.
+            let (e, r) = words::variables_of(&arg.raw).unwrap_or_default();
+            expands.extend(e);
+            reports.extend(r);
+        }
         self.out.commands.push(crate::shell::SimpleCommand {
             argv,
             transparent,
             text: text.to_owned(),
             status_decides: self.deciding,
             git_branch: self.branch.clone(),
+            expands,
+            reports,
         });
     }
 
@@ -326,38 +359,6 @@ impl Walker<'_, '_> {
         );
     }
 
-    fn change_directory(&mut self, args: &[Arg], scope: &mut Scope) {
-        let target = args[1..]
-            .iter()
-            .find(|a| !matches!(a.value.as_deref(), Some("-L" | "-P" | "-e" | "-@" | "--")));
-        scope.cwd = match target {
-            // `cd` alone goes to `$HOME`.
-            None if self.unknown_vars.contains("HOME") => None,
-            None => self.ctx.home.clone(),
-            Some(arg) => match (arg.value.as_deref(), &arg.glob) {
-                (Some("-"), _) | (None, _) | (_, Some(_)) => None,
-                // A reassigned `CDPATH` may send `cd dir` anywhere.
-                (Some(dir), None)
-                    if self.unknown_vars.contains("CDPATH")
-                        && !(dir.starts_with('/')
-                            || matches!(dir, "." | "..")
-                            || dir.starts_with("./")
-                            || dir.starts_with("../")) =>
-                {
-                    None
-                }
-                (Some(dir), None) => {
-                    let dir = Path::new(dir);
-                    if dir.is_absolute() {
-                        Some(normalise(dir, Path::new("/")))
-                    } else {
-                        scope.cwd.as_deref().map(|c| normalise(dir, c))
-                    }
-                }
-            },
-        };
-    }
-
     fn run_shell(
         &mut self,
         name: &str,
@@ -367,6 +368,8 @@ impl Walker<'_, '_> {
         process_subs: &[String],
     ) {
         let shown: Vec<String> = args.iter().map(|a| a.shown().to_owned()).collect();
+        let words: Vec<&str> = shown.iter().map(String::as_str).collect();
+        self.apply_shell_options(&words);
         match wrappers::shell_mode(&shown) {
             ShellMode::String(i) => match &args[i].value {
                 Some(script) => {
@@ -412,217 +415,6 @@ impl Walker<'_, '_> {
             }
         }
     }
-
-    fn operand_effects(&mut self, name: &str, args: &[Arg], scope: &Scope, text: &str) {
-        let values: Vec<Option<&str>> = args.iter().map(|a| a.value.as_deref()).collect();
-        let (roles, problems) = effects::roles(name, &values);
-        for problem in problems {
-            self.unanalysable(problem, text);
-        }
-        let git_base = if name == "git" {
-            git_base(args, scope.cwd.as_deref())
-        } else {
-            None
-        };
-        let mut base_scope;
-        let scope = if let Some(base) = git_base {
-            base_scope = scope.clone();
-            base_scope.cwd = base;
-            &base_scope
-        } else {
-            scope
-        };
-        match effects::writes_into_folder(name, &values) {
-            Some(Some(dir)) => self.operand(&args[dir], Role::Write, scope, text, name),
-            Some(None) => self.file_effect(
-                Path::new("."),
-                EffectKind::Write,
-                scope.cwd.as_deref(),
-                text,
-            ),
-            None => {}
-        }
-        let symlink_copy = name == "cp"
-            && args.iter().any(|a| {
-                let v = a.shown();
-                v == "--symbolic-link"
-                    || v.starts_with('-') && !v.starts_with("--") && v.contains('s')
-            });
-        if name == "ln" || symlink_copy {
-            self.record_links(args, scope, text);
-        }
-        let never_reads = effects::never_reads(name);
-        for (i, arg) in args.iter().enumerate().skip(1) {
-            if arg.value.is_none() {
-                let after_message = i > 0
-                    && args[i - 1]
-                        .value
-                        .as_deref()
-                        .is_some_and(|flag| effects::is_message_option_of(name, flag));
-                let data_flag =
-                    arg.raw.starts_with('-') && arg.raw.contains('=') && !arg.raw.contains("=$(");
-                if !never_reads && !after_message && !data_flag {
-                    self.unanalysable(
-                        format!("the operand `{}` of `{name}` is not a literal", arg.raw),
-                        text,
-                    );
-                }
-                continue;
-            }
-            self.operand(
-                arg,
-                roles.get(i).copied().unwrap_or(Role::Read),
-                scope,
-                text,
-                name,
-            );
-        }
-    }
-
-    pub(super) fn operand(&mut self, arg: &Arg, role: Role, scope: &Scope, text: &str, name: &str) {
-        match role {
-            Role::ReadAndWrite => {
-                self.operand(arg, Role::Read, scope, text, name);
-                return self.operand(arg, Role::Write, scope, text, name);
-            }
-            Role::ReadAndDelete { recursive } => {
-                self.operand(arg, Role::Read, scope, text, name);
-                return self.operand(arg, Role::Delete { recursive }, scope, text, name);
-            }
-            _ => {}
-        }
-        let Some(value) = arg.value.as_deref() else {
-            if role != Role::Data {
-                self.unanalysable(
-                    format!("the operand `{}` of `{name}` is not a literal", arg.raw),
-                    text,
-                );
-            }
-            return;
-        };
-        let Some(value) = effects::operand_path(name, role, value) else {
-            return;
-        };
-        let kind = match role {
-            Role::Data => return,
-            Role::ReadFromHistory => {
-                // Relative to the repository root unless written `./x` or `../x`.
-                let base = if value.starts_with("./") || value.starts_with("../") {
-                    scope.cwd.clone()
-                } else {
-                    Some(self.ctx.project_dir.clone())
-                };
-                self.file_effect(Path::new(value), EffectKind::Read, base.as_deref(), text);
-                return;
-            }
-            Role::Read => EffectKind::Read,
-            Role::Write => EffectKind::Write,
-            Role::WriteIfExists => {
-                let exists = scope
-                    .cwd
-                    .as_deref()
-                    .is_some_and(|base| self.ctx.fs.exists(&normalise(Path::new(value), base)));
-                if !exists {
-                    return;
-                }
-                EffectKind::Write
-            }
-            Role::Delete { recursive } => EffectKind::Delete { recursive },
-            Role::ReadAndWrite | Role::ReadAndDelete { .. } => return,
-        };
-        let paths: Vec<PathBuf> = match (&arg.glob, scope.cwd.as_deref()) {
-            (Some(pattern), Some(base)) => {
-                let pattern = pattern.strip_prefix("of=").unwrap_or(pattern);
-                match words::expand_glob(pattern, base, self.ctx.fs) {
-                    Some(paths) => {
-                        if let EffectKind::Delete { recursive: true } = kind {
-                            // `rm -rf *` at a root is a delete of the root's contents: say so.
-                            let parent = normalise(Path::new(pattern), base);
-                            if let Some(dir) = parent.parent()
-                                && pattern.rsplit('/').next() == Some("*")
-                            {
-                                self.file_effect(dir, kind, Some(base), text);
-                            }
-                        }
-                        paths
-                    }
-                    None => {
-                        self.unanalysable(
-                            format!("the glob `{}` of `{name}` matches too many files", arg.raw),
-                            text,
-                        );
-                        return;
-                    }
-                }
-            }
-            _ => vec![PathBuf::from(value)],
-        };
-        for path in paths {
-            if kind == EffectKind::Read {
-                let absolute = match scope.cwd.as_deref() {
-                    Some(base) => normalise(&path, base),
-                    None if path.is_absolute() => path.clone(),
-                    None => {
-                        self.file_effect(&path, kind, None, text);
-                        continue;
-                    }
-                };
-                if !self.ctx.fs.exists(&absolute) {
-                    continue;
-                }
-            }
-            self.file_effect(&path, kind, scope.cwd.as_deref(), text);
-        }
-    }
-
-    fn network_effects(&mut self, name: &str, values: &[Option<&str>], text: &str) {
-        if !network::is_fetcher(name) {
-            return;
-        }
-        for url in network::targets(name, values) {
-            if let Some(path) = network::file_url_path(&url) {
-                // `curl file:///…/.env` reads a local file.
-                self.file_effect(Path::new(&path), EffectKind::Read, None, text);
-                continue;
-            }
-            if let Some(host) = network::host_of(&url) {
-                let effect = NetEffect {
-                    host,
-                    url,
-                    command: text.to_owned(),
-                };
-                if !self.out.network.contains(&effect) {
-                    self.out.network.push(effect);
-                }
-            }
-        }
-    }
-}
-
-/// `git -C a -C b`: the directory git's paths are relative to.
-fn git_base(args: &[Arg], cwd: Option<&Path>) -> Option<Option<PathBuf>> {
-    let mut base = cwd.map(Path::to_path_buf);
-    let mut changed = false;
-    let mut i = 1;
-    while i + 1 < args.len() && args[i].shown().starts_with('-') {
-        if args[i].shown() == "-C" {
-            changed = true;
-            base = match (&args[i + 1].value, base) {
-                (Some(dir), Some(b)) => Some(normalise(Path::new(dir), &b)),
-                (Some(dir), None) if dir.starts_with('/') => Some(PathBuf::from(dir)),
-                _ => None,
-            };
-            i += 2;
-        } else if matches!(
-            args[i].shown(),
-            "-c" | "--git-dir" | "--work-tree" | "--config-env"
-        ) {
-            i += 2;
-        } else {
-            i += 1;
-        }
-    }
-    changed.then_some(base)
 }
 
 /// What a command prints, when a shell downstream might run it.

@@ -2,19 +2,19 @@
 //! nested parse), redirections and the `cd` base of relative paths. One command's argv is
 //! handed to [`crate::shell::run`].
 
-use crate::paths::normalise;
 use crate::shell::adapter::{self, AndOr, Cmd, Pipeline, Redirect, Script, Simple, Word};
+use crate::shell::braces;
 use crate::shell::indirect;
-use crate::shell::limits::{self, Budget};
+use crate::shell::limits::{self, AnalysisLimits};
+use crate::shell::split;
 use crate::shell::status;
 use crate::shell::vars::Reassigned;
 use crate::shell::words::{self, Env, Expanded};
 use crate::shell::wrappers;
 use crate::shell::{
-    Analysis, BranchContext, EffectKind, FileEffect, ShellContext, SimpleCommand, Unanalysable,
-    ValueCopy,
+    Analysis, BranchContext, EffectKind, ShellContext, SimpleCommand, Unanalysable, ValueCopy,
 };
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// What a command writes to its standard output, as far as a reader downstream cares.
@@ -49,7 +49,7 @@ impl Scope {
 
 pub struct Walker<'a, 'c> {
     pub ctx: &'a ShellContext<'c>,
-    pub budget: Budget,
+    pub limits: AnalysisLimits,
     pub out: Analysis,
     /// Set when a global limit is passed: the whole analysis becomes this one reason.
     pub limit: Option<String>,
@@ -78,6 +78,19 @@ pub struct Walker<'a, 'c> {
     /// A switch happened anywhere / a function was defined anywhere.
     pub switched: bool,
     pub defines_function: bool,
+    /// `set -P` / `set -o physical` seen: `cd` resolves symlinks as the kernel does.
+    pub physical_cd: bool,
+    /// Literal values holding `$(`, backticks or `${` ([`crate::shell::later_eval`]).
+    pub literal_code: Vec<String>,
+    /// `shopt` glob options set so far ([`crate::shell::globopts`]).
+    pub glob_options: crate::shell::globopts::GlobOptions,
+    /// The first word or builtin giving a value the analyser cannot see (a command's
+    /// output, `read` from a file), when there is one.
+    pub unknown_values: Option<String>,
+    /// The first context that makes bash evaluate a value, when there is one.
+    pub evaluates: Option<String>,
+    /// Keys of the effects recorded so far (see [`Walker::file_effect`]).
+    pub effect_keys: std::collections::HashSet<(PathBuf, EffectKind, usize, usize)>,
 }
 
 pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysis {
@@ -91,13 +104,13 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
             command,
         );
     }
-    let budget = Budget::new(time);
+    let limits = AnalysisLimits::new(time);
     let mut unknown_vars = Reassigned::default();
     let mut branch_pinned = false;
     let mut walker = loop {
         let mut walker = Walker {
             ctx,
-            budget: budget.clone(),
+            limits: limits.clone(),
             out: Analysis::default(),
             limit: None,
             links: Vec::new(),
@@ -113,6 +126,12 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
             switched_in_repeat: false,
             switched: false,
             defines_function: false,
+            physical_cd: false,
+            effect_keys: Default::default(),
+            literal_code: Vec::new(),
+            evaluates: None,
+            unknown_values: None,
+            glob_options: Default::default(),
         };
         let scope = Scope {
             cwd: Some(ctx.cwd.clone()),
@@ -133,7 +152,12 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
         unknown_vars = unknown_vars.union(walker.reassigned);
         branch_pinned |= pin;
     };
-    if walker.budget.expired() && walker.limit.is_none() {
+    walker.finish_later_code(&Scope {
+        cwd: Some(ctx.cwd.clone()),
+        depth: 0,
+        stdin: None,
+    });
+    if walker.limits.expired() && walker.limit.is_none() {
         walker.limit = Some(limits::TIME_REASON.into());
     }
     indirect::follow_links(&mut walker.out, &walker.links);
@@ -153,10 +177,15 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
             });
         }
     }
-    match walker.limit {
-        Some(reason) => single(reason, command),
-        None => walker.out,
+    // A cut analysis keeps what it found: the effects before the cut still decide (a
+    // `rm -rf ~` before 3,000 redirects is denied), the cut itself is unanalysable.
+    if let Some(reason) = walker.limit {
+        walker.out.unanalysable.push(Unanalysable {
+            reason,
+            text: command.chars().take(200).collect(),
+        });
     }
+    walker.out
 }
 
 fn single(reason: String, command: &str) -> Analysis {
@@ -165,14 +194,6 @@ fn single(reason: String, command: &str) -> Analysis {
         unanalysable: vec![Unanalysable { reason, text }],
         ..Analysis::default()
     }
-}
-
-fn is_device(path: &Path) -> bool {
-    let text = path.to_string_lossy();
-    matches!(
-        text.as_ref(),
-        "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty" | "/dev/stdin"
-    ) || text.starts_with("/dev/fd/")
 }
 
 impl Walker<'_, '_> {
@@ -216,7 +237,7 @@ impl Walker<'_, '_> {
             ));
             return None;
         }
-        match adapter::parse_script(text, &self.budget) {
+        match adapter::parse_script(text, &self.limits) {
             Ok(script) => {
                 let mut inner = Scope {
                     cwd: scope.cwd.clone(),
@@ -230,8 +251,11 @@ impl Walker<'_, '_> {
                     || failure.0.contains("nests") && scope.depth == 0
                 {
                     self.limit = Some(failure.0);
-                } else {
-                    self.unanalysable(format!("{what} could not be parsed: {}", failure.0), text);
+                    return None;
+                }
+                self.unanalysable(format!("{what} could not be parsed: {}", failure.0), text);
+                if let Some(parts) = split::top_level_parts(text) {
+                    self.walk_parts(&parts, scope);
                 }
                 None
             }
@@ -324,6 +348,7 @@ impl Walker<'_, '_> {
                 subshell,
                 loop_var,
                 repeats,
+                evaluates,
             } => {
                 if *is_test {
                     self.out.commands.push(SimpleCommand {
@@ -332,13 +357,27 @@ impl Walker<'_, '_> {
                         text: "[[ … ]]".into(),
                         status_decides: false,
                         git_branch: self.branch.clone(),
+                        expands: Vec::new(),
+                        reports: Vec::new(),
                     });
                 }
-                for word in words {
-                    self.expand_for_substitutions(word, scope);
+                let expanded: Vec<_> = words
+                    .iter()
+                    .filter_map(|word| self.expand_for_substitutions(word, scope))
+                    .collect();
+                if *evaluates {
+                    self.test_evaluates(&expanded, scope);
                 }
                 if let Some(name) = loop_var {
                     self.reassigned.note(name);
+                    // `for t in "$GITHUB_TOKEN"`: the loop variable holds each word.
+                    for word in words {
+                        self.out.copies.push(ValueCopy {
+                            variable: Some(name.clone()),
+                            word: word.0.clone(),
+                            command: "a for loop".into(),
+                        });
+                    }
                 }
                 let text = "a compound command";
                 self.apply_redirects(redirects, scope, text);
@@ -378,6 +417,7 @@ impl Walker<'_, '_> {
     ) -> Option<Expanded> {
         match words::expand(&word.0, &self.env(scope)) {
             Ok(expanded) => {
+                self.note_later_code(&expanded);
                 self.reassigned = self.reassigned.union(expanded.assigns);
                 for script in &expanded.substitutions {
                     self.parse_and_walk(script, scope, "a command substitution");
@@ -392,15 +432,15 @@ impl Walker<'_, '_> {
     }
 
     fn walk_simple(&mut self, simple: &Simple, scope: &mut Scope) -> Option<Output> {
-        self.budget.commands += 1;
-        if self.budget.commands > limits::MAX_SIMPLE_COMMANDS {
+        self.limits.commands += 1;
+        if self.limits.commands > limits::MAX_SIMPLE_COMMANDS {
             self.limit = Some(format!(
                 "it has more than {} simple commands",
                 limits::MAX_SIMPLE_COMMANDS
             ));
             return None;
         }
-        if self.budget.expired() {
+        if self.limits.expired() {
             self.limit = Some(limits::TIME_REASON.into());
             return None;
         }
@@ -415,6 +455,7 @@ impl Walker<'_, '_> {
             }
             // `HOME=. cmd` as much as `HOME=.`: a nested shell or `eval` sees the value.
             self.reassigned.note(name);
+            self.note_globignore(name);
             if values
                 .iter()
                 .any(|v| wrappers::assignment_runs_code(name, &v.0))
@@ -435,9 +476,19 @@ impl Walker<'_, '_> {
         }
         let mut expanded = Vec::new();
         for word in &simple.words {
-            match self.expand_for_substitutions(word, scope) {
-                Some(e) => expanded.push(e),
-                None => return None,
+            // Brace expansion comes first and works on the word as written.
+            let words = match braces::expand(&word.0) {
+                Ok(words) => words,
+                Err(too_many) => {
+                    self.unanalysable(too_many.0, &simple.text);
+                    return None;
+                }
+            };
+            for word in words {
+                match self.expand_for_substitutions(&Word(word), scope) {
+                    Some(e) => expanded.push(e),
+                    None => return None,
+                }
             }
         }
         let stdin = self.apply_redirects(&simple.redirects, scope, &simple.text);
@@ -461,36 +512,6 @@ impl Walker<'_, '_> {
         );
         scope.cwd = scope_for_command.cwd;
         output
-    }
-
-    /// Records one file effect, resolving a relative path against `base`.
-    pub fn file_effect(&mut self, path: &Path, kind: EffectKind, base: Option<&Path>, text: &str) {
-        let absolute = if path.is_absolute() {
-            normalise(path, Path::new("/"))
-        } else {
-            match base {
-                Some(base) => normalise(path, base),
-                None => {
-                    self.unanalysable(
-                        format!("`{}` is relative to a directory the analyser cannot follow (a non-literal `cd`)", path.display()),
-                        text,
-                    );
-                    return;
-                }
-            }
-        };
-        if is_device(&absolute) {
-            return;
-        }
-        let effect = FileEffect {
-            path: absolute,
-            kind,
-            command: text.to_owned(),
-            name_filter: Vec::new(),
-        };
-        if !self.out.effects.contains(&effect) {
-            self.out.effects.push(effect);
-        }
     }
 }
 

@@ -6,6 +6,7 @@
 
 use crate::fsview::FsView;
 use crate::shell::adapter::{self, ParseFailure, Piece};
+use crate::shell::globopts::GlobOptions;
 use crate::shell::limits::{MAX_GLOB_LISTINGS, MAX_GLOB_MATCHES};
 use crate::shell::vars::{self, Reassigned};
 use std::path::{Path, PathBuf};
@@ -34,6 +35,9 @@ pub struct Expanded {
     pub substitutions: Vec<String>,
     /// Watched names the word itself may assign (`$((HOME=1))`, `${HOME:=x}`).
     pub assigns: Reassigned,
+    /// The word makes bash evaluate a value (arithmetic, a subscript, `${!x}`): code held
+    /// in a variable may run here ([`crate::shell::later_eval`]).
+    pub evaluates: bool,
 }
 
 /// Expands one word. Parse failures are returned for the caller to report.
@@ -46,6 +50,7 @@ pub fn expand(raw: &str, env: &Env<'_>) -> Result<Expanded, ParseFailure> {
         why_dynamic: None,
         substitutions: Vec::new(),
         assigns: Reassigned::default(),
+        evaluates: false,
     };
     let (mut value, mut pattern, mut has_glob) = (String::new(), String::new(), false);
     for (index, piece) in pieces.iter().enumerate() {
@@ -71,6 +76,11 @@ pub fn expand(raw: &str, env: &Env<'_>) -> Result<Expanded, ParseFailure> {
                     pattern.push_str(&text);
                 } else {
                     pattern.push_str(&globset_escape(&text));
+                }
+                if !*quoted && is_extglob(&text) {
+                    out.why_dynamic.get_or_insert(format!(
+                        "`{raw}` is an extended glob (`@(…)`, `!(…)`, …), which the analyser does not expand"
+                    ));
                 }
                 if !*quoted && is_brace_list(&text) {
                     out.why_dynamic
@@ -103,7 +113,10 @@ pub fn expand(raw: &str, env: &Env<'_>) -> Result<Expanded, ParseFailure> {
                 plain,
                 inner,
                 assigns,
+                evaluates,
+                ..
             } => {
+                out.evaluates |= *evaluates;
                 for text in inner {
                     collect_substitutions(text, &mut out.substitutions)?;
                 }
@@ -140,6 +153,7 @@ pub fn expand(raw: &str, env: &Env<'_>) -> Result<Expanded, ParseFailure> {
                     .get_or_insert(format!("`{raw}` depends on a command's output"));
             }
             Piece::Arith(text) => {
+                out.evaluates = true;
                 collect_substitutions(text, &mut out.substitutions)?;
                 out.assigns = out.assigns.union(vars::mentioned(text));
                 out.why_dynamic
@@ -195,6 +209,79 @@ pub fn heredoc_substitutions(body: &str) -> Result<Vec<String>, ParseFailure> {
         }
     }
     Ok(out)
+}
+
+/// The variables a word as written expands (`"$X"`, `${X:-$Y}`; not `'$X'` or `\$X`),
+/// and those whose value bash prints itself while expanding it (`${A:?$X}` prints `$X`
+/// when `A` is unset). `None` when the word does not parse.
+pub fn variables_of(raw: &str) -> Option<(Vec<String>, Vec<String>)> {
+    let (mut expands, mut reports) = (Vec::new(), Vec::new());
+    collect_variables(raw, &mut expands, &mut reports, false, 0)?;
+    Some((expands, reports))
+}
+
+fn collect_variables(
+    raw: &str,
+    expands: &mut Vec<String>,
+    reports: &mut Vec<String>,
+    reported: bool,
+    depth: usize,
+) -> Option<()> {
+    if !raw.contains('$') || depth > 8 {
+        return Some(());
+    }
+    for piece in adapter::pieces(raw).ok()? {
+        if let Piece::Var {
+            name,
+            inner,
+            error_message,
+            ..
+        } = piece
+        {
+            if name.starts_with('#') {
+                // `${#NAME}`: only the length is expanded.
+                continue;
+            }
+            if reported {
+                reports.push(name.clone());
+            }
+            expands.push(name);
+            for text in inner {
+                collect_variables(
+                    &text,
+                    expands,
+                    reports,
+                    reported || error_message,
+                    depth + 1,
+                )?;
+            }
+        }
+    }
+    Some(())
+}
+
+/// The variables an expanding here-document body prints, as a word naming each
+/// (`${A}${B}`), for the secrets pack to follow like a here-string's.
+pub fn heredoc_variables(body: &str) -> Option<String> {
+    if !body.contains('$') {
+        return None;
+    }
+    let names: Vec<String> = adapter::heredoc_pieces(body)
+        .ok()?
+        .into_iter()
+        .filter_map(|piece| match piece {
+            Piece::Var { name, .. } => Some(format!("${{{name}}}")),
+            _ => None,
+        })
+        .collect();
+    (!names.is_empty()).then(|| names.concat())
+}
+
+/// `@(…)`, `!(…)`, `+(…)`, `*(…)`, `?(…)`: extglob patterns (on in many users' shells).
+fn is_extglob(text: &str) -> bool {
+    ["@(", "!(", "+(", "*(", "?("]
+        .iter()
+        .any(|p| text.contains(p))
 }
 
 fn is_brace_list(text: &str) -> bool {
@@ -292,8 +379,14 @@ pub fn decode_ansi_c(text: &str) -> String {
 
 /// Expands a glob pattern (absolute, or relative to `base`) the way the shell would a
 /// moment later. `None` when the expansion went past its bounds. No match: the pattern
-/// itself, as Bash leaves it.
-pub fn expand_glob(pattern: &str, base: &Path, fs: &dyn FsView) -> Option<Vec<PathBuf>> {
+/// itself, as Bash leaves it (nothing under `nullglob`). `options` are the shell's glob
+/// options in force ([`crate::shell::globopts`]).
+pub fn expand_glob_with(
+    pattern: &str,
+    base: &Path,
+    fs: &dyn FsView,
+    options: GlobOptions,
+) -> Option<Vec<PathBuf>> {
     let absolute = pattern.starts_with('/');
     let mut current = vec![if absolute {
         PathBuf::from("/")
@@ -315,13 +408,15 @@ pub fn expand_glob(pattern: &str, base: &Path, fs: &dyn FsView) -> Option<Vec<Pa
             }
             let matcher = globset::GlobBuilder::new(segment)
                 .literal_separator(true)
+                .case_insensitive(options.nocase)
                 .build()
                 .ok()?
                 .compile_matcher();
             let mut names = fs.list_dir(dir).unwrap_or_default();
             names.sort();
             for name in names {
-                if name.starts_with('.') && !segment.starts_with('.') {
+                let hidden = name.starts_with('.') && !segment.starts_with('.');
+                if hidden && !(options.dotglob && name != "." && name != "..") {
                     continue;
                 }
                 if matcher.is_match(&name) {
@@ -335,6 +430,9 @@ pub fn expand_glob(pattern: &str, base: &Path, fs: &dyn FsView) -> Option<Vec<Pa
         current = next;
     }
     if current.is_empty() {
+        if options.nullglob {
+            return Some(Vec::new());
+        }
         return Some(vec![base.join(unescape(pattern))]);
     }
     Some(current)

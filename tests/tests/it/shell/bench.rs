@@ -62,6 +62,80 @@ fn analysis_time_per_typical_and_hostile_command() {
     }
 }
 
+/// The many-redirect commands of issue 9 class 10, analysed and decided under the corpus's
+/// strict budget (the whole hook path but I/O).
+#[test]
+#[ignore = "timing probe: run by hand"]
+fn decision_time_for_thousands_of_redirect_targets() {
+    use budget_policy::decide::{DecideContext, SessionFacts, decide};
+    use budget_policy::protocol::ToolCall;
+    let fs = FakeFs::project();
+    let located = budget_policy::budget::Located {
+        project_root: "/p".into(),
+        repo_budget: Some(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/corpus/budgets/strict.toml"),
+        ),
+        user_budget: None,
+    };
+    let Ok(Some(budget)) = budget_policy::budget::load(&located, None) else {
+        panic!("strict budget did not load");
+    };
+    let redirects = |n: usize| {
+        (0..n)
+            .map(|i| format!(">/tmp/p{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let cases = [
+        (
+            "rm -rf ~ then 3,000 redirects",
+            format!("rm -rf ~; echo x {}", redirects(3000)),
+        ),
+        ("6,000 redirects", format!("echo x {}", redirects(6000))),
+        (
+            "6,000 short redirects",
+            format!(
+                "echo x {}",
+                (0..6000)
+                    .map(|i| format!(">/t/{i}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+        ),
+    ];
+    for (name, command) in cases {
+        let ctx = DecideContext {
+            cwd: "/p".into(),
+            home: Some("/home/u".into()),
+            nobody_can_answer: false,
+            protected_dirs: Vec::new(),
+            current_branch: None,
+            fs: &fs,
+        };
+        let start = Instant::now();
+        let analysis = analyse(&command, &context(&fs));
+        let analysed = start.elapsed();
+        let start = Instant::now();
+        let decision = decide(
+            &ToolCall::Bash {
+                command: command.clone(),
+            },
+            &budget,
+            &SessionFacts::default(),
+            &ctx,
+        );
+        let decided = start.elapsed();
+        println!(
+            "{name}: {} bytes, analysis {analysed:?} ({} effects, {} unanalysable), decide {decided:?} -> {:?}",
+            command.len(),
+            analysis.effects.len(),
+            analysis.unanalysable.len(),
+            decision.verdict
+        );
+    }
+}
+
 fn shlex_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
