@@ -7,6 +7,7 @@
 //! * [`post`] — PostToolUse / PostToolUseFailure (and what the never-blocking hooks share).
 //! * [`stop`] — Stop / SubagentStop evidence gate.
 //! * [`session`] — SessionStart, UserPromptSubmit, SessionEnd.
+//! * [`tripwire`] — the tripwires' calls from pre, post and session (SPEC §3).
 #![forbid(unsafe_code)]
 
 pub mod post;
@@ -14,3 +15,4 @@ pub mod pre;
 pub mod runner;
 pub mod session;
 pub mod stop;
+pub mod tripwire;

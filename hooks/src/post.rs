@@ -14,6 +14,7 @@
 
 use crate::pre;
 use crate::runner::{HookEnv, Policy, Reply, failure};
+use crate::tripwire;
 use budget_policy::budget::{self, Budget, PathContext};
 use budget_policy::decide::fingerprint;
 use budget_policy::fsview::RealFs;
@@ -147,6 +148,12 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
         Ok(ctx) => ctx,
         Err(reply) => return reply,
     };
+    let exposure = tripwire::scan_output(&input, &ctx, env);
+    let mut input = input;
+    if let Some((_, scanner)) = &exposure {
+        // The error text is recorded and counted: it must not carry the secret to disk.
+        input.error = input.error.as_deref().map(|e| scanner.scrub(e));
+    }
     let analysis = match input.tool_call() {
         Some(ToolCall::Bash { command }) => Some(analyse(&command, &ctx, env)),
         _ => None,
@@ -155,7 +162,9 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
     let transcript = transcript_path(&input);
     let prices = prices(&ctx.budget);
     let now = store::now_ms();
+    let mut trip = tripwire::Trip::default();
     let outcome = ctx.session.update(lock_wait(env), |state| {
+        trip = tripwire::after_call(state, &ctx, env, &input, exposure.as_ref().map(|e| &e.0));
         state.note_post_tool_use(&event, now);
         // Spend is best effort here; the pre hook and the stop hook read it too.
         let spend = transcript
@@ -163,16 +172,23 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
             .map(|path| transcript::refresh(state, path, &prices));
         (state.seq, spend)
     });
+    let quiet = match &trip.halt {
+        Some(reason) => tripwire::halt_reply(reason),
+        None => Reply::silent(),
+    };
     let (seq, reply) = match outcome {
         Ok((seq, Some(Err(e)))) => {
             ctx.session
                 .record_hook_error("post-tool-use", &format!("spend not read: {e}"));
-            (Some(seq), Reply::silent())
+            (Some(seq), quiet)
         }
-        Ok((seq, _)) => (Some(seq), Reply::silent()),
+        Ok((seq, _)) => (Some(seq), quiet),
         Err(e) => (None, not_counted(&ctx.session, "post-tool-use", &e)),
     };
-    let recorded = recorded_post(&input, &ctx, seq, &event, analysis.as_ref());
+    let mut recorded = recorded_post(&input, &ctx, seq, &event, analysis.as_ref());
+    recorded.code = trip.code.map(str::to_owned);
+    recorded.stop_reason = trip.halt;
+    recorded.tripwire = trip.notes;
     record_event(&ctx, "post-tool-use", &recorded, reply)
 }
 

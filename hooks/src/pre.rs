@@ -110,6 +110,11 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
                 .map(|h| h.origin.to_string())
                 .unwrap_or_default(),
         });
+        if decision.verdict != Some(Verdict::Deny)
+            && let Some(id) = input.tool_use_id.as_deref()
+        {
+            crate::tripwire::note_pre(session.dir(), &budget, env, id);
+        }
         let tool = call.tool_name();
         state.note_pre_tool_use(
             input.tool_use_id.as_deref(),

@@ -41,6 +41,7 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
             let model = input.model.as_ref().and_then(record::model_name);
             ctx.session
                 .update(post::lock_wait(env), |s| {
+                    crate::tripwire::session_start(ctx.session.dir(), &ctx.budget, env);
                     s.note_session_start(input.session_id.as_deref(), model.as_deref(), now);
                     s.seq
                 })

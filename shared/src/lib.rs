@@ -12,6 +12,7 @@
 //! * [`store`] — the only I/O: session state, run record, transcript reader.
 //! * [`spend`] — usage dedupe and pricing (pure).
 //! * [`report`] — review packet rendering.
+//! * [`tripwire`] — what really happened around a call: protected files, secrets in output.
 #![forbid(unsafe_code)]
 
 pub mod budget;
@@ -24,4 +25,5 @@ pub mod report;
 pub mod shell;
 pub mod spend;
 pub mod store;
+pub mod tripwire;
 pub mod verdict;

@@ -74,6 +74,14 @@ fn instead(code: Code) -> &'static str {
         Code::BudgetInvalid | Code::HookInternalError => {
             "Ask the user to fix the problem named above, then retry."
         }
+        Code::TamperDetected => {
+            "Stop now and tell the user what you were doing; the protected file was put back and \
+             a new session is needed to continue."
+        }
+        Code::SecretExposed => {
+            "Stop now: do not repeat, store or send the value anywhere. Tell the user which \
+             secret was shown so they can rotate it."
+        }
         Code::ApprovalNeeded | Code::Allowed | Code::NoOpinion => "",
     }
 }
@@ -158,10 +166,10 @@ fn self_protection(finding: &Finding) -> String {
 fn already_stopped(finding: &Finding) -> String {
     let what = &finding.what;
     let reason = finding.stop_reason.as_deref().unwrap_or_default();
-    let by = if finding.code == Code::SpendExceeded {
-        "the spend limit"
-    } else {
-        "the stop rule"
+    let by = match finding.code {
+        Code::SpendExceeded => "the spend limit",
+        Code::TamperDetected | Code::SecretExposed => "a tripwire",
+        _ => "the stop rule",
     };
     format!(
         "claude-budget refused {what}: this run was already stopped by {by} at {}: {reason} \

@@ -48,6 +48,8 @@ pub enum Code {
     BudgetInvalid,
     HookInternalError,
     ApprovalNeeded,
+    TamperDetected,
+    SecretExposed,
 }
 
 impl Code {
@@ -73,6 +75,8 @@ impl Code {
             Code::BudgetInvalid => "budget-invalid",
             Code::HookInternalError => "hook-internal-error",
             Code::ApprovalNeeded => "approval-needed",
+            Code::TamperDetected => "tamper-detected",
+            Code::SecretExposed => "secret-exposed",
         }
     }
 }

@@ -13,6 +13,8 @@
 //! * [`evidence`] — rollback-note checks and the stop gate's evaluation (pure).
 //! * [`record`] — the run record `events.jsonl` (append-only, redacted).
 //! * [`review`] — the review packet files `review.md` / `review.json` of a session.
+//! * [`tripwire_copies`] — the tripwire's manifest, copies and per-call snapshots;
+//!   [`tripwire_secrets`] — the denied files the secret scan reads.
 //!
 //! How the pre-tool-use hook uses it (one lock per call):
 //! ```text
@@ -38,6 +40,8 @@ pub mod record;
 pub mod review;
 pub mod state;
 pub mod transcript;
+pub mod tripwire_copies;
+pub mod tripwire_secrets;
 
 pub use state::{PostEvent, SessionState, TestOutcome};
 

@@ -7,3 +7,4 @@ mod e2e;
 mod hooks;
 mod records;
 mod shell;
+mod tripwire;

@@ -1,0 +1,149 @@
+//! The hooks' side of the tripwires (SPEC §3): thin calls into `budget_policy::tripwire`
+//! (the judgement, the scan) and `store::tripwire_copies` (the files).
+//!
+//! * PreToolUse ([`note_pre`]): `stat` the watched files, one small file per call. The
+//!   only cost on the allow path.
+//! * PostToolUse / PostToolUseFailure ([`scan_output`] outside the lock, [`after_call`]
+//!   inside it): gate-off, protected-file changes (restored), secrets in the output; a hit
+//!   sets the session's stop so every later call is denied, and the reply halts Claude Code.
+//! * SessionStart ([`session_start`]): the copies, at the session's first event.
+
+use crate::post::Context;
+use crate::runner::{HookEnv, Reply};
+use budget_policy::budget::Budget;
+use budget_policy::protocol::HookInput;
+use budget_policy::store::SessionState;
+use budget_policy::store::record::Event;
+use budget_policy::store::state::Stopped;
+use budget_policy::store::tripwire_copies::{Tripwire, watched};
+use budget_policy::store::tripwire_secrets;
+use budget_policy::tripwire::secrets::{Exposure, Scanner, response_text};
+use budget_policy::tripwire::{
+    HaltReply, SECRET_ORIGIN, TAMPER_ORIGIN, TripwireNote, secret_reason, tamper_reason,
+};
+use std::path::Path;
+
+/// PreToolUse of a call that may run (not denied): the identities its post compares with.
+/// A failure only weakens the check (the post then compares with the accepted state).
+pub fn note_pre(session_dir: &Path, budget: &Budget, env: &HookEnv, tool_use_id: &str) {
+    let seen = watched(budget, env.home.as_deref());
+    let _ = Tripwire::new(session_dir).note_pre(tool_use_id, &seen);
+}
+
+/// SessionStart: the copies of the protected files, before any call can touch them.
+pub fn session_start(session_dir: &Path, budget: &Budget, env: &HookEnv) {
+    let seen = watched(budget, env.home.as_deref());
+    let _ = Tripwire::new(session_dir).ensure_manifest(&seen);
+}
+
+/// The call as the halt message names it: `Bash: cargo build`, `Write: src/x.rs`.
+fn call_label(input: &HookInput) -> String {
+    let event = Event::from_input(input);
+    let tool = event.tool.unwrap_or_else(|| "a tool".into());
+    match event.summary {
+        Some(summary) => {
+            let short: String = summary.chars().take(120).collect();
+            let cut = if short.len() < summary.len() {
+                "…"
+            } else {
+                ""
+            };
+            format!("{tool}: {short}{cut}")
+        }
+        None => tool,
+    }
+}
+
+/// The secret scan of a finished call's output (and of a failure's error text), outside
+/// the session lock: reads the denied files and builds the automaton.
+pub fn scan_output(input: &HookInput, ctx: &Context, env: &HookEnv) -> Option<(Exposure, Scanner)> {
+    let mut text = String::new();
+    if let Some(response) = &input.tool_response {
+        response_text(response, &mut text);
+    }
+    if let Some(error) = &input.error {
+        text.push_str(error);
+    }
+    if text.trim().is_empty() {
+        return None;
+    }
+    let scanner = tripwire_secrets::scanner(&ctx.budget, env.home.as_deref(), std::env::vars());
+    scanner.find(&text).map(|hit| (hit, scanner))
+}
+
+/// What the tripwires found for one post event.
+#[derive(Default)]
+pub struct Trip {
+    /// The halt reason, when the run is halted now.
+    pub halt: Option<String>,
+    /// The record's code for this post event (`tamper-detected`, `secret-exposed`, `gate-off`).
+    pub code: Option<&'static str>,
+    pub notes: Vec<TripwireNote>,
+}
+
+/// Inside the session lock, before the call is counted: gate-off, protected files (restored
+/// and judged), the secret found by [`scan_output`]. A tamper or a secret sets the stop.
+pub fn after_call(
+    state: &mut SessionState,
+    ctx: &Context,
+    env: &HookEnv,
+    input: &HookInput,
+    exposure: Option<&Exposure>,
+) -> Trip {
+    let mut trip = Trip::default();
+    let id = input.tool_use_id.as_deref();
+    if id.is_some_and(|id| !state.pre_seen(id)) {
+        trip.code = Some("gate-off");
+        trip.notes.push(TripwireNote {
+            code: "gate-off".into(),
+            ..TripwireNote::default()
+        });
+    }
+    let now = watched(&ctx.budget, env.home.as_deref());
+    let findings = match Tripwire::new(ctx.session.dir()).check_after(id, &now) {
+        Ok(findings) => findings,
+        Err(e) => {
+            ctx.session
+                .record_hook_error("post-tool-use", &format!("tripwire not checked: {e}"));
+            Vec::new()
+        }
+    };
+    trip.notes.extend(findings.iter().map(TripwireNote::of));
+    let tampered: Vec<_> = findings
+        .iter()
+        .filter(|f| f.code == "tamper-detected")
+        .collect();
+    let call = call_label(input);
+    if !tampered.is_empty() {
+        let reason = tamper_reason(&tampered, &call);
+        halt(state, &reason, TAMPER_ORIGIN);
+        trip.code = Some("tamper-detected");
+        trip.halt = Some(reason);
+    } else if let Some(hit) = exposure {
+        let reason = secret_reason(&hit.label, &call);
+        halt(state, &reason, SECRET_ORIGIN);
+        trip.code = Some("secret-exposed");
+        trip.notes.push(TripwireNote {
+            code: "secret-exposed".into(),
+            file: Some(hit.label.clone()),
+            after: Some(hit.sha256.clone()),
+            ..TripwireNote::default()
+        });
+        trip.halt = Some(reason);
+    }
+    trip
+}
+
+fn halt(state: &mut SessionState, reason: &str, origin: &str) {
+    state.stopped.get_or_insert(Stopped {
+        reason: reason.to_owned(),
+        origin: origin.to_owned(),
+    });
+}
+
+/// The post hook's reply for a halt: `continue: false` with the reason (also on stderr).
+pub fn halt_reply(reason: &str) -> Reply {
+    let mut reply = Reply::json(&HaltReply::new(reason));
+    reply.stderr = Some(reason.to_owned());
+    reply
+}
