@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 
 mod hooks;
+mod tripwires;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -79,14 +80,30 @@ pub fn run(args: &Args) -> u8 {
         session.as_ref(),
         &hook_report,
     );
+    let trips = session
+        .as_ref()
+        .map(|(dir, _)| tripwires::of_session(dir, &located.project_root))
+        .unwrap_or_default();
+    let mut report = report;
+    if let Value::Object(fields) = &mut report {
+        fields.insert("tripwires".into(), json!(trips));
+    }
     match args.format {
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         ),
-        Format::Text => print!("{}", text(&report, &hook_report)),
+        Format::Text => print!(
+            "{}{}",
+            text(&report, &hook_report),
+            tripwires::text(&trips)
+        ),
     }
-    EXIT_OK
+    if trips.gate_off.is_empty() {
+        EXIT_OK
+    } else {
+        crate::EXIT_PROBLEMS
+    }
 }
 
 /// Which settings files carry a handler of ours (resolvable or not), by scope; kept for

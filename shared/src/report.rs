@@ -12,8 +12,10 @@ mod fold;
 mod identity;
 mod markdown;
 mod reason;
+mod tripwire;
 
 pub use identity::delegating_user;
+pub use tripwire::{BudgetVersion, Trip, Tripwires};
 
 use crate::budget::Budget;
 use crate::store::record::{BudgetFileRef, Event};
@@ -28,6 +30,8 @@ pub struct Packet {
     pub started: Option<String>,
     pub ended: Option<String>,
     pub events: usize,
+    /// Tamper, secret exposure, gate off, budgets over time: shown first (SPEC §3).
+    pub tripwires: Tripwires,
     /// The first prompt of the run.
     pub task_request: Option<String>,
     pub delegating_user: String,
@@ -139,6 +143,11 @@ pub struct Rollback {
     pub present: bool,
     /// High-risk files the run edited (or tried to).
     pub high_risk_files: Vec<String>,
+}
+
+/// What the tripwires saw in a run's record (for `status`, without building a packet).
+pub fn tripwires(events: &[Event], project_root: &Path) -> Tripwires {
+    tripwire::fold(events, &fold::Relative::new(project_root))
 }
 
 impl Packet {

@@ -85,6 +85,9 @@ fn the_user_editing_the_budget_between_calls_is_recorded_with_both_hashes_not_ha
         "{notes:?}"
     );
     assert_eq!(std::fs::read_to_string(&budget).unwrap_or_default(), text);
+    let packet = super::packet(&project);
+    assert!(packet.contains("Budgets in force over time"), "{packet}");
+    assert_eq!(packet.matches("  - from ").count(), 2, "{packet}");
 }
 
 #[test]

@@ -138,6 +138,16 @@ pub fn post_events_with(project: &TempProject, code: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The review packet (`claude-budget report`) of the latest run, as markdown.
+pub fn packet(project: &TempProject) -> String {
+    let out = project
+        .command("claude-budget")
+        .arg("report")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 pub fn read(path: &std::path::Path) -> Option<Vec<u8>> {
     std::fs::read(path).ok()
 }

@@ -52,6 +52,13 @@ fn tamper_case(path: impl Fn(&TempProject) -> PathBuf, change: Change) {
         recorded[0]["tripwire"][0]["file"].as_str(),
         Some(target.display().to_string().as_str())
     );
+    let packet = super::packet(&project);
+    let outcome = packet.find("Outcome: halted: tamper detected");
+    let first_section = packet.find("## Task and identity");
+    assert!(
+        outcome.is_some() && outcome < first_section,
+        "the packet does not open with the tamper: {packet}"
+    );
 }
 
 fn rel(project: &TempProject, rel: &str) -> PathBuf {
