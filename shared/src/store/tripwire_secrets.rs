@@ -97,7 +97,7 @@ pub fn denied_files(budget: &Budget, home: Option<&Path>) -> Vec<PathBuf> {
                     .filter_map(Result::ok)
                     .take(64)
                     .map(|e| e.path())
-                    .filter(|p| !p.extension().is_some_and(|e| e == "pub"))
+                    .filter(|p| p.extension().is_none_or(|e| e != "pub"))
                     .collect()
             })
             .unwrap_or_default();
