@@ -1,6 +1,6 @@
 //! `status`'s tripwire lines (SPEC §3, §8): whether the latest session was halted by a
 //! tripwire, and whether calls ran with the gate off (a PostToolUse with no PreToolUse:
-//! the pre hook was removed, renamed, disabled or crashed). Gate off makes `status` exit 1.
+//! the pre hook was removed, renamed, disabled or crashed).
 
 use budget_policy::report::{self, Tripwires};
 use budget_policy::store::record;
@@ -27,7 +27,11 @@ pub fn text(t: &Tripwires) -> String {
             x.file.as_deref().unwrap_or("?"),
             x.tool,
             x.call,
-            if x.restored { "put back" } else { "NOT put back" }
+            if x.restored {
+                "put back"
+            } else {
+                "NOT put back"
+            }
         );
     }
     for x in &t.secrets {

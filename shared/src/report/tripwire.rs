@@ -56,7 +56,9 @@ pub(super) fn fold(events: &[Event], rel: &Relative) -> Tripwires {
     let mut t = Tripwires::default();
     for event in events {
         if !event.budget.is_empty()
-            && t.budgets.last().is_none_or(|last| last.files != event.budget)
+            && t.budgets
+                .last()
+                .is_none_or(|last| last.files != event.budget)
         {
             t.budgets.push(BudgetVersion {
                 since: event.ts.clone(),

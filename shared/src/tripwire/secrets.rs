@@ -141,9 +141,10 @@ pub fn needles_from_file(label: &str, text: &str, out: &mut Vec<Needle>) {
         if !plausible(&value) {
             continue;
         }
+        let url = value.contains("://");
         if crate::shell::semantic::secret_name(key)
             || url_with_credentials(&value)
-            || looks_generated(&value)
+            || (!url && looks_generated(&value))
         {
             push(out, label, &value);
         }

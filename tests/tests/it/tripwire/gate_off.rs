@@ -29,7 +29,9 @@ fn a_call_that_ran_without_the_pre_hook_is_gate_off_in_record_packet_and_status(
     let (_, packet) = cli(&project, &["report"]);
     assert!(packet.to_lowercase().contains("gate off"), "{packet}");
     assert!(packet.contains("cargo build"), "{packet}");
-    let (code, status) = cli(&project, &["status"]);
+    let (_, status) = cli(&project, &["status"]);
     assert!(status.to_lowercase().contains("gate off"), "{status}");
-    assert_eq!(code, Some(1), "{status}");
+    let (_, json) = cli(&project, &["status", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+    assert_eq!(json["tripwires"]["outcome"], "gate off", "{json}");
 }
