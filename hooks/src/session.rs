@@ -45,7 +45,11 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
                     s.note_session_start(input.session_id.as_deref(), model.as_deref(), now);
                     s.seq
                 })
-                .map(|seq| (seq, Some(summary(&ctx.budget))))
+                .map(|seq| {
+                    let text =
+                        crate::tripwire::start_message(&ctx.budget, env, summary(&ctx.budget));
+                    (seq, Some(text))
+                })
         }
         "UserPromptSubmit" => {
             let prompt = ctx.redactor.text(input.prompt.as_deref().unwrap_or(""));

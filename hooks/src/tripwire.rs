@@ -16,7 +16,7 @@ use budget_policy::store::SessionState;
 use budget_policy::store::record::Event;
 use budget_policy::store::state::Stopped;
 use budget_policy::store::tripwire_copies::{Tripwire, watched};
-use budget_policy::store::tripwire_secrets;
+use budget_policy::store::{gate_check, tripwire_secrets};
 use budget_policy::tripwire::secrets::{Exposure, Scanner, response_text};
 use budget_policy::tripwire::{
     HaltReply, SECRET_ORIGIN, TAMPER_ORIGIN, TripwireNote, secret_reason, tamper_reason,
@@ -34,6 +34,24 @@ pub fn note_pre(session_dir: &Path, budget: &Budget, env: &HookEnv, tool_use_id:
 pub fn session_start(session_dir: &Path, budget: &Budget, env: &HookEnv) {
     let seen = watched(budget, env.home.as_deref());
     let _ = Tripwire::new(session_dir).ensure_manifest(&seen);
+}
+
+/// The SessionStart message: the budget's summary, unless the PreToolUse entry does not
+/// resolve — then a warning first, and no claim of enforcement.
+pub fn start_message(budget: &Budget, env: &HookEnv, summary: String) -> String {
+    match gate_check::gate_off_reason(&budget.project_root, env.home.as_deref()) {
+        None => summary,
+        Some(reason) => format!(
+            "claude-budget WARNING: the PreToolUse gate is OFF in this session ({reason}). Tool \
+             calls are NOT checked against the budget; tell the user before you do anything \
+             (`claude-budget status` shows how to fix it).\n{}",
+            summary.replacen(
+                "claude-budget enforces a budget in this session",
+                "The budget that should apply",
+                1
+            )
+        ),
+    }
 }
 
 /// The call as the halt message names it: `Bash: cargo build`, `Write: src/x.rs`.

@@ -13,6 +13,7 @@
 //! * [`evidence`] — rollback-note checks and the stop gate's evaluation (pure).
 //! * [`record`] — the run record `events.jsonl` (append-only, redacted).
 //! * [`review`] — the review packet files `review.md` / `review.json` of a session.
+//! * [`gate_check`] — does the PreToolUse entry of the settings resolve (SessionStart).
 //! * [`tripwire_copies`] — the tripwire's manifest, copies and per-call snapshots;
 //!   [`tripwire_secrets`] — the denied files the secret scan reads.
 //!
@@ -36,6 +37,7 @@
 //! a lock on it would lock a file that is no longer the current one.
 
 pub mod evidence;
+pub mod gate_check;
 pub mod record;
 pub mod review;
 pub mod state;

@@ -35,3 +35,40 @@ fn a_call_that_ran_without_the_pre_hook_is_gate_off_in_record_packet_and_status(
     let json: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
     assert_eq!(json["tripwires"]["outcome"], "gate off", "{json}");
 }
+
+/// The SessionStart message with `.claude/settings.json` wiring PreToolUse to `command`.
+fn start_message(project: &TempProject, command: Option<&str>) -> String {
+    let hooks = match command {
+        Some(c) => serde_json::json!({"PreToolUse": [{"matcher": "*", "hooks": [
+            {"type": "command", "command": c, "args": []}]}]}),
+        None => serde_json::json!({}),
+    };
+    project.write(
+        ".claude/settings.json",
+        &serde_json::json!({ "hooks": hooks }).to_string(),
+    );
+    let out = project.run_hook(
+        super::SESSION,
+        &serde_json::json!({"session_id": "s9", "cwd": project.root,
+                            "hook_event_name": "SessionStart", "source": "startup"}),
+    );
+    let reply = budget_tests::stdout_json(&out).unwrap_or_default();
+    reply["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn session_start_claims_enforcement_only_when_the_pre_hook_resolves() {
+    let project = project();
+    let unwired = start_message(&project, None);
+    assert!(unwired.contains("gate is OFF"), "{unwired}");
+    assert!(!unwired.contains("enforces"), "{unwired}");
+    let deleted = start_message(&project, Some("/gone/claude-budget-pre-tool-use"));
+    assert!(deleted.contains("does not resolve"), "{deleted}");
+    let real = budget_tests::bin("claude-budget-pre-tool-use");
+    let wired = start_message(&project, Some(&real.display().to_string()));
+    assert!(wired.contains("enforces a budget"), "{wired}");
+    assert!(!wired.contains("OFF"), "{wired}");
+}
