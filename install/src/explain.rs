@@ -110,8 +110,16 @@ pub fn run(args: &Args) -> u8 {
     };
     let decision = decide::decide(&call, &budget, &SessionFacts::default(), &ctx);
     match args.format {
-        Format::Json => println!("{}", json_report(&call, analysis.as_ref(), &decision)),
-        Format::Text => print!("{}", text_report(&call, analysis.as_ref(), &decision)),
+        Format::Json => {
+            let mut report = json_report(&call, analysis.as_ref(), &decision);
+            report["tripwires"] = crate::tripwire_notes::json(&budget);
+            println!("{report}");
+        }
+        Format::Text => print!(
+            "{}{}",
+            text_report(&call, analysis.as_ref(), &decision),
+            crate::tripwire_notes::text(&budget)
+        ),
     }
     EXIT_OK
 }

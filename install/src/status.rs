@@ -87,13 +87,24 @@ pub fn run(args: &Args) -> u8 {
     let mut report = report;
     if let Value::Object(fields) = &mut report {
         fields.insert("tripwires".into(), json!(trips));
+        if let Some(budget) = &budget {
+            fields.insert("tripwire_watch".into(), crate::tripwire_notes::json(budget));
+        }
     }
     match args.format {
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         ),
-        Format::Text => print!("{}{}", text(&report, &hook_report), tripwires::text(&trips)),
+        Format::Text => print!(
+            "{}{}{}",
+            text(&report, &hook_report),
+            tripwires::text(&trips),
+            budget
+                .as_ref()
+                .map(crate::tripwire_notes::text)
+                .unwrap_or_default()
+        ),
     }
     EXIT_OK
 }

@@ -121,7 +121,13 @@ pub fn watched(budget: &Budget, home: Option<&Path>) -> Vec<Seen> {
         }
     }
     let git = root.join(".git");
-    for name in list(&git.join("hooks")).into_iter().take(MAX_LISTED) {
+    let hooks = list(&git.join("hooks"));
+    if hooks.len() > MAX_LISTED {
+        for name in GIT_HOOK_NAMES {
+            add(git.join("hooks").join(name), WatchKind::GitHook);
+        }
+    }
+    for name in hooks.into_iter().take(MAX_LISTED) {
         add(git.join("hooks").join(name), WatchKind::GitHook);
     }
     add(git.join("config"), WatchKind::GitConfig);
@@ -132,6 +138,9 @@ pub fn watched(budget: &Budget, home: Option<&Path>) -> Vec<Seen> {
         for file in ["settings.json", "settings.local.json"] {
             add(home.join(".claude").join(file), WatchKind::Settings);
         }
+        // `git config --global core.hooksPath …` written by hand reaches every repository.
+        add(home.join(".gitconfig"), WatchKind::GitConfig);
+        add(home.join(".config/git/config"), WatchKind::GitConfig);
     }
     out
 }
@@ -146,13 +155,49 @@ fn list(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// SHA-256 of a file's bytes, hex; `None` when it cannot be read.
+/// SHA-256 of a file's bytes (hex) and the bytes; `None` when it cannot be read. A file
+/// larger than [`MAX_COPY_BYTES`] is hashed by its first bytes and its size (`oversize-…`,
+/// never equal to an accepted version's hash): a planted 10 GB file must not be read whole.
 fn hash_file(path: &Path) -> Option<(String, Vec<u8>)> {
     use sha2::{Digest, Sha256};
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = read_bounded(path, MAX_COPY_BYTES + 1)?;
     let digest = Sha256::digest(&bytes);
-    Some((digest.iter().map(|b| format!("{b:02x}")).collect(), bytes))
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_COPY_BYTES {
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        return Some((format!("oversize-{size}-{hex}"), bytes));
+    }
+    Some((hex, bytes))
 }
+
+/// Git's own hook names: stat'ed directly when `.git/hooks` holds too many entries to list
+/// (a folder flooded with files must not hide a real `pre-commit`).
+const GIT_HOOK_NAMES: &[&str] = &[
+    "applypatch-msg",
+    "pre-applypatch",
+    "post-applypatch",
+    "pre-commit",
+    "pre-merge-commit",
+    "prepare-commit-msg",
+    "commit-msg",
+    "post-commit",
+    "pre-rebase",
+    "post-checkout",
+    "post-merge",
+    "pre-push",
+    "pre-receive",
+    "update",
+    "proc-receive",
+    "post-receive",
+    "post-update",
+    "reference-transaction",
+    "push-to-checkout",
+    "pre-auto-gc",
+    "post-rewrite",
+    "sendemail-validate",
+    "fsmonitor-watchman",
+    "post-index-change",
+];
 
 /// The tripwire folder of one session.
 #[derive(Clone, Debug)]
@@ -305,9 +350,23 @@ impl Tripwire {
     ) -> std::io::Result<Vec<Finding>> {
         let pre = call_id.and_then(|id| self.take_pre(id));
         let Some(mut manifest) = self.read_manifest() else {
-            // The first event of the session: nothing to compare with yet.
             self.ensure_manifest(now)?;
-            return Ok(Vec::new());
+            // The call's PreToolUse took the copies (it writes the manifest before its own
+            // file), so a missing manifest now was removed during the call: the baseline
+            // itself was tampered with. Otherwise this is the session's first event.
+            return Ok(pre
+                .map(|_| Finding {
+                    code: "tamper-detected",
+                    path: self.manifest_path().display().to_string(),
+                    kind: WatchKind::OwnState,
+                    before: Some("manifest".into()),
+                    after: None,
+                    restored: false,
+                    when: When::DuringCall,
+                    keys: Vec::new(),
+                })
+                .into_iter()
+                .collect());
         };
         let earlier_running = pre
             .as_ref()
@@ -360,13 +419,17 @@ impl Tripwire {
             let after_text = current
                 .as_ref()
                 .map(|(_, b)| String::from_utf8_lossy(b).into_owned());
-            let keys = if kind == WatchKind::GitConfig {
-                changed_program_keys(
+            let oversize = after.as_deref().is_some_and(|h| h.starts_with("oversize-"));
+            let keys = match kind {
+                // Too large to read: judged as a program-running change, restored whole.
+                WatchKind::GitConfig if oversize => {
+                    vec!["(the whole file: too large to read)".into()]
+                }
+                WatchKind::GitConfig => changed_program_keys(
                     before_text.as_deref().unwrap_or(""),
                     after_text.as_deref().unwrap_or(""),
-                )
-            } else {
-                Vec::new()
+                ),
+                _ => Vec::new(),
             };
             match judge(kind, when, earlier_running, !keys.is_empty()) {
                 Verdict::Defer => {}
@@ -405,10 +468,13 @@ impl Tripwire {
                 Verdict::Tamper => {
                     let target = Path::new(&path);
                     let restored = match (&accepted, kind) {
-                        (Some(_), WatchKind::GitConfig) => after_text.as_deref().is_some_and(|a| {
-                            let text = restore_keys(before_text.as_deref().unwrap_or(""), a, &keys);
-                            restore_bytes(target, text.as_bytes()).is_ok()
-                        }),
+                        (Some(_), WatchKind::GitConfig) if !oversize => {
+                            after_text.as_deref().is_some_and(|a| {
+                                let text =
+                                    restore_keys(before_text.as_deref().unwrap_or(""), a, &keys);
+                                restore_bytes(target, text.as_bytes()).is_ok()
+                            })
+                        }
                         (Some(a), _) => {
                             before_text.is_some()
                                 && a.copied

@@ -6,6 +6,26 @@ use super::{Finding, When};
 use serde::Serialize;
 use std::fmt::Write as _;
 
+/// What the tripwires watch, in one sentence (explain, status, README say the same).
+pub const WATCHES: &str = "after every tool call: the budget files, Claude Code's settings, \
+    .claude/budget-tests/, .git/hooks/*, .git/config (program-running keys only) and the shell \
+    start-up files are compared with the copies taken at the session's start (changed: put \
+    back and the run halted); the output is searched for the values of files the budget \
+    denies reading, private keys and secret-named variables (found: the run halted); a call \
+    with no PreToolUse decision is recorded as gate off";
+
+/// What they cannot catch.
+pub const CANNOT_CATCH: &[&str] = &[
+    "a secret sent out by the same call that read it (the check runs after the call)",
+    "files outside the watched set (other persistence: cron, systemd units, ~/.ssh/authorized_keys, \
+     .git/info, other repositories)",
+    "a secret transformed before it is printed (base64, split, only part of it), or more than \
+     1 MiB from either end of a large output",
+    "a change to a budget file between calls is taken as the user's edit (recorded with both \
+     hashes, not undone)",
+    "a tamper in a session whose first event came after it (the copies are taken then)",
+];
+
 /// The reply of a post hook that halts the run: Claude Code stops after this call
 /// (`continue: false`) and shows `stopReason` to the user.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]

@@ -25,7 +25,7 @@ pub mod gitconfig;
 mod messages;
 pub mod secrets;
 
-pub use messages::{HaltReply, secret_reason, tamper_reason};
+pub use messages::{CANNOT_CATCH, HaltReply, WATCHES, secret_reason, tamper_reason};
 
 use serde::{Deserialize, Serialize};
 
@@ -41,20 +41,24 @@ pub enum WatchKind {
     BudgetTests,
     /// `.git/hooks/*`.
     GitHook,
-    /// `.git/config`.
+    /// `.git/config`, and git's global configuration (`~/.gitconfig`, `~/.config/git/config`).
     GitConfig,
     /// `~/.bashrc` and the other shell start-up files.
     Startup,
+    /// The tripwire's own manifest: it is never changed by a call, so its disappearance
+    /// (a reset of the baseline) is tamper.
+    OwnState,
 }
 
 impl WatchKind {
-    pub const ALL: [WatchKind; 6] = [
+    pub const ALL: [WatchKind; 7] = [
         WatchKind::Budget,
         WatchKind::Settings,
         WatchKind::BudgetTests,
         WatchKind::GitHook,
         WatchKind::GitConfig,
         WatchKind::Startup,
+        WatchKind::OwnState,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +69,7 @@ impl WatchKind {
             WatchKind::GitHook => "git-hook",
             WatchKind::GitConfig => "git-config",
             WatchKind::Startup => "startup",
+            WatchKind::OwnState => "own-state",
         }
     }
 
@@ -81,6 +86,7 @@ impl WatchKind {
             WatchKind::GitHook => "a git hook",
             WatchKind::GitConfig => "git's configuration",
             WatchKind::Startup => "a shell start-up file",
+            WatchKind::OwnState => "claude-budget's record of the protected files",
         }
     }
 }

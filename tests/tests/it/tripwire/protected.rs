@@ -189,3 +189,49 @@ fn touching_a_protected_file_without_changing_it_is_no_tamper() {
     assert!(!halts(&reply), "{reply}");
     assert_eq!(decision(&pre_bash(&project, "t2", "ls")), "allow");
 }
+
+#[test]
+fn a_hooks_path_appended_to_the_global_gitconfig_is_taken_out() {
+    let project = project();
+    let global = project.home.join(".gitconfig");
+    std::fs::write(&global, "[user]\n\tname = Dana\n").unwrap_or_else(|e| panic!("{e}"));
+    // The session started before the file existed: its first version is the user's,
+    // accepted as git's own write (no program-running key).
+    assert_eq!(decision(&pre_bash(&project, "t0", "ls")), "allow");
+    assert!(!halts(&post_bash(&project, "t0", "ls", "")));
+    assert_eq!(decision(&pre_bash(&project, "t1", "cargo build")), "allow");
+    append(&global, "[core]\n\thooksPath = /tmp/evil\n");
+    let reply = post_bash(&project, "t1", "cargo build", "");
+    assert!(halts(&reply), "{reply}");
+    let text = std::fs::read_to_string(&global).unwrap_or_default();
+    assert!(
+        text.contains("name = Dana") && !text.contains("evil"),
+        "{text}"
+    );
+}
+
+#[test]
+fn removing_the_tripwires_own_copies_during_a_call_halts_the_run() {
+    let project = project();
+    assert_eq!(decision(&pre_bash(&project, "t1", "cargo build")), "allow");
+    let manifest = super::session_dir(&project).join("tripwire/manifest.json");
+    std::fs::remove_file(&manifest).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(project.root.join(".claude/budget.toml"), "version = 1\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reply = post_bash(&project, "t1", "cargo build", "");
+    assert!(halts(&reply), "{reply}");
+    assert_later_calls_refused(&project, "tamper-detected");
+}
+
+#[test]
+fn a_huge_planted_hook_is_removed_without_being_read_whole() {
+    let project = project();
+    assert_eq!(decision(&pre_bash(&project, "t1", "cargo build")), "allow");
+    let hook = project.root.join(".git/hooks/pre-push");
+    let file = std::fs::File::create(&hook).unwrap_or_else(|e| panic!("{e}"));
+    file.set_len(4 * 1024 * 1024 * 1024)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reply = post_bash(&project, "t1", "cargo build", "");
+    assert!(halts(&reply), "{reply}");
+    assert!(!hook.exists());
+}
