@@ -8,15 +8,9 @@ use budget_policy::tripwire::{CANNOT_CATCH, WATCHES, WatchKind};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
-fn home() -> Option<std::path::PathBuf> {
-    std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(std::path::PathBuf::from)
-}
-
 /// The watched files that exist now, per kind.
 fn counts(budget: &Budget) -> Vec<(WatchKind, usize)> {
-    let seen = watched(budget, home().as_deref());
+    let seen = watched(budget, crate::project::env().home.as_deref());
     WatchKind::ALL
         .iter()
         .map(|k| (*k, seen.iter().filter(|s| s.kind == *k).count()))

@@ -10,7 +10,10 @@ use std::path::Path;
 /// The tripwires of one session's record (nothing when it cannot be read).
 pub fn of_session(session_dir: &Path, project_root: &Path) -> Tripwires {
     record::read(session_dir)
-        .map(|events| report::tripwires(&events, project_root))
+        .map(|events| {
+            let env = crate::project::env();
+            report::tripwires(&events, project_root, env.home.as_deref())
+        })
         .unwrap_or_default()
 }
 

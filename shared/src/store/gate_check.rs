@@ -7,20 +7,23 @@
 //! `claude-budget status`. A plugin that names claude-budget counts as wired (its hooks live
 //! in the plugin, not in the settings files read here).
 
+use crate::env::Env;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::ffi::OsStr;
+use std::path::Path;
 
 /// The pre-tool-use executable's name.
 const PRE_EXE: &str = "claude-budget-pre-tool-use";
 
 /// Why the gate is off, or `None` when a PreToolUse handler of ours resolves.
-pub fn gate_off_reason(project_root: &Path, home: Option<&Path>) -> Option<String> {
+pub fn gate_off_reason(project_root: &Path, env: &Env) -> Option<String> {
+    let home = env.home.as_deref();
     let mut files = vec![
         project_root.join(".claude/settings.json"),
         project_root.join(".claude/settings.local.json"),
     ];
-    match std::env::var_os("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {
-        Some(dir) => files.push(PathBuf::from(dir).join("settings.json")),
+    match &env.claude_config_dir {
+        Some(dir) => files.push(dir.join("settings.json")),
         None => files.extend(home.map(|h| h.join(".claude/settings.json"))),
     }
     let parsed: Vec<Value> = files
@@ -62,7 +65,7 @@ pub fn gate_off_reason(project_root: &Path, home: Option<&Path>) -> Option<Strin
                 {
                     continue;
                 }
-                if resolves(&program) {
+                if resolves(&program, env.path.as_deref()) {
                     return None;
                 }
                 broken = Some(format!(
@@ -101,12 +104,11 @@ fn program(command: &str, exec_form: bool, root: &Path, home: Option<&Path>) -> 
     }
 }
 
-fn resolves(program: &str) -> bool {
+fn resolves(program: &str, path: Option<&OsStr>) -> bool {
     if program.contains('/') {
         return executable(Path::new(program));
     }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path).any(|dir| executable(&dir.join(program)))
+    path.is_some_and(|path| std::env::split_paths(path).any(|dir| executable(&dir.join(program))))
 }
 
 fn executable(path: &Path) -> bool {

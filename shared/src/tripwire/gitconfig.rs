@@ -11,7 +11,7 @@
 //! program-running keys as changed, never fewer: a line it cannot parse is kept as text in
 //! both versions and compared as such (see [`program_keys`]).
 
-use crate::shell::semantic::runs_programs;
+use crate::packs::destructive::runs_programs;
 
 /// One `name = value` entry.
 #[derive(Clone, Debug, PartialEq, Eq)]

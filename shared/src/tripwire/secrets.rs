@@ -96,7 +96,7 @@ fn key_value(line: &str) -> Option<(&str, String)> {
         Some((k, v)) if !k.trim().is_empty() && !k.trim().contains(char::is_whitespace) => (k, v),
         _ => {
             let (k, v) = line.split_once(": ")?;
-            if !crate::shell::semantic::secret_name(k.trim()) {
+            if !crate::packs::secrets::secret_name(k.trim()) {
                 return None;
             }
             (k, v)
@@ -142,7 +142,7 @@ pub fn needles_from_file(label: &str, text: &str, out: &mut Vec<Needle>) {
             continue;
         }
         let url = value.contains("://");
-        if crate::shell::semantic::secret_name(key)
+        if crate::packs::secrets::secret_name(key)
             || url_with_credentials(&value)
             || (!url && looks_generated(&value))
         {

@@ -7,7 +7,7 @@ mod gate_off;
 mod protected;
 mod secrets;
 
-use budget_policy::store::{self, record};
+use budget_policy::store::record;
 use budget_tests::{TempProject, stdout_json};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -117,9 +117,7 @@ pub fn assert_later_calls_refused(project: &TempProject, code: &str) {
 }
 
 pub fn session_dir(project: &TempProject) -> PathBuf {
-    store::project_runs_dir(&project.root, None, Some(&project.data))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .join("s1")
+    project.session_dir("s1")
 }
 
 pub fn events(project: &TempProject) -> Vec<Value> {

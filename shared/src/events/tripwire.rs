@@ -1,5 +1,5 @@
-//! The hooks' side of the tripwires (SPEC §3): thin calls into `budget_policy::tripwire`
-//! (the judgement, the scan) and `store::tripwire_copies` (the files).
+//! The events' side of the tripwires (SPEC §3): thin calls into `crate::tripwire` (the
+//! judgement, the scan) and `store::tripwire_copies` (the files).
 //!
 //! * PreToolUse ([`note_pre`]): `stat` the watched files, one small file per call. The
 //!   only cost on the allow path.
@@ -8,38 +8,39 @@
 //!   sets the session's stop so every later call is denied, and the reply halts Claude Code.
 //! * SessionStart ([`session_start`]): the copies, at the session's first event.
 
-use crate::post::Context;
-use crate::runner::{HookEnv, Reply};
-use budget_policy::budget::Budget;
-use budget_policy::protocol::HookInput;
-use budget_policy::store::SessionState;
-use budget_policy::store::record::Event;
-use budget_policy::store::state::Stopped;
-use budget_policy::store::tripwire_copies::{Tripwire, watched};
-use budget_policy::store::{gate_check, tripwire_secrets};
-use budget_policy::tripwire::secrets::{Exposure, Scanner, response_text};
-use budget_policy::tripwire::{
+use super::Outcome;
+use super::context::HookContext;
+use crate::budget::Budget;
+use crate::env::Env;
+use crate::protocol::HookInput;
+use crate::session::SessionState;
+use crate::session::state::Stopped;
+use crate::store::record::Event;
+use crate::store::tripwire_copies::{Tripwire, watched};
+use crate::store::{gate_check, tripwire_secrets};
+use crate::tripwire::secrets::{Exposure, Scanner, response_text};
+use crate::tripwire::{
     HaltReply, SECRET_ORIGIN, TAMPER_ORIGIN, TripwireNote, secret_reason, tamper_reason,
 };
 use std::path::Path;
 
 /// PreToolUse of a call that may run (not denied): the identities its post compares with.
 /// A failure only weakens the check (the post then compares with the accepted state).
-pub fn note_pre(session_dir: &Path, budget: &Budget, env: &HookEnv, tool_use_id: &str) {
+pub fn note_pre(session_dir: &Path, budget: &Budget, env: &Env, tool_use_id: &str) {
     let seen = watched(budget, env.home.as_deref());
     let _ = Tripwire::new(session_dir).note_pre(tool_use_id, &seen);
 }
 
 /// SessionStart: the copies of the protected files, before any call can touch them.
-pub fn session_start(session_dir: &Path, budget: &Budget, env: &HookEnv) {
+pub fn session_start(session_dir: &Path, budget: &Budget, env: &Env) {
     let seen = watched(budget, env.home.as_deref());
     let _ = Tripwire::new(session_dir).ensure_manifest(&seen);
 }
 
 /// The SessionStart message: the budget's summary, unless the PreToolUse entry does not
 /// resolve — then a warning first, and no claim of enforcement.
-pub fn start_message(budget: &Budget, env: &HookEnv, summary: String) -> String {
-    match gate_check::gate_off_reason(&budget.project_root, env.home.as_deref()) {
+pub fn start_message(budget: &Budget, env: &Env, summary: String) -> String {
+    match gate_check::gate_off_reason(&budget.project_root, env) {
         None => summary,
         Some(reason) => format!(
             "claude-budget WARNING: the PreToolUse gate is OFF in this session ({reason}). Tool \
@@ -74,7 +75,7 @@ fn call_label(input: &HookInput) -> String {
 
 /// The secret scan of a finished call's output (and of a failure's error text), outside
 /// the session lock: reads the denied files and builds the automaton.
-pub fn scan_output(input: &HookInput, ctx: &Context, env: &HookEnv) -> Option<(Exposure, Scanner)> {
+pub fn scan_output(input: &HookInput, ctx: &HookContext, env: &Env) -> Option<(Exposure, Scanner)> {
     let mut text = String::new();
     if let Some(response) = &input.tool_response {
         response_text(response, &mut text);
@@ -85,7 +86,8 @@ pub fn scan_output(input: &HookInput, ctx: &Context, env: &HookEnv) -> Option<(E
     if text.trim().is_empty() {
         return None;
     }
-    let scanner = tripwire_secrets::scanner(&ctx.budget, env.home.as_deref(), std::env::vars());
+    let scanner =
+        tripwire_secrets::scanner(&ctx.budget, env.home.as_deref(), crate::env::all_vars());
     scanner.find(&text).map(|hit| (hit, scanner))
 }
 
@@ -103,8 +105,8 @@ pub struct Trip {
 /// and judged), the secret found by [`scan_output`]. A tamper or a secret sets the stop.
 pub fn after_call(
     state: &mut SessionState,
-    ctx: &Context,
-    env: &HookEnv,
+    ctx: &HookContext,
+    env: &Env,
     input: &HookInput,
     exposure: Option<&Exposure>,
 ) -> Trip {
@@ -160,8 +162,8 @@ fn halt(state: &mut SessionState, reason: &str, origin: &str) {
 }
 
 /// The post hook's reply for a halt: `continue: false` with the reason (also on stderr).
-pub fn halt_reply(reason: &str) -> Reply {
-    let mut reply = Reply::json(&HaltReply::new(reason));
+pub fn halt_reply(reason: &str) -> Outcome {
+    let mut reply = Outcome::json(&HaltReply::new(reason));
     reply.stderr = Some(reason.to_owned());
     reply
 }
