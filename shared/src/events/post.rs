@@ -103,9 +103,10 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
     let transcript = transcript_path(&input);
     let prices = context::prices(&ctx.budget);
     let now = store::now_ms();
+    let findings = tripwire::check_files(&ctx, env, &input);
     let mut trip = tripwire::Trip::default();
     let outcome = ctx.session.update(lock_wait(env), |state| {
-        trip = tripwire::after_call(state, &ctx, env, &input, exposure.as_ref().map(|e| &e.0));
+        trip = tripwire::judge_call(state, &input, &findings, exposure.as_ref().map(|e| &e.0));
         state.note_post_tool_use(&event, now);
         // Spend is best effort here; the pre hook and the stop hook read it too.
         let spend = transcript

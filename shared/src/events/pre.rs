@@ -94,11 +94,6 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
         let now_ms = store::now_ms();
         let facts = state.facts_at(now_ms);
         let decision = context::decide_call(&call, &budget, &facts, env, site);
-        if decision.verdict != Some(Verdict::Deny)
-            && let Some(id) = input.tool_use_id.as_deref()
-        {
-            super::tripwire::note_pre(session.dir(), &budget, env, id);
-        }
         count_decision(
             state,
             input.tool_use_id.as_deref(),
@@ -117,6 +112,11 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
             ));
         }
     };
+    if decision.verdict != Some(Verdict::Deny)
+        && let Some(id) = input.tool_use_id.as_deref()
+    {
+        super::tripwire::note_pre(session.dir(), &budget, env, id);
+    }
     if let Err(e) = append_record(&input, &budget, &decision, session.dir()) {
         return Outcome::internal_failure(&format!(
             "the run record in `{}` could not be written ({e}); make it writable or set \

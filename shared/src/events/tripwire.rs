@@ -1,11 +1,12 @@
 //! The events' side of the tripwires (SPEC §3): thin calls into `crate::tripwire` (the
 //! judgement, the scan) and `store::tripwire_copies` (the files).
 //!
-//! * PreToolUse ([`note_pre`]): `stat` the watched files, one small file per call. The
-//!   only cost on the allow path.
-//! * PostToolUse / PostToolUseFailure ([`scan_output`] outside the lock, [`after_call`]
-//!   inside it): gate-off, protected-file changes (restored), secrets in the output; a hit
-//!   sets the session's stop so every later call is denied, and the reply halts Claude Code.
+//! * PreToolUse ([`note_pre`], after the session lock is released): `stat` the watched
+//!   files, one small file per call. The only cost on the allow path.
+//! * PostToolUse / PostToolUseFailure: [`scan_output`] and [`check_files`] before the
+//!   session lock (the latter under the tripwire's own lock when something changed), then
+//!   [`judge_call`] inside it: gate-off, and a tamper or a secret sets the session's stop so
+//!   every later call is denied; the reply halts Claude Code.
 //! * SessionStart ([`session_start`]): the copies, at the session's first event.
 
 use super::Outcome;
@@ -20,7 +21,7 @@ use crate::store::tripwire_copies::{Tripwire, watched};
 use crate::store::{gate_check, tripwire_secrets};
 use crate::tripwire::secrets::{Exposure, Scanner, response_text};
 use crate::tripwire::{
-    HaltReply, SECRET_ORIGIN, TAMPER_ORIGIN, TripwireNote, secret_reason, tamper_reason,
+    Finding, HaltReply, SECRET_ORIGIN, TAMPER_ORIGIN, TripwireNote, secret_reason, tamper_reason,
 };
 use std::path::Path;
 
@@ -86,8 +87,12 @@ pub fn scan_output(input: &HookInput, ctx: &HookContext, env: &Env) -> Option<(E
     if text.trim().is_empty() {
         return None;
     }
-    let scanner =
-        tripwire_secrets::scanner(&ctx.budget, env.home.as_deref(), crate::env::all_vars());
+    let scanner = tripwire_secrets::scanner(
+        &ctx.budget,
+        env.home.as_deref(),
+        ctx.session.dir(),
+        crate::env::all_vars(),
+    );
     scanner.find(&text).map(|hit| (hit, scanner))
 }
 
@@ -101,13 +106,28 @@ pub struct Trip {
     pub notes: Vec<TripwireNote>,
 }
 
-/// Inside the session lock, before the call is counted: gate-off, protected files (restored
-/// and judged), the secret found by [`scan_output`]. A tamper or a secret sets the stop.
-pub fn after_call(
+/// The protected files after the call, before the session lock is taken: compared with
+/// what the call's PreToolUse saw (a `stat` each when nothing changed), restored and judged
+/// under the tripwire's own lock otherwise.
+pub fn check_files(ctx: &HookContext, env: &Env, input: &HookInput) -> Vec<Finding> {
+    let now = watched(&ctx.budget, env.home.as_deref());
+    let id = input.tool_use_id.as_deref();
+    match Tripwire::new(ctx.session.dir()).check_after(id, &now) {
+        Ok(findings) => findings,
+        Err(e) => {
+            ctx.session
+                .record_hook_error("post-tool-use", &format!("tripwire not checked: {e}"));
+            Vec::new()
+        }
+    }
+}
+
+/// Inside the session lock, before the call is counted: gate-off, and the stop for a
+/// tamper ([`check_files`]) or a secret ([`scan_output`]).
+pub fn judge_call(
     state: &mut SessionState,
-    ctx: &HookContext,
-    env: &Env,
     input: &HookInput,
+    findings: &[Finding],
     exposure: Option<&Exposure>,
 ) -> Trip {
     let mut trip = Trip::default();
@@ -119,15 +139,6 @@ pub fn after_call(
             ..TripwireNote::default()
         });
     }
-    let now = watched(&ctx.budget, env.home.as_deref());
-    let findings = match Tripwire::new(ctx.session.dir()).check_after(id, &now) {
-        Ok(findings) => findings,
-        Err(e) => {
-            ctx.session
-                .record_hook_error("post-tool-use", &format!("tripwire not checked: {e}"));
-            Vec::new()
-        }
-    };
     trip.notes.extend(findings.iter().map(TripwireNote::of));
     let tampered: Vec<_> = findings
         .iter()

@@ -14,8 +14,7 @@
 //! How a difference is judged: [`crate::tripwire`].
 
 use crate::budget::Budget;
-use crate::tripwire::gitconfig::{changed_program_keys, restore_keys};
-use crate::tripwire::{Finding, Ident, Seen, Verdict, WatchKind, When, judge};
+use crate::tripwire::{Ident, Seen, WatchKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::Metadata;
@@ -32,6 +31,8 @@ const MAX_LISTED: usize = 256;
 /// A PreToolUse whose post has not come after this long is an abandoned call (a refused
 /// approval, an interrupted session), not one still running: Bash calls end within 10 min.
 const ABANDONED_AFTER: Duration = Duration::from_secs(15 * 60);
+/// How long a post hook waits for the tripwire lock.
+const LOCK_WAIT: Duration = Duration::from_millis(1500);
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -199,6 +200,9 @@ const GIT_HOOK_NAMES: &[&str] = &[
     "post-index-change",
 ];
 
+#[path = "tripwire_check.rs"]
+mod check;
+
 /// The tripwire folder of one session.
 #[derive(Clone, Debug)]
 pub struct Tripwire {
@@ -231,13 +235,59 @@ impl Tripwire {
         serde_json::from_slice(&bytes).ok()
     }
 
+    /// The manifest's identities in the pre file's line format (see [`idents_text`]).
+    fn idents_path(&self) -> PathBuf {
+        self.dir.join("manifest.idents")
+    }
+
     fn write_manifest(&self, manifest: &Manifest) -> std::io::Result<()> {
         let bytes = serde_json::to_vec(manifest).map_err(std::io::Error::other)?;
+        let seen: Vec<Seen> = manifest
+            .files
+            .iter()
+            .map(|(path, e)| Seen {
+                path: path.clone(),
+                kind: e.kind,
+                ident: e.ident,
+            })
+            .collect();
+        write_atomic(
+            &self.idents_path(),
+            idents_text(&seen).as_bytes(),
+            &self.dir.join("idents.tmp"),
+        )?;
         write_atomic(
             &self.manifest_path(),
             &bytes,
             &self.dir.join("manifest.tmp"),
         )
+    }
+
+    /// The tripwire's own lock (beside the session's `state.lock`, so the state's lock is
+    /// held no longer than before): taken when the manifest is created or compared.
+    fn lock(&self) -> std::io::Result<std::fs::File> {
+        std::fs::create_dir_all(&self.dir)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join("lock"))?;
+        let started = std::time::Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(std::io::Error::other(format!(
+                        "the tripwire lock was held for more than {} ms",
+                        LOCK_WAIT.as_millis()
+                    )));
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(e),
+            }
+        }
     }
 
     /// Keeps a copy of `bytes` (content-addressed; an existing copy is left as it is).
@@ -260,7 +310,15 @@ impl Tripwire {
         if self.manifest_path().exists() {
             return Ok(());
         }
-        std::fs::create_dir_all(&self.dir)?;
+        let _lock = self.lock()?;
+        self.create_manifest(seen)
+    }
+
+    /// Writes the first manifest (the caller holds the lock); kept if one appeared meanwhile.
+    fn create_manifest(&self, seen: &[Seen]) -> std::io::Result<()> {
+        if self.manifest_path().exists() {
+            return Ok(());
+        }
         let mut manifest = Manifest::default();
         for s in seen {
             if let Some((sha256, bytes)) = hash_file(Path::new(&s.path)) {
@@ -280,24 +338,14 @@ impl Tripwire {
     }
 
     /// PreToolUse of a call that may run: the copies at the first event, and the identities
-    /// of the watched files now, for the call's post hook.
+    /// of the watched files now, for the call's post hook. The first line says whether they
+    /// are the accepted ones (`clean`): then the post hook needs no more than a `stat` of
+    /// each file when nothing changed during the call.
     pub fn note_pre(&self, call_id: &str, seen: &[Seen]) -> std::io::Result<()> {
         self.ensure_manifest(seen)?;
-        let mut text = String::with_capacity(seen.len() * 96);
-        for s in seen {
-            use std::fmt::Write as _;
-            let i = &s.ident;
-            let _ = writeln!(
-                text,
-                "{} {} {} {} {} {}",
-                s.kind.as_str(),
-                i.size,
-                i.mtime_ns,
-                i.ctime_ns,
-                i.ino,
-                s.path
-            );
-        }
+        let idents = idents_text(seen);
+        let clean = std::fs::read(self.idents_path()).is_ok_and(|m| m == idents.as_bytes());
+        let text = format!("{}\n{idents}", if clean { "clean" } else { "dirty" });
         let path = self.pre_path(call_id);
         match std::fs::write(&path, &text) {
             Err(e) if e.kind() == ErrorKind::NotFound => {
@@ -308,15 +356,20 @@ impl Tripwire {
         }
     }
 
-    /// The identities the call's PreToolUse saw and when, removing the file. `None`: no
-    /// PreToolUse saw this call (or its file is unreadable: judged as if none had).
-    fn take_pre(&self, call_id: &str) -> Option<(Vec<Seen>, SystemTime)> {
+    /// What the call's PreToolUse saw, removing its file. `None`: no PreToolUse saw this
+    /// call (or its file is unreadable: judged as if none had).
+    fn take_pre(&self, call_id: &str) -> Option<Pre> {
         let path = self.pre_path(call_id);
-        let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+        let at = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
         let text = std::fs::read_to_string(&path).ok()?;
         let _ = std::fs::remove_file(&path);
-        let seen = text.lines().filter_map(parse_pre_line).collect();
-        Some((seen, modified))
+        let (first, idents) = text.split_once('\n').unwrap_or((&text, ""));
+        Some(Pre {
+            seen: idents.lines().filter_map(parse_pre_line).collect(),
+            clean: first == "clean",
+            idents: idents.to_owned(),
+            at,
+        })
     }
 
     /// True when another call's PreToolUse came no later than `since` and its post has not
@@ -339,198 +392,39 @@ impl Tripwire {
         }
         running
     }
+}
 
-    /// PostToolUse / PostToolUseFailure of `call_id`: compares the watched files with the
-    /// accepted state, restores what was tampered with and accepts what may change (see
-    /// [`crate::tripwire`]). `now` is [`watched`] taken after the call.
-    pub fn check_after(
-        &self,
-        call_id: Option<&str>,
-        now: &[Seen],
-    ) -> std::io::Result<Vec<Finding>> {
-        let pre = call_id.and_then(|id| self.take_pre(id));
-        let Some(mut manifest) = self.read_manifest() else {
-            self.ensure_manifest(now)?;
-            // The call's PreToolUse took the copies (it writes the manifest before its own
-            // file), so a missing manifest now was removed during the call: the baseline
-            // itself was tampered with. Otherwise this is the session's first event.
-            return Ok(pre
-                .map(|_| Finding {
-                    code: "tamper-detected",
-                    path: self.manifest_path().display().to_string(),
-                    kind: WatchKind::OwnState,
-                    before: Some("manifest".into()),
-                    after: None,
-                    restored: false,
-                    when: When::DuringCall,
-                    keys: Vec::new(),
-                })
-                .into_iter()
-                .collect());
-        };
-        let earlier_running = pre
-            .as_ref()
-            .is_some_and(|(_, at)| self.earlier_call_running(*at));
-        let mut paths: Vec<String> = manifest.files.keys().cloned().collect();
-        paths.extend(now.iter().map(|s| s.path.clone()));
-        paths.sort();
-        paths.dedup();
-        let mut findings = Vec::new();
-        let mut changed = false;
-        for path in paths {
-            let accepted = manifest.files.get(&path).cloned();
-            let found = now.iter().find(|s| s.path == path);
-            if let (Some(a), Some(f)) = (&accepted, found)
-                && a.ident == f.ident
-            {
-                continue;
-            }
-            let current = found.and_then(|_| hash_file(Path::new(&path)));
-            let before = accepted.as_ref().map(|a| a.sha256.clone());
-            let after = current.as_ref().map(|(h, _)| h.clone());
-            if before == after {
-                if let (Some(mut entry), Some(f)) = (accepted, found) {
-                    entry.ident = f.ident;
-                    manifest.files.insert(path, entry);
-                    changed = true;
-                }
-                continue;
-            }
-            let Some(kind) = found.map(|f| f.kind).or(accepted.as_ref().map(|a| a.kind)) else {
-                continue;
-            };
-            let when = match &pre {
-                Some((seen, _)) => {
-                    let at_pre = seen.iter().find(|s| s.path == path).map(|s| s.ident);
-                    if at_pre == found.map(|f| f.ident)
-                        && at_pre != accepted.as_ref().map(|a| a.ident)
-                    {
-                        When::BetweenCalls
-                    } else {
-                        When::DuringCall
-                    }
-                }
-                None => When::DuringCall,
-            };
-            let before_text = before
-                .as_deref()
-                .and_then(|h| std::fs::read(self.copy_path(h)).ok())
-                .map(|b| String::from_utf8_lossy(&b).into_owned());
-            let after_text = current
-                .as_ref()
-                .map(|(_, b)| String::from_utf8_lossy(b).into_owned());
-            let oversize = after.as_deref().is_some_and(|h| h.starts_with("oversize-"));
-            let keys = match kind {
-                // Too large to read: judged as a program-running change, restored whole.
-                WatchKind::GitConfig if oversize => {
-                    vec!["(the whole file: too large to read)".into()]
-                }
-                WatchKind::GitConfig => changed_program_keys(
-                    before_text.as_deref().unwrap_or(""),
-                    after_text.as_deref().unwrap_or(""),
-                ),
-                _ => Vec::new(),
-            };
-            match judge(kind, when, earlier_running, !keys.is_empty()) {
-                Verdict::Defer => {}
-                Verdict::Accept => {
-                    match (&current, found) {
-                        (Some((sha256, bytes)), Some(f)) => {
-                            let copied = self.keep_copy(sha256, bytes);
-                            manifest.files.insert(
-                                path.clone(),
-                                Entry {
-                                    kind,
-                                    ident: f.ident,
-                                    sha256: sha256.clone(),
-                                    copied,
-                                },
-                            );
-                        }
-                        _ => {
-                            manifest.files.remove(&path);
-                        }
-                    }
-                    changed = true;
-                    if kind == WatchKind::Budget {
-                        findings.push(Finding {
-                            code: "budget-changed",
-                            path,
-                            kind,
-                            before,
-                            after,
-                            restored: false,
-                            when,
-                            keys,
-                        });
-                    }
-                }
-                Verdict::Tamper => {
-                    let target = Path::new(&path);
-                    let restored = match (&accepted, kind) {
-                        (Some(_), WatchKind::GitConfig) if !oversize => {
-                            after_text.as_deref().is_some_and(|a| {
-                                let text =
-                                    restore_keys(before_text.as_deref().unwrap_or(""), a, &keys);
-                                restore_bytes(target, text.as_bytes()).is_ok()
-                            })
-                        }
-                        (Some(a), _) => {
-                            before_text.is_some()
-                                && a.copied
-                                && std::fs::read(self.copy_path(&a.sha256))
-                                    .is_ok_and(|bytes| restore_bytes(target, &bytes).is_ok())
-                        }
-                        (None, _) => match std::fs::remove_file(target) {
-                            Ok(()) => true,
-                            Err(e) => e.kind() == ErrorKind::NotFound,
-                        },
-                    };
-                    if restored {
-                        match (std::fs::metadata(target), accepted) {
-                            (Ok(meta), Some(mut entry)) if kind != WatchKind::GitConfig => {
-                                entry.ident = ident(&meta);
-                                manifest.files.insert(path.clone(), entry);
-                            }
-                            (Ok(meta), Some(_)) => {
-                                // `.git/config` keeps git's own writes: accept the result.
-                                if let Some((sha256, bytes)) = hash_file(target) {
-                                    let copied = self.keep_copy(&sha256, &bytes);
-                                    manifest.files.insert(
-                                        path.clone(),
-                                        Entry {
-                                            kind,
-                                            ident: ident(&meta),
-                                            sha256,
-                                            copied,
-                                        },
-                                    );
-                                }
-                            }
-                            _ => {
-                                manifest.files.remove(&path);
-                            }
-                        }
-                        changed = true;
-                    }
-                    findings.push(Finding {
-                        code: "tamper-detected",
-                        path,
-                        kind,
-                        before,
-                        after,
-                        restored,
-                        when,
-                        keys,
-                    });
-                }
-            }
-        }
-        if changed {
-            self.write_manifest(&manifest)?;
-        }
-        Ok(findings)
+/// What one PreToolUse noted.
+struct Pre {
+    seen: Vec<Seen>,
+    /// The identities were the accepted ones.
+    clean: bool,
+    /// `seen` as written ([`idents_text`]).
+    idents: String,
+    at: SystemTime,
+}
+
+/// Identities as lines (`kind size mtime ctime inode path`), sorted by path: the pre file's
+/// body and `manifest.idents`, compared byte for byte.
+fn idents_text(seen: &[Seen]) -> String {
+    use std::fmt::Write as _;
+    let mut sorted: Vec<&Seen> = seen.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut text = String::with_capacity(seen.len() * 96);
+    for s in sorted {
+        let i = &s.ident;
+        let _ = writeln!(
+            text,
+            "{} {} {} {} {} {}",
+            s.kind.as_str(),
+            i.size,
+            i.mtime_ns,
+            i.ctime_ns,
+            i.ino,
+            s.path
+        );
     }
+    text
 }
 
 fn parse_pre_line(line: &str) -> Option<Seen> {
@@ -552,20 +446,6 @@ fn parse_pre_line(line: &str) -> Option<Seen> {
             ino,
         },
     })
-}
-
-/// Puts `bytes` back at `path` as a fresh regular file replacing whatever is there: a
-/// symlink is removed, never followed (it may be the one the tamper planted).
-fn restore_bytes(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-    if is_link {
-        std::fs::remove_file(path)?;
-    }
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let tmp = path.with_extension("claude-budget-restore");
-    write_atomic(path, bytes, &tmp)
 }
 
 fn write_atomic(path: &Path, bytes: &[u8], tmp: &Path) -> std::io::Result<()> {

@@ -33,6 +33,16 @@ const SKIPPED: &[&str] = &[
     "vendor",
     ".cache",
 ];
+/// Suffixes of committed templates (`.env.example`): denied like any `.env*`, but their
+/// values are placeholders that also appear in READMEs, so they are no needles.
+const TEMPLATE_SUFFIXES: &[&str] = &[".example", ".sample", ".template", ".dist", ".defaults"];
+
+fn is_template(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| TEMPLATE_SUFFIXES.iter().any(|s| n.ends_with(s)))
+}
+
 /// Credential files in the home folder the secrets pack names.
 const HOME_FILES: &[&str] = &[
     ".aws/credentials",
@@ -84,7 +94,7 @@ pub fn denied_files(budget: &Budget, home: Option<&Path>) -> Vec<PathBuf> {
                 if depth < MAX_DEPTH && !SKIPPED.iter().any(|s| name == *s) {
                     pending.push((path, depth + 1));
                 }
-            } else if denied(&path) {
+            } else if !is_template(&path) && denied(&path) {
                 found.push(path);
             }
         }
@@ -114,15 +124,51 @@ pub fn denied_files(budget: &Budget, home: Option<&Path>) -> Vec<PathBuf> {
     found
 }
 
+/// How long the list of denied files (paths only, never values) is reused: the walk is the
+/// scan's main cost, and a burst of parallel calls needs it once. The files themselves are
+/// read fresh at every scan.
+const LIST_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// [`denied_files`], remembered for [`LIST_FRESH_FOR`] in `cache` (a file of paths).
+fn denied_files_cached(budget: &Budget, home: Option<&Path>, cache: &Path) -> Vec<PathBuf> {
+    let fresh = std::fs::metadata(cache)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age < LIST_FRESH_FOR);
+    if fresh && let Ok(text) = std::fs::read_to_string(cache) {
+        return text.lines().map(PathBuf::from).collect();
+    }
+    let found = denied_files(budget, home);
+    let text: String = found
+        .iter()
+        .filter_map(|p| p.to_str())
+        .filter(|p| !p.contains('\n'))
+        .map(|p| format!("{p}\n"))
+        .collect();
+    if let Some(parent) = cache.parent() {
+        let _ = std::fs::create_dir_all(parent);
+        let tmp = cache.with_extension("tmp");
+        if std::fs::write(&tmp, text).is_ok() {
+            let _ = std::fs::rename(&tmp, cache);
+        }
+    }
+    found
+}
+
 /// A scanner for every secret value in reach: the denied files' values (read now) and the
-/// secret-named variables of `env`.
+/// secret-named variables of `env`. `session_dir` keeps the list of denied files briefly.
 pub fn scanner(
     budget: &Budget,
     home: Option<&Path>,
+    session_dir: &Path,
     env: impl IntoIterator<Item = (String, String)>,
 ) -> Scanner {
     let mut needles: Vec<Needle> = Vec::new();
-    for path in denied_files(budget, home) {
+    let cache = session_dir
+        .join(super::tripwire_copies::TRIPWIRE_DIR)
+        .join("denied-files");
+    for path in denied_files_cached(budget, home, &cache) {
         if let Some(bytes) = read_bounded(&path, MAX_FILE_BYTES) {
             let label = path
                 .strip_prefix(&budget.project_root)

@@ -128,3 +128,23 @@ fn ordinary_configuration_values_in_output_do_not_halt() {
     assert!(!halts(&reply), "{reply}");
     assert_eq!(decision(&pre_bash(&project, "t2", "ls")), "allow");
 }
+
+#[test]
+fn placeholder_values_of_a_committed_env_example_do_not_halt() {
+    let project = project();
+    project.write(
+        ".env.example",
+        "STRIPE_API_KEY=sk_test_your-key-here-0000\n",
+    );
+    assert_eq!(
+        decision(&pre_bash(&project, "t1", "cat README.md")),
+        "allow"
+    );
+    let reply = post_bash(
+        &project,
+        "t1",
+        "cat README.md",
+        "Set STRIPE_API_KEY=sk_test_your-key-here-0000 in .env\n",
+    );
+    assert!(!halts(&reply), "{reply}");
+}
