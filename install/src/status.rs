@@ -16,7 +16,7 @@ mod hooks;
 mod tripwires;
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The session id (default: the latest session of this project).
     #[arg(long)]
     session: Option<String>,
@@ -24,7 +24,7 @@ pub struct Args {
     format: Format,
 }
 
-pub fn run(args: &Args) -> u8 {
+pub(crate) fn run(args: &Args) -> u8 {
     let located = project::locate();
     let (budget, budget_problem) = match project::load(&located) {
         Ok(budget) => (budget, None),

@@ -18,7 +18,7 @@ fn counts(budget: &Budget) -> Vec<(WatchKind, usize)> {
         .collect()
 }
 
-pub fn json(budget: &Budget) -> Value {
+pub(crate) fn json(budget: &Budget) -> Value {
     json!({
         "watches": WATCHES,
         "watched_files": counts(budget).iter().map(|(k, n)| (k.as_str().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
@@ -26,7 +26,7 @@ pub fn json(budget: &Budget) -> Value {
     })
 }
 
-pub fn text(budget: &Budget) -> String {
+pub(crate) fn text(budget: &Budget) -> String {
     let mut out = format!("tripwires: {WATCHES}.\n");
     let files: Vec<String> = counts(budget)
         .iter()

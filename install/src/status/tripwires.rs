@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// The tripwires of one session's record (nothing when it cannot be read).
-pub fn of_session(session_dir: &Path, project_root: &Path) -> Tripwires {
+pub(crate) fn of_session(session_dir: &Path, project_root: &Path) -> Tripwires {
     record::read(session_dir)
         .map(|events| {
             let env = crate::project::env();
@@ -18,7 +18,7 @@ pub fn of_session(session_dir: &Path, project_root: &Path) -> Tripwires {
 }
 
 /// A few lines under the session's counters; nothing when no tripwire fired.
-pub fn text(t: &Tripwires) -> String {
+pub(crate) fn text(t: &Tripwires) -> String {
     let mut out = String::new();
     if let Some(outcome) = &t.outcome {
         let _ = writeln!(out, "  tripwire outcome: {outcome}");

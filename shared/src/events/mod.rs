@@ -27,6 +27,7 @@ pub mod stop;
 pub mod tripwire;
 
 use crate::protocol::{PreToolUseOutput, PreToolUseReply};
+use crate::verdict::Code;
 
 /// How a hook treats its own failures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,8 +65,9 @@ impl Outcome {
     pub fn internal_failure(problem: &str) -> Outcome {
         let reason = format!(
             "claude-budget refused this tool call because it could not check it: {problem} \
-             (code hook-internal-error). Nothing about the call itself was judged; fix the \
-             problem named here (or ask the user to), then retry."
+             (code {}). Nothing about the call itself was judged; fix the \
+             problem named here (or ask the user to), then retry.",
+            Code::HookInternalError
         );
         deny_outcome(&reason)
     }

@@ -216,7 +216,6 @@ impl Session {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "test")]
 mod tests {
     use super::*;
 

@@ -12,11 +12,11 @@ use budget_tests::{TempProject, stdout_json};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
-pub const SESSION: &str = "claude-budget-session";
-pub const PRE: &str = "claude-budget-pre-tool-use";
-pub const POST: &str = "claude-budget-post-tool-use";
+pub(crate) const SESSION: &str = "claude-budget-session";
+pub(crate) const PRE: &str = "claude-budget-pre-tool-use";
+pub(crate) const POST: &str = "claude-budget-post-tool-use";
 
-pub const BUDGET: &str = r#"version = 1
+pub(crate) const BUDGET: &str = r#"version = 1
 extends = ["secrets", "destructive"]
 [run]
 allow = ["cargo build", "cargo test", "cat", "ls", "git"]
@@ -26,7 +26,7 @@ allow = ["src/**"]
 
 /// A project with a budget, Claude Code settings, a git hook and config, and a `~/.bashrc`,
 /// and a session already started (the copies are taken then).
-pub fn project() -> TempProject {
+pub(crate) fn project() -> TempProject {
     let project = TempProject::new().budget(BUDGET);
     project.write(
         ".claude/settings.json",
@@ -44,7 +44,7 @@ pub fn project() -> TempProject {
     project
 }
 
-pub fn input(project: &TempProject, event: &str, id: &str, extra: Value) -> Value {
+pub(crate) fn input(project: &TempProject, event: &str, id: &str, extra: Value) -> Value {
     let mut input = json!({
         "session_id": "s1", "cwd": project.root, "hook_event_name": event,
         "permission_mode": "default", "tool_use_id": id,
@@ -55,7 +55,7 @@ pub fn input(project: &TempProject, event: &str, id: &str, extra: Value) -> Valu
     input
 }
 
-pub fn start(project: &TempProject) {
+pub(crate) fn start(project: &TempProject) {
     let out = project.run_hook(
         SESSION,
         &json!({"session_id": "s1", "cwd": project.root, "hook_event_name": "SessionStart",
@@ -65,7 +65,7 @@ pub fn start(project: &TempProject) {
 }
 
 /// PreToolUse of a Bash command; returns the reply.
-pub fn pre_bash(project: &TempProject, id: &str, command: &str) -> Value {
+pub(crate) fn pre_bash(project: &TempProject, id: &str, command: &str) -> Value {
     let input = input(
         project,
         "PreToolUse",
@@ -76,7 +76,7 @@ pub fn pre_bash(project: &TempProject, id: &str, command: &str) -> Value {
 }
 
 /// PostToolUse of a Bash command with `stdout`; returns the reply (`Null` when silent).
-pub fn post_bash(project: &TempProject, id: &str, command: &str, stdout: &str) -> Value {
+pub(crate) fn post_bash(project: &TempProject, id: &str, command: &str, stdout: &str) -> Value {
     let input = input(
         project,
         "PostToolUse",
@@ -94,19 +94,19 @@ pub fn post_bash(project: &TempProject, id: &str, command: &str, stdout: &str) -
     stdout_json(&out).unwrap_or(Value::Null)
 }
 
-pub fn decision(reply: &Value) -> &str {
+pub(crate) fn decision(reply: &Value) -> &str {
     reply["hookSpecificOutput"]["permissionDecision"]
         .as_str()
         .unwrap_or("none")
 }
 
 /// True when a reply halts Claude Code (`continue: false`).
-pub fn halts(reply: &Value) -> bool {
+pub(crate) fn halts(reply: &Value) -> bool {
     reply["continue"] == json!(false)
 }
 
 /// Asserts the run is halted for good: a harmless call is refused with `code`.
-pub fn assert_later_calls_refused(project: &TempProject, code: &str) {
+pub(crate) fn assert_later_calls_refused(project: &TempProject, code: &str) {
     let reply = pre_bash(project, "later", "ls");
     assert_eq!(decision(&reply), "deny", "{reply}");
     let reason = reply["hookSpecificOutput"]["permissionDecisionReason"]
@@ -116,11 +116,11 @@ pub fn assert_later_calls_refused(project: &TempProject, code: &str) {
     assert!(halts(&reply), "{reply}");
 }
 
-pub fn session_dir(project: &TempProject) -> PathBuf {
+pub(crate) fn session_dir(project: &TempProject) -> PathBuf {
     project.session_dir("s1")
 }
 
-pub fn events(project: &TempProject) -> Vec<Value> {
+pub(crate) fn events(project: &TempProject) -> Vec<Value> {
     let text = std::fs::read_to_string(session_dir(project).join(record::EVENTS_FILE))
         .unwrap_or_else(|e| panic!("no record: {e}"));
     text.lines()
@@ -129,7 +129,7 @@ pub fn events(project: &TempProject) -> Vec<Value> {
 }
 
 /// The recorded post events whose code is `code`.
-pub fn post_events_with(project: &TempProject, code: &str) -> Vec<Value> {
+pub(crate) fn post_events_with(project: &TempProject, code: &str) -> Vec<Value> {
     events(project)
         .into_iter()
         .filter(|e| e["event"] == "PostToolUse" && e["code"] == code)
@@ -137,7 +137,7 @@ pub fn post_events_with(project: &TempProject, code: &str) -> Vec<Value> {
 }
 
 /// The review packet (`claude-budget report`) of the latest run, as markdown.
-pub fn packet(project: &TempProject) -> String {
+pub(crate) fn packet(project: &TempProject) -> String {
     let out = project
         .command("claude-budget")
         .arg("report")
@@ -146,6 +146,6 @@ pub fn packet(project: &TempProject) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-pub fn read(path: &std::path::Path) -> Option<Vec<u8>> {
+pub(crate) fn read(path: &std::path::Path) -> Option<Vec<u8>> {
     std::fs::read(path).ok()
 }
