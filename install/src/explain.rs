@@ -89,8 +89,16 @@ pub(crate) fn run(args: &Args) -> u8 {
     };
     let decision = context::decide_call(&call, &budget, &SessionFacts::default(), &env, site);
     match args.format {
-        Format::Json => println!("{}", json_report(&call, analysis.as_ref(), &decision)),
-        Format::Text => print!("{}", text_report(&call, analysis.as_ref(), &decision)),
+        Format::Json => {
+            let mut report = json_report(&call, analysis.as_ref(), &decision);
+            report["tripwires"] = crate::tripwire_notes::json(&budget);
+            println!("{report}");
+        }
+        Format::Text => print!(
+            "{}{}",
+            text_report(&call, analysis.as_ref(), &decision),
+            crate::tripwire_notes::text(&budget)
+        ),
     }
     EXIT_OK
 }

@@ -14,6 +14,7 @@ mod replay;
 mod report;
 mod status;
 mod touchmap;
+mod tripwire_notes;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 
 mod hooks;
+mod tripwires;
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -77,12 +78,31 @@ pub(crate) fn run(args: &Args) -> u8 {
         session.as_ref(),
         &hook_report,
     );
+    let trips = session
+        .as_ref()
+        .map(|(dir, _)| tripwires::of_session(dir, &located.project_root))
+        .unwrap_or_default();
+    let mut report = report;
+    if let Value::Object(fields) = &mut report {
+        fields.insert("tripwires".into(), json!(trips));
+        if let Some(budget) = &budget {
+            fields.insert("tripwire_watch".into(), crate::tripwire_notes::json(budget));
+        }
+    }
     match args.format {
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         ),
-        Format::Text => print!("{}", text(&report, &hook_report)),
+        Format::Text => print!(
+            "{}{}{}",
+            text(&report, &hook_report),
+            tripwires::text(&trips),
+            budget
+                .as_ref()
+                .map(crate::tripwire_notes::text)
+                .unwrap_or_default()
+        ),
     }
     EXIT_OK
 }

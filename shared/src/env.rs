@@ -17,6 +17,7 @@
 //! | `XDG_CONFIG_HOME` | the git identity's `git/config` | `$HOME/.config` |
 //! | `USER`, `USERNAME`, `LOGNAME` | the OS user, when git names nobody | none |
 //! | `PATH` | where `status` looks for the hook executables | empty |
+//! | every variable | the secret-exposure tripwire looks for the values of secret-named ones in tool output ([`all_vars`], post hook only) | |
 //!
 //! An empty value counts as unset everywhere.
 
@@ -37,6 +38,15 @@ pub const DEFAULT_MANAGED_DIR: &str = "/etc/claude-budget";
 pub enum Fault {
     Panic,
     Hang,
+}
+
+/// Every variable of the process, for the secret-exposure tripwire (SPEC §3): the post hook
+/// looks for the values of secret-named ones in a call's output. Read only when an output is
+/// scanned, never on the PreToolUse path; the values stay in memory.
+pub fn all_vars() -> Vec<(String, String)> {
+    std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect()
 }
 
 /// The process environment, read once.

@@ -22,6 +22,7 @@
 //! * [`events`] — one function per hook event → an [`events::Outcome`]; the decision
 //!   context built once for the hook, `explain`, `test`, `replay` and `capture`.
 //! * [`store`] — I/O only: the runs layout, session lock + state file, record, transcript.
+//! * [`tripwire`] — what really happened around a call: protected files, secrets in output.
 #![forbid(unsafe_code)]
 // The library decides and reports; only the executables print or end the process.
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
@@ -44,4 +45,5 @@ pub mod session;
 pub mod shell;
 pub mod store;
 pub mod text;
+pub mod tripwire;
 pub mod verdict;

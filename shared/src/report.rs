@@ -13,8 +13,10 @@ mod fold;
 mod identity;
 mod markdown;
 mod reason;
+mod tripwire;
 
 pub use identity::delegating_user;
+pub use tripwire::{BudgetVersion, Trip, Tripwires};
 
 use crate::budget::Budget;
 use crate::env::Env;
@@ -31,6 +33,8 @@ pub struct Packet {
     pub started: Option<String>,
     pub ended: Option<String>,
     pub events: usize,
+    /// Tamper, secret exposure, gate off, budgets over time: shown first (SPEC §3).
+    pub tripwires: Tripwires,
     /// The first prompt of the run.
     pub task_request: Option<String>,
     pub delegating_user: String,
@@ -169,6 +173,11 @@ impl<'a> Place<'a> {
             fs,
         }
     }
+}
+
+/// What the tripwires saw in a run's record (for `status`, without building a packet).
+pub fn tripwires(events: &[Event], project_root: &Path, home: Option<&Path>) -> Tripwires {
+    tripwire::fold(events, &fold::Relative::new(project_root, home))
 }
 
 impl Packet {

@@ -33,10 +33,11 @@ pub fn decide(
                 section: "stop".into(),
                 rule: stopped.origin.clone(),
             },
-            code: if by_spend {
-                Code::SpendExceeded
-            } else {
-                Code::StopRule
+            code: match stopped.origin.as_str() {
+                crate::tripwire::TAMPER_ORIGIN => Code::TamperDetected,
+                crate::tripwire::SECRET_ORIGIN => Code::SecretExposed,
+                _ if by_spend => Code::SpendExceeded,
+                _ => Code::StopRule,
             },
             what: format!("this call ({})", call.tool_name()),
             stop_reason: Some(stopped.reason.clone()),

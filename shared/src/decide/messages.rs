@@ -164,10 +164,10 @@ fn self_protection(finding: &Finding) -> String {
 fn already_stopped(finding: &Finding) -> String {
     let what = &finding.what;
     let reason = finding.stop_reason.as_deref().unwrap_or_default();
-    let by = if finding.code == Code::SpendExceeded {
-        "the spend limit"
-    } else {
-        "the stop rule"
+    let by = match finding.code {
+        Code::SpendExceeded => "the spend limit",
+        Code::TamperDetected | Code::SecretExposed => "a tripwire",
+        _ => "the stop rule",
     };
     format!(
         "claude-budget refused {what}: this run was already stopped by {by} at {}: {reason} \

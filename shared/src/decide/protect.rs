@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 /// Shell start-up files in the home directory. The spec names the first five; `.zshenv`,
 /// `.bash_login` and `.bash_logout` run just as automatically, so they are protected too.
-const STARTUP_FILES: &[&str] = &[
+pub const STARTUP_FILES: &[&str] = &[
     ".bashrc",
     ".zshrc",
     ".profile",

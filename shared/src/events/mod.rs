@@ -8,6 +8,7 @@
 //! * [`post`] — PostToolUse / PostToolUseFailure: count what a finished call did.
 //! * [`stop`] — Stop / SubagentStop: the evidence gate and the review packet.
 //! * [`session`] — SessionStart, UserPromptSubmit, SessionEnd.
+//! * [`tripwire`] — the tripwires' calls from pre, post and session (SPEC §3).
 //! * [`replay`] — re-deciding recorded calls (`replay`, `test`, `capture`, `demo`) with the
 //!   hooks' own counting.
 //!
@@ -23,6 +24,7 @@ pub mod pre;
 pub mod replay;
 pub mod session;
 pub mod stop;
+pub mod tripwire;
 
 use crate::protocol::{PreToolUseOutput, PreToolUseReply};
 use crate::verdict::Code;

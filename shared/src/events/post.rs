@@ -13,7 +13,7 @@
 //! failure without blocking. What a call counts as is decided by `session::observe`.
 
 use super::context::{self, HookContext, lock_wait};
-use super::{Outcome, Policy, failure};
+use super::{Outcome, Policy, failure, tripwire};
 use crate::env::Env;
 use crate::protocol::{HookInput, ToolCall};
 use crate::session::{Finished, PostEvent};
@@ -81,6 +81,12 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
         Ok(ctx) => ctx,
         Err(reply) => return reply,
     };
+    let exposure = tripwire::scan_output(&input, &ctx, env);
+    let mut input = input;
+    if let Some((_, scanner)) = &exposure {
+        // The error text is recorded and counted: it must not carry the secret to disk.
+        input.error = input.error.as_deref().map(|e| scanner.scrub(e));
+    }
     let tool_name = input.tool_name.clone().unwrap_or_default();
     let call = input.tool_call().unwrap_or(ToolCall::Other {
         tool: tool_name.clone(),
@@ -97,7 +103,10 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
     let transcript = transcript_path(&input);
     let prices = context::prices(&ctx.budget);
     let now = store::now_ms();
+    let findings = tripwire::check_files(&ctx, env, &input);
+    let mut trip = tripwire::Trip::default();
     let outcome = ctx.session.update(lock_wait(env), |state| {
+        trip = tripwire::judge_call(state, &input, &findings, exposure.as_ref().map(|e| &e.0));
         state.note_post_tool_use(&event, now);
         // Spend is best effort here; the pre hook and the stop hook read it too.
         let spend = transcript
@@ -105,16 +114,23 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
             .map(|path| transcript::refresh(state, path, &prices));
         (state.seq, spend)
     });
+    let quiet = match &trip.halt {
+        Some(reason) => tripwire::halt_reply(reason),
+        None => Outcome::silent(),
+    };
     let (seq, reply) = match outcome {
         Ok((seq, Some(Err(e)))) => {
             ctx.session
                 .record_hook_error("post-tool-use", &format!("spend not read: {e}"));
-            (Some(seq), Outcome::silent())
+            (Some(seq), quiet)
         }
-        Ok((seq, _)) => (Some(seq), Outcome::silent()),
+        Ok((seq, _)) => (Some(seq), quiet),
         Err(e) => (None, not_counted(&ctx.session, "post-tool-use", &e)),
     };
-    let recorded = recorded_post(&input, &ctx, seq, &event, analysis.as_ref());
+    let mut recorded = recorded_post(&input, &ctx, seq, &event, analysis.as_ref());
+    recorded.code = trip.code.map(str::to_owned);
+    recorded.stop_reason = trip.halt;
+    recorded.tripwire = trip.notes;
     record_event(&ctx, "post-tool-use", &recorded, reply)
 }
 

@@ -113,6 +113,11 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
             ));
         }
     };
+    if decision.verdict != Some(Verdict::Deny)
+        && let Some(id) = input.tool_use_id.as_deref()
+    {
+        super::tripwire::note_pre(session.dir(), &budget, env, id);
+    }
     if let Err(e) = append_record(&input, &budget, &decision, session.dir()) {
         return Outcome::internal_failure(&format!(
             "the run record in `{}` could not be written ({e}); make it writable or set \

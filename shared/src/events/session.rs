@@ -43,10 +43,15 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
             let model = input.model.as_ref().and_then(record::model_name);
             ctx.session
                 .update(lock_wait(env), |s| {
+                    super::tripwire::session_start(ctx.session.dir(), &ctx.budget, env);
                     s.note_session_start(input.session_id.as_deref(), model.as_deref(), now);
                     s.seq
                 })
-                .map(|seq| (seq, Some(summary(&ctx.budget))))
+                .map(|seq| {
+                    let text =
+                        super::tripwire::start_message(&ctx.budget, env, summary(&ctx.budget));
+                    (seq, Some(text))
+                })
         }
         "UserPromptSubmit" => {
             let prompt = ctx.redactor.text(input.prompt.as_deref().unwrap_or(""));

@@ -107,6 +107,10 @@ pub struct Event {
     pub spend_usd: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spend_tokens: Option<u64>,
+    /// Post events: what the tripwires found (tamper, secret exposure, gate off, budget
+    /// changed). A secret is named by its source and a hash, never by its value.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tripwire: Vec<crate::tripwire::TripwireNote>,
 }
 
 /// One budget file in force.

@@ -416,6 +416,7 @@ pub(super) fn fold(
         }
     }
     p.residual_risks = residual_risks(&p, &missing_evidence);
+    p.tripwires = super::tripwire::fold(events, &rel);
     p
 }
 

@@ -127,6 +127,7 @@ pub(super) fn render(p: &Packet) -> String {
         p.ended.as_deref().unwrap_or("?"),
         p.events
     );
+    super::tripwire::render(&p.tripwires, &mut out);
 
     section(&mut out, "Task and identity");
     match &p.task_request {

@@ -260,6 +260,14 @@ impl SessionState {
         }
     }
 
+    /// True when a PreToolUse of this call was seen (within the [`RECENT_CALLS`] window).
+    /// A post event without one ran with the gate off (SPEC §3).
+    pub fn pre_seen(&self, tool_use_id: &str) -> bool {
+        self.recent_calls
+            .iter()
+            .any(|m| m.id == tool_use_id && m.pre)
+    }
+
     /// Records a PostToolUse / PostToolUseFailure. Idempotent per `tool_use_id`.
     pub fn note_post_tool_use(&mut self, event: &PostEvent, now_ms: u64) {
         self.touch(now_ms);

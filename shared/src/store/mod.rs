@@ -12,6 +12,9 @@
 //! * [`record`] — appends to and reads the run record `events.jsonl` (redacted).
 //! * [`review`] — writes the review packet files `review.md` / `review.json` of a session.
 //! * [`evidence`] — reads the rollback note for the stop gate.
+//! * [`gate_check`] — does the PreToolUse entry of the settings resolve (SessionStart).
+//! * [`tripwire_copies`] — the tripwire's manifest, copies and per-call snapshots;
+//!   [`tripwire_secrets`] — the denied files the secret scan reads.
 //!
 //! How the pre-tool-use hook uses it (one lock per call, see `events::pre`):
 //! ```text
@@ -32,10 +35,13 @@
 //! a lock on it would lock a file that is no longer the current one.
 
 pub mod evidence;
+pub mod gate_check;
 pub mod layout;
 pub mod record;
 pub mod review;
 pub mod transcript;
+pub mod tripwire_copies;
+pub mod tripwire_secrets;
 
 pub use layout::{RunsLayout, latest_session, project_key, session_in};
 

@@ -16,3 +16,4 @@ mod hooks;
 mod init;
 mod records;
 mod shell;
+mod tripwire;

@@ -9,3 +9,4 @@ mod fake_api_checks;
 mod harness;
 mod harness_checks;
 mod scenarios;
+mod tripwire;
