@@ -9,12 +9,16 @@
 //! * [`facts`] — [`SessionFacts`], what a decision reads of the state, and [`fingerprint`].
 //! * [`spend`] — usage, prices and [`spend::SpendState`] (tokens and dollars counted).
 //! * [`gate`] — the stop gate: may the agent stop, or is evidence missing?
+//! * [`evidence`] — is a finished test run proof (in the project, finished, its status and
+//!   its runner's [`summary`] show tests passed)?
 
+pub mod evidence;
 pub mod facts;
 pub mod gate;
 pub mod observe;
 pub mod spend;
 pub mod state;
+pub mod summary;
 
 pub use facts::{FailureFact, SessionFacts, StopFact, fingerprint};
 pub use gate::{DEFAULT_STOP_BLOCKS, Gate, GateInput, RollbackNote, stop_gate};

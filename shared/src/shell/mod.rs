@@ -66,6 +66,10 @@ pub struct Analysis {
     /// variable through them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub copies: Vec<ValueCopy>,
+    /// The command defines a shell function: a later `cargo test` may run the function, not
+    /// the program (so its exit status and output prove nothing about the tests).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub defines_function: bool,
 }
 
 /// A word's value copied into a variable or fed as a here-string.

@@ -153,6 +153,7 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
             });
         }
     }
+    walker.out.defines_function = walker.defines_function;
     match walker.limit {
         Some(reason) => single(reason, command),
         None => walker.out,
