@@ -87,6 +87,11 @@ pub struct Event {
     /// Absent in records written before it existed: read them by `outcome`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub test_status: Option<String>,
+    /// Why a test run is not evidence (`--no-run` builds without running, it ran outside
+    /// the project, it only started in the background, …), or that an unknown runner was
+    /// counted on its exit status alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_note: Option<String>,
     /// The call edits a `high_risk` path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub high_risk: Option<bool>,

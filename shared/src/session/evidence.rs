@@ -45,10 +45,12 @@ pub enum Evidence {
     /// No known runner and no known summary: the exit status alone says it passed.
     PassedByStatus,
     Failed,
+    /// Its exit status is not the call's (`|| true`, a pipe, `; echo`): not evidence.
+    StatusHidden,
     /// Not evidence either way; the text says why (shown to the agent and the reviewer).
     NotEvidence(String),
-    /// Started in the background: counts when its completion is seen.
-    Pending(String),
+    /// Started in the background (task id): counts when its completion is seen.
+    Pending { task: String, known_runner: bool },
 }
 
 /// Programs whose test summaries [`summary::parse`] knows: a run of these with no summary
@@ -98,9 +100,6 @@ pub fn judge(
     if output.interrupted {
         return not("it was interrupted before it finished");
     }
-    if let Some(task) = output.background_task {
-        return Evidence::Pending(task.to_owned());
-    }
     if let Some(why) = outside_project(analysis, tests, project_root, cwd) {
         return Evidence::NotEvidence(why);
     }
@@ -122,16 +121,26 @@ pub fn judge(
         ));
     }
     if !tests.iter().any(|c| c.status_decides) {
-        return not("its exit status was hidden behind `|| true`, a pipe or a later command");
+        return Evidence::StatusHidden;
     }
+    let known = tests.iter().any(|c| KNOWN_RUNNERS.contains(&program(c)));
+    if let Some(task) = output.background_task {
+        return Evidence::Pending {
+            task: task.to_owned(),
+            known_runner: known,
+        };
+    }
+    judge_output(failed, output.text, known)
+}
+
+/// Judges a finished run on its outcome and output alone: the call's own checks passed (at
+/// its start, for a background run completed later). `known_runner`: a runner whose summary
+/// [`summary::parse`] knows, so no summary means no test ran.
+pub fn judge_output(failed: bool, text: Option<&str>, known_runner: bool) -> Evidence {
     if failed {
         return Evidence::Failed;
     }
-    let summary = summary::parse(output.text.unwrap_or(""));
-    let known = tests
-        .iter()
-        .any(|c| KNOWN_RUNNERS.contains(&program(c)));
-    match summary {
+    match summary::parse(text.unwrap_or("")) {
         summary::Summary { failed: 1.., .. } => Evidence::Failed,
         summary::Summary {
             found: true,
@@ -143,7 +152,7 @@ pub fn judge(
             passed,
             ..
         } => Evidence::Passed { tests: passed },
-        summary::Summary { found: false, .. } if known => not(
+        summary::Summary { found: false, .. } if known_runner => not(
             "its output shows no test summary, so no test ran (`--no-run`, `--list`, a build step?)",
         ),
         summary::Summary { found: false, .. } => Evidence::PassedByStatus,

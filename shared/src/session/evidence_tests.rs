@@ -38,7 +38,7 @@ fn with(text: &str) -> RunOutput<'_> {
 }
 
 fn is_not_evidence(evidence: &Evidence) -> bool {
-    matches!(evidence, Evidence::NotEvidence(_))
+    matches!(evidence, Evidence::NotEvidence(_) | Evidence::StatusHidden)
 }
 
 macro_rules! not_evidence {
@@ -134,6 +134,9 @@ fn a_background_run_is_pending_until_its_completion_is_seen() {
     };
     assert_eq!(
         judged("cargo test", false, output),
-        Evidence::Pending("b1x2".into())
+        Evidence::Pending {
+            task: "b1x2".into(),
+            known_runner: true
+        }
     );
 }

@@ -115,13 +115,23 @@ fn missing_evidence(state: &SessionState, input: &GateInput) -> Vec<String> {
             .as_ref()
             .filter(|u| after_edit(u.seq) && decided.is_none_or(|d| u.seq > d.seq));
         let what = match (&state.last_edit, decided, hidden) {
-            (_, _, Some(run)) => format!(
-                "the last test run after the last edit (`{}`) hid its exit status behind `|| true`, a pipe or a later command, so it is not evidence. Run {how} on its own so the tests' own status decides, and make them pass",
-                run.command
-            ),
+            (_, _, Some(run)) => match &run.note {
+                Some(why) => format!(
+                    "the last test run after the last edit (`{}`) is not evidence: {why}. Run {how} in the project, in the foreground and on its own, and make them pass",
+                    run.command
+                ),
+                None => format!(
+                    "the last test run after the last edit (`{}`) hid its exit status behind `|| true`, a pipe or a later command, so it is not evidence. Run {how} on its own so the tests' own status decides, and make them pass",
+                    run.command
+                ),
+            },
             (_, Some(test), None) => format!(
                 "the last test run after the last edit failed (`{}`). Run {how} and make them pass",
                 test.command
+            ),
+            (Some(edit), None, None) if !state.pending_tests.is_empty() => format!(
+                "no finished test run since the last edit (`{}`): a run started in the background has not been seen completing. Read its result (TaskOutput) or run {how} in the foreground, and make them pass",
+                edit.path
             ),
             (Some(edit), None, None) => format!(
                 "no test run since the last edit (`{}`). Run {how} and make them pass",

@@ -19,6 +19,7 @@ pub mod observe;
 pub mod spend;
 pub mod state;
 pub mod summary;
+pub mod tasks;
 
 pub use facts::{FailureFact, SessionFacts, StopFact, fingerprint};
 pub use gate::{DEFAULT_STOP_BLOCKS, Gate, GateInput, RollbackNote, stop_gate};

@@ -7,8 +7,9 @@
 //! Pure: the shell analysis of a Bash call and the file-system view for `high_risk` globs are
 //! passed in (built by `events::context`).
 
+use super::evidence::{self, Evidence, RunOutput};
 use super::facts::fingerprint;
-use super::state::{PostEvent, last_error_line};
+use super::state::{PostEvent, TestOutcome, last_error_line};
 use crate::budget::{Budget, PathContext};
 use crate::paths::normalise;
 use crate::protocol::ToolCall;
@@ -26,6 +27,12 @@ pub struct Finished<'a> {
     pub failed: bool,
     /// The error text Claude Code sent (its last non-empty line is kept).
     pub error: Option<&'a str>,
+    /// How the call ran as Claude Code reported it (output, interrupted, backgrounded):
+    /// test evidence is judged on it. `None` where it is not known (a replayed record): the
+    /// test run is then judged on its exit status alone.
+    pub run: Option<RunOutput<'a>>,
+    /// The raw `tool_response` (a background task's completion is read from it).
+    pub response: Option<&'a serde_json::Value>,
 }
 
 /// What the session model needs besides the call.
@@ -55,7 +62,7 @@ pub fn observe(call: &Finished<'_>, analysis: Option<&Analysis>, on: &Observer<'
         ToolCall::Bash { command } => {
             event.fingerprint = fingerprint(command);
             if let Some(analysis) = analysis {
-                shell_effects(&mut event, analysis, on.budget);
+                shell_effects(&mut event, analysis, on, call);
             }
         }
         ToolCall::Edit { path, .. } => {
@@ -75,7 +82,10 @@ pub fn observe(call: &Finished<'_>, analysis: Option<&Analysis>, on: &Observer<'
         ToolCall::Unanalysable { tool, text } => {
             event.fingerprint = format!("{tool} {}", fingerprint(text));
         }
-        ToolCall::Mcp { .. } | ToolCall::Other { .. } => event.fingerprint = tool_name.to_owned(),
+        ToolCall::Mcp { .. } | ToolCall::Other { .. } => {
+            event.fingerprint = tool_name.to_owned();
+            event.completed_task = super::tasks::completed(tool_name, call.response);
+        }
     }
     event.high_risk = event
         .edited
@@ -100,7 +110,7 @@ pub fn observe(call: &Finished<'_>, analysis: Option<&Analysis>, on: &Observer<'
 
 /// A shell command's edits and test runs. A failing command may still have written before
 /// it failed: its shell edits count.
-fn shell_effects(event: &mut PostEvent, analysis: &Analysis, budget: &Budget) {
+fn shell_effects(event: &mut PostEvent, analysis: &Analysis, on: &Observer<'_>, call: &Finished<'_>) {
     event.edited = analysis
         .effects
         .iter()
@@ -109,17 +119,53 @@ fn shell_effects(event: &mut PostEvent, analysis: &Analysis, budget: &Budget) {
         .collect();
     event.edited.sort();
     event.edited.dedup();
-    let test_runs: Vec<bool> = analysis
+    let tests: Vec<&crate::shell::SimpleCommand> = analysis
         .commands
         .iter()
-        .filter(|c| budget.layers.iter().any(|l| l.run.is_test(&c.argv)))
-        .map(|c| c.status_decides)
+        .filter(|c| on.budget.layers.iter().any(|l| l.run.is_test(&c.argv)))
         .collect();
-    if !test_runs.is_empty() {
-        event.test_command = Some(event.fingerprint.clone());
-        // `cargo test || true`, `cargo test | tail`, `cargo test; echo done`: the call's
-        // exit status is not the tests', so it proves neither a pass nor a failure. One
-        // deciding run is enough: a status of 0 proves it passed.
-        event.test_undecided = !test_runs.iter().any(|decides| *decides);
+    if tests.is_empty() {
+        return;
+    }
+    event.test_command = Some(event.fingerprint.clone());
+    let Some(run) = &call.run else {
+        // A replayed record: only the exit status is known. One deciding run is enough.
+        event.test_undecided = !tests.iter().any(|c| c.status_decides);
+        return;
+    };
+    let judged = evidence::judge(
+        analysis,
+        &tests,
+        &on.budget.project_root,
+        on.cwd,
+        call.failed,
+        run,
+    );
+    if let Evidence::Pending { task, known_runner } = judged {
+        event.background_test = Some((task, known_runner));
+        return;
+    }
+    let (outcome, note) = outcome_of(&judged);
+    event.test_undecided = outcome == TestOutcome::Undecided;
+    event.test_failed = outcome == TestOutcome::Failed;
+    event.test_note = note;
+}
+
+/// The counted outcome of a judged run, and the note that says why it is not evidence (or
+/// that only its exit status was judged).
+pub fn outcome_of(judged: &Evidence) -> (TestOutcome, Option<String>) {
+    match judged {
+        Evidence::Passed { .. } => (TestOutcome::Passed, None),
+        Evidence::PassedByStatus => (
+            TestOutcome::Passed,
+            Some("an unknown test runner: counted on its exit status alone".into()),
+        ),
+        Evidence::Failed => (TestOutcome::Failed, None),
+        Evidence::StatusHidden => (TestOutcome::Undecided, None),
+        Evidence::NotEvidence(why) => (TestOutcome::Undecided, Some(why.clone())),
+        Evidence::Pending { .. } => (
+            TestOutcome::Undecided,
+            Some("it was started in the background and its completion was not seen".into()),
+        ),
     }
 }

@@ -58,6 +58,8 @@ pub struct SessionState {
     pub asks: AskStats,
     /// Asked calls not yet seen running: tool_use_id → sequence number of the ask.
     pub pending_asks: BTreeMap<String, u64>,
+    /// Test runs started in the background, by task id, until their completion is seen.
+    pub pending_tests: BTreeMap<String, PendingTest>,
     /// Recently seen calls, for idempotence.
     pub recent_calls: VecDeque<CallMark>,
     /// The first prompt of the session (the task request), possibly truncated.
@@ -111,9 +113,13 @@ pub struct TestStats {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestRun {
+    /// When the run started (its PreToolUse), else when it was seen finished.
     pub seq: u64,
     pub outcome: TestOutcome,
     pub command: String,
+    /// Why it is not evidence, or how it was judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,6 +146,8 @@ pub struct CallMark {
     pub pre: bool,
     pub post: bool,
     pub counted: bool,
+    /// The sequence number of its PreToolUse (0: not seen): when the call started.
+    pub pre_seq: u64,
 }
 
 /// Why the run was stopped (a stored [`StopFact`]).
@@ -173,10 +181,41 @@ pub struct PostEvent {
     pub high_risk: Vec<String>,
     /// `Some(command)` when the command counts as running the tests.
     pub test_command: Option<String>,
-    /// The test command's own exit status is not the call's (`cargo test || true`): the
-    /// call's outcome says nothing about the tests.
+    /// The test command's own exit status is not the call's (`cargo test || true`), or the
+    /// run is otherwise not evidence (`test_note` says why): counted, never as a pass.
     pub test_undecided: bool,
+    /// Why the run is not evidence, or how it was judged (`an unknown runner: its exit status
+    /// alone`), for the stop gate's message and the packet.
+    pub test_note: Option<String>,
+    /// The test run was started in the background (task id, a known runner): it counts
+    /// when its completion is seen.
+    pub background_test: Option<(String, bool)>,
+    /// The tests' own output shows a failure (even when the call exited 0).
+    pub test_failed: bool,
+    /// A background task's completion seen through TaskOutput/BashOutput.
+    pub completed_task: Option<CompletedTask>,
 }
+
+/// A background task seen finished: its id, whether it failed, and its output.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CompletedTask {
+    pub task: String,
+    pub failed: bool,
+    pub output: String,
+}
+
+/// A test run started in the background, waiting for its completion (SPEC §6.6).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PendingTest {
+    /// When it started (its PreToolUse): it is evidence for edits before this only.
+    pub seq: u64,
+    pub command: String,
+    pub known_runner: bool,
+}
+
+/// How many background test runs are remembered while they run.
+const MAX_PENDING_TESTS: usize = 64;
 
 impl SessionState {
     fn touch(&mut self, now_ms: u64) {
@@ -237,6 +276,10 @@ impl SessionState {
             None => false,
         };
         self.seq += 1;
+        if let Some(id) = tool_use_id {
+            let seq = self.seq;
+            self.call_mark(id).pre_seq = seq;
+        }
         match verdict {
             Some(Verdict::Deny) => self.denied_calls += 1,
             _ if already_counted => {}
@@ -262,19 +305,22 @@ impl SessionState {
     /// Records a PostToolUse / PostToolUseFailure. Idempotent per `tool_use_id`.
     pub fn note_post_tool_use(&mut self, event: &PostEvent, now_ms: u64) {
         self.touch(now_ms);
-        let already_counted = match &event.tool_use_id {
+        let (already_counted, pre_seq) = match &event.tool_use_id {
             Some(id) => {
                 let mark = self.call_mark(id);
                 if mark.post {
                     return;
                 }
                 mark.post = true;
-                std::mem::replace(&mut mark.counted, true)
+                (std::mem::replace(&mut mark.counted, true), mark.pre_seq)
             }
-            None => false,
+            None => (false, 0),
         };
         self.seq += 1;
         let seq = self.seq;
+        // A test run is evidence for the edits made before it started, not before its
+        // PostToolUse arrived (SPEC §6.6).
+        let started = if pre_seq > 0 { pre_seq } else { seq };
         if !already_counted {
             self.tool_calls += 1;
         }
@@ -303,32 +349,81 @@ impl SessionState {
         }
         self.high_risk_touched
             .extend(event.high_risk.iter().cloned());
-        if let (Some(command), true) = (&event.test_command, event.test_undecided) {
-            self.tests.runs += 1;
-            self.tests.undecided += 1;
-            self.tests.last_undecided = Some(TestRun {
-                seq,
-                outcome: TestOutcome::Undecided,
-                command: truncate(command, 200).to_owned(),
-            });
-        } else if let Some(command) = &event.test_command {
-            let outcome = if event.failed {
-                TestOutcome::Failed
-            } else {
-                TestOutcome::Passed
-            };
-            self.tests.runs += 1;
-            if event.failed {
-                self.tests.failed += 1;
-            } else {
-                self.tests.passed += 1;
-                self.tests.last_pass_seq = Some(seq);
+        if let Some(done) = &event.completed_task {
+            self.note_task_completed(done);
+        }
+        let Some(command) = &event.test_command else {
+            return;
+        };
+        let command = truncate(command, 200).to_owned();
+        if let Some((task, known_runner)) = &event.background_test {
+            if self.pending_tests.len() >= MAX_PENDING_TESTS
+                && let Some(oldest) = self
+                    .pending_tests
+                    .iter()
+                    .min_by_key(|(_, p)| p.seq)
+                    .map(|(k, _)| k.clone())
+            {
+                self.pending_tests.remove(&oldest);
             }
-            self.tests.last = Some(TestRun {
-                seq,
-                outcome,
-                command: truncate(command, 200).to_owned(),
-            });
+            self.pending_tests.insert(
+                task.clone(),
+                PendingTest {
+                    seq: started,
+                    command,
+                    known_runner: *known_runner,
+                },
+            );
+            return;
+        }
+        let outcome = match (event.test_undecided, event.failed || event.test_failed) {
+            (true, _) => TestOutcome::Undecided,
+            (false, true) => TestOutcome::Failed,
+            (false, false) => TestOutcome::Passed,
+        };
+        self.note_test_run(TestRun {
+            seq: started,
+            outcome,
+            command,
+            note: event.test_note.clone(),
+        });
+    }
+
+    /// A background task finished: if it was a test run, judge it now (its start decides
+    /// which edits it covers).
+    fn note_task_completed(&mut self, done: &CompletedTask) {
+        let Some(pending) = self.pending_tests.remove(&done.task) else {
+            return;
+        };
+        let evidence =
+            super::evidence::judge_output(done.failed, Some(&done.output), pending.known_runner);
+        let (outcome, note) = super::observe::outcome_of(&evidence);
+        self.note_test_run(TestRun {
+            seq: pending.seq,
+            outcome,
+            command: pending.command,
+            note,
+        });
+    }
+
+    /// Counts one judged test run.
+    fn note_test_run(&mut self, run: TestRun) {
+        self.tests.runs += 1;
+        match run.outcome {
+            TestOutcome::Undecided => {
+                self.tests.undecided += 1;
+                self.tests.last_undecided = Some(run);
+            }
+            TestOutcome::Failed => {
+                self.tests.failed += 1;
+                self.tests.last = Some(run);
+            }
+            TestOutcome::Passed => {
+                self.tests.passed += 1;
+                self.tests.last_pass_seq =
+                    Some(self.tests.last_pass_seq.map_or(run.seq, |s| s.max(run.seq)));
+                self.tests.last = Some(run);
+            }
         }
     }
 
