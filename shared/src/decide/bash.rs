@@ -57,6 +57,9 @@ impl Decider<'_> {
         let budget = self.budget;
         for cmd in &analysis.commands {
             let what = format!("running `{}`", clip(&cmd.text));
+            if let Some(found) = super::own_tools::finding(&cmd.argv, &what) {
+                self.findings.push(found);
+            }
             for layer in &budget.layers {
                 if let Some(hit) = layer.run.decide(&cmd.argv)
                     && !(cmd.transparent && hit.rule == "default")

@@ -4,6 +4,7 @@
 //! * `calls` — one function per kind of tool call, each producing findings.
 //! * [`merge`] — `[merge]`: pushes, protected branches, PR merges.
 //! * [`protect`] — self-protection of the budget, settings, state and persistence files.
+//! * `own_tools` — the product's own executables and state-changing commands are off limits.
 //! * [`rollback`] — the rollback-note check.
 //! * `messages` — every sentence the agent reads, in one place.
 //! * [`url`] — URL host extraction for `[web]`.
@@ -12,6 +13,7 @@ mod bash;
 mod calls;
 pub mod merge;
 mod messages;
+mod own_tools;
 pub mod protect;
 pub mod rollback;
 pub mod url;
