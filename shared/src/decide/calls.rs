@@ -294,6 +294,7 @@ impl<'a> Decider<'a> {
         let path = self.tool_path(path);
         let what = format!("{tool} of `{}`", self.show(&path));
         self.edit_path(&path, &what, false);
+        self.edit_retries(tool, &path, &what);
     }
 
     /// A tool's path made absolute; `~` and `~/x` are the home folder, as Claude Code's
@@ -437,7 +438,7 @@ impl<'a> Decider<'a> {
                 let done = self
                     .facts
                     .edits
-                    .get(&path.display().to_string())
+                    .get(&self.edit_key(path))
                     .copied()
                     .unwrap_or(0);
                 if done >= limit {

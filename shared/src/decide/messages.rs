@@ -87,7 +87,9 @@ pub fn protected_what(id: &str) -> &'static str {
         "budget-tests" => "the budget's replay cases",
         "git-internals" => "git's internal files (hooks, config)",
         "shell-startup" => "a shell start-up file",
-        "own-tools" => "claude-budget itself (a hook executable or a command that changes its setup)",
+        "own-tools" => {
+            "claude-budget itself (a hook executable or a command that changes its setup)"
+        }
         _ => "claude-budget's own state, records, configuration or executables",
     }
 }

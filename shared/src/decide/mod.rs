@@ -11,6 +11,7 @@
 
 mod bash;
 mod calls;
+mod edit_retry;
 pub mod merge;
 mod messages;
 mod own_tools;

@@ -19,8 +19,19 @@ const CLI: &str = "claude-budget";
 /// CLI subcommands that only read (SPEC §3), plus the help and version flags. Anything
 /// else — a state-changing or an unknown subcommand — is refused: fail closed.
 const READ_ONLY: &[&str] = &[
-    "explain", "status", "report", "touchmap", "check", "test", "replay", "demo", "help",
-    "--help", "-h", "--version", "-V",
+    "explain",
+    "status",
+    "report",
+    "touchmap",
+    "check",
+    "test",
+    "replay",
+    "demo",
+    "help",
+    "--help",
+    "-h",
+    "--version",
+    "-V",
 ];
 
 /// The self-protection finding for running `argv`, when it runs the product itself.

@@ -41,7 +41,9 @@ pub struct RunOutput<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Evidence {
     /// A known runner's summary: `tests` passed, none failed.
-    Passed { tests: u64 },
+    Passed {
+        tests: u64,
+    },
     /// No known runner and no known summary: the exit status alone says it passed.
     PassedByStatus,
     Failed,
@@ -50,7 +52,10 @@ pub enum Evidence {
     /// Not evidence either way; the text says why (shown to the agent and the reviewer).
     NotEvidence(String),
     /// Started in the background (task id): counts when its completion is seen.
-    Pending { task: String, known_runner: bool },
+    Pending {
+        task: String,
+        known_runner: bool,
+    },
 }
 
 /// Programs whose test summaries [`summary::parse`] knows: a run of these with no summary
@@ -178,7 +183,10 @@ fn outside_project(
 ) -> Option<String> {
     let root = normalise(root, Path::new("/"));
     if !normalise(cwd, Path::new("/")).starts_with(&root) {
-        return Some(format!("it ran in `{}`, outside the project", cwd.display()));
+        return Some(format!(
+            "it ran in `{}`, outside the project",
+            cwd.display()
+        ));
     }
     let mut here = cwd.to_path_buf();
     for command in &analysis.commands {
@@ -236,8 +244,7 @@ fn looks_like_path(word: &str) -> bool {
 fn not_the_runner(analysis: &Analysis, tests: &[&SimpleCommand]) -> Option<String> {
     if analysis.defines_function {
         return Some(
-            "the same call defines a shell function, which may stand in for the test runner"
-                .into(),
+            "the same call defines a shell function, which may stand in for the test runner".into(),
         );
     }
     if !analysis.unanalysable.is_empty() {
@@ -263,7 +270,11 @@ fn forging_companion<'a>(analysis: &'a Analysis, tests: &[&SimpleCommand]) -> Op
     analysis
         .commands
         .iter()
-        .filter(|c| !tests.iter().any(|t| std::ptr::eq(*t, *c) || t.argv == c.argv))
+        .filter(|c| {
+            !tests
+                .iter()
+                .any(|t| std::ptr::eq(*t, *c) || t.argv == c.argv)
+        })
         .find(|c| {
             let name = program(c);
             let cargo_step = name == "cargo"

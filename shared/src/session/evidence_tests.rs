@@ -4,7 +4,8 @@ use crate::shell::{self, ShellContext};
 use std::path::PathBuf;
 
 const ROOT: &str = "/work/project-under-test";
-const PASSED: &str = "test result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s";
+const PASSED: &str =
+    "test result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s";
 
 /// Judges `command` as a `cargo test` / `pytest` / `make test` run that exited 0 (or failed)
 /// with `output`.
@@ -22,8 +23,13 @@ fn judged(command: &str, failed: bool, output: RunOutput<'_>) -> Evidence {
         .iter()
         .filter(|c| {
             matches!(
-                (c.argv.first().map(String::as_str), c.argv.get(1).map(String::as_str)),
-                (Some("cargo"), Some("test" | "nextest")) | (Some("pytest"), _) | (Some("make"), Some("test"))
+                (
+                    c.argv.first().map(String::as_str),
+                    c.argv.get(1).map(String::as_str)
+                ),
+                (Some("cargo"), Some("test" | "nextest"))
+                    | (Some("pytest"), _)
+                    | (Some("make"), Some("test"))
             )
         })
         .collect();

@@ -60,15 +60,19 @@ pub fn observe(call: &Finished<'_>, analysis: Option<&Analysis>, on: &Observer<'
     };
     match call.call {
         ToolCall::Bash { command } => {
-            event.fingerprint = fingerprint(command);
+            event.fingerprint = analysis.map_or_else(
+                || fingerprint(command),
+                |a| super::retry_key::command_fingerprint(a, command),
+            );
             if let Some(analysis) = analysis {
                 shell_effects(&mut event, analysis, on, call);
             }
         }
         ToolCall::Edit { path, .. } => {
+            // The resolved file: a symlink alias or `./x` is the same file (same_file_edits).
             let path = path
                 .as_deref()
-                .map(|p| normalise(Path::new(p), on.cwd).display().to_string());
+                .map(|p| resolved(&normalise(Path::new(p), on.cwd), on));
             event.fingerprint = format!("{tool_name} {}", path.as_deref().unwrap_or(""));
             if let (Some(path), false) = (path, failed) {
                 event.edited.push(path);
@@ -110,12 +114,17 @@ pub fn observe(call: &Finished<'_>, analysis: Option<&Analysis>, on: &Observer<'
 
 /// A shell command's edits and test runs. A failing command may still have written before
 /// it failed: its shell edits count.
-fn shell_effects(event: &mut PostEvent, analysis: &Analysis, on: &Observer<'_>, call: &Finished<'_>) {
+fn shell_effects(
+    event: &mut PostEvent,
+    analysis: &Analysis,
+    on: &Observer<'_>,
+    call: &Finished<'_>,
+) {
     event.edited = analysis
         .effects
         .iter()
         .filter(|e| e.kind.is_edit())
-        .map(|e| e.path.display().to_string())
+        .map(|e| resolved(&e.path, on))
         .collect();
     event.edited.sort();
     event.edited.dedup();
@@ -149,6 +158,15 @@ fn shell_effects(event: &mut PostEvent, analysis: &Analysis, on: &Observer<'_>, 
     event.test_undecided = outcome == TestOutcome::Undecided;
     event.test_failed = outcome == TestOutcome::Failed;
     event.test_note = note;
+}
+
+/// The file `path` names, with symlinks resolved (as far as it exists), as the key of edit
+/// counts: `sed -i` on a symlink alias edits the link's target.
+pub fn resolved(path: &Path, on: &Observer<'_>) -> String {
+    crate::paths::resolve_target(path, on.paths.fs)
+        .unwrap_or_else(|| path.to_path_buf())
+        .display()
+        .to_string()
 }
 
 /// The counted outcome of a judged run, and the note that says why it is not evidence (or

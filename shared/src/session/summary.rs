@@ -112,10 +112,19 @@ fn libtest(line: &str) -> Option<(u64, u64)> {
             .split(';')
             .filter(|p| !p.trim().ends_with("filtered out"))
             .collect();
-        counted_pairs(&kept.join(";"), &["passed"], &["failed"], &["ignored", "measured"])
+        counted_pairs(
+            &kept.join(";"),
+            &["passed"],
+            &["failed"],
+            &["ignored", "measured"],
+        )
     })?;
     // `FAILED.` with no failed count (a panicking harness) is still a failure.
-    let failed = if verdict == "FAILED" { failed.max(1) } else { failed };
+    let failed = if verdict == "FAILED" {
+        failed.max(1)
+    } else {
+        failed
+    };
     Some((passed, failed))
 }
 

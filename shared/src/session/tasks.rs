@@ -87,7 +87,8 @@ mod tests {
 
     #[test]
     fn a_non_zero_exit_is_a_failure() {
-        let response = json!({"shellId": "b7", "status": "completed", "exitCode": 101, "stdout": ""});
+        let response =
+            json!({"shellId": "b7", "status": "completed", "exitCode": 101, "stdout": ""});
         assert!(completed("BashOutput", Some(&response)).is_some_and(|d| d.failed));
     }
 

@@ -5,7 +5,9 @@
 //! * [`hooks`] — the post-tool-use, stop and session executables and `claude-budget status`.
 //! * [`mixed`] — 200 pre- and post-tool-use processes of one session at once.
 //! * [`limits`] — retry, spend, halt, stop rules, `warn_at` and rollback notes end to end.
-//! * [`test_evidence`] — a test run counts only when its exit status is the call's.
+//! * [`test_evidence`] — a test run counts only when it ran tests in the project, finished,
+//!   and its status and output show them passing.
+//! * [`retry_keys`] — retry limits keyed on what runs, and on the resolved file.
 //! * [`bench`] — `#[ignore]` measurements of update and refresh cost.
 
 mod bench;
@@ -13,5 +15,6 @@ mod hooks;
 mod limits;
 mod mixed;
 mod processes;
+mod retry_keys;
 mod spend;
 mod test_evidence;

@@ -27,7 +27,13 @@ tests_after_edit = true
 const PASSING_OUTPUT: &str = "running 3 tests\ntest a ... ok\n\ntest result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n";
 
 fn post(project: &TempProject, id: &str, tool: &str, input: Value) {
-    post_with(project, id, tool, input, json!({"stdout": PASSING_OUTPUT, "stderr": "", "interrupted": false}));
+    post_with(
+        project,
+        id,
+        tool,
+        input,
+        json!({"stdout": PASSING_OUTPUT, "stderr": "", "interrupted": false}),
+    );
 }
 
 /// A PreToolUse the hook allows (the call starts now).
@@ -36,7 +42,12 @@ fn pre(project: &TempProject, id: &str, tool: &str, input: Value) {
     event["session_id"] = json!("s1");
     event["tool_use_id"] = json!(id);
     let out = project.run_hook("claude-budget-pre-tool-use", &event);
-    assert_eq!(out.status.code(), Some(0), "pre: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "pre: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn post_with(project: &TempProject, id: &str, tool: &str, input: Value, response: Value) {
@@ -291,7 +302,8 @@ fn a_run_covers_only_edits_made_before_it_started() {
 
 #[test]
 fn an_unknown_runner_counts_on_its_exit_status_and_the_record_says_so() {
-    let budget = BUDGET.replace("tests = [\"cargo test\"]", "tests = [\"make test\"]")
+    let budget = BUDGET
+        .replace("tests = [\"cargo test\"]", "tests = [\"make test\"]")
         .replace("allow = [\"cargo\"]", "allow = [\"cargo\", \"make\"]");
     let project = TempProject::new().budget(&budget);
     project.write("src/lib.rs", "fn main() {}\n");

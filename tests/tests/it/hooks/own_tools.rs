@@ -20,7 +20,10 @@ fn decided(project: &TempProject, command: &str) -> (String, String) {
     let stdout = budget_tests::stdout_json(&out).unwrap_or_default();
     let output = &stdout["hookSpecificOutput"];
     (
-        output["permissionDecision"].as_str().unwrap_or("").to_owned(),
+        output["permissionDecision"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned(),
         output["permissionDecisionReason"]
             .as_str()
             .unwrap_or("")
