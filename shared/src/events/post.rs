@@ -94,8 +94,9 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
         run: Some(run_output(&input, failed)),
         response: input.tool_response.as_ref(),
     };
-    let (event, analysis) =
+    let (mut event, analysis) =
         context::observe_call(&finished, &ctx.cwd, &ctx.budget, &ctx.redactor, env);
+    event.agent_id.clone_from(&input.agent_id);
     let transcript = transcript_path(&input);
     let prices = context::prices(&ctx.budget);
     let now = store::now_ms();

@@ -42,7 +42,10 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
     let transcript = post::transcript_path(&input);
     let prices = context::prices(&ctx.budget);
     let stop_hook_active = input.stop_hook_active.unwrap_or(false);
-    let outcome = ctx.session.update(lock_wait(env), |state| {
+    // A SubagentStop answers for the subagent's own edits, in its own block chain.
+    let subagent = (input.hook_event_name.as_deref() == Some("SubagentStop"))
+        .then(|| input.agent_id.clone().unwrap_or_else(|| "subagent".into()));
+    let run_gate = |state: &mut crate::session::SessionState| {
         if let Some(path) = &transcript {
             let _ = transcript::refresh(state, path, &prices);
         }
@@ -59,6 +62,7 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
             rollback_note_path: settings.note.clone(),
             stop_blocks: settings.stop_blocks,
             stop_hook_active,
+            agent: subagent.clone(),
             // Checked on the spend just read (SPEC §6.2: spend is checked at Stop).
             limit_reached: limit_reached(&ctx.budget, &state.facts_at(store::now_ms())),
         };
@@ -70,17 +74,51 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
             stopped: state.stopped.as_ref().map(|s| s.reason.clone()),
         };
         (gate, facts)
-    });
+    };
     let mut event = post::event_for(&input, &ctx, None);
-    let reply = match outcome {
+    let reply = match ctx.session.update(lock_wait(env), run_gate) {
         Ok((gate, facts)) => {
             facts.fill(&mut event);
             gate_reply(gate, &mut event)
         }
-        Err(e) => post::not_counted(&ctx.session, "stop", &e),
+        Err(locked @ store::StoreError::LockTimeout { .. }) => {
+            // State is only ever replaced whole (atomic rename): the last snapshot is a
+            // consistent state, so the gate decides on it rather than failing open. The
+            // block count of this Stop is not saved (the lock holder owns the file).
+            match ctx.session.read() {
+                Ok(mut snapshot) => {
+                    let (gate, facts) = run_gate(&mut snapshot);
+                    let note =
+                        format!("decided on the last saved state without the lock ({locked})");
+                    ctx.session.record_hook_error("stop", &note);
+                    facts.fill(&mut event);
+                    let reply = gate_reply(gate, &mut event);
+                    event.reason = Some(match event.reason.take() {
+                        Some(reason) => format!("{reason} ({note})"),
+                        None => note,
+                    });
+                    reply
+                }
+                Err(e) => could_not_check(&ctx, &mut event, &e),
+            }
+        }
+        Err(e) => could_not_check(&ctx, &mut event, &e),
     };
     let reply = post::record_event(&ctx, "stop", &event, reply);
     write_packet(&ctx, env, reply)
+}
+
+/// A Stop the gate could not check (no readable state): it lets the agent stop — the
+/// never-blocking hooks must not trap it — but says so on stderr, in `hook-errors.log`, and
+/// in the record, whose missing evidence the packet lists first among residual risks.
+fn could_not_check(ctx: &HookContext, event: &mut Event, error: &store::StoreError) -> Outcome {
+    let problem = format!("gate could not check: {error}");
+    event.decision = Some("unchecked".into());
+    event.reason = Some(problem.clone());
+    event.missing_evidence = vec![format!(
+        "{problem} — the run stopped without its evidence being checked"
+    )];
+    post::not_counted(&ctx.session, "stop", error)
 }
 
 /// What the record keeps of the state after the gate ran.

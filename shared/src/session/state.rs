@@ -50,6 +50,10 @@ pub struct SessionState {
     pub stop_blocks: u32,
     /// Blocks in the current chain of Stop events (reset when the agent stops on its own).
     pub stop_chain_blocks: u32,
+    /// The same per subagent (`agent_id`), for SubagentStop: kept apart from the main chain.
+    pub subagent_chains: BTreeMap<String, u32>,
+    /// The sequence number of each subagent's last edit: a subagent's gate concerns its own.
+    pub agent_edits: BTreeMap<String, u64>,
     /// Set once a stop rule (or `on_exceed = "halt"`) ended the run.
     pub stopped: Option<Stopped>,
     pub spend: SpendState,
@@ -194,6 +198,8 @@ pub struct PostEvent {
     pub test_failed: bool,
     /// A background task's completion seen through TaskOutput/BashOutput.
     pub completed_task: Option<CompletedTask>,
+    /// The subagent that made the call (`agent_id` of the input), if any.
+    pub agent_id: Option<String>,
 }
 
 /// A background task seen finished: its id, whether it failed, and its output.
@@ -216,6 +222,23 @@ pub struct PendingTest {
 
 /// How many background test runs are remembered while they run.
 const MAX_PENDING_TESTS: usize = 64;
+/// How many subagents' edits and stop chains are remembered.
+const MAX_SUBAGENTS: usize = 64;
+
+/// Inserts into a map bounded to [`MAX_SUBAGENTS`] keys, forgetting the smallest value.
+fn bounded_insert<'a, V: Copy + Ord>(
+    map: &'a mut BTreeMap<String, V>,
+    key: &str,
+    value: V,
+) -> &'a mut V {
+    if !map.contains_key(key)
+        && map.len() >= MAX_SUBAGENTS
+        && let Some(oldest) = map.iter().min_by_key(|(_, v)| **v).map(|(k, _)| k.clone())
+    {
+        map.remove(&oldest);
+    }
+    map.entry(key.to_owned()).or_insert(value)
+}
 
 impl SessionState {
     fn touch(&mut self, now_ms: u64) {
@@ -338,6 +361,9 @@ impl SessionState {
                 entry.last_error_line = truncate(line, MAX_ERROR_LINE_BYTES).to_owned();
             }
         }
+        if let (Some(agent), false) = (&event.agent_id, event.edited.is_empty()) {
+            *bounded_insert(&mut self.agent_edits, agent, seq) = seq;
+        }
         for path in &event.edited {
             let entry = self.edits.entry(path.clone()).or_default();
             entry.count = entry.count.saturating_add(1);
@@ -425,6 +451,11 @@ impl SessionState {
                 self.tests.last = Some(run);
             }
         }
+    }
+
+    /// The stop-block chain of one subagent.
+    pub fn subagent_chain(&mut self, agent: &str) -> &mut u32 {
+        bounded_insert(&mut self.subagent_chains, agent, 0)
     }
 
     /// SessionStart: model and permission mode as far as known.

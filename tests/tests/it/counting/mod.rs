@@ -7,6 +7,8 @@
 //! * [`limits`] — retry, spend, halt, stop rules, `warn_at` and rollback notes end to end.
 //! * [`test_evidence`] — a test run counts only when it ran tests in the project, finished,
 //!   and its status and output show them passing.
+//! * [`stop_gate_edges`] — the gate never fails open (held lock, lone surrogates, an
+//!   unreadable state) and subagents answer for their own edits in their own chain.
 //! * [`retry_keys`] — retry limits keyed on what runs, and on the resolved file.
 //! * [`bench`] — `#[ignore]` measurements of update and refresh cost.
 
@@ -17,4 +19,5 @@ mod mixed;
 mod processes;
 mod retry_keys;
 mod spend;
+mod stop_gate_edges;
 mod test_evidence;
