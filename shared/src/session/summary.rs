@@ -174,8 +174,8 @@ fn mocha(line: &str) -> Option<(u64, u64)> {
     }
 }
 
-/// go test: `ok  	pkg	0.01s` (one package passed; `[no tests to run]` counts none),
-/// `FAIL	pkg	0.01s` / `FAIL` / `--- FAIL: TestX`.
+/// go test: `ok   pkg 0.01s` (one package passed; `[no tests to run]` counts none),
+/// `FAIL pkg 0.01s` / `FAIL` / `--- FAIL: TestX`.
 fn go_test(line: &str) -> Option<(u64, u64)> {
     let mut words = line.split_whitespace();
     match words.next()? {
