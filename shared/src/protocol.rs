@@ -209,9 +209,37 @@ impl ToolCall {
             "WebSearch" => ToolCall::WebSearch {
                 query: str_field(input, "query").unwrap_or_default(),
             },
+            // NotebookRead and file-reading tools we do not know by name (the LSP tool's
+            // `filePath`): a file named in the input is read, and `[read]` decides it.
+            "NotebookRead" => ToolCall::Read {
+                tool: owned,
+                path: str_field(input, "notebook_path"),
+                glob: None,
+            },
             _ => match split_mcp_name(tool) {
                 Some((server, tool)) => ToolCall::Mcp { server, tool },
-                None => ToolCall::Other { tool: owned },
+                // `mcp____x`, `mcp__github`, `MCP__x__y`: shaped like an MCP tool but not
+                // one we can split. Decided by `[mcp]`'s default, never silently allowed.
+                None if tool
+                    .get(..5)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("mcp__")) =>
+                {
+                    ToolCall::Mcp {
+                        server: String::new(),
+                        tool: owned,
+                    }
+                }
+                None => match ["file_path", "filePath", "notebook_path"]
+                    .iter()
+                    .find_map(|key| str_field(input, key))
+                {
+                    Some(path) => ToolCall::Read {
+                        tool: owned,
+                        path: Some(path),
+                        glob: None,
+                    },
+                    None => ToolCall::Other { tool: owned },
+                },
             },
         }
     }
@@ -226,6 +254,8 @@ impl ToolCall {
             ToolCall::Bash { .. } => "Bash".into(),
             ToolCall::WebFetch { .. } => "WebFetch".into(),
             ToolCall::WebSearch { .. } => "WebSearch".into(),
+            // A malformed MCP name keeps its own spelling (no server could be split off).
+            ToolCall::Mcp { server, tool } if server.is_empty() => tool.clone(),
             ToolCall::Mcp { server, tool } => format!("mcp__{server}__{tool}"),
         }
     }

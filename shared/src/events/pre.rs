@@ -71,6 +71,17 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
     let Some(call) = input.tool_call() else {
         return Outcome::internal_failure("the PreToolUse input has no `tool_name`");
     };
+    // Every tool's input is a JSON object; a string, array, null or missing `tool_input`
+    // cannot be checked, so the call is refused (SPEC §2: fail closed, exit 2).
+    if !input
+        .tool_input
+        .as_ref()
+        .is_some_and(serde_json::Value::is_object)
+    {
+        return Outcome::internal_failure(
+            "the PreToolUse input's `tool_input` is not a JSON object, so the call cannot be checked",
+        );
+    }
     let session = match context::open_session(env, &budget, input.session_id.as_deref()) {
         Ok(session) => session,
         Err(e) => {
