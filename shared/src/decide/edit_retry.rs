@@ -9,12 +9,16 @@ use crate::paths::resolve_target;
 use std::path::Path;
 
 impl Decider<'_> {
-    /// The key edits of `path` are counted under: the file with symlinks resolved.
+    /// The key edits of `path` are counted under: the file with symlinks resolved, redacted
+    /// as `session::observe` stores it.
     pub(super) fn edit_key(&self, path: &Path) -> String {
-        resolve_target(path, self.ctx.fs)
+        let resolved = resolve_target(path, self.ctx.fs)
             .unwrap_or_else(|| path.to_path_buf())
             .display()
-            .to_string()
+            .to_string();
+        crate::redact::for_budget(self.budget)
+            .text(&resolved)
+            .into_owned()
     }
 
     /// `[retry] same_command_failures` for an edit tool on this file.
@@ -26,6 +30,7 @@ impl Decider<'_> {
         let key = redactor
             .text(&format!("{tool} {}", self.edit_key(path)))
             .into_owned();
+        // `edit_key` is already redacted; redacting again changes nothing.
         let Some(failed) = self.facts.failures.get(&key) else {
             return;
         };

@@ -230,7 +230,15 @@ fn cap_strings(value: &Value) -> Value {
 }
 
 /// `text` cut to at most `max` bytes on a character boundary, with `…` when cut.
+///
+/// Secrets of the built-in formats are redacted *before* the cut: a token cut in half no
+/// longer matches its format, and its first characters would reach the record.
 pub fn cap(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let redacted = crate::redact::Redactor::default().text(text);
+    let text = redacted.as_ref();
     if text.len() <= max {
         return text.to_owned();
     }

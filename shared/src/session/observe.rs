@@ -106,6 +106,9 @@ pub fn observe(call: &Finished<'_>, analysis: Option<&Analysis>, on: &Observer<'
     // The state keeps commands (retry keys, the last test run) and error lines: no secret
     // may reach the disk through them either.
     let redact = |text: &str| on.redactor.text(text).into_owned();
+    // Edited paths key the state's edit counts and can hold a token (`/tmp/ghp_…/x`).
+    event.edited = event.edited.iter().map(|p| redact(p)).collect();
+    event.high_risk = event.high_risk.iter().map(|p| redact(p)).collect();
     event.error_line = event.error_line.as_deref().map(redact);
     event.test_command = event.test_command.as_deref().map(redact);
     event.fingerprint = redact(&event.fingerprint);
