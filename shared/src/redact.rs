@@ -44,32 +44,32 @@ const FORMATS: &[TokenFormat] = &[
     TokenFormat {
         kind: "github-token",
         triggers: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
-        pattern: r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})(?-u:\b)",
+        pattern: r"(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})(?-u:\b)",
         group: 0,
     },
     TokenFormat {
         kind: "aws-access-key",
         triggers: &["AKIA", "ASIA", "ABIA", "ACCA"],
-        pattern: r"(?-u:\b)(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?-u:\b)",
+        pattern: r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?-u:\b)",
         group: 0,
     },
     TokenFormat {
         kind: "slack-token",
         triggers: &["xox"],
-        pattern: r"(?-u:\b)xox[abposr]-[A-Za-z0-9-]{10,}",
+        pattern: r"xox[abposr]-[A-Za-z0-9-]{10,}",
         group: 0,
     },
     TokenFormat {
         kind: "api-key",
         triggers: &["sk-"],
-        pattern: r"(?-u:\b)sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}",
-        group: 0,
+        pattern: r"(?:(?-u:\b)|_)(sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,})",
+        group: 1,
     },
     TokenFormat {
         kind: "jwt",
         triggers: &["eyJ"],
-        pattern: r"(?-u:\b)eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
-        group: 0,
+        pattern: r"(?:(?-u:\b)|_)(eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})",
+        group: 1,
     },
     TokenFormat {
         kind: "auth-header",
@@ -102,7 +102,7 @@ const FORMATS: &[TokenFormat] = &[
     TokenFormat {
         kind: "gitlab-token",
         triggers: &["glpat-", "gldt-", "glptt-", "glrt-"],
-        pattern: r"(?-u:\b)gl(?:pat|dt|ptt|rt)-[A-Za-z0-9_-]{20,}",
+        pattern: r"gl(?:pat|dt|ptt|rt)-[A-Za-z0-9_-]{20,}",
         group: 0,
     },
     TokenFormat {
@@ -114,19 +114,19 @@ const FORMATS: &[TokenFormat] = &[
     TokenFormat {
         kind: "npm-token",
         triggers: &["npm_"],
-        pattern: r"(?-u:\b)npm_[A-Za-z0-9]{36}",
+        pattern: r"npm_[A-Za-z0-9]{36}",
         group: 0,
     },
     TokenFormat {
         kind: "huggingface-token",
         triggers: &["hf_"],
-        pattern: r"(?-u:\b)hf_[A-Za-z0-9]{30,}",
+        pattern: r"hf_[A-Za-z0-9]{30,}",
         group: 0,
     },
     TokenFormat {
         kind: "stripe-key",
         triggers: &["_live_", "_test_"],
-        pattern: r"(?-u:\b)(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}",
+        pattern: r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}",
         group: 0,
     },
     TokenFormat {

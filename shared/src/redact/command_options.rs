@@ -41,7 +41,9 @@ enum Pending {
 }
 
 /// Cheap gate: the text names one of the programs at all.
-const TRIGGERS: &[&str] = &["mysql", "mariadb", "curl", "sshpass", "docker", "openssl", "aws"];
+const TRIGGERS: &[&str] = &[
+    "mysql", "mariadb", "curl", "sshpass", "docker", "openssl", "aws",
+];
 
 /// The text with every such password replaced by `[REDACTED:password]`; `None` when there
 /// was none.

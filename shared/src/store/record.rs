@@ -39,8 +39,16 @@ fn redacted(event: &Event, redactor: &Redactor) -> Event {
         stop_reason: text(&event.stop_reason),
         test_note: text(&event.test_note),
         // Paths can hold a token too (`/tmp/ghp_…/x`).
-        reads: event.reads.iter().map(|p| redactor.text(p).into_owned()).collect(),
-        writes: event.writes.iter().map(|p| redactor.text(p).into_owned()).collect(),
+        reads: event
+            .reads
+            .iter()
+            .map(|p| redactor.text(p).into_owned())
+            .collect(),
+        writes: event
+            .writes
+            .iter()
+            .map(|p| redactor.text(p).into_owned())
+            .collect(),
         missing_evidence: event
             .missing_evidence
             .iter()
