@@ -407,7 +407,17 @@ impl<'a> Decider<'a> {
                 continue;
             }
             if let Some((pattern, origin)) = layer.evidence.high_risk(path, &pctx) {
-                let text = self.ctx.fs.read_small(&note, 1 << 20).unwrap_or_default();
+                // A note resolving outside the project (a symlink elsewhere) is not read.
+                let inside = self
+                    .ctx
+                    .fs
+                    .canonicalize(&note)
+                    .zip(self.ctx.fs.canonicalize(&budget.project_root))
+                    .is_some_and(|(n, root)| n.starts_with(root));
+                let text = inside
+                    .then(|| self.ctx.fs.read_small(&note, 1 << 20))
+                    .flatten()
+                    .unwrap_or_default();
                 let missing = rollback::missing_fields(&text, &layer.evidence.rollback_fields);
                 if !missing.is_empty() {
                     let state = if text.is_empty() {

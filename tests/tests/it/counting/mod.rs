@@ -9,6 +9,8 @@
 //!   and its status and output show them passing.
 //! * [`stop_gate_edges`] — the gate never fails open (held lock, lone surrogates, an
 //!   unreadable state) and subagents answer for their own edits in their own chain.
+//! * [`rollback_notes`] — a note must say something (no fenced headings, placeholders, or
+//!   a symlink to a file outside the project).
 //! * [`retry_keys`] — retry limits keyed on what runs, and on the resolved file.
 //! * [`bench`] — `#[ignore]` measurements of update and refresh cost.
 
@@ -18,6 +20,7 @@ mod limits;
 mod mixed;
 mod processes;
 mod retry_keys;
+mod rollback_notes;
 mod spend;
 mod stop_gate_edges;
 mod test_evidence;
