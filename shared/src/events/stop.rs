@@ -72,14 +72,22 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
             usd: state.spend.usd,
             tokens: state.spend.tokens.total(),
             stopped: state.stopped.as_ref().map(|s| s.reason.clone()),
+            spend_unknown: state.spend_unreadable_error.clone().filter(|_| {
+                ctx.budget
+                    .layers
+                    .iter()
+                    .any(|l| l.spend.max_usd.is_some() || l.spend.max_tokens.is_some())
+            }),
         };
         (gate, facts)
     };
     let mut event = post::event_for(&input, &ctx, None);
     let reply = match ctx.session.update(lock_wait(env), run_gate) {
         Ok((gate, facts)) => {
+            let spend_unknown = facts.spend_unknown.clone();
             facts.fill(&mut event);
-            gate_reply(gate, &mut event)
+            let reply = gate_reply(gate, &mut event);
+            reply.with_note(note_spend_unknown(&mut event, spend_unknown))
         }
         Err(locked @ store::StoreError::LockTimeout { .. }) => {
             // State is only ever replaced whole (atomic rename): the last snapshot is a
@@ -91,8 +99,10 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
                     let note =
                         format!("decided on the last saved state without the lock ({locked})");
                     ctx.session.record_hook_error("stop", &note);
+                    let spend_unknown = facts.spend_unknown.clone();
                     facts.fill(&mut event);
                     let reply = gate_reply(gate, &mut event);
+                    let reply = reply.with_note(note_spend_unknown(&mut event, spend_unknown));
                     event.reason = Some(match event.reason.take() {
                         Some(reason) => format!("{reason} ({note})"),
                         None => note,
@@ -106,6 +116,22 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
     };
     let reply = post::record_event(&ctx, "stop", &event, reply);
     write_packet(&ctx, env, reply)
+}
+
+/// Spend that cannot be read is not zero (SPEC §6.2): the packet lists it among the residual
+/// risks and stderr says so. Returns the note (to be joined to the gate's reply).
+fn note_spend_unknown(event: &mut Event, spend_unknown: Option<String>) -> Outcome {
+    let Some(error) = spend_unknown else {
+        return Outcome::silent();
+    };
+    let text = format!(
+        "spend unknown: the transcript could not be read ({error}), so the spend limit could not be checked"
+    );
+    event.missing_evidence.push(text.clone());
+    Outcome {
+        stderr: Some(format!("claude-budget: {text}")),
+        ..Outcome::silent()
+    }
 }
 
 /// A Stop the gate could not check (no readable state): it lets the agent stop — the
@@ -127,6 +153,8 @@ struct Facts {
     usd: f64,
     tokens: u64,
     stopped: Option<String>,
+    /// The transcript could not be read while a spend limit is set: why.
+    spend_unknown: Option<String>,
 }
 
 impl Facts {

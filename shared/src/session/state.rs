@@ -22,6 +22,10 @@ pub const RECENT_CALLS: usize = 256;
 pub const MAX_PENDING_ASKS: usize = 256;
 /// The first prompt is kept up to this many bytes.
 pub const MAX_TASK_REQUEST_BYTES: usize = 16 * 1024;
+/// How many PreToolUse calls in a row may find the transcript unreadable before spend counts
+/// as unknown and a spend limit's `on_exceed` applies: a transcript being rotated or written
+/// is not a reason to stop the run, a transcript that stays unreadable is.
+pub const SPEND_UNREADABLE_GRACE: u32 = 3;
 /// The last error line of a failure is kept up to this many bytes.
 const MAX_ERROR_LINE_BYTES: usize = 400;
 
@@ -59,6 +63,10 @@ pub struct SessionState {
     pub spend: SpendState,
     /// True once the `warn_at` note was given (it is given once).
     pub spend_warned: bool,
+    /// PreToolUse calls in a row that found the transcript unreadable, and why (SPEC §6.2:
+    /// spend that cannot be read is not zero).
+    pub spend_unreadable_calls: u32,
+    pub spend_unreadable_error: Option<String>,
     pub asks: AskStats,
     /// Asked calls not yet seen running: tool_use_id → sequence number of the ask.
     pub pending_asks: BTreeMap<String, u64>,
@@ -453,6 +461,24 @@ impl SessionState {
         }
     }
 
+    /// Notes whether the transcript could be read this call (`Err`: why not). Returns true
+    /// the first time it is found unreadable and when the grace runs out (worth reporting).
+    pub fn note_spend_read(&mut self, result: Result<(), String>) -> bool {
+        match result {
+            Ok(()) => {
+                self.spend_unreadable_calls = 0;
+                self.spend_unreadable_error = None;
+                false
+            }
+            Err(error) => {
+                self.spend_unreadable_calls = self.spend_unreadable_calls.saturating_add(1);
+                self.spend_unreadable_error = Some(error);
+                self.spend_unreadable_calls == 1
+                    || self.spend_unreadable_calls == SPEND_UNREADABLE_GRACE + 1
+            }
+        }
+    }
+
     /// The stop-block chain of one subagent.
     pub fn subagent_chain(&mut self, agent: &str) -> &mut u32 {
         bounded_insert(&mut self.subagent_chains, agent, 0)
@@ -528,6 +554,8 @@ impl SessionState {
                 .first_event_ms
                 .map_or(0, |first| now_ms.saturating_sub(first) / 60_000),
             warned: self.spend_warned,
+            spend_unreadable: (self.spend_unreadable_calls > SPEND_UNREADABLE_GRACE)
+                .then(|| self.spend_unreadable_error.clone().unwrap_or_default()),
         }
     }
 

@@ -7,6 +7,7 @@
 //! * [`limits`] — retry, spend, halt, stop rules, `warn_at` and rollback notes end to end.
 //! * [`test_evidence`] — a test run counts only when it ran tests in the project, finished,
 //!   and its status and output show them passing.
+//! * [`spend_unreadable`] — spend that cannot be read is not zero.
 //! * [`stop_gate_edges`] — the gate never fails open (held lock, lone surrogates, an
 //!   unreadable state) and subagents answer for their own edits in their own chain.
 //! * [`rollback_notes`] — a note must say something (no fenced headings, placeholders, or
@@ -22,5 +23,6 @@ mod processes;
 mod retry_keys;
 mod rollback_notes;
 mod spend;
+mod spend_unreadable;
 mod stop_gate_edges;
 mod test_evidence;
