@@ -63,6 +63,7 @@ impl Decider<'_> {
             if let Some(found) = super::own_tools::finding(&cmd.argv, &what) {
                 self.findings.push(found);
             }
+            self.rewriter_note(cmd, &what);
             for layer in &budget.layers {
                 if let Some(hit) = layer.run.decide(&cmd.argv)
                     && !(cmd.transparent && hit.rule == "default")

@@ -16,6 +16,7 @@ pub mod merge;
 mod messages;
 mod own_tools;
 pub mod protect;
+mod rewriters_note;
 pub mod rollback;
 pub mod url;
 

@@ -122,6 +122,22 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
             &decision,
             now_ms,
         );
+        if let (
+            ToolCall::Edit {
+                path: Some(path), ..
+            },
+            None | Some(Verdict::Allow),
+        ) = (&call, decision.verdict)
+        {
+            let base = cwd.clone().unwrap_or_else(|| budget.project_root.clone());
+            let key = crate::session::observe::tool_edit_key(
+                path,
+                &base,
+                &crate::fsview::RealFs,
+                &redact::for_budget(&budget),
+            );
+            state.note_pre_edit(&key);
+        }
         decision
     });
     let decision = match updated {

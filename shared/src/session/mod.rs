@@ -9,6 +9,7 @@
 //! * [`facts`] — [`SessionFacts`], what a decision reads of the state, and [`fingerprint`].
 //! * [`retry_key`] — the retry key of a Bash call from its analysis (what runs, not how it
 //!   is spelled).
+//! * [`rewriters`] — formatters and fixers that rewrite files without naming them.
 //! * [`spend`] — usage, prices and [`spend::SpendState`] (tokens and dollars counted).
 //! * [`gate`] — the stop gate: may the agent stop, or is evidence missing?
 //! * [`evidence`] — is a finished test run proof (in the project, finished, its status and
@@ -19,6 +20,7 @@ pub mod facts;
 pub mod gate;
 pub mod observe;
 pub mod retry_key;
+pub mod rewriters;
 pub mod spend;
 pub mod state;
 pub mod summary;

@@ -129,6 +129,15 @@ fn shell_effects(
         .filter(|e| e.kind.is_edit())
         .map(|e| resolved(&e.path, on))
         .collect();
+    // A formatter or fixer rewrites files it does not name (`cargo fmt`): an edit of the
+    // directory it runs in, so tests that ran before it are no evidence for the result.
+    if analysis
+        .commands
+        .iter()
+        .any(|c| super::rewriters::rewrites_files(&c.argv))
+    {
+        event.edited.push(resolved(on.cwd, on));
+    }
     event.edited.sort();
     event.edited.dedup();
     let tests: Vec<&crate::shell::SimpleCommand> = analysis
@@ -161,6 +170,22 @@ fn shell_effects(
     event.test_undecided = outcome == TestOutcome::Undecided;
     event.test_failed = outcome == TestOutcome::Failed;
     event.test_note = note;
+}
+
+/// The key an edit tool's `path` is counted under (resolved, redacted): the same at
+/// PreToolUse (an allowed edit counts before its PostToolUse arrives) and here.
+pub fn tool_edit_key(
+    path: &str,
+    cwd: &Path,
+    fs: &dyn crate::fsview::FsView,
+    redactor: &Redactor,
+) -> String {
+    let absolute = normalise(Path::new(path), cwd);
+    let resolved = crate::paths::resolve_target(&absolute, fs)
+        .unwrap_or(absolute)
+        .display()
+        .to_string();
+    redactor.text(&resolved).into_owned()
 }
 
 /// The file `path` names, with symlinks resolved (as far as it exists), as the key of edit

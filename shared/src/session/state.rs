@@ -479,6 +479,21 @@ impl SessionState {
         }
     }
 
+    /// An edit tool call allowed at PreToolUse (call after [`Self::note_pre_tool_use`]): it
+    /// is an edit from now on, even if its PostToolUse never arrives (SPEC §6.6). Only the
+    /// last edit moves; the count waits for the PostToolUse, so nothing is counted twice.
+    pub fn note_pre_edit(&mut self, path: &str) {
+        let seq = self.seq;
+        let entry = self.edits.entry(path.to_owned()).or_default();
+        entry.last_seq = entry.last_seq.max(seq);
+        if self.last_edit.as_ref().is_none_or(|e| e.seq < seq) {
+            self.last_edit = Some(EditMark {
+                seq,
+                path: path.to_owned(),
+            });
+        }
+    }
+
     /// The stop-block chain of one subagent.
     pub fn subagent_chain(&mut self, agent: &str) -> &mut u32 {
         bounded_insert(&mut self.subagent_chains, agent, 0)

@@ -13,6 +13,8 @@
 //! * [`rollback_notes`] — a note must say something (no fenced headings, placeholders, or
 //!   a symlink to a file outside the project).
 //! * [`retry_keys`] — retry limits keyed on what runs, and on the resolved file.
+//! * [`unseen_edits`] — formatters and fixers are edits; an allowed Edit counts before its
+//!   PostToolUse.
 //! * [`bench`] — `#[ignore]` measurements of update and refresh cost.
 
 mod bench;
@@ -26,3 +28,4 @@ mod spend;
 mod spend_unreadable;
 mod stop_gate_edges;
 mod test_evidence;
+mod unseen_edits;
