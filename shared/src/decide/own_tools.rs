@@ -35,7 +35,7 @@ const READ_ONLY: &[&str] = &[
 ];
 
 /// The self-protection finding for running `argv`, when it runs the product itself.
-pub fn finding(argv: &[String], what: &str) -> Option<Finding> {
+pub(super) fn finding(argv: &[String], what: &str) -> Option<Finding> {
     let program = argv.first()?;
     let rule = if program.starts_with("claude-budget-") {
         "a claude-budget hook executable"

@@ -5,6 +5,7 @@
 
 use crate::budget::Budget;
 use crate::protocol::HookInput;
+use crate::text::shorten;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -153,7 +154,7 @@ impl Event {
             agent_id: input.agent_id.clone(),
             agent_type: input.agent_type.clone(),
             cwd: input.cwd.clone(),
-            prompt: input.prompt.as_deref().map(|p| cap(p, MAX_TEXT)),
+            prompt: input.prompt.as_deref().map(|p| cut(p, MAX_TEXT)),
             model: input.model.as_ref().and_then(model_name),
             ..Event::default()
         }
@@ -192,7 +193,7 @@ pub fn summarize(tool: &str, input: &Value) -> Option<String> {
         _ if tool.starts_with("mcp__") => return Some(tool.to_owned()),
         _ => None,
     }?;
-    Some(cap(text, 300))
+    Some(cut(text, 300))
 }
 
 /// The part of a tool input worth keeping: everything a re-decision reads, with file
@@ -218,7 +219,7 @@ pub fn compact_input(tool: &str, input: &Value) -> Value {
 
 fn cap_strings(value: &Value) -> Value {
     match value {
-        Value::String(s) if s.len() > MAX_INPUT_STRING => Value::String(cap(s, MAX_INPUT_STRING)),
+        Value::String(s) if s.len() > MAX_INPUT_STRING => Value::String(cut(s, MAX_INPUT_STRING)),
         Value::Array(items) => Value::Array(items.iter().map(cap_strings).collect()),
         Value::Object(map) => Value::Object(
             map.iter()
@@ -229,24 +230,14 @@ fn cap_strings(value: &Value) -> Value {
     }
 }
 
-/// `text` cut to at most `max` bytes on a character boundary, with `…` when cut.
-///
-/// Secrets of the built-in formats are redacted *before* the cut: a token cut in half no
-/// longer matches its format, and its first characters would reach the record.
-pub fn cap(text: &str, max: usize) -> String {
+/// [`shorten`] for what the record keeps: secrets of the built-in formats are redacted
+/// *before* the cut, since a token cut in half no longer matches its format and its first
+/// characters would reach the record.
+fn cut(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
     }
-    let redacted = crate::redact::Redactor::default().text(text);
-    let text = redacted.as_ref();
-    if text.len() <= max {
-        return text.to_owned();
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
+    shorten(&crate::redact::Redactor::default().text(text), max)
 }
 
 /// The line of an error worth showing: Bash failures start with `Exit code N`, so the first
@@ -262,7 +253,7 @@ pub fn first_error_line(error: &str) -> String {
     } else {
         first.to_owned()
     };
-    cap(&line, 300)
+    cut(&line, 300)
 }
 
 /// The budget files in force and their hashes, as the record names them.
