@@ -5,7 +5,7 @@
 //! * it ran **in the project**: the call's directory and every `cd` in it stay inside the
 //!   project root, and no word of the test command names a path outside it
 //!   (`--manifest-path /tmp/other/Cargo.toml`, `env -C /tmp`, `pytest /tmp/x`);
-//! * the program is the runner found by name, not a path (`./cargo`), nor a shell function
+//! * a known runner is found by name, not a path (`./cargo`), nor is it a shell function
 //!   the same call defines (`cargo() { :; }; cargo test`);
 //! * it **ran tests** (`--no-run`, `--help`, `--list`, `--collect-only` do not);
 //! * it **finished** — not interrupted, not started in the background (that run counts when
@@ -253,6 +253,11 @@ fn not_the_runner(analysis: &Analysis, tests: &[&SimpleCommand]) -> Option<Strin
     for command in tests {
         let words = shlex::split(&command.text).unwrap_or_default();
         let name = program(command);
+        // A project's own test script (`./scripts/test.sh`) is run by path on purpose; a
+        // path to something named like a known runner (`./cargo`) may be a fake.
+        if !KNOWN_RUNNERS.contains(&name) {
+            continue;
+        }
         if let Some(word) = words
             .iter()
             .find(|w| w.contains('/') && w.rsplit('/').next() == Some(name))

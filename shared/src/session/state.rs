@@ -426,7 +426,7 @@ impl SessionState {
 
     /// A background task finished: if it was a test run, judge it now (its start decides
     /// which edits it covers).
-    fn note_task_completed(&mut self, done: &CompletedTask) {
+    pub fn note_task_completed(&mut self, done: &CompletedTask) {
         let Some(pending) = self.pending_tests.remove(&done.task) else {
             return;
         };

@@ -66,8 +66,58 @@ fn read_task(object: &serde_json::Map<String, Value>) -> Option<CompletedTask> {
     })
 }
 
+/// A background task's completion as Claude Code announces it in a new turn (a
+/// UserPromptSubmit whose prompt is a `<task-notification>`): the task id, whether it
+/// failed (`<status>` not `completed`, or a non-zero `(exit code N)` in `<summary>`), and the
+/// `<output-file>` holding its output (read by the caller).
+pub fn from_notification(prompt: &str) -> Option<(CompletedTask, Option<String>)> {
+    let body = tag(prompt, "task-notification")?;
+    let task = tag(body, "task-id")?.trim().to_owned();
+    let status = tag(body, "status").map(str::trim);
+    let summary = tag(body, "summary").unwrap_or("");
+    let exit = summary
+        .split_once("(exit code ")
+        .and_then(|(_, rest)| rest.split(')').next())
+        .and_then(|code| code.trim().parse::<i64>().ok());
+    let failed = match (status, exit) {
+        (Some("running" | "pending"), _) | (None, None) => return None,
+        (Some(s), _) if s != "completed" => true,
+        (_, Some(code)) => code != 0,
+        _ => false,
+    };
+    let output_file = tag(body, "output-file").map(|f| f.trim().to_owned());
+    Some((
+        CompletedTask {
+            task,
+            failed,
+            output: String::new(),
+        },
+        output_file,
+    ))
+}
+
+/// The text between `<name>` and `</name>`.
+fn tag<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    let open = format!("<{name}>");
+    let close = format!("</{name}>");
+    let start = text.find(&open)? + open.len();
+    let end = start + text[start..].find(&close)?;
+    Some(&text[start..end])
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_task_notification_names_the_task_its_status_and_output_file() {
+        let prompt = "<task-notification>\n<task-id>bdk7</task-id>\n<output-file>/tmp/t/bdk7.output</output-file>\n<status>completed</status>\n<summary>Background command \"tests\" completed (exit code 0)</summary>\n</task-notification>";
+        let (done, file) = from_notification(prompt).unwrap_or_default();
+        assert_eq!((done.task.as_str(), done.failed), ("bdk7", false));
+        assert_eq!(file.as_deref(), Some("/tmp/t/bdk7.output"));
+        let failing = prompt.replace("exit code 0", "exit code 101");
+        assert!(from_notification(&failing).is_some_and(|(d, _)| d.failed));
+        assert_eq!(from_notification("please run the tests"), None);
+    }
+
     use super::*;
     use serde_json::json;
 
