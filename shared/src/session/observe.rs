@@ -148,6 +148,19 @@ fn shell_effects(
     if tests.is_empty() {
         return;
     }
+    // `cargo fmt && cargo test`: the formatter's rewrite came before the tests in the same
+    // call, so the tests saw it.
+    let first_test = analysis
+        .commands
+        .iter()
+        .position(|c| on.budget.layers.iter().any(|l| l.run.is_test(&c.argv)));
+    let last_rewrite = analysis
+        .commands
+        .iter()
+        .rposition(|c| super::rewriters::rewrites_files(&c.argv));
+    event.edits_before_tests = !event.edited.is_empty()
+        && analysis.effects.iter().all(|e| !e.kind.is_edit())
+        && matches!((last_rewrite, first_test), (Some(r), Some(t)) if r < t);
     event.test_command = Some(event.fingerprint.clone());
     let Some(run) = &call.run else {
         // A replayed record: only the exit status is known. One deciding run is enough.

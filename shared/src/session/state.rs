@@ -209,6 +209,9 @@ pub struct PostEvent {
     pub completed_task: Option<CompletedTask>,
     /// The subagent that made the call (`agent_id` of the input), if any.
     pub agent_id: Option<String>,
+    /// The call's edits all happened before its test run started (`cargo fmt && cargo
+    /// test`): the run covers them.
+    pub edits_before_tests: bool,
 }
 
 /// A background task seen finished: its id, whether it failed, and its output.
@@ -373,14 +376,22 @@ impl SessionState {
         if let (Some(agent), false) = (&event.agent_id, event.edited.is_empty()) {
             *bounded_insert(&mut self.agent_edits, agent, seq) = seq;
         }
+        // Edits made before the same call's tests are marked just before the run started.
+        let edit_seq = if event.edits_before_tests {
+            started.saturating_sub(1)
+        } else {
+            seq
+        };
         for path in &event.edited {
             let entry = self.edits.entry(path.clone()).or_default();
             entry.count = entry.count.saturating_add(1);
-            entry.last_seq = seq;
-            self.last_edit = Some(EditMark {
-                seq,
-                path: path.clone(),
-            });
+            entry.last_seq = entry.last_seq.max(edit_seq);
+            if self.last_edit.as_ref().is_none_or(|e| e.seq <= edit_seq) {
+                self.last_edit = Some(EditMark {
+                    seq: edit_seq,
+                    path: path.clone(),
+                });
+            }
         }
         self.high_risk_touched
             .extend(event.high_risk.iter().cloned());
