@@ -9,6 +9,8 @@
 //! * [`facts`] — [`SessionFacts`], what a decision reads of the state, and [`fingerprint`].
 //! * [`retry_key`] — the retry key of a Bash call from its analysis (what runs, not how it
 //!   is spelled).
+//! * [`runs`] — test runs (judged, background, pending), subagents' edits and stop chains,
+//!   and whether spend could be read: the state's evidence bookkeeping.
 //! * [`rewriters`] — formatters and fixers that rewrite files without naming them.
 //! * [`spend`] — usage, prices and [`spend::SpendState`] (tokens and dollars counted).
 //! * [`gate`] — the stop gate: may the agent stop, or is evidence missing?
@@ -21,6 +23,7 @@ pub mod gate;
 pub mod observe;
 pub mod retry_key;
 pub mod rewriters;
+pub mod runs;
 pub mod spend;
 pub mod state;
 pub mod summary;
