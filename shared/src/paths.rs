@@ -11,6 +11,12 @@ pub fn normalise(path: &Path, base: &Path) -> PathBuf {
     } else {
         base.join(path)
     };
+    // `/proc/self/cwd` is the working directory of the process that opens it — the call's
+    // (`base`), not this hook's.
+    let joined = ["/proc/self/cwd", "/proc/thread-self/cwd"]
+        .iter()
+        .find_map(|link| joined.strip_prefix(link).ok())
+        .map_or_else(|| joined.clone(), |rest| base.join(rest));
     let mut out = PathBuf::new();
     for part in joined.components() {
         match part {

@@ -45,8 +45,16 @@ pub struct HookInput {
 
 impl HookInput {
     /// Parses hook stdin. Errors carry serde's message (line/column of the problem).
+    ///
+    /// A string with a lone UTF-16 surrogate escape (`"\ud800"`, which JavaScript's
+    /// `JSON.stringify` writes for a broken string) is valid JSON that Rust strings cannot
+    /// hold: such escapes are decoded lossily as U+FFFD instead of failing the whole input —
+    /// a Stop or an Edit's PostToolUse must not go unchecked because one field is odd.
     pub fn parse(bytes: &[u8]) -> Result<HookInput, serde_json::Error> {
-        serde_json::from_slice(bytes)
+        serde_json::from_slice(bytes).or_else(|first| match replace_lone_surrogates(bytes) {
+            Some(fixed) => serde_json::from_slice(&fixed),
+            None => Err(first),
+        })
     }
 
     /// True when no human will see an `ask` prompt (SPEC §4.1): `ask` becomes `deny`.
@@ -65,6 +73,49 @@ impl HookInput {
             self.tool_input.as_ref().unwrap_or(&Value::Null),
         ))
     }
+}
+
+/// `bytes` with every `\uD800`–`\uDFFF` escape that is not part of a surrogate pair
+/// replaced by `\uFFFD`; `None` when there is none (nothing to retry).
+fn replace_lone_surrogates(bytes: &[u8]) -> Option<Vec<u8>> {
+    let hex = |at: usize| -> Option<u32> {
+        let digits = bytes.get(at..at + 4)?;
+        u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    let escape_at = |at: usize| -> Option<u32> {
+        (bytes.get(at) == Some(&b'\\') && bytes.get(at + 1) == Some(&b'u'))
+            .then(|| hex(at + 2))
+            .flatten()
+    };
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        match escape_at(i) {
+            Some(0xD800..=0xDBFF)
+                if escape_at(i + 6).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low)) =>
+            {
+                out.extend_from_slice(&bytes[i..i + 12]);
+                i += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.extend_from_slice(b"\\ufffd");
+                changed = true;
+                i += 6;
+            }
+            _ => {
+                // Any other escape: copy the backslash and the escaped character.
+                out.extend_from_slice(bytes.get(i..i + 2).unwrap_or(&bytes[i..]));
+                i += 2;
+            }
+        }
+    }
+    changed.then_some(out)
 }
 
 /// What a tool call does, as far as the budget cares.
@@ -158,9 +209,37 @@ impl ToolCall {
             "WebSearch" => ToolCall::WebSearch {
                 query: str_field(input, "query").unwrap_or_default(),
             },
+            // NotebookRead and file-reading tools we do not know by name (the LSP tool's
+            // `filePath`): a file named in the input is read, and `[read]` decides it.
+            "NotebookRead" => ToolCall::Read {
+                tool: owned,
+                path: str_field(input, "notebook_path"),
+                glob: None,
+            },
             _ => match split_mcp_name(tool) {
                 Some((server, tool)) => ToolCall::Mcp { server, tool },
-                None => ToolCall::Other { tool: owned },
+                // `mcp____x`, `mcp__github`, `MCP__x__y`: shaped like an MCP tool but not
+                // one we can split. Decided by `[mcp]`'s default, never silently allowed.
+                None if tool
+                    .get(..5)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("mcp__")) =>
+                {
+                    ToolCall::Mcp {
+                        server: String::new(),
+                        tool: owned,
+                    }
+                }
+                None => match ["file_path", "filePath", "notebook_path"]
+                    .iter()
+                    .find_map(|key| str_field(input, key))
+                {
+                    Some(path) => ToolCall::Read {
+                        tool: owned,
+                        path: Some(path),
+                        glob: None,
+                    },
+                    None => ToolCall::Other { tool: owned },
+                },
             },
         }
     }
@@ -175,6 +254,8 @@ impl ToolCall {
             ToolCall::Bash { .. } => "Bash".into(),
             ToolCall::WebFetch { .. } => "WebFetch".into(),
             ToolCall::WebSearch { .. } => "WebSearch".into(),
+            // A malformed MCP name keeps its own spelling (no server could be split off).
+            ToolCall::Mcp { server, tool } if server.is_empty() => tool.clone(),
             ToolCall::Mcp { server, tool } => format!("mcp__{server}__{tool}"),
         }
     }
@@ -284,5 +365,28 @@ mod tests {
     fn missing_and_unknown_fields_parse() {
         let input = HookInput::parse(br#"{"hook_event_name":"PreToolUse","brand_new":1}"#);
         assert!(input.is_ok_and(|i| i.tool_name.is_none()));
+    }
+
+    #[test]
+    fn a_lone_surrogate_is_decoded_lossily_not_dropped() {
+        let input = HookInput::parse(
+            br#"{"hook_event_name":"Stop","last_assistant_message":"done \ud83d","stop_hook_active":false}"#,
+        );
+        let input = input.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            input.last_assistant_message.as_deref(),
+            Some("done \u{fffd}")
+        );
+        assert_eq!(input.hook_event_name.as_deref(), Some("Stop"));
+    }
+
+    #[test]
+    fn surrogate_pairs_and_other_escapes_are_kept() {
+        let input = HookInput::parse(br#"{"prompt":"\ud83d\ude00 \\ud800 \"q\" \udc00"}"#);
+        let input = input.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            input.prompt.as_deref(),
+            Some("\u{1f600} \\ud800 \"q\" \u{fffd}")
+        );
     }
 }

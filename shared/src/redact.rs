@@ -44,32 +44,32 @@ const FORMATS: &[TokenFormat] = &[
     TokenFormat {
         kind: "github-token",
         triggers: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
-        pattern: r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})(?-u:\b)",
+        pattern: r"(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})(?-u:\b)",
         group: 0,
     },
     TokenFormat {
         kind: "aws-access-key",
         triggers: &["AKIA", "ASIA", "ABIA", "ACCA"],
-        pattern: r"(?-u:\b)(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?-u:\b)",
+        pattern: r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?-u:\b)",
         group: 0,
     },
     TokenFormat {
         kind: "slack-token",
         triggers: &["xox"],
-        pattern: r"(?-u:\b)xox[abposr]-[A-Za-z0-9-]{10,}",
+        pattern: r"xox[abposr]-[A-Za-z0-9-]{10,}",
         group: 0,
     },
     TokenFormat {
         kind: "api-key",
         triggers: &["sk-"],
-        pattern: r"(?-u:\b)sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}",
-        group: 0,
+        pattern: r"(?:(?-u:\b)|_)(sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,})",
+        group: 1,
     },
     TokenFormat {
         kind: "jwt",
         triggers: &["eyJ"],
-        pattern: r"(?-u:\b)eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
-        group: 0,
+        pattern: r"(?:(?-u:\b)|_)(eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})",
+        group: 1,
     },
     TokenFormat {
         kind: "auth-header",
@@ -91,10 +91,55 @@ const FORMATS: &[TokenFormat] = &[
         pattern: r"://[^/\s:@]+:([^/\s@]+)@",
         group: 1,
     },
+    TokenFormat {
+        // `https://TOKEN@github.com`: a long user name with no password is a token (git
+        // and most APIs take one there); short ones (`git@`, `deploy@`) stay readable.
+        kind: "url-user",
+        triggers: &["://"],
+        pattern: r"://([^/\s:@'\x22]{16,})@",
+        group: 1,
+    },
+    TokenFormat {
+        kind: "gitlab-token",
+        triggers: &["glpat-", "gldt-", "glptt-", "glrt-"],
+        pattern: r"gl(?:pat|dt|ptt|rt)-[A-Za-z0-9_-]{20,}",
+        group: 0,
+    },
+    TokenFormat {
+        kind: "google-api-key",
+        triggers: &["AIza"],
+        pattern: r"AIza[0-9A-Za-z_-]{35}",
+        group: 0,
+    },
+    TokenFormat {
+        kind: "npm-token",
+        triggers: &["npm_"],
+        pattern: r"npm_[A-Za-z0-9]{36}",
+        group: 0,
+    },
+    TokenFormat {
+        kind: "huggingface-token",
+        triggers: &["hf_"],
+        pattern: r"hf_[A-Za-z0-9]{30,}",
+        group: 0,
+    },
+    TokenFormat {
+        kind: "stripe-key",
+        triggers: &["_live_", "_test_"],
+        pattern: r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}",
+        group: 0,
+    },
+    TokenFormat {
+        kind: "slack-webhook",
+        triggers: &["hooks.slack.com"],
+        pattern: r"hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+",
+        group: 0,
+    },
 ];
 
 fn compiled(index: usize) -> Option<&'static CompiledRegex> {
-    static CELLS: [OnceLock<Option<CompiledRegex>>; 8] = [const { OnceLock::new() }; 8];
+    static CELLS: [OnceLock<Option<CompiledRegex>>; FORMATS.len()] =
+        [const { OnceLock::new() }; FORMATS.len()];
     let cell = CELLS.get(index)?;
     let format = FORMATS.get(index)?;
     // The patterns are constants covered by tests; a failure to compile would make this
@@ -193,6 +238,8 @@ fn replace_group<'a>(
 /// pack looks for in variable names. Lower-case, compared against the lower-cased name.
 const SECRET_SUBSTRINGS: &[&str] = &[
     "password",
+    "passphrase",
+    "authorization",
     "passwd",
     "secret",
     "token",

@@ -3,7 +3,7 @@
 //! checks. Split from `calls` so each file keeps one job.
 
 use super::calls::{Decider, clip};
-use super::{Code, Finding, fingerprint, merge, messages, protect};
+use super::{Code, Finding, merge, messages, protect};
 use crate::shell::{self, Analysis, EffectKind, ShellContext};
 use crate::verdict::{Hit, Origin, Verdict};
 use std::path::Path;
@@ -17,12 +17,15 @@ impl Decider<'_> {
             fs: self.ctx.fs,
         };
         let analysis = shell::analyse(command, &sctx);
-        self.retries(command);
+        self.retries(
+            command,
+            &crate::session::command_fingerprint(&analysis, command),
+        );
         self.analysis(&analysis, &sctx);
     }
 
     /// `[retry] same_command_failures` for this command's fingerprint.
-    fn retries(&mut self, command: &str) {
+    fn retries(&mut self, command: &str, key: &str) {
         // Failures are stored under the redacted fingerprint (no secret reaches the state
         // file), so look them up the same way — and only when something failed at all, so
         // the common call pays no redaction here.
@@ -30,7 +33,7 @@ impl Decider<'_> {
             return;
         }
         let redactor = crate::redact::for_budget(self.budget);
-        let key = redactor.text(&fingerprint(command)).into_owned();
+        let key = redactor.text(key).into_owned();
         let Some(failed) = self.facts.failures.get(&key) else {
             return;
         };
@@ -57,6 +60,10 @@ impl Decider<'_> {
         let budget = self.budget;
         for cmd in &analysis.commands {
             let what = format!("running `{}`", clip(&cmd.text));
+            if let Some(found) = super::own_tools::finding(&cmd.argv, &what) {
+                self.findings.push(found);
+            }
+            self.rewriter_note(cmd, &what);
             for layer in &budget.layers {
                 // A wrapper or builtin is decided only by a rule naming it, never by `default`.
                 let hit = if cmd.transparent {

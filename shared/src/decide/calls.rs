@@ -203,6 +203,7 @@ impl<'a> Decider<'a> {
             let what = format!("{tool} of `{}`", self.show(&opened));
             self.edit_path(&opened, &what, false);
         }
+        self.edit_retries(tool, &path, &what);
     }
 
     /// The file the kernel opens for a tool's path when it differs from the lexical one
@@ -339,7 +340,17 @@ impl<'a> Decider<'a> {
                 continue;
             }
             if let Some((pattern, origin)) = layer.evidence.high_risk(path, &pctx) {
-                let text = self.ctx.fs.read_small(&note, 1 << 20).unwrap_or_default();
+                // A note resolving outside the project (a symlink elsewhere) is not read.
+                let inside = self
+                    .ctx
+                    .fs
+                    .canonicalize(&note)
+                    .zip(self.ctx.fs.canonicalize(&budget.project_root))
+                    .is_some_and(|(n, root)| n.starts_with(root));
+                let text = inside
+                    .then(|| self.ctx.fs.read_small(&note, 1 << 20))
+                    .flatten()
+                    .unwrap_or_default();
                 let missing = rollback::missing_fields(&text, &layer.evidence.rollback_fields);
                 if !missing.is_empty() {
                     let state = if text.is_empty() {
@@ -370,7 +381,7 @@ impl<'a> Decider<'a> {
                 let done = self
                     .facts
                     .edits
-                    .get(&path.display().to_string())
+                    .get(&self.edit_key(path))
                     .copied()
                     .unwrap_or(0);
                 if done >= limit {

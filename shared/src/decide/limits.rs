@@ -99,6 +99,28 @@ impl Decider<'_> {
                     ));
                 }
             }
+            // Spend that cannot be read is not zero (SPEC §6.2): past the grace, the limit
+            // applies as if it were reached.
+            if let Some(why) = &facts.spend_unreadable
+                && (spend.max_usd.is_some() || spend.max_tokens.is_some())
+            {
+                let halt = spend.on_exceed == OnExceed::Halt;
+                let reason = format!(
+                    "the transcript could not be read ({why}), so the run's spend is unknown and [spend] max_usd/max_tokens cannot be checked"
+                );
+                self.findings.push(Finding {
+                    hit: Hit {
+                        verdict: Verdict::Deny,
+                        origin: origin.clone(),
+                        section: "spend".into(),
+                        rule: "spend unreadable".into(),
+                    },
+                    code: Code::SpendExceeded,
+                    what: "this call".into(),
+                    stop_reason: halt.then(|| reason.clone()),
+                    detail: Some(format!("Spend unknown: {reason}.")),
+                });
+            }
             if let Some(limit) = layer.retry.failures
                 && facts.total_failures >= limit
             {

@@ -93,6 +93,9 @@ pub(super) fn protected_what(id: &str) -> &'static str {
         "budget-tests" => "the budget's replay cases",
         "git-internals" => "git's internal files (hooks, config)",
         "shell-startup" => "a shell start-up file",
+        "own-tools" => {
+            "claude-budget itself (a hook executable or a command that changes its setup)"
+        }
         _ => "claude-budget's own state, records, configuration or executables",
     }
 }
@@ -121,6 +124,11 @@ fn protected_why(id: &str) -> (&'static str, &'static str) {
             "which runs code in every later shell, outside the budget's checks",
             "Set what the command needs on its own line (`VAR=x cmd`); if the start-up file \
              must change, ask the user.",
+        ),
+        "own-tools" => (
+            "whose hooks only Claude Code may call (a forged hook input is forged evidence) and whose setup only the user may change",
+            "Use the read-only commands (`claude-budget explain`, `status`, `report`, `check`, \
+             `test`, `touchmap`); ask the user to install, uninstall or prune.",
         ),
         _ => (
             "which count, record and enforce this run",

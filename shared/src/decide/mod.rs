@@ -5,17 +5,21 @@
 //! * `limits` — `[spend]` and run-wide `[retry]` limits, checked on every call.
 //! * [`merge`] — `[merge]`: pushes, protected branches, PR merges.
 //! * [`protect`] — self-protection of the budget, settings, state and persistence files.
+//! * `own_tools` — the product's own executables and state-changing commands are off limits.
 //! * [`rollback`] — the rollback-note check.
 //! * `messages` — every sentence the agent reads, in one place.
 //! * [`url`] — URL host extraction for `[web]`.
 
 mod bash;
 mod calls;
+mod edit_retry;
 mod folder_reads;
 mod limits;
 pub mod merge;
 mod messages;
+mod own_tools;
 pub mod protect;
+mod rewriters_note;
 pub mod rollback;
 pub mod url;
 

@@ -6,6 +6,9 @@
 //! label line (`Undo path: …`, `**Owner**: …`, `- Owner: …`) names it, case-insensitively,
 //! and some text follows it before the next heading or field label. HTML comments (the
 //! template's guidance) are not text, so a copied, unfilled template is still incomplete.
+//! Nor are placeholders (`TODO`, `TBD`, `-`, `FIXME`, `…`): a note must say something. Inside
+//! a fenced code block nothing is a heading or a label (a fence of headings is not a
+//! note), though its lines are text under the field above it (`git revert abc123`).
 
 /// The fields a note needs when the budget names none (lives with the budget's defaults).
 pub use crate::budget::DEFAULT_ROLLBACK_FIELDS as DEFAULT_FIELDS;
@@ -15,8 +18,29 @@ pub fn missing_fields(note: &str, fields: &[String]) -> Vec<String> {
     let text = strip_comments(note);
     let mut filled = vec![false; fields.len()];
     let mut current: Option<usize> = None;
+    let mut fence: Option<&str> = None;
     for line in text.lines() {
         let trimmed = line.trim();
+        let marker = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(*m));
+        match (fence, marker) {
+            (None, Some(opening)) => {
+                fence = Some(opening);
+                continue;
+            }
+            (Some(open), Some(closing)) if open == closing => {
+                fence = None;
+                continue;
+            }
+            (Some(_), _) => {
+                if let Some(at) = current
+                    && has_text(trimmed)
+                {
+                    filled[at] = true;
+                }
+                continue;
+            }
+            (None, None) => {}
+        }
         if let Some(heading) = heading_text(trimmed) {
             current = field_index(heading, fields);
             continue;
@@ -62,8 +86,29 @@ fn field_index(label: &str, fields: &[String]) -> Option<usize> {
         .position(|f| f.trim().eq_ignore_ascii_case(label))
 }
 
+/// Words that only say "to be filled in".
+const PLACEHOLDERS: &[&str] = &[
+    "todo",
+    "tbd",
+    "tba",
+    "tbc",
+    "fixme",
+    "xxx",
+    "placeholder",
+    "fill",
+    "in",
+    "later",
+    "n",
+    "a",
+    "na",
+    "wip",
+];
+
+/// Some text that says something: at least one word that is not a placeholder.
 fn has_text(text: &str) -> bool {
-    text.chars().any(char::is_alphanumeric)
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .any(|w| !PLACEHOLDERS.contains(&w.to_ascii_lowercase().as_str()))
 }
 
 fn strip_comments(text: &str) -> String {
@@ -174,5 +219,39 @@ mod tests {
         assert_eq!(missing_fields(&template, &wanted), wanted);
         let filled = template.replace("<!--", "done <!--");
         assert!(missing_fields(&filled, &wanted).is_empty(), "{filled}");
+    }
+
+    #[test]
+    fn notes_that_say_nothing_do_not_count() {
+        let three = fields(&["Change", "Undo path", "Owner"]);
+        let rows: &[(&str, &str)] = &[
+            (
+                "headings inside a code fence",
+                "# Rollback\n```\n## Change\nx\n## Undo path\ny\n## Owner\nz\n```\n",
+            ),
+            (
+                "placeholders as every value",
+                "## Change\nTODO\n## Undo path\nTBD\n## Owner\n-\n",
+            ),
+            (
+                "labels with placeholders",
+                "Change: TODO\nUndo path: tbd\nOwner: N/A\n",
+            ),
+            (
+                "tilde fence",
+                "~~~\nChange: add index\nUndo path: drop it\nOwner: ops\n~~~\n",
+            ),
+        ];
+        for (name, note) in rows {
+            assert_eq!(missing_fields(note, &three), three, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_code_block_under_a_real_heading_is_its_text() {
+        let three = fields(&["Change", "Undo path", "Owner"]);
+        let note =
+            "## Change\nAdd index.\n## Undo path\n```sh\ngit revert abc123\n```\n## Owner\n@ops\n";
+        assert!(missing_fields(note, &three).is_empty());
     }
 }

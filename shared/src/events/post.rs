@@ -16,7 +16,7 @@ use super::context::{self, HookContext, lock_wait};
 use super::{Outcome, Policy, failure, tripwire};
 use crate::env::Env;
 use crate::protocol::{HookInput, ToolCall};
-use crate::session::{Finished, PostEvent};
+use crate::session::{Finished, PostEvent, evidence::RunOutput};
 use crate::shell::Analysis;
 use crate::store::record::{self, Event};
 use crate::store::{self, Session, transcript};
@@ -97,9 +97,12 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
         call: &call,
         failed,
         error: input.error.as_deref(),
+        run: Some(run_output(&input, failed)),
+        response: input.tool_response.as_ref(),
     };
-    let (event, analysis) =
+    let (mut event, analysis) =
         context::observe_call(&finished, &ctx.cwd, &ctx.budget, &ctx.redactor, env);
+    event.agent_id.clone_from(&input.agent_id);
     let transcript = transcript_path(&input);
     let prices = context::prices(&ctx.budget);
     let now = store::now_ms();
@@ -134,6 +137,32 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
     record_event(&ctx, "post-tool-use", &recorded, reply)
 }
 
+/// How a Bash call ran, as Claude Code reported it: the output (stdout of a PostToolUse, the
+/// error text of a PostToolUseFailure), whether it was interrupted, and the background task
+/// it only started (`run_in_background`: the tests have not run yet).
+fn run_output(input: &HookInput, failed: bool) -> RunOutput<'_> {
+    let response = input.tool_response.as_ref();
+    let field = |key: &str| response.and_then(|r| r.get(key));
+    let text = if failed {
+        input.error.as_deref()
+    } else {
+        field("stdout").and_then(serde_json::Value::as_str)
+    };
+    let backgrounded = input
+        .tool_input
+        .as_ref()
+        .and_then(|i| i.get("run_in_background"))
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false);
+    let task = field("backgroundTaskId").and_then(serde_json::Value::as_str);
+    RunOutput {
+        text,
+        interrupted: input.is_interrupt == Some(true)
+            || field("interrupted").and_then(serde_json::Value::as_bool) == Some(true),
+        background_task: task.or(backgrounded.then_some("unknown background task")),
+    }
+}
+
 /// The record line of a finished call. `test` is left unknown when shell analysis could not
 /// tell (an unanalysable command): the packet then falls back to `[run] tests` itself.
 fn recorded_post(
@@ -165,13 +194,25 @@ fn recorded_post(
             (None, false) => None,
         };
         recorded.test_status = event.test_command.as_ref().map(|_| {
-            match (event.test_undecided, event.failed) {
-                (true, _) => "undecided",
-                (false, true) => "failed",
-                (false, false) => "passed",
+            match (
+                event.background_test.is_some(),
+                event.test_undecided,
+                event.failed || event.test_failed,
+            ) {
+                (true, _, _) => "undecided",
+                (false, true, _) => "undecided",
+                (false, false, true) => "failed",
+                (false, false, false) => "passed",
             }
             .to_owned()
         });
+        recorded.test_note = match &event.background_test {
+            Some(_) => Some(
+                "started in the background: evidence once its completion is seen (TaskOutput)"
+                    .into(),
+            ),
+            None => event.test_note.clone(),
+        };
     }
     recorded
 }

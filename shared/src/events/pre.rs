@@ -72,6 +72,17 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
     let Some(call) = input.tool_call() else {
         return Outcome::internal_failure("the PreToolUse input has no `tool_name`");
     };
+    // Every tool's input is a JSON object; a string, array, null or missing `tool_input`
+    // cannot be checked, so the call is refused (SPEC §2: fail closed, exit 2).
+    if !input
+        .tool_input
+        .as_ref()
+        .is_some_and(serde_json::Value::is_object)
+    {
+        return Outcome::internal_failure(
+            "the PreToolUse input's `tool_input` is not a JSON object, so the call cannot be checked",
+        );
+    }
     let session = match context::open_session(env, &budget, input.session_id.as_deref()) {
         Ok(session) => session,
         Err(e) => {
@@ -87,10 +98,20 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
         cwd: cwd.as_deref(),
         permission_mode: input.permission_mode.as_deref(),
     };
+    let limits_spend = budget
+        .layers
+        .iter()
+        .any(|l| l.spend.max_usd.is_some() || l.spend.max_tokens.is_some());
+    let mut spend_note = None;
     let updated = session.update(lock_wait(env), |state| {
         if let Some(transcript) = input.transcript_path.as_deref() {
-            // A missing or unreadable transcript only means spend is not updated yet.
-            let _ = transcript::refresh(state, Path::new(transcript), &prices);
+            // A missing transcript only means spend is not updated yet; one that cannot be
+            // read is counted, and past a short grace a spend limit applies (spend unknown).
+            let read = transcript::refresh(state, Path::new(transcript), &prices)
+                .map_err(|e| e.to_string());
+            if state.note_spend_read(read) && limits_spend {
+                spend_note = state.spend_unreadable_error.clone();
+            }
         }
         let now_ms = store::now_ms();
         let facts = state.facts_at(now_ms);
@@ -102,6 +123,22 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
             &decision,
             now_ms,
         );
+        if let (
+            ToolCall::Edit {
+                path: Some(path), ..
+            },
+            None | Some(Verdict::Allow),
+        ) = (&call, decision.verdict)
+        {
+            let base = cwd.clone().unwrap_or_else(|| budget.project_root.clone());
+            let key = crate::session::observe::tool_edit_key(
+                path,
+                &base,
+                &crate::fsview::RealFs,
+                &redact::for_budget(&budget),
+            );
+            state.note_pre_edit(&key);
+        }
         decision
     });
     let decision = match updated {
@@ -118,6 +155,12 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
     {
         super::tripwire::note_pre(session.dir(), &budget, env, id);
     }
+    if let Some(error) = &spend_note {
+        session.record_hook_error(
+            "pre-tool-use",
+            &format!("spend unknown, the transcript cannot be read: {error}"),
+        );
+    }
     if let Err(e) = append_record(&input, &budget, &decision, session.dir()) {
         return Outcome::internal_failure(&format!(
             "the run record in `{}` could not be written ({e}); make it writable or set \
@@ -125,7 +168,19 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
             session.dir().display()
         ));
     }
-    reply(&decision)
+    let out = reply(&decision);
+    match spend_note {
+        // Said on stderr too: a user watching the hooks sees spend is not being counted.
+        Some(error) => out.with_note(Outcome {
+            stderr: Some(format!(
+                "claude-budget: spend is not counted, the transcript cannot be read ({error}); \
+                 the spend limit applies after {} calls",
+                crate::session::state::SPEND_UNREADABLE_GRACE
+            )),
+            ..Outcome::silent()
+        }),
+        None => out,
+    }
 }
 
 /// Counts a decided PreToolUse into the state as the pre-tool-use hook does: the call (unless

@@ -98,6 +98,8 @@ impl<'a> Replayer<'a> {
             failed: event.outcome.as_deref() == Some("failed")
                 || event.event == "PostToolUseFailure",
             error: event.error.as_deref(),
+            run: None,
+            response: None,
         };
         let cwd = event
             .cwd

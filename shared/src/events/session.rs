@@ -55,8 +55,21 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
         }
         "UserPromptSubmit" => {
             let prompt = ctx.redactor.text(input.prompt.as_deref().unwrap_or(""));
+            // Claude Code announces a finished background task as a new turn: a background
+            // test run is judged now, on its exit status and its output file.
+            let completed = input
+                .prompt
+                .as_deref()
+                .and_then(crate::session::tasks::from_notification)
+                .map(|(mut done, file)| {
+                    done.output = file.as_deref().map(read_tail).unwrap_or_default();
+                    done
+                });
             ctx.session
                 .update(lock_wait(env), |s| {
+                    if let Some(done) = &completed {
+                        s.note_task_completed(done);
+                    }
                     s.note_prompt(&prompt, input.permission_mode.as_deref(), now);
                     s.seq
                 })
@@ -203,4 +216,24 @@ fn limit_lines(budget: &Budget) -> Vec<String> {
         }
     }
     out
+}
+
+/// The last MiB of a background task's output file (a runner's summary is at its end);
+/// empty when it cannot be read.
+fn read_tail(path: &str) -> String {
+    use std::io::{Read, Seek, SeekFrom};
+    const TAIL: u64 = 1024 * 1024;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return String::new();
+    };
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if file
+        .seek(SeekFrom::Start(len.saturating_sub(TAIL)))
+        .is_err()
+    {
+        return String::new();
+    }
+    let mut bytes = Vec::new();
+    let _ = file.take(TAIL).read_to_end(&mut bytes);
+    String::from_utf8_lossy(&bytes).into_owned()
 }

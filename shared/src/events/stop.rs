@@ -42,7 +42,10 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
     let transcript = post::transcript_path(&input);
     let prices = context::prices(&ctx.budget);
     let stop_hook_active = input.stop_hook_active.unwrap_or(false);
-    let outcome = ctx.session.update(lock_wait(env), |state| {
+    // A SubagentStop answers for the subagent's own edits, in its own block chain.
+    let subagent = (input.hook_event_name.as_deref() == Some("SubagentStop"))
+        .then(|| input.agent_id.clone().unwrap_or_else(|| "subagent".into()));
+    let run_gate = |state: &mut crate::session::SessionState| {
         if let Some(path) = &transcript {
             let _ = transcript::refresh(state, path, &prices);
         }
@@ -59,6 +62,7 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
             rollback_note_path: settings.note.clone(),
             stop_blocks: settings.stop_blocks,
             stop_hook_active,
+            agent: subagent.clone(),
             // Checked on the spend just read (SPEC §6.2: spend is checked at Stop).
             limit_reached: limit_reached(&ctx.budget, &state.facts_at(store::now_ms())),
         };
@@ -68,19 +72,79 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
             usd: state.spend.usd,
             tokens: state.spend.tokens.total(),
             stopped: state.stopped.as_ref().map(|s| s.reason.clone()),
+            spend_unknown: state.spend_unreadable_error.clone().filter(|_| {
+                ctx.budget
+                    .layers
+                    .iter()
+                    .any(|l| l.spend.max_usd.is_some() || l.spend.max_tokens.is_some())
+            }),
         };
         (gate, facts)
-    });
+    };
     let mut event = post::event_for(&input, &ctx, None);
-    let reply = match outcome {
+    let reply = match ctx.session.update(lock_wait(env), run_gate) {
         Ok((gate, facts)) => {
+            let spend_unknown = facts.spend_unknown.clone();
             facts.fill(&mut event);
-            gate_reply(gate, &mut event)
+            let reply = gate_reply(gate, &mut event);
+            reply.with_note(note_spend_unknown(&mut event, spend_unknown))
         }
-        Err(e) => post::not_counted(&ctx.session, "stop", &e),
+        Err(locked @ store::StoreError::LockTimeout { .. }) => {
+            // State is only ever replaced whole (atomic rename): the last snapshot is a
+            // consistent state, so the gate decides on it rather than failing open. The
+            // block count of this Stop is not saved (the lock holder owns the file).
+            match ctx.session.read() {
+                Ok(mut snapshot) => {
+                    let (gate, facts) = run_gate(&mut snapshot);
+                    let note =
+                        format!("decided on the last saved state without the lock ({locked})");
+                    ctx.session.record_hook_error("stop", &note);
+                    let spend_unknown = facts.spend_unknown.clone();
+                    facts.fill(&mut event);
+                    let reply = gate_reply(gate, &mut event);
+                    let reply = reply.with_note(note_spend_unknown(&mut event, spend_unknown));
+                    event.reason = Some(match event.reason.take() {
+                        Some(reason) => format!("{reason} ({note})"),
+                        None => note,
+                    });
+                    reply
+                }
+                Err(e) => could_not_check(&ctx, &mut event, &e),
+            }
+        }
+        Err(e) => could_not_check(&ctx, &mut event, &e),
     };
     let reply = post::record_event(&ctx, "stop", &event, reply);
     write_packet(&ctx, env, reply)
+}
+
+/// Spend that cannot be read is not zero (SPEC §6.2): the packet lists it among the residual
+/// risks and stderr says so. Returns the note (to be joined to the gate's reply).
+fn note_spend_unknown(event: &mut Event, spend_unknown: Option<String>) -> Outcome {
+    let Some(error) = spend_unknown else {
+        return Outcome::silent();
+    };
+    let text = format!(
+        "spend unknown: the transcript could not be read ({error}), so the spend limit could not be checked"
+    );
+    event.missing_evidence.push(text.clone());
+    Outcome {
+        stderr: Some(format!("claude-budget: {text}")),
+        ..Outcome::silent()
+    }
+}
+
+/// A Stop the gate could not check (no readable state): it lets the agent stop — the
+/// never-blocking hooks must not trap it — but says so on stderr, in `hook-errors.log`, and
+/// in the record, whose missing evidence the packet lists first among residual risks.
+fn could_not_check(ctx: &HookContext, event: &mut Event, error: &store::StoreError) -> Outcome {
+    let problem = format!("gate could not check: {error}");
+    event.decision = Some("unchecked".into());
+    event.reason = Some(problem.clone());
+    event.missing_evidence = vec![format!(
+        "{problem} — the run stopped without its evidence being checked"
+    )];
+    post::not_counted(&ctx.session, "stop", error)
 }
 
 /// What the record keeps of the state after the gate ran.
@@ -89,6 +153,8 @@ struct Facts {
     usd: f64,
     tokens: u64,
     stopped: Option<String>,
+    /// The transcript could not be read while a spend limit is set: why.
+    spend_unknown: Option<String>,
 }
 
 impl Facts {

@@ -19,6 +19,15 @@ enum Program {
     Curl,
     /// `-p <password>` or `-p<password>`, before the command it wraps.
     SshPass,
+    /// `docker …`: only its `login` subcommand takes a password (`docker run -p 80:80`
+    /// maps a port).
+    Docker,
+    /// `docker login -p PW` / `-pPW` (`--password` is a secret-named long flag already).
+    DockerLogin,
+    /// `-pass pass:PW`, `-passin pass:PW`, `-passout pass:PW`: the part after `pass:`.
+    OpenSsl,
+    /// `aws configure set aws_secret_access_key VALUE`: a secret-named key's value.
+    Aws,
 }
 
 /// What the next word is, after an option that takes a separate value.
@@ -32,7 +41,9 @@ enum Pending {
 }
 
 /// Cheap gate: the text names one of the programs at all.
-const TRIGGERS: &[&str] = &["mysql", "mariadb", "curl", "sshpass"];
+const TRIGGERS: &[&str] = &[
+    "mysql", "mariadb", "curl", "sshpass", "docker", "openssl", "aws",
+];
 
 /// The text with every such password replaced by `[REDACTED:password]`; `None` when there
 /// was none.
@@ -69,6 +80,29 @@ pub(super) fn redact(text: &str) -> Option<String> {
                 }
             }
             Some(Program::Curl) => pending = curl_option(text, start, end, &mut ranges),
+            Some(Program::Docker) => {
+                if word == "login" {
+                    program = Some(Program::DockerLogin);
+                }
+            }
+            Some(Program::DockerLogin) => {
+                if word == "-p" {
+                    pending = Pending::Password;
+                } else if let Some(rest) = word.strip_prefix("-p").filter(|r| !r.is_empty()) {
+                    ranges.extend(secret_range(text, end - rest.len(), end));
+                }
+            }
+            Some(Program::OpenSsl) => {
+                let bare = word.trim_start_matches(['"', '\'']);
+                if let Some(rest) = bare.strip_prefix("pass:") {
+                    ranges.extend(secret_range(text, end - rest.len(), end));
+                }
+            }
+            Some(Program::Aws) => {
+                if super::secret_name(word.trim_matches(['"', '\''])) {
+                    pending = Pending::Password;
+                }
+            }
             Some(Program::SshPass) => {
                 if word == "-p" {
                     pending = Pending::Password;
@@ -136,6 +170,9 @@ fn program_named(word: &str) -> Option<Program> {
     match name {
         "curl" => Some(Program::Curl),
         "sshpass" => Some(Program::SshPass),
+        "docker" | "podman" | "nerdctl" => Some(Program::Docker),
+        "openssl" => Some(Program::OpenSsl),
+        "aws" => Some(Program::Aws),
         _ if name.starts_with("mysql") || name == "mariadb" || name.starts_with("mariadb-") => {
             Some(Program::MySql)
         }
@@ -153,15 +190,21 @@ fn secret_range(text: &str, start: usize, end: usize) -> Option<(usize, usize)> 
 
 /// The password part of `user:password` (a closing quote stays), or `None` without a `:`
 /// (curl then prompts for the password).
+/// With an empty password (`-u sk_live_…:`, the API-key style of Stripe and others) the
+/// user part is the secret and is hidden instead.
 fn after_colon(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
     let colon = start + text[start..end].find(':')?;
-    let closing_quote = text[start..end].starts_with(['"', '\''])
-        && end - start >= 2
-        && text[..end].ends_with(&text[start..=start]);
+    let opening_quote = text[start..end].starts_with(['"', '\'']);
+    let closing_quote =
+        opening_quote && end - start >= 2 && text[..end].ends_with(&text[start..=start]);
     let end = if closing_quote { end - 1 } else { end };
-    (colon + 1 < end)
-        .then(|| secret_range(text, colon + 1, end))
-        .flatten()
+    if colon + 1 >= end {
+        let user_start = start + usize::from(opening_quote);
+        return (user_start < colon)
+            .then(|| secret_range(text, user_start, colon))
+            .flatten();
+    }
+    secret_range(text, colon + 1, end)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

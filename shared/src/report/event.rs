@@ -88,6 +88,11 @@ pub struct Event {
     /// Absent in records written before it existed: read them by `outcome`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub test_status: Option<String>,
+    /// Why a test run is not evidence (`--no-run` builds without running, it ran outside
+    /// the project, it only started in the background, …), or that an unknown runner was
+    /// counted on its exit status alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_note: Option<String>,
     /// The call edits a `high_risk` path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub high_risk: Option<bool>,
@@ -153,7 +158,7 @@ impl Event {
             agent_id: input.agent_id.clone(),
             agent_type: input.agent_type.clone(),
             cwd: input.cwd.clone(),
-            prompt: input.prompt.as_deref().map(|p| shorten(p, MAX_TEXT)),
+            prompt: input.prompt.as_deref().map(|p| cut(p, MAX_TEXT)),
             model: input.model.as_ref().and_then(model_name),
             ..Event::default()
         }
@@ -192,7 +197,7 @@ pub fn summarize(tool: &str, input: &Value) -> Option<String> {
         _ if tool.starts_with("mcp__") => return Some(tool.to_owned()),
         _ => None,
     }?;
-    Some(shorten(text, 300))
+    Some(cut(text, 300))
 }
 
 /// The part of a tool input worth keeping: everything a re-decision reads, with file
@@ -218,9 +223,7 @@ pub fn compact_input(tool: &str, input: &Value) -> Value {
 
 fn cap_strings(value: &Value) -> Value {
     match value {
-        Value::String(s) if s.len() > MAX_INPUT_STRING => {
-            Value::String(shorten(s, MAX_INPUT_STRING))
-        }
+        Value::String(s) if s.len() > MAX_INPUT_STRING => Value::String(cut(s, MAX_INPUT_STRING)),
         Value::Array(items) => Value::Array(items.iter().map(cap_strings).collect()),
         Value::Object(map) => Value::Object(
             map.iter()
@@ -229,6 +232,16 @@ fn cap_strings(value: &Value) -> Value {
         ),
         other => other.clone(),
     }
+}
+
+/// [`shorten`] for what the record keeps: secrets of the built-in formats are redacted
+/// *before* the cut, since a token cut in half no longer matches its format and its first
+/// characters would reach the record.
+fn cut(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    shorten(&crate::redact::Redactor::default().text(text), max)
 }
 
 /// The line of an error worth showing: Bash failures start with `Exit code N`, so the first
@@ -244,7 +257,7 @@ pub fn first_error_line(error: &str) -> String {
     } else {
         first.to_owned()
     };
-    shorten(&line, 300)
+    cut(&line, 300)
 }
 
 /// The budget files in force and their hashes, as the record names them.

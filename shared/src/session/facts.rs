@@ -23,6 +23,10 @@ pub struct SessionFacts {
     pub minutes: u64,
     /// True once the `warn_at` note was given.
     pub warned: bool,
+    /// The transcript has been unreadable for longer than the grace
+    /// ([`super::state::SPEND_UNREADABLE_GRACE`] calls): spend is unknown, so a spend limit
+    /// cannot be checked and `on_exceed` applies. The text says why.
+    pub spend_unreadable: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

@@ -34,6 +34,10 @@ pub struct GateInput {
     /// (`[spend] max_usd (.claude/budget.toml:9:1)`): every further tool call would be
     /// refused, so sending the agent back cannot produce the evidence.
     pub limit_reached: Option<String>,
+    /// The subagent whose SubagentStop this is (`agent_id`); `None` for the main agent's
+    /// Stop. A subagent's gate concerns its own edits, and its blocks are counted in its own
+    /// chain, never resetting the main agent's.
+    pub agent: Option<String>,
 }
 
 /// The gate's answer.
@@ -61,28 +65,32 @@ pub enum Gate {
 pub fn stop_gate(state: &mut SessionState, input: &GateInput) -> Gate {
     let missing = missing_evidence(state, input);
     state.stops = state.stops.saturating_add(1);
-    state.missing_evidence.clone_from(&missing);
+    if input.agent.is_none() {
+        state.missing_evidence.clone_from(&missing);
+    }
+    let stopped = state.stopped.is_some();
+    let chain = chain_of(state, input.agent.as_deref());
     if !input.stop_hook_active {
-        state.stop_chain_blocks = 0;
+        *chain = 0;
     }
     // A run ended by a stop rule must stop: never send it back, whatever is missing.
-    if missing.is_empty() || state.stopped.is_some() {
-        state.stop_chain_blocks = 0;
+    if missing.is_empty() || stopped {
+        *chain = 0;
         return Gate::Pass;
     }
     if let Some(limit) = &input.limit_reached {
-        state.stop_chain_blocks = 0;
+        *chain = 0;
         return Gate::LimitReached {
             limit: limit.clone(),
             missing,
         };
     }
-    if state.stop_chain_blocks >= input.stop_blocks {
+    if *chain >= input.stop_blocks {
         return Gate::GiveUp { missing };
     }
-    state.stop_chain_blocks += 1;
+    *chain += 1;
+    let left = input.stop_blocks - *chain;
     state.stop_blocks = state.stop_blocks.saturating_add(1);
-    let left = input.stop_blocks - state.stop_chain_blocks;
     let reason = format!(
         "Not done yet — evidence is missing:\n{}\n(claude-budget stop gate; {left} more stop attempt(s) will be sent back before the run may end with this gap recorded.)",
         missing
@@ -94,19 +102,54 @@ pub fn stop_gate(state: &mut SessionState, input: &GateInput) -> Gate {
     Gate::Block { reason, missing }
 }
 
+/// "`cargo test` or `cargo nextest run`", for messages.
+fn how_to_test(input: &GateInput) -> String {
+    if input.test_commands.is_empty() {
+        return "the project's tests".to_owned();
+    }
+    input
+        .test_commands
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// The block counter of the main agent's chain, or of one subagent's.
+fn chain_of<'a>(state: &'a mut SessionState, agent: Option<&str>) -> &'a mut u32 {
+    match agent {
+        None => &mut state.stop_chain_blocks,
+        Some(agent) => state.subagent_chain(agent),
+    }
+}
+
 fn missing_evidence(state: &SessionState, input: &GateInput) -> Vec<String> {
     let mut missing = Vec::new();
-    if input.tests_after_edit && !state.tested_since_last_edit() {
-        let how = if input.test_commands.is_empty() {
-            "the project's tests".to_owned()
-        } else {
-            input
-                .test_commands
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(" or ")
+    if let Some(agent) = &input.agent {
+        // A subagent answers for its own edits only (a read-only subagent has none).
+        let Some(&edit_seq) = state.agent_edits.get(agent) else {
+            return missing;
         };
+        let tested =
+            state.tests.last.as_ref().is_some_and(|t| {
+                t.seq > edit_seq && t.outcome == super::state::TestOutcome::Passed
+            });
+        if input.tests_after_edit && !tested {
+            missing.push(format!(
+                "tests: this subagent edited files and no passing test run started after its last edit. Run {} and make them pass before finishing.",
+                how_to_test(input)
+            ));
+        }
+        if let Some(RollbackNote::Missing | RollbackNote::Incomplete(_)) = &input.rollback {
+            missing.push(format!(
+                "rollback note: high-risk files were changed and `{}` is missing or incomplete.",
+                input.rollback_note_path
+            ));
+        }
+        return missing;
+    }
+    if input.tests_after_edit && !state.tested_since_last_edit() {
+        let how = how_to_test(input);
         let after_edit = |seq: u64| state.last_edit.as_ref().is_none_or(|e| seq > e.seq);
         let decided = state.tests.last.as_ref().filter(|t| after_edit(t.seq));
         let hidden = state
@@ -115,13 +158,23 @@ fn missing_evidence(state: &SessionState, input: &GateInput) -> Vec<String> {
             .as_ref()
             .filter(|u| after_edit(u.seq) && decided.is_none_or(|d| u.seq > d.seq));
         let what = match (&state.last_edit, decided, hidden) {
-            (_, _, Some(run)) => format!(
-                "the last test run after the last edit (`{}`) hid its exit status behind `|| true`, a pipe or a later command, so it is not evidence. Run {how} on its own so the tests' own status decides, and make them pass",
-                run.command
-            ),
+            (_, _, Some(run)) => match &run.note {
+                Some(why) => format!(
+                    "the last test run after the last edit (`{}`) is not evidence: {why}. Run {how} in the project, in the foreground and on its own, and make them pass",
+                    run.command
+                ),
+                None => format!(
+                    "the last test run after the last edit (`{}`) hid its exit status behind `|| true`, a pipe or a later command, so it is not evidence. Run {how} on its own so the tests' own status decides, and make them pass",
+                    run.command
+                ),
+            },
             (_, Some(test), None) => format!(
                 "the last test run after the last edit failed (`{}`). Run {how} and make them pass",
                 test.command
+            ),
+            (Some(edit), None, None) if !state.pending_tests.is_empty() => format!(
+                "no finished test run since the last edit (`{}`): a run started in the background has not been seen completing. Read its result (TaskOutput) or run {how} in the foreground, and make them pass",
+                edit.path
             ),
             (Some(edit), None, None) => format!(
                 "no test run since the last edit (`{}`). Run {how} and make them pass",

@@ -11,6 +11,7 @@ fn gate(active: bool, rollback: Option<RollbackNote>) -> GateInput {
         rollback_note_path: ".claude/rollback.md".into(),
         stop_blocks: 3,
         stop_hook_active: active,
+        agent: None,
         limit_reached: None,
     }
 }
@@ -90,6 +91,7 @@ fn a_run_ended_by_a_stop_rule_is_never_sent_back() {
 fn a_run_past_a_limit_may_stop_with_the_gap_recorded() {
     let mut s = edited();
     let input = GateInput {
+        agent: None,
         limit_reached: Some("[spend] max_usd (.claude/budget.toml:9:1)".into()),
         ..gate(false, Some(RollbackNote::Missing))
     };

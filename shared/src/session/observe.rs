@@ -7,8 +7,9 @@
 //! Pure: the shell analysis of a Bash call and the file-system view for `high_risk` globs are
 //! passed in (built by `events::context`).
 
+use super::evidence::{self, Evidence, RunOutput};
 use super::facts::fingerprint;
-use super::state::{PostEvent, last_error_line};
+use super::state::{PostEvent, TestOutcome, last_error_line};
 use crate::budget::{Budget, PathContext};
 use crate::paths::normalise;
 use crate::protocol::ToolCall;
@@ -26,6 +27,12 @@ pub struct Finished<'a> {
     pub failed: bool,
     /// The error text Claude Code sent (its last non-empty line is kept).
     pub error: Option<&'a str>,
+    /// How the call ran as Claude Code reported it (output, interrupted, backgrounded):
+    /// test evidence is judged on it. `None` where it is not known (a replayed record): the
+    /// test run is then judged on its exit status alone.
+    pub run: Option<RunOutput<'a>>,
+    /// The raw `tool_response` (a background task's completion is read from it).
+    pub response: Option<&'a serde_json::Value>,
 }
 
 /// What the session model needs besides the call.
@@ -53,15 +60,19 @@ pub fn observe(call: &Finished<'_>, analysis: Option<&Analysis>, on: &Observer<'
     };
     match call.call {
         ToolCall::Bash { command } => {
-            event.fingerprint = fingerprint(command);
+            event.fingerprint = analysis.map_or_else(
+                || fingerprint(command),
+                |a| super::retry_key::command_fingerprint(a, command),
+            );
             if let Some(analysis) = analysis {
-                shell_effects(&mut event, analysis, on.budget);
+                shell_effects(&mut event, analysis, on, call);
             }
         }
         ToolCall::Edit { path, .. } => {
+            // The resolved file: a symlink alias or `./x` is the same file (same_file_edits).
             let path = path
                 .as_deref()
-                .map(|p| normalise(Path::new(p), on.cwd).display().to_string());
+                .map(|p| resolved(&normalise(Path::new(p), on.cwd), on));
             event.fingerprint = format!("{tool_name} {}", path.as_deref().unwrap_or(""));
             if let (Some(path), false) = (path, failed) {
                 event.edited.push(path);
@@ -75,7 +86,10 @@ pub fn observe(call: &Finished<'_>, analysis: Option<&Analysis>, on: &Observer<'
         ToolCall::Unanalysable { tool, text } => {
             event.fingerprint = format!("{tool} {}", fingerprint(text));
         }
-        ToolCall::Mcp { .. } | ToolCall::Other { .. } => event.fingerprint = tool_name.to_owned(),
+        ToolCall::Mcp { .. } | ToolCall::Other { .. } => {
+            event.fingerprint = tool_name.to_owned();
+            event.completed_task = super::tasks::completed(tool_name, call.response);
+        }
     }
     event.high_risk = event
         .edited
@@ -92,6 +106,9 @@ pub fn observe(call: &Finished<'_>, analysis: Option<&Analysis>, on: &Observer<'
     // The state keeps commands (retry keys, the last test run) and error lines: no secret
     // may reach the disk through them either.
     let redact = |text: &str| on.redactor.text(text).into_owned();
+    // Edited paths key the state's edit counts and can hold a token (`/tmp/ghp_…/x`).
+    event.edited = event.edited.iter().map(|p| redact(p)).collect();
+    event.high_risk = event.high_risk.iter().map(|p| redact(p)).collect();
     event.error_line = event.error_line.as_deref().map(redact);
     event.test_command = event.test_command.as_deref().map(redact);
     event.fingerprint = redact(&event.fingerprint);
@@ -100,26 +117,114 @@ pub fn observe(call: &Finished<'_>, analysis: Option<&Analysis>, on: &Observer<'
 
 /// A shell command's edits and test runs. A failing command may still have written before
 /// it failed: its shell edits count.
-fn shell_effects(event: &mut PostEvent, analysis: &Analysis, budget: &Budget) {
+fn shell_effects(
+    event: &mut PostEvent,
+    analysis: &Analysis,
+    on: &Observer<'_>,
+    call: &Finished<'_>,
+) {
     event.edited = analysis
         .effects
         .iter()
         .filter(|e| e.kind.is_edit())
-        .map(|e| e.path.display().to_string())
+        .map(|e| resolved(&e.path, on))
         .collect();
-    event.edited.sort();
-    event.edited.dedup();
-    let test_runs: Vec<bool> = analysis
+    // A formatter or fixer rewrites files it does not name (`cargo fmt`): an edit of the
+    // directory it runs in, so tests that ran before it are no evidence for the result.
+    if analysis
         .commands
         .iter()
-        .filter(|c| budget.layers.iter().any(|l| l.run.is_test(&c.argv)))
-        .map(|c| c.status_decides)
+        .any(|c| super::rewriters::rewrites_files(&c.argv))
+    {
+        event.edited.push(resolved(on.cwd, on));
+    }
+    event.edited.sort();
+    event.edited.dedup();
+    let tests: Vec<&crate::shell::SimpleCommand> = analysis
+        .commands
+        .iter()
+        .filter(|c| on.budget.layers.iter().any(|l| l.run.is_test(&c.argv)))
         .collect();
-    if !test_runs.is_empty() {
-        event.test_command = Some(event.fingerprint.clone());
-        // `cargo test || true`, `cargo test | tail`, `cargo test; echo done`: the call's
-        // exit status is not the tests', so it proves neither a pass nor a failure. One
-        // deciding run is enough: a status of 0 proves it passed.
-        event.test_undecided = !test_runs.iter().any(|decides| *decides);
+    if tests.is_empty() {
+        return;
+    }
+    // `cargo fmt && cargo test`: the formatter's rewrite came before the tests in the same
+    // call, so the tests saw it.
+    let first_test = analysis
+        .commands
+        .iter()
+        .position(|c| on.budget.layers.iter().any(|l| l.run.is_test(&c.argv)));
+    let last_rewrite = analysis
+        .commands
+        .iter()
+        .rposition(|c| super::rewriters::rewrites_files(&c.argv));
+    event.edits_before_tests = !event.edited.is_empty()
+        && analysis.effects.iter().all(|e| !e.kind.is_edit())
+        && matches!((last_rewrite, first_test), (Some(r), Some(t)) if r < t);
+    event.test_command = Some(event.fingerprint.clone());
+    let Some(run) = &call.run else {
+        // A replayed record: only the exit status is known. One deciding run is enough.
+        event.test_undecided = !tests.iter().any(|c| c.status_decides);
+        return;
+    };
+    let judged = evidence::judge(
+        analysis,
+        &tests,
+        &on.budget.project_root,
+        on.cwd,
+        call.failed,
+        run,
+    );
+    if let Evidence::Pending { task, known_runner } = judged {
+        event.background_test = Some((task, known_runner));
+        return;
+    }
+    let (outcome, note) = outcome_of(&judged);
+    event.test_undecided = outcome == TestOutcome::Undecided;
+    event.test_failed = outcome == TestOutcome::Failed;
+    event.test_note = note;
+}
+
+/// The key an edit tool's `path` is counted under (resolved, redacted): the same at
+/// PreToolUse (an allowed edit counts before its PostToolUse arrives) and here.
+pub fn tool_edit_key(
+    path: &str,
+    cwd: &Path,
+    fs: &dyn crate::fsview::FsView,
+    redactor: &Redactor,
+) -> String {
+    let absolute = normalise(Path::new(path), cwd);
+    let resolved = crate::paths::resolve_target(&absolute, fs)
+        .unwrap_or(absolute)
+        .display()
+        .to_string();
+    redactor.text(&resolved).into_owned()
+}
+
+/// The file `path` names, with symlinks resolved (as far as it exists), as the key of edit
+/// counts: `sed -i` on a symlink alias edits the link's target.
+pub fn resolved(path: &Path, on: &Observer<'_>) -> String {
+    crate::paths::resolve_target(path, on.paths.fs)
+        .unwrap_or_else(|| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// The counted outcome of a judged run, and the note that says why it is not evidence (or
+/// that only its exit status was judged).
+pub fn outcome_of(judged: &Evidence) -> (TestOutcome, Option<String>) {
+    match judged {
+        Evidence::Passed { .. } => (TestOutcome::Passed, None),
+        Evidence::PassedByStatus => (
+            TestOutcome::Passed,
+            Some("an unknown test runner: counted on its exit status alone".into()),
+        ),
+        Evidence::Failed => (TestOutcome::Failed, None),
+        Evidence::StatusHidden => (TestOutcome::Undecided, None),
+        Evidence::NotEvidence(why) => (TestOutcome::Undecided, Some(why.clone())),
+        Evidence::Pending { .. } => (
+            TestOutcome::Undecided,
+            Some("it was started in the background and its completion was not seen".into()),
+        ),
     }
 }

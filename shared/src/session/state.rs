@@ -10,6 +10,8 @@
 //! capped, so an update costs the same at event 10 and at event 10,000.
 
 use super::facts::{FailureFact, SessionFacts, StopFact};
+pub use super::runs::{CompletedTask, PendingTest};
+use super::runs::{MAX_PENDING_TESTS, bounded_insert};
 use super::spend::SpendState;
 use crate::text::shorten;
 use crate::verdict::Verdict;
@@ -23,6 +25,10 @@ pub const RECENT_CALLS: usize = 256;
 pub const MAX_PENDING_ASKS: usize = 256;
 /// The first prompt is kept up to this many bytes.
 pub const MAX_TASK_REQUEST_BYTES: usize = 16 * 1024;
+/// How many PreToolUse calls in a row may find the transcript unreadable before spend counts
+/// as unknown and a spend limit's `on_exceed` applies: a transcript being rotated or written
+/// is not a reason to stop the run, a transcript that stays unreadable is.
+pub const SPEND_UNREADABLE_GRACE: u32 = 3;
 /// The last error line of a failure is kept up to this many bytes.
 const MAX_ERROR_LINE_BYTES: usize = 400;
 
@@ -51,14 +57,24 @@ pub struct SessionState {
     pub stop_blocks: u32,
     /// Blocks in the current chain of Stop events (reset when the agent stops on its own).
     pub stop_chain_blocks: u32,
+    /// The same per subagent (`agent_id`), for SubagentStop: kept apart from the main chain.
+    pub subagent_chains: BTreeMap<String, u32>,
+    /// The sequence number of each subagent's last edit: a subagent's gate concerns its own.
+    pub agent_edits: BTreeMap<String, u64>,
     /// Set once a stop rule (or `on_exceed = "halt"`) ended the run.
     pub stopped: Option<Stopped>,
     pub spend: SpendState,
     /// True once the `warn_at` note was given (it is given once).
     pub spend_warned: bool,
+    /// PreToolUse calls in a row that found the transcript unreadable, and why (SPEC §6.2:
+    /// spend that cannot be read is not zero).
+    pub spend_unreadable_calls: u32,
+    pub spend_unreadable_error: Option<String>,
     pub asks: AskStats,
     /// Asked calls not yet seen running: tool_use_id → sequence number of the ask.
     pub pending_asks: BTreeMap<String, u64>,
+    /// Test runs started in the background, by task id, until their completion is seen.
+    pub pending_tests: BTreeMap<String, PendingTest>,
     /// Recently seen calls, for idempotence.
     pub recent_calls: VecDeque<CallMark>,
     /// The first prompt of the session (the task request), possibly truncated.
@@ -112,9 +128,13 @@ pub struct TestStats {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestRun {
+    /// When the run started (its PreToolUse), else when it was seen finished.
     pub seq: u64,
     pub outcome: TestOutcome,
     pub command: String,
+    /// Why it is not evidence, or how it was judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,6 +161,8 @@ pub struct CallMark {
     pub pre: bool,
     pub post: bool,
     pub counted: bool,
+    /// The sequence number of its PreToolUse (0: not seen): when the call started.
+    pub pre_seq: u64,
 }
 
 /// Why the run was stopped (a stored [`StopFact`]).
@@ -174,9 +196,24 @@ pub struct PostEvent {
     pub high_risk: Vec<String>,
     /// `Some(command)` when the command counts as running the tests.
     pub test_command: Option<String>,
-    /// The test command's own exit status is not the call's (`cargo test || true`): the
-    /// call's outcome says nothing about the tests.
+    /// The test command's own exit status is not the call's (`cargo test || true`), or the
+    /// run is otherwise not evidence (`test_note` says why): counted, never as a pass.
     pub test_undecided: bool,
+    /// Why the run is not evidence, or how it was judged (`an unknown runner: its exit status
+    /// alone`), for the stop gate's message and the packet.
+    pub test_note: Option<String>,
+    /// The test run was started in the background (task id, a known runner): it counts
+    /// when its completion is seen.
+    pub background_test: Option<(String, bool)>,
+    /// The tests' own output shows a failure (even when the call exited 0).
+    pub test_failed: bool,
+    /// A background task's completion seen through TaskOutput/BashOutput.
+    pub completed_task: Option<CompletedTask>,
+    /// The subagent that made the call (`agent_id` of the input), if any.
+    pub agent_id: Option<String>,
+    /// The call's edits all happened before its test run started (`cargo fmt && cargo
+    /// test`): the run covers them.
+    pub edits_before_tests: bool,
 }
 
 impl SessionState {
@@ -238,6 +275,10 @@ impl SessionState {
             None => false,
         };
         self.seq += 1;
+        if let Some(id) = tool_use_id {
+            let seq = self.seq;
+            self.call_mark(id).pre_seq = seq;
+        }
         match verdict {
             Some(Verdict::Deny) => self.denied_calls += 1,
             _ if already_counted => {}
@@ -271,19 +312,22 @@ impl SessionState {
     /// Records a PostToolUse / PostToolUseFailure. Idempotent per `tool_use_id`.
     pub fn note_post_tool_use(&mut self, event: &PostEvent, now_ms: u64) {
         self.touch(now_ms);
-        let already_counted = match &event.tool_use_id {
+        let (already_counted, pre_seq) = match &event.tool_use_id {
             Some(id) => {
                 let mark = self.call_mark(id);
                 if mark.post {
                     return;
                 }
                 mark.post = true;
-                std::mem::replace(&mut mark.counted, true)
+                (std::mem::replace(&mut mark.counted, true), mark.pre_seq)
             }
-            None => false,
+            None => (false, 0),
         };
         self.seq += 1;
         let seq = self.seq;
+        // A test run is evidence for the edits made before it started, not before its
+        // PostToolUse arrived (SPEC §6.6).
+        let started = if pre_seq > 0 { pre_seq } else { seq };
         if !already_counted {
             self.tool_calls += 1;
         }
@@ -301,44 +345,66 @@ impl SessionState {
                 entry.last_error_line = shorten(line, MAX_ERROR_LINE_BYTES);
             }
         }
+        if let (Some(agent), false) = (&event.agent_id, event.edited.is_empty()) {
+            *bounded_insert(&mut self.agent_edits, agent, seq) = seq;
+        }
+        // Edits made before the same call's tests are marked just before the run started.
+        let edit_seq = if event.edits_before_tests {
+            started.saturating_sub(1)
+        } else {
+            seq
+        };
         for path in &event.edited {
             let entry = self.edits.entry(path.clone()).or_default();
             entry.count = entry.count.saturating_add(1);
-            entry.last_seq = seq;
-            self.last_edit = Some(EditMark {
-                seq,
-                path: path.clone(),
-            });
+            entry.last_seq = entry.last_seq.max(edit_seq);
+            if self.last_edit.as_ref().is_none_or(|e| e.seq <= edit_seq) {
+                self.last_edit = Some(EditMark {
+                    seq: edit_seq,
+                    path: path.clone(),
+                });
+            }
         }
         self.high_risk_touched
             .extend(event.high_risk.iter().cloned());
-        if let (Some(command), true) = (&event.test_command, event.test_undecided) {
-            self.tests.runs += 1;
-            self.tests.undecided += 1;
-            self.tests.last_undecided = Some(TestRun {
-                seq,
-                outcome: TestOutcome::Undecided,
-                command: shorten(command, 200),
-            });
-        } else if let Some(command) = &event.test_command {
-            let outcome = if event.failed {
-                TestOutcome::Failed
-            } else {
-                TestOutcome::Passed
-            };
-            self.tests.runs += 1;
-            if event.failed {
-                self.tests.failed += 1;
-            } else {
-                self.tests.passed += 1;
-                self.tests.last_pass_seq = Some(seq);
-            }
-            self.tests.last = Some(TestRun {
-                seq,
-                outcome,
-                command: shorten(command, 200),
-            });
+        if let Some(done) = &event.completed_task {
+            self.note_task_completed(done);
         }
+        let Some(command) = &event.test_command else {
+            return;
+        };
+        let command = shorten(command, 200);
+        if let Some((task, known_runner)) = &event.background_test {
+            if self.pending_tests.len() >= MAX_PENDING_TESTS
+                && let Some(oldest) = self
+                    .pending_tests
+                    .iter()
+                    .min_by_key(|(_, p)| p.seq)
+                    .map(|(k, _)| k.clone())
+            {
+                self.pending_tests.remove(&oldest);
+            }
+            self.pending_tests.insert(
+                task.clone(),
+                PendingTest {
+                    seq: started,
+                    command,
+                    known_runner: *known_runner,
+                },
+            );
+            return;
+        }
+        let outcome = match (event.test_undecided, event.failed || event.test_failed) {
+            (true, _) => TestOutcome::Undecided,
+            (false, true) => TestOutcome::Failed,
+            (false, false) => TestOutcome::Passed,
+        };
+        self.note_test_run(TestRun {
+            seq: started,
+            outcome,
+            command,
+            note: event.test_note.clone(),
+        });
     }
 
     /// SessionStart: model and permission mode as far as known.
@@ -411,6 +477,8 @@ impl SessionState {
                 .first_event_ms
                 .map_or(0, |first| now_ms.saturating_sub(first) / 60_000),
             warned: self.spend_warned,
+            spend_unreadable: (self.spend_unreadable_calls > SPEND_UNREADABLE_GRACE)
+                .then(|| self.spend_unreadable_error.clone().unwrap_or_default()),
         }
     }
 

@@ -93,6 +93,10 @@ pub struct Analysis {
     /// What each `find` of the line lists (for `find … | xargs wc -l`); not decided itself.
     #[serde(skip)]
     pub listings: Vec<Vec<programs::folders::FolderRead>>,
+    /// The command defines a shell function: a later `cargo test` may run the function, not
+    /// the program (so its exit status and output prove nothing about the tests).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub defines_function: bool,
 }
 
 /// A word's value copied into a variable or fed as a here-string.

@@ -177,6 +177,7 @@ pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysi
             });
         }
     }
+    walker.out.defines_function = walker.defines_function;
     // A cut analysis keeps what it found: the effects before the cut still decide (a
     // `rm -rf ~` before 3,000 redirects is denied), the cut itself is unanalysable.
     if let Some(reason) = walker.limit {

@@ -10,6 +10,15 @@ use std::path::Path;
 pub fn check_rollback_note(project_root: &Path, note: &str, fields: &[String]) -> RollbackNote {
     use std::io::Read;
     let path = project_root.join(note);
+    // A note that resolves outside the project (a symlink to some other file) is not the
+    // project's note.
+    let inside = match (path.canonicalize(), project_root.canonicalize()) {
+        (Ok(note), Ok(root)) => note.starts_with(root),
+        _ => false,
+    };
+    if !inside {
+        return RollbackNote::Missing;
+    }
     let Ok(file) = std::fs::File::open(&path) else {
         return RollbackNote::Missing;
     };

@@ -37,6 +37,24 @@ fn redacted(event: &Event, redactor: &Redactor) -> Event {
         error: text(&event.error),
         prompt: text(&event.prompt),
         stop_reason: text(&event.stop_reason),
+        test_note: text(&event.test_note),
+        // Paths can hold a token too (`/tmp/ghp_…/x`).
+        reads: event
+            .reads
+            .iter()
+            .map(|p| redactor.text(p).into_owned())
+            .collect(),
+        writes: event
+            .writes
+            .iter()
+            .map(|p| redactor.text(p).into_owned())
+            .collect(),
+        missing_evidence: event
+            .missing_evidence
+            .iter()
+            .map(|m| redactor.text(m).into_owned())
+            .collect(),
+        cwd: text(&event.cwd),
         ..event.clone()
     }
 }

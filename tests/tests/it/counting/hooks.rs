@@ -44,6 +44,8 @@ fn post(project: &TempProject, event: &str, id: &str, tool: &str, input: Value) 
         "session_id": "s1", "cwd": project.root, "hook_event_name": event, "permission_mode": "default",
         "tool_name": tool, "tool_input": input, "tool_use_id": id,
         "error": if event == "PostToolUseFailure" { json!("Exit code 101\nerror: could not compile `x`") } else { Value::Null },
+        // What a passing `cargo test` prints (other commands' output is not read).
+        "tool_response": if event == "PostToolUse" { json!({"stdout": "test result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s", "stderr": "", "interrupted": false}) } else { Value::Null },
         "transcript_path": project.root.join("none.jsonl"),
     })
 }

@@ -5,6 +5,7 @@
 //! users meet them. Tests needing the CLI print `SKIP e2e: …` when it is not installed
 //! (`scripts/install-claude-code.sh`).
 
+mod background_tests;
 mod fake_api_checks;
 mod harness;
 mod harness_checks;

@@ -26,7 +26,8 @@ fn decision(out: &std::process::Output) -> Option<(String, String)> {
 fn a_bash_call_without_a_usable_command_asks_instead_of_passing_silently() {
     let p = TempProject::new().budget("version = 1\n[run]\nallow = [\"ls\"]\n");
     let inputs: Vec<(&str, Value)> = vec![
-        ("input is a string", json!("rm -rf /")),
+        // A `tool_input` that is not an object is refused outright (exit 2): see
+        // `hooks::edges`.
         ("empty object", json!({})),
         ("empty command", json!({"command": ""})),
         ("command is a number", json!({"command": 5})),

@@ -1,5 +1,7 @@
 //! Integration tests: the hook executables as Claude Code runs them.
 
 mod commandless_calls_and_stop_limits;
+mod edges;
 mod fail_closed;
+mod own_tools;
 mod real_inputs;

@@ -7,6 +7,7 @@ mod codes;
 mod command_secrets;
 mod hook_events;
 mod hook_explain_replay_agree;
+mod no_secret_on_disk;
 mod packet;
 mod record;
 mod record_dir;

@@ -171,6 +171,81 @@ const SECRETS: &[(&str, &str, &str)] = &[
         "tool --api.key=keyvalue42",
         "keyvalue42",
     ),
+    (
+        "gitlab personal access token",
+        "git clone https://oauth2:glpat-Xy9zAbCdEfGhIjKlMnOp@gitlab.com/o/r",
+        "glpat-Xy9zAbCdEfGhIjKlMnOp",
+    ),
+    (
+        "gitlab token in a path",
+        "cat /tmp/glpat-Xy9zAbCdEfGhIjKlMnOp/notes.txt",
+        "glpat-Xy9zAbCdEfGhIjKlMnOp",
+    ),
+    (
+        "google api key",
+        "curl 'https://maps.googleapis.com/x?key=AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW'",
+        "AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW",
+    ),
+    (
+        "npm token",
+        "echo //registry.npmjs.org/:_authToken=npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8 > .npmrc",
+        "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+    ),
+    (
+        "hugging face token",
+        "huggingface-cli login hf_aBcDeFgHiJkLmNoPqRsTuVwXyZ012345",
+        "hf_aBcDeFgHiJkLmNoPqRsTuVwXyZ012345",
+    ),
+    (
+        "stripe live secret key as curl user",
+        "curl https://api.stripe.com/v1/charges -u sk_live_51HxYzAbCdEfGhIjKl:",
+        "sk_live_51HxYzAbCdEfGhIjKl",
+    ),
+    (
+        "stripe restricted key",
+        "STRIPE=rk_live_51HxYzAbCdEfGhIjKlMn node pay.js",
+        "rk_live_51HxYzAbCdEfGhIjKlMn",
+    ),
+    (
+        "opaque api key as curl user with empty password",
+        "curl -u 8f3a9c2e7b1d4f60aa: https://api.example.com",
+        "8f3a9c2e7b1d4f60aa",
+    ),
+    (
+        "slack webhook url",
+        "curl -X POST https://hooks.slack.com/services/T0001/B0002/XyZ123abcDEF456 -d '{}'",
+        "T0001/B0002/XyZ123abcDEF456",
+    ),
+    (
+        "token as url user",
+        "git push https://Zq8x7Wv6u5T4s3R2q1P0@github.com/o/r main",
+        "Zq8x7Wv6u5T4s3R2q1P0",
+    ),
+    (
+        "gpg passphrase option",
+        "gpg --batch --passphrase Tr0ub4dor3 -d secrets.gpg",
+        "Tr0ub4dor3",
+    ),
+    (
+        "docker login -p",
+        "docker login -u ci -p D0ckerHubPw registry.example.com",
+        "D0ckerHubPw",
+    ),
+    (
+        "openssl pass:",
+        "openssl enc -aes-256-cbc -pass pass:0pensslPw -in a -out b",
+        "0pensslPw",
+    ),
+    (
+        "aws configure set secret key",
+        "aws configure set aws_secret_access_key wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCY",
+    ),
+    (
+        "mcp authorization header in json text",
+        "{\"headers\": {\"Authorization\": \"Bearer opaqueMcpT0ken\"}}",
+        "opaqueMcpT0ken",
+    ),
 ];
 
 /// Text that must come out unchanged.
