@@ -12,6 +12,7 @@ mod project;
 mod replay;
 mod report;
 mod status;
+mod style;
 mod touchmap;
 
 use clap::{Parser, Subcommand, ValueEnum};

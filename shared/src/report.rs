@@ -4,16 +4,19 @@
 //! the session state and the budget into plain data; [`Packet::markdown`] renders it for
 //! humans (`review.md`), and `Packet` serialises as the `--format json` form.
 //!
-//! Submodules: `fold` (events → packet sections), `markdown` (rendering), `reason` (a
+//! Submodules: `fold` (events → packet sections), `markdown` (rendering), `outcome` (the
+//! one-line outcome and whether `report --check` fails on it), `reason` (a
 //! denial message cut to what a reviewer needs), `identity` (who delegated the run: git
 //! user, else OS user).
 
 mod fold;
 mod identity;
 mod markdown;
+mod outcome;
 mod reason;
 
 pub use identity::delegating_user;
+pub use outcome::{Outcome, OutcomeKind, outcome};
 
 use crate::budget::Budget;
 use crate::store::record::{BudgetFileRef, Event};
