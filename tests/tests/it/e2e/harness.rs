@@ -46,12 +46,23 @@ pub fn find_claude() -> Result<PathBuf, String> {
     ))
 }
 
+/// True when the `CI` variable says this is a CI run (`CI=true`, `CI=1`, any value but
+/// empty, `0` or `false`).
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
+}
+
 /// The binary, or `None` after printing a loud skip line naming the test. The line is written
 /// to the real stderr, not through `eprintln!`, so the test harness's output capture cannot
-/// hide it: a skipped e2e test is visible in every `cargo test` log.
+/// hide it: a skipped e2e test is visible in every `cargo test` log. With `CI` set a missing
+/// Claude Code is a failure instead: a CI run that skips every e2e test would look green.
 pub fn claude_or_skip(test: &str) -> Option<PathBuf> {
     match find_claude() {
         Ok(path) => Some(path),
+        Err(reason) if in_ci() => panic!(
+            "e2e {test}: {reason}. CI is set, so this is a failure, not a skip \
+             (.ci/run installs Claude Code with scripts/install-claude-code.sh)"
+        ),
         Err(reason) => {
             let _ = writeln!(std::io::stderr(), "SKIP e2e: {test}: {reason}");
             None
@@ -177,6 +188,27 @@ pub fn run_claude(
     prompt: &str,
     extra_args: &[&str],
 ) -> Run {
+    run_claude_env(claude, project, api, prompt, extra_args, &[])
+}
+
+/// `PATH` for a run whose settings name our executables by bare name: the built executables
+/// first, then the system's.
+pub fn path_with_our_bins() -> String {
+    format!("{}:{SYSTEM_PATH}", budget_tests::bin_dir().display())
+}
+
+/// The `PATH` every run gets unless told otherwise: none of our executables on it.
+pub const SYSTEM_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+/// [`run_claude`] with extra environment variables (set last, so `PATH` can be replaced).
+pub fn run_claude_env(
+    claude: &Path,
+    project: &TempProject,
+    api: &FakeApi,
+    prompt: &str,
+    extra_args: &[&str],
+    extra_env: &[(&str, &str)],
+) -> Run {
     let base = outside_dir(project);
     let tmp = base.join("tmp");
     std::fs::create_dir_all(&tmp).unwrap_or_else(|e| panic!("mkdir tmp: {e}"));
@@ -197,7 +229,7 @@ pub fn run_claude(
         .args(["-p", prompt, "--output-format", "json"])
         .args(extra_args)
         .env_clear()
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("PATH", SYSTEM_PATH)
         .env("TERM", "dumb")
         .env("LANG", "C.UTF-8")
         .env("HOME", &project.home)
@@ -223,6 +255,9 @@ pub fn run_claude(
         .process_group(0);
     if isolation() == Isolation::NetworkNamespace {
         command.env("ANTHROPIC_UNIX_SOCKET", api.socket_path());
+    }
+    for (key, value) in extra_env {
+        command.env(key, value);
     }
     let started = Instant::now();
     let mut child = command
