@@ -19,20 +19,17 @@ pub const INSTALL_COMMAND: &str = "cargo install --locked --git https://github.c
 /// Every guard starts with this: how `install`, `uninstall` and `status` recognise it.
 const GUARD_PREFIX: &str = "command -v claude-budget-pre-tool-use >/dev/null 2>&1 ||";
 
-/// The shell-form command of the guard handler. No `$`, backquote or `!` in the message, so
-/// the double quotes are literal under every POSIX `sh`.
+/// The shell-form command of the guard handler in a project's settings file. No `$`,
+/// backquote or `!` in the message, so the double quotes are literal under every POSIX `sh`.
 pub fn guard_command() -> String {
-    format!(
-        "{GUARD_PREFIX} {{ echo \"{}\" >&2; exit 2; }}",
-        missing_message("settings.json")
-    )
+    guard_for("this repository's .claude/settings.json requires it")
 }
 
-/// What the agent (and the user) reads when the executables are missing.
-pub fn missing_message(settings_file: &str) -> String {
+/// What the agent (and the user) reads when the executables are missing, and who needs them.
+fn guard_for(required_by: &str) -> String {
     format!(
-        "claude-budget is not installed on this machine: {INSTALL_COMMAND} \
-         (this repository's .claude/{settings_file} requires it)"
+        "{GUARD_PREFIX} {{ echo \"claude-budget is not installed on this machine: \
+         {INSTALL_COMMAND} ({required_by})\" >&2; exit 2; }}"
     )
 }
 
@@ -51,6 +48,49 @@ pub fn is_guard(handler: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::install::{Scope, merge_hooks};
+    use serde_json::{Map, Value};
+
+    /// The hooks `install --scope project` writes into an empty settings file.
+    fn project_hooks() -> Value {
+        let mut settings = Map::new();
+        merge_hooks(&mut settings, Scope::Project);
+        settings.remove("hooks").unwrap_or_default()
+    }
+
+    /// The same guard in the Claude Code plugin's `hooks/hooks.json` (written by hand, kept
+    /// in step by the test below).
+    fn plugin_guard_command() -> String {
+        guard_for("the claude-budget plugin requires it")
+    }
+
+    fn parse(text: &str) -> Value {
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn the_settings_template_is_what_a_project_install_writes() {
+        let template = parse(include_str!("../../../settings-templates/settings.json"));
+        assert_eq!(template["hooks"], project_hooks());
+    }
+
+    #[test]
+    fn the_plugin_hooks_are_the_project_hooks_with_the_plugin_guard() {
+        let plugin = parse(include_str!(
+            "../../../settings-templates/plugin/hooks/hooks.json"
+        ));
+        let mut expected = project_hooks();
+        for handler in expected["PreToolUse"][0]["hooks"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            if is_guard(handler) {
+                handler["command"] = Value::from(plugin_guard_command());
+            }
+        }
+        assert_eq!(plugin["hooks"], expected);
+    }
 
     #[test]
     fn the_guard_names_no_path_of_this_machine_and_tells_how_to_install() {

@@ -306,3 +306,60 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     found
 }
+
+/// Runs a non-conversation `claude` subcommand (`plugin validate`, `plugin marketplace add`,
+/// `plugin install` …) under the same cleared environment and isolation as [`run_claude`],
+/// with the project as the current directory; bounded like a run.
+pub fn claude_cli(claude: &Path, project: &TempProject, args: &[&str]) -> std::process::Output {
+    let tmp = outside_dir(project).join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap_or_else(|e| panic!("mkdir tmp: {e}"));
+    let mut command = match isolation() {
+        Isolation::NetworkNamespace => {
+            let mut c = Command::new(UNSHARE);
+            c.arg("-n").arg(claude);
+            c
+        }
+        Isolation::EnvironmentOnly => Command::new(claude),
+    };
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", SYSTEM_PATH)
+        .env("TERM", "dumb")
+        .env("LANG", "C.UTF-8")
+        .env("HOME", &project.home)
+        .env("TMPDIR", &tmp)
+        .env("CLAUDE_CODE_TMPDIR", &tmp)
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        .env("DISABLE_TELEMETRY", "1")
+        .env("DISABLE_ERROR_REPORTING", "1")
+        .env("DISABLE_AUTOUPDATER", "1")
+        .current_dir(&project.root)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {}: {e}", claude.display()));
+    let id = child.id();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if done_rx.recv_timeout(RUN_DEADLINE).is_err() {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{id}")])
+                .status();
+        }
+    });
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("wait for claude {args:?}: {e}"));
+    let _ = done_tx.send(());
+    let _ = watchdog.join();
+    out
+}
+
+/// The repository root: where `.claude-plugin/marketplace.json` is.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}

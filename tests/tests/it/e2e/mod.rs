@@ -3,11 +3,13 @@
 //! harness against the real client (a run without hooks really deletes, a throw-away deny hook
 //! really blocks, scripted usage and event order come through); `scenarios` checks our hooks as
 //! users meet them; `rollout` the committed settings of `install --scope project` with and
-//! without the executables installed. Tests needing the CLI print `SKIP e2e: …` when it is not installed
+//! without the executables installed; `plugin` the Claude Code plugin validated, installed from
+//! the repository's marketplace and deciding. Tests needing the CLI print `SKIP e2e: …` when it is not installed
 //! (`scripts/install-claude-code.sh`).
 
 mod fake_api_checks;
 mod harness;
 mod harness_checks;
+mod plugin;
 mod rollout;
 mod scenarios;
