@@ -9,6 +9,7 @@ mod packet;
 mod record;
 mod record_dir;
 mod redaction;
+mod rollout_cli;
 mod status_hooks;
 mod stop_deadline;
 
