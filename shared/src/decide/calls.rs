@@ -208,7 +208,10 @@ impl<'a> Decider<'a> {
                     self.findings.push(Finding {
                         hit: Hit {
                             verdict: Verdict::Deny,
-                            origin: origin.clone(),
+                            origin: spend
+                                .origin_of(key)
+                                .cloned()
+                                .unwrap_or_else(|| origin.clone()),
                             section: "spend".into(),
                             rule: key.into(),
                         },

@@ -333,3 +333,23 @@ fn report_check_fails_a_halted_run_and_passes_a_clean_one() {
         assert_eq!(text.lines().count(), 1, "{row}: one line for CI: {text}");
     }
 }
+
+#[test]
+fn an_ask_tells_the_agent_to_get_approval_not_to_give_up() {
+    let project = TempProject::new().budget("version = 1\n[run]\nask = [\"git commit\"]\n");
+    let out = cli(
+        &project,
+        &["explain", "--format", "json", "git commit -m wip"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "an ask is not a deny: {}",
+        said(&out)
+    );
+    let value: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let reason = value["reason"].as_str().unwrap_or_default();
+    assert_eq!(value["decision"], "ask", "{value}");
+    assert!(!reason.contains("another form"), "{reason}");
+    assert!(reason.contains("approv"), "{reason}");
+}
