@@ -67,6 +67,11 @@ enum Command {
     Demo,
     /// The budget as a table: what the agent may Read, Write, Execute, Call, Expose, Spend, Merge.
     Touchmap(touchmap::Args),
+    /// Print a shell completion script: `claude-budget completions bash > ~/.local/share/bash-completion/completions/claude-budget`.
+    Completions {
+        /// bash, zsh, fish (also elvish, powershell).
+        shell: clap_complete::Shell,
+    },
 }
 
 fn main() -> ExitCode {
@@ -90,6 +95,16 @@ fn main() -> ExitCode {
         Command::Test(args) => cases::test(&args),
         Command::Demo => demo::run(),
         Command::Touchmap(args) => touchmap::run(&args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "claude-budget",
+                &mut std::io::stdout(),
+            );
+            EXIT_OK
+        }
     };
     ExitCode::from(code)
 }

@@ -353,3 +353,22 @@ fn an_ask_tells_the_agent_to_get_approval_not_to_give_up() {
     assert!(!reason.contains("another form"), "{reason}");
     assert!(reason.contains("approv"), "{reason}");
 }
+
+#[test]
+fn completions_are_printed_for_bash_zsh_and_fish_and_name_the_subcommands() {
+    let project = TempProject::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = cli(&project, &["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", said(&out));
+        let script = String::from_utf8_lossy(&out.stdout);
+        for word in ["explain", "status", "install", "report"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let bash = cli(&project, &["completions", "bash"]);
+    let syntax = Command::new("bash")
+        .args(["-n", "-c", &String::from_utf8_lossy(&bash.stdout)])
+        .output()
+        .unwrap_or_else(|e| panic!("bash: {e}"));
+    assert_eq!(syntax.status.code(), Some(0), "{}", said(&syntax));
+}
