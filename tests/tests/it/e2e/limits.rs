@@ -124,24 +124,38 @@ fn a_spend_limit_priced_from_the_real_transcript_halts_the_run() {
         return;
     };
     let budget =
-        "version = 1\n[run]\nallow = [\"echo\"]\n[spend]\nmax_usd = 1.0\non_exceed = \"halt\"\n";
+        "version = 1\n[run]\nallow = [\"echo\"]\n[spend]\nmax_usd = 0.5\non_exceed = \"halt\"\n";
     let project = TempProject::new().budget(budget);
     install_our_hooks(&project);
     let mut script = Script::new(vec![
         vec![ToolCall::bash("echo first")],
         vec![ToolCall::bash("echo second")],
     ]);
-    // Two million input tokens: dollars at any model's price, far over the $1 limit.
+    // 300k input tokens: over a dollar at any current model's price, past the $0.50 limit,
+    // yet well inside the context window (2M made Claude Code compact instead).
     script.steps[0].usage = Usage {
-        input_tokens: 2_000_000,
+        input_tokens: 300_000,
         ..Usage::default()
     };
     let api = FakeApi::start(script);
 
     let run = run_claude(&claude, &project, &api, "echo twice", &BYPASS);
 
-    // The first turn's usage is in the transcript before its call is decided.
-    assert_halted_at_first_call(&api, &run, "echo first");
+    // The first turn's usage reaches the transcript asynchronously: the halt comes at the
+    // first call or, when the transcript lags, at the second — never later.
+    assert_eq!(
+        run.result["terminal_reason"],
+        "hook_stopped",
+        "{}",
+        run.describe()
+    );
+    let denials = run.permission_denials();
+    assert_eq!(denials.len(), 1, "{}", run.describe());
+    let results = texts(&api);
+    assert!(
+        !results.iter().any(|(e, t)| !e && t.contains("second")),
+        "a call ran over the limit: {results:#?}"
+    );
     let said = check_says(&project, 1, "outcome: halted", &run);
     assert!(said.contains("spend"), "{said}");
 }
