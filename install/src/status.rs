@@ -82,7 +82,10 @@ pub fn run(args: &Args) -> u8 {
         &hook_report,
     );
     let versions = health::versions(&hook_report);
-    let warnings = health::version_warnings(&versions);
+    let mut warnings = health::version_warnings(&versions);
+    warnings.extend(health::rollout_warnings(
+        &located.project_root.join(".claude/settings.json"),
+    ));
     let problems = health::gate_problems(
         &hook_report,
         budget.is_some() || budget_problem.is_some(),

@@ -150,3 +150,55 @@ pub fn gate_problems(
     problems.dedup();
     problems
 }
+
+/// Warnings about the committed `.claude/settings.json`: what would fail open on a
+/// teammate's machine. A handler of ours naming an absolute path works here and nowhere
+/// else; a PreToolUse entry without the missing-binary guard lets every call through where
+/// the executables are not installed. Both are fixed by `install --scope project`.
+pub fn rollout_warnings(project_settings: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(project_settings) else {
+        return Vec::new();
+    };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    let handlers = |event: &str| -> Vec<serde_json::Value> {
+        value["hooks"][event]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|g| g["hooks"].as_array().cloned().unwrap_or_default())
+            .collect()
+    };
+    let mut warnings = Vec::new();
+    let mut ours_in_pre = false;
+    for (event, exe, _, _) in crate::install::HOOKS {
+        for h in handlers(event) {
+            let command = h["command"].as_str().unwrap_or_default();
+            if !command.ends_with(exe) {
+                continue;
+            }
+            ours_in_pre |= *event == "PreToolUse";
+            if Path::new(command).is_absolute() {
+                warnings.push(format!(
+                    "{} (committed) runs {command}: a path of this machine only; run \
+                     `claude-budget install --scope project` to make it portable",
+                    project_settings.display()
+                ));
+            }
+        }
+    }
+    let guarded = handlers("PreToolUse")
+        .iter()
+        .any(crate::install::guard::is_guard);
+    if ours_in_pre && !guarded {
+        warnings.push(format!(
+            "{} (committed) has no missing-binary guard: on a machine without the \
+             executables every tool call would run unchecked; run `claude-budget install \
+             --scope project`",
+            project_settings.display()
+        ));
+    }
+    warnings.dedup();
+    warnings
+}

@@ -372,3 +372,26 @@ fn completions_are_printed_for_bash_zsh_and_fish_and_name_the_subcommands() {
         .unwrap_or_else(|e| panic!("bash: {e}"));
     assert_eq!(syntax.status.code(), Some(0), "{}", said(&syntax));
 }
+
+#[test]
+fn status_warns_when_the_committed_settings_would_fail_open_on_a_teammates_machine() {
+    let project = TempProject::new().budget(DESTRUCTIVE);
+    let pre = bin_dir().join("claude-budget-pre-tool-use");
+    let old_install = json!({"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [
+        {"type": "command", "command": pre, "args": [], "timeout": 10}]}]}});
+    project.write(".claude/settings.json", &old_install.to_string());
+    let bins = format!("{}:/usr/bin:/bin", bin_dir().display());
+    let (_, text, _) = status(&project, &bins);
+    assert!(text.contains("a path of this machine only"), "{text}");
+    assert!(text.contains("has no missing-binary guard"), "{text}");
+    assert_eq!(
+        cli(&project, &["install", "--scope", "project"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let (code, text, _) = status(&project, &bins);
+    assert!(!text.contains("path of this machine"), "{text}");
+    assert!(!text.contains("missing-binary guard"), "{text}");
+    assert_eq!(code, Some(0), "{text}");
+}
