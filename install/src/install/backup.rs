@@ -12,13 +12,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The backup folder for the settings file at `settings` of `scope`.
 fn folder(settings: &Path, scope: Scope) -> io::Result<PathBuf> {
-    let runs = budget_policy::store::runs_dir().ok_or_else(|| {
+    let data = crate::project::env().data_base().ok_or_else(|| {
         io::Error::other("no data dir for backups: set HOME or CLAUDE_BUDGET_DATA_DIR")
     })?;
-    let base = runs
-        .parent()
-        .map_or_else(|| runs.clone(), Path::to_path_buf)
-        .join("settings-backups");
+    let base = data.join("claude-budget").join("settings-backups");
     // `<root>/.claude/settings.json` → the project key of `<root>`.
     let key = match (scope, settings.parent().and_then(Path::parent)) {
         (Scope::User, _) | (_, None) => "user".to_owned(),

@@ -8,7 +8,7 @@
 //! New evidence (a tripwire's `gate-off` or `tamper-detected` event) is one more arm here.
 
 use super::Packet;
-use crate::store::record::Event;
+use super::event::Event;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashSet;

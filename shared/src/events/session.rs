@@ -11,27 +11,29 @@
 //! files in force (and their hashes), UserPromptSubmit with the prompt, SessionEnd with its
 //! reason. Never blocks on its own failures.
 
-use crate::post;
-use crate::runner::{HookEnv, Reply};
-use budget_policy::budget::{Budget, OnExceed};
-use budget_policy::protocol::{ContextOutput, ContextReply, HookInput};
-use budget_policy::store::record::{self, Event};
-use budget_policy::store::{self, transcript};
+use super::context::{self, HookContext, lock_wait};
+use super::{Outcome, post};
+use crate::budget::{Budget, OnExceed};
+use crate::env::Env;
+use crate::protocol::{ContextOutput, ContextReply, HookInput};
+use crate::store::record::{self, Event};
+use crate::store::{self, transcript};
 use std::fmt::Write as _;
 use std::time::Duration;
 
 /// SessionEnd waits at most this long for the lock.
 const SESSION_END_LOCK_WAIT: Duration = Duration::from_millis(800);
 
-pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
+/// Handles one SessionStart, UserPromptSubmit or SessionEnd input.
+pub fn handle(input: HookInput, env: &Env) -> Outcome {
     let event = input.hook_event_name.clone().unwrap_or_default();
     if !matches!(
         event.as_str(),
         "SessionStart" | "UserPromptSubmit" | "SessionEnd"
     ) {
-        return Reply::silent();
+        return Outcome::silent();
     }
-    let ctx = match post::context(&input, env) {
+    let ctx = match context::hook_context(&input, env) {
         Ok(ctx) => ctx,
         Err(reply) => return reply,
     };
@@ -40,7 +42,7 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
         "SessionStart" => {
             let model = input.model.as_ref().and_then(record::model_name);
             ctx.session
-                .update(post::lock_wait(env), |s| {
+                .update(lock_wait(env), |s| {
                     s.note_session_start(input.session_id.as_deref(), model.as_deref(), now);
                     s.seq
                 })
@@ -49,7 +51,7 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
         "UserPromptSubmit" => {
             let prompt = ctx.redactor.text(input.prompt.as_deref().unwrap_or(""));
             ctx.session
-                .update(post::lock_wait(env), |s| {
+                .update(lock_wait(env), |s| {
                     s.note_prompt(&prompt, input.permission_mode.as_deref(), now);
                     s.seq
                 })
@@ -57,8 +59,8 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
         }
         _ => {
             let transcript = post::transcript_path(&input);
-            let prices = post::prices(&ctx.budget);
-            let wait = SESSION_END_LOCK_WAIT.min(post::lock_wait(env));
+            let prices = context::prices(&ctx.budget);
+            let wait = SESSION_END_LOCK_WAIT.min(lock_wait(env));
             ctx.session
                 .update(wait, |s| {
                     if let Some(path) = &transcript {
@@ -73,14 +75,14 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
     let (seq, reply) = match result {
         Ok((seq, Some(context))) => (
             Some(seq),
-            Reply::json(&ContextReply {
+            Outcome::json(&ContextReply {
                 hook_specific_output: ContextOutput {
                     hook_event_name: event,
                     additional_context: context,
                 },
             }),
         ),
-        Ok((seq, None)) => (Some(seq), Reply::silent()),
+        Ok((seq, None)) => (Some(seq), Outcome::silent()),
         Err(e) => (None, post::not_counted(&ctx.session, "session", &e)),
     };
     let recorded = recorded_event(&input, &ctx, seq);
@@ -88,7 +90,7 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
 }
 
 /// The record line: SessionStart names the budget files in force; SessionEnd its reason.
-fn recorded_event(input: &HookInput, ctx: &post::Context, seq: Option<u64>) -> Event {
+fn recorded_event(input: &HookInput, ctx: &HookContext, seq: Option<u64>) -> Event {
     let mut event = post::event_for(input, ctx, seq);
     match event.event.as_str() {
         "SessionStart" => {
