@@ -10,10 +10,10 @@ use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 
 mod backup;
-pub mod guard;
+pub(crate) mod guard;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// `.claude/settings.json` (committed, shared with the team)
     #[default]
     Project,
@@ -24,7 +24,7 @@ pub enum Scope {
 }
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     #[arg(long, value_enum, default_value_t)]
     scope: Scope,
     /// Print what would change without writing.
@@ -99,7 +99,7 @@ fn is_ours(handler: &Value) -> bool {
 /// Adds our handlers to `settings` for `scope`; returns one line per change. In a project
 /// file an older install's machine path is rewritten to the portable form, and the
 /// PreToolUse group gets the missing-binary guard ([`guard`]).
-pub fn merge_hooks(settings: &mut Map<String, Value>, scope: Scope) -> Vec<String> {
+pub(crate) fn merge_hooks(settings: &mut Map<String, Value>, scope: Scope) -> Vec<String> {
     let mut changes = Vec::new();
     let hooks = settings.entry("hooks").or_insert_with(|| json!({}));
     if !hooks.is_object() {
@@ -190,7 +190,7 @@ fn ensure_guard(groups: &mut [Value], index: usize, timeout: u64) -> Option<Stri
 }
 
 /// Removes exactly our handlers (and groups/events left empty by that).
-pub fn remove_hooks(settings: &mut Map<String, Value>) -> Vec<String> {
+pub(crate) fn remove_hooks(settings: &mut Map<String, Value>) -> Vec<String> {
     let mut changes = Vec::new();
     let Some(hooks) = settings.get_mut("hooks").and_then(Value::as_object_mut) else {
         return changes;
@@ -331,11 +331,11 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
-pub fn install(args: &Args) -> u8 {
+pub(crate) fn install(args: &Args) -> u8 {
     run_edit(args, Edit::Install)
 }
 
-pub fn uninstall(args: &Args) -> u8 {
+pub(crate) fn uninstall(args: &Args) -> u8 {
     run_edit(args, Edit::Uninstall)
 }
 

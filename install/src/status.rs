@@ -17,7 +17,7 @@ mod health;
 mod hooks;
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The session id (default: the latest session of this project).
     #[arg(long)]
     session: Option<String>,
@@ -25,7 +25,7 @@ pub struct Args {
     format: Format,
 }
 
-pub fn run(args: &Args) -> u8 {
+pub(crate) fn run(args: &Args) -> u8 {
     let located = project::locate();
     let (budget, budget_problem) = match project::load(&located) {
         Ok(budget) => (budget, None),

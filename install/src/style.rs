@@ -6,13 +6,13 @@
 use std::io::IsTerminal;
 
 #[derive(Clone, Copy, Debug)]
-pub struct Paint {
+pub(crate) struct Paint {
     enabled: bool,
 }
 
 impl Paint {
     /// Colour decided for standard output.
-    pub fn stdout() -> Paint {
+    pub(crate) fn stdout() -> Paint {
         let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
         let forced = env("CLICOLOR_FORCE").is_some_and(|v| v != "0");
         let refused = env("NO_COLOR").is_some() || env("TERM").is_some_and(|t| t == "dumb");
@@ -30,19 +30,19 @@ impl Paint {
     }
 
     /// Good news (allow, gate on).
-    pub fn ok(self, text: &str) -> String {
+    pub(crate) fn ok(self, text: &str) -> String {
         self.wrap("32", text)
     }
     /// Worth a look (ask, warnings).
-    pub fn warn(self, text: &str) -> String {
+    pub(crate) fn warn(self, text: &str) -> String {
         self.wrap("33", text)
     }
     /// Bad news (deny, gate off).
-    pub fn bad(self, text: &str) -> String {
+    pub(crate) fn bad(self, text: &str) -> String {
         self.wrap("1;31", text)
     }
     /// A heading.
-    pub fn bold(self, text: &str) -> String {
+    pub(crate) fn bold(self, text: &str) -> String {
         self.wrap("1", text)
     }
 }

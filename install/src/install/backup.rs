@@ -40,7 +40,7 @@ fn stamped_name(settings: &Path) -> String {
 }
 
 /// Saves `original` (the file's text before the change); `None` when there was no file.
-pub fn save(settings: &Path, original: &str, scope: Scope) -> io::Result<Option<PathBuf>> {
+pub(super) fn save(settings: &Path, original: &str, scope: Scope) -> io::Result<Option<PathBuf>> {
     if original.is_empty() {
         return Ok(None);
     }
@@ -52,7 +52,7 @@ pub fn save(settings: &Path, original: &str, scope: Scope) -> io::Result<Option<
 }
 
 /// A backup an older version of `install` left beside a project's settings file.
-pub fn stale_in_project(settings: &Path, scope: Scope) -> Option<PathBuf> {
+pub(super) fn stale_in_project(settings: &Path, scope: Scope) -> Option<PathBuf> {
     if scope == Scope::User {
         return None;
     }
@@ -61,7 +61,7 @@ pub fn stale_in_project(settings: &Path, scope: Scope) -> Option<PathBuf> {
 }
 
 /// Moves such a backup into the backup folder; returns where it went.
-pub fn move_stale(old: &Path, scope: Scope) -> io::Result<PathBuf> {
+pub(super) fn move_stale(old: &Path, scope: Scope) -> io::Result<PathBuf> {
     let dir = folder(old, scope)?;
     std::fs::create_dir_all(&dir)?;
     let to = dir.join(stamped_name(old));

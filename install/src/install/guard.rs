@@ -14,14 +14,14 @@
 use serde_json::Value;
 
 /// How a teammate installs the executables (with `--locked`: the build CI tested).
-pub const INSTALL_COMMAND: &str = "cargo install --locked --git https://github.com/claude-budget/claude-budget budget-hooks claude-budget";
+pub(crate) const INSTALL_COMMAND: &str = "cargo install --locked --git https://github.com/claude-budget/claude-budget budget-hooks claude-budget";
 
 /// Every guard starts with this: how `install`, `uninstall` and `status` recognise it.
 const GUARD_PREFIX: &str = "command -v claude-budget-pre-tool-use >/dev/null 2>&1 ||";
 
 /// The shell-form command of the guard handler in a project's settings file. No `$`,
 /// backquote or `!` in the message, so the double quotes are literal under every POSIX `sh`.
-pub fn guard_command() -> String {
+pub(crate) fn guard_command() -> String {
     guard_for("this repository's .claude/settings.json requires it")
 }
 
@@ -34,12 +34,12 @@ fn guard_for(required_by: &str) -> String {
 }
 
 /// The guard handler as Claude Code reads it: shell form (no `args`), the same timeout.
-pub fn guard_handler(timeout: u64) -> Value {
+pub(crate) fn guard_handler(timeout: u64) -> Value {
     serde_json::json!({"type": "command", "command": guard_command(), "timeout": timeout})
 }
 
 /// True for a guard handler written by any version of `install`.
-pub fn is_guard(handler: &Value) -> bool {
+pub(crate) fn is_guard(handler: &Value) -> bool {
     handler["command"]
         .as_str()
         .is_some_and(|c| c.starts_with(GUARD_PREFIX))

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 /// The version one executable reports.
 #[derive(Debug, Serialize)]
-pub struct HookVersion {
+pub(super) struct HookVersion {
     pub executable: String,
     pub path: PathBuf,
     /// `None` when it did not answer `--version` (a build older than the flag, or broken).
@@ -27,10 +27,10 @@ pub struct HookVersion {
 }
 
 /// This CLI's own version: the hooks should be the same build.
-pub const CLI_VERSION: &str = env!("CARGO_PKG_VERSION");
+pub(super) const CLI_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Asks each distinct resolved hook executable for its version.
-pub fn versions(report: &HookReport) -> Vec<HookVersion> {
+pub(super) fn versions(report: &HookReport) -> Vec<HookVersion> {
     let mut seen: BTreeMap<PathBuf, String> = BTreeMap::new();
     for event in &report.events {
         if let Some(path) = &event.resolves_to {
@@ -82,7 +82,7 @@ fn ask_version(path: &Path) -> Option<String> {
 }
 
 /// Warnings about builds: hooks that differ from each other or from this CLI.
-pub fn version_warnings(versions: &[HookVersion]) -> Vec<String> {
+pub(super) fn version_warnings(versions: &[HookVersion]) -> Vec<String> {
     let mut warnings = Vec::new();
     for v in versions {
         match &v.version {
@@ -114,7 +114,7 @@ pub fn version_warnings(versions: &[HookVersion]) -> Vec<String> {
 
 /// Why the gate is off (empty: it is on). `budget_in_force` is true when a budget loaded
 /// or one failed to load.
-pub fn gate_problems(
+pub(super) fn gate_problems(
     report: &HookReport,
     budget_in_force: bool,
     budget_error: Option<&str>,
@@ -155,7 +155,7 @@ pub fn gate_problems(
 /// teammate's machine. A handler of ours naming an absolute path works here and nowhere
 /// else; a PreToolUse entry without the missing-binary guard lets every call through where
 /// the executables are not installed. Both are fixed by `install --scope project`.
-pub fn rollout_warnings(project_settings: &Path) -> Vec<String> {
+pub(super) fn rollout_warnings(project_settings: &Path) -> Vec<String> {
     let Ok(text) = std::fs::read_to_string(project_settings) else {
         return Vec::new();
     };

@@ -53,12 +53,12 @@ fn is_flag(word: &str) -> bool {
 
 impl CommandRule {
     /// Compiles a rule; the error is a lowercase message for a diagnostic.
-    pub fn compile(text: &str, origin: Origin) -> Result<CommandRule, String> {
+    pub(super) fn compile(text: &str, origin: Origin) -> Result<CommandRule, String> {
         Self::compile_with(text, origin, LazyRegex::new)
     }
 
     /// A built-in pack's rule: its regex (checked by the tests) is parsed on first use.
-    pub fn compile_built_in(text: &str, origin: Origin) -> Result<CommandRule, String> {
+    pub(super) fn compile_built_in(text: &str, origin: Origin) -> Result<CommandRule, String> {
         Self::compile_with(text, origin, |re| Ok(LazyRegex::built_in(re)))
     }
 
@@ -99,7 +99,7 @@ impl CommandRule {
     }
 
     /// Whether the rule meets `argv` (argv[0] the program). `erring`: deny/ask/stop mode.
-    pub fn matches(&self, argv: &[String], erring: bool) -> bool {
+    pub(super) fn matches(&self, argv: &[String], erring: bool) -> bool {
         let Some(name) = argv.first() else {
             return false;
         };

@@ -70,7 +70,7 @@ fn needs_globset(text: &str) -> bool {
 
 impl Glob {
     /// Whether `text` is a valid glob, without preparing it for matching.
-    pub fn check(text: &str, options: GlobOptions) -> Result<(), String> {
+    pub(super) fn check(text: &str, options: GlobOptions) -> Result<(), String> {
         if needs_globset(text) {
             options
                 .builder(text)
@@ -81,7 +81,7 @@ impl Glob {
     }
 
     /// Parses a glob; the error is `globset`'s reason, for a diagnostic.
-    pub fn new(text: &str, options: GlobOptions) -> Result<Glob, String> {
+    pub(super) fn new(text: &str, options: GlobOptions) -> Result<Glob, String> {
         let form = if needs_globset(text) {
             options
                 .builder(text)
@@ -104,7 +104,7 @@ impl Glob {
     }
 
     /// A glob that could not be parsed: every match attempt is an error.
-    pub fn broken(text: &str) -> Glob {
+    pub(super) fn broken(text: &str) -> Glob {
         Glob {
             text: text.to_string(),
             options: GlobOptions {
@@ -118,7 +118,7 @@ impl Glob {
 
     /// Whether the glob matches `candidate` as a whole; `Err` when `globset` could not
     /// build it (the caller decides which way to fail).
-    pub fn try_matches(&self, candidate: &[u8]) -> Result<bool, ()> {
+    pub(super) fn try_matches(&self, candidate: &[u8]) -> Result<bool, ()> {
         match &self.form {
             Form::Everything => Ok(true),
             Form::Tokens(tokens) => Ok(matches(tokens, candidate, self.options)),

@@ -51,7 +51,7 @@ mod tests {
     fn every_pack_parses_and_every_rule_id_is_unique() {
         let mut seen = std::collections::HashSet::new();
         for name in pack_names() {
-            let (description, rules) = pack(name).unwrap_or_else(|e| panic!("{e}"));
+            let (description, rules) = pack(name).unwrap();
             assert!(!description.is_empty(), "{name} has a description");
             assert!(!rules.is_empty(), "{name} has rules");
             for rule in rules {
@@ -66,10 +66,9 @@ mod tests {
                     rule.id
                 );
                 if rule.section == "run" {
-                    CommandRule::compile(&rule.pattern, rule.origin())
-                        .unwrap_or_else(|e| panic!("{e}"));
+                    CommandRule::compile(&rule.pattern, rule.origin()).unwrap();
                 } else {
-                    paths_rules::validate(&rule.pattern).unwrap_or_else(|e| panic!("{e}"));
+                    paths_rules::validate(&rule.pattern).unwrap();
                 }
             }
         }
@@ -77,7 +76,7 @@ mod tests {
 
     #[test]
     fn a_pack_rule_is_found_by_its_origin() {
-        let rule = pack_rule("destructive", "git-reset-hard").unwrap_or_else(|| panic!("missing"));
+        let rule = pack_rule("destructive", "git-reset-hard").expect("missing");
         assert_eq!(rule.pattern, "git reset --hard");
         assert_eq!(rule.origin().to_string(), "pack:destructive/git-reset-hard");
         assert!(pack_rule("destructive", "no-such-rule").is_none());

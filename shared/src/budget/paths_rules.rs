@@ -94,7 +94,7 @@ impl GlobList {
     /// `erring`: un-anchored patterns also meet paths outside the project (deny, ask, stop
     /// and high-risk lists), and a glob that cannot be built counts as matching. The rules
     /// were validated when the file was read, so this does not fail.
-    pub fn build(rules: Vec<PathRule>, erring: bool) -> Result<GlobList, String> {
+    pub(super) fn build(rules: Vec<PathRule>, erring: bool) -> Result<GlobList, String> {
         Ok(GlobList {
             rules,
             erring,
@@ -155,7 +155,11 @@ impl GlobList {
     }
 
     /// The first rule naming the literal path or its symlink target.
-    pub fn first_match_either(&self, path: &Path, ctx: &PathContext<'_>) -> Option<&PathRule> {
+    pub(super) fn first_match_either(
+        &self,
+        path: &Path,
+        ctx: &PathContext<'_>,
+    ) -> Option<&PathRule> {
         views(path, ctx).iter().find_map(|v| self.first_match(v))
     }
 }

@@ -110,7 +110,7 @@ fn narrow<T: Clone>(
 }
 
 impl PathSpec {
-    pub fn compile(self, section: &str) -> Result<PathRules, String> {
+    pub(super) fn compile(self, section: &str) -> Result<PathRules, String> {
         Ok(PathRules {
             section: section.into(),
             allow: GlobList::build(self.allow, false)?,
@@ -141,7 +141,7 @@ impl LayerSpec {
     /// Applies the task overlay (if this file defines the active task) and compiles every
     /// glob list once. The error is a message for a diagnostic (only a pathological glob set
     /// can fail here: each glob was already validated).
-    pub fn into_layer(mut self, task: Option<&TaskSpec>) -> Result<Layer, String> {
+    pub(super) fn into_layer(mut self, task: Option<&TaskSpec>) -> Result<Layer, String> {
         if let Some(task) = task {
             let (read, edit, run) = (&mut self.read, &mut self.edit, &mut self.run);
             narrow(

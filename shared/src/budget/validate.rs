@@ -33,7 +33,11 @@ pub(crate) struct Validator<'f, 't> {
 }
 
 impl<'f, 't> Validator<'f, 't> {
-    pub fn new(file: &'f mut SourceFile<'t>, info: &FileInfo<'_>, text: &str) -> Validator<'f, 't> {
+    pub(super) fn new(
+        file: &'f mut SourceFile<'t>,
+        info: &FileInfo<'_>,
+        text: &str,
+    ) -> Validator<'f, 't> {
         let sha256 = Sha256::digest(text.as_bytes())
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -74,11 +78,11 @@ impl<'f, 't> Validator<'f, 't> {
     }
 
     /// Notes where the next section starts.
-    pub fn section_at(&mut self, span: &Range<usize>) {
+    pub(super) fn section_at(&mut self, span: &Range<usize>) {
         self.section = self.file.origin(span);
     }
 
-    pub fn file(&mut self) -> &mut SourceFile<'t> {
+    pub(super) fn file(&mut self) -> &mut SourceFile<'t> {
         self.file
     }
 
@@ -86,7 +90,7 @@ impl<'f, 't> Validator<'f, 't> {
         self.file.origin(span)
     }
 
-    pub fn version(&mut self, version: &Spanned<i64>) {
+    pub(super) fn version(&mut self, version: &Spanned<i64>) {
         if *version.get_ref() != 1 {
             let message = format!("unsupported budget version `{}`", version.get_ref());
             self.file
@@ -94,7 +98,7 @@ impl<'f, 't> Validator<'f, 't> {
         }
     }
 
-    pub fn extends(&mut self, names: &[Spanned<String>]) {
+    pub(super) fn extends(&mut self, names: &[Spanned<String>]) {
         for name in names {
             if crate::packs::pack_names().contains(&name.get_ref().as_str()) {
                 self.extends.push(name.clone());
@@ -201,15 +205,15 @@ impl<'f, 't> Validator<'f, 't> {
         }
     }
 
-    pub fn read(&mut self, raw: raw::RawPathSection) {
+    pub(super) fn read(&mut self, raw: raw::RawPathSection) {
         self.spec.read = self.path_section(raw);
     }
 
-    pub fn edit(&mut self, raw: raw::RawPathSection) {
+    pub(super) fn edit(&mut self, raw: raw::RawPathSection) {
         self.spec.edit = self.path_section(raw);
     }
 
-    pub fn run(&mut self, raw: raw::RawRunSection) {
+    pub(super) fn run(&mut self, raw: raw::RawRunSection) {
         self.shadowed_allows(&raw.allow, &[&raw.deny, &raw.ask]);
         self.spec.run = RunSpec {
             allow: self.commands(&raw.allow),
@@ -246,7 +250,7 @@ impl<'f, 't> Validator<'f, 't> {
         );
     }
 
-    pub fn mcp(&mut self, raw: raw::RawMcp) {
+    pub(super) fn mcp(&mut self, raw: raw::RawMcp) {
         self.spec.mcp.default = self.verdict(&raw.default);
         let mut servers: Vec<_> = raw.servers.unwrap_or_default().into_iter().collect();
         servers.sort_by_key(|(key, _)| key.span().start);
@@ -302,7 +306,7 @@ impl<'f, 't> Validator<'f, 't> {
         out
     }
 
-    pub fn web(&mut self, raw: raw::RawWeb) {
+    pub(super) fn web(&mut self, raw: raw::RawWeb) {
         self.shadowed_allows(&raw.allow, &[&raw.deny, &raw.ask]);
         self.spec.web = WebRules {
             allow: self.hosts(&raw.allow),
@@ -340,7 +344,7 @@ impl<'f, 't> Validator<'f, 't> {
         })
     }
 
-    pub fn stops(&mut self, raw: Vec<Spanned<raw::RawStop>>) {
+    pub(super) fn stops(&mut self, raw: Vec<Spanned<raw::RawStop>>) {
         for stop in raw {
             if let Some(spec) = self.stop(stop) {
                 self.spec.stops.push(spec);
@@ -361,7 +365,7 @@ impl<'f, 't> Validator<'f, 't> {
         }
     }
 
-    pub fn task(&mut self, raw: raw::RawTask, _name_span: &Range<usize>) -> TaskSpec {
+    pub(super) fn task(&mut self, raw: raw::RawTask, _name_span: &Range<usize>) -> TaskSpec {
         TaskSpec {
             read: self.lists(raw.read, Self::paths),
             edit: self.lists(raw.edit, Self::paths),
@@ -377,7 +381,7 @@ impl<'f, 't> Validator<'f, 't> {
 
     /// Merges the packs named in `extends`, adds the cross-section warnings, and hands back
     /// the file's spec.
-    pub fn finish(mut self, tasks: BTreeMap<String, TaskSpec>) -> Option<ParsedFile> {
+    pub(super) fn finish(mut self, tasks: BTreeMap<String, TaskSpec>) -> Option<ParsedFile> {
         for name in std::mem::take(&mut self.extends) {
             if let Err(message) = packs::merge_into(name.get_ref(), &mut self.spec) {
                 self.file.error(&name.span(), message, None);

@@ -56,7 +56,7 @@ impl Validator<'_, '_> {
         None
     }
 
-    pub fn spend(&mut self, raw: raw::RawSpend) {
+    pub(super) fn spend(&mut self, raw: raw::RawSpend) {
         let origin = Some(self.section.clone());
         let mut key_origins: Vec<(&'static str, crate::budget::Origin)> = Vec::new();
         let spans = [
@@ -122,7 +122,7 @@ impl Validator<'_, '_> {
         };
     }
 
-    pub fn retry(&mut self, raw: raw::RawRetry) {
+    pub(super) fn retry(&mut self, raw: raw::RawRetry) {
         let key_origins: Vec<(&'static str, crate::budget::Origin)> = [
             ("same_command_failures", raw.same_command_failures.as_ref()),
             ("failures", raw.failures.as_ref()),
@@ -146,7 +146,7 @@ impl Validator<'_, '_> {
         };
     }
 
-    pub fn merge(&mut self, raw: raw::RawMerge) {
+    pub(super) fn merge(&mut self, raw: raw::RawMerge) {
         let as_hit = |setting: Setting, rule: &str| {
             setting.map(|(verdict, origin)| Hit {
                 verdict,
@@ -194,7 +194,7 @@ impl Validator<'_, '_> {
         Some(word.into_inner())
     }
 
-    pub fn evidence(&mut self, raw: raw::RawEvidence) {
+    pub(super) fn evidence(&mut self, raw: raw::RawEvidence) {
         self.spec.high_risk = self.paths(&raw.high_risk);
         let evidence = &mut self.spec.evidence;
         evidence.tests_after_edit = raw.tests_after_edit.unwrap_or(false);
@@ -210,7 +210,7 @@ impl Validator<'_, '_> {
         }
     }
 
-    pub fn record(&mut self, raw: raw::RawRecord) {
+    pub(super) fn record(&mut self, raw: raw::RawRecord) {
         for word in raw.redact.iter().flatten() {
             match LazyRegex::new(word.get_ref()) {
                 Ok(re) => self.spec.record.redact.push(re),

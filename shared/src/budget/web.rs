@@ -16,7 +16,7 @@ pub(crate) struct HostRule {
 }
 
 impl HostRule {
-    pub fn compile(pattern: &str, origin: Origin) -> Result<HostRule, String> {
+    pub(super) fn compile(pattern: &str, origin: Origin) -> Result<HostRule, String> {
         let normal = pattern.trim_end_matches('.').to_ascii_lowercase();
         let (exact, subdomains_of) = match normal.strip_prefix("*.") {
             Some(suffix) => (String::new(), Some(suffix.to_string())),
@@ -38,7 +38,7 @@ impl HostRule {
         })
     }
 
-    pub fn matches(&self, host: &str) -> bool {
+    pub(super) fn matches(&self, host: &str) -> bool {
         match &self.subdomains_of {
             Some(suffix) => host
                 .strip_suffix(suffix.as_str())
@@ -84,9 +84,7 @@ mod tests {
     fn rules(allow: &[&str], deny: &[&str]) -> WebRules {
         let compile = |list: &[&str]| {
             list.iter()
-                .map(|p| {
-                    HostRule::compile(p, Origin::builtin("t")).unwrap_or_else(|e| panic!("{e}"))
-                })
+                .map(|p| HostRule::compile(p, Origin::builtin("t")).unwrap())
                 .collect()
         };
         WebRules {

@@ -23,7 +23,7 @@ const RUN_DEADLINE: Duration = Duration::from_secs(60);
 const INSTALLED_BINARY: &str = ".e2e/node_modules/@anthropic-ai/claude-code-linux-x64/claude";
 
 /// The Claude Code binary, or why there is none.
-pub fn find_claude() -> Result<PathBuf, String> {
+pub(super) fn find_claude() -> Result<PathBuf, String> {
     if let Some(path) = std::env::var_os("CLAUDE_BUDGET_E2E_CLAUDE") {
         let path = PathBuf::from(path);
         return if path.is_file() {
@@ -48,7 +48,7 @@ pub fn find_claude() -> Result<PathBuf, String> {
 
 /// True when the `CI` variable says this is a CI run (`CI=true`, `CI=1`, any value but
 /// empty, `0` or `false`).
-pub fn in_ci() -> bool {
+pub(super) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
 }
 
@@ -56,7 +56,7 @@ pub fn in_ci() -> bool {
 /// to the real stderr, not through `eprintln!`, so the test harness's output capture cannot
 /// hide it: a skipped e2e test is visible in every `cargo test` log. With `CI` set a missing
 /// Claude Code is a failure instead: a CI run that skips every e2e test would look green.
-pub fn claude_or_skip(test: &str) -> Option<PathBuf> {
+pub(super) fn claude_or_skip(test: &str) -> Option<PathBuf> {
     match find_claude() {
         Ok(path) => Some(path),
         Err(reason) if in_ci() => panic!(
@@ -71,7 +71,7 @@ pub fn claude_or_skip(test: &str) -> Option<PathBuf> {
 }
 
 /// Every hook event we install, and the executable that handles it.
-pub const OUR_HOOKS: [(&str, &str); 8] = [
+pub(super) const OUR_HOOKS: [(&str, &str); 8] = [
     ("PreToolUse", "claude-budget-pre-tool-use"),
     ("PostToolUse", "claude-budget-post-tool-use"),
     ("PostToolUseFailure", "claude-budget-post-tool-use"),
@@ -83,7 +83,7 @@ pub const OUR_HOOKS: [(&str, &str); 8] = [
 ];
 
 /// Writes `.claude/settings.json` hooking `event → absolute command` in exec form.
-pub fn write_settings(project: &TempProject, hooks: &[(&str, PathBuf)]) {
+pub(super) fn write_settings(project: &TempProject, hooks: &[(&str, PathBuf)]) {
     let mut by_event = serde_json::Map::new();
     for (event, command) in hooks {
         let handler = json!({ "type": "command", "command": command, "args": [], "timeout": 30 });
@@ -99,7 +99,7 @@ pub fn write_settings(project: &TempProject, hooks: &[(&str, PathBuf)]) {
 }
 
 /// Hooks every event to our real executables.
-pub fn install_our_hooks(project: &TempProject) {
+pub(super) fn install_our_hooks(project: &TempProject) {
     let hooks: Vec<(&str, PathBuf)> = OUR_HOOKS
         .iter()
         .map(|(event, exe)| (*event, budget_tests::bin(exe)))
@@ -109,7 +109,7 @@ pub fn install_our_hooks(project: &TempProject) {
 
 /// How a run is kept off the network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Isolation {
+pub(super) enum Isolation {
     /// `unshare -n`: a fresh network namespace with no interface up; the CLI reaches the fake
     /// API only through its unix socket (`ANTHROPIC_UNIX_SOCKET`), so nothing can leave.
     NetworkNamespace,
@@ -119,7 +119,7 @@ pub enum Isolation {
 }
 
 /// Whether `unshare -n` works here; checked once, and said once, loudly, when it does not.
-pub fn isolation() -> Isolation {
+pub(super) fn isolation() -> Isolation {
     static ISOLATION: OnceLock<Isolation> = OnceLock::new();
     *ISOLATION.get_or_init(|| {
         let works = Command::new(UNSHARE)
@@ -144,7 +144,7 @@ pub fn isolation() -> Isolation {
 const UNSHARE: &str = "/usr/bin/unshare";
 
 /// What one `claude -p … --output-format json` run produced.
-pub struct Run {
+pub(super) struct Run {
     /// The `-p` JSON result (`Value::Null` when stdout was not JSON).
     pub result: Value,
     pub stdout: String,
@@ -155,7 +155,7 @@ pub struct Run {
 
 impl Run {
     /// A description for assertion messages.
-    pub fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         format!(
             "exit {:?} after {:?}\nstdout: {}\nstderr: {}",
             self.exit_code, self.wall, self.stdout, self.stderr
@@ -163,7 +163,7 @@ impl Run {
     }
 
     /// The `permission_denials` entries of the result.
-    pub fn permission_denials(&self) -> Vec<Value> {
+    pub(super) fn permission_denials(&self) -> Vec<Value> {
         self.result["permission_denials"]
             .as_array()
             .cloned()
@@ -172,7 +172,7 @@ impl Run {
 }
 
 /// The temp dir holding the project (its parent), for victims outside the project.
-pub fn outside_dir(project: &TempProject) -> PathBuf {
+pub(super) fn outside_dir(project: &TempProject) -> PathBuf {
     project
         .root
         .parent()
@@ -181,7 +181,7 @@ pub fn outside_dir(project: &TempProject) -> PathBuf {
 }
 
 /// Runs `claude -p prompt` in the project, against `api`, with extra CLI arguments.
-pub fn run_claude(
+pub(super) fn run_claude(
     claude: &Path,
     project: &TempProject,
     api: &FakeApi,
@@ -193,15 +193,15 @@ pub fn run_claude(
 
 /// `PATH` for a run whose settings name our executables by bare name: the built executables
 /// first, then the system's.
-pub fn path_with_our_bins() -> String {
+pub(super) fn path_with_our_bins() -> String {
     format!("{}:{SYSTEM_PATH}", budget_tests::bin_dir().display())
 }
 
 /// The `PATH` every run gets unless told otherwise: none of our executables on it.
-pub const SYSTEM_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+pub(super) const SYSTEM_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
 
 /// [`run_claude`] with extra environment variables (set last, so `PATH` can be replaced).
-pub fn run_claude_env(
+pub(super) fn run_claude_env(
     claude: &Path,
     project: &TempProject,
     api: &FakeApi,
@@ -211,7 +211,7 @@ pub fn run_claude_env(
 ) -> Run {
     let base = outside_dir(project);
     let tmp = base.join("tmp");
-    std::fs::create_dir_all(&tmp).unwrap_or_else(|e| panic!("mkdir tmp: {e}"));
+    std::fs::create_dir_all(&tmp).expect("mkdir tmp");
     let stdout_path = base.join("claude.stdout");
     let stderr_path = base.join("claude.stderr");
     let open = |p: &Path| {
@@ -291,7 +291,7 @@ pub fn run_claude_env(
 }
 
 /// Every file under `dir`, recursively (empty when `dir` does not exist).
-pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+pub(super) fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(next) = pending.pop() {
@@ -310,7 +310,11 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 /// Runs a non-conversation `claude` subcommand (`plugin validate`, `plugin marketplace add`,
 /// `plugin install` …) under the same cleared environment and isolation as [`run_claude`],
 /// with the project as the current directory; bounded like a run.
-pub fn claude_cli(claude: &Path, project: &TempProject, args: &[&str]) -> std::process::Output {
+pub(super) fn claude_cli(
+    claude: &Path,
+    project: &TempProject,
+    args: &[&str],
+) -> std::process::Output {
     let tmp = outside_dir(project).join("tmp");
     std::fs::create_dir_all(&tmp).unwrap_or_else(|e| panic!("mkdir tmp: {e}"));
     let mut command = match isolation() {
@@ -360,6 +364,6 @@ pub fn claude_cli(claude: &Path, project: &TempProject, args: &[&str]) -> std::p
 }
 
 /// The repository root: where `.claude-plugin/marketplace.json` is.
-pub fn repo_root() -> PathBuf {
+pub(super) fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }

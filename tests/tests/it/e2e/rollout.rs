@@ -20,7 +20,7 @@ fn make_victim(project: &TempProject) -> PathBuf {
 }
 
 /// Runs the real `claude-budget install --scope project` and returns the settings text.
-pub fn install_project_scope(project: &TempProject) -> String {
+pub(super) fn install_project_scope(project: &TempProject) -> String {
     let out = project
         .command("claude-budget")
         .args(["install", "--scope", "project"])
