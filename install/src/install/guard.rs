@@ -7,8 +7,9 @@
 //! handler in the same matcher group: a one-line `sh` presence check that exits 2 — a deny
 //! whose reason the model reads — when `claude-budget-pre-tool-use` is not on PATH.
 //!
-//! Claude Code runs the handlers of one event in parallel, so the check adds the cost of a
-//! shell start beside the hook, not in front of it (measured by the `bench-guard` binary of
+//! Claude Code runs the handlers of one event in parallel, so the check runs beside the hook
+//! rather than in front of it, and the hook keeps the exec form. What that costs against a
+//! `sh -c` wrapper depends on spare cores (measured by the `bench-guard` binary of
 //! `budget-tests`; figures in README "Rolling out to a team").
 
 use serde_json::Value;
