@@ -64,6 +64,7 @@ pub fn run(
     handler: impl FnOnce(HookInput, &Env) -> Outcome,
     on_bad_input: impl FnOnce(&str, &Env) -> Outcome,
 ) -> ! {
+    answer_version();
     // Panics are turned into a reply below; keep the default message off stdout.
     std::panic::set_hook(Box::new(|info| {
         let _ = writeln!(std::io::stderr(), "claude-budget: internal panic: {info}");
@@ -85,6 +86,27 @@ pub fn run(
         ),
     };
     emit(&reply)
+}
+
+/// `HOOK --version` prints `<name> <version>` and exits 0, before stdin is read or anything
+/// is loaded: `claude-budget status` asks every configured hook which build it is. Claude
+/// Code passes no arguments (`args: []`), so a real hook call never takes this path.
+fn answer_version() {
+    let mut args = std::env::args_os();
+    let name = args
+        .next()
+        .and_then(|a| {
+            std::path::Path::new(&a)
+                .file_stem()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "claude-budget-hook".into());
+    if args.next().is_some_and(|a| a == "--version" || a == "-V") {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{name} {}", env!("CARGO_PKG_VERSION"));
+        let _ = out.flush();
+        std::process::exit(0);
+    }
 }
 
 /// Fault injection for the fail-closed tests: `CLAUDE_BUDGET_FAULT=panic` panics and

@@ -142,6 +142,12 @@ fn replay_demo() -> Result<(), String> {
     append(&start)?;
 
     println!("claude-budget demo: replaying an agent run through the example budget\n");
+    // The budget first: every decision below cites a line of it (`.claude/budget.toml:N`).
+    println!("The budget (.claude/budget.toml), with line numbers:\n");
+    for (n, line) in BUDGET.lines().enumerate() {
+        println!("{:>4} | {line}", n + 1);
+    }
+    println!();
     let mut replayer = replayer(&budget);
     for (n, line) in RUN.lines().filter(|l| !l.trim().is_empty()).enumerate() {
         let step: Value =

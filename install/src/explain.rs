@@ -1,5 +1,9 @@
 //! `claude-budget explain`: how one call is analysed and decided (SPEC §8): the simple
 //! commands and file effects found, every rule that matched with its origin, the decision.
+//!
+//! Exit code: 1 when the decision is deny (so a script can ask "would this be refused?"),
+//! 0 for allow, ask and no opinion, 2 for usage errors; an invalid budget is 1 (the hook
+//! would deny every call).
 
 use crate::{EXIT_OK, EXIT_USAGE, Format, project};
 use budget_policy::decide::Decision;
@@ -100,7 +104,11 @@ pub(crate) fn run(args: &Args) -> u8 {
             crate::tripwire_notes::text(&budget)
         ),
     }
-    EXIT_OK
+    if decision.verdict == Some(budget_policy::verdict::Verdict::Deny) {
+        crate::EXIT_PROBLEMS
+    } else {
+        EXIT_OK
+    }
 }
 
 fn json_report(call: &ToolCall, analysis: Option<&Analysis>, decision: &Decision) -> Value {
@@ -205,9 +213,17 @@ fn text_report(call: &ToolCall, analysis: Option<&Analysis>, decision: &Decision
             h.origin
         ));
     }
-    let verdict = decision.verdict.map(|v| v.as_str()).unwrap_or("no opinion");
+    let word = decision.verdict.map(|v| v.as_str()).unwrap_or("no opinion");
+    let paint = crate::style::Paint::stdout();
+    let verdict = match decision.verdict {
+        Some(budget_policy::verdict::Verdict::Deny) => paint.bad(word),
+        Some(budget_policy::verdict::Verdict::Ask) => paint.warn(word),
+        Some(_) => paint.ok(word),
+        None => word.to_owned(),
+    };
     out.push_str(&format!(
-        "decision: {verdict} [{}]\n",
+        "{} {verdict} [{}]\n",
+        paint.bold("decision:"),
         decision.code.as_str()
     ));
     if !decision.reason.is_empty() {

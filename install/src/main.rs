@@ -13,6 +13,7 @@ mod project;
 mod replay;
 mod report;
 mod status;
+mod style;
 mod touchmap;
 mod tripwire_notes;
 
@@ -68,6 +69,11 @@ enum Command {
     Demo,
     /// The budget as a table: what the agent may Read, Write, Execute, Call, Expose, Spend, Merge.
     Touchmap(touchmap::Args),
+    /// Print a shell completion script: `claude-budget completions bash > ~/.local/share/bash-completion/completions/claude-budget`.
+    Completions {
+        /// bash, zsh, fish (also elvish, powershell).
+        shell: clap_complete::Shell,
+    },
 }
 
 fn main() -> ExitCode {
@@ -91,6 +97,16 @@ fn main() -> ExitCode {
         Command::Test(args) => cases::test(&args),
         Command::Demo => demo::run(),
         Command::Touchmap(args) => touchmap::run(&args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "claude-budget",
+                &mut std::io::stdout(),
+            );
+            EXIT_OK
+        }
     };
     ExitCode::from(code)
 }

@@ -1,8 +1,12 @@
 //! `claude-budget report [RUN]`: print the review packet of a run (SPEC §7), and the run
 //! lookup every run-reading subcommand shares. RUN is a session id, a session directory, or
 //! `latest` (the default: the newest run of this project, `store::latest_session`).
+//!
+//! `--check` is for CI after `claude -p`: it prints only the outcome line and exits 1 when
+//! the run was halted, the gate was off, or it ended with evidence missing
+//! (`budget_policy::report::outcome`).
 
-use crate::{EXIT_OK, EXIT_USAGE, Format, project};
+use crate::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Format, project};
 use budget_policy::budget::Budget;
 use budget_policy::fsview::RealFs;
 use budget_policy::report::{Packet, Place};
@@ -18,6 +22,9 @@ pub(crate) struct Args {
     pub run: String,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Print the outcome line only; exit 1 unless the run completed with evidence.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// The budget in force here, when it loads (reports still work without one).
@@ -118,6 +125,9 @@ pub(crate) fn run(args: &Args) -> u8 {
     let env = project::env();
     let place = Place::new(&root, &env, &RealFs);
     let packet = Packet::build(&run.events, run.state.as_ref(), budget.as_ref(), &place);
+    if args.check {
+        return check(&packet, &run, args.format);
+    }
     match args.format {
         Format::Text => print!("{}", packet.markdown()),
         Format::Json => println!(
@@ -126,4 +136,25 @@ pub(crate) fn run(args: &Args) -> u8 {
         ),
     }
     EXIT_OK
+}
+
+/// `report --check`: the outcome line (or its JSON) and the exit code CI acts on.
+fn check(packet: &Packet, run: &Run, format: Format) -> u8 {
+    let outcome = budget_policy::report::outcome(packet, &run.events, run.state.as_ref());
+    let paint = crate::style::Paint::stdout();
+    let line = outcome.line();
+    if format == Format::Json {
+        let value = serde_json::json!({"outcome": outcome, "line": line,
+            "fails_check": outcome.fails_check(), "run": run.dir});
+        println!("{value:#}");
+    } else if outcome.fails_check() {
+        println!("{}", paint.bad(&line));
+    } else {
+        println!("{}", paint.ok(&line));
+    }
+    if outcome.fails_check() {
+        EXIT_PROBLEMS
+    } else {
+        EXIT_OK
+    }
 }

@@ -3,15 +3,17 @@
 //! most recently updated session of this project. Reads the state without taking the lock
 //! (it is only ever replaced whole), so it never slows a running agent down.
 //!
-//! Submodule `hooks`: whether each event's handler is configured and its command resolves.
+//! Submodule `hooks`: whether each event's handler is configured and its command resolves;
+//! `health`: the exit code (1 when the gate is off or a budget is invalid) and hook versions.
 
-use crate::{EXIT_OK, EXIT_USAGE, Format, project};
+use crate::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Format, project};
 use budget_policy::budget::{Budget, Located};
 use budget_policy::session::SessionState;
 use budget_policy::store;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
+mod health;
 mod hooks;
 mod tripwires;
 
@@ -71,7 +73,7 @@ pub(crate) fn run(args: &Args) -> u8 {
         None => None,
     };
     let hook_report = hooks::check(&located.project_root);
-    let report = report(
+    let mut report = report(
         &located,
         budget.as_ref(),
         budget_problem.as_deref(),
@@ -82,12 +84,28 @@ pub(crate) fn run(args: &Args) -> u8 {
         .as_ref()
         .map(|(dir, _)| tripwires::of_session(dir, &located.project_root))
         .unwrap_or_default();
-    let mut report = report;
     if let Value::Object(fields) = &mut report {
         fields.insert("tripwires".into(), json!(trips));
         if let Some(budget) = &budget {
             fields.insert("tripwire_watch".into(), crate::tripwire_notes::json(budget));
         }
+    }
+    let versions = health::versions(&hook_report);
+    let mut warnings = health::version_warnings(&versions);
+    warnings.extend(health::rollout_warnings(
+        &located.project_root.join(".claude/settings.json"),
+    ));
+    let problems = health::gate_problems(
+        &hook_report,
+        budget.is_some() || budget_problem.is_some(),
+        budget_problem.as_deref(),
+    );
+    if let Value::Object(map) = &mut report {
+        map.insert("cli_version".into(), json!(health::CLI_VERSION));
+        map.insert("hook_versions".into(), json!(versions));
+        map.insert("version_warnings".into(), json!(warnings));
+        map.insert("gate_on".into(), json!(problems.is_empty()));
+        map.insert("gate_problems".into(), json!(problems));
     }
     match args.format {
         Format::Json => println!(
@@ -95,16 +113,65 @@ pub(crate) fn run(args: &Args) -> u8 {
             serde_json::to_string_pretty(&report).unwrap_or_default()
         ),
         Format::Text => print!(
-            "{}{}{}",
+            "{}{}{}{}",
             text(&report, &hook_report),
             tripwires::text(&trips),
             budget
                 .as_ref()
                 .map(crate::tripwire_notes::text)
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            health_text(
+                &versions,
+                &warnings,
+                &problems,
+                budget.is_some() || budget_problem.is_some()
+            )
         ),
     }
-    EXIT_OK
+    if problems.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_PROBLEMS
+    }
+}
+
+/// The versions line, build warnings, and the verdict a script acts on (the exit code).
+fn health_text(
+    versions: &[health::HookVersion],
+    warnings: &[String],
+    problems: &[String],
+    in_force: bool,
+) -> String {
+    let paint = crate::style::Paint::stdout();
+    let mut out = String::new();
+    if !versions.is_empty() {
+        let list: Vec<String> = versions
+            .iter()
+            .map(|v| format!("{} {}", v.executable, v.version.as_deref().unwrap_or("?")))
+            .collect();
+        out.push_str(&format!(
+            "versions: claude-budget {} ; {}\n",
+            health::CLI_VERSION,
+            list.join(", ")
+        ));
+    }
+    for w in warnings {
+        out.push_str(&format!("{} {w}\n", paint.warn("warning:")));
+    }
+    if problems.is_empty() && !in_force {
+        out.push_str("gate: no budget in force here, nothing to enforce\n");
+    } else if problems.is_empty() {
+        out.push_str(&format!("gate: {}\n", paint.ok("on")));
+    } else {
+        out.push_str(&format!(
+            "gate: {} (exit 1)\n",
+            paint.bad("OFF or not trustworthy")
+        ));
+        for p in problems {
+            out.push_str(&format!("  {p}\n"));
+        }
+    }
+    out
 }
 
 /// Which settings files carry a handler of ours (resolvable or not), by scope; kept for

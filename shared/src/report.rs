@@ -4,7 +4,9 @@
 //! the session state and the budget into plain data; [`Packet::markdown`] renders it for
 //! humans (`review.md`), and `Packet` serialises as the `--format json` form.
 //!
-//! Submodules: [`event`] (the record line schema), `fold` (events → packet sections), `markdown` (rendering), `reason` (a
+//! Submodules: [`event`] (the record line schema), `fold` (events → packet sections),
+//! `markdown` (rendering), `outcome` (the one-line outcome and whether `report --check`
+//! fails on it), `reason` (a
 //! denial message cut to what a reviewer needs), `identity` (who delegated the run: git
 //! user, else OS user).
 
@@ -12,10 +14,12 @@ pub mod event;
 mod fold;
 mod identity;
 mod markdown;
+mod outcome;
 mod reason;
 mod tripwire;
 
 pub use identity::delegating_user;
+pub use outcome::{Outcome, OutcomeKind, outcome};
 pub use tripwire::{BudgetVersion, Trip, Tripwires};
 
 use crate::budget::Budget;

@@ -360,6 +360,21 @@ pub struct SpendLimits {
     pub prices: Vec<PriceOverride>,
     /// Where `[spend]` was written (for messages).
     pub origin: Option<Origin>,
+    /// Where each limit key was written (`max_usd` → its line), so a message points at the
+    /// line that set the limit, not at the section header.
+    pub key_origins: Vec<(&'static str, Origin)>,
+}
+
+impl SpendLimits {
+    /// The line of `key`, else the section's.
+    pub fn origin_of(&self, key: &str) -> Option<&Origin> {
+        key_origin(&self.key_origins, key).or(self.origin.as_ref())
+    }
+}
+
+/// The origin recorded for `key`, if it was written.
+fn key_origin<'a>(origins: &'a [(&'static str, Origin)], key: &str) -> Option<&'a Origin> {
+    origins.iter().find(|(k, _)| *k == key).map(|(_, o)| o)
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -382,6 +397,15 @@ pub struct RetryLimits {
     /// Default 3 when unset.
     pub stop_blocks: Option<u32>,
     pub origin: Option<Origin>,
+    /// Where each limit key was written (see [`SpendLimits::key_origins`]).
+    pub key_origins: Vec<(&'static str, Origin)>,
+}
+
+impl RetryLimits {
+    /// The line of `key` (`same_command_failures = 3`), else the `[retry]` header's.
+    pub fn origin_of(&self, key: &str) -> Option<&Origin> {
+        key_origin(&self.key_origins, key).or(self.origin.as_ref())
+    }
 }
 
 /// `[merge]` (SPEC §4.9).

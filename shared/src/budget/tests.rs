@@ -331,3 +331,18 @@ fn locate_stops_at_the_git_root_and_honours_the_project_dir() {
     );
     assert_eq!(given.project_root, none.root.join("sub"));
 }
+
+#[test]
+fn retry_and_spend_limits_point_at_the_line_of_their_key_not_the_section_header() {
+    let text = "version = 1\n[retry]\nfailures = 9\nsame_command_failures = 3\n[spend]\nmax_minutes = 5\nmax_usd = 2.5\n";
+    let (_p, layer) = repo_layer(text, None);
+    let line = |o: Option<&Origin>| match o {
+        Some(Origin::File { line, .. }) => *line,
+        other => panic!("not a file origin: {other:?}"),
+    };
+    assert_eq!(line(layer.retry.origin_of("same_command_failures")), 4);
+    assert_eq!(line(layer.retry.origin_of("failures")), 3);
+    assert_eq!(line(layer.spend.origin_of("max_usd")), 7);
+    // A key that was not written falls back to the section header.
+    assert_eq!(line(layer.retry.origin_of("same_file_edits")), 2);
+}

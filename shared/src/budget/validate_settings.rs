@@ -58,6 +58,21 @@ impl Validator<'_, '_> {
 
     pub(super) fn spend(&mut self, raw: raw::RawSpend) {
         let origin = Some(self.section.clone());
+        let mut key_origins: Vec<(&'static str, crate::budget::Origin)> = Vec::new();
+        let spans = [
+            ("max_usd", raw.max_usd.as_ref().map(Spanned::span)),
+            ("max_tokens", raw.max_tokens.as_ref().map(Spanned::span)),
+            (
+                "max_tool_calls",
+                raw.max_tool_calls.as_ref().map(Spanned::span),
+            ),
+            ("max_minutes", raw.max_minutes.as_ref().map(Spanned::span)),
+        ];
+        for (key, span) in spans {
+            if let Some(span) = span {
+                key_origins.push((key, self.origin(&span)));
+            }
+        }
         let on_exceed = match raw.on_exceed.as_ref() {
             None => OnExceed::Deny,
             Some(w) if w.get_ref() == "deny" => OnExceed::Deny,
@@ -103,10 +118,20 @@ impl Validator<'_, '_> {
             on_exceed,
             prices,
             origin,
+            key_origins,
         };
     }
 
     pub(super) fn retry(&mut self, raw: raw::RawRetry) {
+        let key_origins: Vec<(&'static str, crate::budget::Origin)> = [
+            ("same_command_failures", raw.same_command_failures.as_ref()),
+            ("failures", raw.failures.as_ref()),
+            ("same_file_edits", raw.same_file_edits.as_ref()),
+            ("stop_blocks", raw.stop_blocks.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(key, v)| Some((key, self.origin(&v?.span()))))
+        .collect();
         let limit = |v: &mut Self, value, key| {
             v.count(value, key)
                 .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
@@ -117,6 +142,7 @@ impl Validator<'_, '_> {
             same_file_edits: limit(self, raw.same_file_edits, "same_file_edits"),
             stop_blocks: limit(self, raw.stop_blocks, "stop_blocks"),
             origin: Some(self.section.clone()),
+            key_origins,
         };
     }
 

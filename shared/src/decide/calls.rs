@@ -21,10 +21,12 @@ pub fn decide(
         // A halt by `[spend] on_exceed = "halt"` carries the spend section's origin.
         let by_spend = stopped.origin == Origin::builtin("spend").to_string()
             || budget.layers.iter().any(|l| {
+                // The halt names the `[spend]` header or the line of the key that was hit.
                 l.spend
                     .origin
-                    .as_ref()
-                    .is_some_and(|o| o.to_string() == stopped.origin)
+                    .iter()
+                    .chain(l.spend.key_origins.iter().map(|(_, o)| o))
+                    .any(|o| o.to_string() == stopped.origin)
             });
         let finding = Finding {
             hit: Hit {

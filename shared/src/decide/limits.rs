@@ -78,7 +78,10 @@ impl Decider<'_> {
                     self.findings.push(Finding {
                         hit: Hit {
                             verdict: Verdict::Deny,
-                            origin: origin.clone(),
+                            origin: spend
+                                .origin_of(key)
+                                .cloned()
+                                .unwrap_or_else(|| origin.clone()),
                             section: "spend".into(),
                             rule: key.into(),
                         },

@@ -39,9 +39,15 @@ fn instead(code: Code) -> &'static str {
             "Work only on paths the budget allows; if you really need this path, stop and ask \
              the user."
         }
-        Code::CommandDenied | Code::CommandAsk => {
+        Code::CommandDenied => {
             "Do not retry it in another form (wrappers, scripts and other tools are checked \
              too). Use an allowed command, or stop and ask the user to run it."
+        }
+        // An ask is not a refusal of the command's kind: the user may well approve it, so
+        // the agent is not told to give up on it.
+        Code::CommandAsk => {
+            "It needs the user's approval: ask the user to approve or run it, or use an \
+             allowed command meanwhile."
         }
         Code::UnparsedCommand => {
             "Rewrite it as plain commands with literal arguments (no dynamic command names, \

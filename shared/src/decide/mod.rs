@@ -92,8 +92,8 @@ impl Finding {
     ) -> Finding {
         let origin = layer
             .retry
-            .origin
-            .clone()
+            .origin_of(key)
+            .cloned()
             .unwrap_or_else(|| Origin::builtin("retry"));
         Finding {
             hit: Hit {

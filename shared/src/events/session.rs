@@ -130,8 +130,10 @@ pub fn summary(budget: &Budget) -> String {
         .collect();
     packs.sort_unstable();
     packs.dedup();
+    // "Is in force", not "enforces": this hook cannot see whether the pre-tool-use hook is
+    // wired and resolvable (`claude-budget status` can), so it claims only what it knows.
     let mut out = format!(
-        "claude-budget enforces a budget in this session ({}",
+        "A claude-budget budget is in force in this session ({}",
         files.join(" + ")
     );
     if !packs.is_empty() {

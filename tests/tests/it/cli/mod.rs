@@ -13,20 +13,24 @@ allow = ["**"]
 dir = ".claude/runs"
 "#;
 
-/// `claude-budget explain --format json` for one command, in the project.
+/// `claude-budget explain --format json` for one command, in the project; checks that it
+/// exits 1 exactly when the decision is deny (what a script relies on).
 fn explain(p: &TempProject, command: &str) -> Value {
     let out = p
         .command("claude-budget")
         .args(["explain", "--format", "json", command])
         .output()
-        .expect("explain");
+        .unwrap_or_else(|e| panic!("explain: {e}"));
+    let value: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("explain json: {e}"));
+    let expected = if value["decision"] == "deny" { 1 } else { 0 };
     assert_eq!(
         out.status.code(),
-        Some(0),
-        "{}",
+        Some(expected),
+        "{command}: {value}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("explain json")
+    value
 }
 
 #[test]

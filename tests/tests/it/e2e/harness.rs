@@ -46,12 +46,23 @@ pub(super) fn find_claude() -> Result<PathBuf, String> {
     ))
 }
 
+/// True when the `CI` variable says this is a CI run (`CI=true`, `CI=1`, any value but
+/// empty, `0` or `false`).
+pub(super) fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
+}
+
 /// The binary, or `None` after printing a loud skip line naming the test. The line is written
 /// to the real stderr, not through `eprintln!`, so the test harness's output capture cannot
-/// hide it: a skipped e2e test is visible in every `cargo test` log.
+/// hide it: a skipped e2e test is visible in every `cargo test` log. With `CI` set a missing
+/// Claude Code is a failure instead: a CI run that skips every e2e test would look green.
 pub(super) fn claude_or_skip(test: &str) -> Option<PathBuf> {
     match find_claude() {
         Ok(path) => Some(path),
+        Err(reason) if in_ci() => panic!(
+            "e2e {test}: {reason}. CI is set, so this is a failure, not a skip \
+             (.ci/run installs Claude Code with scripts/install-claude-code.sh)"
+        ),
         Err(reason) => {
             let _ = writeln!(std::io::stderr(), "SKIP e2e: {test}: {reason}");
             None
@@ -177,6 +188,27 @@ pub(super) fn run_claude(
     prompt: &str,
     extra_args: &[&str],
 ) -> Run {
+    run_claude_env(claude, project, api, prompt, extra_args, &[])
+}
+
+/// `PATH` for a run whose settings name our executables by bare name: the built executables
+/// first, then the system's.
+pub(super) fn path_with_our_bins() -> String {
+    format!("{}:{SYSTEM_PATH}", budget_tests::bin_dir().display())
+}
+
+/// The `PATH` every run gets unless told otherwise: none of our executables on it.
+pub(super) const SYSTEM_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+/// [`run_claude`] with extra environment variables (set last, so `PATH` can be replaced).
+pub(super) fn run_claude_env(
+    claude: &Path,
+    project: &TempProject,
+    api: &FakeApi,
+    prompt: &str,
+    extra_args: &[&str],
+    extra_env: &[(&str, &str)],
+) -> Run {
     let base = outside_dir(project);
     let tmp = base.join("tmp");
     std::fs::create_dir_all(&tmp).expect("mkdir tmp");
@@ -197,7 +229,7 @@ pub(super) fn run_claude(
         .args(["-p", prompt, "--output-format", "json"])
         .args(extra_args)
         .env_clear()
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("PATH", SYSTEM_PATH)
         .env("TERM", "dumb")
         .env("LANG", "C.UTF-8")
         .env("HOME", &project.home)
@@ -223,6 +255,9 @@ pub(super) fn run_claude(
         .process_group(0);
     if isolation() == Isolation::NetworkNamespace {
         command.env("ANTHROPIC_UNIX_SOCKET", api.socket_path());
+    }
+    for (key, value) in extra_env {
+        command.env(key, value);
     }
     let started = Instant::now();
     let mut child = command
@@ -270,4 +305,65 @@ pub(super) fn files_under(dir: &Path) -> Vec<PathBuf> {
         }
     }
     found
+}
+
+/// Runs a non-conversation `claude` subcommand (`plugin validate`, `plugin marketplace add`,
+/// `plugin install` …) under the same cleared environment and isolation as [`run_claude`],
+/// with the project as the current directory; bounded like a run.
+pub(super) fn claude_cli(
+    claude: &Path,
+    project: &TempProject,
+    args: &[&str],
+) -> std::process::Output {
+    let tmp = outside_dir(project).join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap_or_else(|e| panic!("mkdir tmp: {e}"));
+    let mut command = match isolation() {
+        Isolation::NetworkNamespace => {
+            let mut c = Command::new(UNSHARE);
+            c.arg("-n").arg(claude);
+            c
+        }
+        Isolation::EnvironmentOnly => Command::new(claude),
+    };
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", SYSTEM_PATH)
+        .env("TERM", "dumb")
+        .env("LANG", "C.UTF-8")
+        .env("HOME", &project.home)
+        .env("TMPDIR", &tmp)
+        .env("CLAUDE_CODE_TMPDIR", &tmp)
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        .env("DISABLE_TELEMETRY", "1")
+        .env("DISABLE_ERROR_REPORTING", "1")
+        .env("DISABLE_AUTOUPDATER", "1")
+        .current_dir(&project.root)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {}: {e}", claude.display()));
+    let id = child.id();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if done_rx.recv_timeout(RUN_DEADLINE).is_err() {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{id}")])
+                .status();
+        }
+    });
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("wait for claude {args:?}: {e}"));
+    let _ = done_tx.send(());
+    let _ = watchdog.join();
+    out
+}
+
+/// The repository root: where `.claude-plugin/marketplace.json` is.
+pub(super) fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }

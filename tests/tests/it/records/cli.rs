@@ -150,6 +150,8 @@ fn demo_runs_from_an_empty_directory_with_no_setup() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let shown = String::from_utf8_lossy(&out.stdout);
     for expected in [
+        "The budget (.claude/budget.toml)",
+        "  40 | [[stop]]",
         "DENY",
         "stop-rule",
         "retry-limit",

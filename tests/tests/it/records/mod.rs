@@ -12,6 +12,7 @@ mod packet;
 mod record;
 mod record_dir;
 mod redaction;
+mod rollout_cli;
 mod status_hooks;
 mod stop_deadline;
 

@@ -47,7 +47,8 @@ fn set_command(settings: &mut Value, event: &str, command: &str) {
     }
 }
 
-/// (text output, JSON output) of `status`, with `path` as PATH.
+/// (text output, JSON output) of `status`, with `path` as PATH. A script relies on the
+/// exit code: 0 exactly when the JSON says the gate is on.
 fn status(project: &TempProject, path: &str) -> (String, Value) {
     let run = |format: &str| {
         let out = project
@@ -55,17 +56,22 @@ fn status(project: &TempProject, path: &str) -> (String, Value) {
             .env("PATH", path)
             .args(["status", "--format", format])
             .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
+            .unwrap_or_else(|e| panic!("{e}"));
+        let code = out.status.code();
+        assert!(
+            matches!(code, Some(0 | 1)),
+            "{code:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        (String::from_utf8_lossy(&out.stdout).into_owned(), code)
     };
-    let json = serde_json::from_str(&run("json")).unwrap();
-    (run("text"), json)
+    let (json_text, json_code) = run("json");
+    let json: Value = serde_json::from_str(&json_text).unwrap_or_else(|e| panic!("{e}"));
+    let (text, text_code) = run("text");
+    assert_eq!(json_code, text_code);
+    let expected = if json["gate_on"] == true { 0 } else { 1 };
+    assert_eq!(json_code, Some(expected), "{json}");
+    (text, json)
 }
 
 fn event_status<'a>(json: &'a Value, event: &str) -> &'a Value {
@@ -178,7 +184,13 @@ fn status_reports_each_event_as_configured_and_resolvable_or_says_what_is_broken
         if *pre_status != "ok" {
             assert!(text.contains("hooks: PROBLEMS"), "{situation}:\n{text}");
             assert!(!text.contains("hooks: installed"), "{situation}:\n{text}");
+            assert!(text.contains("gate: OFF"), "{situation}:\n{text}");
         }
+        assert_eq!(
+            json["gate_on"],
+            json!(*pre_status == "ok"),
+            "{situation}: status must exit 1 when the gate is off"
+        );
     }
 }
 
