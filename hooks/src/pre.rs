@@ -16,7 +16,7 @@ use std::time::Duration;
 pub fn locate(input_cwd: Option<&str>, env: &HookEnv) -> Option<Located> {
     let cwd = env.call_cwd(input_cwd)?;
     let located = budget::locate(&cwd, env.project_dir.as_deref(), env.config_dir.as_deref());
-    (located.repo_budget.is_some() || located.user_budget.is_some()).then_some(located)
+    located.any().then_some(located)
 }
 
 /// Unreadable input: deny when a budget is in force, stay out of the way otherwise.

@@ -14,6 +14,10 @@ pub fn run(args: &Args) -> u8 {
     let files: Vec<(PathBuf, String)> = if args.files.is_empty() {
         let located = project::locate();
         let mut found = Vec::new();
+        if let Some(managed) = located.managed_budget {
+            let shown = managed.display().to_string();
+            found.push((managed, shown));
+        }
         if let Some(user) = located.user_budget {
             let shown = user.display().to_string();
             found.push((user, shown));

@@ -187,10 +187,12 @@ fn text(report: &Value, hook_report: &hooks::HookReport) -> String {
     match report.get("budgets").and_then(Value::as_array) {
         Some(list) if !list.is_empty() => {
             for b in list {
+                let hash = b.get("sha256").and_then(Value::as_str).unwrap_or("?");
                 out.push_str(&format!(
-                    "budget: {} ({})\n",
+                    "budget: {} ({} layer, sha256 {})\n",
                     b.get("file").and_then(Value::as_str).unwrap_or("?"),
-                    b.get("kind").and_then(Value::as_str).unwrap_or("?")
+                    b.get("kind").and_then(Value::as_str).unwrap_or("?"),
+                    hash.get(..12).unwrap_or(hash)
                 ));
             }
         }

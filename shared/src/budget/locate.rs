@@ -1,5 +1,5 @@
-//! Where the budgets are (SPEC §3) and loading them as layers: the user budget first, then
-//! the repo budget, the active task applied to each file that defines it.
+//! Where the budgets are (SPEC §3) and loading them as layers: the managed budget first, then
+//! the user budget, then the repo budget, the active task applied to each file that defines it.
 
 use super::compile::{FileInfo, parse_file};
 use super::{Budget, BudgetError, Diagnostic, LayerKind, Located, Severity};
@@ -48,6 +48,7 @@ pub(super) fn locate(
         project_root,
         repo_budget,
         user_budget,
+        managed_budget: super::managed::managed_budget(super::managed::managed_dir().as_deref()),
     }
 }
 
@@ -82,6 +83,9 @@ pub(super) fn check_file(path: &Path, display: &str) -> Vec<Diagnostic> {
 pub(super) fn load(located: &Located, task: Option<&str>) -> Result<Option<Budget>, BudgetError> {
     let task = task.filter(|t| !t.is_empty());
     let mut files: Vec<(LayerKind, &PathBuf, String)> = Vec::new();
+    if let Some(managed) = &located.managed_budget {
+        files.push((LayerKind::Managed, managed, managed.display().to_string()));
+    }
     if let Some(user) = &located.user_budget {
         files.push((LayerKind::User, user, user.display().to_string()));
     }

@@ -23,6 +23,7 @@ mod diag;
 mod glob_match;
 mod lazy_regex;
 mod locate;
+mod managed;
 mod mcp;
 mod packs;
 mod packs_data;
@@ -36,6 +37,7 @@ mod web;
 pub use command_rules::{GlobalOptions, global_options_table};
 pub use lazy_regex::LazyRegex;
 pub use locate::config_dir;
+pub use managed::{DEFAULT_RETAIN_DAYS, file_hash, managed_dir};
 pub use packs::{PackRuleInfo, pack, pack_names, pack_rule, pack_rules};
 
 /// Where the budget files of one hook call are.
@@ -49,6 +51,16 @@ pub struct Located {
     /// `<config dir>/claude-budget/budget.toml` when it exists (`$CLAUDE_BUDGET_CONFIG_DIR`
     /// overrides the config dir).
     pub user_budget: Option<PathBuf>,
+    /// `<managed dir>/budget.toml` when it exists (`/etc/claude-budget` on Linux;
+    /// `$CLAUDE_BUDGET_MANAGED_DIR` overrides).
+    pub managed_budget: Option<PathBuf>,
+}
+
+impl Located {
+    /// True when any budget file is in force here (the hooks then have an opinion).
+    pub fn any(&self) -> bool {
+        self.repo_budget.is_some() || self.user_budget.is_some() || self.managed_budget.is_some()
+    }
 }
 
 /// Finds the project root and the budget files in force.
@@ -95,7 +107,8 @@ pub fn check_file(path: &Path, display: &str) -> Vec<Diagnostic> {
     locate::check_file(path, display)
 }
 
-/// The compiled budgets in force: the user layer (if any) first, then the repo layer.
+/// The compiled budgets in force: the managed layer (if any) first, then the user layer,
+/// then the repo layer. Every decision takes the most restrictive layer's answer.
 #[derive(Clone, Debug)]
 pub struct Budget {
     pub layers: Vec<Layer>,
@@ -106,6 +119,8 @@ pub struct Budget {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LayerKind {
+    /// Deployed by an organisation's IT/security team (`/etc/claude-budget/budget.toml`).
+    Managed,
     User,
     Repo,
 }
@@ -435,6 +450,8 @@ pub struct RecordSettings {
     pub redact: Vec<LazyRegex>,
     /// `dir`, relative to the project root, when records are kept in the repo.
     pub dir: Option<PathBuf>,
+    /// `retain_days`: run records older than this many days are pruned (SPEC §7).
+    pub retain_days: Option<u64>,
 }
 
 /// The verdict a section gives when only its `default` applies, as a hit (helper for

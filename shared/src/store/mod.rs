@@ -155,12 +155,8 @@ pub fn project_runs_dir(
     budget: Option<&crate::budget::Budget>,
     data_dir: Option<&Path>,
 ) -> Result<PathBuf, StoreError> {
-    let record_dir = budget.and_then(|b| {
-        b.layers
-            .iter()
-            .rev()
-            .find_map(|layer| layer.record.dir.as_ref())
-    });
+    // The managed layer's `[record] dir` wins over the repo's (SPEC §3).
+    let record_dir = budget.and_then(crate::budget::Budget::record_dir);
     let base = match record_dir {
         Some(dir) => project_root.join(dir),
         None => runs_dir_in(data_dir).ok_or(StoreError::NoDataDir)?,
@@ -199,6 +195,8 @@ pub fn protected_dirs(budget: &crate::budget::Budget, data_dir: Option<&Path>) -
     // even before a user budget exists in it, and Claude Code's user settings when
     // `$CLAUDE_CONFIG_DIR` moves them (the `~/.claude` ones are protected by `decide`).
     dirs.extend(crate::budget::config_dir().map(|c| c.join("claude-budget")));
+    // The managed budget's folder: the organisation's floor is not the agent's to move.
+    dirs.extend(crate::budget::managed_dir());
     if let Some(claude) = std::env::var_os("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {
         let claude = PathBuf::from(claude);
         dirs.push(claude.join("settings.json"));

@@ -6,4 +6,5 @@ mod counting;
 mod e2e;
 mod hooks;
 mod records;
+mod security;
 mod shell;

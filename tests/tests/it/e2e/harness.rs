@@ -215,6 +215,7 @@ pub fn run_claude(
         .env("IS_SANDBOX", "1")
         .env("CLAUDE_BUDGET_CONFIG_DIR", &project.config)
         .env("CLAUDE_BUDGET_DATA_DIR", &project.data)
+        .env("CLAUDE_BUDGET_MANAGED_DIR", &project.managed)
         .current_dir(&project.root)
         .stdin(Stdio::null())
         .stdout(open(&stdout_path))
