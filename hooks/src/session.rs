@@ -16,7 +16,7 @@ use crate::runner::{HookEnv, Reply};
 use budget_policy::budget::{Budget, OnExceed};
 use budget_policy::protocol::{ContextOutput, ContextReply, HookInput};
 use budget_policy::store::record::{self, Event};
-use budget_policy::store::{self, transcript};
+use budget_policy::store::{self, retention, transcript};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -84,7 +84,34 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
         Err(e) => (None, post::not_counted(&ctx.session, "session", &e)),
     };
     let recorded = recorded_event(&input, &ctx, seq);
-    post::record_event(&ctx, "session", &recorded, reply)
+    let reply = post::record_event(&ctx, "session", &recorded, reply);
+    if input.hook_event_name.as_deref() == Some("SessionEnd") {
+        prune_old_runs(
+            &ctx,
+            input.session_id.as_deref().unwrap_or("unknown-session"),
+        );
+    }
+    reply
+}
+
+/// One bounded retention pass over this project's runs (SPEC §7): at most daily, a few
+/// sessions at a time, never the running one. Failures are noted, never block.
+fn prune_old_runs(ctx: &post::Context, running: &str) {
+    let Some(project_runs) = ctx.session.dir().parent() else {
+        return;
+    };
+    let pass = retention::opportunistic(
+        project_runs,
+        ctx.budget.retain_days(),
+        running,
+        std::time::SystemTime::now(),
+    );
+    for (path, why) in pass.iter().flat_map(|p| p.skipped.iter()) {
+        if !why.starts_with("the running") && !why.contains("lock") {
+            let problem = format!("retention: could not prune `{}`: {why}", path.display());
+            ctx.session.record_hook_error("session", &problem);
+        }
+    }
 }
 
 /// The record line: SessionStart names the budget files in force; SessionEnd its reason.

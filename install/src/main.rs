@@ -9,6 +9,7 @@ mod explain;
 mod init;
 mod install;
 mod project;
+mod prune;
 mod replay;
 mod report;
 mod status;
@@ -66,6 +67,8 @@ enum Command {
     Demo,
     /// The budget as a table: what the agent may Read, Write, Execute, Call, Expose, Spend, Merge.
     Touchmap(touchmap::Args),
+    /// Delete this project's run records past retention (`[record] retain_days`).
+    Prune(prune::Args),
 }
 
 fn main() -> ExitCode {
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
         Command::Test(args) => cases::test(&args),
         Command::Demo => demo::run(),
         Command::Touchmap(args) => touchmap::run(&args),
+        Command::Prune(args) => prune::run(&args),
     };
     ExitCode::from(code)
 }

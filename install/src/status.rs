@@ -12,6 +12,9 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 
 mod hooks;
+mod retention;
+
+use retention::{retention_json, retention_text, with_retention};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -72,6 +75,7 @@ pub fn run(args: &Args) -> u8 {
         None => None,
     };
     let hook_report = hooks::check(&located.project_root);
+    let retention = retention_json(budget.as_ref(), &project_runs);
     let report = report(
         &located,
         budget.as_ref(),
@@ -79,6 +83,7 @@ pub fn run(args: &Args) -> u8 {
         session.as_ref(),
         &hook_report,
     );
+    let report = with_retention(report, retention);
     match args.format {
         Format::Json => println!(
             "{}",
@@ -202,6 +207,7 @@ fn text(report: &Value, hook_report: &hooks::HookReport) -> String {
         out.push_str(&format!("budget error:\n{problem}\n"));
     }
     out.push_str(&hooks::text(hook_report));
+    out.push_str(&retention_text(&get("retention")));
     if get("session").is_null() {
         out.push_str("session: none recorded yet for this project\n");
         return out;

@@ -35,6 +35,7 @@
 
 pub mod evidence;
 pub mod record;
+pub mod retention;
 pub mod review;
 pub mod state;
 pub mod transcript;

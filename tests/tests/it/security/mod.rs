@@ -3,3 +3,4 @@
 //! rollout metrics (`stats`, its HTML page in a real browser).
 
 mod managed;
+mod prune;
