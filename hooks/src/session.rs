@@ -120,6 +120,9 @@ fn recorded_event(input: &HookInput, ctx: &post::Context, seq: Option<u64>) -> E
     match event.event.as_str() {
         "SessionStart" => {
             event.budget = record::budget_files(&ctx.budget);
+            event.user = Some(budget_policy::report::delegating_user(
+                &ctx.budget.project_root,
+            ));
         }
         "SessionEnd" => event.reason.clone_from(&input.reason),
         _ => {}

@@ -14,6 +14,7 @@ mod replay;
 mod report;
 mod status;
 mod touchmap;
+mod why;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -69,6 +70,8 @@ enum Command {
     Touchmap(touchmap::Args),
     /// Delete this project's run records past retention (`[record] retain_days`).
     Prune(prune::Args),
+    /// Incident lookup: every recorded call that read, changed or was refused on PATH.
+    Why(why::Args),
 }
 
 fn main() -> ExitCode {
@@ -93,6 +96,7 @@ fn main() -> ExitCode {
         Command::Demo => demo::run(),
         Command::Touchmap(args) => touchmap::run(&args),
         Command::Prune(args) => prune::run(&args),
+        Command::Why(args) => why::run(&args),
     };
     ExitCode::from(code)
 }

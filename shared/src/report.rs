@@ -6,12 +6,13 @@
 //!
 //! Submodules: `fold` (events → packet sections), `markdown` (rendering), `reason` (a
 //! denial message cut to what a reviewer needs), `identity` (who delegated the run: git
-//! user, else OS user).
+//! user, else OS user), `why` (incident lookup: the calls that touched a path).
 
 mod fold;
 mod identity;
 mod markdown;
 mod reason;
+pub mod why;
 
 pub use identity::delegating_user;
 

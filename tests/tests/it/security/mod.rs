@@ -4,3 +4,4 @@
 
 mod managed;
 mod prune;
+mod why;
