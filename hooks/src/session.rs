@@ -4,8 +4,10 @@
 //!   its limits, stop rules and evidence duties — short, because it is read on every start.
 //! * UserPromptSubmit records the first prompt as the task request (redacted like the record)
 //!   for the review packet.
-//! * SessionEnd marks the session finished; it takes the lock with a short wait so it ends
-//!   well inside Claude Code's session-end budget (< 1.5 s).
+//! * SessionEnd marks the session finished, re-reads the transcript and rewrites the review
+//!   packet with the final figures (the last turn lands in the transcript after Stop), then
+//!   runs one bounded retention pass; it takes the lock with a short wait so it ends well
+//!   inside Claude Code's session-end budget (< 1.5 s).
 //!
 //! Each event is also appended to the run record: SessionStart with the model and the budget
 //! files in force (and their hashes), UserPromptSubmit with the prompt, SessionEnd with its
@@ -86,12 +88,29 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
     let recorded = recorded_event(&input, &ctx, seq);
     let reply = post::record_event(&ctx, "session", &recorded, reply);
     if input.hook_event_name.as_deref() == Some("SessionEnd") {
+        refresh_packet(&ctx);
         prune_old_runs(
             &ctx,
             input.session_id.as_deref().unwrap_or("unknown-session"),
         );
     }
     reply
+}
+
+/// Claude Code writes the last turn to the transcript after the Stop hooks ran (seen with
+/// 2.1.329: at Stop the transcript lacked the final answer's usage), so the packet written at
+/// Stop under-reports spend: bring it up to date now that SessionEnd re-read the transcript.
+fn refresh_packet(ctx: &post::Context) {
+    let written = store::review::write_packet(
+        ctx.session.dir(),
+        Some(&ctx.budget),
+        &ctx.budget.project_root,
+        store::review::MAX_RECORD_BYTES_IN_HOOK,
+    );
+    if let Err(e) = written {
+        let problem = format!("the review packet was not brought up to date: {e}");
+        ctx.session.record_hook_error("session", &problem);
+    }
 }
 
 /// One bounded retention pass over this project's runs (SPEC §7): at most daily, a few

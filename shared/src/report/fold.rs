@@ -222,6 +222,9 @@ pub(super) fn fold(
     let mut mcp: BTreeMap<String, Vec<Count>> = BTreeMap::new();
     let mut missing_evidence: Vec<String> = Vec::new();
     let mut stop_spend: (Option<u64>, Option<f64>) = (None, None);
+    let mut stop_reasons: HashSet<Option<String>> = HashSet::new();
+    // Calls the analyser could not model (decided by `[run] unparsed`), by tool_use_id.
+    let mut unmodelled: HashSet<&str> = HashSet::new();
 
     for (index, event) in events.iter().enumerate() {
         p.session_id = p.session_id.take().or_else(|| event.session_id.clone());
@@ -256,10 +259,21 @@ pub(super) fn fold(
         {
             high_risk.push(path);
         }
+        if event.event == "PreToolUse"
+            && (event.code.as_deref() == Some("unparsed-command")
+                || event.rule_text.as_deref() == Some("unparsed"))
+            && let Some(id) = event.tool_use_id.as_deref()
+        {
+            unmodelled.insert(id);
+        }
         match event.event.as_str() {
             "PreToolUse" => match event.decision.as_deref() {
-                Some("deny") if event.code.as_deref() == Some("stop-rule") => {
-                    p.stops.push(action(event, &rel));
+                // A stop rule or a spend halt ends the run; the calls refused after it carry
+                // the same stop reason and are not new stops.
+                Some("deny") if event.stop_reason.is_some() => {
+                    if stop_reasons.insert(event.stop_reason.clone()) {
+                        p.stops.push(action(event, &rel));
+                    }
                 }
                 Some("deny") => p.denied.push(action(event, &rel)),
                 Some("ask") => {
@@ -303,6 +317,11 @@ pub(super) fn fold(
             "Bash" | "PowerShell" => {
                 let command = rel.text(event.summary.as_deref().unwrap_or(""));
                 record_run(&mut p.commands, &command, event);
+                let unanalysed = event
+                    .tool_use_id
+                    .as_deref()
+                    .is_some_and(|id| unmodelled.contains(id));
+                mark_unmodelled(&mut p.commands, &command, event, unanalysed);
                 let raw = input_str(event, "command").unwrap_or(&command);
                 if event.test.unwrap_or_else(|| looks_like_tests(raw, budget)) {
                     record_run(&mut p.tests.runs, &command, event);
@@ -374,6 +393,7 @@ pub(super) fn fold(
             high_risk: high_risk.contains(&path),
             path,
             edits,
+            ..FileChange::default()
         })
         .collect();
     p.tools
@@ -388,9 +408,14 @@ pub(super) fn fold(
         .filter(|c| c.failures > 1)
         .cloned()
         .collect();
+    // The state is what `claude-budget status` shows, re-read from the transcript by the
+    // last hook: it wins over the figures the last Stop event recorded.
     let (tokens, usd) = state.map(spend_from_state).unwrap_or_default();
-    p.spend.tokens = stop_spend.0.or(tokens);
-    p.spend.usd = stop_spend.1.or(usd);
+    p.spend.tokens = tokens.or(stop_spend.0);
+    p.spend.usd = usd.or(stop_spend.1);
+    let (files, folders) = split_folders(std::mem::take(&mut p.files_inspected), root);
+    p.files_inspected = files;
+    p.folders_searched = folders;
     p.rollback.present = root.join(&p.rollback.note).is_file();
     p.rollback.high_risk_files = high_risk;
     if let Some(state) = state {
@@ -399,6 +424,20 @@ pub(super) fn fold(
             .task_request
             .take()
             .or_else(|| text("task_request").map(|t| cap(&t, 600)));
+        // The transcript's models (what really answered) before what hook inputs said.
+        let transcript_models: Vec<String> = state
+            .pointer("/spend/models")
+            .and_then(Value::as_array)
+            .map(|m| {
+                m.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !transcript_models.is_empty() {
+            p.agent.model = Some(transcript_models.join(", "));
+        }
         p.agent.model = p.agent.model.take().or_else(|| text("model"));
         if missing_evidence.is_empty()
             && let Some(Value::Array(items)) = state.get("missing_evidence")
@@ -411,7 +450,40 @@ pub(super) fn fold(
         }
     }
     p.residual_risks = residual_risks(&p, &missing_evidence);
+    p.outcome = super::outcome::outcome(&super::outcome::signals(events, &p, &missing_evidence));
     p
+}
+
+/// A command that ran although the analyser could not model it (decided by `[run]
+/// unparsed`, e.g. approved after an `unparsed-command` ask) shows as `unanalysed`, not `ok`: what it read is unknown; one whose
+/// output carried a denied file's secret shows as `secret-exposed`.
+fn mark_unmodelled(list: &mut [CommandRun], command: &str, event: &Event, unanalysed: bool) {
+    let Some(run) = list.iter_mut().find(|c| c.command == command) else {
+        return;
+    };
+    if event.code.as_deref() == Some("secret-exposed") {
+        run.last_outcome = "secret-exposed".into();
+    } else if unanalysed && run.last_outcome == "ok" {
+        run.last_outcome = UNANALYSED.into();
+    }
+}
+
+/// `last_outcome` of a command that ran unanalysed.
+pub(super) const UNANALYSED: &str = "unanalysed";
+
+/// Files and folders apart: a path that is a folder on disk now (or was searched as one)
+/// is not a file the agent inspected.
+fn split_folders(paths: Vec<String>, root: &Path) -> (Vec<String>, Vec<String>) {
+    paths.into_iter().partition(|path| {
+        let absolute = if path.starts_with('/') {
+            std::path::PathBuf::from(path)
+        } else if path.starts_with('~') {
+            return true;
+        } else {
+            root.join(path)
+        };
+        !absolute.is_dir()
+    })
 }
 
 /// What a reviewer should worry about: evidence the run did not produce.

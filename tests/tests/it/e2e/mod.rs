@@ -8,4 +8,5 @@
 mod fake_api_checks;
 mod harness;
 mod harness_checks;
+mod packet_spend;
 mod scenarios;
