@@ -3,5 +3,7 @@
 //! rollout metrics (`stats`, its HTML page in a real browser).
 
 mod managed;
+mod outcome;
+mod packet;
 mod prune;
 mod why;
