@@ -12,6 +12,7 @@ mod project;
 mod prune;
 mod replay;
 mod report;
+mod stats;
 mod status;
 mod touchmap;
 mod why;
@@ -72,6 +73,8 @@ enum Command {
     Prune(prune::Args),
     /// Incident lookup: every recorded call that read, changed or was refused on PATH.
     Why(why::Args),
+    /// Rollout metrics per day and project: runs, denials, asks, halts, spend, tripwires.
+    Stats(stats::Args),
 }
 
 fn main() -> ExitCode {
@@ -97,6 +100,7 @@ fn main() -> ExitCode {
         Command::Touchmap(args) => touchmap::run(&args),
         Command::Prune(args) => prune::run(&args),
         Command::Why(args) => why::run(&args),
+        Command::Stats(args) => stats::run(&args),
     };
     ExitCode::from(code)
 }

@@ -6,7 +6,8 @@
 //!
 //! Submodules: `fold` (events → packet sections), `markdown` (rendering), `reason` (a
 //! denial message cut to what a reviewer needs), `identity` (who delegated the run: git
-//! user, else OS user), `why` (incident lookup: the calls that touched a path).
+//! user, else OS user), `why` (incident lookup: the calls that touched a path), `outcome` (the
+//! packet's first line), `diffstat` (lines changed, from git), `stats` (rollout metrics).
 
 mod diffstat;
 mod fold;
@@ -14,6 +15,7 @@ mod identity;
 mod markdown;
 mod outcome;
 mod reason;
+pub mod stats;
 pub mod why;
 
 pub use identity::delegating_user;

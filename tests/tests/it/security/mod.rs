@@ -6,4 +6,5 @@ mod managed;
 mod outcome;
 mod packet;
 mod prune;
+mod stats;
 mod why;
