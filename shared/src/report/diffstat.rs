@@ -58,11 +58,12 @@ pub fn diffstat(root: &Path, changed: &[String]) -> HashMap<String, Lines> {
         let small = file
             .metadata()
             .is_ok_and(|m| m.is_file() && m.len() <= MAX_NEW_FILE_BYTES);
-        if small && !tracked(root, path) {
-            if let Ok(bytes) = std::fs::read(&file) {
-                let added = bytecount_lines(&bytes);
-                out.insert(path.clone(), Lines { added, removed: 0 });
-            }
+        if small
+            && !tracked(root, path)
+            && let Ok(bytes) = std::fs::read(&file)
+        {
+            let added = bytecount_lines(&bytes);
+            out.insert(path.clone(), Lines { added, removed: 0 });
         }
     }
     out

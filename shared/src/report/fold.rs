@@ -271,9 +271,8 @@ pub(super) fn fold(
                 // A stop rule or a spend halt ends the run; the calls refused after it carry
                 // the same stop reason and are not new stops.
                 Some("deny") if event.stop_reason.is_some() => {
-                    if stop_reasons.insert(event.stop_reason.clone()) {
-                        p.stops.push(action(event, &rel));
-                    }
+                    let first = stop_reasons.insert(event.stop_reason.clone());
+                    p.stops.extend(first.then(|| action(event, &rel)));
                 }
                 Some("deny") => p.denied.push(action(event, &rel)),
                 Some("ask") => {

@@ -84,9 +84,9 @@ outcome!(the_stop_gate_used_up_completed_with_gaps, {
     [edit_ok(), vec![stop]].concat()
 } => "completed with gaps: tests not run after the last edit");
 outcome!(a_stop_rule_halted_the_run,
-    vec![halt("stop-rule", "Deploying is outside this budget.")] => "halted — stop rule: Deploying is outside this budget.");
+    [halt("stop-rule", "Deploying is outside this budget.")] => "halted — stop rule: Deploying is outside this budget.");
 outcome!(a_spend_halt_halted_the_run,
-    vec![halt("spend-exceeded", "[spend] max_usd = 5 is reached")] => "halted — spend limit: [spend] max_usd = 5 is reached");
+    [halt("spend-exceeded", "[spend] max_usd = 5 is reached")] => "halted — spend limit: [spend] max_usd = 5 is reached");
 outcome!(a_tamper_halt_outranks_everything, {
     let mut post = ev("PostToolUse");
     post.code = Some("tamper-detected".into());
