@@ -14,7 +14,7 @@ pub fn run(args: &Args) -> u8 {
     let files: Vec<(PathBuf, String)> = if args.files.is_empty() {
         let located = project::locate();
         let mut found = Vec::new();
-        if let Some(managed) = located.managed_budget {
+        for managed in located.managed_budgets {
             let shown = managed.display().to_string();
             found.push((managed, shown));
         }

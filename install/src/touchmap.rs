@@ -176,14 +176,13 @@ pub fn render(display: &str, budget: &Table) -> String {
 pub fn run(_args: &Args) -> u8 {
     let located = project::locate();
     // Every layer in force, in evaluation order; the most restrictive answer wins.
-    let files: Vec<(&str, &std::path::PathBuf)> = [
-        ("managed", located.managed_budget.as_ref()),
-        ("user", located.user_budget.as_ref()),
-        ("repo", located.repo_budget.as_ref()),
-    ]
-    .into_iter()
-    .filter_map(|(kind, file)| Some((kind, file?)))
-    .collect();
+    let files: Vec<(&str, &std::path::PathBuf)> = located
+        .managed_budgets
+        .iter()
+        .map(|f| ("managed", f))
+        .chain(located.user_budget.iter().map(|f| ("user", f)))
+        .chain(located.repo_budget.iter().map(|f| ("repo", f)))
+        .collect();
     if files.is_empty() {
         eprintln!("claude-budget: no budget file here (run `claude-budget init` to write one)");
         return EXIT_USAGE;

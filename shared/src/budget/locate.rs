@@ -48,7 +48,7 @@ pub(super) fn locate(
         project_root,
         repo_budget,
         user_budget,
-        managed_budget: super::managed::managed_budget(super::managed::managed_dir().as_deref()),
+        managed_budgets: super::managed::managed_budgets(),
     }
 }
 
@@ -83,7 +83,7 @@ pub(super) fn check_file(path: &Path, display: &str) -> Vec<Diagnostic> {
 pub(super) fn load(located: &Located, task: Option<&str>) -> Result<Option<Budget>, BudgetError> {
     let task = task.filter(|t| !t.is_empty());
     let mut files: Vec<(LayerKind, &PathBuf, String)> = Vec::new();
-    if let Some(managed) = &located.managed_budget {
+    for managed in &located.managed_budgets {
         files.push((LayerKind::Managed, managed, managed.display().to_string()));
     }
     if let Some(user) = &located.user_budget {

@@ -10,13 +10,18 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_RETAIN_DAYS: u64 = 90;
 
 /// The folder holding the managed `budget.toml`: `$CLAUDE_BUDGET_MANAGED_DIR` when set, else
-/// the platform's system-wide place (the same idea as Claude Code's managed settings):
+/// [`platform_managed_dir`].
+pub fn managed_dir() -> Option<PathBuf> {
+    match std::env::var_os("CLAUDE_BUDGET_MANAGED_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => platform_managed_dir(),
+    }
+}
+
+/// The platform's system-wide place (the same idea as Claude Code's managed settings):
 /// `/etc/claude-budget` on Linux and other Unix, `/Library/Application Support/ClaudeBudget`
 /// on macOS, `%ProgramData%\ClaudeBudget` on Windows.
-pub fn managed_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("CLAUDE_BUDGET_MANAGED_DIR").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir));
-    }
+pub fn platform_managed_dir() -> Option<PathBuf> {
     if cfg!(target_os = "macos") {
         Some(PathBuf::from("/Library/Application Support/ClaudeBudget"))
     } else if cfg!(windows) {
@@ -29,8 +34,25 @@ pub fn managed_dir() -> Option<PathBuf> {
 }
 
 /// `<dir>/budget.toml` when it is a file.
-pub(super) fn managed_budget(dir: Option<&Path>) -> Option<PathBuf> {
+fn managed_budget(dir: Option<&Path>) -> Option<PathBuf> {
     dir.map(|d| d.join("budget.toml")).filter(|p| p.is_file())
+}
+
+/// The managed budgets in force: the platform's file first, then the one in
+/// `$CLAUDE_BUDGET_MANAGED_DIR` when that names another dir. The variable adds a managed
+/// layer but cannot remove the platform's: a repository's `.claude/settings.json` can set
+/// environment variables for the hooks (`env`), and a floor that a repository could switch
+/// off would not be a floor.
+pub(super) fn managed_budgets() -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = managed_budget(platform_managed_dir().as_deref())
+        .into_iter()
+        .collect();
+    if let Some(other) = managed_budget(managed_dir().as_deref())
+        && !found.contains(&other)
+    {
+        found.push(other);
+    }
+    found
 }
 
 impl Budget {

@@ -37,7 +37,7 @@ mod web;
 pub use command_rules::{GlobalOptions, global_options_table};
 pub use lazy_regex::LazyRegex;
 pub use locate::config_dir;
-pub use managed::{DEFAULT_RETAIN_DAYS, file_hash, managed_dir};
+pub use managed::{DEFAULT_RETAIN_DAYS, file_hash, managed_dir, platform_managed_dir};
 pub use packs::{PackRuleInfo, pack, pack_names, pack_rule, pack_rules};
 
 /// Where the budget files of one hook call are.
@@ -51,15 +51,16 @@ pub struct Located {
     /// `<config dir>/claude-budget/budget.toml` when it exists (`$CLAUDE_BUDGET_CONFIG_DIR`
     /// overrides the config dir).
     pub user_budget: Option<PathBuf>,
-    /// `<managed dir>/budget.toml` when it exists (`/etc/claude-budget` on Linux;
-    /// `$CLAUDE_BUDGET_MANAGED_DIR` overrides).
-    pub managed_budget: Option<PathBuf>,
+    /// The managed budgets that exist: `<managed dir>/budget.toml` (`/etc/claude-budget` on
+    /// Linux; `$CLAUDE_BUDGET_MANAGED_DIR` names another dir) — and the platform's own file
+    /// as well when the variable points elsewhere, so no environment can switch it off.
+    pub managed_budgets: Vec<PathBuf>,
 }
 
 impl Located {
     /// True when any budget file is in force here (the hooks then have an opinion).
     pub fn any(&self) -> bool {
-        self.repo_budget.is_some() || self.user_budget.is_some() || self.managed_budget.is_some()
+        self.repo_budget.is_some() || self.user_budget.is_some() || !self.managed_budgets.is_empty()
     }
 }
 

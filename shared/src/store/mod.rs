@@ -198,6 +198,7 @@ pub fn protected_dirs(budget: &crate::budget::Budget, data_dir: Option<&Path>) -
     dirs.extend(crate::budget::config_dir().map(|c| c.join("claude-budget")));
     // The managed budget's folder: the organisation's floor is not the agent's to move.
     dirs.extend(crate::budget::managed_dir());
+    dirs.extend(crate::budget::platform_managed_dir());
     if let Some(claude) = std::env::var_os("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {
         let claude = PathBuf::from(claude);
         dirs.push(claude.join("settings.json"));
