@@ -16,6 +16,7 @@ mod markdown;
 mod outcome;
 mod reason;
 pub mod stats;
+mod truth;
 pub mod why;
 
 pub use identity::delegating_user;

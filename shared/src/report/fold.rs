@@ -1,6 +1,7 @@
 //! Events → packet sections. One pass over the record; what a call *did* is read from its
 //! post event (PostToolUse / PostToolUseFailure), what the budget *said* from its PreToolUse.
 
+use super::truth::{mark_unmodelled, split_folders, transcript_models};
 use super::{Action, Approval, CommandRun, Count, FileChange, McpUse, Packet};
 use crate::budget::Budget;
 use crate::protocol::split_mcp_name;
@@ -424,19 +425,7 @@ pub(super) fn fold(
             .take()
             .or_else(|| text("task_request").map(|t| cap(&t, 600)));
         // The transcript's models (what really answered) before what hook inputs said.
-        let transcript_models: Vec<String> = state
-            .pointer("/spend/models")
-            .and_then(Value::as_array)
-            .map(|m| {
-                m.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
-        if !transcript_models.is_empty() {
-            p.agent.model = Some(transcript_models.join(", "));
-        }
+        p.agent.model = transcript_models(state).or_else(|| p.agent.model.take());
         p.agent.model = p.agent.model.take().or_else(|| text("model"));
         if missing_evidence.is_empty()
             && let Some(Value::Array(items)) = state.get("missing_evidence")
@@ -451,38 +440,6 @@ pub(super) fn fold(
     p.residual_risks = residual_risks(&p, &missing_evidence);
     p.outcome = super::outcome::outcome(&super::outcome::signals(events, &p, &missing_evidence));
     p
-}
-
-/// A command that ran although the analyser could not model it (decided by `[run]
-/// unparsed`, e.g. approved after an `unparsed-command` ask) shows as `unanalysed`, not `ok`: what it read is unknown; one whose
-/// output carried a denied file's secret shows as `secret-exposed`.
-fn mark_unmodelled(list: &mut [CommandRun], command: &str, event: &Event, unanalysed: bool) {
-    let Some(run) = list.iter_mut().find(|c| c.command == command) else {
-        return;
-    };
-    if event.code.as_deref() == Some("secret-exposed") {
-        run.last_outcome = "secret-exposed".into();
-    } else if unanalysed && run.last_outcome == "ok" {
-        run.last_outcome = UNANALYSED.into();
-    }
-}
-
-/// `last_outcome` of a command that ran unanalysed.
-pub(super) const UNANALYSED: &str = "unanalysed";
-
-/// Files and folders apart: a path that is a folder on disk now (or was searched as one)
-/// is not a file the agent inspected.
-fn split_folders(paths: Vec<String>, root: &Path) -> (Vec<String>, Vec<String>) {
-    paths.into_iter().partition(|path| {
-        let absolute = if path.starts_with('/') {
-            std::path::PathBuf::from(path)
-        } else if path.starts_with('~') {
-            return true;
-        } else {
-            root.join(path)
-        };
-        !absolute.is_dir()
-    })
 }
 
 /// What a reviewer should worry about: evidence the run did not produce.

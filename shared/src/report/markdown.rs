@@ -1,8 +1,9 @@
 //! The packet as markdown: one short section per question a reviewer asks, lists capped so
 //! the whole thing reads in two minutes, no raw JSON.
 
-use super::fold::{UNANALYSED, UNDECIDED, list_short};
+use super::fold::{UNDECIDED, list_short};
 use super::reason::{Shown, condensed};
+use super::truth::UNANALYSED;
 use super::{Action, CommandRun, Packet};
 use std::fmt::Write;
 
