@@ -202,7 +202,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-fn check_generated(sessions: usize, every: usize) -> (Duration, Duration, u64) {
+fn check_generated(sessions: usize, every: usize) -> (Duration, Duration, u64, Duration) {
     let p = TempProject::new().budget("");
     let seeded = generate(&p, sessions, every);
     let started = Instant::now();
@@ -219,7 +219,20 @@ fn check_generated(sessions: usize, every: usize) -> (Duration, Duration, u64) {
     let (_, all) = why(&p, &["**/*.rs"]);
     let glob = started.elapsed() / 2;
     assert!(all.as_array().map_or(0, Vec::len) >= sessions * 12);
-    (hit, glob, bytes_under(&p.data))
+    let started = Instant::now();
+    let out = p
+        .command("claude-budget")
+        .args(["stats", "--since", "400", "--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("stats: {e}"));
+    let stats_time = started.elapsed();
+    let stats: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    assert_eq!(
+        stats["total"]["runs"],
+        json!(sessions),
+        "stats counts every run"
+    );
+    (hit, glob, bytes_under(&p.data), stats_time)
 }
 
 #[test]
@@ -230,12 +243,13 @@ fn why_finds_exactly_the_seeded_changes_among_generated_sessions() {
 #[test]
 #[ignore = "measurement: cargo test --release -p budget-tests --test it security::why -- --ignored --nocapture"]
 fn measure_why_on_a_year_of_records() {
-    let (path, glob, bytes) = check_generated(10_000, 500);
+    let (path, glob, bytes, stats) = check_generated(10_000, 500);
     let _ = writeln!(
         std::io::stderr(),
-        "why on 10,000 sessions ({:.0} MB of records): a path {:.3} s, `**/*.rs` (every line parsed, 120,000+ rows) {:.3} s",
+        "why on 10,000 sessions ({:.0} MB of records): a path {:.3} s, `**/*.rs` (every line parsed, 120,000+ rows) {:.3} s; stats --since 400: {:.3} s",
         bytes as f64 / 1e6,
         path.as_secs_f64(),
         glob.as_secs_f64(),
+        stats.as_secs_f64(),
     );
 }
