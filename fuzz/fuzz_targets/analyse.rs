@@ -3,7 +3,8 @@
 #![no_main]
 
 use budget_policy::fsview::RealFs;
-use budget_policy::shell::{ShellContext, analyse, semantic::pack_hits};
+use budget_policy::packs::pack_hits;
+use budget_policy::shell::{ShellContext, analyse};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,7 +3,7 @@
 //! — so the run that scared you becomes a regression test. Each call is decided on its own
 //! (as `test` will decide it), not with the run's history of retries and stops.
 
-use crate::cases::{Replayer, relative_input, verdict_word};
+use crate::cases::{relative_input, replayer, verdict_word};
 use crate::report::{load_budget, open_run};
 use crate::{EXIT_OK, EXIT_USAGE};
 use serde_json::Value;
@@ -81,7 +81,7 @@ pub fn run(args: &Args) -> u8 {
         };
         // Decided as `test` will decide the case: on its own, in a fresh session (retry
         // limits and an earlier stop are history, not part of the call).
-        let decision = Replayer::new(&budget).decide(
+        let decision = replayer(&budget).decide(
             tool,
             input,
             event.cwd.as_deref(),

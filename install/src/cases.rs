@@ -1,14 +1,10 @@
-//! Re-deciding recorded or written calls with today's budget — the machinery `replay`,
-//! `capture`, `test` and `demo` share. It calls exactly the `decide` the hook calls, with the
-//! session facts rebuilt from the record as the run went (failures, edits, a stop), so retry
-//! limits and stop rules replay as they happened.
+//! Replay cases (`claude-budget test`) and what `replay`, `capture`, `test` and `demo` share
+//! to print decisions. Deciding and counting are `budget_policy::events::replay`'s: exactly
+//! what the hooks do.
 
 use budget_policy::budget::Budget;
-use budget_policy::decide::{self, DecideContext, Decision, SessionFacts, StopFact};
-use budget_policy::fsview::RealFs;
-use budget_policy::protocol::ToolCall;
-use budget_policy::store;
-use budget_policy::store::record::Event;
+use budget_policy::decide::Decision;
+use budget_policy::events::replay::Replayer;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -25,85 +21,10 @@ pub fn rule_label(decision: &Decision) -> String {
     }
 }
 
-/// Decides calls one after the other, keeping the session facts a real run would have.
-pub struct Replayer<'a> {
-    pub budget: &'a Budget,
-    pub facts: SessionFacts,
-    protected_dirs: Vec<PathBuf>,
-    branch: Option<String>,
-}
-
-impl<'a> Replayer<'a> {
-    pub fn new(budget: &'a Budget) -> Replayer<'a> {
-        let data_dir = std::env::var_os("CLAUDE_BUDGET_DATA_DIR").map(PathBuf::from);
-        let protected_dirs = store::protected_dirs(budget, data_dir.as_deref());
-        let branch = decide::merge::current_branch(&budget.project_root, &RealFs);
-        Replayer {
-            budget,
-            facts: SessionFacts::default(),
-            protected_dirs,
-            branch,
-        }
-    }
-
-    /// Decides one call as the pre-tool-use hook would now.
-    pub fn decide(
-        &mut self,
-        tool: &str,
-        input: &Value,
-        cwd: Option<&str>,
-        mode: Option<&str>,
-    ) -> Decision {
-        let call = ToolCall::from_parts(tool, input);
-        let fs = RealFs;
-        let ctx = DecideContext {
-            cwd: cwd.map_or_else(|| self.budget.project_root.clone(), PathBuf::from),
-            home: std::env::var_os("HOME").map(PathBuf::from),
-            nobody_can_answer: matches!(mode, Some("bypassPermissions" | "dontAsk")),
-            protected_dirs: self.protected_dirs.clone(),
-            current_branch: self.branch.clone(),
-            fs: &fs,
-        };
-        let decision = decide::decide(&call, self.budget, &self.facts, &ctx);
-        self.facts.tool_calls += 1;
-        if let Some(reason) = &decision.stop_reason {
-            let origin = decision
-                .rule
-                .as_ref()
-                .map(|h| h.origin.to_string())
-                .unwrap_or_default();
-            self.facts.stopped.get_or_insert(StopFact {
-                reason: reason.clone(),
-                origin,
-            });
-        }
-        decision
-    }
-
-    /// Counts what a call's post event says happened (failures by command, edits by file).
-    pub fn observe(&mut self, event: &Event) {
-        let failed = event.outcome.as_deref() == Some("failed");
-        let input = event.input.as_ref();
-        let field = |k: &str| input.and_then(|i| i.get(k)).and_then(Value::as_str);
-        if failed {
-            self.facts.total_failures += 1;
-            if let Some(command) = field("command") {
-                let fact = self
-                    .facts
-                    .failures
-                    .entry(decide::fingerprint(command))
-                    .or_default();
-                fact.count += 1;
-                fact.last_error_line = event.error.clone().unwrap_or_default();
-            }
-        } else if matches!(
-            event.tool.as_deref(),
-            Some("Edit" | "Write" | "MultiEdit" | "NotebookEdit")
-        ) && let Some(path) = field("file_path").or_else(|| field("notebook_path"))
-        {
-            *self.facts.edits.entry(path.to_owned()).or_insert(0) += 1;
-        }
-    }
+/// A fresh replay session under `budget` in this process's environment (see
+/// `events::replay`: the hooks' own deciding and counting).
+pub fn replayer(budget: &Budget) -> Replayer<'_> {
+    Replayer::new(budget, crate::project::env())
 }
 
 /// Strings of `value` with the project root made relative (`/home/u/proj/src/a.rs` →
@@ -221,7 +142,7 @@ pub fn test(args: &TestArgs) -> u8 {
     let mut outcomes = Vec::with_capacity(cases.len());
     for (file, case) in cases {
         // Each case is decided on its own, as the first call of a fresh session.
-        let mut replayer = Replayer::new(&budget);
+        let mut replayer = replayer(&budget);
         let input = serde_json::to_value(&case.input).unwrap_or(Value::Null);
         let decision = replayer.decide(&case.tool, &input, None, case.permission_mode.as_deref());
         let got = verdict_word(&decision);

@@ -6,12 +6,13 @@
 //! It calls the same `decide` the hook calls and writes a real run record, so what it shows
 //! is what the hooks would do.
 
-use crate::cases::{Replayer, verdict_word};
+use crate::cases::{replayer, verdict_word};
 use crate::{EXIT_OK, EXIT_USAGE};
 use budget_policy::budget;
+use budget_policy::fsview::RealFs;
 use budget_policy::protocol::HookInput;
 use budget_policy::redact::Redactor;
-use budget_policy::report::Packet;
+use budget_policy::report::{Packet, Place};
 use budget_policy::store::record::{self, Event};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -107,7 +108,7 @@ fn replay_demo() -> Result<(), String> {
     for (rel, text) in FILES {
         write(&root, rel, text).map_err(|e| e.to_string())?;
     }
-    let located = budget::locate(&root, Some(&root), Some(&config));
+    let located = budget::locate(&root, Some(&root), Some(&config), &RealFs);
     let budget = match budget::load(&located, None) {
         Ok(Some(budget)) => budget,
         Ok(None) => return Err("the bundled budget was not found".into()),
@@ -141,7 +142,7 @@ fn replay_demo() -> Result<(), String> {
     append(&start)?;
 
     println!("claude-budget demo: replaying an agent run through the example budget\n");
-    let mut replayer = Replayer::new(&budget);
+    let mut replayer = replayer(&budget);
     for (n, line) in RUN.lines().filter(|l| !l.trim().is_empty()).enumerate() {
         let step: Value =
             serde_json::from_str(line).map_err(|e| format!("bundled run, line {}: {e}", n + 1))?;
@@ -162,7 +163,8 @@ fn replay_demo() -> Result<(), String> {
         let input = absolute(step.get("input").cloned().unwrap_or(json!({})), &root);
         let id = format!("toolu_demo_{n:02}");
         let pre = hook_input("PreToolUse", tool, &input, &id, &root);
-        let decision = replayer.decide(tool, &input, pre.cwd.as_deref(), Some("default"));
+        let decision =
+            replayer.decide_call(tool, &input, Some(&id), pre.cwd.as_deref(), Some("default"));
         let mut event = Event::from_input(&pre);
         event.decision = decision.verdict.map(|v| v.as_str().to_owned());
         event.code = Some(decision.code.as_str().to_owned());
@@ -221,7 +223,9 @@ fn replay_demo() -> Result<(), String> {
         append(&post)?;
     }
     let events = record::read(&session).map_err(|e| e.to_string())?;
-    let packet = Packet::build(&events, None, Some(&budget), &root).with_user("you (demo)");
+    let env = crate::project::env();
+    let place = Place::new(&root, &env, &RealFs);
+    let packet = Packet::build(&events, None, Some(&budget), &place).with_user("you (demo)");
     println!("\n{}", packet.markdown());
     println!(
         "(The example budget and run are built into the binary; nothing was written outside a temp dir.)"

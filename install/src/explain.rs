@@ -2,11 +2,11 @@
 //! commands and file effects found, every rule that matched with its origin, the decision.
 
 use crate::{EXIT_OK, EXIT_USAGE, Format, project};
-use budget_policy::budget;
-use budget_policy::decide::{self, DecideContext, Decision, SessionFacts, merge};
-use budget_policy::fsview::RealFs;
+use budget_policy::decide::Decision;
+use budget_policy::events::context::{self, CallSite};
 use budget_policy::protocol::{HookInput, ToolCall};
-use budget_policy::shell::{self, Analysis, EffectKind, ShellContext};
+use budget_policy::session::SessionFacts;
+use budget_policy::shell::{Analysis, EffectKind};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -59,11 +59,9 @@ pub fn run(args: &Args) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let located = project::locate();
-    let task = std::env::var("CLAUDE_BUDGET_TASK")
-        .ok()
-        .filter(|t| !t.is_empty());
-    let budget = match budget::load(&located, task.as_deref()) {
+    let env = project::env();
+    let located = context::locate_from(&env, &env.cwd());
+    let budget = match context::load(&env, &located) {
         Ok(Some(b)) => b,
         Ok(None) => {
             eprintln!("no budget in force here: every call gets no opinion from claude-budget");
@@ -76,39 +74,19 @@ pub fn run(args: &Args) -> u8 {
             return crate::EXIT_PROBLEMS;
         }
     };
-    let fs = RealFs;
     let cwd = input
         .cwd
         .as_deref()
-        .map(PathBuf::from)
-        .unwrap_or_else(project::cwd);
-    let home = std::env::var_os("HOME").map(PathBuf::from);
+        .map_or_else(|| env.cwd(), PathBuf::from);
     let analysis = match &call {
-        ToolCall::Bash { command } => Some(shell::analyse(
-            command,
-            &ShellContext {
-                cwd: cwd.clone(),
-                home: home.clone(),
-                project_dir: budget.project_root.clone(),
-                fs: &fs,
-            },
-        )),
+        ToolCall::Bash { command } => Some(context::analyse(command, &cwd, &budget, &env)),
         _ => None,
     };
-    let ctx = DecideContext {
-        cwd,
-        home,
-        nobody_can_answer: input.nobody_can_answer(),
-        protected_dirs: budget_policy::store::protected_dirs(
-            &budget,
-            std::env::var_os("CLAUDE_BUDGET_DATA_DIR")
-                .map(PathBuf::from)
-                .as_deref(),
-        ),
-        current_branch: merge::current_branch(&budget.project_root, &fs),
-        fs: &fs,
+    let site = CallSite {
+        cwd: Some(&cwd),
+        permission_mode: input.permission_mode.as_deref(),
     };
-    let decision = decide::decide(&call, &budget, &SessionFacts::default(), &ctx);
+    let decision = context::decide_call(&call, &budget, &SessionFacts::default(), &env, site);
     match args.format {
         Format::Json => println!("{}", json_report(&call, analysis.as_ref(), &decision)),
         Format::Text => print!("{}", text_report(&call, analysis.as_ref(), &decision)),

@@ -55,18 +55,20 @@ pub(crate) fn settings_path(scope: Scope) -> Option<PathBuf> {
                 .project_root
                 .join(".claude/settings.local.json"),
         ),
-        Scope::User => std::env::var_os("CLAUDE_CONFIG_DIR")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".claude")))
-            .map(|d| d.join("settings.json")),
+        Scope::User => {
+            let env = crate::project::env();
+            env.claude_config_dir
+                .or_else(|| env.home.map(|h| h.join(".claude")))
+                .map(|d| d.join("settings.json"))
+        }
     }
 }
 
 /// The command for one hook: the executable beside this CLI when it is there (an absolute
 /// path, so PATH differences cannot disable the gate), else the bare name.
 fn hook_command(name: &str) -> String {
-    let beside = std::env::current_exe()
-        .ok()
+    let beside = crate::project::env()
+        .current_exe
         .and_then(|exe| Some(exe.parent()?.join(name)));
     match beside {
         Some(path) if path.is_file() => path.display().to_string(),

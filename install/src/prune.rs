@@ -6,7 +6,7 @@
 
 use crate::{EXIT_OK, EXIT_USAGE, project, report};
 use budget_policy::budget::DEFAULT_RETAIN_DAYS;
-use budget_policy::store::{self, record::rfc3339, retention};
+use budget_policy::store::{record::rfc3339, retention};
 use std::time::SystemTime;
 
 #[derive(clap::Args)]
@@ -38,7 +38,7 @@ pub fn run(args: &Args) -> u8 {
             budget_policy::budget::Budget::retain_days,
         )
     });
-    let runs = match store::project_runs_dir(&root, budget.as_ref(), None) {
+    let runs = match project::layout().project_dir(&root, budget.as_ref()) {
         Ok(dir) => dir,
         Err(e) => {
             eprintln!("claude-budget: {e}");

@@ -2,7 +2,7 @@
 //! budget and print only what changed. Exit 1 when a call that was denied would now get
 //! through (allowed, or no opinion), so CI notices a budget that got looser.
 
-use crate::cases::{Replayer, rule_label, verdict_word};
+use crate::cases::{replayer, rule_label, verdict_word};
 use crate::report::{Run, load_budget, open_run};
 use crate::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Format};
 use serde::Serialize;
@@ -50,7 +50,7 @@ pub fn run(args: &Args) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let mut replayer = Replayer::new(&budget);
+    let mut replayer = replayer(&budget);
     let (mut changes, mut compared) = (Vec::new(), 0);
     for event in &events {
         if event.event != "PreToolUse" {
@@ -62,9 +62,10 @@ pub fn run(args: &Args) -> u8 {
         let (Some(tool), Some(input)) = (&event.tool, &event.input) else {
             continue;
         };
-        let decision = replayer.decide(
+        let decision = replayer.decide_call(
             tool,
             input,
+            event.tool_use_id.as_deref(),
             event.cwd.as_deref(),
             event.permission_mode.as_deref(),
         );

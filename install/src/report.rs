@@ -3,8 +3,9 @@
 //! `latest` (the default: the newest run of this project, `store::latest_session`).
 
 use crate::{EXIT_OK, EXIT_USAGE, Format, project};
-use budget_policy::budget::{self, Budget};
-use budget_policy::report::Packet;
+use budget_policy::budget::Budget;
+use budget_policy::fsview::RealFs;
+use budget_policy::report::{Packet, Place};
 use budget_policy::store::record::{self, Event};
 use budget_policy::store::{self, review};
 use serde_json::Value;
@@ -22,10 +23,7 @@ pub struct Args {
 /// The budget in force here, when it loads (reports still work without one).
 pub fn load_budget() -> Result<Option<Budget>, String> {
     let located = project::locate();
-    let task = std::env::var("CLAUDE_BUDGET_TASK")
-        .ok()
-        .filter(|t| !t.is_empty());
-    budget::load(&located, task.as_deref()).map_err(|err| {
+    project::load(&located).map_err(|err| {
         let lines: Vec<String> = err.diagnostics.iter().map(ToString::to_string).collect();
         format!("the budget does not load:\n{}", lines.join("\n"))
     })
@@ -34,7 +32,11 @@ pub fn load_budget() -> Result<Option<Budget>, String> {
 /// Where any project's records may be, for a session id that is not this project's: the
 /// data dir's runs and this budget's `[record] dir`.
 fn record_roots(budget: Option<&Budget>) -> Vec<PathBuf> {
-    let mut roots: Vec<PathBuf> = store::runs_dir().into_iter().collect();
+    let mut roots: Vec<PathBuf> = project::layout()
+        .runs_dir()
+        .map(Path::to_path_buf)
+        .into_iter()
+        .collect();
     if let Some(budget) = budget {
         for layer in &budget.layers {
             if let Some(dir) = &layer.record.dir {
@@ -53,7 +55,9 @@ pub fn resolve_run(run: &str, budget: Option<&Budget>) -> Result<PathBuf, String
         return Ok(as_path.to_path_buf());
     }
     let root = project_root(budget);
-    let project_runs = store::project_runs_dir(&root, budget, None).map_err(|e| e.to_string())?;
+    let project_runs = project::layout()
+        .project_dir(&root, budget)
+        .map_err(|e| e.to_string())?;
     if run == "latest" {
         return store::latest_session(&project_runs).ok_or_else(|| {
             format!(
@@ -111,7 +115,9 @@ pub fn run(args: &Args) -> u8 {
         }
     };
     let root = project_root(budget.as_ref());
-    let packet = Packet::build(&run.events, run.state.as_ref(), budget.as_ref(), &root);
+    let env = project::env();
+    let place = Place::new(&root, &env, &RealFs);
+    let packet = Packet::build(&run.events, run.state.as_ref(), budget.as_ref(), &place);
     match args.format {
         Format::Text => print!("{}", packet.markdown()),
         Format::Json => println!(

@@ -35,7 +35,11 @@ pub fn run(args: &Args) -> u8 {
         eprintln!("claude-budget: {problem}\n(counting without it)");
         None
     });
-    let mut roots: Vec<PathBuf> = store::runs_dir().into_iter().collect();
+    let mut roots: Vec<PathBuf> = crate::project::layout()
+        .runs_dir()
+        .map(Path::to_path_buf)
+        .into_iter()
+        .collect();
     if let Some(b) = &budget
         && let Some(dir) = b.record_dir()
     {

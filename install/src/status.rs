@@ -6,8 +6,9 @@
 //! Submodule `hooks`: whether each event's handler is configured and its command resolves.
 
 use crate::{EXIT_OK, EXIT_USAGE, Format, project};
-use budget_policy::budget::{self, Budget, Located};
-use budget_policy::store::{self, SessionState};
+use budget_policy::budget::{Budget, Located};
+use budget_policy::session::SessionState;
+use budget_policy::store;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -27,10 +28,7 @@ pub struct Args {
 
 pub fn run(args: &Args) -> u8 {
     let located = project::locate();
-    let task = std::env::var("CLAUDE_BUDGET_TASK")
-        .ok()
-        .filter(|t| !t.is_empty());
-    let (budget, budget_problem) = match budget::load(&located, task.as_deref()) {
+    let (budget, budget_problem) = match project::load(&located) {
         Ok(budget) => (budget, None),
         Err(err) => (
             None,
@@ -43,7 +41,7 @@ pub fn run(args: &Args) -> u8 {
             ),
         ),
     };
-    let project_runs = match store::project_runs_dir(&located.project_root, budget.as_ref(), None) {
+    let project_runs = match project::layout().project_dir(&located.project_root, budget.as_ref()) {
         Ok(dir) => dir,
         Err(e) => {
             eprintln!("{e}");

@@ -59,7 +59,7 @@ pub fn run(args: &Args) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let runs = match store::project_runs_dir(&root, budget.as_ref(), None) {
+    let runs = match project::layout().project_dir(&root, budget.as_ref()) {
         Ok(dir) => dir,
         Err(e) => {
             eprintln!("claude-budget: {e}");
@@ -84,7 +84,7 @@ fn lookup(runs: &Path, query: &PathQuery, root: &Path) -> Vec<Row> {
     let Ok(entries) = std::fs::read_dir(runs) else {
         return Vec::new();
     };
-    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let home = project::env().home;
     let mut rows = Vec::new();
     for dir in entries.filter_map(Result::ok).map(|e| e.path()) {
         let Ok(bytes) = std::fs::read(dir.join(store::record::EVENTS_FILE)) else {

@@ -1,27 +1,39 @@
 //! `budget-policy`: the policy model of claude-budget.
 //!
-//! Map of the crate (DESIGN.md §1):
+//! Map of the crate (DESIGN.md §1). Layers only look down:
+//! hooks/install → [`events`] → ([`decide`], [`session`], [`report`]) → ([`budget`],
+//! [`packs`], [`shell`], [`paths`], [`redact`]) → ([`protocol`], [`verdict`], [`env`]);
+//! [`store`] is the I/O beside them, called only from [`events`] and the CLI.
+//!
+//! * [`env`] — every environment variable the product reads (the only env reader).
 //! * [`protocol`] — hook input/output types for every Claude Code event we handle.
 //! * [`verdict`] — allow / ask / deny and the rule origins that justify them.
 //! * [`budget`] — the budget file: raw schema → validated, compiled [`budget::Budget`];
-//!   layering, tasks, the built-in packs.
+//!   layering, tasks.
+//! * [`packs`] — one file per built-in pack: its rule data, its semantic checks, its messages.
+//! * [`shell`] — Bash analysis (the one module that imports brush-parser): effects, never verdicts.
 //! * [`fsview`] — the read-only file-system view analysis and path rules use.
 //! * [`paths`] — path normalisation and glob matching.
-//! * [`shell`] — Bash analysis (the one module that imports brush-parser).
+//! * [`redact`] — secrets out of everything written to disk.
 //! * [`decide`] — (call, budget, session facts) → [`decide::Decision`]; pure.
-//! * [`store`] — the only I/O: session state, run record, transcript reader.
-//! * [`spend`] — usage dedupe and pricing (pure).
-//! * [`report`] — review packet rendering.
+//! * [`session`] — the pure session model: state, spend, facts, stop gate, `observe`.
+//! * [`report`] — the run record's schema and the review packet.
+//! * [`events`] — one function per hook event → an [`events::Outcome`]; the decision
+//!   context built once for the hook, `explain`, `test`, `replay` and `capture`.
+//! * [`store`] — I/O only: the runs layout, session lock + state file, record, transcript.
 #![forbid(unsafe_code)]
 
 pub mod budget;
 pub mod decide;
+pub mod env;
+pub mod events;
 pub mod fsview;
+pub mod packs;
 pub mod paths;
 pub mod protocol;
 pub mod redact;
 pub mod report;
+pub mod session;
 pub mod shell;
-pub mod spend;
 pub mod store;
 pub mod verdict;

@@ -364,3 +364,12 @@ fn value_end(bytes: &[u8], start: usize) -> usize {
         }
     }
 }
+/// The redactor for a budget: the built-in formats plus every layer's `[record] redact`.
+pub fn for_budget(budget: &crate::budget::Budget) -> Redactor {
+    let extra: Vec<Regex> = budget
+        .layers
+        .iter()
+        .flat_map(|layer| layer.record.redact.iter().cloned())
+        .collect();
+    Redactor::new(&extra)
+}

@@ -1,15 +1,16 @@
 //! The review packet (SPEC §7): what a reviewer needs to judge one agent run in two minutes.
 //!
-//! [`Packet::build`] folds a run record ([`crate::store::record::Event`]s) plus, when present,
+//! [`Packet::build`] folds a run record ([`event::Event`]s) plus, when present,
 //! the session state and the budget into plain data; [`Packet::markdown`] renders it for
 //! humans (`review.md`), and `Packet` serialises as the `--format json` form.
 //!
-//! Submodules: `fold` (events → packet sections), `markdown` (rendering), `reason` (a
+//! Submodules: [`event`] (the record line schema), `fold` (events → packet sections), `markdown` (rendering), `reason` (a
 //! denial message cut to what a reviewer needs), `identity` (who delegated the run: git
 //! user, else OS user), `why` (incident lookup: the calls that touched a path), `outcome` (the
 //! packet's first line), `diffstat` (lines changed, from git), `stats` (rollout metrics).
 
 mod diffstat;
+pub mod event;
 mod fold;
 mod identity;
 mod markdown;
@@ -23,7 +24,9 @@ pub use identity::delegating_user;
 pub use outcome::{Outcome, Signal, outcome, signals};
 
 use crate::budget::Budget;
-use crate::store::record::{BudgetFileRef, Event};
+use crate::env::Env;
+use crate::fsview::FsView;
+use event::{BudgetFileRef, Event};
 use serde::Serialize;
 use serde_json::Value;
 use std::path::Path;
@@ -157,26 +160,53 @@ pub struct Rollback {
     pub high_risk_files: Vec<String>,
 }
 
+/// Where a run happened, as far as the packet cares: the project root (paths are shown
+/// relative to it, and `~` for the home directory), who may have delegated it (git config,
+/// the OS user) and a file view for the two things the packet looks up (the rollback note,
+/// the git config files). Built by the caller from the environment, so folding a record
+/// reads nothing on its own.
+#[derive(Clone, Copy)]
+pub struct Place<'a> {
+    pub project_root: &'a Path,
+    pub home: Option<&'a Path>,
+    pub xdg_config_home: Option<&'a Path>,
+    pub os_user: Option<&'a str>,
+    pub fs: &'a dyn FsView,
+}
+
+impl<'a> Place<'a> {
+    /// The place of a run under `project_root`, in the process environment `env`.
+    pub fn new(project_root: &'a Path, env: &'a Env, fs: &'a dyn FsView) -> Place<'a> {
+        Place {
+            project_root,
+            home: env.home.as_deref(),
+            xdg_config_home: env.xdg_config_home.as_deref(),
+            os_user: env.os_user.as_deref(),
+            fs,
+        }
+    }
+}
+
 impl Packet {
     /// Builds the packet from a run's events (file order), the session state JSON when
     /// present (spend, counters), and the budget in force when it can be loaded (files and
     /// hashes, packs, `[run] tests`, the rollback note's path). Paths are shown relative to
-    /// `project_root`. Reads the file system only to tell whether the rollback note exists
-    /// and who the git user is.
+    /// the place's project root; the place's file view tells whether the rollback note
+    /// exists and who the git user is.
     pub fn build(
         events: &[Event],
         state_json: Option<&Value>,
         budget: Option<&Budget>,
-        project_root: &Path,
+        place: &Place<'_>,
     ) -> Packet {
-        let mut packet = fold::fold(events, state_json, budget, project_root);
-        packet.delegating_user = delegating_user(project_root);
+        let mut packet = fold::fold(events, state_json, budget, place);
+        packet.delegating_user = delegating_user(place);
         let paths: Vec<String> = packet
             .files_changed
             .iter()
             .map(|f| f.path.clone())
             .collect();
-        let lines = diffstat::diffstat(project_root, &paths);
+        let lines = diffstat::diffstat(place.project_root, &paths);
         for change in &mut packet.files_changed {
             if let Some(l) = lines.get(&change.path) {
                 change.added = Some(l.added);

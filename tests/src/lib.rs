@@ -100,6 +100,14 @@ impl TempProject {
         }
     }
 
+    /// Where the hooks keep session `session_id` of this project (no `[record] dir`).
+    pub fn session_dir(&self, session_id: &str) -> PathBuf {
+        let project = budget_policy::store::RunsLayout::under(&self.data)
+            .project_dir(&self.root, None)
+            .unwrap_or_else(|e| panic!("{e}"));
+        budget_policy::store::session_in(&project, session_id)
+    }
+
     /// Writes `.claude/budget.toml`.
     pub fn budget(self, toml: &str) -> TempProject {
         self.write(".claude/budget.toml", toml);

@@ -213,7 +213,10 @@ fn names_exe(program: &str, exe: &str) -> bool {
 /// expanded as Claude Code and the shell would.
 fn program_of(command: &str, exec_form: bool, project_root: &Path) -> Option<String> {
     let root = project_root.to_string_lossy();
-    let home = std::env::var("HOME").unwrap_or_default();
+    let home = crate::project::env()
+        .home
+        .map(|h| h.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let expand = |word: &str| {
         let mut word = word
             .replace("${CLAUDE_PROJECT_DIR}", &root)
@@ -286,7 +289,7 @@ fn resolve(program: &str) -> Result<PathBuf, String> {
             Ok(path)
         };
     }
-    let path_var = std::env::var_os("PATH").unwrap_or_default();
+    let path_var = crate::project::env().path.unwrap_or_default();
     std::env::split_paths(&path_var)
         .map(|dir| dir.join(program))
         .find(|candidate| is_executable(candidate))

@@ -1,29 +1,23 @@
-//! Where the budgets are (SPEC §3) and loading them as layers: the managed budget first, then
+//! Where the budgets are (SPEC §3) and loading them as layers: the managed budgets first, then
 //! the user budget, then the repo budget, the active task applied to each file that defines it.
+//! Every file-system look-up goes through the [`FsView`] the caller passes; the environment
+//! (config dir, managed dirs, task) comes in as arguments.
 
 use super::compile::{FileInfo, parse_file};
 use super::{Budget, BudgetError, Diagnostic, LayerKind, Located, Severity};
+use crate::fsview::FsView;
 use std::path::{Path, PathBuf};
 
 const REPO_BUDGET: &str = ".claude/budget.toml";
 
-/// The config dir the user budget lives under: `$CLAUDE_BUDGET_CONFIG_DIR` when set, else
-/// the platform config dir.
-pub fn config_dir() -> Option<PathBuf> {
-    match std::env::var_os("CLAUDE_BUDGET_CONFIG_DIR") {
-        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
-        _ => directories::BaseDirs::new().map(|b| b.config_dir().to_path_buf()),
-    }
-}
-
 /// The nearest ancestor of `cwd` holding `.claude/budget.toml`, not looking past the git
 /// root; else the git root; else `cwd`.
-fn project_root(cwd: &Path) -> PathBuf {
+fn project_root(cwd: &Path, fs: &dyn FsView) -> PathBuf {
     for dir in cwd.ancestors() {
-        if dir.join(REPO_BUDGET).is_file() {
+        if fs.is_file(&dir.join(REPO_BUDGET)) {
             return dir.to_path_buf();
         }
-        if dir.join(".git").exists() {
+        if fs.exists(&dir.join(".git")) {
             return dir.to_path_buf();
         }
     }
@@ -34,21 +28,21 @@ pub(super) fn locate(
     cwd: &Path,
     claude_project_dir: Option<&Path>,
     config: Option<&Path>,
+    fs: &dyn FsView,
 ) -> Located {
     let project_root = match claude_project_dir {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => project_root(cwd),
+        _ => project_root(cwd, fs),
     };
-    let repo_budget = Some(project_root.join(REPO_BUDGET)).filter(|p| p.is_file());
-    let config = config.map(Path::to_path_buf).or_else(config_dir);
+    let repo_budget = Some(project_root.join(REPO_BUDGET)).filter(|p| fs.is_file(p));
     let user_budget = config
         .map(|c| c.join("claude-budget").join("budget.toml"))
-        .filter(|p| p.is_file());
+        .filter(|p| fs.is_file(p));
     Located {
         project_root,
         repo_budget,
         user_budget,
-        managed_budgets: super::managed::managed_budgets(),
+        managed_budgets: Vec::new(),
     }
 }
 
@@ -66,8 +60,8 @@ fn read_error(display: &str, error: &std::io::Error) -> Diagnostic {
     }
 }
 
-pub(super) fn check_file(path: &Path, display: &str) -> Vec<Diagnostic> {
-    match std::fs::read_to_string(path) {
+pub(super) fn check_file(path: &Path, display: &str, fs: &dyn FsView) -> Vec<Diagnostic> {
+    match fs.read_text(path) {
         Ok(text) => {
             let info = FileInfo {
                 kind: LayerKind::Repo,
@@ -80,7 +74,11 @@ pub(super) fn check_file(path: &Path, display: &str) -> Vec<Diagnostic> {
     }
 }
 
-pub(super) fn load(located: &Located, task: Option<&str>) -> Result<Option<Budget>, BudgetError> {
+pub(super) fn load(
+    located: &Located,
+    task: Option<&str>,
+    fs: &dyn FsView,
+) -> Result<Option<Budget>, BudgetError> {
     let task = task.filter(|t| !t.is_empty());
     let mut files: Vec<(LayerKind, &PathBuf, String)> = Vec::new();
     for managed in &located.managed_budgets {
@@ -99,7 +97,7 @@ pub(super) fn load(located: &Located, task: Option<&str>) -> Result<Option<Budge
     let mut diagnostics = Vec::new();
     let mut parsed = Vec::new();
     for (kind, path, display) in &files {
-        match std::fs::read_to_string(path) {
+        match fs.read_text(path) {
             Ok(text) => {
                 let info = FileInfo {
                     kind: *kind,

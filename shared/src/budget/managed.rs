@@ -3,56 +3,28 @@
 //! wins), and whose `[record]` settings — where records go, how long they stay — are the ones
 //! in force, so a company decides retention once instead of trusting every repository.
 
-use super::{Budget, Layer, LayerKind};
+use super::{Budget, Layer, LayerKind, Located};
+use crate::fsview::FsView;
 use std::path::{Path, PathBuf};
 
 /// Run records older than this many days are pruned when no layer says otherwise.
 pub const DEFAULT_RETAIN_DAYS: u64 = 90;
 
-/// The folder holding the managed `budget.toml`: `$CLAUDE_BUDGET_MANAGED_DIR` when set, else
-/// [`platform_managed_dir`].
-pub fn managed_dir() -> Option<PathBuf> {
-    match std::env::var_os("CLAUDE_BUDGET_MANAGED_DIR").filter(|d| !d.is_empty()) {
-        Some(dir) => Some(PathBuf::from(dir)),
-        None => platform_managed_dir(),
+impl Located {
+    /// The same budgets plus the managed ones: `<dir>/budget.toml` of each dir that has one
+    /// (`Env::managed_dirs`: the platform's folder, and `$CLAUDE_BUDGET_MANAGED_DIR` when it
+    /// names another — it adds a managed layer but cannot remove the platform's, since a
+    /// repository's `.claude/settings.json` can set environment variables for the hooks).
+    #[must_use]
+    pub fn with_managed(mut self, dirs: &[PathBuf], fs: &dyn FsView) -> Located {
+        for dir in dirs {
+            let file = dir.join("budget.toml");
+            if fs.is_file(&file) && !self.managed_budgets.contains(&file) {
+                self.managed_budgets.push(file);
+            }
+        }
+        self
     }
-}
-
-/// The platform's system-wide place (the same idea as Claude Code's managed settings):
-/// `/etc/claude-budget` on Linux and other Unix, `/Library/Application Support/ClaudeBudget`
-/// on macOS, `%ProgramData%\ClaudeBudget` on Windows.
-pub fn platform_managed_dir() -> Option<PathBuf> {
-    if cfg!(target_os = "macos") {
-        Some(PathBuf::from("/Library/Application Support/ClaudeBudget"))
-    } else if cfg!(windows) {
-        let base = std::env::var_os("ProgramData")
-            .map_or_else(|| PathBuf::from(r"C:\ProgramData"), PathBuf::from);
-        Some(base.join("ClaudeBudget"))
-    } else {
-        Some(PathBuf::from("/etc/claude-budget"))
-    }
-}
-
-/// `<dir>/budget.toml` when it is a file.
-fn managed_budget(dir: Option<&Path>) -> Option<PathBuf> {
-    dir.map(|d| d.join("budget.toml")).filter(|p| p.is_file())
-}
-
-/// The managed budgets in force: the platform's file first, then the one in
-/// `$CLAUDE_BUDGET_MANAGED_DIR` when that names another dir. The variable adds a managed
-/// layer but cannot remove the platform's: a repository's `.claude/settings.json` can set
-/// environment variables for the hooks (`env`), and a floor that a repository could switch
-/// off would not be a floor.
-pub(super) fn managed_budgets() -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = managed_budget(platform_managed_dir().as_deref())
-        .into_iter()
-        .collect();
-    if let Some(other) = managed_budget(managed_dir().as_deref())
-        && !found.contains(&other)
-    {
-        found.push(other);
-    }
-    found
 }
 
 impl Budget {

@@ -26,7 +26,6 @@ mod locate;
 mod managed;
 mod mcp;
 mod packs;
-mod packs_data;
 mod paths_rules;
 mod raw;
 mod spec;
@@ -34,11 +33,10 @@ mod validate;
 mod validate_settings;
 mod web;
 
+pub use crate::packs::{PackRuleInfo, pack, pack_names, pack_rule, pack_rules};
 pub use command_rules::{GlobalOptions, global_options_table};
 pub use lazy_regex::LazyRegex;
-pub use locate::config_dir;
-pub use managed::{DEFAULT_RETAIN_DAYS, file_hash, managed_dir, platform_managed_dir};
-pub use packs::{PackRuleInfo, pack, pack_names, pack_rule, pack_rules};
+pub use managed::{DEFAULT_RETAIN_DAYS, file_hash};
 
 /// Where the budget files of one hook call are.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,8 +63,13 @@ impl Located {
 }
 
 /// Finds the project root and the budget files in force.
-pub fn locate(cwd: &Path, claude_project_dir: Option<&Path>, config_dir: Option<&Path>) -> Located {
-    locate::locate(cwd, claude_project_dir, config_dir)
+pub fn locate(
+    cwd: &Path,
+    claude_project_dir: Option<&Path>,
+    config_dir: Option<&Path>,
+    fs: &dyn crate::fsview::FsView,
+) -> Located {
+    locate::locate(cwd, claude_project_dir, config_dir, fs)
 }
 
 /// One problem in a budget file.
@@ -100,12 +103,21 @@ pub struct BudgetError {
 /// anywhere (the hooks then have no opinion). `task` is `$CLAUDE_BUDGET_TASK`; an unknown
 /// task name is an error.
 pub fn load(located: &Located, task: Option<&str>) -> Result<Option<Budget>, BudgetError> {
-    locate::load(located, task)
+    load_with(located, task, &crate::fsview::RealFs)
+}
+
+/// [`load`], reading the files through `fs`.
+pub fn load_with(
+    located: &Located,
+    task: Option<&str>,
+    fs: &dyn crate::fsview::FsView,
+) -> Result<Option<Budget>, BudgetError> {
+    locate::load(located, task, fs)
 }
 
 /// Validates one file as `claude-budget check` does: every error and warning, in file order.
 pub fn check_file(path: &Path, display: &str) -> Vec<Diagnostic> {
-    locate::check_file(path, display)
+    locate::check_file(path, display, &crate::fsview::RealFs)
 }
 
 /// The compiled budgets in force: the managed layer (if any) first, then the user layer,
@@ -418,6 +430,16 @@ impl StopRule {
         self.run.iter().any(|rule| rule.matches(argv, true))
     }
 }
+
+/// The fields a rollback note needs when the budget names none (SPEC §4 example).
+pub const DEFAULT_ROLLBACK_FIELDS: &[&str] = &[
+    "Change",
+    "Undo path",
+    "Data risk",
+    "Trigger",
+    "Owner",
+    "Stop before",
+];
 
 /// `[evidence]` (SPEC §6.5–6.6).
 #[derive(Clone, Debug, Default)]

@@ -1,117 +1,11 @@
-//! Built-in rule packs (SPEC §4.8): their rules are constant data (`packs_data.rs`) merged
-//! into a layer without parsing, every rule with a stable id (`pack:destructive/git-reset-hard`).
-//! What words cannot express is in `crate::shell`.
+//! Merging a built-in pack's rules (data in `crate::packs`) into a layer's sections
+//! without parsing.
 
 use super::command_rules::CommandRule;
-use super::packs_data::PACKS;
 use super::paths_rules::PathRule;
 use super::spec::LayerSpec;
+use crate::packs::{Section, data};
 use crate::verdict::{Origin, Verdict};
-use serde::Serialize;
-
-const NAMES: &[&str] = &["deploy", "destructive", "secrets"];
-
-/// The section a pack rule belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Section {
-    Read,
-    #[allow(dead_code, reason = "no built-in pack has edit rules yet")]
-    Edit,
-    Run,
-}
-
-impl Section {
-    fn as_str(self) -> &'static str {
-        match self {
-            Section::Read => "read",
-            Section::Edit => "edit",
-            Section::Run => "run",
-        }
-    }
-}
-
-/// One built-in pack.
-pub(super) struct PackData {
-    pub name: &'static str,
-    pub description: &'static str,
-    pub rules: &'static [RuleData],
-}
-
-/// One rule of a built-in pack, as written.
-pub(super) struct RuleData {
-    pub id: &'static str,
-    pub section: Section,
-    pub verdict: Verdict,
-    /// A glob (`read`, `edit`) or command words (`run`).
-    pub pattern: &'static str,
-    pub message: &'static str,
-}
-
-/// The names `extends` accepts.
-pub fn pack_names() -> &'static [&'static str] {
-    NAMES
-}
-
-/// One rule of a built-in pack, for `explain`, `touchmap` and denial messages.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PackRuleInfo {
-    pub pack: String,
-    pub id: String,
-    /// `read`, `edit` or `run`.
-    pub section: String,
-    pub verdict: Verdict,
-    /// The rule as written (a glob or command words).
-    pub pattern: String,
-    /// Why the rule exists and what to do instead.
-    pub message: String,
-}
-
-impl PackRuleInfo {
-    pub fn origin(&self) -> Origin {
-        Origin::pack(&self.pack, &self.id)
-    }
-}
-
-fn data(name: &str) -> Result<&'static PackData, String> {
-    PACKS
-        .iter()
-        .find(|p| p.name == name)
-        .ok_or_else(|| format!("unknown pack `{name}`"))
-}
-
-fn info(pack: &PackData, rule: &RuleData) -> PackRuleInfo {
-    PackRuleInfo {
-        pack: pack.name.to_string(),
-        id: rule.id.to_string(),
-        section: rule.section.as_str().to_string(),
-        verdict: rule.verdict,
-        pattern: rule.pattern.to_string(),
-        message: rule.message.to_string(),
-    }
-}
-
-/// A pack's description and rules; an error for an unknown name.
-pub fn pack(name: &str) -> Result<(String, Vec<PackRuleInfo>), String> {
-    let pack = data(name)?;
-    let rules = pack.rules.iter().map(|r| info(pack, r)).collect();
-    Ok((pack.description.to_string(), rules))
-}
-
-/// Every rule of every pack.
-pub fn pack_rules() -> Vec<PackRuleInfo> {
-    NAMES
-        .iter()
-        .filter_map(|n| pack(n).ok())
-        .flat_map(|(_, rules)| rules)
-        .collect()
-}
-
-/// The pack rule an origin names (for the message of a denial).
-pub fn pack_rule(pack_name: &str, id: &str) -> Option<PackRuleInfo> {
-    let pack = data(pack_name).ok()?;
-    let rule = pack.rules.iter().find(|r| r.id == id)?;
-    Some(info(pack, rule))
-}
 
 /// Adds a pack's rules to a layer's sections. The data is checked by the tests; an error
 /// names the broken rule all the same.
@@ -151,6 +45,7 @@ pub(crate) fn merge_into(name: &str, spec: &mut LayerSpec) -> Result<(), String>
 mod tests {
     use super::*;
     use crate::budget::paths_rules;
+    use crate::packs::{pack, pack_names, pack_rule};
 
     #[test]
     fn every_pack_parses_and_every_rule_id_is_unique() {

@@ -39,7 +39,12 @@ fn project(repo: Option<&str>, user: Option<&str>) -> Project {
 
 fn load_in(p: &Project, task: Option<&str>) -> Result<Option<Budget>, BudgetError> {
     load(
-        &locate(&p.root.join("sub/deeper"), None, Some(&p.config)),
+        &locate(
+            &p.root.join("sub/deeper"),
+            None,
+            Some(&p.config),
+            &crate::fsview::RealFs,
+        ),
         task,
     )
 }
@@ -280,7 +285,12 @@ fn layering_finds_both_budgets_and_orders_user_first() {
         Some("[run]\ndeny = [\"sudo\"]\n"),
         Some("[run]\nallow = [\"sudo\"]\n"),
     );
-    let located = locate(&p.root.join("sub/deeper"), None, Some(&p.config));
+    let located = locate(
+        &p.root.join("sub/deeper"),
+        None,
+        Some(&p.config),
+        &crate::fsview::RealFs,
+    );
     assert_eq!(located.project_root, p.root);
     let budget = load(&located, None)
         .ok()
@@ -302,7 +312,12 @@ fn layering_finds_both_budgets_and_orders_user_first() {
 #[test]
 fn locate_stops_at_the_git_root_and_honours_the_project_dir() {
     let none = project(None, None);
-    let located = locate(&none.root.join("sub/deeper"), None, Some(&none.config));
+    let located = locate(
+        &none.root.join("sub/deeper"),
+        None,
+        Some(&none.config),
+        &crate::fsview::RealFs,
+    );
     assert_eq!(
         (
             located.project_root.clone(),
@@ -312,11 +327,19 @@ fn locate_stops_at_the_git_root_and_honours_the_project_dir() {
         (none.root.clone(), None, None)
     );
     assert!(
-        load(&locate(&none.root, None, Some(&none.config)), None)
-            .ok()
-            .flatten()
-            .is_none()
+        load(
+            &locate(&none.root, None, Some(&none.config), &crate::fsview::RealFs),
+            None
+        )
+        .ok()
+        .flatten()
+        .is_none()
     );
-    let given = locate(&none.root, Some(&none.root.join("sub")), Some(&none.config));
+    let given = locate(
+        &none.root,
+        Some(&none.root.join("sub")),
+        Some(&none.config),
+        &crate::fsview::RealFs,
+    );
     assert_eq!(given.project_root, none.root.join("sub"));
 }

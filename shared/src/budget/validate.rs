@@ -20,7 +20,7 @@ use std::ops::Range;
 use toml::Spanned;
 
 const VERDICT_HINT: &str = "use `allow`, `ask` or `deny`";
-use crate::decide::rollback::DEFAULT_FIELDS as DEFAULT_ROLLBACK_FIELDS;
+use super::DEFAULT_ROLLBACK_FIELDS;
 pub(crate) const DEFAULT_ROLLBACK_NOTE: &str = ".claude/rollback.md";
 
 /// Builds a [`LayerSpec`] from raw sections, reporting into the file's diagnostics.
@@ -96,12 +96,15 @@ impl<'f, 't> Validator<'f, 't> {
 
     pub fn extends(&mut self, names: &[Spanned<String>]) {
         for name in names {
-            if packs::pack_names().contains(&name.get_ref().as_str()) {
+            if crate::packs::pack_names().contains(&name.get_ref().as_str()) {
                 self.extends.push(name.clone());
             } else {
-                let hint = match closest(name.get_ref(), packs::pack_names()) {
+                let hint = match closest(name.get_ref(), crate::packs::pack_names()) {
                     Some(near) => format!("did you mean `{near}`?"),
-                    None => format!("built-in packs: `{}`", packs::pack_names().join("`, `")),
+                    None => format!(
+                        "built-in packs: `{}`",
+                        crate::packs::pack_names().join("`, `")
+                    ),
                 };
                 self.file.error(
                     &name.span(),

@@ -29,7 +29,7 @@ impl Decider<'_> {
         if self.facts.failures.is_empty() {
             return;
         }
-        let redactor = crate::store::record::redactor(self.budget);
+        let redactor = crate::redact::for_budget(self.budget);
         let key = redactor.text(&fingerprint(command)).into_owned();
         let Some(failed) = self.facts.failures.get(&key) else {
             return;
@@ -171,7 +171,7 @@ impl Decider<'_> {
     fn packs(&mut self, analysis: &Analysis, sctx: &ShellContext<'_>) {
         for layer in &self.budget.layers {
             for pack in &layer.packs {
-                for hit in shell::semantic::pack_hits(pack, analysis, sctx) {
+                for hit in crate::packs::pack_hits(pack, analysis, sctx) {
                     let code = match hit.verdict {
                         Verdict::Deny => Code::CommandDenied,
                         _ => Code::CommandAsk,

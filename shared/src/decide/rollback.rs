@@ -1,21 +1,14 @@
 //! Rollback notes (SPEC §6.5): before a high-risk edit, the note must exist and hold every
 //! required field with some text under it. The one implementation: `decide` (before an edit)
-//! and the stop gate (`store::evidence`, before the agent finishes) both call it.
+//! and the stop gate (`session::gate`, before the agent finishes) both call it.
 //!
 //! The note is Markdown. A field is present when a heading (`## Undo path`, any level) or a
 //! label line (`Undo path: …`, `**Owner**: …`, `- Owner: …`) names it, case-insensitively,
 //! and some text follows it before the next heading or field label. HTML comments (the
 //! template's guidance) are not text, so a copied, unfilled template is still incomplete.
 
-/// The fields a note needs when the budget names none (SPEC §4 example).
-pub const DEFAULT_FIELDS: &[&str] = &[
-    "Change",
-    "Undo path",
-    "Data risk",
-    "Trigger",
-    "Owner",
-    "Stop before",
-];
+/// The fields a note needs when the budget names none (lives with the budget's defaults).
+pub use crate::budget::DEFAULT_ROLLBACK_FIELDS as DEFAULT_FIELDS;
 
 /// The fields of `fields` that `note` lacks (or leaves empty), in `fields` order.
 pub fn missing_fields(note: &str, fields: &[String]) -> Vec<String> {

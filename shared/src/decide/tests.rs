@@ -27,7 +27,7 @@ fn fixture_with(repo: &str, user: Option<&str>, task: Option<&str>) -> Fixture {
         std::fs::write(config.join("claude-budget/budget.toml"), user)
             .unwrap_or_else(|e| panic!("{e}"));
     }
-    let located = budget::locate(&root, Some(&root), Some(&config));
+    let located = budget::locate(&root, Some(&root), Some(&config), &crate::fsview::RealFs);
     let budget = budget::load(&located, task)
         .unwrap_or_else(|e| panic!("budget does not load: {:?}", e.diagnostics))
         .unwrap_or_else(|| panic!("no budget found"));

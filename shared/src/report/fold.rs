@@ -1,11 +1,11 @@
 //! Events → packet sections. One pass over the record; what a call *did* is read from its
 //! post event (PostToolUse / PostToolUseFailure), what the budget *said* from its PreToolUse.
 
+use super::event::{BudgetFileRef, Event, cap};
 use super::truth::{mark_unmodelled, split_folders, transcript_models};
-use super::{Action, Approval, CommandRun, Count, FileChange, McpUse, Packet};
+use super::{Action, Approval, CommandRun, Count, FileChange, McpUse, Packet, Place};
 use crate::budget::Budget;
 use crate::protocol::split_mcp_name;
-use crate::store::record::{BudgetFileRef, Event, cap};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -17,8 +17,10 @@ pub(super) struct Relative {
 }
 
 impl Relative {
-    pub(super) fn new(root: &Path) -> Relative {
-        let home = std::env::var("HOME").ok().filter(|h| h.len() > 1);
+    pub(super) fn new(root: &Path, home: Option<&Path>) -> Relative {
+        let home = home
+            .map(|h| h.to_string_lossy().into_owned())
+            .filter(|h| h.len() > 1);
         Relative {
             root: root.to_string_lossy().trim_end_matches('/').to_owned(),
             home,
@@ -204,9 +206,10 @@ pub(super) fn fold(
     events: &[Event],
     state: Option<&Value>,
     budget: Option<&Budget>,
-    root: &Path,
+    place: &Place<'_>,
 ) -> Packet {
-    let rel = Relative::new(root);
+    let root = place.project_root;
+    let rel = Relative::new(root, place.home);
     let mut p = Packet {
         events: events.len(),
         ..Packet::default()
@@ -413,10 +416,10 @@ pub(super) fn fold(
     let (tokens, usd) = state.map(spend_from_state).unwrap_or_default();
     p.spend.tokens = tokens.or(stop_spend.0);
     p.spend.usd = usd.or(stop_spend.1);
-    let (files, folders) = split_folders(std::mem::take(&mut p.files_inspected), root);
+    let (files, folders) = split_folders(std::mem::take(&mut p.files_inspected), root, place.fs);
     p.files_inspected = files;
     p.folders_searched = folders;
-    p.rollback.present = root.join(&p.rollback.note).is_file();
+    p.rollback.present = place.fs.is_file(&root.join(&p.rollback.note));
     p.rollback.high_risk_files = high_risk;
     if let Some(state) = state {
         let text = |k: &str| state.get(k).and_then(Value::as_str).map(str::to_owned);

@@ -1,21 +1,25 @@
 //! Who delegated the run: the git user (`user.name` / `user.email` from the repository's
-//! config, else the global one), else the OS user. Read straight from the config files —
-//! no `git` process — so the stop hook can afford it.
+//! config, else the global one), else the OS user. Read straight from the config files
+//! (through the place's file view) — no `git` process — so the stop hook can afford it.
 
-use std::path::{Path, PathBuf};
+use super::Place;
+use std::path::Path;
+
+/// A git config file is read up to this many bytes.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 /// `Name <email>`, `Name`, `<email>`, the OS user, or `unknown`.
-pub fn delegating_user(project_root: &Path) -> String {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    let xdg = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| home.as_ref().map(|h| h.join(".config")));
-    let mut candidates = vec![project_root.join(".git/config")];
-    candidates.extend(home.map(|h| h.join(".gitconfig")));
+pub fn delegating_user(place: &Place<'_>) -> String {
+    let xdg = place
+        .xdg_config_home
+        .map(Path::to_path_buf)
+        .or_else(|| place.home.map(|h| h.join(".config")));
+    let mut candidates = vec![place.project_root.join(".git/config")];
+    candidates.extend(place.home.map(|h| h.join(".gitconfig")));
     candidates.extend(xdg.map(|x| x.join("git/config")));
     let (mut name, mut email) = (None, None);
     for file in candidates {
-        let Ok(text) = std::fs::read_to_string(&file) else {
+        let Some(text) = place.fs.read_small(&file, MAX_CONFIG_BYTES) else {
             continue;
         };
         let (n, e) = git_user(&text);
@@ -26,9 +30,8 @@ pub fn delegating_user(project_root: &Path) -> String {
         (Some(n), Some(e)) => format!("{n} <{e}>"),
         (Some(n), None) => n,
         (None, Some(e)) => format!("<{e}>"),
-        (None, None) => ["USER", "USERNAME", "LOGNAME"]
-            .iter()
-            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        (None, None) => place
+            .os_user
             .map_or_else(|| "unknown".to_owned(), |user| format!("{user} (OS user)")),
     }
 }

@@ -89,8 +89,16 @@ pub fn run_stats(events: &[Event], state: Option<&Value>) -> RunStats {
             _ => {}
         }
     }
-    // The same folding the packet does, without its file-system lookups mattering here.
-    let packet = super::fold::fold(events, state, None, Path::new("/"));
+    // The same folding the packet does, with no file system: stats read records only (a year
+    // of them), and what exists on disk today does not change how a run ended.
+    let place = super::Place {
+        project_root: Path::new("/"),
+        home: None,
+        xdg_config_home: None,
+        os_user: None,
+        fs: &NoFs,
+    };
+    let packet = super::fold::fold(events, state, None, &place);
     match packet.outcome {
         Outcome::HaltedStopRule { .. } => s.stop_rule_halts = 1,
         Outcome::HaltedSpend { .. } => s.spend_halts = 1,
@@ -108,6 +116,27 @@ pub fn run_stats(events: &[Event], state: Option<&Value>) -> RunStats {
     }
     s.spend_usd = packet.spend.usd.or(stop_spend).unwrap_or(0.0);
     s
+}
+
+/// A file system where nothing exists.
+struct NoFs;
+
+impl crate::fsview::FsView for NoFs {
+    fn exists(&self, _: &Path) -> bool {
+        false
+    }
+    fn is_dir(&self, _: &Path) -> bool {
+        false
+    }
+    fn canonicalize(&self, _: &Path) -> Option<std::path::PathBuf> {
+        None
+    }
+    fn read_small(&self, _: &Path, _: u64) -> Option<String> {
+        None
+    }
+    fn list_dir(&self, _: &Path) -> Option<Vec<String>> {
+        None
+    }
 }
 
 /// Adds `run` into `into`.

@@ -3,7 +3,8 @@
 //! file inspected.
 
 use super::CommandRun;
-use crate::store::record::Event;
+use super::event::Event;
+use crate::fsview::FsView;
 use serde_json::Value;
 use std::path::Path;
 
@@ -31,7 +32,11 @@ pub(crate) const UNANALYSED: &str = "unanalysed";
 
 /// Files and folders apart: a path that is a folder on disk now (or was searched as one)
 /// is not a file the agent inspected.
-pub(super) fn split_folders(paths: Vec<String>, root: &Path) -> (Vec<String>, Vec<String>) {
+pub(super) fn split_folders(
+    paths: Vec<String>,
+    root: &Path,
+    fs: &dyn FsView,
+) -> (Vec<String>, Vec<String>) {
     paths.into_iter().partition(|path| {
         let absolute = if path.starts_with('/') {
             std::path::PathBuf::from(path)
@@ -40,7 +45,7 @@ pub(super) fn split_folders(paths: Vec<String>, root: &Path) -> (Vec<String>, Ve
         } else {
             root.join(path)
         };
-        !absolute.is_dir()
+        !fs.is_dir(&absolute)
     })
 }
 

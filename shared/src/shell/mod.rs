@@ -11,7 +11,7 @@
 //! [`run`] (one command's argv: wrappers, shells, `eval`, file and network effects),
 //! [`indirect`] (`find -exec`, links and scripts made by the same command), [`wrappers`] (with its table [`wrapper_shapes`]), [`effects`] (per-program operand roles), [`operands`] (paths inside option words,
 //! folder writers), [`scripts`] (sed/awk scripts we refuse), [`network`] (hosts),
-//! [`semantic`] (pack checks the rule language cannot express), [`status`] (which
+//! [`status`] (which
 //! commands' exit status is the whole command's), [`branch`] (branch switches inside one
 //! command), [`vars`] (commands that
 //! reassign `HOME`, `PWD`, `CLAUDE_PROJECT_DIR`, `CDPATH`).
@@ -28,7 +28,6 @@ mod operands;
 mod redirects;
 mod run;
 mod scripts;
-pub mod semantic;
 mod status;
 mod vars;
 mod walk;

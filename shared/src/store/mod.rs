@@ -1,28 +1,26 @@
-//! The only I/O of the library: where session directories live, the per-session lock and
-//! the atomic state file, and the incremental transcript reader.
+//! I/O only, beside the policy layers (called from `events` and the CLI): where runs live,
+//! the per-session lock and atomic state file, the run record, the transcript reader, the
+//! review packet files and the rollback note on disk. What the state *means* is the pure
+//! session model (`crate::session`).
 //!
 //! Map:
-//! * this file — directories ([`runs_dir`], [`project_runs_dir`], [`session_dir_for`],
-//!   [`latest_session`]) and
-//!   [`Session`]: a sidecar `state.lock` taken with std `File::lock`/`try_lock` under a
-//!   bounded wait, read–modify–write of `state.json`, written to a temp file and renamed so a
-//!   crash at any moment leaves the previous or the next state, never a torn one.
-//! * [`state`] — [`SessionState`]: the counters of SPEC §6.1 and how each hook event changes
-//!   them (pure; no I/O).
+//! * [`layout`] — [`RunsLayout`]: every path under the data dir (runs, project, session).
+//! * this file — [`Session`]: a sidecar `state.lock` taken with std `File::lock`/`try_lock`
+//!   under a bounded wait, read–modify–write of `state.json`, written to a temp file and
+//!   renamed so a crash at any moment leaves the previous or the next state, never a torn one.
 //! * [`transcript`] — reads only the bytes appended to a transcript since the last call.
-//! * [`evidence`] — rollback-note checks and the stop gate's evaluation (pure).
-//! * [`record`] — the run record `events.jsonl` (append-only, redacted).
-//! * [`review`] — the review packet files `review.md` / `review.json` of a session.
+//! * [`record`] — appends to and reads the run record `events.jsonl` (redacted).
+//! * [`review`] — writes the review packet files `review.md` / `review.json` of a session.
+//! * [`evidence`] — reads the rollback note for the stop gate.
 //!
-//! How the pre-tool-use hook uses it (one lock per call):
+//! How the pre-tool-use hook uses it (one lock per call, see `events::pre`):
 //! ```text
-//! let dir = store::session_dir_for(&budget, env.data_dir.as_deref(), session_id)?;
+//! let dir = RunsLayout::new(&env).session_dir(&budget, session_id)?;
 //! let session = store::Session::open(dir)?;                 // error → deny (fail closed)
 //! session.update(wait, |state| {                            // LockTimeout → deny
 //!     let _ = store::transcript::refresh(state, transcript, &prices);
-//!     let facts = state.facts(&budget);
+//!     let facts = state.facts_at(now_ms);
 //!     let decision = decide(&call, &budget, &facts, &ctx);  // pure
-//!     if decision.note.is_some() { state.spend_warned = true; }
 //!     state.note_pre_tool_use(id, tool, decision.verdict, stop_fact, now_ms);
 //!     decision
 //! })
@@ -34,14 +32,15 @@
 //! a lock on it would lock a file that is no longer the current one.
 
 pub mod evidence;
+pub mod layout;
 pub mod record;
 pub mod retention;
 pub mod review;
-pub mod state;
 pub mod transcript;
 
-pub use state::{PostEvent, SessionState, TestOutcome};
+pub use layout::{RunsLayout, latest_session, project_key, session_in};
 
+use crate::session::SessionState;
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
@@ -87,152 +86,6 @@ impl StoreError {
             path: path.to_path_buf(),
             source,
         }
-    }
-}
-
-/// `$CLAUDE_BUDGET_DATA_DIR/claude-budget/runs`, else the platform data dir's
-/// `claude-budget/runs`. `None` when neither can be found (no home directory).
-pub fn runs_dir() -> Option<PathBuf> {
-    let base = match std::env::var_os("CLAUDE_BUDGET_DATA_DIR") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => directories::BaseDirs::new()?.data_dir().to_path_buf(),
-    };
-    Some(base.join("claude-budget").join("runs"))
-}
-
-/// A directory name for a project that a human can recognise and that two projects never
-/// share: the root's last component (sanitised, at most 40 characters) plus 12 hex digits of
-/// the SHA-256 of the full path. `/home/dev/my proj` → `my-proj-3f9a…`.
-pub fn project_key(project_root: &Path) -> String {
-    use sha2::{Digest, Sha256};
-    let name = project_root
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let readable: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .take(40)
-        .collect();
-    let readable = readable.trim_start_matches('.');
-    let digest = Sha256::digest(project_root.as_os_str().as_encoded_bytes());
-    let hash: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-    if readable.is_empty() {
-        hash
-    } else {
-        format!("{readable}-{hash}")
-    }
-}
-
-/// `<base>/<project key>/<session id>`. `base` is [`runs_dir`] or, when the budget's
-/// `[record] dir` redirects records into the repo, that directory (made absolute against the
-/// project root by the caller). The session id is sanitised so it can never climb out of
-/// `base` (`../x` → `..-x` is still one path component).
-pub fn session_dir(base: &Path, project_key: &str, session_id: &str) -> PathBuf {
-    session_in(&base.join(project_key), session_id)
-}
-
-/// `<data dir>/claude-budget/runs` for an explicit data dir (the hooks read
-/// `$CLAUDE_BUDGET_DATA_DIR` once into their environment), else [`runs_dir`].
-pub fn runs_dir_in(data_dir: Option<&Path>) -> Option<PathBuf> {
-    match data_dir {
-        Some(dir) if !dir.as_os_str().is_empty() => Some(dir.join("claude-budget").join("runs")),
-        _ => runs_dir(),
-    }
-}
-
-/// Where one project's sessions live: `<base>/<project key>`, `base` being the repo layer's
-/// `[record] dir` (relative to the project root) when the budget sets one, else the runs dir
-/// (under `data_dir` when given). Hooks, `report`, `status`, `replay` and `capture` all find
-/// a project's runs through this one function.
-pub fn project_runs_dir(
-    project_root: &Path,
-    budget: Option<&crate::budget::Budget>,
-    data_dir: Option<&Path>,
-) -> Result<PathBuf, StoreError> {
-    // The managed layer's `[record] dir` wins over the repo's (SPEC §3).
-    let record_dir = budget.and_then(crate::budget::Budget::record_dir);
-    let base = match record_dir {
-        Some(dir) => project_root.join(dir),
-        None => runs_dir_in(data_dir).ok_or(StoreError::NoDataDir)?,
-    };
-    Ok(base.join(project_key(project_root)))
-}
-
-/// One session's directory inside [`project_runs_dir`], the id sanitised as in [`session_dir`].
-pub fn session_in(project_runs_dir: &Path, session_id: &str) -> PathBuf {
-    project_runs_dir.join(sanitise_component(session_id))
-}
-
-/// The directories self-protection must keep the agent out of (SPEC §3): where this
-/// project's state and records live (`[record] dir` when set, and the runs dir under the data
-/// dir), the directory of the running executable (the hooks and the CLI are installed
-/// together), the user budget's folder and `$CLAUDE_CONFIG_DIR`'s settings files. One function, so the hook, `explain`, `test` and `replay` protect the same set.
-pub fn protected_dirs(budget: &crate::budget::Budget, data_dir: Option<&Path>) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = budget
-        .layers
-        .iter()
-        .filter_map(|layer| layer.record.dir.as_ref())
-        .map(|dir| budget.project_root.join(dir))
-        .collect();
-    dirs.extend(runs_dir_in(data_dir));
-    if let Some(data) = data_dir {
-        dirs.push(data.to_path_buf());
-    }
-    if let Some(exe_dir) = std::env::current_exe()
-        .ok()
-        .as_deref()
-        .and_then(Path::parent)
-    {
-        dirs.push(exe_dir.to_path_buf());
-    }
-    // The user budget's folder (`$CLAUDE_BUDGET_CONFIG_DIR` or the platform config dir),
-    // even before a user budget exists in it, and Claude Code's user settings when
-    // `$CLAUDE_CONFIG_DIR` moves them (the `~/.claude` ones are protected by `decide`).
-    dirs.extend(crate::budget::config_dir().map(|c| c.join("claude-budget")));
-    // The managed budget's folder: the organisation's floor is not the agent's to move.
-    dirs.extend(crate::budget::managed_dir());
-    dirs.extend(crate::budget::platform_managed_dir());
-    if let Some(claude) = std::env::var_os("CLAUDE_CONFIG_DIR").filter(|d| !d.is_empty()) {
-        let claude = PathBuf::from(claude);
-        dirs.push(claude.join("settings.json"));
-        dirs.push(claude.join("settings.local.json"));
-    }
-    dirs
-}
-
-/// The session directory every hook of one session agrees on (see [`project_runs_dir`]).
-pub fn session_dir_for(
-    budget: &crate::budget::Budget,
-    data_dir: Option<&Path>,
-    session_id: &str,
-) -> Result<PathBuf, StoreError> {
-    let project_dir = project_runs_dir(&budget.project_root, Some(budget), data_dir)?;
-    Ok(session_in(&project_dir, session_id))
-}
-
-fn sanitise_component(text: &str) -> String {
-    let cleaned: String = text
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(128)
-        .collect();
-    match cleaned.as_str() {
-        "" => "unknown-session".into(),
-        "." | ".." => cleaned.replace('.', "_"),
-        _ => cleaned,
     }
 }
 
@@ -357,47 +210,10 @@ impl Session {
     }
 }
 
-/// The most recently updated session of a project ([`project_runs_dir`]): the session
-/// directory whose state or record changed last. The one "latest run" of `status`, `report`,
-/// `replay` and `capture`.
-pub fn latest_session(project_runs_dir: &Path) -> Option<PathBuf> {
-    let entries = std::fs::read_dir(project_runs_dir).ok()?;
-    entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|path| path.is_dir())
-        .filter_map(|path| {
-            let modified = [STATE_FILE, record::EVENTS_FILE]
-                .iter()
-                .filter_map(|f| path.join(f).metadata().and_then(|m| m.modified()).ok())
-                .max()?;
-            Some((modified, path))
-        })
-        .max_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)))
-        .map(|(_, path)| path)
-}
-
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "test")]
 mod tests {
     use super::*;
-
-    #[test]
-    fn project_keys_are_readable_and_distinct_for_same_named_folders() {
-        let a = project_key(Path::new("/home/dev/my proj"));
-        let b = project_key(Path::new("/srv/other/my proj"));
-        assert!(a.starts_with("my-proj-"), "{a}");
-        assert_ne!(a, b);
-        assert_eq!(a, project_key(Path::new("/home/dev/my proj")));
-    }
-
-    #[test]
-    fn session_ids_cannot_climb_out_of_the_runs_dir() {
-        let dir = session_dir(Path::new("/runs"), "p", "../../etc");
-        assert_eq!(dir.parent(), Some(Path::new("/runs/p")));
-        let dir = session_dir(Path::new("/runs"), "p", "..");
-        assert_eq!(dir.parent(), Some(Path::new("/runs/p")));
-    }
 
     #[test]
     fn updates_persist_and_a_held_lock_times_out() {

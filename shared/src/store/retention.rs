@@ -149,12 +149,9 @@ pub fn prune(project_runs_dir: &Path, options: &PruneOptions<'_>) -> Pruned {
     let max_removed = options.max_removed.unwrap_or(usize::MAX);
     for session in all {
         let past = session.last_active < cutoff;
-        let running = options.keep.is_some_and(|id| {
-            session
-                .path
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy() == super::sanitise_component(id))
-        });
+        let running = options
+            .keep
+            .is_some_and(|id| session.path == super::session_in(project_runs_dir, id));
         if !past || out.removed.len() >= max_removed {
             out.kept.push(session);
         } else if running {

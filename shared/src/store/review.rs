@@ -9,7 +9,7 @@
 
 use super::record::{self, Event};
 use crate::budget::Budget;
-use crate::report::Packet;
+use crate::report::{Packet, Place};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
@@ -44,7 +44,7 @@ pub fn load_run(session_dir: &Path) -> std::io::Result<(Vec<Event>, Option<Value
 pub fn write_packet(
     session_dir: &Path,
     budget: Option<&Budget>,
-    project_root: &Path,
+    place: &Place<'_>,
     max_record_bytes: u64,
 ) -> std::io::Result<()> {
     let events = match record::read_at_most(session_dir, max_record_bytes) {
@@ -55,7 +55,7 @@ pub fn write_packet(
     let (markdown, json) = match events {
         Some(events) => {
             let state = state_json(session_dir);
-            let packet = Packet::build(&events, state.as_ref(), budget, project_root);
+            let packet = Packet::build(&events, state.as_ref(), budget, place);
             (packet.markdown(), serde_json::to_vec_pretty(&packet)?)
         }
         None => too_large(session_dir, max_record_bytes)?,
@@ -123,6 +123,16 @@ mod tests {
         }
     }
 
+    fn place(root: &Path) -> Place<'_> {
+        Place {
+            project_root: root,
+            home: None,
+            xdg_config_home: None,
+            os_user: None,
+            fs: &crate::fsview::RealFs,
+        }
+    }
+
     #[test]
     fn the_packet_names_the_task_request() {
         let dir = tempfile::tempdir().unwrap();
@@ -132,7 +142,13 @@ mod tests {
             &Redactor::default(),
         )
         .unwrap();
-        write_packet(dir.path(), None, dir.path(), MAX_RECORD_BYTES_IN_HOOK).unwrap();
+        write_packet(
+            dir.path(),
+            None,
+            &place(dir.path()),
+            MAX_RECORD_BYTES_IN_HOOK,
+        )
+        .unwrap();
         let markdown = std::fs::read_to_string(dir.path().join(REVIEW_MD)).unwrap();
         assert!(markdown.contains("fix the CSV export"), "{markdown}");
         let json: Value =
@@ -151,7 +167,7 @@ mod tests {
             )
             .unwrap();
         }
-        write_packet(dir.path(), None, dir.path(), 200).unwrap();
+        write_packet(dir.path(), None, &place(dir.path()), 200).unwrap();
         let markdown = std::fs::read_to_string(dir.path().join(REVIEW_MD)).unwrap();
         assert!(markdown.contains("claude-budget report"), "{markdown}");
         assert!(!markdown.contains("fix the CSV export"), "{markdown}");
@@ -160,7 +176,13 @@ mod tests {
     #[test]
     fn a_session_without_a_record_still_gets_a_packet() {
         let dir = tempfile::tempdir().unwrap();
-        write_packet(dir.path(), None, dir.path(), MAX_RECORD_BYTES_IN_HOOK).unwrap();
+        write_packet(
+            dir.path(),
+            None,
+            &place(dir.path()),
+            MAX_RECORD_BYTES_IN_HOOK,
+        )
+        .unwrap();
         assert!(dir.path().join(REVIEW_MD).is_file());
     }
 }

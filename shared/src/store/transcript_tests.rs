@@ -2,6 +2,7 @@
 #![expect(clippy::unwrap_used, reason = "test")]
 
 use super::*;
+use crate::session::spend::{Usage, price_for};
 use std::io::Write;
 
 fn assistant(id: &str, req: &str, model: &str, input: u64, output: u64) -> String {
@@ -194,7 +195,7 @@ fn unknown_models_are_priced_conservatively_and_listed() {
     let mut s = SessionState::default();
     fx.refresh(&mut s);
     assert!(s.spend.unknown_models.contains("mystery-model"));
-    assert!((s.spend.usd - crate::spend::UNKNOWN_MODEL_PRICE.input).abs() < 1e-9);
+    assert!((s.spend.usd - crate::session::spend::UNKNOWN_MODEL_PRICE.input).abs() < 1e-9);
 }
 
 #[test]

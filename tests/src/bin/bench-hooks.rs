@@ -9,10 +9,16 @@
 //! * a 1 MB vs a 100 MB transcript, generated into the temp dir at bench time. The first
 //!   read of a transcript is done before measuring (it catches up in 32 MiB steps); each
 //!   measured call then reads what was appended since the previous one, as in a real session.
+//!
+//! `bench-hooks --instructions` prints only the instructions per PreToolUse call (callgrind,
+//! when valgrind is installed): unlike wall time on a shared machine it is stable from run to
+//! run, so two builds can be compared. `BENCH_PRE_HOOK=<path>` measures another build's hook
+//! executable on the same inputs (before/after a change).
 
 use budget_policy::protocol::HookInput;
+use budget_policy::session::{PostEvent, SessionState};
 use budget_policy::store::record::Event;
-use budget_policy::store::{self, PostEvent, Session, SessionState};
+use budget_policy::store::{self, Session};
 use budget_policy::verdict::Verdict;
 use budget_tests::TempProject;
 use serde_json::{Value, json};
@@ -102,6 +108,72 @@ fn peak_rss_kib(project: &TempProject, hook: &Path, stdin: &[u8]) -> Option<u64>
         .ok()
 }
 
+/// The hook executable measured: `$BENCH_PRE_HOOK` (another build) or this build's.
+fn pre_hook() -> PathBuf {
+    std::env::var_os("BENCH_PRE_HOOK").map_or_else(|| budget_tests::bin(PRE), PathBuf::from)
+}
+
+/// Instructions of one whole hook process (spawn to exit) under callgrind, or `None` when
+/// valgrind is not installed.
+fn instructions(project: &TempProject, hook: &Path, stdin: &[u8]) -> Option<u64> {
+    let template = project.command(PRE);
+    let mut cmd = Command::new("valgrind");
+    cmd.arg("--tool=callgrind")
+        .arg(format!(
+            "--callgrind-out-file={}",
+            project.dir.path().join("callgrind.out").display()
+        ))
+        .arg(hook)
+        .env_clear()
+        .current_dir(&project.root);
+    for (k, v) in template.get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    // valgrind slows the hook ~50x: keep its own deadline out of the measurement.
+    cmd.env("CLAUDE_BUDGET_DEADLINE_MS", "60000");
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    if let Some(mut pipe) = child.stdin.take() {
+        let _ = pipe.write_all(stdin);
+    }
+    let out = child.wait_with_output().ok()?;
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .find_map(|l| l.split("Collected :").nth(1))
+        .and_then(|n| n.trim().parse().ok())
+}
+
+/// Instructions per call for each input: the median of five calls (after one warm-up call
+/// that creates the session), or a note when valgrind is missing.
+fn report_instructions(project: &TempProject, inputs: &[(&str, &Value)]) {
+    let hook = pre_hook();
+    println!("instructions per call (callgrind), {}", hook.display());
+    for (name, input) in inputs {
+        let bytes = input.to_string().into_bytes();
+        let _ = instructions(project, &hook, &bytes);
+        let mut counts: Vec<u64> = (0..5)
+            .filter_map(|_| instructions(project, &hook, &bytes))
+            .collect();
+        counts.sort_unstable();
+        match counts.get(counts.len() / 2) {
+            Some(n) => println!(
+                "{name:<40} {:>10} instructions ({:.3} M; min {}, max {})",
+                n,
+                *n as f64 / 1e6,
+                counts[0],
+                counts[counts.len() - 1]
+            ),
+            None => println!("{name:<40} valgrind not installed: no instruction count"),
+        }
+    }
+}
+
 fn report(name: &str, times: &[Duration], floor: Duration) {
     let p50 = percentile(times, 0.5);
     let p99 = percentile(times, 0.99);
@@ -145,11 +217,7 @@ fn bash_input(project: &TempProject, i: usize, transcript: &Path) -> Vec<u8> {
 }
 
 fn session_dir(project: &TempProject) -> PathBuf {
-    store::session_dir(
-        &project.data.join("claude-budget/runs"),
-        &store::project_key(&project.root),
-        SESSION,
-    )
+    project.session_dir(SESSION)
 }
 
 /// Fills the session with `events` hook events (PreToolUse + PostToolUse pairs over 300 files
@@ -350,9 +418,10 @@ fn bench_transcript(budget: &str, bytes: u64, runs: usize, floor: Duration) {
 }
 
 fn main() {
+    let only_instructions = std::env::args().any(|a| a == "--instructions");
     let runs: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
+        .skip(1)
+        .find_map(|a| a.parse().ok())
         .unwrap_or(300);
     let budget = include_str!("../../fixtures/bench/realistic-budget.toml");
     let project = TempProject::new().budget(budget);
@@ -365,6 +434,14 @@ fn main() {
         "Edit",
         json!({"file_path": project.root.join("src/lib.rs"), "old_string": "f", "new_string": "g"}),
     );
+    let inputs = [
+        ("pre-tool-use Bash (allow)", &bash),
+        ("pre-tool-use Edit (allow)", &edit),
+    ];
+    if only_instructions {
+        report_instructions(&project, &inputs);
+        return;
+    }
     let floor = time_runs(
         &|| Command::new("/bin/true"),
         &|_| Vec::new(),
@@ -374,10 +451,7 @@ fn main() {
     let floor_p50 = percentile(&floor, 0.5);
     println!("claude-budget hook benchmark, {runs} runs each");
     report("/bin/true (spawn floor)", &floor, floor_p50);
-    for (name, input) in [
-        ("pre-tool-use Bash (allow)", &bash),
-        ("pre-tool-use Edit (allow)", &edit),
-    ] {
+    for (name, input) in inputs {
         let bytes = input.to_string().into_bytes();
         let times = time_runs(
             &|| project.command(PRE),
@@ -388,6 +462,7 @@ fn main() {
         report(name, &times, floor_p50);
         print_rss(&project, &bytes);
     }
+    report_instructions(&project, &inputs);
 
     println!("\nper-call cost vs session length (Bash allow, fresh tool_use_id per call)");
     let long = long_session_budget(budget);

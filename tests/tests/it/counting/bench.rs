@@ -6,7 +6,8 @@
 //! * one transcript refresh (a few appended lines) after the first read of a 1 MB and of a
 //!   100 MB transcript.
 
-use budget_policy::store::{PostEvent, Session, SessionState, transcript};
+use budget_policy::session::{PostEvent, SessionState};
+use budget_policy::store::{Session, transcript};
 use budget_policy::verdict::Verdict;
 use std::io::Write;
 use std::time::{Duration, Instant};

@@ -2,7 +2,8 @@
 //! read back from the data dir. Each test skips with a printed reason while the budget
 //! loader is not built yet (the hooks then cannot know a budget is in force).
 
-use budget_policy::store::{self, Session, SessionState};
+use budget_policy::session::SessionState;
+use budget_policy::store::{self, Session};
 use budget_tests::{TempProject, stdout_json};
 use serde_json::{Value, json};
 use std::process::{Child, Stdio};
@@ -34,11 +35,7 @@ fn project() -> TempProject {
 }
 
 fn state(project: &TempProject, session: &str) -> SessionState {
-    let dir = store::session_dir(
-        &project.data.join("claude-budget/runs"),
-        &store::project_key(&project.root),
-        session,
-    );
+    let dir = project.session_dir(session);
     Session::open(dir)
         .and_then(|s| s.read())
         .unwrap_or_else(|e| panic!("{e}"))

@@ -4,7 +4,8 @@
 //! exactly one whole line per process, and no pre-tool-use call may be refused because the
 //! lock was busy (that would be a deny the user sees for nothing).
 
-use budget_policy::store::{self, Session, SessionState};
+use budget_policy::session::SessionState;
+use budget_policy::store::{self, Session};
 use budget_tests::{TempProject, stdout_json};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -123,11 +124,7 @@ fn wait_all(mut running: Vec<(usize, Instant, Child)>) -> Vec<(usize, Duration, 
 }
 
 fn session_dir(project: &TempProject) -> PathBuf {
-    store::session_dir(
-        &project.data.join("claude-budget/runs"),
-        &store::project_key(&project.root),
-        SESSION,
-    )
+    project.session_dir(SESSION)
 }
 
 #[test]

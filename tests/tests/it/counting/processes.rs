@@ -6,7 +6,8 @@
 //! store is exercised even before every hook dependency is built; the hook executables get
 //! the same treatment in `counting::hooks`.
 
-use budget_policy::store::{PostEvent, Session, now_ms};
+use budget_policy::session::PostEvent;
+use budget_policy::store::{Session, now_ms};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

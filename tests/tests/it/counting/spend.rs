@@ -1,7 +1,8 @@
 //! Spend read from the real transcripts of Claude Code 2.1.329 must match the totals Claude
 //! Code itself wrote into each transcript's closing `cost-state` line.
 
-use budget_policy::store::{SessionState, transcript};
+use budget_policy::session::SessionState;
+use budget_policy::store::transcript;
 use serde_json::Value;
 use std::path::PathBuf;
 

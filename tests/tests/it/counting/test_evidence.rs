@@ -3,7 +3,7 @@
 //! status is the call's. `cargo test || true` exits 0 whatever the tests did; `cargo fmt &&
 //! cargo test` exits 0 only when the tests passed.
 
-use budget_policy::store::{self, record, review};
+use budget_policy::store::{record, review};
 use budget_tests::{TempProject, stdout_json};
 use serde_json::{Value, json};
 
@@ -103,9 +103,7 @@ fn a_test_run_whose_status_decides_satisfies_the_stop_gate() {
 /// The session's record and review packet after the stop: (test_status of the Bash call,
 /// review.md).
 fn recorded_test_status_and_packet(project: &TempProject) -> (Value, String) {
-    let dir = store::project_runs_dir(&project.root, None, Some(&project.data))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .join("s1");
+    let dir = project.session_dir("s1");
     let events = record::read(&dir).unwrap_or_else(|e| panic!("{e}"));
     let bash = events
         .iter()

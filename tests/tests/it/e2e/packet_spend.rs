@@ -8,7 +8,8 @@ use serde_json::Value;
 use std::io::Write;
 
 fn session_dir(project: &TempProject) -> std::path::PathBuf {
-    let runs = budget_policy::store::project_runs_dir(&project.root, None, Some(&project.data))
+    let runs = budget_policy::store::RunsLayout::under(&project.data)
+        .project_dir(&project.root, None)
         .unwrap_or_else(|e| panic!("{e}"));
     budget_policy::store::latest_session(&runs).unwrap_or_else(|| panic!("no session recorded"))
 }

@@ -29,9 +29,7 @@ const TOKEN: &str = "ghp_R3alLookingT0kenValue0123456789abcdefXY";
 const PROMPT: &str = "Fix the rounding bug in src/lib.rs (see internal-ticket-4711)";
 
 fn session_dir(project: &TempProject) -> PathBuf {
-    store::project_runs_dir(&project.root, None, Some(&project.data))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .join("s1")
+    project.session_dir("s1")
 }
 
 fn input(project: &TempProject, event: &str, extra: Value) -> Value {

@@ -5,6 +5,7 @@ mod bench;
 mod cli;
 mod command_secrets;
 mod hook_events;
+mod hook_explain_replay_agree;
 mod packet;
 mod record;
 mod record_dir;

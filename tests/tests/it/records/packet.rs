@@ -2,9 +2,19 @@
 //! (JSON): snapshots of the `invoice-export` fixture run.
 
 use super::{install_fixture_run, stable};
-use budget_policy::report::Packet;
+use budget_policy::env::Env;
+use budget_policy::fsview::RealFs;
+use budget_policy::report::{Packet, Place};
 use budget_policy::store::record;
 use budget_tests::TempProject;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// The place of a run under `root` in this process's environment, as the CLI builds it.
+fn place(root: &Path) -> Place<'_> {
+    static ENV: OnceLock<Env> = OnceLock::new();
+    Place::new(root, ENV.get_or_init(Env::from_process), &RealFs)
+}
 
 fn fixture_packet() -> (Packet, TempProject) {
     let project = TempProject::new();
@@ -15,7 +25,10 @@ fn fixture_packet() -> (Packet, TempProject) {
     let session = project.data.join("claude-budget/runs/proj/5feb3bdf");
     install_fixture_run("invoice-export", &project.root, &session);
     let events = record::read(&session).unwrap_or_else(|e| panic!("{e}"));
-    (Packet::build(&events, None, None, &project.root), project)
+    (
+        Packet::build(&events, None, None, &place(&project.root)),
+        project,
+    )
 }
 
 #[test]
@@ -90,7 +103,7 @@ fn spend_says_what_was_recorded_never_unknown_tokens() {
         (Some(1200), Some(0.5), "- 1,200 tokens, $0.5000; "),
     ];
     for (tokens, usd, expected) in rows {
-        let mut packet = Packet::build(std::slice::from_ref(&prompt), None, None, root);
+        let mut packet = Packet::build(std::slice::from_ref(&prompt), None, None, &place(root));
         packet.spend.tokens = tokens;
         packet.spend.usd = usd;
         let markdown = packet.markdown();
@@ -116,7 +129,7 @@ fn a_real_denial_message_is_one_short_line_naming_the_rule_once() {
         &[deny],
         None,
         None,
-        std::path::Path::new("/nonexistent-project"),
+        &place(std::path::Path::new("/nonexistent-project")),
     );
     let markdown = packet.markdown();
     assert!(

@@ -2,7 +2,7 @@
 //! reply, so folding must fit the hook's deadline. A record past the in-hook cap gets the
 //! short packet naming `claude-budget report`, and the block still reaches the agent.
 
-use budget_policy::store::{self, record, review};
+use budget_policy::store::{record, review};
 use budget_tests::{TempProject, stdout_json};
 use serde_json::{Value, json};
 
@@ -35,9 +35,7 @@ fn a_large_record_does_not_cost_the_stop_gate_its_block() {
     assert_eq!(out.status.code(), Some(0));
     // Pad the record to 6 MiB of ordinary events: past the in-hook cap, far below the
     // 20 MiB the hook once folded (which took longer than this deadline in a debug build).
-    let dir = store::project_runs_dir(&project.root, None, Some(&project.data))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .join("s1");
+    let dir = project.session_dir("s1");
     let line = format!(
         "{}\n",
         json!({"ts": "2026-01-01T00:00:00.000Z", "event": "PostToolUse", "tool": "Bash",

@@ -1,9 +1,17 @@
 //! The packet's first line, one row per outcome: what CI and a reviewer read first.
 
-use budget_policy::report::Packet;
+use budget_policy::env::Env;
+use budget_policy::fsview::RealFs;
+use budget_policy::report::{Packet, Place};
 use budget_policy::store::record::Event;
 use serde_json::json;
 use std::path::Path;
+
+/// The packet's place: a project root that does not exist, no git identity to find.
+fn place() -> Place<'static> {
+    static ENV: std::sync::OnceLock<Env> = std::sync::OnceLock::new();
+    Place::new(Path::new("/proj"), ENV.get_or_init(Env::default), &RealFs)
+}
 
 fn ev(event: &str) -> Event {
     Event {
@@ -49,7 +57,7 @@ fn halt(code: &str, reason: &str) -> Event {
 }
 
 fn line(events: &[Event]) -> String {
-    let packet = Packet::build(events, None, None, Path::new("/proj"));
+    let packet = Packet::build(events, None, None, &place());
     let markdown = packet.markdown();
     let first = markdown
         .lines()
@@ -119,7 +127,7 @@ fn a_spend_halt_is_listed_under_stops_once_not_only_under_denials() {
         halt("spend-exceeded", "[spend] max_usd = 5 is reached"),
         later,
     ];
-    let packet = Packet::build(&events, None, None, Path::new("/proj"));
+    let packet = Packet::build(&events, None, None, &place());
     assert_eq!(packet.stops.len(), 1, "{:#?}", packet.stops);
     assert!(packet.denied.is_empty(), "{:#?}", packet.denied);
     assert!(

@@ -36,7 +36,8 @@ fn status_spend(p: &TempProject) -> (f64, Value) {
 }
 
 fn packet(p: &TempProject) -> (Value, String) {
-    let runs = budget_policy::store::project_runs_dir(&p.root, None, Some(&p.data))
+    let runs = budget_policy::store::RunsLayout::under(&p.data)
+        .project_dir(&p.root, None)
         .unwrap_or_else(|e| panic!("{e}"));
     let dir = runs.join("s1");
     let json = serde_json::from_slice(&std::fs::read(dir.join("review.json")).unwrap_or_default())

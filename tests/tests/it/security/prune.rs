@@ -10,7 +10,9 @@ use std::time::{Duration, SystemTime};
 const DAY: u64 = 86_400;
 
 fn runs(p: &TempProject) -> PathBuf {
-    store::project_runs_dir(&p.root, None, Some(&p.data)).unwrap_or_else(|e| panic!("{e}"))
+    store::RunsLayout::under(&p.data)
+        .project_dir(&p.root, None)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A recorded session last active `days_ago`; `ended` writes a SessionEnd mark in its state.

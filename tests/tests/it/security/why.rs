@@ -131,8 +131,9 @@ fn why_names_reads_changes_and_refusals_of_a_folder_from_real_hook_records() {
 /// Writes `sessions` generated sessions spread over a year into this project's runs dir;
 /// every `every`-th session edits `billing/invoice.rs`. Returns how many did.
 fn generate(p: &TempProject, sessions: usize, every: usize) -> usize {
-    let runs =
-        store::project_runs_dir(&p.root, None, Some(&p.data)).unwrap_or_else(|e| panic!("{e}"));
+    let runs = store::RunsLayout::under(&p.data)
+        .project_dir(&p.root, None)
+        .unwrap_or_else(|e| panic!("{e}"));
     let root = p.root.display().to_string();
     let year_ago = SystemTime::now() - Duration::from_secs(365 * 86_400);
     let mut seeded = 0;

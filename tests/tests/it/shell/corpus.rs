@@ -6,8 +6,8 @@
 use super::{FakeFs, context};
 use budget_policy::budget::{self, Budget, Located};
 use budget_policy::decide::{DecideContext, SessionFacts, decide};
+use budget_policy::packs::pack_hits;
 use budget_policy::protocol::ToolCall;
-use budget_policy::shell::semantic::pack_hits;
 use budget_policy::shell::{Analysis, EffectKind, analyse};
 use serde::Deserialize;
 use std::collections::BTreeMap;

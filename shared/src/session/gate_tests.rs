@@ -1,30 +1,7 @@
-//! Rollback-note and stop-gate tests.
+//! Stop-gate tests.
 
 use super::*;
-use crate::store::state::PostEvent;
-
-#[test]
-#[expect(clippy::unwrap_used, reason = "test")]
-fn the_note_on_disk_is_missing_then_incomplete_then_complete() {
-    let fields: Vec<String> = DEFAULT_ROLLBACK_FIELDS
-        .iter()
-        .map(|f| (*f).to_owned())
-        .collect();
-    let root = tempfile::tempdir().unwrap();
-    let note = ".claude/rollback.md";
-    let check = || check_rollback_note(root.path(), note, &fields);
-    assert_eq!(check(), RollbackNote::Missing);
-    std::fs::create_dir_all(root.path().join(".claude")).unwrap();
-    let template = rollback::template(&fields);
-    std::fs::write(root.path().join(note), &template).unwrap();
-    assert_eq!(check(), RollbackNote::Incomplete(fields.clone()));
-    std::fs::write(
-        root.path().join(note),
-        template.replace("<!--", "done <!--"),
-    )
-    .unwrap();
-    assert_eq!(check(), RollbackNote::Complete);
-}
+use crate::session::PostEvent;
 
 fn gate(active: bool, rollback: Option<RollbackNote>) -> GateInput {
     GateInput {
@@ -101,7 +78,7 @@ fn a_missing_or_incomplete_rollback_note_blocks() {
 #[test]
 fn a_run_ended_by_a_stop_rule_is_never_sent_back() {
     let mut s = edited();
-    s.stopped = Some(crate::store::state::Stopped {
+    s.stopped = Some(crate::session::state::Stopped {
         reason: "schema change".into(),
         origin: "x".into(),
     });

@@ -13,27 +13,31 @@
 //! files in force (and their hashes), UserPromptSubmit with the prompt, SessionEnd with its
 //! reason. Never blocks on its own failures.
 
-use crate::post;
-use crate::runner::{HookEnv, Reply};
-use budget_policy::budget::{Budget, OnExceed};
-use budget_policy::protocol::{ContextOutput, ContextReply, HookInput};
-use budget_policy::store::record::{self, Event};
-use budget_policy::store::{self, retention, transcript};
+use super::context::{self, HookContext, lock_wait};
+use super::{Outcome, post};
+use crate::budget::{Budget, OnExceed};
+use crate::env::Env;
+use crate::fsview::RealFs;
+use crate::protocol::{ContextOutput, ContextReply, HookInput};
+use crate::report::{self, Place};
+use crate::store::record::{self, Event};
+use crate::store::{self, retention, transcript};
 use std::fmt::Write as _;
 use std::time::Duration;
 
 /// SessionEnd waits at most this long for the lock.
 const SESSION_END_LOCK_WAIT: Duration = Duration::from_millis(800);
 
-pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
+/// Handles one SessionStart, UserPromptSubmit or SessionEnd input.
+pub fn handle(input: HookInput, env: &Env) -> Outcome {
     let event = input.hook_event_name.clone().unwrap_or_default();
     if !matches!(
         event.as_str(),
         "SessionStart" | "UserPromptSubmit" | "SessionEnd"
     ) {
-        return Reply::silent();
+        return Outcome::silent();
     }
-    let ctx = match post::context(&input, env) {
+    let ctx = match context::hook_context(&input, env) {
         Ok(ctx) => ctx,
         Err(reply) => return reply,
     };
@@ -42,7 +46,7 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
         "SessionStart" => {
             let model = input.model.as_ref().and_then(record::model_name);
             ctx.session
-                .update(post::lock_wait(env), |s| {
+                .update(lock_wait(env), |s| {
                     s.note_session_start(input.session_id.as_deref(), model.as_deref(), now);
                     s.seq
                 })
@@ -51,7 +55,7 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
         "UserPromptSubmit" => {
             let prompt = ctx.redactor.text(input.prompt.as_deref().unwrap_or(""));
             ctx.session
-                .update(post::lock_wait(env), |s| {
+                .update(lock_wait(env), |s| {
                     s.note_prompt(&prompt, input.permission_mode.as_deref(), now);
                     s.seq
                 })
@@ -59,8 +63,8 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
         }
         _ => {
             let transcript = post::transcript_path(&input);
-            let prices = post::prices(&ctx.budget);
-            let wait = SESSION_END_LOCK_WAIT.min(post::lock_wait(env));
+            let prices = context::prices(&ctx.budget);
+            let wait = SESSION_END_LOCK_WAIT.min(lock_wait(env));
             ctx.session
                 .update(wait, |s| {
                     if let Some(path) = &transcript {
@@ -75,20 +79,20 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
     let (seq, reply) = match result {
         Ok((seq, Some(context))) => (
             Some(seq),
-            Reply::json(&ContextReply {
+            Outcome::json(&ContextReply {
                 hook_specific_output: ContextOutput {
                     hook_event_name: event,
                     additional_context: context,
                 },
             }),
         ),
-        Ok((seq, None)) => (Some(seq), Reply::silent()),
+        Ok((seq, None)) => (Some(seq), Outcome::silent()),
         Err(e) => (None, post::not_counted(&ctx.session, "session", &e)),
     };
-    let recorded = recorded_event(&input, &ctx, seq);
+    let recorded = recorded_event(&input, &ctx, env, seq);
     let reply = post::record_event(&ctx, "session", &recorded, reply);
     if input.hook_event_name.as_deref() == Some("SessionEnd") {
-        refresh_packet(&ctx);
+        refresh_packet(&ctx, env);
         prune_old_runs(
             &ctx,
             input.session_id.as_deref().unwrap_or("unknown-session"),
@@ -100,11 +104,12 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
 /// Claude Code writes the last turn to the transcript after the Stop hooks ran (seen with
 /// 2.1.329: at Stop the transcript lacked the final answer's usage), so the packet written at
 /// Stop under-reports spend: bring it up to date now that SessionEnd re-read the transcript.
-fn refresh_packet(ctx: &post::Context) {
+fn refresh_packet(ctx: &HookContext, env: &Env) {
+    let place = Place::new(&ctx.budget.project_root, env, &RealFs);
     let written = store::review::write_packet(
         ctx.session.dir(),
         Some(&ctx.budget),
-        &ctx.budget.project_root,
+        &place,
         store::review::MAX_RECORD_BYTES_IN_HOOK,
     );
     if let Err(e) = written {
@@ -115,7 +120,7 @@ fn refresh_packet(ctx: &post::Context) {
 
 /// One bounded retention pass over this project's runs (SPEC §7): at most daily, a few
 /// sessions at a time, never the running one. Failures are noted, never block.
-fn prune_old_runs(ctx: &post::Context, running: &str) {
+fn prune_old_runs(ctx: &HookContext, running: &str) {
     let Some(project_runs) = ctx.session.dir().parent() else {
         return;
     };
@@ -134,14 +139,13 @@ fn prune_old_runs(ctx: &post::Context, running: &str) {
 }
 
 /// The record line: SessionStart names the budget files in force; SessionEnd its reason.
-fn recorded_event(input: &HookInput, ctx: &post::Context, seq: Option<u64>) -> Event {
+fn recorded_event(input: &HookInput, ctx: &HookContext, env: &Env, seq: Option<u64>) -> Event {
     let mut event = post::event_for(input, ctx, seq);
     match event.event.as_str() {
         "SessionStart" => {
             event.budget = record::budget_files(&ctx.budget);
-            event.user = Some(budget_policy::report::delegating_user(
-                &ctx.budget.project_root,
-            ));
+            let place = Place::new(&ctx.budget.project_root, env, &RealFs);
+            event.user = Some(report::delegating_user(&place));
         }
         "SessionEnd" => event.reason.clone_from(&input.reason),
         _ => {}

@@ -1,29 +1,25 @@
 //! `claude-budget-pre-tool-use`: decide one tool call (SPEC §4), fail closed (SPEC §2).
 
-use crate::runner::{HookEnv, Reply, deny_reply};
-use budget_policy::budget::PriceOverride;
-use budget_policy::budget::{self, Budget, BudgetError, Located};
-use budget_policy::decide::{self, DecideContext, Decision, SessionFacts, StopFact, merge};
-use budget_policy::fsview::RealFs;
-use budget_policy::protocol::{HookInput, PreToolUseOutput, PreToolUseReply, ToolCall};
-use budget_policy::store::record::{self, Event};
-use budget_policy::store::{self, Session, transcript};
-use budget_policy::verdict::Verdict;
+use super::context::{self, CallSite};
+use super::{Outcome, deny_outcome};
+use crate::budget::{Budget, BudgetError};
+use crate::decide::Decision;
+use crate::env::Env;
+use crate::protocol::ToolCall;
+use crate::protocol::{HookInput, PreToolUseOutput, PreToolUseReply};
+use crate::redact;
+use crate::session::{SessionState, StopFact};
+use crate::store::record::{self, Event};
+use crate::store::{self, transcript};
+use crate::verdict::Verdict;
 use std::path::Path;
 use std::time::Duration;
 
-/// The budget files in force for this input, or `None` when the project has not opted in.
-pub fn locate(input_cwd: Option<&str>, env: &HookEnv) -> Option<Located> {
-    let cwd = env.call_cwd(input_cwd)?;
-    let located = budget::locate(&cwd, env.project_dir.as_deref(), env.config_dir.as_deref());
-    located.any().then_some(located)
-}
-
 /// Unreadable input: deny when a budget is in force, stay out of the way otherwise.
-pub fn bad_input(problem: &str, env: &HookEnv) -> Reply {
-    match locate(None, env) {
-        None => Reply::silent(),
-        Some(_) => Reply::internal_failure(&format!(
+pub fn bad_input(problem: &str, env: &Env) -> Outcome {
+    match context::locate(env, None) {
+        None => Outcome::silent(),
+        Some(_) => Outcome::internal_failure(&format!(
             "{problem}. Check that the hook is wired to the PreToolUse event in \
              .claude/settings.json (run `claude-budget install`)"
         )),
@@ -31,7 +27,7 @@ pub fn bad_input(problem: &str, env: &HookEnv) -> Reply {
 }
 
 /// The deny for a budget that does not load: every problem, with its file, line and fix.
-pub fn invalid_budget(err: &BudgetError) -> Reply {
+pub fn invalid_budget(err: &BudgetError) -> Outcome {
     let mut text = String::from(
         "claude-budget refused this tool call because the budget file is invalid \
          [budget-invalid]. Ask the user to fix it (`claude-budget check` shows the same):",
@@ -40,7 +36,7 @@ pub fn invalid_budget(err: &BudgetError) -> Reply {
         text.push('\n');
         text.push_str(&d.to_string());
     }
-    deny_reply(&text)
+    deny_outcome(&text)
 }
 
 /// How long the pre-tool-use hook waits for the session lock: all of its deadline but the
@@ -48,7 +44,7 @@ pub fn invalid_budget(err: &BudgetError) -> Reply {
 /// clear deny rather than a deadline deny. Not less: a burst of parallel hooks of one session
 /// queues on the lock (200 at once on 2 cores kept one waiting just over 1 s), and a deny
 /// there would refuse a call for no reason the agent can act on.
-fn lock_wait(env: &HookEnv) -> Duration {
+fn lock_wait(env: &Env) -> Duration {
     const AFTER_LOCK: Duration = Duration::from_millis(300);
     env.deadline
         .saturating_sub(AFTER_LOCK)
@@ -56,87 +52,103 @@ fn lock_wait(env: &HookEnv) -> Duration {
 }
 
 /// Handles one PreToolUse input.
-pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
+pub fn handle(input: HookInput, env: &Env) -> Outcome {
     if input
         .hook_event_name
         .as_deref()
         .is_some_and(|e| e != "PreToolUse")
     {
-        return Reply::silent();
+        return Outcome::silent();
     }
-    let Some(located) = locate(input.cwd.as_deref(), env) else {
-        return Reply::silent();
+    let Some(located) = context::locate(env, input.cwd.as_deref()) else {
+        return Outcome::silent();
     };
-    let budget = match budget::load(&located, env.task.as_deref()) {
+    let budget = match context::load(env, &located) {
         Ok(Some(budget)) => budget,
-        Ok(None) => return Reply::silent(),
+        Ok(None) => return Outcome::silent(),
         Err(err) => return invalid_budget(&err),
     };
     let Some(call) = input.tool_call() else {
-        return Reply::internal_failure("the PreToolUse input has no `tool_name`");
+        return Outcome::internal_failure("the PreToolUse input has no `tool_name`");
     };
-    let session_id = input.session_id.as_deref().unwrap_or("unknown-session");
-    let session = match store::session_dir_for(&budget, env.data_dir.as_deref(), session_id)
-        .and_then(Session::open)
-    {
+    let session = match context::open_session(env, &budget, input.session_id.as_deref()) {
         Ok(session) => session,
         Err(e) => {
-            return Reply::internal_failure(&format!(
+            return Outcome::internal_failure(&format!(
                 "{e}; make the data directory writable or set CLAUDE_BUDGET_DATA_DIR to a writable \
              directory"
             ));
         }
     };
-    let prices: Vec<PriceOverride> = budget
-        .layers
-        .iter()
-        .flat_map(|l| l.spend.prices.iter().cloned())
-        .collect();
+    let prices = context::prices(&budget);
+    let cwd = env.call_cwd(input.cwd.as_deref());
+    let site = CallSite {
+        cwd: cwd.as_deref(),
+        permission_mode: input.permission_mode.as_deref(),
+    };
     let updated = session.update(lock_wait(env), |state| {
         if let Some(transcript) = input.transcript_path.as_deref() {
             // A missing or unreadable transcript only means spend is not updated yet.
             let _ = transcript::refresh(state, Path::new(transcript), &prices);
         }
-        let facts = state.facts(&budget);
-        let decision = decide_call(&input, &call, &budget, &facts, env);
-        if decision.note.is_some() {
-            state.spend_warned = true;
-        }
-        let stop = decision.stop_reason.as_ref().map(|reason| StopFact {
-            reason: reason.clone(),
-            origin: decision
-                .rule
-                .as_ref()
-                .map(|h| h.origin.to_string())
-                .unwrap_or_default(),
-        });
-        let tool = call.tool_name();
-        state.note_pre_tool_use(
+        let now_ms = store::now_ms();
+        let facts = state.facts_at(now_ms);
+        let decision = context::decide_call(&call, &budget, &facts, env, site);
+        count_decision(
+            state,
             input.tool_use_id.as_deref(),
-            &tool,
-            decision.verdict,
-            stop,
-            store::now_ms(),
+            &call,
+            &decision,
+            now_ms,
         );
         decision
     });
     let decision = match updated {
         Ok(decision) => decision,
         Err(e) => {
-            return Reply::internal_failure(&format!(
+            return Outcome::internal_failure(&format!(
                 "the session state in `{}` could not be updated: {e}",
                 session.dir().display()
             ));
         }
     };
     if let Err(e) = append_record(&input, &budget, &decision, session.dir()) {
-        return Reply::internal_failure(&format!(
+        return Outcome::internal_failure(&format!(
             "the run record in `{}` could not be written ({e}); make it writable or set \
              CLAUDE_BUDGET_DATA_DIR",
             session.dir().display()
         ));
     }
     reply(&decision)
+}
+
+/// Counts a decided PreToolUse into the state as the pre-tool-use hook does: the call (unless
+/// denied), a pending ask, a stop, and the `warn_at` note given once.
+pub fn count_decision(
+    state: &mut SessionState,
+    tool_use_id: Option<&str>,
+    call: &ToolCall,
+    decision: &Decision,
+    now_ms: u64,
+) {
+    if decision.note.is_some() {
+        state.spend_warned = true;
+    }
+    let stop = decision.stop_reason.as_ref().map(|reason| StopFact {
+        reason: reason.clone(),
+        origin: decision
+            .rule
+            .as_ref()
+            .map(|h| h.origin.to_string())
+            .unwrap_or_default(),
+    });
+    state.note_pre_tool_use(
+        tool_use_id,
+        &call.tool_name(),
+        decision.verdict,
+        stop,
+        now_ms,
+    );
 }
 
 /// Appends this call and its decision to the run record (redacted before writing).
@@ -146,7 +158,7 @@ fn append_record(
     decision: &Decision,
     dir: &Path,
 ) -> std::io::Result<()> {
-    let redactor = record::redactor(budget);
+    let redactor = redact::for_budget(budget);
     let mut event = Event::from_input(input);
     event.decision = Some(decision.verdict.map_or("none", |v| v.as_str()).to_owned());
     event.code = Some(decision.code.as_str().to_owned());
@@ -159,44 +171,12 @@ fn append_record(
     record::append(dir, &event, &redactor)
 }
 
-/// Builds the context and calls the pure `decide`.
-pub fn decide_call(
-    input: &HookInput,
-    call: &ToolCall,
-    budget: &Budget,
-    facts: &SessionFacts,
-    env: &HookEnv,
-) -> Decision {
-    let fs = RealFs;
-    let cwd = env
-        .call_cwd(input.cwd.as_deref())
-        .unwrap_or_else(|| budget.project_root.clone());
-    // Only edits and shell commands can touch protected files or move a branch: the other
-    // calls skip `current_exe` and the `.git/HEAD` read.
-    let edits = matches!(call, ToolCall::Bash { .. } | ToolCall::Edit { .. });
-    let ctx = DecideContext {
-        cwd,
-        home: env.home.clone(),
-        nobody_can_answer: input.nobody_can_answer(),
-        protected_dirs: if edits {
-            store::protected_dirs(budget, env.data_dir.as_deref())
-        } else {
-            Vec::new()
-        },
-        current_branch: matches!(call, ToolCall::Bash { .. })
-            .then(|| merge::current_branch(&budget.project_root, &fs))
-            .flatten(),
-        fs: &fs,
-    };
-    decide::decide(call, budget, facts, &ctx)
-}
-
 /// The JSON envelope for a decision (SPEC §4.1). Policy decisions exit 0 with the envelope;
 /// only internal failures use exit 2.
-pub fn reply(decision: &Decision) -> Reply {
+pub fn reply(decision: &Decision) -> Outcome {
     // No opinion: nothing printed, Claude Code's own rules apply.
     let Some(verdict) = decision.verdict else {
-        return Reply::silent();
+        return Outcome::silent();
     };
     let envelope = PreToolUseReply {
         hook_specific_output: PreToolUseOutput {
@@ -208,7 +188,7 @@ pub fn reply(decision: &Decision) -> Reply {
         continue_: decision.stop_reason.as_ref().map(|_| false),
         stop_reason: decision.stop_reason.clone(),
     };
-    let mut out = Reply::json(&envelope);
+    let mut out = Outcome::json(&envelope);
     if verdict == Verdict::Deny {
         out.stderr = Some(decision.reason.clone());
     }

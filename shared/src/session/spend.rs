@@ -1,5 +1,7 @@
-//! Token usage and what it costs (SPEC §6.2). Pure: the transcript reader in
-//! [`crate::store::transcript`] feeds it parsed usage; nothing here reads files or clocks.
+//! Token usage and what it costs (SPEC §6.2). Pure: the transcript reader
+//! (`store::transcript`) feeds it lines; nothing here reads files or clocks.
+//! [`SpendState`] is the spend part of the session state: totals, per-transcript read
+//! positions and the duplicate window of recent responses.
 //!
 //! Prices are USD per million tokens, per model family, for the five kinds Anthropic bills:
 //! input, output, 5-minute cache writes, 1-hour cache writes and cache reads. A model no row
@@ -9,6 +11,7 @@
 
 use crate::budget::PriceOverride;
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Token counts of one API response (the `message.usage` object of a transcript line).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,6 +206,188 @@ pub struct SeenResponse {
 /// figures, so the copy with the most tokens is the real one.
 pub fn replaces(previous: Option<&Usage>, current: &Usage) -> bool {
     previous.is_none_or(|prev| current.total() > prev.total())
+}
+
+/// How many recent responses are remembered for duplicate detection.
+pub const RECENT_RESPONSES: usize = 128;
+/// Spend counted so far (part of the session state).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SpendState {
+    pub tokens: Usage,
+    pub usd: f64,
+    /// Distinct responses counted.
+    pub responses: u64,
+    pub models: BTreeSet<String>,
+    /// Models priced with the conservative default (the packet says so).
+    pub unknown_models: BTreeSet<String>,
+    /// Read position per transcript path.
+    pub cursors: BTreeMap<String, Cursor>,
+    /// The duplicate window.
+    pub recent: VecDeque<Counted>,
+    /// Lines over `store::transcript::MAX_LINE_BYTES` or assistant lines that were not valid JSON.
+    pub skipped_lines: u64,
+}
+
+/// How far one transcript has been read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Cursor {
+    pub offset: u64,
+    pub inode: Option<u64>,
+    pub head_len: u64,
+    /// Hex SHA-256 prefix of the first `head_len` bytes.
+    pub head_hash: String,
+    /// How often the file was found replaced and read again.
+    pub restarts: u32,
+}
+
+/// One response already counted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counted {
+    /// Hash of `message.id` and `requestId`.
+    pub key: String,
+    pub model: String,
+    pub usage: Usage,
+}
+
+#[derive(Deserialize)]
+struct Line {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(rename = "requestId")]
+    request_id: Option<String>,
+    message: Option<Message>,
+}
+
+#[derive(Deserialize)]
+struct Message {
+    id: Option<String>,
+    model: Option<String>,
+    usage: Option<RawUsage>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawUsage {
+    input_tokens: u64,
+    output_tokens: u64,
+    cache_creation_input_tokens: u64,
+    cache_read_input_tokens: u64,
+    cache_creation: Option<CacheCreation>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CacheCreation {
+    ephemeral_1h_input_tokens: u64,
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Counts one transcript line (`None`: a line too long to hold) into `spend`.
+pub(crate) fn count_line(spend: &mut SpendState, line: Option<&[u8]>, prices: &[PriceOverride]) {
+    let Some(line) = line else {
+        spend.skipped_lines += 1;
+        return;
+    };
+    // Cheap filter before parsing: only assistant lines carry usage.
+    if !contains(line, b"\"assistant\"") || !contains(line, b"\"usage\"") {
+        return;
+    }
+    let Ok(parsed) = serde_json::from_slice::<Line>(line) else {
+        spend.skipped_lines += 1;
+        return;
+    };
+    if parsed.kind.as_deref() != Some("assistant") {
+        return;
+    }
+    let Some(message) = parsed.message else {
+        return;
+    };
+    let Some(raw) = message.usage else { return };
+    let model = message.model.unwrap_or_default();
+    if model == "<synthetic>" {
+        return;
+    }
+    let usage = Usage {
+        input_tokens: raw.input_tokens,
+        output_tokens: raw.output_tokens,
+        cache_creation_input_tokens: raw.cache_creation_input_tokens,
+        cache_read_input_tokens: raw.cache_read_input_tokens,
+        cache_creation_1h_tokens: raw
+            .cache_creation
+            .map_or(0, |c| c.ephemeral_1h_input_tokens),
+    };
+    let key = response_key(message.id.as_deref(), parsed.request_id.as_deref());
+    add_response(spend, key, model, usage, prices);
+}
+
+fn response_key(message_id: Option<&str>, request_id: Option<&str>) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    if message_id.is_none() && request_id.is_none() {
+        return None;
+    }
+    let mut hasher = Sha256::new();
+    hasher.update(message_id.unwrap_or("").as_bytes());
+    hasher.update([0]);
+    hasher.update(request_id.unwrap_or("").as_bytes());
+    Some(
+        hasher
+            .finalize()
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    )
+}
+
+/// Counts one response, replacing a smaller copy already counted.
+fn add_response(
+    spend: &mut SpendState,
+    key: Option<String>,
+    model: String,
+    usage: Usage,
+    prices: &[PriceOverride],
+) {
+    let found = key
+        .as_ref()
+        .and_then(|k| spend.recent.iter().position(|c| &c.key == k));
+    let previous = found.and_then(|at| spend.recent.get(at));
+    if !replaces(previous.map(|c| &c.usage), &usage) {
+        return;
+    }
+    if let Some(prev) = previous {
+        spend.tokens.sub(&prev.usage);
+        spend.usd -= price_for(&prev.model, prices).price.cost(&prev.usage);
+    } else {
+        spend.responses += 1;
+    }
+    let priced = price_for(&model, prices);
+    spend.tokens.add(&usage);
+    spend.usd = (spend.usd + priced.price.cost(&usage)).max(0.0);
+    if !priced.known {
+        spend.unknown_models.insert(model.clone());
+    }
+    if !spend.models.contains(&model) {
+        spend.models.insert(model.clone());
+    }
+    let Some(key) = key else { return };
+    match found {
+        Some(at) => {
+            if let Some(entry) = spend.recent.get_mut(at) {
+                *entry = Counted { key, model, usage };
+            }
+        }
+        None => {
+            if spend.recent.len() >= RECENT_RESPONSES {
+                spend.recent.pop_front();
+            }
+            spend.recent.push_back(Counted { key, model, usage });
+        }
+    }
 }
 
 #[cfg(test)]

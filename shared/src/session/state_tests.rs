@@ -7,7 +7,7 @@ fn bash_failure(id: &str, command: &str, error: &str) -> PostEvent {
         tool_use_id: Some(id.into()),
         tool_name: "Bash".into(),
         failed: true,
-        fingerprint: crate::decide::fingerprint(command),
+        fingerprint: crate::session::fingerprint(command),
         error_line: last_error_line(error),
         ..PostEvent::default()
     }

@@ -9,9 +9,8 @@
 //! files, and the windows used for idempotence ([`RECENT_CALLS`]) and pending asks are
 //! capped, so an update costs the same at event 10 and at event 10,000.
 
-use super::transcript::SpendState;
-use crate::budget::Budget;
-use crate::decide::{FailureFact, SessionFacts, StopFact};
+use super::facts::{FailureFact, SessionFacts, StopFact};
+use super::spend::SpendState;
 use crate::verdict::Verdict;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -39,7 +38,7 @@ pub struct SessionState {
     pub tool_calls: u64,
     pub denied_calls: u64,
     pub total_failures: u32,
-    /// By command fingerprint (`decide::fingerprint`), or `Tool path` for other tools.
+    /// By command fingerprint ([`super::fingerprint`]), or `Tool path` for other tools.
     pub failures: BTreeMap<String, FailureCount>,
     /// By absolute path.
     pub edits: BTreeMap<String, EditCount>,
@@ -156,15 +155,15 @@ pub struct Ended {
     pub at_ms: u64,
 }
 
-/// What the post-tool-use hook learned about one finished call (built from the budget by the
-/// hook, so this module stays free of budget lookups).
+/// What one finished call did, in the budget's terms (built by [`super::observe`], so this
+/// module stays free of budget lookups).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PostEvent {
     pub tool_use_id: Option<String>,
     pub tool_name: String,
     /// PostToolUseFailure.
     pub failed: bool,
-    /// The retry key: `decide::fingerprint(command)` for Bash, `Tool path` otherwise.
+    /// The retry key: [`super::fingerprint`]`(command)` for Bash, `Tool path` otherwise.
     pub fingerprint: String,
     /// The last non-empty line of the error text.
     pub error_line: Option<String>,
@@ -404,13 +403,6 @@ impl SessionState {
                 .map_or(0, |first| now_ms.saturating_sub(first) / 60_000),
             warned: self.spend_warned,
         }
-    }
-
-    /// The facts `decide` needs, now. `budget` is accepted for future per-budget facts (a
-    /// task's own counters); today every fact is budget-independent.
-    pub fn facts(&self, budget: &Budget) -> SessionFacts {
-        let _ = budget;
-        self.facts_at(super::now_ms())
     }
 
     /// True when tests ran after the last edit and the most recent run passed

@@ -11,34 +11,38 @@
 //! writes the review packet (`review.md`, `review.json`) into the session directory, so a
 //! reviewer always finds the packet of the last turn without running anything.
 
-use crate::post::{self, Context};
-use crate::runner::{HookEnv, Policy, Reply, failure};
-use budget_policy::budget::Budget;
-use budget_policy::decide::{self, SessionFacts};
-use budget_policy::protocol::{HookInput, StopReply};
-use budget_policy::store::evidence::{
-    self, DEFAULT_ROLLBACK_FIELDS, DEFAULT_STOP_BLOCKS, Gate, GateInput, RollbackNote,
+use super::context::{self, HookContext, lock_wait};
+use super::post;
+use super::{Outcome, Policy, failure};
+use crate::budget::Budget;
+use crate::decide::{self, SessionFacts};
+use crate::env::Env;
+use crate::fsview::RealFs;
+use crate::protocol::{HookInput, StopReply};
+use crate::report::Place;
+use crate::report::event::Event;
+use crate::session::{
+    DEFAULT_STOP_BLOCKS, Gate, GateInput, RollbackNote, gate::DEFAULT_ROLLBACK_FIELDS, stop_gate,
 };
-use budget_policy::store::record::Event;
-use budget_policy::store::{review, transcript};
+use crate::store::{self, evidence, review, transcript};
 
 /// Handles one Stop / SubagentStop input.
-pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
+pub fn handle(input: HookInput, env: &Env) -> Outcome {
     if !matches!(
         input.hook_event_name.as_deref(),
         Some("Stop" | "SubagentStop") | None
     ) {
-        return Reply::silent();
+        return Outcome::silent();
     }
-    let ctx = match post::context(&input, env) {
+    let ctx = match context::hook_context(&input, env) {
         Ok(ctx) => ctx,
         Err(reply) => return reply,
     };
     let settings = Settings::of(&ctx.budget);
     let transcript = post::transcript_path(&input);
-    let prices = post::prices(&ctx.budget);
+    let prices = context::prices(&ctx.budget);
     let stop_hook_active = input.stop_hook_active.unwrap_or(false);
-    let outcome = ctx.session.update(post::lock_wait(env), |state| {
+    let outcome = ctx.session.update(lock_wait(env), |state| {
         if let Some(path) = &transcript {
             let _ = transcript::refresh(state, path, &prices);
         }
@@ -56,9 +60,9 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
             stop_blocks: settings.stop_blocks,
             stop_hook_active,
             // Checked on the spend just read (SPEC §6.2: spend is checked at Stop).
-            limit_reached: limit_reached(&ctx.budget, &state.facts(&ctx.budget)),
+            limit_reached: limit_reached(&ctx.budget, &state.facts_at(store::now_ms())),
         };
-        let gate = evidence::stop_gate(state, &gate);
+        let gate = stop_gate(state, &gate);
         let facts = Facts {
             seq: state.seq,
             usd: state.spend.usd,
@@ -76,7 +80,7 @@ pub fn handle(input: HookInput, env: &HookEnv) -> Reply {
         Err(e) => post::not_counted(&ctx.session, "stop", &e),
     };
     let reply = post::record_event(&ctx, "stop", &event, reply);
-    write_packet(&ctx, reply)
+    write_packet(&ctx, env, reply)
 }
 
 /// What the record keeps of the state after the gate ran.
@@ -97,13 +101,13 @@ impl Facts {
 }
 
 /// The hook's answer for the gate's outcome, noting the decision in the record's event.
-fn gate_reply(gate: Gate, event: &mut Event) -> Reply {
+fn gate_reply(gate: Gate, event: &mut Event) -> Outcome {
     match gate {
         Gate::Block { reason, missing } => {
             event.decision = Some("block".into());
             event.reason = Some(reason.clone());
             event.missing_evidence = missing;
-            Reply::json(&StopReply {
+            Outcome::json(&StopReply {
                 decision: "block",
                 reason,
             })
@@ -115,9 +119,9 @@ fn gate_reply(gate: Gate, event: &mut Event) -> Reply {
             );
             event.reason = Some("stop_blocks used up: the run ends with evidence missing".into());
             event.missing_evidence = missing;
-            Reply {
+            Outcome {
                 stderr: Some(note),
-                ..Reply::silent()
+                ..Outcome::silent()
             }
         }
         Gate::LimitReached { limit, missing } => {
@@ -130,12 +134,12 @@ fn gate_reply(gate: Gate, event: &mut Event) -> Reply {
                 "{limit} is reached: the run ends with evidence missing"
             ));
             event.missing_evidence = missing;
-            Reply {
+            Outcome {
                 stderr: Some(note),
-                ..Reply::silent()
+                ..Outcome::silent()
             }
         }
-        Gate::Pass => Reply::silent(),
+        Gate::Pass => Outcome::silent(),
     }
 }
 
@@ -148,11 +152,12 @@ fn limit_reached(budget: &Budget, facts: &SessionFacts) -> Option<String> {
 }
 
 /// Writes the review packet; a failure is reported, never blocks.
-fn write_packet(ctx: &Context, reply: Reply) -> Reply {
+fn write_packet(ctx: &HookContext, env: &Env, reply: Outcome) -> Outcome {
+    let place = Place::new(&ctx.budget.project_root, env, &RealFs);
     let written = review::write_packet(
         ctx.session.dir(),
         Some(&ctx.budget),
-        &ctx.budget.project_root,
+        &place,
         review::MAX_RECORD_BYTES_IN_HOOK,
     );
     match written {
@@ -160,7 +165,7 @@ fn write_packet(ctx: &Context, reply: Reply) -> Reply {
         Err(e) => {
             let problem = format!("the review packet was not written: {e}");
             ctx.session.record_hook_error("stop", &problem);
-            post::with_note(reply, failure(Policy::NeverBlock, &problem))
+            reply.with_note(failure(Policy::NeverBlock, &problem))
         }
     }
 }
@@ -206,7 +211,7 @@ impl Settings {
         }
     }
 
-    fn rollback_note(&self, ctx: &Context) -> RollbackNote {
+    fn rollback_note(&self, ctx: &HookContext) -> RollbackNote {
         evidence::check_rollback_note(&ctx.budget.project_root, &self.note, &self.fields)
     }
 }

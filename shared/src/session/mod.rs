@@ -1,0 +1,22 @@
+//! The session model, pure (no I/O, no clock: callers pass `now_ms`): what one Claude Code
+//! session has counted and how each hook event changes it. The store reads and writes it
+//! (`store::Session`); `decide` reads its [`SessionFacts`].
+//!
+//! * [`state`] — [`SessionState`] (the file `state.json`): the counters of SPEC §6.1 and the
+//!   transition of each hook event (`note_pre_tool_use`, `note_post_tool_use`, …).
+//! * [`observe`](mod@observe) — the ONE way a finished call becomes a [`PostEvent`]: retry key, edits
+//!   (shell writes included), test runs, high-risk files, redaction. Hook and replay alike.
+//! * [`facts`] — [`SessionFacts`], what a decision reads of the state, and [`fingerprint`].
+//! * [`spend`] — usage, prices and [`spend::SpendState`] (tokens and dollars counted).
+//! * [`gate`] — the stop gate: may the agent stop, or is evidence missing?
+
+pub mod facts;
+pub mod gate;
+pub mod observe;
+pub mod spend;
+pub mod state;
+
+pub use facts::{FailureFact, SessionFacts, StopFact, fingerprint};
+pub use gate::{DEFAULT_STOP_BLOCKS, Gate, GateInput, RollbackNote, stop_gate};
+pub use observe::{Finished, Observer, observe};
+pub use state::{PostEvent, SessionState, TestOutcome};
