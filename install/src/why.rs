@@ -18,7 +18,7 @@ use crate::{EXIT_OK, EXIT_USAGE, Format, project, report};
 use budget_policy::fsview::RealFs;
 use budget_policy::report::why::{Finding, PathQuery, Touch, finding};
 use budget_policy::shell::{self, ShellContext};
-use budget_policy::store::{self, record::Event};
+use budget_policy::store::{self, record::Event, scan};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -87,37 +87,24 @@ fn lookup(runs: &Path, query: &PathQuery, root: &Path) -> Vec<Row> {
     let home = project::env().home;
     let mut rows = Vec::new();
     for dir in entries.filter_map(Result::ok).map(|e| e.path()) {
-        let Ok(bytes) = std::fs::read(dir.join(store::record::EVENTS_FILE)) else {
+        let Some(matched) = scan::matching(&dir, query.needle()) else {
             continue;
         };
-        let text = String::from_utf8_lossy(&bytes);
-        let needle = query.needle();
-        if needle.is_some_and(|n| !text.contains(n)) {
-            continue;
-        }
-        let found: Vec<Finding> = text
-            .lines()
-            .filter(|line| needle.is_none_or(|n| line.contains(n)))
-            .filter_map(|line| serde_json::from_str::<Event>(line).ok())
-            .filter_map(|mut event| {
-                with_shell_effects(&mut event, root, home.as_deref());
-                finding(&event, query)
-            })
-            .collect();
-        if found.is_empty() {
-            continue;
-        }
-        let (task_request, user) = run_context(&text);
         let session = dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        rows.extend(found.into_iter().map(|finding| Row {
-            session: session.clone(),
-            task_request: task_request.clone(),
-            delegating_user: user.clone(),
-            finding,
-        }));
+        for mut event in matched.events {
+            with_shell_effects(&mut event, root, home.as_deref());
+            if let Some(finding) = finding(&event, query) {
+                rows.push(Row {
+                    session: session.clone(),
+                    task_request: matched.task_request.clone(),
+                    delegating_user: matched.user.clone(),
+                    finding,
+                });
+            }
+        }
     }
     rows
 }
@@ -155,27 +142,6 @@ fn with_shell_effects(event: &mut Event, root: &Path, home: Option<&Path>) {
             event.reads.push(path);
         }
     }
-}
-
-/// The run's task request (first prompt) and delegating user (recorded at SessionStart).
-fn run_context(text: &str) -> (Option<String>, Option<String>) {
-    let (mut task, mut user) = (None, None);
-    for line in text.lines() {
-        if task.is_none() && line.contains("\"event\":\"UserPromptSubmit\"") {
-            task = serde_json::from_str::<Event>(line)
-                .ok()
-                .and_then(|e| e.prompt);
-        }
-        if user.is_none() && line.contains("\"event\":\"SessionStart\"") {
-            user = serde_json::from_str::<Event>(line)
-                .ok()
-                .and_then(|e| e.user);
-        }
-        if task.is_some() && user.is_some() {
-            break;
-        }
-    }
-    (task, user)
 }
 
 fn text(asked: &str, rows: &[Row], root: &Path) -> String {

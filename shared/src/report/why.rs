@@ -1,6 +1,6 @@
 //! Incident lookup (`claude-budget why PATH`, SPEC §8): which recorded calls read, changed or
 //! were refused on a path or glob. Pure: a [`PathQuery`] and one event in, the touches out;
-//! the CLI does the scanning (see `store::record_scan`).
+//! `store::scan` reads the records (bounded by the query's needle).
 //!
 //! A path without glob characters names the file and, when it is a folder, everything under
 //! it (`billing` finds `billing/invoice.rs`). A relative path or glob is anchored at the

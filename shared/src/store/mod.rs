@@ -36,6 +36,7 @@ pub mod layout;
 pub mod record;
 pub mod retention;
 pub mod review;
+pub mod scan;
 pub mod transcript;
 
 pub use layout::{RunsLayout, latest_session, project_key, session_in};
