@@ -10,7 +10,7 @@ use serde_json::Value;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Table, value};
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// A session id, a session directory, or `latest`.
     pub run: String,
     /// The case file's name (`.claude/budget-tests/NAME.toml`).
@@ -46,7 +46,7 @@ fn toml_value(json: &Value) -> Option<toml_edit::Value> {
     })
 }
 
-pub fn run(args: &Args) -> u8 {
+pub(crate) fn run(args: &Args) -> u8 {
     if args.name.is_empty() || args.name.contains(['/', '\\']) || args.name.starts_with('.') {
         eprintln!("claude-budget: `--name` must be a plain file name, e.g. `friday-force-push`");
         return EXIT_USAGE;

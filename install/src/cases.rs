@@ -9,12 +9,12 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// A decision as a word: `allow`, `ask`, `deny`, or `none` (no opinion).
-pub fn verdict_word(decision: &Decision) -> &'static str {
+pub(crate) fn verdict_word(decision: &Decision) -> &'static str {
     decision.verdict.map_or("none", |v| v.as_str())
 }
 
 /// The rule that decided, as `origin (rule)`, for messages.
-pub fn rule_label(decision: &Decision) -> String {
+pub(crate) fn rule_label(decision: &Decision) -> String {
     match &decision.rule {
         Some(hit) => format!("{} `{}`", hit.origin, hit.rule),
         None => decision.code.as_str().to_owned(),
@@ -23,13 +23,13 @@ pub fn rule_label(decision: &Decision) -> String {
 
 /// A fresh replay session under `budget` in this process's environment (see
 /// `events::replay`: the hooks' own deciding and counting).
-pub fn replayer(budget: &Budget) -> Replayer<'_> {
+pub(crate) fn replayer(budget: &Budget) -> Replayer<'_> {
     Replayer::new(budget, crate::project::env())
 }
 
 /// Strings of `value` with the project root made relative (`/home/u/proj/src/a.rs` →
 /// `src/a.rs`, `cd /home/u/proj` → `cd .`), so a captured case runs in any checkout.
-pub fn relative_input(value: &Value, root: &Path) -> Value {
+pub(crate) fn relative_input(value: &Value, root: &Path) -> Value {
     let root = root.to_string_lossy();
     let root = root.trim_end_matches('/');
     match value {
@@ -54,7 +54,7 @@ pub fn relative_input(value: &Value, root: &Path) -> Value {
 /// One replay case (SPEC §8): a call and the decision it must get.
 #[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Case {
+pub(crate) struct Case {
     pub name: String,
     pub tool: String,
     #[serde(default)]
@@ -74,7 +74,7 @@ struct CaseFile {
 }
 
 #[derive(clap::Args)]
-pub struct TestArgs {
+pub(crate) struct TestArgs {
     /// Folder of case files (default `.claude/budget-tests` of this project).
     pub dir: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t)]
@@ -116,7 +116,7 @@ fn read_cases(dir: &Path) -> Result<Vec<(String, Case)>, String> {
 }
 
 /// `claude-budget test [DIR]`: every case decided with today's budget; exit 1 on a mismatch.
-pub fn test(args: &TestArgs) -> u8 {
+pub(crate) fn test(args: &TestArgs) -> u8 {
     let budget = match crate::report::load_budget() {
         Ok(Some(budget)) => budget,
         Ok(None) => {

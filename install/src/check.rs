@@ -5,12 +5,12 @@ use budget_policy::budget::{self, Severity};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Budget files to check (default: the budgets in force here).
     files: Vec<PathBuf>,
 }
 
-pub fn run(args: &Args) -> u8 {
+pub(crate) fn run(args: &Args) -> u8 {
     let files: Vec<(PathBuf, String)> = if args.files.is_empty() {
         let located = project::locate();
         let mut found = Vec::new();

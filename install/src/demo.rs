@@ -86,7 +86,7 @@ fn hook_input(event: &str, tool: &str, input: &Value, id: &str, root: &Path) -> 
     }
 }
 
-pub fn run() -> u8 {
+pub(crate) fn run() -> u8 {
     match replay_demo() {
         Ok(()) => EXIT_OK,
         Err(problem) => {

@@ -7,11 +7,12 @@ use budget_policy::events::context::{self, CallSite};
 use budget_policy::protocol::{HookInput, ToolCall};
 use budget_policy::session::SessionFacts;
 use budget_policy::shell::{Analysis, EffectKind};
+use budget_policy::verdict::Code;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// A Bash command to explain.
     command: Option<String>,
     /// The tool name, with --input (e.g. `Edit`, `Read`, `mcp__github__create_issue`).
@@ -51,7 +52,7 @@ fn call_of(args: &Args) -> Result<(ToolCall, HookInput), String> {
     }
 }
 
-pub fn run(args: &Args) -> u8 {
+pub(crate) fn run(args: &Args) -> u8 {
     let (call, input) = match call_of(args) {
         Ok(pair) => pair,
         Err(e) => {
@@ -101,7 +102,7 @@ fn json_report(call: &ToolCall, analysis: Option<&Analysis>, decision: &Decision
         "hits": decision.hits.iter().map(|h| json!({
             "verdict": h.verdict, "section": h.section, "rule": h.rule, "origin": h.origin.to_string(),
         })).collect::<Vec<_>>(),
-        "decision": decision.verdict.map(|v| v.as_str()).unwrap_or("no-opinion"),
+        "decision": decision.verdict.map_or(Code::NoOpinion.as_str(), |v| v.as_str()),
         "code": decision.code.as_str(),
         "rule": decision.rule.as_ref().map(|h| h.origin.to_string()),
         "reason": decision.reason,

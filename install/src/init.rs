@@ -5,7 +5,7 @@ use crate::{EXIT_OK, EXIT_USAGE, project};
 use std::path::Path;
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Overwrite an existing budget file.
     #[arg(long)]
     force: bool,
@@ -49,7 +49,7 @@ const KINDS: &[Kind] = &[
 ];
 
 /// The starter budget tuned for the project at `root`.
-pub fn starter_for(root: &Path) -> String {
+pub(crate) fn starter_for(root: &Path) -> String {
     let Some(kind) = KINDS.iter().find(|k| root.join(k.marker).exists()) else {
         return STARTER.to_owned();
     };
@@ -72,7 +72,7 @@ pub fn starter_for(root: &Path) -> String {
         + "\n"
 }
 
-pub fn run(args: &Args) -> u8 {
+pub(crate) fn run(args: &Args) -> u8 {
     let root = project::locate().project_root;
     let path = root.join(".claude/budget.toml");
     if path.exists() && !args.force {
@@ -106,8 +106,8 @@ mod tests {
 
     #[test]
     fn an_npm_project_gets_npm_test_commands_and_lock_files() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(dir.path().join("package.json"), "{}").unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("package.json"), "{}").unwrap();
         let text = starter_for(dir.path());
         assert!(text.contains("tests = [\"npm test\""), "{text}");
         assert!(text.contains("package-lock.json"));
@@ -123,10 +123,10 @@ mod tests {
             "go.mod",
             "none",
         ] {
-            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-            std::fs::write(dir.path().join(marker), "").unwrap_or_else(|e| panic!("{e}"));
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(marker), "").unwrap();
             let file = dir.path().join("budget.toml");
-            std::fs::write(&file, starter_for(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(&file, starter_for(dir.path())).unwrap();
             let problems = budget_policy::budget::check_file(&file, "budget.toml");
             assert!(problems.is_empty(), "{marker}: {problems:?}");
         }
@@ -134,7 +134,7 @@ mod tests {
 
     #[test]
     fn a_project_of_unknown_kind_gets_the_plain_starter() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().unwrap();
         assert_eq!(starter_for(dir.path()), STARTER);
     }
 }

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// `.claude/settings.json` (committed, shared with the team)
     #[default]
     Project,
@@ -18,7 +18,7 @@ pub enum Scope {
 }
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     #[arg(long, value_enum, default_value_t)]
     scope: Scope,
     /// Print what would change without writing.
@@ -85,7 +85,7 @@ fn is_ours(handler: &Value) -> bool {
 }
 
 /// Adds our handlers to `settings`; returns one line per change.
-pub fn merge_hooks(settings: &mut Map<String, Value>) -> Vec<String> {
+pub(crate) fn merge_hooks(settings: &mut Map<String, Value>) -> Vec<String> {
     let mut changes = Vec::new();
     let hooks = settings.entry("hooks").or_insert_with(|| json!({}));
     if !hooks.is_object() {
@@ -123,7 +123,7 @@ pub fn merge_hooks(settings: &mut Map<String, Value>) -> Vec<String> {
 }
 
 /// Removes exactly our handlers (and groups/events left empty by that).
-pub fn remove_hooks(settings: &mut Map<String, Value>) -> Vec<String> {
+pub(crate) fn remove_hooks(settings: &mut Map<String, Value>) -> Vec<String> {
     let mut changes = Vec::new();
     let Some(hooks) = settings.get_mut("hooks").and_then(Value::as_object_mut) else {
         return changes;
@@ -215,11 +215,11 @@ fn run_edit(args: &Args, edit: fn(&mut Map<String, Value>) -> Vec<String>) -> u8
     }
 }
 
-pub fn install(args: &Args) -> u8 {
+pub(crate) fn install(args: &Args) -> u8 {
     run_edit(args, merge_hooks)
 }
 
-pub fn uninstall(args: &Args) -> u8 {
+pub(crate) fn uninstall(args: &Args) -> u8 {
     run_edit(args, remove_hooks)
 }
 

@@ -10,7 +10,7 @@ use budget_policy::store::{record::rfc3339, retention};
 use std::time::SystemTime;
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Delete sessions inactive for more than DAYS days (default: `[record] retain_days`).
     #[arg(long, value_name = "DAYS")]
     older_than: Option<u64>,
@@ -19,7 +19,7 @@ pub struct Args {
     dry_run: bool,
 }
 
-pub fn run(args: &Args) -> u8 {
+pub(crate) fn run(args: &Args) -> u8 {
     let budget = match report::load_budget() {
         Ok(budget) => budget,
         Err(problem) => {
@@ -85,7 +85,7 @@ pub fn run(args: &Args) -> u8 {
 }
 
 /// `12.3 KiB`, `4.0 MiB`.
-pub fn size(bytes: u64) -> String {
+pub(crate) fn size(bytes: u64) -> String {
     #[expect(clippy::cast_precision_loss, reason = "a size shown with one decimal")]
     let b = bytes as f64;
     if b >= 1024.0 * 1024.0 {

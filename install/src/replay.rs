@@ -5,10 +5,11 @@
 use crate::cases::{replayer, rule_label, verdict_word};
 use crate::report::{Run, load_budget, open_run};
 use crate::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, Format};
+use budget_policy::verdict::Code;
 use serde::Serialize;
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// A session id, a session directory, or `latest`.
     pub run: String,
     #[arg(long, value_enum, default_value_t)]
@@ -29,9 +30,13 @@ struct Change {
 
 /// Recorded codes that depend on what cannot be rebuilt from the record (spend, the
 /// hook's own failures): not compared.
-const NOT_REPLAYABLE: &[&str] = &["spend-exceeded", "hook-internal-error", "budget-invalid"];
+const NOT_REPLAYABLE: [Code; 3] = [
+    Code::SpendExceeded,
+    Code::HookInternalError,
+    Code::BudgetInvalid,
+];
 
-pub fn run(args: &Args) -> u8 {
+pub(crate) fn run(args: &Args) -> u8 {
     let budget = match load_budget() {
         Ok(Some(budget)) => budget,
         Ok(None) => {
@@ -72,6 +77,7 @@ pub fn run(args: &Args) -> u8 {
         if event
             .code
             .as_deref()
+            .and_then(Code::parse)
             .is_some_and(|c| NOT_REPLAYABLE.contains(&c))
         {
             continue;

@@ -12,7 +12,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// A session id, a session directory, or `latest`.
     #[arg(default_value = "latest")]
     pub run: String,
@@ -21,7 +21,7 @@ pub struct Args {
 }
 
 /// The budget in force here, when it loads (reports still work without one).
-pub fn load_budget() -> Result<Option<Budget>, String> {
+pub(crate) fn load_budget() -> Result<Option<Budget>, String> {
     let located = project::locate();
     project::load(&located).map_err(|err| {
         let lines: Vec<String> = err.diagnostics.iter().map(ToString::to_string).collect();
@@ -49,7 +49,7 @@ fn record_roots(budget: Option<&Budget>) -> Vec<PathBuf> {
 
 /// Finds a run's session directory: a directory holding a record, `latest` (this project's
 /// most recent session), or a session id (this project's first, then any project's).
-pub fn resolve_run(run: &str, budget: Option<&Budget>) -> Result<PathBuf, String> {
+pub(crate) fn resolve_run(run: &str, budget: Option<&Budget>) -> Result<PathBuf, String> {
     let as_path = Path::new(run);
     if as_path.join(record::EVENTS_FILE).is_file() {
         return Ok(as_path.to_path_buf());
@@ -79,7 +79,7 @@ pub fn resolve_run(run: &str, budget: Option<&Budget>) -> Result<PathBuf, String
 }
 
 /// One recorded run, found and read.
-pub struct Run {
+pub(crate) struct Run {
     pub dir: PathBuf,
     pub events: Vec<Event>,
     /// The session state, when there is one.
@@ -87,7 +87,7 @@ pub struct Run {
 }
 
 /// Finds RUN ([`resolve_run`]) and reads its events and state; the error is for the user.
-pub fn open_run(run: &str, budget: Option<&Budget>) -> Result<Run, String> {
+pub(crate) fn open_run(run: &str, budget: Option<&Budget>) -> Result<Run, String> {
     let dir = resolve_run(run, budget)?;
     let (events, state) = review::load_run(&dir)
         .map_err(|e| format!("cannot read the record in `{}`: {e}", dir.display()))?;
@@ -102,7 +102,7 @@ fn project_root(budget: Option<&Budget>) -> PathBuf {
     )
 }
 
-pub fn run(args: &Args) -> u8 {
+pub(crate) fn run(args: &Args) -> u8 {
     let budget = load_budget().unwrap_or_else(|problem| {
         eprintln!("claude-budget: {problem}\n(the packet is built without it)");
         None

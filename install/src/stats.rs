@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 mod html;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum StatsFormat {
+pub(crate) enum StatsFormat {
     #[default]
     Text,
     Json,
@@ -22,7 +22,7 @@ pub enum StatsFormat {
 }
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Only runs that started within the last DAYS days.
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     since: u64,
@@ -30,7 +30,7 @@ pub struct Args {
     format: StatsFormat,
 }
 
-pub fn run(args: &Args) -> u8 {
+pub(crate) fn run(args: &Args) -> u8 {
     let budget = report::load_budget().unwrap_or_else(|problem| {
         eprintln!("claude-budget: {problem}\n(counting without it)");
         None
@@ -124,7 +124,7 @@ fn dirs(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// `path-denied 3, command-denied 1`.
-pub fn denial_codes(stats: &RunStats) -> String {
+pub(crate) fn denial_codes(stats: &RunStats) -> String {
     if stats.denials.is_empty() {
         return "none".into();
     }
@@ -165,7 +165,7 @@ fn text(rows: &[Row], total: &RunStats, since: u64) -> String {
             out,
             "{:<10}  {:<28} {:>5} {:>6} {:>6} {:>9} {:>6} {:>6} {:>9} {:>5} {:>8}",
             row.day,
-            store::record::cap(&row.project, 28),
+            budget_policy::text::shorten(&row.project, 28),
             s.runs,
             s.tool_calls,
             s.denials_total(),

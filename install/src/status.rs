@@ -18,7 +18,7 @@ mod retention;
 use retention::{retention_json, retention_text, with_retention};
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The session id (default: the latest session of this project).
     #[arg(long)]
     session: Option<String>,
@@ -26,7 +26,7 @@ pub struct Args {
     format: Format,
 }
 
-pub fn run(args: &Args) -> u8 {
+pub(crate) fn run(args: &Args) -> u8 {
     let located = project::locate();
     let (budget, budget_problem) = match project::load(&located) {
         Ok(budget) => (budget, None),

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use toml::{Table, Value};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub(crate) struct Args {}
 
 fn words(table: Option<&Value>, key: &str) -> String {
     match table.and_then(|t| t.get(key)) {
@@ -46,7 +46,7 @@ fn row(out: &mut String, area: &str, section: Option<&Value>, extra: &[(&str, &s
 }
 
 /// The table for one budget file.
-pub fn render(display: &str, budget: &Table) -> String {
+pub(crate) fn render(display: &str, budget: &Table) -> String {
     let mut out = format!("## {display}\n\n");
     if let Some(Value::Array(packs)) = budget.get("extends") {
         let names: Vec<&str> = packs.iter().filter_map(Value::as_str).collect();
@@ -173,7 +173,7 @@ pub fn render(display: &str, budget: &Table) -> String {
     out
 }
 
-pub fn run(_args: &Args) -> u8 {
+pub(crate) fn run(_args: &Args) -> u8 {
     let located = project::locate();
     // Every layer in force, in evaluation order; the most restrictive answer wins.
     let files: Vec<(&str, &std::path::PathBuf)> = located

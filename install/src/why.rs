@@ -18,12 +18,12 @@ use crate::{EXIT_OK, EXIT_USAGE, Format, project, report};
 use budget_policy::fsview::RealFs;
 use budget_policy::report::why::{Finding, PathQuery, Touch, finding};
 use budget_policy::shell::{self, ShellContext};
-use budget_policy::store::{self, record::Event, scan};
+use budget_policy::store::{record::Event, scan};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// A path (a folder means everything under it) or a glob (`billing/**`, `**/*.sql`).
     path: String,
     #[arg(long, value_enum, default_value_t)]
@@ -43,7 +43,7 @@ struct Row {
     finding: Finding,
 }
 
-pub fn run(args: &Args) -> u8 {
+pub(crate) fn run(args: &Args) -> u8 {
     let budget = report::load_budget().unwrap_or_else(|problem| {
         eprintln!("claude-budget: {problem}\n(looking up without it)");
         None
@@ -193,7 +193,7 @@ fn text(asked: &str, rows: &[Row], root: &Path) -> String {
             row.delegating_user.as_deref().unwrap_or("not recorded"),
             row.task_request.as_deref().map_or_else(
                 || "(no prompt recorded)".into(),
-                |t| { store::record::cap(t.lines().next().unwrap_or(""), 120) }
+                |t| { budget_policy::text::shorten(t.lines().next().unwrap_or(""), 120) }
             )
         );
     }

@@ -2,7 +2,7 @@
 //!
 //! Map of the crate (DESIGN.md §1). Layers only look down:
 //! hooks/install → [`events`] → ([`decide`], [`session`], [`report`]) → ([`budget`],
-//! [`packs`], [`shell`], [`paths`], [`redact`]) → ([`protocol`], [`verdict`], [`env`]);
+//! [`packs`], [`shell`], [`paths`], [`redact`]) → ([`protocol`], [`verdict`], [`env`], [`text`]);
 //! [`store`] is the I/O beside them, called only from [`events`] and the CLI.
 //!
 //! * [`env`] — every environment variable the product reads (the only env reader).
@@ -15,6 +15,7 @@
 //! * [`fsview`] — the read-only file-system view analysis and path rules use.
 //! * [`paths`] — path normalisation and glob matching.
 //! * [`redact`] — secrets out of everything written to disk.
+//! * [`text`] — the one rule for shortening text.
 //! * [`decide`] — (call, budget, session facts) → [`decide::Decision`]; pure.
 //! * [`session`] — the pure session model: state, spend, facts, stop gate, `observe`.
 //! * [`report`] — the run record's schema and the review packet.
@@ -22,6 +23,8 @@
 //!   context built once for the hook, `explain`, `test`, `replay` and `capture`.
 //! * [`store`] — I/O only: the runs layout, session lock + state file, record, transcript.
 #![forbid(unsafe_code)]
+// The library decides and reports; only the executables print or end the process.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 pub mod budget;
 pub mod decide;
@@ -34,6 +37,11 @@ pub mod protocol;
 pub mod redact;
 pub mod report;
 pub mod session;
+#[allow(
+    unreachable_pub,
+    reason = "shell/ is being split by the shell-analysis engineers (issue 8): their split narrows these"
+)]
 pub mod shell;
 pub mod store;
+pub mod text;
 pub mod verdict;

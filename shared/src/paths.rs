@@ -64,14 +64,10 @@ mod tests {
 
     #[test]
     fn new_file_under_a_symlinked_folder_resolves_into_the_target() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-        let base = dir
-            .path()
-            .canonicalize()
-            .unwrap_or_else(|e| panic!("canon: {e}"));
-        std::fs::create_dir(base.join("secrets")).unwrap_or_else(|e| panic!("mkdir: {e}"));
-        std::os::unix::fs::symlink(base.join("secrets"), base.join("link"))
-            .unwrap_or_else(|e| panic!("symlink: {e}"));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let base = dir.path().canonicalize().expect("canon");
+        std::fs::create_dir(base.join("secrets")).expect("mkdir");
+        std::os::unix::fs::symlink(base.join("secrets"), base.join("link")).expect("symlink");
         let got = resolve_target(&base.join("link/new/file"), &RealFs);
         assert_eq!(got, Some(base.join("secrets/new/file")));
     }

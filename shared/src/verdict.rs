@@ -37,6 +37,108 @@ impl Verdict {
     }
 }
 
+/// A stable kebab-case code for every kind of decision and hook outcome (DESIGN §1). Every
+/// code string in records, messages and replies is derived from here ([`Code::as_str`]);
+/// `tests/tests/it/cli/codes.rs` snapshots the list with one message of each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    Allowed,
+    NoOpinion,
+    PathDenied,
+    PathAsk,
+    CommandDenied,
+    CommandAsk,
+    UnparsedCommand,
+    McpDenied,
+    McpAsk,
+    WebDenied,
+    WebAsk,
+    MergeDenied,
+    SpendExceeded,
+    RetryLimit,
+    StopRule,
+    RollbackNoteMissing,
+    SelfProtection,
+    BudgetInvalid,
+    HookInternalError,
+    ApprovalNeeded,
+    /// A protected file changed behind the hooks' back (the tripwire).
+    TamperDetected,
+    /// A secret showed up in a tool's output (the tripwire).
+    SecretExposed,
+    /// The hooks were switched off or bypassed (the tripwire).
+    GateOff,
+}
+
+impl Code {
+    /// Every code, in declaration order.
+    pub const ALL: [Code; 23] = [
+        Code::Allowed,
+        Code::NoOpinion,
+        Code::PathDenied,
+        Code::PathAsk,
+        Code::CommandDenied,
+        Code::CommandAsk,
+        Code::UnparsedCommand,
+        Code::McpDenied,
+        Code::McpAsk,
+        Code::WebDenied,
+        Code::WebAsk,
+        Code::MergeDenied,
+        Code::SpendExceeded,
+        Code::RetryLimit,
+        Code::StopRule,
+        Code::RollbackNoteMissing,
+        Code::SelfProtection,
+        Code::BudgetInvalid,
+        Code::HookInternalError,
+        Code::ApprovalNeeded,
+        Code::TamperDetected,
+        Code::SecretExposed,
+        Code::GateOff,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Allowed => "allowed",
+            Code::NoOpinion => "no-opinion",
+            Code::PathDenied => "path-denied",
+            Code::PathAsk => "path-ask",
+            Code::CommandDenied => "command-denied",
+            Code::CommandAsk => "command-ask",
+            Code::UnparsedCommand => "unparsed-command",
+            Code::McpDenied => "mcp-denied",
+            Code::McpAsk => "mcp-ask",
+            Code::WebDenied => "web-denied",
+            Code::WebAsk => "web-ask",
+            Code::MergeDenied => "merge-denied",
+            Code::SpendExceeded => "spend-exceeded",
+            Code::RetryLimit => "retry-limit",
+            Code::StopRule => "stop-rule",
+            Code::RollbackNoteMissing => "rollback-note-missing",
+            Code::SelfProtection => "self-protection",
+            Code::BudgetInvalid => "budget-invalid",
+            Code::HookInternalError => "hook-internal-error",
+            Code::ApprovalNeeded => "approval-needed",
+            Code::TamperDetected => "tamper-detected",
+            Code::SecretExposed => "secret-exposed",
+            Code::GateOff => "gate-off",
+        }
+    }
+
+    /// The code a string names (`path-denied` → [`Code::PathDenied`]), as records store it.
+    pub fn parse(text: &str) -> Option<Code> {
+        Code::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

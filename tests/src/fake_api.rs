@@ -129,14 +129,9 @@ pub struct FakeApi {
 impl FakeApi {
     /// Starts a server on 127.0.0.1 with a random port answering `script`.
     pub fn start(script: Script) -> FakeApi {
-        let listener =
-            TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind fake api: {e}"));
-        let addr = listener
-            .local_addr()
-            .unwrap_or_else(|e| panic!("fake api addr: {e}"));
-        listener
-            .set_nonblocking(true)
-            .unwrap_or_else(|e| panic!("nonblocking: {e}"));
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind fake api");
+        let addr = listener.local_addr().expect("fake api addr");
+        listener.set_nonblocking(true).expect("nonblocking");
         let log = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let shared = Arc::new(Shared {
@@ -146,12 +141,11 @@ impl FakeApi {
         });
         // The same API on a unix socket, for clients in a network namespace without even a
         // route to this process's loopback.
-        let socket_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("socket dir: {e}"));
+        let socket_dir = tempfile::tempdir().expect("socket dir");
         let socket = socket_dir.path().join("api.sock");
         let unix = UnixListener::bind(&socket)
             .unwrap_or_else(|e| panic!("bind {}: {e}", socket.display()));
-        unix.set_nonblocking(true)
-            .unwrap_or_else(|e| panic!("nonblocking: {e}"));
+        unix.set_nonblocking(true).expect("nonblocking");
         let stop_flag = Arc::clone(&stop);
         let acceptor =
             std::thread::spawn(move || accept_loop(&listener, &unix, &shared, &stop_flag));

@@ -1,5 +1,10 @@
 //! Helpers for the integration tests: build and find the real executables, and make
 //! throw-away projects with their own config and data directories.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a failure here is the calling test's failure, with the error shown"
+)]
 
 pub mod fake_api;
 
@@ -73,11 +78,8 @@ pub struct TempProject {
 
 impl TempProject {
     pub fn new() -> TempProject {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-        let base = dir
-            .path()
-            .canonicalize()
-            .unwrap_or_else(|e| panic!("canonicalize: {e}"));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let base = dir.path().canonicalize().expect("canonicalize");
         let root = base.join("proj");
         let config = base.join("config");
         let data = base.join("data");
@@ -86,10 +88,9 @@ impl TempProject {
         for d in [&root, &config, &data, &home, &managed] {
             std::fs::create_dir_all(d).unwrap_or_else(|e| panic!("mkdir {}: {e}", d.display()));
         }
-        std::fs::create_dir_all(root.join(".git")).unwrap_or_else(|e| panic!("mkdir .git: {e}"));
-        std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/feature\n")
-            .unwrap_or_else(|e| panic!("write HEAD: {e}"));
-        std::fs::create_dir_all(root.join(".claude")).unwrap_or_else(|e| panic!("mkdir: {e}"));
+        std::fs::create_dir_all(root.join(".git")).expect("mkdir .git");
+        std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/feature\n").expect("write HEAD");
+        std::fs::create_dir_all(root.join(".claude")).expect("mkdir");
         TempProject {
             dir,
             root,
@@ -104,7 +105,7 @@ impl TempProject {
     pub fn session_dir(&self, session_id: &str) -> PathBuf {
         let project = budget_policy::store::RunsLayout::under(&self.data)
             .project_dir(&self.root, None)
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         budget_policy::store::session_in(&project, session_id)
     }
 
@@ -118,7 +119,7 @@ impl TempProject {
     pub fn write(&self, rel: &str, text: &str) {
         let path = self.root.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir: {e}"));
+            std::fs::create_dir_all(parent).expect("mkdir");
         }
         std::fs::write(&path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
     }

@@ -127,7 +127,7 @@ fn per_day(days: &BTreeMap<String, RunStats>, f: impl Fn(&RunStats) -> u64) -> V
     days.values().map(|s| f(s) as f64).collect()
 }
 
-pub fn page(rows: &[Row], total: &RunStats, since: u64) -> String {
+pub(crate) fn page(rows: &[Row], total: &RunStats, since: u64) -> String {
     let mut by_day: BTreeMap<String, RunStats> = BTreeMap::new();
     for row in rows {
         add(by_day.entry(row.day.clone()).or_default(), &row.stats);

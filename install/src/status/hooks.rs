@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// One settings file Claude Code reads.
 #[derive(Debug, Serialize)]
-pub struct SettingsFile {
+pub(super) struct SettingsFile {
     pub scope: &'static str,
     pub path: PathBuf,
     pub exists: bool,
@@ -24,7 +24,7 @@ pub struct SettingsFile {
 
 /// How one event is covered.
 #[derive(Debug, Serialize)]
-pub struct EventCheck {
+pub(super) struct EventCheck {
     pub event: &'static str,
     /// `ok`, `missing` (no handler of ours), `broken` (its command does not resolve) or
     /// `partial` (a tool matcher that leaves tools out).
@@ -40,7 +40,7 @@ pub struct EventCheck {
 }
 
 #[derive(Debug, Serialize)]
-pub struct HookReport {
+pub(super) struct HookReport {
     /// Every event configured, resolvable and not disabled.
     pub ok: bool,
     pub settings_files: Vec<SettingsFile>,
@@ -60,7 +60,7 @@ fn consequence(event: &str) -> &'static str {
 }
 
 /// Checks the hooks of the project at `project_root` (and the user's settings).
-pub fn check(project_root: &Path) -> HookReport {
+pub(super) fn check(project_root: &Path) -> HookReport {
     let mut places: Vec<(&'static str, PathBuf)> = vec![
         ("project", project_root.join(".claude/settings.json")),
         ("local", project_root.join(".claude/settings.local.json")),
@@ -312,7 +312,7 @@ fn is_executable(path: &Path) -> bool {
 }
 
 /// The text lines `status` prints about the hooks.
-pub fn text(report: &HookReport) -> String {
+pub(super) fn text(report: &HookReport) -> String {
     let mut out = String::new();
     for file in &report.settings_files {
         if let Some(error) = &file.error {

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use std::path::Path;
 
 /// `{retain_days, sessions, bytes, oldest, newest, runs_dir}`.
-pub fn retention_json(budget: Option<&Budget>, project_runs: &Path) -> Value {
+pub(crate) fn retention_json(budget: Option<&Budget>, project_runs: &Path) -> Value {
     let kept = retention::kept(project_runs);
     json!({
         "retain_days": budget.map_or(DEFAULT_RETAIN_DAYS, Budget::retain_days),
@@ -19,14 +19,14 @@ pub fn retention_json(budget: Option<&Budget>, project_runs: &Path) -> Value {
     })
 }
 
-pub fn with_retention(mut report: Value, retention: Value) -> Value {
+pub(crate) fn with_retention(mut report: Value, retention: Value) -> Value {
     if let Value::Object(map) = &mut report {
         map.insert("retention".into(), retention);
     }
     report
 }
 
-pub fn retention_text(r: &Value) -> String {
+pub(crate) fn retention_text(r: &Value) -> String {
     let sessions = r["sessions"].as_u64().unwrap_or(0);
     let since = r["oldest"]
         .as_str()

@@ -16,7 +16,7 @@ pub(crate) struct SourceFile<'a> {
 }
 
 impl<'a> SourceFile<'a> {
-    pub fn new(text: &'a str, display: &'a str) -> SourceFile<'a> {
+    pub(super) fn new(text: &'a str, display: &'a str) -> SourceFile<'a> {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         SourceFile {
@@ -28,7 +28,7 @@ impl<'a> SourceFile<'a> {
     }
 
     /// 1-based line and column (in characters) of a byte offset.
-    pub fn position(&self, offset: usize) -> (u32, u32) {
+    pub(super) fn position(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.text.len());
         let line_index = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
@@ -43,16 +43,21 @@ impl<'a> SourceFile<'a> {
     }
 
     /// Where a value was written, as a rule origin.
-    pub fn origin(&self, span: &Range<usize>) -> Origin {
+    pub(super) fn origin(&self, span: &Range<usize>) -> Origin {
         let (line, column) = self.position(span.start);
         Origin::file(self.display, line, column)
     }
 
-    pub fn error(&mut self, span: &Range<usize>, message: impl Into<String>, hint: Option<String>) {
+    pub(super) fn error(
+        &mut self,
+        span: &Range<usize>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
         self.push(Severity::Error, span, message.into(), hint);
     }
 
-    pub fn warning(
+    pub(super) fn warning(
         &mut self,
         span: &Range<usize>,
         message: impl Into<String>,
@@ -79,14 +84,14 @@ impl<'a> SourceFile<'a> {
         });
     }
 
-    pub fn has_errors(&self) -> bool {
+    pub(super) fn has_errors(&self) -> bool {
         self.diagnostics
             .iter()
             .any(|d| d.severity == Severity::Error)
     }
 
     /// The diagnostics in file order (stable for equal positions).
-    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+    pub(super) fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.diagnostics.sort_by_key(|d| (d.line, d.column));
         self.diagnostics
     }

@@ -3,20 +3,27 @@
 
 use super::command_rules::CommandRule;
 use super::paths_rules::PathRule;
+use super::rule_error::{RuleError, RuleKind};
 use super::spec::LayerSpec;
 use crate::packs::{Section, data};
 use crate::verdict::{Origin, Verdict};
 
 /// Adds a pack's rules to a layer's sections. The data is checked by the tests; an error
 /// names the broken rule all the same.
-pub(crate) fn merge_into(name: &str, spec: &mut LayerSpec) -> Result<(), String> {
+pub(crate) fn merge_into(name: &str, spec: &mut LayerSpec) -> Result<(), RuleError> {
     let pack = data(name)?;
     for rule in pack.rules {
         let origin = Origin::pack(pack.name, rule.id);
         let path_section = match rule.section {
             Section::Run => {
-                let compiled = CommandRule::compile_built_in(rule.pattern, origin)
-                    .map_err(|e| format!("pack `{name}` rule `{}`: {e}", rule.id))?;
+                let compiled =
+                    CommandRule::compile_built_in(rule.pattern, origin).map_err(|e| {
+                        RuleError::new(
+                            rule.pattern,
+                            RuleKind::Pack,
+                            format!("pack `{name}` rule `{}`: {e}", rule.id),
+                        )
+                    })?;
                 let list = match rule.verdict {
                     Verdict::Deny => &mut spec.run.deny,
                     Verdict::Ask => &mut spec.run.ask,
@@ -51,7 +58,7 @@ mod tests {
     fn every_pack_parses_and_every_rule_id_is_unique() {
         let mut seen = std::collections::HashSet::new();
         for name in pack_names() {
-            let (description, rules) = pack(name).unwrap_or_else(|e| panic!("{e}"));
+            let (description, rules) = pack(name).unwrap();
             assert!(!description.is_empty(), "{name} has a description");
             assert!(!rules.is_empty(), "{name} has rules");
             for rule in rules {
@@ -66,10 +73,9 @@ mod tests {
                     rule.id
                 );
                 if rule.section == "run" {
-                    CommandRule::compile(&rule.pattern, rule.origin())
-                        .unwrap_or_else(|e| panic!("{e}"));
+                    CommandRule::compile(&rule.pattern, rule.origin()).unwrap();
                 } else {
-                    paths_rules::validate(&rule.pattern).unwrap_or_else(|e| panic!("{e}"));
+                    paths_rules::validate(&rule.pattern).unwrap();
                 }
             }
         }
@@ -77,7 +83,7 @@ mod tests {
 
     #[test]
     fn a_pack_rule_is_found_by_its_origin() {
-        let rule = pack_rule("destructive", "git-reset-hard").unwrap_or_else(|| panic!("missing"));
+        let rule = pack_rule("destructive", "git-reset-hard").expect("missing");
         assert_eq!(rule.pattern, "git reset --hard");
         assert_eq!(rule.origin().to_string(), "pack:destructive/git-reset-hard");
         assert!(pack_rule("destructive", "no-such-rule").is_none());

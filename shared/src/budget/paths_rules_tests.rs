@@ -31,7 +31,7 @@ fn section(
         outside_project: setting(outside),
     }
     .compile("edit")
-    .unwrap_or_else(|e| panic!("{e}"))
+    .unwrap()
 }
 
 struct World {
@@ -41,11 +41,8 @@ struct World {
 }
 
 fn world() -> World {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let base = dir
-        .path()
-        .canonicalize()
-        .unwrap_or_else(|e| panic!("canon: {e}"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = dir.path().canonicalize().expect("canon");
     let (root, home) = (base.join("proj"), base.join("home"));
     for d in ["proj/src", "proj/secrets", "home/.ssh", "outside"] {
         std::fs::create_dir_all(base.join(d)).unwrap_or_else(|e| panic!("mkdir {d}: {e}"));
@@ -169,7 +166,7 @@ fn hits_name_the_exact_element_that_matched() {
     };
     let hit = rules
         .decide(&w.root.join("secrets/k"), &ctx)
-        .unwrap_or_else(|| panic!("no hit"));
+        .expect("no hit");
     assert_eq!(hit.origin, Origin::file("b.toml", 2, 1));
     assert_eq!(hit.section, "edit");
     assert!(rules.denies_explicitly(&w.root.join("src/link/k"), &ctx));

@@ -12,23 +12,18 @@ struct Project {
 }
 
 fn project(repo: Option<&str>, user: Option<&str>) -> Project {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let base = dir
-        .path()
-        .canonicalize()
-        .unwrap_or_else(|e| panic!("canon: {e}"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = dir.path().canonicalize().expect("canon");
     let (root, config) = (base.join("proj"), base.join("config"));
-    std::fs::create_dir_all(root.join(".git")).unwrap_or_else(|e| panic!("mkdir: {e}"));
-    std::fs::create_dir_all(root.join("sub/deeper")).unwrap_or_else(|e| panic!("mkdir: {e}"));
-    std::fs::create_dir_all(config.join("claude-budget")).unwrap_or_else(|e| panic!("mkdir: {e}"));
+    std::fs::create_dir_all(root.join(".git")).expect("mkdir");
+    std::fs::create_dir_all(root.join("sub/deeper")).expect("mkdir");
+    std::fs::create_dir_all(config.join("claude-budget")).expect("mkdir");
     if let Some(text) = repo {
-        std::fs::create_dir_all(root.join(".claude")).unwrap_or_else(|e| panic!("mkdir: {e}"));
-        std::fs::write(root.join(".claude/budget.toml"), text)
-            .unwrap_or_else(|e| panic!("write: {e}"));
+        std::fs::create_dir_all(root.join(".claude")).expect("mkdir");
+        std::fs::write(root.join(".claude/budget.toml"), text).expect("write");
     }
     if let Some(text) = user {
-        std::fs::write(config.join("claude-budget/budget.toml"), text)
-            .unwrap_or_else(|e| panic!("write: {e}"));
+        std::fs::write(config.join("claude-budget/budget.toml"), text).expect("write");
     }
     Project {
         _dir: dir,
@@ -62,12 +57,8 @@ fn repo_layer(text: &str, task: Option<&str>) -> (Project, Layer) {
                     .join("\n")
             )
         })
-        .unwrap_or_else(|| panic!("no budget"));
-    let layer = budget
-        .layers
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| panic!("no layer"));
+        .expect("no budget");
+    let layer = budget.layers.into_iter().next().expect("no layer");
     (p, layer)
 }
 
@@ -100,7 +91,7 @@ fn the_spec_example_loads_with_every_section_compiled() {
     let reset = layer
         .run
         .decide(&words("git reset --hard HEAD~1"))
-        .unwrap_or_else(|| panic!("no hit"));
+        .expect("no hit");
     assert_eq!(reset.origin, Origin::pack("destructive", "git-reset-hard"));
     assert_eq!(
         verdict_of(layer.mcp.decide("github", "create_pull_request")),
@@ -269,9 +260,9 @@ fn a_task_replaces_allow_lists_and_adds_deny_ask_and_stops() {
 #[test]
 fn an_unknown_task_is_an_error_naming_the_known_ones() {
     let p = project(Some(TASKS), None);
-    let error = load_in(&p, Some("wide"))
-        .err()
-        .unwrap_or_else(|| panic!("loaded"));
+    let Err(error) = load_in(&p, Some("wide")) else {
+        panic!("an unknown task loaded")
+    };
     let text = error.diagnostics[0].to_string();
     assert!(
         text.contains("unknown task `wide`") && text.contains("`narrow`"),
@@ -292,10 +283,7 @@ fn layering_finds_both_budgets_and_orders_user_first() {
         &crate::fsview::RealFs,
     );
     assert_eq!(located.project_root, p.root);
-    let budget = load(&located, None)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("no budget"));
+    let budget = load(&located, None).ok().flatten().expect("no budget");
     let kinds: Vec<LayerKind> = budget.layers.iter().map(|l| l.kind).collect();
     assert_eq!(kinds, [LayerKind::User, LayerKind::Repo]);
     assert!(

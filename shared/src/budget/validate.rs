@@ -7,6 +7,7 @@ use super::diag::{SourceFile, closest};
 use super::mcp::{McpServer, ToolPattern, matcher};
 use super::paths_rules::{self, PathRule};
 use super::raw::{self, Words};
+use super::rule_error::RuleError;
 use super::spec::{LayerSpec, Lists, PathSpec, RunSpec, Setting, StopSpec, TaskSpec};
 use super::web::HostRule;
 use super::{
@@ -33,7 +34,11 @@ pub(crate) struct Validator<'f, 't> {
 }
 
 impl<'f, 't> Validator<'f, 't> {
-    pub fn new(file: &'f mut SourceFile<'t>, info: &FileInfo<'_>, text: &str) -> Validator<'f, 't> {
+    pub(super) fn new(
+        file: &'f mut SourceFile<'t>,
+        info: &FileInfo<'_>,
+        text: &str,
+    ) -> Validator<'f, 't> {
         let sha256 = Sha256::digest(text.as_bytes())
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -74,11 +79,11 @@ impl<'f, 't> Validator<'f, 't> {
     }
 
     /// Notes where the next section starts.
-    pub fn section_at(&mut self, span: &Range<usize>) {
+    pub(super) fn section_at(&mut self, span: &Range<usize>) {
         self.section = self.file.origin(span);
     }
 
-    pub fn file(&mut self) -> &mut SourceFile<'t> {
+    pub(super) fn file(&mut self) -> &mut SourceFile<'t> {
         self.file
     }
 
@@ -86,7 +91,7 @@ impl<'f, 't> Validator<'f, 't> {
         self.file.origin(span)
     }
 
-    pub fn version(&mut self, version: &Spanned<i64>) {
+    pub(super) fn version(&mut self, version: &Spanned<i64>) {
         if *version.get_ref() != 1 {
             let message = format!("unsupported budget version `{}`", version.get_ref());
             self.file
@@ -94,7 +99,7 @@ impl<'f, 't> Validator<'f, 't> {
         }
     }
 
-    pub fn extends(&mut self, names: &[Spanned<String>]) {
+    pub(super) fn extends(&mut self, names: &[Spanned<String>]) {
         for name in names {
             if crate::packs::pack_names().contains(&name.get_ref().as_str()) {
                 self.extends.push(name.clone());
@@ -161,7 +166,8 @@ impl<'f, 't> Validator<'f, 't> {
                     } else {
                         "write the command as shell words, e.g. `git push`"
                     };
-                    self.file.error(&word.span(), message, Some(hint.into()));
+                    self.file
+                        .error(&word.span(), message.to_string(), Some(hint.into()));
                 }
             }
         }
@@ -201,15 +207,15 @@ impl<'f, 't> Validator<'f, 't> {
         }
     }
 
-    pub fn read(&mut self, raw: raw::RawPathSection) {
+    pub(super) fn read(&mut self, raw: raw::RawPathSection) {
         self.spec.read = self.path_section(raw);
     }
 
-    pub fn edit(&mut self, raw: raw::RawPathSection) {
+    pub(super) fn edit(&mut self, raw: raw::RawPathSection) {
         self.spec.edit = self.path_section(raw);
     }
 
-    pub fn run(&mut self, raw: raw::RawRunSection) {
+    pub(super) fn run(&mut self, raw: raw::RawRunSection) {
         self.shadowed_allows(&raw.allow, &[&raw.deny, &raw.ask]);
         self.spec.run = RunSpec {
             allow: self.commands(&raw.allow),
@@ -237,7 +243,7 @@ impl<'f, 't> Validator<'f, 't> {
         out
     }
 
-    pub(super) fn bad_glob(&mut self, word: &Spanned<String>, reason: &str) {
+    pub(super) fn bad_glob(&mut self, word: &Spanned<String>, reason: &RuleError) {
         let message = format!("invalid glob `{}`: {reason}", word.get_ref());
         self.file.error(
             &word.span(),
@@ -246,7 +252,7 @@ impl<'f, 't> Validator<'f, 't> {
         );
     }
 
-    pub fn mcp(&mut self, raw: raw::RawMcp) {
+    pub(super) fn mcp(&mut self, raw: raw::RawMcp) {
         self.spec.mcp.default = self.verdict(&raw.default);
         let mut servers: Vec<_> = raw.servers.unwrap_or_default().into_iter().collect();
         servers.sort_by_key(|(key, _)| key.span().start);
@@ -295,14 +301,15 @@ impl<'f, 't> Validator<'f, 't> {
                 Ok(rule) => out.push(rule),
                 Err(message) => {
                     let hint = "write a host (`docs.rs`) or its subdomains (`*.docs.rs`), without scheme or path";
-                    self.file.error(&word.span(), message, Some(hint.into()));
+                    self.file
+                        .error(&word.span(), message.to_string(), Some(hint.into()));
                 }
             }
         }
         out
     }
 
-    pub fn web(&mut self, raw: raw::RawWeb) {
+    pub(super) fn web(&mut self, raw: raw::RawWeb) {
         self.shadowed_allows(&raw.allow, &[&raw.deny, &raw.ask]);
         self.spec.web = WebRules {
             allow: self.hosts(&raw.allow),
@@ -340,7 +347,7 @@ impl<'f, 't> Validator<'f, 't> {
         })
     }
 
-    pub fn stops(&mut self, raw: Vec<Spanned<raw::RawStop>>) {
+    pub(super) fn stops(&mut self, raw: Vec<Spanned<raw::RawStop>>) {
         for stop in raw {
             if let Some(spec) = self.stop(stop) {
                 self.spec.stops.push(spec);
@@ -361,7 +368,7 @@ impl<'f, 't> Validator<'f, 't> {
         }
     }
 
-    pub fn task(&mut self, raw: raw::RawTask, _name_span: &Range<usize>) -> TaskSpec {
+    pub(super) fn task(&mut self, raw: raw::RawTask, _name_span: &Range<usize>) -> TaskSpec {
         TaskSpec {
             read: self.lists(raw.read, Self::paths),
             edit: self.lists(raw.edit, Self::paths),
@@ -377,10 +384,10 @@ impl<'f, 't> Validator<'f, 't> {
 
     /// Merges the packs named in `extends`, adds the cross-section warnings, and hands back
     /// the file's spec.
-    pub fn finish(mut self, tasks: BTreeMap<String, TaskSpec>) -> Option<ParsedFile> {
+    pub(super) fn finish(mut self, tasks: BTreeMap<String, TaskSpec>) -> Option<ParsedFile> {
         for name in std::mem::take(&mut self.extends) {
             if let Err(message) = packs::merge_into(name.get_ref(), &mut self.spec) {
-                self.file.error(&name.span(), message, None);
+                self.file.error(&name.span(), message.to_string(), None);
             }
             self.spec.packs.push(name.into_inner());
         }

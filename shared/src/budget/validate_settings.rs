@@ -56,7 +56,7 @@ impl Validator<'_, '_> {
         None
     }
 
-    pub fn spend(&mut self, raw: raw::RawSpend) {
+    pub(super) fn spend(&mut self, raw: raw::RawSpend) {
         let origin = Some(self.section.clone());
         let on_exceed = match raw.on_exceed.as_ref() {
             None => OnExceed::Deny,
@@ -106,7 +106,7 @@ impl Validator<'_, '_> {
         };
     }
 
-    pub fn retry(&mut self, raw: raw::RawRetry) {
+    pub(super) fn retry(&mut self, raw: raw::RawRetry) {
         let limit = |v: &mut Self, value, key| {
             v.count(value, key)
                 .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
@@ -120,7 +120,7 @@ impl Validator<'_, '_> {
         };
     }
 
-    pub fn merge(&mut self, raw: raw::RawMerge) {
+    pub(super) fn merge(&mut self, raw: raw::RawMerge) {
         let as_hit = |setting: Setting, rule: &str| {
             setting.map(|(verdict, origin)| Hit {
                 verdict,
@@ -168,7 +168,7 @@ impl Validator<'_, '_> {
         Some(word.into_inner())
     }
 
-    pub fn evidence(&mut self, raw: raw::RawEvidence) {
+    pub(super) fn evidence(&mut self, raw: raw::RawEvidence) {
         self.spec.high_risk = self.paths(&raw.high_risk);
         let evidence = &mut self.spec.evidence;
         evidence.tests_after_edit = raw.tests_after_edit.unwrap_or(false);
@@ -184,7 +184,7 @@ impl Validator<'_, '_> {
         }
     }
 
-    pub fn record(&mut self, raw: raw::RawRecord) {
+    pub(super) fn record(&mut self, raw: raw::RawRecord) {
         self.spec.record.retain_days = self.count(raw.retain_days, "retain_days");
         for word in raw.redact.iter().flatten() {
             match LazyRegex::new(word.get_ref()) {

@@ -5,7 +5,7 @@ use super::{Code, Finding};
 use crate::verdict::{Origin, Verdict};
 
 /// Names the rule the way a reader finds it: the rule text, its section and its origin.
-pub fn rule_name(finding: &Finding) -> String {
+pub(super) fn rule_name(finding: &Finding) -> String {
     let hit = &finding.hit;
     let is_key = matches!(
         hit.rule.as_str(),
@@ -74,12 +74,18 @@ fn instead(code: Code) -> &'static str {
         Code::BudgetInvalid | Code::HookInternalError => {
             "Ask the user to fix the problem named above, then retry."
         }
+        Code::TamperDetected | Code::GateOff => {
+            "Stop and tell the user what changed; do not work around claude-budget."
+        }
+        Code::SecretExposed => {
+            "Do not repeat or use the secret; tell the user it was exposed so they can rotate it."
+        }
         Code::ApprovalNeeded | Code::Allowed | Code::NoOpinion => "",
     }
 }
 
 /// What a protected path is, by protection id (`builtin:self-protection/<id>`).
-pub fn protected_what(id: &str) -> &'static str {
+pub(super) fn protected_what(id: &str) -> &'static str {
     match id {
         "budget-file" => "a budget file",
         "user-budget" => "the user budget's folder",
@@ -173,7 +179,7 @@ fn already_stopped(finding: &Finding) -> String {
 }
 
 /// The reason text for the winning finding.
-pub fn reason(finding: &Finding) -> String {
+pub(super) fn reason(finding: &Finding) -> String {
     if finding.code == Code::SelfProtection {
         return self_protection(finding);
     }
@@ -219,13 +225,14 @@ pub fn reason(finding: &Finding) -> String {
 
 /// `ask` turned into `deny` because no human can answer a prompt in this permission mode:
 /// the refusal first, then the rule that asks, then what to do.
-pub fn approval_needed(finding: &Finding) -> String {
+pub(super) fn approval_needed(finding: &Finding) -> String {
     let mut text = format!(
         "claude-budget refused {}: it needs the user's approval ({}) and nobody can approve in \
-         this permission mode [approval-needed]. Stop and ask the user to approve it or run it \
+         this permission mode [{}]. Stop and ask the user to approve it or run it \
          themselves.",
         finding.what,
-        rule_name(finding)
+        rule_name(finding),
+        Code::ApprovalNeeded
     );
     if let Some(detail) = &finding.detail {
         text.push('\n');
@@ -236,7 +243,7 @@ pub fn approval_needed(finding: &Finding) -> String {
 
 /// The "allowed instead" line for a refused command: up to three `[run] allow` or `tests`
 /// entries of the same program.
-pub fn allowed_instead(program: &str, allowed: &[String]) -> Option<String> {
+pub(super) fn allowed_instead(program: &str, allowed: &[String]) -> Option<String> {
     let same_program: Vec<String> = allowed
         .iter()
         .filter(|rule| {

@@ -2,6 +2,7 @@
 //! system is only consulted through [`FsView`] (existence, symlinks, the rollback note).
 //!
 //! * `calls` — one function per kind of tool call, each producing findings.
+//! * `limits` — `[spend]` and run-wide `[retry]` limits, checked on every call.
 //! * [`merge`] — `[merge]`: pushes, protected branches, PR merges.
 //! * [`protect`] — self-protection of the budget, settings, state and persistence files.
 //! * [`rollback`] — the rollback-note check.
@@ -10,6 +11,7 @@
 
 mod bash;
 mod calls;
+mod limits;
 pub mod merge;
 mod messages;
 pub mod protect;
@@ -18,65 +20,15 @@ pub mod url;
 
 /// The session facts a decision reads (defined by the session model, one layer beside).
 pub use crate::session::{FailureFact, SessionFacts, StopFact, fingerprint};
-pub use calls::{decide, limit_reached};
+/// The decision codes (defined with the verdicts, one layer down, for every layer's use).
+pub use crate::verdict::Code;
+pub use calls::decide;
+pub use limits::limit_reached;
 
 use crate::fsview::FsView;
 use crate::verdict::{Hit, Origin, Verdict};
 use serde::Serialize;
 use std::path::PathBuf;
-
-/// A stable kebab-case code for every kind of decision (DESIGN §1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Code {
-    Allowed,
-    NoOpinion,
-    PathDenied,
-    PathAsk,
-    CommandDenied,
-    CommandAsk,
-    UnparsedCommand,
-    McpDenied,
-    McpAsk,
-    WebDenied,
-    WebAsk,
-    MergeDenied,
-    SpendExceeded,
-    RetryLimit,
-    StopRule,
-    RollbackNoteMissing,
-    SelfProtection,
-    BudgetInvalid,
-    HookInternalError,
-    ApprovalNeeded,
-}
-
-impl Code {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::Allowed => "allowed",
-            Code::NoOpinion => "no-opinion",
-            Code::PathDenied => "path-denied",
-            Code::PathAsk => "path-ask",
-            Code::CommandDenied => "command-denied",
-            Code::CommandAsk => "command-ask",
-            Code::UnparsedCommand => "unparsed-command",
-            Code::McpDenied => "mcp-denied",
-            Code::McpAsk => "mcp-ask",
-            Code::WebDenied => "web-denied",
-            Code::WebAsk => "web-ask",
-            Code::MergeDenied => "merge-denied",
-            Code::SpendExceeded => "spend-exceeded",
-            Code::RetryLimit => "retry-limit",
-            Code::StopRule => "stop-rule",
-            Code::RollbackNoteMissing => "rollback-note-missing",
-            Code::SelfProtection => "self-protection",
-            Code::BudgetInvalid => "budget-invalid",
-            Code::HookInternalError => "hook-internal-error",
-            Code::ApprovalNeeded => "approval-needed",
-        }
-    }
-}
 
 /// Everything outside the call that the decision depends on.
 pub struct DecideContext<'a> {

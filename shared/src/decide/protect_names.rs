@@ -149,13 +149,13 @@ mod tests {
 
     #[test]
     fn a_name_filtered_delete_reaches_only_what_its_patterns_can_name() {
-        let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = tempfile::tempdir().unwrap();
         let root = root.path();
         for dir in [".git/hooks", ".git/refs/heads"] {
-            std::fs::create_dir_all(root.join(dir)).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::create_dir_all(root.join(dir)).unwrap();
         }
         for file in [".git/config", ".git/HEAD", ".git/hooks/pre-commit.sample"] {
-            std::fs::write(root.join(file), "x").unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(root.join(file), "x").unwrap();
         }
         let budget = root.join(".claude/budget.toml");
         let git = root.join(".git");

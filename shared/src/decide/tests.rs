@@ -13,24 +13,22 @@ struct Fixture {
 }
 
 fn fixture_with(repo: &str, user: Option<&str>, task: Option<&str>) -> Fixture {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let base = dir.path().canonicalize().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().canonicalize().unwrap();
     let root = base.join("proj");
     let config = base.join("config");
-    std::fs::create_dir_all(root.join(".claude")).unwrap_or_else(|e| panic!("{e}"));
-    std::fs::create_dir_all(root.join(".git")).unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/main\n")
-        .unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(root.join(".claude/budget.toml"), repo).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(root.join(".claude")).unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    std::fs::write(root.join(".claude/budget.toml"), repo).unwrap();
     if let Some(user) = user {
-        std::fs::create_dir_all(config.join("claude-budget")).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(config.join("claude-budget/budget.toml"), user)
-            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(config.join("claude-budget")).unwrap();
+        std::fs::write(config.join("claude-budget/budget.toml"), user).unwrap();
     }
     let located = budget::locate(&root, Some(&root), Some(&config), &crate::fsview::RealFs);
     let budget = budget::load(&located, task)
         .unwrap_or_else(|e| panic!("budget does not load: {:?}", e.diagnostics))
-        .unwrap_or_else(|| panic!("no budget found"));
+        .expect("no budget found");
     Fixture {
         _dir: dir,
         root,
@@ -117,198 +115,6 @@ allow = ["docs.rs"]
 default = "ask"
 search = "deny"
 "#;
-
-#[test]
-fn each_section_decides_its_own_kind_of_call() {
-    let f = fixture(SECTIONS);
-    let rows: Vec<(&str, ToolCall, Option<Verdict>, Code)> = vec![
-        (
-            "read allowed",
-            f.read("src/lib.rs"),
-            Some(Verdict::Allow),
-            Code::Allowed,
-        ),
-        (
-            "read denied",
-            f.read(".env"),
-            Some(Verdict::Deny),
-            Code::PathDenied,
-        ),
-        (
-            "read denied at depth",
-            f.read("secrets/a/b.key"),
-            Some(Verdict::Deny),
-            Code::PathDenied,
-        ),
-        (
-            "grep of a denied folder",
-            ToolCall::Read {
-                tool: "Grep".into(),
-                path: Some(f.path("secrets")),
-                glob: None,
-            },
-            Some(Verdict::Deny),
-            Code::PathDenied,
-        ),
-        (
-            "edit allowed",
-            f.edit("src/lib.rs"),
-            Some(Verdict::Allow),
-            Code::Allowed,
-        ),
-        (
-            "edit ask",
-            f.edit("Cargo.toml"),
-            Some(Verdict::Ask),
-            Code::PathAsk,
-        ),
-        (
-            "deny beats allow",
-            f.edit("src/generated/x.rs"),
-            Some(Verdict::Deny),
-            Code::PathDenied,
-        ),
-        (
-            "edit default",
-            f.edit("README.md"),
-            Some(Verdict::Deny),
-            Code::PathDenied,
-        ),
-        (
-            "edit outside",
-            ToolCall::Edit {
-                tool: "Write".into(),
-                path: Some("/etc/passwd".into()),
-            },
-            Some(Verdict::Deny),
-            Code::PathDenied,
-        ),
-        (
-            "run allowed",
-            bash("cargo test -p x"),
-            Some(Verdict::Allow),
-            Code::Allowed,
-        ),
-        (
-            "run ask",
-            bash("git commit -m 'x'"),
-            Some(Verdict::Ask),
-            Code::CommandAsk,
-        ),
-        (
-            "run deny",
-            bash("git push origin main"),
-            Some(Verdict::Deny),
-            Code::CommandDenied,
-        ),
-        (
-            "run default",
-            bash("make"),
-            Some(Verdict::Ask),
-            Code::CommandAsk,
-        ),
-        (
-            "list: deny wins",
-            bash("ls && git push"),
-            Some(Verdict::Deny),
-            Code::CommandDenied,
-        ),
-        (
-            "mcp read-only",
-            ToolCall::Mcp {
-                server: "github".into(),
-                tool: "get_issue".into(),
-            },
-            Some(Verdict::Allow),
-            Code::Allowed,
-        ),
-        (
-            "mcp write asks",
-            ToolCall::Mcp {
-                server: "github".into(),
-                tool: "create_pull_request".into(),
-            },
-            Some(Verdict::Ask),
-            Code::McpAsk,
-        ),
-        (
-            "mcp unlisted tool",
-            ToolCall::Mcp {
-                server: "github".into(),
-                tool: "delete_repo".into(),
-            },
-            Some(Verdict::Deny),
-            Code::McpDenied,
-        ),
-        (
-            "mcp unknown server",
-            ToolCall::Mcp {
-                server: "slack".into(),
-                tool: "post".into(),
-            },
-            Some(Verdict::Deny),
-            Code::McpDenied,
-        ),
-        (
-            "mcp kill switch",
-            ToolCall::Mcp {
-                server: "jira".into(),
-                tool: "get_issue".into(),
-            },
-            Some(Verdict::Deny),
-            Code::McpDenied,
-        ),
-        (
-            "web allowed",
-            ToolCall::WebFetch {
-                url: "https://docs.rs/x".into(),
-            },
-            Some(Verdict::Allow),
-            Code::Allowed,
-        ),
-        (
-            "web userinfo trick",
-            ToolCall::WebFetch {
-                url: "https://docs.rs@evil.example/".into(),
-            },
-            Some(Verdict::Ask),
-            Code::WebAsk,
-        ),
-        (
-            "web unparseable",
-            ToolCall::WebFetch { url: "::".into() },
-            Some(Verdict::Ask),
-            Code::UnparsedCommand,
-        ),
-        (
-            "web search",
-            ToolCall::WebSearch { query: "x".into() },
-            Some(Verdict::Deny),
-            Code::WebDenied,
-        ),
-        (
-            "powershell is unparsed",
-            ToolCall::Unanalysable {
-                tool: "PowerShell".into(),
-                text: "rm x".into(),
-            },
-            Some(Verdict::Ask),
-            Code::UnparsedCommand,
-        ),
-        (
-            "other tools abstain",
-            ToolCall::Other {
-                tool: "TodoWrite".into(),
-            },
-            None,
-            Code::NoOpinion,
-        ),
-    ];
-    for (name, call, want, code) in rows {
-        let d = f.decide(call);
-        assert_eq!((verdict(&d), d.code), (want, code), "{name}: {}", d.reason);
-    }
-}
 
 #[test]
 fn the_kill_switch_names_the_servers_owner() {
@@ -477,66 +283,6 @@ reason = "Deploying is outside this budget."
 }
 
 #[test]
-fn retries_spend_and_limits_deny_with_what_happened() {
-    let repo = r#"
-version = 1
-[run]
-allow = ["cargo test"]
-[retry]
-same_command_failures = 3
-same_file_edits = 2
-[spend]
-max_usd = 5.0
-warn_at = 0.5
-[edit]
-allow = ["**"]
-"#;
-    let f = fixture(repo);
-    let mut facts = SessionFacts::default();
-    facts.failures.insert(
-        fingerprint("cargo  test"),
-        FailureFact {
-            count: 3,
-            last_error_line: "test parse_invoice ... FAILED".into(),
-        },
-    );
-    let d = f.decide_with(bash("cargo test"), &facts, false);
-    assert_eq!(d.code, Code::RetryLimit);
-    assert!(
-        d.reason.contains("3 times") && d.reason.contains("parse_invoice"),
-        "{}",
-        d.reason
-    );
-
-    facts.edits.insert(f.path("src/a.rs"), 2);
-    assert_eq!(
-        f.decide_with(f.edit("src/a.rs"), &facts, false).code,
-        Code::RetryLimit
-    );
-
-    let warn = SessionFacts {
-        spend_usd: 3.0,
-        ..SessionFacts::default()
-    };
-    let d = f.decide_with(bash("cargo test"), &warn, false);
-    assert_eq!(d.verdict, Some(Verdict::Allow));
-    assert!(
-        d.note.as_deref().is_some_and(|n| n.contains("60%")),
-        "{:?}",
-        d.note
-    );
-    let over = SessionFacts {
-        spend_usd: 5.5,
-        ..SessionFacts::default()
-    };
-    let d = f.decide_with(bash("cargo test"), &over, false);
-    assert_eq!(
-        (d.verdict, d.code),
-        (Some(Verdict::Deny), Code::SpendExceeded)
-    );
-}
-
-#[test]
 fn a_high_risk_edit_needs_a_complete_rollback_note_which_may_always_be_written() {
     let repo = r#"
 version = 1
@@ -566,7 +312,7 @@ rollback_fields = ["Change", "Undo path"]
         f.root.join(".claude/rollback.md"),
         "## Change\nx\n## Undo path\nrevert\n",
     )
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     assert_eq!(
         f.decide(f.edit("billing/invoice.rs")).verdict,
         Some(Verdict::Allow)
@@ -619,63 +365,14 @@ fn denial_messages_say_what_which_rule_and_what_instead() {
     assert!(d.reason.contains("ask the user"), "instead: {}", d.reason);
 }
 
-/// The review findings' rows (rollback-note layering, self-protection reach, messages).
-#[path = "review_tests.rs"]
-mod review;
+/// Rollback-note layering, self-protection reach and wording rows.
+#[path = "exemptions_reach_wording_tests.rs"]
+mod exemptions_reach_wording;
 
-#[test]
-fn spend_limits_trip_when_reached_and_say_which() {
-    let f = fixture("version = 1\n[spend]\nmax_usd = 10.0\nmax_tool_calls = 600\n");
-    let rows: &[(f64, u64, Option<&str>)] = &[
-        (9.99, 599, None),
-        (10.0, 0, Some("max_usd")),
-        (0.0, 600, Some("max_tool_calls")),
-        (12.0, 700, Some("max_usd")),
-    ];
-    for (usd, calls, expected) in rows {
-        let facts = SessionFacts {
-            spend_usd: *usd,
-            tool_calls: *calls,
-            ..SessionFacts::default()
-        };
-        let hit = limit_reached(&f.budget, &facts);
-        assert_eq!(
-            hit.as_ref().map(|h| h.rule.as_str()),
-            *expected,
-            "{usd} {calls}"
-        );
-    }
-}
+/// `[spend]` and `[retry]` limits.
+#[path = "limits_tests.rs"]
+mod limits;
 
-#[test]
-fn a_halting_spend_limit_stops_the_run() {
-    let f = fixture("version = 1\n[spend]\nmax_tokens = 10\non_exceed = \"halt\"\n");
-    let facts = SessionFacts {
-        spend_tokens: 10,
-        ..SessionFacts::default()
-    };
-    assert_eq!(
-        limit_reached(&f.budget, &facts).map(|h| h.rule),
-        Some("max_tokens".into())
-    );
-    let d = f.decide_with(bash("ls"), &facts, false);
-    assert_eq!(d.code, Code::SpendExceeded);
-    assert!(d.stop_reason.is_some(), "halt stops the run: {}", d.reason);
-}
-
-#[test]
-fn the_spend_warning_comes_once_past_warn_at() {
-    let f =
-        fixture("version = 1\n[spend]\nmax_usd = 10.0\nwarn_at = 0.8\n[run]\nallow = [\"ls\"]\n");
-    let note = |usd: f64, warned: bool| {
-        let facts = SessionFacts {
-            spend_usd: usd,
-            warned,
-            ..SessionFacts::default()
-        };
-        f.decide_with(bash("ls"), &facts, false).note
-    };
-    assert_eq!(note(7.9, false), None);
-    assert!(note(8.0, false).is_some_and(|n| n.contains("80%")));
-    assert_eq!(note(9.0, true), None);
-}
+/// Each section on its own kind of call.
+#[path = "sections_tests.rs"]
+mod sections;

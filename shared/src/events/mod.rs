@@ -25,6 +25,7 @@ pub mod session;
 pub mod stop;
 
 use crate::protocol::{PreToolUseOutput, PreToolUseReply};
+use crate::verdict::Code;
 
 /// How a hook treats its own failures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,8 +63,9 @@ impl Outcome {
     pub fn internal_failure(problem: &str) -> Outcome {
         let reason = format!(
             "claude-budget refused this tool call because it could not check it: {problem} \
-             (code hook-internal-error). Nothing about the call itself was judged; fix the \
-             problem named here (or ask the user to), then retry."
+             (code {}). Nothing about the call itself was judged; fix the \
+             problem named here (or ask the user to), then retry.",
+            Code::HookInternalError
         );
         deny_outcome(&reason)
     }

@@ -11,7 +11,7 @@ use crate::redact;
 use crate::session::{SessionState, StopFact};
 use crate::store::record::{self, Event};
 use crate::store::{self, transcript};
-use crate::verdict::Verdict;
+use crate::verdict::{Code, Verdict};
 use std::path::Path;
 use std::time::Duration;
 
@@ -28,9 +28,10 @@ pub fn bad_input(problem: &str, env: &Env) -> Outcome {
 
 /// The deny for a budget that does not load: every problem, with its file, line and fix.
 pub fn invalid_budget(err: &BudgetError) -> Outcome {
-    let mut text = String::from(
+    let mut text = format!(
         "claude-budget refused this tool call because the budget file is invalid \
-         [budget-invalid]. Ask the user to fix it (`claude-budget check` shows the same):",
+         [{}]. Ask the user to fix it (`claude-budget check` shows the same):",
+        Code::BudgetInvalid
     );
     for d in &err.diagnostics {
         text.push('\n');

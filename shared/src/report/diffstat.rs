@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 
 /// Added and removed lines; `None` for a binary file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Lines {
-    pub added: u64,
-    pub removed: u64,
+pub(super) struct Lines {
+    pub(super) added: u64,
+    pub(super) removed: u64,
 }
 
 /// How long git may take before the packet goes without a diffstat.
@@ -27,7 +27,7 @@ const MAX_FILES: usize = 200;
 const MAX_NEW_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Project-relative path → lines, for the `changed` paths that git knows or that are new.
-pub fn diffstat(root: &Path, changed: &[String]) -> HashMap<String, Lines> {
+pub(super) fn diffstat(root: &Path, changed: &[String]) -> HashMap<String, Lines> {
     let mut out = HashMap::new();
     let inside: Vec<&String> = changed
         .iter()

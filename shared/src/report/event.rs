@@ -5,6 +5,7 @@
 
 use crate::budget::Budget;
 use crate::protocol::HookInput;
+use crate::text::shorten;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -152,7 +153,7 @@ impl Event {
             agent_id: input.agent_id.clone(),
             agent_type: input.agent_type.clone(),
             cwd: input.cwd.clone(),
-            prompt: input.prompt.as_deref().map(|p| cap(p, MAX_TEXT)),
+            prompt: input.prompt.as_deref().map(|p| shorten(p, MAX_TEXT)),
             model: input.model.as_ref().and_then(model_name),
             ..Event::default()
         }
@@ -191,7 +192,7 @@ pub fn summarize(tool: &str, input: &Value) -> Option<String> {
         _ if tool.starts_with("mcp__") => return Some(tool.to_owned()),
         _ => None,
     }?;
-    Some(cap(text, 300))
+    Some(shorten(text, 300))
 }
 
 /// The part of a tool input worth keeping: everything a re-decision reads, with file
@@ -217,7 +218,9 @@ pub fn compact_input(tool: &str, input: &Value) -> Value {
 
 fn cap_strings(value: &Value) -> Value {
     match value {
-        Value::String(s) if s.len() > MAX_INPUT_STRING => Value::String(cap(s, MAX_INPUT_STRING)),
+        Value::String(s) if s.len() > MAX_INPUT_STRING => {
+            Value::String(shorten(s, MAX_INPUT_STRING))
+        }
         Value::Array(items) => Value::Array(items.iter().map(cap_strings).collect()),
         Value::Object(map) => Value::Object(
             map.iter()
@@ -226,18 +229,6 @@ fn cap_strings(value: &Value) -> Value {
         ),
         other => other.clone(),
     }
-}
-
-/// `text` cut to at most `max` bytes on a character boundary, with `…` when cut.
-pub fn cap(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_owned();
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
 }
 
 /// The line of an error worth showing: Bash failures start with `Exit code N`, so the first
@@ -253,7 +244,7 @@ pub fn first_error_line(error: &str) -> String {
     } else {
         first.to_owned()
     };
-    cap(&line, 300)
+    shorten(&line, 300)
 }
 
 /// The budget files in force and their hashes, as the record names them.

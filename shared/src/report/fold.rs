@@ -1,11 +1,12 @@
 //! Events → packet sections. One pass over the record; what a call *did* is read from its
 //! post event (PostToolUse / PostToolUseFailure), what the budget *said* from its PreToolUse.
 
-use super::event::{BudgetFileRef, Event, cap};
+use super::event::{BudgetFileRef, Event};
 use super::truth::{mark_unmodelled, split_folders, transcript_models};
 use super::{Action, Approval, CommandRun, Count, FileChange, McpUse, Packet, Place};
 use crate::budget::Budget;
 use crate::protocol::split_mcp_name;
+use crate::text::shorten;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -79,7 +80,7 @@ fn action(event: &Event, rel: &Relative) -> Action {
     };
     Action {
         tool: event.tool.clone().unwrap_or_default(),
-        what: cap(&what, 200),
+        what: shorten(&what, 200),
         code: event.code.clone(),
         rule: event.rule.clone(),
         reason: event
@@ -239,7 +240,7 @@ pub(super) fn fold(
             p.ended = Some(event.ts.clone());
         }
         if p.task_request.is_none() && event.event == "UserPromptSubmit" {
-            p.task_request = event.prompt.as_deref().map(|t| cap(t.trim(), 600));
+            p.task_request = event.prompt.as_deref().map(|t| shorten(t.trim(), 600));
         }
         p.agent.model = p.agent.model.take().or_else(|| event.model.clone());
         p.agent.task = p.agent.task.take().or_else(|| event.task.clone());
@@ -426,7 +427,7 @@ pub(super) fn fold(
         p.task_request = p
             .task_request
             .take()
-            .or_else(|| text("task_request").map(|t| cap(&t, 600)));
+            .or_else(|| text("task_request").map(|t| shorten(&t, 600)));
         // The transcript's models (what really answered) before what hook inputs said.
         p.agent.model = transcript_models(state).or_else(|| p.agent.model.take());
         p.agent.model = p.agent.model.take().or_else(|| text("model"));

@@ -244,7 +244,6 @@ pub fn finding(event: &Event, query: &PathQuery) -> Option<Finding> {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "test")]
 mod tests {
     use super::*;
     use serde_json::json;

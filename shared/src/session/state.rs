@@ -11,6 +11,7 @@
 
 use super::facts::{FailureFact, SessionFacts, StopFact};
 use super::spend::SpendState;
+use crate::text::shorten;
 use crate::verdict::Verdict;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -289,7 +290,7 @@ impl SessionState {
             entry.count = entry.count.saturating_add(1);
             entry.last_seq = seq;
             if let Some(line) = &event.error_line {
-                entry.last_error_line = truncate(line, MAX_ERROR_LINE_BYTES).to_owned();
+                entry.last_error_line = shorten(line, MAX_ERROR_LINE_BYTES);
             }
         }
         for path in &event.edited {
@@ -309,7 +310,7 @@ impl SessionState {
             self.tests.last_undecided = Some(TestRun {
                 seq,
                 outcome: TestOutcome::Undecided,
-                command: truncate(command, 200).to_owned(),
+                command: shorten(command, 200),
             });
         } else if let Some(command) = &event.test_command {
             let outcome = if event.failed {
@@ -327,7 +328,7 @@ impl SessionState {
             self.tests.last = Some(TestRun {
                 seq,
                 outcome,
-                command: truncate(command, 200).to_owned(),
+                command: shorten(command, 200),
             });
         }
     }
@@ -353,7 +354,7 @@ impl SessionState {
         self.touch(now_ms);
         self.prompts = self.prompts.saturating_add(1);
         if self.task_request.is_none() {
-            self.task_request = Some(truncate(prompt, MAX_TASK_REQUEST_BYTES).to_owned());
+            self.task_request = Some(shorten(prompt, MAX_TASK_REQUEST_BYTES));
         }
         if let Some(mode) = permission_mode {
             self.permission_mode = Some(mode.to_owned());
@@ -426,18 +427,6 @@ impl SessionState {
             .map(|(p, _)| p.clone())
             .collect()
     }
-}
-
-/// Cuts `text` to at most `max` bytes at a character boundary.
-pub fn truncate(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 /// The last non-empty line of an error text (`Exit code 2\nls: cannot access …` → the `ls`

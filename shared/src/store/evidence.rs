@@ -24,7 +24,6 @@ pub fn check_rollback_note(project_root: &Path, note: &str, fields: &[String]) -
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "test")]
 mod tests {
     use super::*;
     use crate::budget::DEFAULT_ROLLBACK_FIELDS;

@@ -212,7 +212,6 @@ impl Session {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "test")]
 mod tests {
     use super::*;
 

@@ -17,7 +17,7 @@
 
 use crate::redact::Redactor;
 pub use crate::report::event::{
-    BudgetFileRef, Event, MAX_INPUT_STRING, MAX_TEXT, budget_files, cap, compact_input,
+    BudgetFileRef, Event, MAX_INPUT_STRING, MAX_TEXT, budget_files, compact_input,
     first_error_line, model_name, rfc3339, rfc3339_now, summarize,
 };
 use std::io::Write;

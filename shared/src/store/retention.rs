@@ -217,7 +217,6 @@ pub fn opportunistic(
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "test")]
 mod tests {
     use super::*;
 

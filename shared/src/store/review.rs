@@ -109,7 +109,6 @@ fn replace(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "test")]
 mod tests {
     use super::*;
     use crate::redact::Redactor;

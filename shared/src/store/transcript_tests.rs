@@ -1,5 +1,4 @@
 //! Transcript reader tests on synthetic transcripts.
-#![expect(clippy::unwrap_used, reason = "test")]
 
 use super::*;
 use crate::session::spend::{Usage, price_for};

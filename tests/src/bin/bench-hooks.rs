@@ -15,6 +15,12 @@
 //! run, so two builds can be compared. `BENCH_PRE_HOOK=<path>` measures another build's hook
 //! executable on the same inputs (before/after a change).
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark harness: a failed set-up step ends the run with its error"
+)]
+
 use budget_policy::protocol::HookInput;
 use budget_policy::session::{PostEvent, SessionState};
 use budget_policy::store::record::Event;
@@ -224,7 +230,7 @@ fn session_dir(project: &TempProject) -> PathBuf {
 /// and 60 commands, some failing) through the store's own update functions, and writes the
 /// matching record lines, as a session of that length would have left them.
 fn prefill_session(project: &TempProject, events: usize) {
-    let session = Session::open(session_dir(project)).unwrap_or_else(|e| panic!("{e}"));
+    let session = Session::open(session_dir(project)).unwrap();
     let mut record = String::new();
     session
         .update(Duration::from_secs(5), |state: &mut SessionState| {
@@ -264,8 +270,7 @@ fn prefill_session(project: &TempProject, events: usize) {
                     let input = json!({"session_id": SESSION, "hook_event_name": name,
                         "tool_name": tool, "tool_input": tool_input, "tool_use_id": id,
                         "cwd": project.root, "permission_mode": "default"});
-                    let input: HookInput =
-                        serde_json::from_value(input).unwrap_or_else(|e| panic!("{e}"));
+                    let input: HookInput = serde_json::from_value(input).unwrap();
                     let mut event = Event::from_input(&input);
                     if name == "PreToolUse" {
                         event.decision = Some("allow".into());
@@ -276,9 +281,8 @@ fn prefill_session(project: &TempProject, events: usize) {
                 }
             }
         })
-        .unwrap_or_else(|e| panic!("prefill: {e}"));
-    std::fs::write(session.dir().join(store::record::EVENTS_FILE), record)
-        .unwrap_or_else(|e| panic!("record: {e}"));
+        .expect("prefill");
+    std::fs::write(session.dir().join(store::record::EVENTS_FILE), record).expect("record");
 }
 
 /// One assistant response with usage, and the tool result that follows it (~4 KB together),
@@ -311,17 +315,16 @@ fn transcript_turn(n: usize) -> String {
 
 /// Writes a transcript of at least `bytes` bytes; returns the number of turns written.
 fn write_transcript(path: &Path, bytes: u64) -> usize {
-    let file = std::fs::File::create(path).unwrap_or_else(|e| panic!("{e}"));
+    let file = std::fs::File::create(path).unwrap();
     let mut out = BufWriter::new(file);
     let (mut written, mut turns) = (0u64, 0usize);
     while written < bytes {
         let turn = transcript_turn(turns);
-        out.write_all(turn.as_bytes())
-            .unwrap_or_else(|e| panic!("{e}"));
+        out.write_all(turn.as_bytes()).unwrap();
         written += turn.len() as u64;
         turns += 1;
     }
-    out.flush().unwrap_or_else(|e| panic!("{e}"));
+    out.flush().unwrap();
     turns
 }
 
@@ -374,8 +377,7 @@ fn bench_transcript(budget: &str, bytes: u64, runs: usize, floor: Duration) {
     let state = loop {
         calls += 1;
         let input: Value =
-            serde_json::from_slice(&bash_input(&project, 900_000 + calls, &transcript))
-                .unwrap_or_else(|e| panic!("{e}"));
+            serde_json::from_slice(&bash_input(&project, 900_000 + calls, &transcript)).unwrap();
         let decision = decision_of(&project, &input);
         assert_eq!(
             decision, "allow",
@@ -402,9 +404,9 @@ fn bench_transcript(budget: &str, bytes: u64, runs: usize, floor: Duration) {
             let mut file = std::fs::OpenOptions::new()
                 .append(true)
                 .open(&transcript)
-                .unwrap_or_else(|e| panic!("{e}"));
+                .unwrap();
             file.write_all(transcript_turn(next_turn).as_bytes())
-                .unwrap_or_else(|e| panic!("{e}"));
+                .unwrap();
             next_turn += 1;
         },
         runs,

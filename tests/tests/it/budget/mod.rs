@@ -27,9 +27,9 @@ fn the_spec_example_budget_has_no_diagnostics() {
 
 #[test]
 fn an_empty_budget_is_valid() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("budget.toml");
-    std::fs::write(&path, "").unwrap_or_else(|e| panic!("write: {e}"));
+    std::fs::write(&path, "").expect("write");
     assert!(check_file(&path, "budget.toml").is_empty());
 }
 

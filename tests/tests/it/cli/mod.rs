@@ -19,14 +19,14 @@ fn explain(p: &TempProject, command: &str) -> Value {
         .command("claude-budget")
         .args(["explain", "--format", "json", command])
         .output()
-        .unwrap_or_else(|e| panic!("explain: {e}"));
+        .expect("explain");
     assert_eq!(
         out.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("explain json: {e}"))
+    serde_json::from_slice(&out.stdout).expect("explain json")
 }
 
 #[test]

@@ -29,8 +29,8 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 fn update_cost(events: u64) -> (Duration, usize) {
-    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let session = Session::open(tmp.path().join("s")).unwrap_or_else(|e| panic!("{e}"));
+    let tmp = tempfile::tempdir().unwrap();
+    let session = Session::open(tmp.path().join("s")).unwrap();
     let mut state = SessionState::default();
     for i in 0..events {
         state.note_pre_tool_use(
@@ -44,7 +44,7 @@ fn update_cost(events: u64) -> (Duration, usize) {
     }
     session
         .update(Duration::from_secs(1), |s| *s = state)
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let size = std::fs::metadata(session.state_path())
         .map(|m| m.len() as usize)
         .unwrap_or(0);
@@ -55,7 +55,7 @@ fn update_cost(events: u64) -> (Duration, usize) {
                 .update(Duration::from_secs(1), |s| {
                     s.note_post_tool_use(&event(events + k), events + k)
                 })
-                .unwrap_or_else(|e| panic!("{e}"));
+                .unwrap();
             start.elapsed()
         })
         .collect();
@@ -77,17 +77,15 @@ fn user_line() -> String {
 }
 
 fn refresh_cost(bytes: u64) -> (Duration, Duration) {
-    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("t.jsonl");
-    let mut file =
-        std::io::BufWriter::new(std::fs::File::create(&path).unwrap_or_else(|e| panic!("{e}")));
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
     let mut written = 0u64;
     let mut i = 0;
     while written < bytes {
         let chunk = assistant_line(i) + &user_line();
         written += chunk.len() as u64;
-        file.write_all(chunk.as_bytes())
-            .unwrap_or_else(|e| panic!("{e}"));
+        file.write_all(chunk.as_bytes()).unwrap();
         i += 1;
     }
     drop(file);
@@ -95,20 +93,20 @@ fn refresh_cost(bytes: u64) -> (Duration, Duration) {
     let start = Instant::now();
     // The first read may take several refreshes (bounded bytes per call).
     while state.spend.cursors.values().map(|c| c.offset).sum::<u64>() < written {
-        transcript::refresh(&mut state, &path, &[]).unwrap_or_else(|e| panic!("{e}"));
+        transcript::refresh(&mut state, &path, &[]).unwrap();
     }
     let first = start.elapsed();
     let mut appender = std::fs::OpenOptions::new()
         .append(true)
         .open(&path)
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let samples = (0..200)
         .map(|k| {
             appender
                 .write_all((assistant_line(i + k) + &user_line()).as_bytes())
-                .unwrap_or_else(|e| panic!("{e}"));
+                .unwrap();
             let start = Instant::now();
-            transcript::refresh(&mut state, &path, &[]).unwrap_or_else(|e| panic!("{e}"));
+            transcript::refresh(&mut state, &path, &[]).unwrap();
             start.elapsed()
         })
         .collect();

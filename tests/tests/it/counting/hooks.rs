@@ -36,9 +36,7 @@ fn project() -> TempProject {
 
 fn state(project: &TempProject, session: &str) -> SessionState {
     let dir = project.session_dir(session);
-    Session::open(dir)
-        .and_then(|s| s.read())
-        .unwrap_or_else(|e| panic!("{e}"))
+    Session::open(dir).and_then(|s| s.read()).unwrap()
 }
 
 fn post(project: &TempProject, event: &str, id: &str, tool: &str, input: Value) -> Value {
@@ -69,7 +67,7 @@ fn spawn(project: &TempProject, name: &str, input: &Value) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("spawn: {e}"));
+        .expect("spawn");
     if let Some(mut stdin) = child.stdin.take() {
         use std::io::Write;
         let _ = stdin.write_all(input.to_string().as_bytes());
@@ -96,7 +94,7 @@ fn two_hundred_parallel_failures_of_one_command_are_counted_exactly() {
         })
         .collect();
     for child in children {
-        let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        let out = child.wait_with_output().unwrap();
         assert_eq!(
             out.status.code(),
             Some(0),
@@ -293,14 +291,14 @@ fn status_reports_the_latest_sessions_counters_and_spend_as_json() {
         .command("claude-budget")
         .args(["status", "--format", "json"])
         .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["failures"], 1);
     assert_eq!(report["tool_calls"], 1);
     assert_eq!(report["edits"], 0);

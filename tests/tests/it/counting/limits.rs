@@ -114,7 +114,7 @@ impl Run {
             .command("claude-budget")
             .args(["status", "--format", "json"])
             .output()
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
             panic!(
                 "status JSON ({e}): {}",

@@ -177,7 +177,7 @@ fn two_hundred_parallel_pre_and_post_hooks_of_one_session_lose_nothing() {
     let dir = session_dir(&project);
     let state: SessionState = Session::open(dir.clone())
         .and_then(|s| s.read())
-        .unwrap_or_else(|e| panic!("the state does not parse: {e}"));
+        .expect("the state does not parse");
     let expect = |role: Role| (0..PROCESSES).filter(|i| Role::of(*i) == role).count();
     assert_eq!(
         state.tool_calls, PROCESSES as u64,
@@ -195,8 +195,7 @@ fn two_hundred_parallel_pre_and_post_hooks_of_one_session_lose_nothing() {
     assert_eq!(state.spend.tokens.output_tokens, 14);
 
     // The record: exactly one whole JSON line per process, each tool_use_id once.
-    let text = std::fs::read_to_string(dir.join("events.jsonl"))
-        .unwrap_or_else(|e| panic!("events.jsonl: {e}"));
+    let text = std::fs::read_to_string(dir.join("events.jsonl")).expect("events.jsonl");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), PROCESSES, "one record line per hook process");
     let mut by_id: BTreeMap<String, String> = BTreeMap::new();
@@ -225,14 +224,14 @@ fn two_hundred_parallel_pre_and_post_hooks_of_one_session_lose_nothing() {
 #[test]
 fn a_lock_held_for_good_is_a_deny_that_names_the_lock_not_the_deadline() {
     let project = TempProject::new().budget(BUDGET);
-    let session = Session::open(session_dir(&project)).unwrap_or_else(|e| panic!("{e}"));
+    let session = Session::open(session_dir(&project)).unwrap();
     let lock = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(session.dir().join(store::LOCK_FILE))
-        .unwrap_or_else(|e| panic!("{e}"));
-    lock.lock().unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
+    lock.lock().unwrap();
     // (CLAUDE_BUDGET_DEADLINE_MS, or none for the default)
     for deadline in [None, Some("600"), Some("200")] {
         let env: Vec<(&str, &str)> = deadline

@@ -35,7 +35,7 @@ fn child_updates_the_session() {
         eprintln!("skipped: only meaningful as a child of the process tests");
         return;
     };
-    let session = Session::open(dir.into()).unwrap_or_else(|e| panic!("{e}"));
+    let session = Session::open(dir.into()).unwrap();
     let pid = std::process::id();
     let once = std::env::var(CHILD_MODE).is_ok_and(|m| m == "once");
     let mut i = 0u64;
@@ -45,7 +45,7 @@ fn child_updates_the_session() {
             .update(Duration::from_secs(30), |s| {
                 s.note_post_tool_use(&failure_event(&id), now_ms())
             })
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         i += 1;
         if once {
             return;
@@ -54,7 +54,7 @@ fn child_updates_the_session() {
 }
 
 fn spawn_child(dir: &Path, mode: &str) -> Child {
-    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
+    let exe = std::env::current_exe().unwrap();
     Command::new(exe)
         .args([
             "--exact",
@@ -68,21 +68,19 @@ fn spawn_child(dir: &Path, mode: &str) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("spawn child: {e}"))
+        .expect("spawn child")
 }
 
 #[test]
 fn two_hundred_parallel_updaters_lose_no_count() {
-    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("session");
     let children: Vec<Child> = (0..200).map(|_| spawn_child(&dir, "once")).collect();
     for mut child in children {
-        let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+        let status = child.wait().unwrap();
         assert!(status.success(), "a child failed: {status}");
     }
-    let state = Session::open(dir)
-        .and_then(|s| s.read())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let state = Session::open(dir).and_then(|s| s.read()).unwrap();
     assert_eq!(state.total_failures, 200);
     assert_eq!(
         state.failures.get("cargo build").map(|f| f.count),
@@ -101,9 +99,9 @@ fn next(seed: &mut u64) -> u64 {
 
 #[test]
 fn a_writer_killed_at_random_moments_never_leaves_a_torn_or_older_state() {
-    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("session");
-    let session = Session::open(dir.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let session = Session::open(dir.clone()).unwrap();
     let mut seed = now_ms() | 1;
     let started = Instant::now();
     let mut last = 0u32;
@@ -112,7 +110,7 @@ fn a_writer_killed_at_random_moments_never_leaves_a_torn_or_older_state() {
         let mut child = spawn_child(&dir, "loop");
         // Between 0 and 30 ms after the spawn: sometimes before the first write, mostly amid them.
         std::thread::sleep(Duration::from_micros(next(&mut seed) % 30_000));
-        child.kill().unwrap_or_else(|e| panic!("kill: {e}")); // SIGKILL on Unix
+        child.kill().expect("kill"); // SIGKILL on Unix
         let _ = child.wait();
         let state = session
             .read()

@@ -20,13 +20,13 @@ fn fixtures() -> Vec<PathBuf> {
 
 /// Claude Code's own totals: the last `cost-state` line's model usage, summed over models.
 fn claude_code_totals(path: &PathBuf) -> (u64, u64, u64, u64, f64) {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{e}"));
+    let text = std::fs::read_to_string(path).unwrap();
     let line = text
         .lines()
         .rev()
         .find(|l| l.contains("\"cost-state\""))
         .unwrap_or_else(|| panic!("no cost-state in {}", path.display()));
-    let value: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}"));
+    let value: Value = serde_json::from_str(line).unwrap();
     let mut totals = (0, 0, 0, 0, 0.0);
     for usage in value["modelUsage"]
         .as_object()
@@ -49,7 +49,7 @@ fn token_totals_match_claude_codes_own_cost_state() {
     assert!(files.len() >= 3, "the bundled transcripts are missing");
     for path in files {
         let mut state = SessionState::default();
-        transcript::refresh(&mut state, &path, &[]).unwrap_or_else(|e| panic!("{e}"));
+        transcript::refresh(&mut state, &path, &[]).unwrap();
         let t = &state.spend.tokens;
         let (input, output, cache_write, cache_read, usd) = claude_code_totals(&path);
         let name = path
@@ -84,17 +84,17 @@ fn reading_a_transcript_in_growing_pieces_gives_the_same_totals() {
     let source = fixtures()
         .into_iter()
         .find(|p| p.to_string_lossy().contains("batch"))
-        .unwrap_or_else(|| panic!("fixture"));
-    let bytes = std::fs::read(&source).unwrap_or_else(|e| panic!("{e}"));
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        .expect("fixture");
+    let bytes = std::fs::read(&source).unwrap();
+    let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.jsonl");
     let mut whole = SessionState::default();
-    transcript::refresh(&mut whole, &source, &[]).unwrap_or_else(|e| panic!("{e}"));
+    transcript::refresh(&mut whole, &source, &[]).unwrap();
     let mut pieces = SessionState::default();
     // Cut mid-line on purpose: a partial last line must wait for its end.
     for end in (0..bytes.len()).step_by(997).chain([bytes.len()]) {
-        std::fs::write(&path, &bytes[..end]).unwrap_or_else(|e| panic!("{e}"));
-        transcript::refresh(&mut pieces, &path, &[]).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&path, &bytes[..end]).unwrap();
+        transcript::refresh(&mut pieces, &path, &[]).unwrap();
     }
     assert_eq!(pieces.spend.tokens, whole.spend.tokens);
     assert_eq!(pieces.spend.responses, whole.spend.responses);

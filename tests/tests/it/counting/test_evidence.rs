@@ -104,13 +104,12 @@ fn a_test_run_whose_status_decides_satisfies_the_stop_gate() {
 /// review.md).
 fn recorded_test_status_and_packet(project: &TempProject) -> (Value, String) {
     let dir = project.session_dir("s1");
-    let events = record::read(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let events = record::read(&dir).unwrap();
     let bash = events
         .iter()
         .find(|e| e.tool.as_deref() == Some("Bash"))
         .unwrap_or_else(|| panic!("no Bash event in {events:?}"));
-    let markdown = std::fs::read_to_string(dir.join(review::REVIEW_MD))
-        .unwrap_or_else(|e| panic!("no review.md: {e}"));
+    let markdown = std::fs::read_to_string(dir.join(review::REVIEW_MD)).expect("no review.md");
     (json!(bash.test_status), markdown)
 }
 

@@ -10,13 +10,9 @@ use std::os::unix::net::UnixStream;
 /// Sends one request and reads the whole response (the fake always sends `content-length`;
 /// `connection: close` makes it hang up after answering).
 fn exchange(mut stream: impl Read + Write, request: &str) -> String {
-    stream
-        .write_all(request.as_bytes())
-        .unwrap_or_else(|e| panic!("send: {e}"));
+    stream.write_all(request.as_bytes()).expect("send");
     let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .unwrap_or_else(|e| panic!("receive: {e}"));
+    stream.read_to_string(&mut response).expect("receive");
     response
 }
 
@@ -38,7 +34,7 @@ fn event_names(response: &str) -> Vec<&str> {
 
 fn tcp(api: &FakeApi) -> TcpStream {
     let addr = api.base_url().trim_start_matches("http://").to_string();
-    TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect: {e}"))
+    TcpStream::connect(addr).expect("connect")
 }
 
 #[test]
@@ -103,8 +99,7 @@ fn fake_api_reads_chunked_bodies_answers_404_elsewhere_and_serves_its_unix_socke
     let response = exchange(tcp(&api), "GET / HTTP/1.1\r\nconnection: close\r\n\r\n");
     assert!(response.starts_with("HTTP/1.1 404"), "{response}");
 
-    let unix =
-        UnixStream::connect(api.socket_path()).unwrap_or_else(|e| panic!("connect unix: {e}"));
+    let unix = UnixStream::connect(api.socket_path()).expect("connect unix");
     let response = exchange(unix, &post(&json!({ "model": "m", "messages": [] })));
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     let transports: Vec<_> = api.requests().iter().map(|r| r.transport).collect();

@@ -23,7 +23,7 @@ const RUN_DEADLINE: Duration = Duration::from_secs(60);
 const INSTALLED_BINARY: &str = ".e2e/node_modules/@anthropic-ai/claude-code-linux-x64/claude";
 
 /// The Claude Code binary, or why there is none.
-pub fn find_claude() -> Result<PathBuf, String> {
+pub(super) fn find_claude() -> Result<PathBuf, String> {
     if let Some(path) = std::env::var_os("CLAUDE_BUDGET_E2E_CLAUDE") {
         let path = PathBuf::from(path);
         return if path.is_file() {
@@ -49,7 +49,7 @@ pub fn find_claude() -> Result<PathBuf, String> {
 /// The binary, or `None` after printing a loud skip line naming the test. The line is written
 /// to the real stderr, not through `eprintln!`, so the test harness's output capture cannot
 /// hide it: a skipped e2e test is visible in every `cargo test` log.
-pub fn claude_or_skip(test: &str) -> Option<PathBuf> {
+pub(super) fn claude_or_skip(test: &str) -> Option<PathBuf> {
     match find_claude() {
         Ok(path) => Some(path),
         Err(reason) => {
@@ -60,7 +60,7 @@ pub fn claude_or_skip(test: &str) -> Option<PathBuf> {
 }
 
 /// Every hook event we install, and the executable that handles it.
-pub const OUR_HOOKS: [(&str, &str); 8] = [
+pub(super) const OUR_HOOKS: [(&str, &str); 8] = [
     ("PreToolUse", "claude-budget-pre-tool-use"),
     ("PostToolUse", "claude-budget-post-tool-use"),
     ("PostToolUseFailure", "claude-budget-post-tool-use"),
@@ -72,7 +72,7 @@ pub const OUR_HOOKS: [(&str, &str); 8] = [
 ];
 
 /// Writes `.claude/settings.json` hooking `event → absolute command` in exec form.
-pub fn write_settings(project: &TempProject, hooks: &[(&str, PathBuf)]) {
+pub(super) fn write_settings(project: &TempProject, hooks: &[(&str, PathBuf)]) {
     let mut by_event = serde_json::Map::new();
     for (event, command) in hooks {
         let handler = json!({ "type": "command", "command": command, "args": [], "timeout": 30 });
@@ -88,7 +88,7 @@ pub fn write_settings(project: &TempProject, hooks: &[(&str, PathBuf)]) {
 }
 
 /// Hooks every event to our real executables.
-pub fn install_our_hooks(project: &TempProject) {
+pub(super) fn install_our_hooks(project: &TempProject) {
     let hooks: Vec<(&str, PathBuf)> = OUR_HOOKS
         .iter()
         .map(|(event, exe)| (*event, budget_tests::bin(exe)))
@@ -98,7 +98,7 @@ pub fn install_our_hooks(project: &TempProject) {
 
 /// How a run is kept off the network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Isolation {
+pub(super) enum Isolation {
     /// `unshare -n`: a fresh network namespace with no interface up; the CLI reaches the fake
     /// API only through its unix socket (`ANTHROPIC_UNIX_SOCKET`), so nothing can leave.
     NetworkNamespace,
@@ -108,7 +108,7 @@ pub enum Isolation {
 }
 
 /// Whether `unshare -n` works here; checked once, and said once, loudly, when it does not.
-pub fn isolation() -> Isolation {
+pub(super) fn isolation() -> Isolation {
     static ISOLATION: OnceLock<Isolation> = OnceLock::new();
     *ISOLATION.get_or_init(|| {
         let works = Command::new(UNSHARE)
@@ -133,7 +133,7 @@ pub fn isolation() -> Isolation {
 const UNSHARE: &str = "/usr/bin/unshare";
 
 /// What one `claude -p … --output-format json` run produced.
-pub struct Run {
+pub(super) struct Run {
     /// The `-p` JSON result (`Value::Null` when stdout was not JSON).
     pub result: Value,
     pub stdout: String,
@@ -144,7 +144,7 @@ pub struct Run {
 
 impl Run {
     /// A description for assertion messages.
-    pub fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         format!(
             "exit {:?} after {:?}\nstdout: {}\nstderr: {}",
             self.exit_code, self.wall, self.stdout, self.stderr
@@ -152,7 +152,7 @@ impl Run {
     }
 
     /// The `permission_denials` entries of the result.
-    pub fn permission_denials(&self) -> Vec<Value> {
+    pub(super) fn permission_denials(&self) -> Vec<Value> {
         self.result["permission_denials"]
             .as_array()
             .cloned()
@@ -161,7 +161,7 @@ impl Run {
 }
 
 /// The temp dir holding the project (its parent), for victims outside the project.
-pub fn outside_dir(project: &TempProject) -> PathBuf {
+pub(super) fn outside_dir(project: &TempProject) -> PathBuf {
     project
         .root
         .parent()
@@ -170,7 +170,7 @@ pub fn outside_dir(project: &TempProject) -> PathBuf {
 }
 
 /// Runs `claude -p prompt` in the project, against `api`, with extra CLI arguments.
-pub fn run_claude(
+pub(super) fn run_claude(
     claude: &Path,
     project: &TempProject,
     api: &FakeApi,
@@ -179,7 +179,7 @@ pub fn run_claude(
 ) -> Run {
     let base = outside_dir(project);
     let tmp = base.join("tmp");
-    std::fs::create_dir_all(&tmp).unwrap_or_else(|e| panic!("mkdir tmp: {e}"));
+    std::fs::create_dir_all(&tmp).expect("mkdir tmp");
     let stdout_path = base.join("claude.stdout");
     let stderr_path = base.join("claude.stderr");
     let open = |p: &Path| {
@@ -257,7 +257,7 @@ pub fn run_claude(
 }
 
 /// Every file under `dir`, recursively (empty when `dir` does not exist).
-pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+pub(super) fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(next) = pending.pop() {

@@ -14,8 +14,8 @@ const BYPASS: [&str; 2] = ["--permission-mode", "bypassPermissions"];
 /// A victim directory outside the project, with a file in it.
 fn make_victim(project: &TempProject) -> PathBuf {
     let victim = outside_dir(project).join("victim");
-    std::fs::create_dir_all(&victim).unwrap_or_else(|e| panic!("mkdir victim: {e}"));
-    std::fs::write(victim.join("precious.txt"), "keep me").unwrap_or_else(|e| panic!("write: {e}"));
+    std::fs::create_dir_all(&victim).expect("mkdir victim");
+    std::fs::write(victim.join("precious.txt"), "keep me").expect("write");
     victim
 }
 
@@ -75,7 +75,7 @@ fn a_throwaway_exit_2_hook_blocks_and_its_reason_reaches_the_model() {
             hook_log.display()
         ),
     )
-    .unwrap_or_else(|e| panic!("write hook: {e}"));
+    .expect("write hook");
     let chmod = std::process::Command::new("chmod")
         .arg("+x")
         .arg(&hook)
@@ -163,8 +163,7 @@ fn scripted_usage_is_what_the_client_reports() {
         .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
         .collect();
     assert_eq!(transcripts.len(), 1, "{transcripts:?}");
-    let text =
-        std::fs::read_to_string(&transcripts[0]).unwrap_or_else(|e| panic!("read transcript: {e}"));
+    let text = std::fs::read_to_string(&transcripts[0]).expect("read transcript");
     let usages: Vec<serde_json::Value> = text
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
@@ -200,7 +199,7 @@ fn the_client_fires_hook_events_in_the_order_our_hooks_rely_on() {
         "#!/bin/sh\nsed -n 's/.*\"hook_event_name\":\"\\([A-Za-z]*\\)\".*/\\1/p' >> '{}'\n",
         event_log.display()
     );
-    std::fs::write(&hook, script).unwrap_or_else(|e| panic!("write hook: {e}"));
+    std::fs::write(&hook, script).expect("write hook");
     let chmod = std::process::Command::new("chmod")
         .arg("+x")
         .arg(&hook)

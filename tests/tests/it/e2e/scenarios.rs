@@ -16,8 +16,8 @@ const ACCEPT_EDITS: [&str; 2] = ["--permission-mode", "acceptEdits"];
 /// A victim directory outside the project, with a file in it.
 fn make_victim(project: &TempProject) -> PathBuf {
     let victim = outside_dir(project).join("victim");
-    std::fs::create_dir_all(&victim).unwrap_or_else(|e| panic!("mkdir victim: {e}"));
-    std::fs::write(victim.join("precious.txt"), "keep me").unwrap_or_else(|e| panic!("write: {e}"));
+    std::fs::create_dir_all(&victim).expect("mkdir victim");
+    std::fs::write(victim.join("precious.txt"), "keep me").expect("write");
     victim
 }
 

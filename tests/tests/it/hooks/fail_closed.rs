@@ -103,7 +103,7 @@ fn an_unknown_task_denies_every_call() {
 fn an_unwritable_data_dir_denies() {
     let p = TempProject::new().budget(OK_BUDGET);
     let blocker = p.dir.path().join("a-file");
-    std::fs::write(&blocker, "not a directory").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&blocker, "not a directory").unwrap();
     let data = blocker.join("data");
     let stderr = assert_denied(&p.run_hook_raw(
         PRE,

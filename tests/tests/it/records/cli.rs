@@ -85,8 +85,8 @@ fn captured_cases_pass_then_fail_once_the_budget_is_loosened() {
     let (project, _) = project_with_run();
     let out = cli(&project, &["capture", "latest", "--name", "invoice"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let cases = std::fs::read_to_string(project.root.join(".claude/budget-tests/invoice.toml"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let cases =
+        std::fs::read_to_string(project.root.join(".claude/budget-tests/invoice.toml")).unwrap();
     assert!(
         cases.contains("file_path = \".env\""),
         "paths are project-relative:\n{cases}"
@@ -111,8 +111,7 @@ fn captured_cases_pass_then_fail_once_the_budget_is_loosened() {
         text(&out)
     );
     let out = cli(&project, &["test", "--format", "json"]);
-    let json: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["failed"], 1);
 }
 
@@ -132,8 +131,7 @@ fn replay_shows_what_changed_and_fails_when_a_denied_call_would_get_through() {
         "{shown}"
     );
     let out = cli(&project, &["replay", &run, "--format", "json"]);
-    let json: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(json["loosened"].as_u64().is_some_and(|n| n >= 1), "{json}");
 }
 
@@ -141,14 +139,14 @@ fn replay_shows_what_changed_and_fails_when_a_denied_call_would_get_through() {
 fn demo_runs_from_an_empty_directory_with_no_setup() {
     let project = TempProject::new();
     let empty = project.dir.path().join("empty");
-    std::fs::create_dir_all(&empty).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(&empty).unwrap();
     let out = project
         .command("claude-budget")
         .arg("demo")
         .current_dir(&empty)
         .env_remove("CLAUDE_PROJECT_DIR")
         .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let shown = String::from_utf8_lossy(&out.stdout);
     for expected in [

@@ -58,8 +58,8 @@ fn run(project: &TempProject, hook: &str, input: &Value) -> Option<Value> {
 }
 
 fn events(project: &TempProject) -> Vec<Value> {
-    let text = std::fs::read_to_string(session_dir(project).join(record::EVENTS_FILE))
-        .unwrap_or_else(|e| panic!("no record: {e}"));
+    let text =
+        std::fs::read_to_string(session_dir(project).join(record::EVENTS_FILE)).expect("no record");
     text.lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect()
@@ -252,7 +252,7 @@ fn a_token_in_a_command_never_reaches_the_disk() {
         );
     }
     for file in &files {
-        let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{e}"));
+        let bytes = std::fs::read(file).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         assert!(
             !text.contains(TOKEN) && !text.contains("internal-ticket-4711"),
@@ -273,17 +273,15 @@ fn every_stop_writes_the_review_packet_with_the_request_and_the_files_changed() 
     let project = TempProject::new().budget(BUDGET);
     scripted_session(&project);
     let dir = session_dir(&project);
-    let markdown = std::fs::read_to_string(dir.join(review::REVIEW_MD))
-        .unwrap_or_else(|e| panic!("no review.md after Stop: {e}"));
+    let markdown =
+        std::fs::read_to_string(dir.join(review::REVIEW_MD)).expect("no review.md after Stop");
     assert!(
         markdown.contains("Fix the rounding bug in src/lib.rs"),
         "{markdown}"
     );
     assert!(markdown.contains("src/lib.rs"), "{markdown}");
-    let json: Value = serde_json::from_slice(
-        &std::fs::read(dir.join(review::REVIEW_JSON)).unwrap_or_else(|e| panic!("{e}")),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(dir.join(review::REVIEW_JSON)).unwrap()).unwrap();
     assert_eq!(json["files_changed"][0]["path"], "src/lib.rs", "{json}");
     assert!(
         json["residual_risks"]
@@ -297,20 +295,19 @@ fn every_stop_writes_the_review_packet_with_the_request_and_the_files_changed() 
 fn a_record_too_large_for_the_hook_gets_a_packet_pointing_at_the_cli() {
     let project = TempProject::new().budget(BUDGET);
     let dir = session_dir(&project);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(&dir).unwrap();
     let line = format!(
         "{}\n",
         json!({"ts": "2026-01-01T00:00:00.000Z", "event": "PostToolUse", "tool": "Read", "summary": "x".repeat(1000)})
     );
     let body = line.repeat((21 * 1024 * 1024) / line.len());
-    std::fs::write(dir.join(record::EVENTS_FILE), body).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join(record::EVENTS_FILE), body).unwrap();
     run(
         &project,
         STOP,
         &input(&project, "Stop", json!({"stop_hook_active": false})),
     );
-    let markdown =
-        std::fs::read_to_string(dir.join(review::REVIEW_MD)).unwrap_or_else(|e| panic!("{e}"));
+    let markdown = std::fs::read_to_string(dir.join(review::REVIEW_MD)).unwrap();
     assert!(
         markdown.contains("too large") || markdown.contains("larger than"),
         "{markdown}"
@@ -323,7 +320,7 @@ fn a_record_that_cannot_be_written_never_blocks_and_is_logged() {
     let project = TempProject::new().budget(BUDGET);
     let dir = session_dir(&project);
     // A directory where the record file should be: every append fails.
-    std::fs::create_dir_all(dir.join(record::EVENTS_FILE)).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(dir.join(record::EVENTS_FILE)).unwrap();
     let rows = [
         (
             SESSION,
@@ -351,8 +348,7 @@ fn a_record_that_cannot_be_written_never_blocks_and_is_logged() {
             "{hook}: {stderr}"
         );
     }
-    let log = std::fs::read_to_string(dir.join(store::HOOK_ERRORS_FILE))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let log = std::fs::read_to_string(dir.join(store::HOOK_ERRORS_FILE)).unwrap();
     assert_eq!(
         log.lines()
             .filter(|l| l.contains("run record was not written"))

@@ -126,7 +126,7 @@ fn replay_counts_what_the_hooks_counted_call_by_call() {
     let session = project.session_dir(SESSION);
     let hook_state = Session::open(session.clone())
         .and_then(|s| s.read())
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(
         hook_state
             .edits
@@ -144,11 +144,9 @@ fn replay_counts_what_the_hooks_counted_call_by_call() {
         ..Env::default()
     };
     let located = context::locate_from(&env, &project.root);
-    let budget = context::load(&env, &located)
-        .unwrap_or_else(|e| panic!("{e:?}"))
-        .unwrap_or_else(|| panic!("no budget"));
+    let budget = context::load(&env, &located).unwrap().expect("no budget");
     let mut replayer = Replayer::new(&budget, env);
-    for event in record::read(&session).unwrap_or_else(|e| panic!("{e}")) {
+    for event in record::read(&session).unwrap() {
         match (event.event.as_str(), &event.tool, &event.input) {
             ("PreToolUse", Some(tool), Some(input)) => {
                 let decision = replayer.decide_call(

@@ -3,6 +3,7 @@
 
 mod bench;
 mod cli;
+mod codes;
 mod command_secrets;
 mod hook_events;
 mod hook_explain_replay_agree;
@@ -17,7 +18,7 @@ use budget_policy::redact::Regex;
 use std::path::Path;
 
 /// The shared redaction table for snapshots: temp paths and wall-clock times vary per run.
-pub fn stable(text: &str, root: &Path) -> String {
+pub(crate) fn stable(text: &str, root: &Path) -> String {
     let mut out = text.replace(&root.to_string_lossy().into_owned(), "[ROOT]");
     if let Some(base) = root.parent() {
         out = out.replace(&base.to_string_lossy().into_owned(), "[TMP]");
@@ -27,7 +28,7 @@ pub fn stable(text: &str, root: &Path) -> String {
         (r"/tmp/claude-budget-demo-[A-Za-z0-9-]+", "[DEMO]"),
     ];
     for (pattern, replacement) in table {
-        let regex = Regex::new(pattern).unwrap_or_else(|e| panic!("{e}"));
+        let regex = Regex::new(pattern).unwrap();
         out = regex.replace_all(&out, replacement).into_owned();
     }
     out
@@ -35,14 +36,14 @@ pub fn stable(text: &str, root: &Path) -> String {
 
 /// A recorded run from `tests/fixtures/runs/<name>/events.jsonl`, with `{ROOT}` replaced by
 /// `root`, written into `session_dir`.
-pub fn install_fixture_run(name: &str, root: &Path, session_dir: &Path) {
+pub(crate) fn install_fixture_run(name: &str, root: &Path, session_dir: &Path) {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/runs")
         .join(name)
         .join("events.jsonl");
     let text =
         std::fs::read_to_string(&fixture).unwrap_or_else(|e| panic!("{}: {e}", fixture.display()));
-    std::fs::create_dir_all(session_dir).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(session_dir).unwrap();
     let text = text.replace("{ROOT}", &root.to_string_lossy());
-    std::fs::write(session_dir.join("events.jsonl"), text).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(session_dir.join("events.jsonl"), text).unwrap();
 }

@@ -24,7 +24,7 @@ fn fixture_packet() -> (Packet, TempProject) {
     );
     let session = project.data.join("claude-budget/runs/proj/5feb3bdf");
     install_fixture_run("invoice-export", &project.root, &session);
-    let events = record::read(&session).unwrap_or_else(|e| panic!("{e}"));
+    let events = record::read(&session).unwrap();
     (
         Packet::build(&events, None, None, &place(&project.root)),
         project,
@@ -40,7 +40,7 @@ fn review_packet_markdown_for_the_invoice_export_run() {
 #[test]
 fn review_packet_json_for_the_invoice_export_run() {
     let (packet, project) = fixture_packet();
-    let json = serde_json::to_string_pretty(&packet).unwrap_or_else(|e| panic!("{e}"));
+    let json = serde_json::to_string_pretty(&packet).unwrap();
     insta::assert_snapshot!(stable(&json, &project.root));
 }
 

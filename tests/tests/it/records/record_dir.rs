@@ -22,7 +22,7 @@ fn a_record_dir_holding_the_budget_file_is_rejected_by_check() {
             .command("claude-budget")
             .arg("check")
             .output()
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         let shown = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),

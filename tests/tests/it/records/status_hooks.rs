@@ -12,7 +12,7 @@ fn install(project: &TempProject) -> Value {
         .command("claude-budget")
         .args(["install", "--scope", "project"])
         .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -23,8 +23,8 @@ fn install(project: &TempProject) -> Value {
 }
 
 fn settings(project: &TempProject, rel: &str) -> Value {
-    let text = std::fs::read_to_string(project.root.join(rel)).unwrap_or_else(|e| panic!("{e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"))
+    let text = std::fs::read_to_string(project.root.join(rel)).unwrap();
+    serde_json::from_str(&text).unwrap()
 }
 
 fn write_settings(project: &TempProject, rel: &str, value: &Value) {
@@ -55,7 +55,7 @@ fn status(project: &TempProject, path: &str) -> (String, Value) {
             .env("PATH", path)
             .args(["status", "--format", format])
             .output()
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         assert_eq!(
             out.status.code(),
             Some(0),
@@ -64,7 +64,7 @@ fn status(project: &TempProject, path: &str) -> (String, Value) {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    let json = serde_json::from_str(&run("json")).unwrap_or_else(|e| panic!("{e}"));
+    let json = serde_json::from_str(&run("json")).unwrap();
     (run("text"), json)
 }
 
@@ -143,9 +143,8 @@ fn status_reports_each_event_as_configured_and_resolvable_or_says_what_is_broken
             "a project-relative command via ${CLAUDE_PROJECT_DIR}",
             |p, s| {
                 let target = p.root.join("bin/claude-budget-pre-tool-use");
-                std::fs::create_dir_all(p.root.join("bin")).unwrap_or_else(|e| panic!("{e}"));
-                std::fs::copy(bin_dir().join("claude-budget-pre-tool-use"), &target)
-                    .unwrap_or_else(|e| panic!("{e}"));
+                std::fs::create_dir_all(p.root.join("bin")).unwrap();
+                std::fs::copy(bin_dir().join("claude-budget-pre-tool-use"), &target).unwrap();
                 set_command(
                     s,
                     "PreToolUse",

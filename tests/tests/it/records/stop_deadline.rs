@@ -43,9 +43,9 @@ fn a_large_record_does_not_cost_the_stop_gate_its_block() {
     );
     let padding = line.repeat(6 * 1024 * 1024 / line.len());
     let events = dir.join(record::EVENTS_FILE);
-    let mut body = std::fs::read_to_string(&events).unwrap_or_else(|e| panic!("{e}"));
+    let mut body = std::fs::read_to_string(&events).unwrap();
     body.push_str(&padding);
-    std::fs::write(&events, body).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&events, body).unwrap();
     assert!(
         std::fs::metadata(&events).map_or(0, |m| m.len()) > review::MAX_RECORD_BYTES_IN_HOOK,
         "the record is past the in-hook cap"
@@ -65,7 +65,6 @@ fn a_large_record_does_not_cost_the_stop_gate_its_block() {
         "tests did not run after the edit; stderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let markdown =
-        std::fs::read_to_string(dir.join(review::REVIEW_MD)).unwrap_or_else(|e| panic!("{e}"));
+    let markdown = std::fs::read_to_string(dir.join(review::REVIEW_MD)).unwrap();
     assert!(markdown.contains("claude-budget report s1"), "{markdown}");
 }

@@ -48,7 +48,7 @@ fn corpus_dir() -> PathBuf {
 fn load() -> Vec<(String, Case)> {
     let mut cases = Vec::new();
     let mut files: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
-        .unwrap_or_else(|e| panic!("corpus dir: {e}"))
+        .expect("corpus dir")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();

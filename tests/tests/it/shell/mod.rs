@@ -13,13 +13,13 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// An in-memory file tree: the corpus project at `/p`, a home at `/home/u`.
-pub struct FakeFs {
+pub(crate) struct FakeFs {
     files: BTreeSet<PathBuf>,
     dirs: BTreeSet<PathBuf>,
 }
 
 impl FakeFs {
-    pub fn new(files: &[&str]) -> FakeFs {
+    pub(crate) fn new(files: &[&str]) -> FakeFs {
         let mut fs = FakeFs {
             files: BTreeSet::new(),
             dirs: BTreeSet::new(),
@@ -41,7 +41,7 @@ impl FakeFs {
     }
 
     /// The project every corpus case runs in.
-    pub fn project() -> FakeFs {
+    pub(crate) fn project() -> FakeFs {
         FakeFs::new(&[
             "/p/.env",
             "/p/src/main.rs",
@@ -100,7 +100,7 @@ impl FsView for FakeFs {
 }
 
 /// The context of every corpus case: cwd and project `/p`, home `/home/u`.
-pub fn context(fs: &FakeFs) -> ShellContext<'_> {
+pub(crate) fn context(fs: &FakeFs) -> ShellContext<'_> {
     ShellContext {
         cwd: "/p".into(),
         home: Some("/home/u".into()),

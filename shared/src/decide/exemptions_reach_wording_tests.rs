@@ -1,4 +1,4 @@
-//! Rows for the review findings on the decision layer: a rollback note loosens only its own
+//! Rows on exemptions, reach and wording: a rollback note loosens only its own
 //! layer, folder edits reaching protected paths, Bash calls without a command, and what the
 //! messages say.
 

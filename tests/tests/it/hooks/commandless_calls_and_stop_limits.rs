@@ -1,4 +1,4 @@
-//! Review findings on the decision layer, checked through the real hook processes: what the
+//! Decisions the table tests cannot build, checked through the real hook processes: what the
 //! agent sees for inputs the table tests cannot build (raw tool inputs, the stop gate).
 
 use budget_tests::{TempProject, stdout_json};
@@ -125,7 +125,7 @@ fn the_user_budget_folder_and_claude_settings_are_protected_from_shell_edits() {
     );
     let claude_config = p.dir.path().join("claude-config");
     let user_dir = p.config.join("claude-budget");
-    std::fs::create_dir_all(&user_dir).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(&user_dir).unwrap();
     let claude_env = claude_config.display().to_string();
     let refused = [
         format!("mv {} /tmp/old", user_dir.display()),
