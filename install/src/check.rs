@@ -14,6 +14,10 @@ pub(crate) fn run(args: &Args) -> u8 {
     let files: Vec<(PathBuf, String)> = if args.files.is_empty() {
         let located = project::locate();
         let mut found = Vec::new();
+        for managed in located.managed_budgets {
+            let shown = managed.display().to_string();
+            found.push((managed, shown));
+        }
         if let Some(user) = located.user_budget {
             let shown = user.display().to_string();
             found.push((user, shown));

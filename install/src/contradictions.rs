@@ -40,6 +40,7 @@ pub(crate) fn find(path: &Path, shown: &str, root: &Path, ci: bool) -> Vec<Diagn
         project_root: root.to_path_buf(),
         repo_budget: Some(path.to_path_buf()),
         user_budget: None,
+        managed_budgets: Vec::new(),
     };
     let Ok(Some(compiled)) = budget::load(&located, None) else {
         return Vec::new();

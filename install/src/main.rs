@@ -10,12 +10,15 @@ mod explain;
 mod init;
 mod install;
 mod project;
+mod prune;
 mod replay;
 mod report;
+mod stats;
 mod status;
 mod style;
 mod touchmap;
 mod tripwire_notes;
+mod why;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -74,6 +77,12 @@ enum Command {
         /// bash, zsh, fish (also elvish, powershell).
         shell: clap_complete::Shell,
     },
+    /// Delete this project's run records past retention (`[record] retain_days`).
+    Prune(prune::Args),
+    /// Incident lookup: every recorded call that read, changed or was refused on PATH.
+    Why(why::Args),
+    /// Rollout metrics per day and project: runs, denials, asks, halts, spend, tripwires.
+    Stats(stats::Args),
 }
 
 fn main() -> ExitCode {
@@ -107,6 +116,9 @@ fn main() -> ExitCode {
             );
             EXIT_OK
         }
+        Command::Prune(args) => prune::run(&args),
+        Command::Why(args) => why::run(&args),
+        Command::Stats(args) => stats::run(&args),
     };
     ExitCode::from(code)
 }

@@ -140,21 +140,18 @@ pub(crate) fn run(args: &Args) -> u8 {
 
 /// `report --check`: the outcome line (or its JSON) and the exit code CI acts on.
 fn check(packet: &Packet, run: &Run, format: Format) -> u8 {
-    let outcome = budget_policy::report::outcome(packet, &run.events, run.state.as_ref());
+    let outcome = &packet.outcome;
     let paint = crate::style::Paint::stdout();
-    let line = outcome.line();
+    let line = format!("outcome: {}", outcome.line());
+    let fails = outcome.is_problem();
     if format == Format::Json {
         let value = serde_json::json!({"outcome": outcome, "line": line,
-            "fails_check": outcome.fails_check(), "run": run.dir});
+            "fails_check": fails, "run": run.dir});
         println!("{value:#}");
-    } else if outcome.fails_check() {
+    } else if fails {
         println!("{}", paint.bad(&line));
     } else {
         println!("{}", paint.ok(&line));
     }
-    if outcome.fails_check() {
-        EXIT_PROBLEMS
-    } else {
-        EXIT_OK
-    }
+    if fails { EXIT_PROBLEMS } else { EXIT_OK }
 }

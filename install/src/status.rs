@@ -15,7 +15,10 @@ use std::path::PathBuf;
 
 mod health;
 mod hooks;
+mod retention;
 mod tripwires;
+
+use retention::{retention_json, retention_text, with_retention};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -73,13 +76,15 @@ pub(crate) fn run(args: &Args) -> u8 {
         None => None,
     };
     let hook_report = hooks::check(&located.project_root);
-    let mut report = report(
+    let retention = retention_json(budget.as_ref(), &project_runs);
+    let report = report(
         &located,
         budget.as_ref(),
         budget_problem.as_deref(),
         session.as_ref(),
         &hook_report,
     );
+    let mut report = with_retention(report, retention);
     let trips = session
         .as_ref()
         .map(|(dir, _)| tripwires::of_session(dir, &located.project_root))
@@ -272,10 +277,12 @@ fn text(report: &Value, hook_report: &hooks::HookReport) -> String {
     match report.get("budgets").and_then(Value::as_array) {
         Some(list) if !list.is_empty() => {
             for b in list {
+                let hash = b.get("sha256").and_then(Value::as_str).unwrap_or("?");
                 out.push_str(&format!(
-                    "budget: {} ({})\n",
+                    "budget: {} ({} layer, sha256 {})\n",
                     b.get("file").and_then(Value::as_str).unwrap_or("?"),
-                    b.get("kind").and_then(Value::as_str).unwrap_or("?")
+                    b.get("kind").and_then(Value::as_str).unwrap_or("?"),
+                    hash.get(..12).unwrap_or(hash)
                 ));
             }
         }
@@ -285,6 +292,7 @@ fn text(report: &Value, hook_report: &hooks::HookReport) -> String {
         out.push_str(&format!("budget error:\n{problem}\n"));
     }
     out.push_str(&hooks::text(hook_report));
+    out.push_str(&retention_text(&get("retention")));
     if get("session").is_null() {
         out.push_str("session: none recorded yet for this project\n");
         return out;

@@ -175,21 +175,46 @@ pub(crate) fn render(display: &str, budget: &Table) -> String {
 
 pub(crate) fn run(_args: &Args) -> u8 {
     let located = project::locate();
-    let files: Vec<_> = located
-        .user_budget
+    // Every layer in force, in evaluation order; the most restrictive answer wins.
+    let files: Vec<(&str, &std::path::PathBuf)> = located
+        .managed_budgets
         .iter()
-        .chain(located.repo_budget.iter())
+        .map(|f| ("managed", f))
+        .chain(located.user_budget.iter().map(|f| ("user", f)))
+        .chain(located.repo_budget.iter().map(|f| ("repo", f)))
         .collect();
     if files.is_empty() {
         eprintln!("claude-budget: no budget file here (run `claude-budget init` to write one)");
         return EXIT_USAGE;
     }
-    for file in files {
+    if files.len() > 1 {
+        println!(
+            "Layers in force: {} — each decides, the most restrictive answer wins (deny > ask > allow).\n",
+            files
+                .iter()
+                .map(|(k, _)| *k)
+                .collect::<Vec<_>>()
+                .join(" + ")
+        );
+    }
+    for (kind, file) in files {
         let parsed = std::fs::read_to_string(file)
             .map_err(|e| e.to_string())
-            .and_then(|t| t.parse::<Table>().map_err(|e| e.to_string()));
+            .and_then(|t| {
+                let hash = budget_policy::budget::file_hash(t.as_bytes());
+                t.parse::<Table>()
+                    .map(|table| (table, hash))
+                    .map_err(|e| e.to_string())
+            });
         match parsed {
-            Ok(table) => println!("{}", render(&file.display().to_string(), &table)),
+            Ok((table, hash)) => {
+                let title = format!(
+                    "{} ({kind} layer, sha256 {})",
+                    file.display(),
+                    hash.get(..12).unwrap_or(&hash)
+                );
+                println!("{}", render(&title, &table));
+            }
             Err(problem) => {
                 eprintln!(
                     "claude-budget: `{}`: {problem} (run `claude-budget check`)",

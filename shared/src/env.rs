@@ -33,6 +33,19 @@ pub const DEFAULT_DEADLINE_MS: u64 = 2000;
 /// The managed budget folder when `CLAUDE_BUDGET_MANAGED_DIR` is unset.
 pub const DEFAULT_MANAGED_DIR: &str = "/etc/claude-budget";
 
+/// The platform's managed budget folder (the same idea as Claude Code's managed settings):
+/// [`DEFAULT_MANAGED_DIR`] on Linux and other Unix, `/Library/Application Support/ClaudeBudget`
+/// on macOS, `C:\ProgramData\ClaudeBudget` on Windows.
+pub fn platform_managed_dir() -> PathBuf {
+    if cfg!(target_os = "macos") {
+        PathBuf::from("/Library/Application Support/ClaudeBudget")
+    } else if cfg!(windows) {
+        PathBuf::from(r"C:\ProgramData\ClaudeBudget")
+    } else {
+        PathBuf::from(DEFAULT_MANAGED_DIR)
+    }
+}
+
 /// A fault the fail-closed tests inject (`CLAUDE_BUDGET_FAULT`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
@@ -133,6 +146,20 @@ impl Env {
         self.managed_dir
             .clone()
             .unwrap_or_else(|| PathBuf::from(DEFAULT_MANAGED_DIR))
+    }
+
+    /// Every managed budget folder in force: the platform's ([`platform_managed_dir`]) and,
+    /// when `$CLAUDE_BUDGET_MANAGED_DIR` names another, that one too. The variable can add an
+    /// organisation layer (tests, non-standard installs) but never hide the platform's: a
+    /// repository's `.claude/settings.json` `env` reaches hook processes.
+    pub fn managed_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs = vec![platform_managed_dir()];
+        if let Some(dir) = &self.managed_dir
+            && !dirs.contains(dir)
+        {
+            dirs.push(dir.clone());
+        }
+        dirs
     }
 
     /// The folder holding `claude-budget/runs`: `$CLAUDE_BUDGET_DATA_DIR`, else the platform

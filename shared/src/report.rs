@@ -8,18 +8,23 @@
 //! `markdown` (rendering), `outcome` (the one-line outcome and whether `report --check`
 //! fails on it), `reason` (a
 //! denial message cut to what a reviewer needs), `identity` (who delegated the run: git
-//! user, else OS user).
+//! user, else OS user), `why` (incident lookup: the calls that touched a path), `outcome` (the
+//! packet's first line), `diffstat` (lines changed, from git), `stats` (rollout metrics).
 
+mod diffstat;
 pub mod event;
 mod fold;
 mod identity;
 mod markdown;
 mod outcome;
 mod reason;
+pub mod stats;
 mod tripwire;
+mod truth;
+pub mod why;
 
 pub use identity::delegating_user;
-pub use outcome::{Outcome, OutcomeKind, outcome};
+pub use outcome::{Outcome, Signal, outcome, signals};
 pub use tripwire::{BudgetVersion, Trip, Tripwires};
 
 use crate::budget::Budget;
@@ -33,6 +38,8 @@ use std::path::Path;
 /// The review packet. Field order is section order.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Packet {
+    /// How the run ended: the packet's first line ([`outcome`]).
+    pub outcome: Outcome,
     pub session_id: Option<String>,
     pub started: Option<String>,
     pub ended: Option<String>,
@@ -46,6 +53,8 @@ pub struct Packet {
     pub budget: BudgetInForce,
     /// Project-relative paths the agent read or searched.
     pub files_inspected: Vec<String>,
+    /// Project-relative folders the agent listed or searched (Grep/Glob paths, `ls dir`).
+    pub folders_searched: Vec<String>,
     pub files_changed: Vec<FileChange>,
     pub tools: Vec<Count>,
     pub mcp_servers: Vec<McpUse>,
@@ -81,6 +90,9 @@ pub struct FileChange {
     pub path: String,
     pub edits: u32,
     pub high_risk: bool,
+    /// Lines added / removed (git's diff against HEAD; a new file's lines), when known.
+    pub added: Option<u64>,
+    pub removed: Option<u64>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -101,7 +113,9 @@ pub struct CommandRun {
     pub command: String,
     pub runs: u32,
     pub failures: u32,
-    /// `ok`, `failed`, or `undecided` (a test run whose exit status the call hid).
+    /// `ok`, `failed`, `undecided` (a test run whose exit status the call hid),
+    /// `unanalysed` (it ran, but the analyser could not say which files it touched), or
+    /// `secret-exposed` (its output carried a denied file's secret).
     pub last_outcome: String,
     pub last_error: Option<String>,
 }
@@ -198,6 +212,18 @@ impl Packet {
     ) -> Packet {
         let mut packet = fold::fold(events, state_json, budget, place);
         packet.delegating_user = delegating_user(place);
+        let paths: Vec<String> = packet
+            .files_changed
+            .iter()
+            .map(|f| f.path.clone())
+            .collect();
+        let lines = diffstat::diffstat(place.project_root, &paths);
+        for change in &mut packet.files_changed {
+            if let Some(l) = lines.get(&change.path) {
+                change.added = Some(l.added);
+                change.removed = Some(l.removed);
+            }
+        }
         packet
     }
 

@@ -71,6 +71,9 @@ pub struct TempProject {
     pub config: PathBuf,
     pub data: PathBuf,
     pub home: PathBuf,
+    /// The managed budget's folder (`$CLAUDE_BUDGET_MANAGED_DIR`): empty unless a test writes
+    /// `budget.toml` there, so the machine's `/etc/claude-budget` never leaks into a test.
+    pub managed: PathBuf,
 }
 
 impl TempProject {
@@ -81,7 +84,8 @@ impl TempProject {
         let config = base.join("config");
         let data = base.join("data");
         let home = base.join("home");
-        for d in [&root, &config, &data, &home] {
+        let managed = base.join("managed");
+        for d in [&root, &config, &data, &home, &managed] {
             std::fs::create_dir_all(d).unwrap_or_else(|e| panic!("mkdir {}: {e}", d.display()));
         }
         std::fs::create_dir_all(root.join(".git")).expect("mkdir .git");
@@ -93,6 +97,7 @@ impl TempProject {
             config,
             data,
             home,
+            managed,
         }
     }
 
@@ -128,6 +133,7 @@ impl TempProject {
             .env("CLAUDE_PROJECT_DIR", &self.root)
             .env("CLAUDE_BUDGET_CONFIG_DIR", &self.config)
             .env("CLAUDE_BUDGET_DATA_DIR", &self.data)
+            .env("CLAUDE_BUDGET_MANAGED_DIR", &self.managed)
             .current_dir(&self.root);
         cmd
     }

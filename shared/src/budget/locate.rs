@@ -1,7 +1,7 @@
-//! Where the budgets are (SPEC §3) and loading them as layers: the user budget first, then
-//! the repo budget, the active task applied to each file that defines it. Every file-system
-//! look-up goes through the [`FsView`] the caller passes; the environment (config dir, task)
-//! comes in as arguments.
+//! Where the budgets are (SPEC §3) and loading them as layers: the managed budgets first, then
+//! the user budget, then the repo budget, the active task applied to each file that defines it.
+//! Every file-system look-up goes through the [`FsView`] the caller passes; the environment
+//! (config dir, managed dirs, task) comes in as arguments.
 
 use super::compile::{FileInfo, parse_file};
 use super::{Budget, BudgetError, Diagnostic, LayerKind, Located, Severity};
@@ -42,6 +42,7 @@ pub(super) fn locate(
         project_root,
         repo_budget,
         user_budget,
+        managed_budgets: Vec::new(),
     }
 }
 
@@ -80,6 +81,9 @@ pub(super) fn load(
 ) -> Result<Option<Budget>, BudgetError> {
     let task = task.filter(|t| !t.is_empty());
     let mut files: Vec<(LayerKind, &PathBuf, String)> = Vec::new();
+    for managed in &located.managed_budgets {
+        files.push((LayerKind::Managed, managed, managed.display().to_string()));
+    }
     if let Some(user) = &located.user_budget {
         files.push((LayerKind::User, user, user.display().to_string()));
     }

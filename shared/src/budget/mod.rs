@@ -24,6 +24,7 @@ mod diag;
 mod glob_match;
 mod lazy_regex;
 mod locate;
+mod managed;
 mod mcp;
 mod packs;
 mod paths_rules;
@@ -38,6 +39,7 @@ pub use crate::packs::{PackRuleInfo, pack, pack_names, pack_rule, pack_rules};
 pub use command_rules::{GlobalOptions, global_options_table};
 pub use coverage::{PatternProbe, SCRATCH_DIR, scratch_note};
 pub use lazy_regex::LazyRegex;
+pub use managed::{DEFAULT_RETAIN_DAYS, file_hash};
 pub use rule_error::{RuleError, RuleKind};
 
 /// Where the budget files of one hook call are.
@@ -51,6 +53,17 @@ pub struct Located {
     /// `<config dir>/claude-budget/budget.toml` when it exists (`$CLAUDE_BUDGET_CONFIG_DIR`
     /// overrides the config dir).
     pub user_budget: Option<PathBuf>,
+    /// The managed budgets that exist: `<managed dir>/budget.toml` (`/etc/claude-budget` on
+    /// Linux; `$CLAUDE_BUDGET_MANAGED_DIR` names another dir) — and the platform's own file
+    /// as well when the variable points elsewhere, so no environment can switch it off.
+    pub managed_budgets: Vec<PathBuf>,
+}
+
+impl Located {
+    /// True when any budget file is in force here (the hooks then have an opinion).
+    pub fn any(&self) -> bool {
+        self.repo_budget.is_some() || self.user_budget.is_some() || !self.managed_budgets.is_empty()
+    }
 }
 
 /// Finds the project root and the budget files in force.
@@ -111,7 +124,8 @@ pub fn check_file(path: &Path, display: &str) -> Vec<Diagnostic> {
     locate::check_file(path, display, &crate::fsview::RealFs)
 }
 
-/// The compiled budgets in force: the user layer (if any) first, then the repo layer.
+/// The compiled budgets in force: the managed layer (if any) first, then the user layer,
+/// then the repo layer. Every decision takes the most restrictive layer's answer.
 #[derive(Clone, Debug)]
 pub struct Budget {
     pub layers: Vec<Layer>,
@@ -122,6 +136,8 @@ pub struct Budget {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LayerKind {
+    /// Deployed by an organisation's IT/security team (`/etc/claude-budget/budget.toml`).
+    Managed,
     User,
     Repo,
 }
@@ -495,6 +511,8 @@ pub struct RecordSettings {
     pub redact: Vec<LazyRegex>,
     /// `dir`, relative to the project root, when records are kept in the repo.
     pub dir: Option<PathBuf>,
+    /// `retain_days`: run records older than this many days are pruned (SPEC §7).
+    pub retain_days: Option<u64>,
 }
 
 /// The verdict a section gives when only its `default` applies, as a hit (helper for

@@ -142,6 +142,7 @@ pub(crate) struct RawEvidence {
 pub(crate) struct RawRecord {
     pub redact: Words,
     pub dir: Word,
+    pub retain_days: Option<Spanned<i64>>,
 }
 
 /// The rule lists a task may narrow (`edit.allow = [...]`, `run.deny = [...]`, ...).

@@ -211,6 +211,7 @@ impl Validator<'_, '_> {
     }
 
     pub(super) fn record(&mut self, raw: raw::RawRecord) {
+        self.spec.record.retain_days = self.count(raw.retain_days, "retain_days");
         for word in raw.redact.iter().flatten() {
             match LazyRegex::new(word.get_ref()) {
                 Ok(re) => self.spec.record.redact.push(re),

@@ -202,7 +202,7 @@ fn guards(budget: &Budget, home: Option<&Path>, protected_dirs: &[PathBuf]) -> V
         budget
             .layers
             .iter()
-            .filter(|l| l.kind == LayerKind::User)
+            .filter(|l| matches!(l.kind, LayerKind::User | LayerKind::Managed))
             .filter_map(|l| l.file.parent())
             .map(|dir| tree(dir.to_path_buf(), "user-budget")),
     );

@@ -23,7 +23,7 @@ use std::time::Duration;
 pub fn locate(env: &Env, input_cwd: Option<&str>) -> Option<Located> {
     let cwd = env.call_cwd(input_cwd)?;
     let located = locate_from(env, &cwd);
-    (located.repo_budget.is_some() || located.user_budget.is_some()).then_some(located)
+    located.any().then_some(located)
 }
 
 /// The budget files in force for `cwd` (`$CLAUDE_PROJECT_DIR` wins), found or not.
@@ -34,6 +34,7 @@ pub fn locate_from(env: &Env, cwd: &Path) -> Located {
         env.config_dir().as_deref(),
         &RealFs,
     )
+    .with_managed(&env.managed_dirs(), &RealFs)
 }
 
 /// Loads the budget in force with the task of the environment.
@@ -85,6 +86,8 @@ pub fn protected_dirs(budget: &Budget, env: &Env) -> Vec<PathBuf> {
     // even before a user budget exists in it, and Claude Code's user settings when
     // `$CLAUDE_CONFIG_DIR` moves them (the `~/.claude` ones are protected by `decide`).
     dirs.extend(env.config_dir().map(|c| c.join("claude-budget")));
+    // The managed budgets' folders: the organisation's floor is not the agent's to move.
+    dirs.extend(env.managed_dirs());
     if let Some(claude) = &env.claude_config_dir {
         dirs.push(claude.join("settings.json"));
         dirs.push(claude.join("settings.local.json"));

@@ -4,8 +4,10 @@
 //!   its limits, stop rules and evidence duties — short, because it is read on every start.
 //! * UserPromptSubmit records the first prompt as the task request (redacted like the record)
 //!   for the review packet.
-//! * SessionEnd marks the session finished; it takes the lock with a short wait so it ends
-//!   well inside Claude Code's session-end budget (< 1.5 s).
+//! * SessionEnd marks the session finished, re-reads the transcript and rewrites the review
+//!   packet with the final figures (the last turn lands in the transcript after Stop), then
+//!   runs one bounded retention pass; it takes the lock with a short wait so it ends well
+//!   inside Claude Code's session-end budget (< 1.5 s).
 //!
 //! Each event is also appended to the run record: SessionStart with the model and the budget
 //! files in force (and their hashes), UserPromptSubmit with the prompt, SessionEnd with its
@@ -15,9 +17,11 @@ use super::context::{self, HookContext, lock_wait};
 use super::{Outcome, post};
 use crate::budget::{Budget, OnExceed};
 use crate::env::Env;
+use crate::fsview::RealFs;
 use crate::protocol::{ContextOutput, ContextReply, HookInput};
+use crate::report::{self, Place};
 use crate::store::record::{self, Event};
-use crate::store::{self, transcript};
+use crate::store::{self, retention, transcript};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -103,16 +107,63 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
         Ok((seq, None)) => (Some(seq), Outcome::silent()),
         Err(e) => (None, post::not_counted(&ctx.session, "session", &e)),
     };
-    let recorded = recorded_event(&input, &ctx, seq);
-    post::record_event(&ctx, "session", &recorded, reply)
+    let recorded = recorded_event(&input, &ctx, env, seq);
+    let reply = post::record_event(&ctx, "session", &recorded, reply);
+    if input.hook_event_name.as_deref() == Some("SessionEnd") {
+        refresh_packet(&ctx, env);
+        prune_old_runs(
+            &ctx,
+            input.session_id.as_deref().unwrap_or("unknown-session"),
+        );
+    }
+    reply
+}
+
+/// Claude Code writes the last turn to the transcript after the Stop hooks ran (seen with
+/// 2.1.329: at Stop the transcript lacked the final answer's usage), so the packet written at
+/// Stop under-reports spend: bring it up to date now that SessionEnd re-read the transcript.
+fn refresh_packet(ctx: &HookContext, env: &Env) {
+    let place = Place::new(&ctx.budget.project_root, env, &RealFs);
+    let written = store::review::write_packet(
+        ctx.session.dir(),
+        Some(&ctx.budget),
+        &place,
+        store::review::MAX_RECORD_BYTES_IN_HOOK,
+    );
+    if let Err(e) = written {
+        let problem = format!("the review packet was not brought up to date: {e}");
+        ctx.session.record_hook_error("session", &problem);
+    }
+}
+
+/// One bounded retention pass over this project's runs (SPEC §7): at most daily, a few
+/// sessions at a time, never the running one. Failures are noted, never block.
+fn prune_old_runs(ctx: &HookContext, running: &str) {
+    let Some(project_runs) = ctx.session.dir().parent() else {
+        return;
+    };
+    let pass = retention::opportunistic(
+        project_runs,
+        ctx.budget.retain_days(),
+        running,
+        std::time::SystemTime::now(),
+    );
+    for (path, why) in pass.iter().flat_map(|p| p.skipped.iter()) {
+        if !why.starts_with("the running") && !why.contains("lock") {
+            let problem = format!("retention: could not prune `{}`: {why}", path.display());
+            ctx.session.record_hook_error("session", &problem);
+        }
+    }
 }
 
 /// The record line: SessionStart names the budget files in force; SessionEnd its reason.
-fn recorded_event(input: &HookInput, ctx: &HookContext, seq: Option<u64>) -> Event {
+fn recorded_event(input: &HookInput, ctx: &HookContext, env: &Env, seq: Option<u64>) -> Event {
     let mut event = post::event_for(input, ctx, seq);
     match event.event.as_str() {
         "SessionStart" => {
             event.budget = record::budget_files(&ctx.budget);
+            let place = Place::new(&ctx.budget.project_root, env, &RealFs);
+            event.user = Some(report::delegating_user(&place));
         }
         "SessionEnd" => event.reason.clone_from(&input.reason),
         _ => {}

@@ -74,6 +74,10 @@ pub struct Event {
     /// SessionStart: the model, when Claude Code sends it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    /// SessionStart: who delegated the run (git user, else OS user), so an incident lookup
+    /// (`claude-budget why`) names them as they were then, not as the config says today.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     /// `$CLAUDE_BUDGET_TASK` in force.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub task: Option<String>,

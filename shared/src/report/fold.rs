@@ -2,11 +2,11 @@
 //! post event (PostToolUse / PostToolUseFailure), what the budget *said* from its PreToolUse.
 
 use super::event::{BudgetFileRef, Event};
+use super::truth::{mark_unmodelled, split_folders, transcript_models};
 use super::{Action, Approval, CommandRun, Count, FileChange, McpUse, Packet, Place};
 use crate::budget::Budget;
 use crate::protocol::split_mcp_name;
 use crate::text::shorten;
-use crate::verdict::Code;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -227,6 +227,9 @@ pub(super) fn fold(
     let mut mcp: BTreeMap<String, Vec<Count>> = BTreeMap::new();
     let mut missing_evidence: Vec<String> = Vec::new();
     let mut stop_spend: (Option<u64>, Option<f64>) = (None, None);
+    let mut stop_reasons: HashSet<Option<String>> = HashSet::new();
+    // Calls the analyser could not model (decided by `[run] unparsed`), by tool_use_id.
+    let mut unmodelled: HashSet<&str> = HashSet::new();
 
     for (index, event) in events.iter().enumerate() {
         p.session_id = p.session_id.take().or_else(|| event.session_id.clone());
@@ -261,10 +264,20 @@ pub(super) fn fold(
         {
             high_risk.push(path);
         }
+        if event.event == "PreToolUse"
+            && (event.code.as_deref() == Some("unparsed-command")
+                || event.rule_text.as_deref() == Some("unparsed"))
+            && let Some(id) = event.tool_use_id.as_deref()
+        {
+            unmodelled.insert(id);
+        }
         match event.event.as_str() {
             "PreToolUse" => match event.decision.as_deref() {
-                Some("deny") if event.code.as_deref() == Some(Code::StopRule.as_str()) => {
-                    p.stops.push(action(event, &rel));
+                // A stop rule or a spend halt ends the run; the calls refused after it carry
+                // the same stop reason and are not new stops.
+                Some("deny") if event.stop_reason.is_some() => {
+                    let first = stop_reasons.insert(event.stop_reason.clone());
+                    p.stops.extend(first.then(|| action(event, &rel)));
                 }
                 Some("deny") => p.denied.push(action(event, &rel)),
                 Some("ask") => {
@@ -308,6 +321,11 @@ pub(super) fn fold(
             "Bash" | "PowerShell" => {
                 let command = rel.text(event.summary.as_deref().unwrap_or(""));
                 record_run(&mut p.commands, &command, event);
+                let unanalysed = event
+                    .tool_use_id
+                    .as_deref()
+                    .is_some_and(|id| unmodelled.contains(id));
+                mark_unmodelled(&mut p.commands, &command, event, unanalysed);
                 let raw = input_str(event, "command").unwrap_or(&command);
                 if event.test.unwrap_or_else(|| looks_like_tests(raw, budget)) {
                     record_run(&mut p.tests.runs, &command, event);
@@ -379,6 +397,7 @@ pub(super) fn fold(
             high_risk: high_risk.contains(&path),
             path,
             edits,
+            ..FileChange::default()
         })
         .collect();
     p.tools
@@ -393,9 +412,14 @@ pub(super) fn fold(
         .filter(|c| c.failures > 1)
         .cloned()
         .collect();
+    // The state is what `claude-budget status` shows, re-read from the transcript by the
+    // last hook: it wins over the figures the last Stop event recorded.
     let (tokens, usd) = state.map(spend_from_state).unwrap_or_default();
-    p.spend.tokens = stop_spend.0.or(tokens);
-    p.spend.usd = stop_spend.1.or(usd);
+    p.spend.tokens = tokens.or(stop_spend.0);
+    p.spend.usd = usd.or(stop_spend.1);
+    let (files, folders) = split_folders(std::mem::take(&mut p.files_inspected), root, place.fs);
+    p.files_inspected = files;
+    p.folders_searched = folders;
     p.rollback.present = place.fs.is_file(&root.join(&p.rollback.note));
     p.rollback.high_risk_files = high_risk;
     if let Some(state) = state {
@@ -404,6 +428,8 @@ pub(super) fn fold(
             .task_request
             .take()
             .or_else(|| text("task_request").map(|t| shorten(&t, 600)));
+        // The transcript's models (what really answered) before what hook inputs said.
+        p.agent.model = transcript_models(state).or_else(|| p.agent.model.take());
         p.agent.model = p.agent.model.take().or_else(|| text("model"));
         if missing_evidence.is_empty()
             && let Some(Value::Array(items)) = state.get("missing_evidence")
@@ -417,6 +443,7 @@ pub(super) fn fold(
     }
     p.residual_risks = residual_risks(&p, &missing_evidence);
     p.tripwires = super::tripwire::fold(events, &rel);
+    p.outcome = super::outcome::outcome(&super::outcome::signals(events, &p, &missing_evidence));
     p
 }
 

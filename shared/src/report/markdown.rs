@@ -3,6 +3,7 @@
 
 use super::fold::{UNDECIDED, list_short};
 use super::reason::{Shown, condensed};
+use super::truth::UNANALYSED;
 use super::{Action, CommandRun, Packet};
 use std::fmt::Write;
 
@@ -68,10 +69,11 @@ fn action_line_with(a: &Action, whole_reason: bool) -> String {
 
 fn run_line(c: &CommandRun) -> String {
     let mut line = format!("- {} — ", code(&c.command));
-    let outcome = if c.last_outcome == UNDECIDED {
-        "status hidden (`|| true`, a pipe…): not evidence"
-    } else {
-        c.last_outcome.as_str()
+    let outcome = match c.last_outcome.as_str() {
+        UNDECIDED => "status hidden (`|| true`, a pipe…): not evidence",
+        UNANALYSED => "ran unanalysed: which files it read or changed is unknown",
+        "secret-exposed" => "**its output exposed a secret from a denied file**",
+        other => other,
     };
     if c.runs == 1 {
         line.push_str(outcome);
@@ -86,6 +88,11 @@ fn run_line(c: &CommandRun) -> String {
         let _ = write!(line, " ({error})");
     }
     line
+}
+
+/// Dollars as `status` shows them (4 decimals), so the two can be compared at a glance.
+fn usd_text(usd: f64) -> String {
+    format!("${usd:.4}")
 }
 
 /// `412330` → `412,330`.
@@ -120,6 +127,7 @@ pub(super) fn render(p: &Packet) -> String {
     let mut out = String::new();
     let session = p.session_id.as_deref().unwrap_or("unknown session");
     let _ = writeln!(out, "# Review packet — {}", code(session));
+    let _ = writeln!(out, "\n**Outcome: {}**", p.outcome.line());
     let _ = writeln!(
         out,
         "\n{} → {} · {} recorded events",
@@ -195,6 +203,14 @@ pub(super) fn render(p: &Packet) -> String {
             list_short(&p.files_inspected, MAX_ROWS)
         }
     );
+    if !p.folders_searched.is_empty() {
+        let _ = writeln!(
+            out,
+            "- Folders listed or searched ({}): {}",
+            p.folders_searched.len(),
+            list_short(&p.folders_searched, MAX_ROWS)
+        );
+    }
     let _ = writeln!(out, "- Files changed ({}):", p.files_changed.len());
     for change in p.files_changed.iter().take(MAX_ROWS) {
         let risk = if change.high_risk {
@@ -202,9 +218,13 @@ pub(super) fn render(p: &Packet) -> String {
         } else {
             ""
         };
+        let lines = match (change.added, change.removed) {
+            (Some(added), Some(removed)) => format!("+{added} −{removed}, "),
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
-            "  - {} ({}){risk}",
+            "  - {} ({lines}{}){risk}",
             code(&change.path),
             plural(change.edits, "edit", "edits")
         );
@@ -280,9 +300,9 @@ pub(super) fn render(p: &Packet) -> String {
 
     section(&mut out, "Spend and retries");
     let spend = match (p.spend.tokens, p.spend.usd) {
-        (Some(tokens), Some(usd)) => format!("{} tokens, ${usd:.2}", thousands(tokens)),
+        (Some(tokens), Some(usd)) => format!("{} tokens, {}", thousands(tokens), usd_text(usd)),
         (Some(tokens), None) => format!("{} tokens (USD not recorded)", thousands(tokens)),
-        (None, Some(usd)) => format!("${usd:.2} (tokens not recorded)"),
+        (None, Some(usd)) => format!("{} (tokens not recorded)", usd_text(usd)),
         (None, None) => "spend not recorded".to_owned(),
     };
     let _ = writeln!(
@@ -302,19 +322,22 @@ pub(super) fn render(p: &Packet) -> String {
     section(&mut out, "Stop rules hit");
     list(&mut out, &p.stops, "None.", stop_line);
 
-    section(&mut out, "Rollback note");
-    let state = if p.rollback.present {
-        "present"
-    } else {
-        "missing"
-    };
-    let _ = writeln!(out, "- {}: {state}", code(&p.rollback.note));
-    if !p.rollback.high_risk_files.is_empty() {
-        let _ = writeln!(
-            out,
-            "- High-risk files: {}",
-            list_short(&p.rollback.high_risk_files, MAX_ROWS)
-        );
+    // Only when it matters: a high-risk path was touched, or a note exists to review.
+    if p.rollback.present || !p.rollback.high_risk_files.is_empty() {
+        section(&mut out, "Rollback note");
+        let state = if p.rollback.present {
+            "present"
+        } else {
+            "missing"
+        };
+        let _ = writeln!(out, "- {}: {state}", code(&p.rollback.note));
+        if !p.rollback.high_risk_files.is_empty() {
+            let _ = writeln!(
+                out,
+                "- High-risk files: {}",
+                list_short(&p.rollback.high_risk_files, MAX_ROWS)
+            );
+        }
     }
 
     section(&mut out, "Residual risks");

@@ -1,71 +1,99 @@
-//! The run's outcome in one line (SPEC §7), and whether a CI check should fail on it:
-//! completed with evidence / completed with gaps / halted / gate off.
+//! The packet's first line (SPEC §7): how the run ended, so CI and a reviewer see it before
+//! anything else — completed with evidence, completed with gaps, halted (and why), or gate off.
 //!
-//! `claude-budget report --check` exits 1 on every outcome but the first. This is the one
-//! place that decides it, from the data a record holds today: the session state's `stopped`
-//! (a halt), the codes of the recorded decisions, the last Stop event's missing evidence,
-//! and tool calls that finished with no PreToolUse recorded for them (the gate did not run).
-//! New evidence (a tripwire's `gate-off` or `tamper-detected` event) is one more arm here.
+//! [`outcome`] is the one place that decides it. It reads [`Signal`]s gathered from the
+//! record by [`signals`]; a new kind of event (a tripwire, `report --check`'s needs) is one
+//! more `Signal` variant and one more match arm there, ranked by [`Signal::rank`].
 
 use super::Packet;
 use super::event::Event;
 use serde::Serialize;
-use serde_json::Value;
-use std::collections::HashSet;
 
-/// Codes whose decision halts the run (`continue: false`, every later call denied).
-const HALT_CODES: [&str; 4] = [
-    "stop-rule",
-    "spend-exceeded",
-    "tamper-detected",
-    "secret-exposed",
-];
-
-/// The four outcomes, worst last.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum OutcomeKind {
+/// How the run ended, most serious first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Outcome {
+    /// A protected file was changed behind the budget's back and restored; the run was halted.
+    HaltedTamper { detail: String },
+    /// A denied file's secret reached the agent; the run was halted.
+    HaltedSecret { detail: String },
+    /// A tool call ran without the PreToolUse hook: part of the run was not under the budget.
+    GateOff { detail: String },
+    /// A `[[stop]]` rule ended the run.
+    HaltedStopRule { detail: String },
+    /// A spend limit with `on_exceed = "halt"` ended the run.
+    HaltedSpend { detail: String },
+    /// The run ended with evidence missing (the stop gate used up, or no passing tests after
+    /// the last change).
+    CompletedWithGaps { detail: String },
+    /// Every change is covered by the evidence the budget asks for.
+    #[default]
     CompletedWithEvidence,
-    CompletedWithGaps,
-    Halted,
-    GateOff,
 }
 
-/// The outcome and why, for the packet's first line and for `report --check`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Outcome {
-    pub kind: OutcomeKind,
-    /// What made it so (empty for a clean run).
-    pub why: Vec<String>,
+/// One thing in the record that bears on the outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Signal {
+    Tamper(String),
+    Secret(String),
+    GateOff(String),
+    StopRule(String),
+    SpendHalt(String),
+    Gaps(Vec<String>),
 }
 
-impl Outcome {
-    /// True when CI should fail the job.
-    pub fn fails_check(&self) -> bool {
-        self.kind != OutcomeKind::CompletedWithEvidence
-    }
-
-    /// `outcome: halted — stop rule .claude/budget.toml:12 (…)`.
-    pub fn line(&self) -> String {
-        let word = match self.kind {
-            OutcomeKind::CompletedWithEvidence => "completed with evidence",
-            OutcomeKind::CompletedWithGaps => "completed with gaps",
-            OutcomeKind::Halted => "halted",
-            OutcomeKind::GateOff => "gate off",
-        };
-        if self.why.is_empty() {
-            format!("outcome: {word}")
-        } else {
-            format!("outcome: {word} — {}", self.why.join("; "))
+impl Signal {
+    /// Lower is more serious: a breach outranks a gap in the record, which outranks a halt
+    /// the budget itself ordered, which outranks missing evidence.
+    fn rank(&self) -> u8 {
+        match self {
+            Signal::Tamper(_) => 0,
+            Signal::Secret(_) => 1,
+            Signal::GateOff(_) => 2,
+            Signal::StopRule(_) => 3,
+            Signal::SpendHalt(_) => 4,
+            Signal::Gaps(_) => 5,
         }
     }
 }
 
-/// Decides the outcome of one run from its packet, record and state.
-pub fn outcome(packet: &Packet, events: &[Event], state: Option<&Value>) -> Outcome {
-    let mut found: Vec<(OutcomeKind, String)> = Vec::new();
-
-    let pre_seen: HashSet<&str> = events
+/// The signals in a run's events (and its packet's evidence sections).
+pub fn signals(events: &[Event], packet: &Packet, missing_evidence: &[String]) -> Vec<Signal> {
+    let mut out = Vec::new();
+    for event in events {
+        let what = || {
+            let call = event.summary.clone().or_else(|| event.tool.clone());
+            let reason = event.stop_reason.clone().or_else(|| event.reason.clone());
+            match (call, reason) {
+                (Some(c), Some(r)) => format!("{r} (call: {c})"),
+                (Some(c), None) => c,
+                (None, Some(r)) => r,
+                (None, None) => String::new(),
+            }
+        };
+        let first_line = |text: String| text.lines().next().unwrap_or("").to_owned();
+        match (event.event.as_str(), event.code.as_deref()) {
+            (_, Some("tamper-detected")) => out.push(Signal::Tamper(first_line(what()))),
+            (_, Some("secret-exposed")) => out.push(Signal::Secret(first_line(what()))),
+            ("GateOff" | "gate-off", _) | (_, Some("gate-off")) => {
+                out.push(Signal::GateOff(first_line(what())));
+            }
+            ("PreToolUse", Some("stop-rule")) if event.stop_reason.is_some() => {
+                out.push(Signal::StopRule(
+                    event.stop_reason.clone().unwrap_or_default(),
+                ));
+            }
+            ("PreToolUse", Some("spend-exceeded")) if event.stop_reason.is_some() => {
+                out.push(Signal::SpendHalt(
+                    event.stop_reason.clone().unwrap_or_default(),
+                ));
+            }
+            _ => {}
+        }
+    }
+    // A finished call with no PreToolUse recorded for it ran outside the budget (the pre
+    // hook missing, renamed or disabled), even where no `gate-off` event was written.
+    let decided: std::collections::HashSet<&str> = events
         .iter()
         .filter(|e| e.event == "PreToolUse")
         .filter_map(|e| e.tool_use_id.as_deref())
@@ -76,169 +104,70 @@ pub fn outcome(packet: &Packet, events: &[Event], state: Option<&Value>) -> Outc
         .filter(|e| {
             e.tool_use_id
                 .as_deref()
-                .is_some_and(|id| !pre_seen.contains(id))
+                .is_some_and(|id| !decided.contains(id))
         })
         .count();
-    if unguarded > 0 {
-        found.push((
-            OutcomeKind::GateOff,
-            format!("{unguarded} tool call(s) ran with no PreToolUse decision recorded"),
+    if unguarded > 0 && !out.iter().any(|s| matches!(s, Signal::GateOff(_))) {
+        out.push(Signal::GateOff(format!(
+            "{unguarded} tool call(s) ran with no PreToolUse decision recorded"
+        )));
+    }
+    let mut gaps: Vec<String> = missing_evidence.to_vec();
+    if !packet.tests.gaps.is_empty() && gaps.is_empty() {
+        gaps.push(format!(
+            "no passing test run after the last change of {}",
+            super::fold::list_short(&packet.tests.gaps, 3)
         ));
     }
-    if events.iter().any(|e| e.code.as_deref() == Some("gate-off")) {
-        found.push((
-            OutcomeKind::GateOff,
-            "the record says the gate was off".into(),
-        ));
+    if !gaps.is_empty() {
+        out.push(Signal::Gaps(gaps));
     }
+    out
+}
 
-    if let Some(stopped) = state
-        .and_then(|s| s.get("stopped"))
-        .filter(|s| !s.is_null())
-    {
-        let reason = stopped["reason"].as_str().unwrap_or("a stop rule");
-        let origin = stopped["origin"].as_str().unwrap_or("");
-        found.push((
-            OutcomeKind::Halted,
-            format!("{origin} {reason}").trim().to_owned(),
-        ));
-    } else if let Some(e) = events
-        .iter()
-        .find(|e| e.code.as_deref().is_some_and(|c| HALT_CODES.contains(&c)))
-    {
-        let code = e.code.as_deref().unwrap_or_default();
-        let rule = e.rule.as_deref().unwrap_or("");
-        found.push((
-            OutcomeKind::Halted,
-            format!("{code} {rule}").trim().to_owned(),
-        ));
-    }
-
-    let stops: Vec<&Event> = events.iter().filter(|e| e.event == "Stop").collect();
-    let missing: Vec<String> = match stops.last() {
-        Some(last) => last.missing_evidence.clone(),
-        None => state
-            .and_then(|s| s.get("missing_evidence"))
-            .and_then(Value::as_array)
-            .map(|m| {
-                m.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default(),
+/// The outcome: the most serious signal, or completed with evidence when there is none.
+pub fn outcome(signals: &[Signal]) -> Outcome {
+    let Some(worst) = signals.iter().min_by_key(|s| s.rank()) else {
+        return Outcome::CompletedWithEvidence;
     };
-    if !missing.is_empty() {
-        found.push((
-            OutcomeKind::CompletedWithGaps,
-            format!("evidence missing: {}", missing.join(", ")),
-        ));
-    } else if stops.is_empty() && packet.events > 0 {
-        found.push((
-            OutcomeKind::CompletedWithGaps,
-            "no Stop recorded: the evidence gate never ran".into(),
-        ));
-    }
-
-    let kind = found
-        .iter()
-        .map(|(k, _)| *k)
-        .max()
-        .unwrap_or(OutcomeKind::CompletedWithEvidence);
-    Outcome {
-        kind,
-        why: found.into_iter().map(|(_, why)| why).collect(),
+    match worst.clone() {
+        Signal::Tamper(detail) => Outcome::HaltedTamper { detail },
+        Signal::Secret(detail) => Outcome::HaltedSecret { detail },
+        Signal::GateOff(detail) => Outcome::GateOff { detail },
+        Signal::StopRule(detail) => Outcome::HaltedStopRule { detail },
+        Signal::SpendHalt(detail) => Outcome::HaltedSpend { detail },
+        Signal::Gaps(missing) => Outcome::CompletedWithGaps {
+            detail: missing.join("; "),
+        },
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn event(value: Value) -> Event {
-        serde_json::from_value(value).unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    fn pre(id: &str, decision: &str, code: Option<&str>) -> Event {
-        event(
-            json!({"ts": "t", "event": "PreToolUse", "tool": "Bash", "tool_use_id": id,
-                     "decision": decision, "code": code}),
-        )
-    }
-
-    fn post(id: &str) -> Event {
-        event(json!({"ts": "t", "event": "PostToolUse", "tool": "Bash", "tool_use_id": id}))
-    }
-
-    fn stop(missing: &[&str]) -> Event {
-        event(json!({"ts": "t", "event": "Stop", "missing_evidence": missing}))
-    }
-
-    fn kind_of(events: &[Event], state: Option<Value>) -> OutcomeKind {
-        let packet = Packet {
-            events: events.len(),
-            ..Packet::default()
+impl Outcome {
+    /// The one line a reviewer or CI reads first.
+    pub fn line(&self) -> String {
+        let with = |head: &str, detail: &str| {
+            if detail.is_empty() {
+                head.to_owned()
+            } else {
+                format!("{head}: {}", super::reason::cap_words(detail, 240))
+            }
         };
-        outcome(&packet, events, state.as_ref()).kind
+        match self {
+            Outcome::HaltedTamper { detail } => with("halted — tamper detected", detail),
+            Outcome::HaltedSecret { detail } => with("halted — secret exposed", detail),
+            Outcome::GateOff { detail } => with(
+                "gate off — a tool call ran without the budget's PreToolUse check",
+                detail,
+            ),
+            Outcome::HaltedStopRule { detail } => with("halted — stop rule", detail),
+            Outcome::HaltedSpend { detail } => with("halted — spend limit", detail),
+            Outcome::CompletedWithGaps { detail } => with("completed with gaps", detail),
+            Outcome::CompletedWithEvidence => "completed with evidence".to_owned(),
+        }
     }
 
-    #[test]
-    fn a_run_that_stopped_with_nothing_missing_passes_the_check() {
-        let events = [pre("a", "allow", None), post("a"), stop(&[])];
-        assert_eq!(kind_of(&events, None), OutcomeKind::CompletedWithEvidence);
-    }
-
-    #[test]
-    fn a_run_that_ended_with_missing_evidence_has_gaps() {
-        let events = [
-            pre("a", "allow", None),
-            post("a"),
-            stop(&["tests after edit"]),
-        ];
-        assert_eq!(kind_of(&events, None), OutcomeKind::CompletedWithGaps);
-    }
-
-    #[test]
-    fn evidence_supplied_after_a_blocked_stop_counts() {
-        let events = [
-            stop(&["tests after edit"]),
-            pre("a", "allow", None),
-            post("a"),
-            stop(&[]),
-        ];
-        assert_eq!(kind_of(&events, None), OutcomeKind::CompletedWithEvidence);
-    }
-
-    #[test]
-    fn a_stop_rule_or_a_halted_state_is_halted() {
-        let events = [pre("a", "deny", Some("stop-rule")), stop(&[])];
-        assert_eq!(kind_of(&events, None), OutcomeKind::Halted);
-        let state = json!({"stopped": {"reason": "over budget", "origin": "[spend]"}});
-        assert_eq!(kind_of(&[stop(&[])], Some(state)), OutcomeKind::Halted);
-    }
-
-    #[test]
-    fn a_call_that_ran_without_a_pre_tool_use_decision_means_the_gate_was_off() {
-        let events = [
-            post("never-decided"),
-            pre("b", "deny", Some("stop-rule")),
-            stop(&[]),
-        ];
-        assert_eq!(kind_of(&events, None), OutcomeKind::GateOff);
-    }
-
-    #[test]
-    fn the_line_names_the_outcome_and_why() {
-        let events = [
-            pre("a", "allow", None),
-            post("a"),
-            stop(&["tests after edit"]),
-        ];
-        let packet = Packet::default();
-        let line = outcome(&packet, &events, None).line();
-        assert_eq!(
-            line,
-            "outcome: completed with gaps — evidence missing: tests after edit"
-        );
+    /// True for every outcome but "completed with evidence" (`report --check` exits 1).
+    pub fn is_problem(&self) -> bool {
+        *self != Outcome::CompletedWithEvidence
     }
 }

@@ -94,9 +94,7 @@ pub(super) fn fold(events: &[Event], rel: &Relative) -> Tripwires {
 /// The section, right under the packet's title; nothing when no tripwire fired and the
 /// budget never changed.
 pub(super) fn render(t: &Tripwires, out: &mut String) {
-    if let Some(outcome) = &t.outcome {
-        let _ = writeln!(out, "\n**Outcome: {outcome}.**");
-    }
+    // The outcome line itself is the packet's first line (`outcome.rs`).
     if t.outcome.is_none() && t.budgets.len() < 2 {
         return;
     }

@@ -45,20 +45,16 @@ impl RunsLayout {
         self.runs.as_deref()
     }
 
-    /// Where one project's sessions live: `<base>/<project key>`, `base` being the repo
-    /// layer's `[record] dir` (relative to the project root) when the budget sets one, else
-    /// the runs dir.
+    /// Where one project's sessions live: `<base>/<project key>`, `base` being the `[record]
+    /// dir` in force (relative to the project root; the managed layer's wins) when the budget
+    /// sets one, else the runs dir.
     pub fn project_dir(
         &self,
         project_root: &Path,
         budget: Option<&Budget>,
     ) -> Result<PathBuf, StoreError> {
-        let record_dir = budget.and_then(|b| {
-            b.layers
-                .iter()
-                .rev()
-                .find_map(|layer| layer.record.dir.as_ref())
-        });
+        // The managed layer's `[record] dir` wins over the repo's (SPEC §3).
+        let record_dir = budget.and_then(Budget::record_dir);
         let base = match record_dir {
             Some(dir) => project_root.join(dir),
             None => self.runs.clone().ok_or(StoreError::NoDataDir)?,

@@ -15,5 +15,6 @@ mod e2e;
 mod hooks;
 mod init;
 mod records;
+mod security;
 mod shell;
 mod tripwire;

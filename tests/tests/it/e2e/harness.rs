@@ -247,6 +247,7 @@ pub(super) fn run_claude_env(
         .env("IS_SANDBOX", "1")
         .env("CLAUDE_BUDGET_CONFIG_DIR", &project.config)
         .env("CLAUDE_BUDGET_DATA_DIR", &project.data)
+        .env("CLAUDE_BUDGET_MANAGED_DIR", &project.managed)
         .current_dir(&project.root)
         .stdin(Stdio::null())
         .stdout(open(&stdout_path))

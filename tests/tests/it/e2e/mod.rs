@@ -12,6 +12,7 @@ mod fake_api_checks;
 mod harness;
 mod harness_checks;
 mod limits;
+mod packet_spend;
 mod plugin;
 mod rollout;
 mod scenarios;

@@ -100,7 +100,7 @@ fn spend_says_what_was_recorded_never_unknown_tokens() {
     let rows = [
         (None, None, "- spend not recorded; "),
         (Some(1200), None, "- 1,200 tokens (USD not recorded); "),
-        (Some(1200), Some(0.5), "- 1,200 tokens, $0.50; "),
+        (Some(1200), Some(0.5), "- 1,200 tokens, $0.5000; "),
     ];
     for (tokens, usd, expected) in rows {
         let mut packet = Packet::build(std::slice::from_ref(&prompt), None, None, &place(root));

@@ -77,6 +77,7 @@ fn decision_time_for_thousands_of_redirect_targets() {
                 .join("fixtures/corpus/budgets/strict.toml"),
         ),
         user_budget: None,
+        managed_budgets: Vec::new(),
     };
     let Ok(Some(budget)) = budget_policy::budget::load(&located, None) else {
         panic!("strict budget did not load");

@@ -14,6 +14,7 @@ fn strict() -> budget::Budget {
         project_root: "/p".into(),
         repo_budget: Some(dir.join("strict.toml")),
         user_budget: None,
+        managed_budgets: Vec::new(),
     };
     match budget::load(&located, None) {
         Ok(Some(budget)) => budget,

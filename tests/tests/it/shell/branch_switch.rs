@@ -18,6 +18,7 @@ fn commits_and_pushes_are_decided_on_the_branch_the_same_command_switched_to() {
             Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus/budgets/branches.toml"),
         ),
         user_budget: None,
+        managed_budgets: Vec::new(),
     };
     let budget = match budget::load(&located, None) {
         Ok(Some(budget)) => budget,

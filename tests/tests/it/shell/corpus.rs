@@ -235,6 +235,7 @@ fn load_budget(name: &str) -> Budget {
         project_root: "/p".into(),
         repo_budget: Some(corpus_dir().join("budgets").join(format!("{name}.toml"))),
         user_budget: None,
+        managed_budgets: Vec::new(),
     };
     match budget::load(&located, None) {
         Ok(Some(budget)) => budget,

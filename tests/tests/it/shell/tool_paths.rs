@@ -16,6 +16,7 @@ fn corpus_budget(name: &str) -> budget::Budget {
         project_root: "/p".into(),
         repo_budget: Some(dir.join(format!("{name}.toml"))),
         user_budget: None,
+        managed_budgets: Vec::new(),
     };
     match budget::load(&located, None) {
         Ok(Some(budget)) => budget,

@@ -53,7 +53,7 @@ fn tamper_case(path: impl Fn(&TempProject) -> PathBuf, change: Change) {
         Some(target.display().to_string().as_str())
     );
     let packet = super::packet(&project);
-    let outcome = packet.find("Outcome: halted: tamper detected");
+    let outcome = packet.find("Outcome: halted — tamper detected");
     let first_section = packet.find("## Task and identity");
     assert!(
         outcome.is_some() && outcome < first_section,
