@@ -6,17 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// Makes `path` absolute against `base` and resolves `.` and `..` lexically (no symlinks).
 pub fn normalise(path: &Path, base: &Path) -> PathBuf {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        base.join(path)
-    };
-    // `/proc/self/cwd` is the working directory of the process that opens it — the call's
-    // (`base`), not this hook's.
-    let joined = ["/proc/self/cwd", "/proc/thread-self/cwd"]
-        .iter()
-        .find_map(|link| joined.strip_prefix(link).ok())
-        .map_or_else(|| joined.clone(), |rest| base.join(rest));
+    let joined = absolute_from_call(path, base);
     let mut out = PathBuf::new();
     for part in joined.components() {
         match part {
@@ -51,11 +41,7 @@ pub enum Kernel {
 /// cannot be resolved by the hook, whose own `/proc/self` differs: they come back
 /// [`Kernel::ProcessRelative`].
 pub fn resolve_kernel(path: &Path, base: &Path, fs: &dyn crate::fsview::FsView) -> Kernel {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        base.join(path)
-    };
+    let joined = absolute_from_call(path, base);
     let parts: Vec<Component<'_>> = joined.components().collect();
     let mut out = PathBuf::from("/");
     for (index, part) in parts.iter().enumerate() {
@@ -82,6 +68,30 @@ pub fn resolve_kernel(path: &Path, base: &Path, fs: &dyn crate::fsview::FsView) 
         }
     }
     Kernel::Path(out)
+}
+
+/// `path` made absolute against `base`, the call's directory. `/proc/self/cwd` is the
+/// working directory of the process that opens it — the call's (`base`), not this hook's —
+/// so it is that directory, for the lexical and the kernel view alike.
+fn absolute_from_call(path: &Path, base: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    };
+    CALL_CWD_LINKS
+        .iter()
+        .find_map(|link| joined.strip_prefix(link).ok())
+        .map_or_else(|| joined.clone(), |rest| base.join(rest))
+}
+
+/// The links that name the opening process's own working directory.
+const CALL_CWD_LINKS: [&str; 2] = ["/proc/self/cwd", "/proc/thread-self/cwd"];
+
+/// Whether `path` goes through the opening process's working directory (`/proc/self/cwd`):
+/// it can only be resolved when that directory is known.
+pub fn names_call_cwd(path: &Path) -> bool {
+    CALL_CWD_LINKS.iter().any(|link| path.starts_with(link))
 }
 
 fn normal_parts(dir: &Path) -> Vec<&str> {

@@ -34,9 +34,12 @@ impl Walker<'_, '_> {
             links: &self.links,
         };
         let resolved = match (path.is_absolute(), base) {
-            (true, _) => resolve_kernel(path, Path::new("/"), &view),
-            (false, Some(base)) => resolve_kernel(path, base, &view),
-            (false, None) => {
+            // The base matters for an absolute path only through `/proc/self/cwd`.
+            (_, Some(base)) => resolve_kernel(path, base, &view),
+            (true, None) if !crate::paths::names_call_cwd(path) => {
+                resolve_kernel(path, Path::new("/"), &view)
+            }
+            (_, None) => {
                 self.unanalysable(
                         format!("`{}` is relative to a directory the analyser cannot follow (a non-literal `cd`)", path.display()),
                         text,
@@ -281,7 +284,9 @@ fn git_base(
                     Kernel::Path(path) => Some(path),
                     Kernel::ProcessRelative(_) => None,
                 },
-                (Some(dir), None) if dir.starts_with('/') => {
+                (Some(dir), None)
+                    if dir.starts_with('/') && !crate::paths::names_call_cwd(Path::new(dir)) =>
+                {
                     match resolve_kernel(Path::new(dir), Path::new("/"), fs) {
                         Kernel::Path(path) => Some(path),
                         Kernel::ProcessRelative(_) => None,

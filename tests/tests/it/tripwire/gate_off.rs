@@ -69,6 +69,6 @@ fn session_start_claims_enforcement_only_when_the_pre_hook_resolves() {
     assert!(deleted.contains("does not resolve"), "{deleted}");
     let real = budget_tests::bin("claude-budget-pre-tool-use");
     let wired = start_message(&project, Some(&real.display().to_string()));
-    assert!(wired.contains("enforces a budget"), "{wired}");
+    assert!(wired.contains("is in force"), "{wired}");
     assert!(!wired.contains("OFF"), "{wired}");
 }
