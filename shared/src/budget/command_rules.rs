@@ -13,6 +13,7 @@
 //! flag (a possible value). Allow and test rules match *strictly*: they never do.
 
 use super::lazy_regex::LazyRegex;
+use super::rule_error::{RuleError, RuleKind};
 use crate::verdict::Origin;
 
 /// One command rule as written, compiled.
@@ -53,28 +54,35 @@ fn is_flag(word: &str) -> bool {
 
 impl CommandRule {
     /// Compiles a rule; the error is a lowercase message for a diagnostic.
-    pub(super) fn compile(text: &str, origin: Origin) -> Result<CommandRule, String> {
+    pub(super) fn compile(text: &str, origin: Origin) -> Result<CommandRule, RuleError> {
         Self::compile_with(text, origin, LazyRegex::new)
     }
 
     /// A built-in pack's rule: its regex (checked by the tests) is parsed on first use.
-    pub(super) fn compile_built_in(text: &str, origin: Origin) -> Result<CommandRule, String> {
+    pub(super) fn compile_built_in(text: &str, origin: Origin) -> Result<CommandRule, RuleError> {
         Self::compile_with(text, origin, |re| Ok(LazyRegex::built_in(re)))
     }
 
     fn compile_with(
         text: &str,
         origin: Origin,
-        regex: impl Fn(&str) -> Result<LazyRegex, String>,
-    ) -> Result<CommandRule, String> {
+        regex: impl Fn(&str) -> Result<LazyRegex, RuleError>,
+    ) -> Result<CommandRule, RuleError> {
         let pattern = if let Some(re) = text.strip_prefix("re:") {
-            Pattern::Regex(regex(re).map_err(|e| format!("invalid regex `{re}`: {e}"))?)
+            Pattern::Regex(regex(re).map_err(|e| {
+                RuleError::new(text, RuleKind::Regex, format!("invalid regex `{re}`: {e}"))
+            })?)
         } else {
-            let words =
-                shlex::split(text).ok_or_else(|| format!("unbalanced quotes in `{text}`"))?;
+            let words = shlex::split(text).ok_or_else(|| {
+                RuleError::new(
+                    text,
+                    RuleKind::Command,
+                    format!("unbalanced quotes in `{text}`"),
+                )
+            })?;
             let (program, rest) = words
                 .split_first()
-                .ok_or_else(|| "empty command rule".to_string())?;
+                .ok_or_else(|| RuleError::new(text, RuleKind::Command, "empty command rule"))?;
             let mut positional = Vec::new();
             let mut flags = Vec::new();
             for word in rest {

@@ -160,6 +160,7 @@ fn bad_rules_are_reported_with_the_user_input() {
     for (rule, want) in rows {
         let error = CommandRule::compile(rule, Origin::builtin("t"))
             .err()
+            .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(error.starts_with(want), "{rule}: {error}");
     }

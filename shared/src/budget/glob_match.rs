@@ -8,6 +8,7 @@
 //! alternatives or an escape (`[`, `{`, `}`, `\`) is handed to `globset`, compiled the first
 //! time it is needed. The differential tests check both ways agree.
 
+use super::rule_error::{RuleError, RuleKind};
 use globset::{Candidate, GlobBuilder, GlobSet, GlobSetBuilder};
 use std::sync::{Arc, OnceLock};
 
@@ -70,23 +71,23 @@ fn needs_globset(text: &str) -> bool {
 
 impl Glob {
     /// Whether `text` is a valid glob, without preparing it for matching.
-    pub(super) fn check(text: &str, options: GlobOptions) -> Result<(), String> {
+    pub(super) fn check(text: &str, options: GlobOptions) -> Result<(), RuleError> {
         if needs_globset(text) {
             options
                 .builder(text)
                 .build()
-                .map_err(|e| e.kind().to_string())?;
+                .map_err(|e| RuleError::new(text, RuleKind::Glob, e.kind().to_string()))?;
         }
         Ok(())
     }
 
     /// Parses a glob; the error is `globset`'s reason, for a diagnostic.
-    pub(super) fn new(text: &str, options: GlobOptions) -> Result<Glob, String> {
+    pub(super) fn new(text: &str, options: GlobOptions) -> Result<Glob, RuleError> {
         let form = if needs_globset(text) {
             options
                 .builder(text)
                 .build()
-                .map_err(|e| e.kind().to_string())?;
+                .map_err(|e| RuleError::new(text, RuleKind::Glob, e.kind().to_string()))?;
             Form::Globset(Arc::default())
         } else {
             let tokens = tokenize(text);

@@ -9,6 +9,7 @@
 //! regex is then built on first use, and not even then when the text lacks a literal every
 //! match must contain (`=` in `token=\S+`).
 
+use super::rule_error::{RuleError, RuleKind};
 use regex::{Regex, RegexBuilder, Replacer};
 use regex_syntax::hir::{Class, Hir, HirKind};
 use std::borrow::Cow;
@@ -42,11 +43,13 @@ struct Inner {
 impl LazyRegex {
     /// Parses `pattern` (and compiles it when it is large); the error is the message a
     /// diagnostic shows, as `regex` words it.
-    pub fn new(pattern: &str) -> Result<LazyRegex, String> {
+    pub fn new(pattern: &str) -> Result<LazyRegex, RuleError> {
         let hir = regex_syntax::ParserBuilder::new()
             .build()
             .parse(pattern)
-            .map_err(|e| syntax_message(&e.to_string()))?;
+            .map_err(|e| {
+                RuleError::new(pattern, RuleKind::Regex, syntax_message(&e.to_string()))
+            })?;
         let compiled = OnceLock::new();
         if weight(&hir) > EAGER_WEIGHT {
             let _ = compiled.set(Some(compile(pattern)?));
@@ -116,14 +119,17 @@ impl LazyRegex {
 }
 
 /// Compiles with the size limit every budget regex gets.
-fn compile(pattern: &str) -> Result<Regex, String> {
+fn compile(pattern: &str) -> Result<Regex, RuleError> {
     RegexBuilder::new(pattern)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
-        .map_err(|e| match e {
-            regex::Error::Syntax(s) => syntax_message(&s),
-            regex::Error::CompiledTooBig(_) => "the regex is too large once compiled".into(),
-            other => other.to_string(),
+        .map_err(|e| {
+            let reason = match e {
+                regex::Error::Syntax(s) => syntax_message(&s),
+                regex::Error::CompiledTooBig(_) => "the regex is too large once compiled".into(),
+                other => other.to_string(),
+            };
+            RuleError::new(pattern, RuleKind::Regex, reason)
         })
 }
 
@@ -219,7 +225,10 @@ mod tests {
             (r"a{60000}", "the regex is too large once compiled"),
         ];
         for (pattern, want) in rows {
-            let error = LazyRegex::new(pattern).err().unwrap_or_default();
+            let error = LazyRegex::new(pattern)
+                .err()
+                .map(|e| e.reason)
+                .unwrap_or_default();
             assert_eq!(error, want, "{pattern}");
         }
     }

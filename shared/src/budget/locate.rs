@@ -148,7 +148,7 @@ pub(super) fn load(
                 line: 1,
                 column: 1,
                 severity: Severity::Error,
-                message,
+                message: message.to_string(),
                 hint: Some("simplify the globs of this file".into()),
             }),
         }

@@ -2,6 +2,7 @@
 //! `mcp__<server>__<tool>`, tool globs in `read_only` / `write`.
 
 use super::glob_match::{Glob, GlobOptions};
+use super::rule_error::RuleError;
 use super::{McpRules, McpServerInfo};
 use crate::verdict::{Hit, Origin, Verdict};
 
@@ -35,7 +36,7 @@ const NAME_GLOBS: GlobOptions = GlobOptions {
 };
 
 /// Parses an MCP glob (server key or tool pattern).
-pub(crate) fn matcher(pattern: &str) -> Result<Glob, String> {
+pub(crate) fn matcher(pattern: &str) -> Result<Glob, RuleError> {
     Glob::new(pattern, NAME_GLOBS)
 }
 

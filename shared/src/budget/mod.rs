@@ -27,6 +27,7 @@ mod mcp;
 mod packs;
 mod paths_rules;
 mod raw;
+mod rule_error;
 mod spec;
 mod validate;
 mod validate_settings;
@@ -35,6 +36,7 @@ mod web;
 pub use crate::packs::{PackRuleInfo, pack, pack_names, pack_rule, pack_rules};
 pub use command_rules::{GlobalOptions, global_options_table};
 pub use lazy_regex::LazyRegex;
+pub use rule_error::{RuleError, RuleKind};
 
 /// Where the budget files of one hook call are.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -212,10 +214,21 @@ pub struct RunRules {
 }
 
 impl RunRules {
-    /// Decides one simple command's normalised words: deny > ask > allow, then `default`
-    /// (a hit whose `rule` is `default`). Deny/ask rules err towards matching (they skip
-    /// flags between positional words); allow rules skip only known global options.
+    /// Decides one simple command's normalised words: deny > ask > allow, then `default`.
+    /// Deny/ask rules err towards matching (they skip flags between positional words);
+    /// allow rules skip only known global options.
     pub fn decide(&self, argv: &[String]) -> Option<Hit> {
+        self.decide_named(argv).or_else(|| {
+            self.default
+                .as_ref()
+                .map(|(v, o)| default_hit(*v, o.clone(), "run", "default"))
+        })
+    }
+
+    /// [`RunRules::decide`] by the rules that name a command only, not `default`: what a
+    /// wrapper or builtin (`env`, `command`, `cd`) is decided by, since the command it runs
+    /// is decided on its own.
+    pub fn decide_named(&self, argv: &[String]) -> Option<Hit> {
         let hit = |rule: &command_rules::CommandRule, verdict| Hit {
             verdict,
             origin: rule.origin.clone(),
@@ -238,10 +251,9 @@ impl RunRules {
                 }
             }
         }
-        self.default
-            .as_ref()
-            .map(|(v, o)| default_hit(*v, o.clone(), "run", "default"))
+        None
     }
+
     /// `[run] unparsed` (default `ask`), as a hit with its origin.
     pub fn unparsed(&self) -> Hit {
         match &self.unparsed {

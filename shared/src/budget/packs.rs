@@ -3,20 +3,27 @@
 
 use super::command_rules::CommandRule;
 use super::paths_rules::PathRule;
+use super::rule_error::{RuleError, RuleKind};
 use super::spec::LayerSpec;
 use crate::packs::{Section, data};
 use crate::verdict::{Origin, Verdict};
 
 /// Adds a pack's rules to a layer's sections. The data is checked by the tests; an error
 /// names the broken rule all the same.
-pub(crate) fn merge_into(name: &str, spec: &mut LayerSpec) -> Result<(), String> {
+pub(crate) fn merge_into(name: &str, spec: &mut LayerSpec) -> Result<(), RuleError> {
     let pack = data(name)?;
     for rule in pack.rules {
         let origin = Origin::pack(pack.name, rule.id);
         let path_section = match rule.section {
             Section::Run => {
-                let compiled = CommandRule::compile_built_in(rule.pattern, origin)
-                    .map_err(|e| format!("pack `{name}` rule `{}`: {e}", rule.id))?;
+                let compiled =
+                    CommandRule::compile_built_in(rule.pattern, origin).map_err(|e| {
+                        RuleError::new(
+                            rule.pattern,
+                            RuleKind::Pack,
+                            format!("pack `{name}` rule `{}`: {e}", rule.id),
+                        )
+                    })?;
                 let list = match rule.verdict {
                     Verdict::Deny => &mut spec.run.deny,
                     Verdict::Ask => &mut spec.run.ask,

@@ -12,6 +12,7 @@
 //! (Grep's `glob`, Glob's `pattern`). Both err towards the deny/ask rules.
 
 use super::glob_match::{Glob, GlobOptions};
+use super::rule_error::{RuleError, RuleKind};
 use super::{PathContext, PathRules};
 use crate::fsview::FsView;
 use crate::verdict::{Hit, Origin, Verdict};
@@ -34,10 +35,14 @@ enum Anchor {
 }
 
 /// Splits a pattern into its anchor and the globs (relative to that anchor) it stands for.
-fn translate(pattern: &str) -> Result<(Anchor, Vec<String>), String> {
+fn translate(pattern: &str) -> Result<(Anchor, Vec<String>), RuleError> {
     let trimmed = pattern.trim_end_matches('/');
     if trimmed.is_empty() && pattern.is_empty() {
-        return Err("empty path pattern".into());
+        return Err(RuleError::new(
+            pattern,
+            RuleKind::Glob,
+            "empty path pattern",
+        ));
     }
     let (anchor, rest) = if let Some(rest) = pattern.strip_prefix("//") {
         (
@@ -75,7 +80,7 @@ const PATH_GLOBS: GlobOptions = GlobOptions {
 };
 
 /// Checks that a path pattern is a valid glob (phase two of loading).
-pub(crate) fn validate(pattern: &str) -> Result<(), String> {
+pub(crate) fn validate(pattern: &str) -> Result<(), RuleError> {
     let (_, globs) = translate(pattern)?;
     globs.iter().try_for_each(|g| Glob::check(g, PATH_GLOBS))
 }
@@ -94,7 +99,7 @@ impl GlobList {
     /// `erring`: un-anchored patterns also meet paths outside the project (deny, ask, stop
     /// and high-risk lists), and a glob that cannot be built counts as matching. The rules
     /// were validated when the file was read, so this does not fail.
-    pub(super) fn build(rules: Vec<PathRule>, erring: bool) -> Result<GlobList, String> {
+    pub(super) fn build(rules: Vec<PathRule>, erring: bool) -> Result<GlobList, RuleError> {
         Ok(GlobList {
             rules,
             erring,
@@ -337,7 +342,10 @@ fn may_match_below(glob: &str, folder: &Path) -> bool {
             Some(&"**") => return true,
             Some(part) => {
                 let matched = Glob::new(part, PATH_GLOBS)
-                    .and_then(|g| g.try_matches(name.as_bytes()).map_err(|()| String::new()))
+                    .and_then(|g| {
+                        g.try_matches(name.as_bytes())
+                            .map_err(|()| RuleError::new(part, RuleKind::Glob, ""))
+                    })
                     .unwrap_or(true);
                 if !matched {
                     return false;

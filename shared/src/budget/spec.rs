@@ -4,6 +4,7 @@
 
 use super::command_rules::CommandRule;
 use super::paths_rules::{GlobList, PathRule};
+use super::rule_error::RuleError;
 use super::{
     Evidence, Layer, LayerKind, McpRules, MergeRules, PathRules, RecordSettings, RetryLimits,
     RunRules, SpendLimits, StopRule, WebRules,
@@ -110,7 +111,7 @@ fn narrow<T: Clone>(
 }
 
 impl PathSpec {
-    pub(super) fn compile(self, section: &str) -> Result<PathRules, String> {
+    pub(super) fn compile(self, section: &str) -> Result<PathRules, RuleError> {
         Ok(PathRules {
             section: section.into(),
             allow: GlobList::build(self.allow, false)?,
@@ -127,7 +128,7 @@ impl PathSpec {
 }
 
 impl StopSpec {
-    fn compile(self) -> Result<StopRule, String> {
+    fn compile(self) -> Result<StopRule, RuleError> {
         Ok(StopRule {
             reason: self.reason,
             origin: self.origin,
@@ -141,7 +142,7 @@ impl LayerSpec {
     /// Applies the task overlay (if this file defines the active task) and compiles every
     /// glob list once. The error is a message for a diagnostic (only a pathological glob set
     /// can fail here: each glob was already validated).
-    pub(super) fn into_layer(mut self, task: Option<&TaskSpec>) -> Result<Layer, String> {
+    pub(super) fn into_layer(mut self, task: Option<&TaskSpec>) -> Result<Layer, RuleError> {
         if let Some(task) = task {
             let (read, edit, run) = (&mut self.read, &mut self.edit, &mut self.run);
             narrow(

@@ -7,6 +7,7 @@ use super::diag::{SourceFile, closest};
 use super::mcp::{McpServer, ToolPattern, matcher};
 use super::paths_rules::{self, PathRule};
 use super::raw::{self, Words};
+use super::rule_error::RuleError;
 use super::spec::{LayerSpec, Lists, PathSpec, RunSpec, Setting, StopSpec, TaskSpec};
 use super::web::HostRule;
 use super::{
@@ -165,7 +166,8 @@ impl<'f, 't> Validator<'f, 't> {
                     } else {
                         "write the command as shell words, e.g. `git push`"
                     };
-                    self.file.error(&word.span(), message, Some(hint.into()));
+                    self.file
+                        .error(&word.span(), message.to_string(), Some(hint.into()));
                 }
             }
         }
@@ -241,7 +243,7 @@ impl<'f, 't> Validator<'f, 't> {
         out
     }
 
-    pub(super) fn bad_glob(&mut self, word: &Spanned<String>, reason: &str) {
+    pub(super) fn bad_glob(&mut self, word: &Spanned<String>, reason: &RuleError) {
         let message = format!("invalid glob `{}`: {reason}", word.get_ref());
         self.file.error(
             &word.span(),
@@ -299,7 +301,8 @@ impl<'f, 't> Validator<'f, 't> {
                 Ok(rule) => out.push(rule),
                 Err(message) => {
                     let hint = "write a host (`docs.rs`) or its subdomains (`*.docs.rs`), without scheme or path";
-                    self.file.error(&word.span(), message, Some(hint.into()));
+                    self.file
+                        .error(&word.span(), message.to_string(), Some(hint.into()));
                 }
             }
         }
@@ -384,7 +387,7 @@ impl<'f, 't> Validator<'f, 't> {
     pub(super) fn finish(mut self, tasks: BTreeMap<String, TaskSpec>) -> Option<ParsedFile> {
         for name in std::mem::take(&mut self.extends) {
             if let Err(message) = packs::merge_into(name.get_ref(), &mut self.spec) {
-                self.file.error(&name.span(), message, None);
+                self.file.error(&name.span(), message.to_string(), None);
             }
             self.spec.packs.push(name.into_inner());
         }

@@ -3,6 +3,7 @@
 //! or trailing dot); patterns are normalised the same way when compiled.
 
 use super::WebRules;
+use super::rule_error::{RuleError, RuleKind};
 use crate::verdict::{Hit, Origin, Verdict};
 
 /// One host pattern as written.
@@ -16,7 +17,7 @@ pub(crate) struct HostRule {
 }
 
 impl HostRule {
-    pub(super) fn compile(pattern: &str, origin: Origin) -> Result<HostRule, String> {
+    pub(super) fn compile(pattern: &str, origin: Origin) -> Result<HostRule, RuleError> {
         let normal = pattern.trim_end_matches('.').to_ascii_lowercase();
         let (exact, subdomains_of) = match normal.strip_prefix("*.") {
             Some(suffix) => (String::new(), Some(suffix.to_string())),
@@ -28,7 +29,11 @@ impl HostRule {
                 c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']' | '_')
             });
         if !valid {
-            return Err(format!("invalid host pattern `{pattern}`"));
+            return Err(RuleError::new(
+                pattern,
+                RuleKind::Host,
+                format!("invalid host pattern `{pattern}`"),
+            ));
         }
         Ok(HostRule {
             pattern: pattern.to_string(),

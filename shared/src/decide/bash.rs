@@ -58,9 +58,13 @@ impl Decider<'_> {
         for cmd in &analysis.commands {
             let what = format!("running `{}`", clip(&cmd.text));
             for layer in &budget.layers {
-                if let Some(hit) = layer.run.decide(&cmd.argv)
-                    && !(cmd.transparent && hit.rule == "default")
-                {
+                // A wrapper or builtin is decided only by a rule naming it, never by `default`.
+                let hit = if cmd.transparent {
+                    layer.run.decide_named(&cmd.argv)
+                } else {
+                    layer.run.decide(&cmd.argv)
+                };
+                if let Some(hit) = hit {
                     let code = match hit.verdict {
                         Verdict::Allow => Code::Allowed,
                         Verdict::Ask => Code::CommandAsk,

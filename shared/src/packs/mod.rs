@@ -15,6 +15,7 @@ pub mod deploy;
 pub mod destructive;
 pub mod secrets;
 
+use crate::budget::{RuleError, RuleKind};
 use crate::shell::{Analysis, ShellContext};
 use crate::verdict::{Origin, Verdict};
 use serde::Serialize;
@@ -82,11 +83,11 @@ impl PackRuleInfo {
     }
 }
 
-pub(crate) fn data(name: &str) -> Result<&'static PackData, String> {
+pub(crate) fn data(name: &str) -> Result<&'static PackData, RuleError> {
     [&deploy::PACK, &destructive::PACK, &secrets::PACK]
         .into_iter()
         .find(|p| p.name == name)
-        .ok_or_else(|| format!("unknown pack `{name}`"))
+        .ok_or_else(|| RuleError::new(name, RuleKind::Pack, format!("unknown pack `{name}`")))
 }
 
 fn info(pack: &PackData, rule: &RuleData) -> PackRuleInfo {
@@ -101,7 +102,7 @@ fn info(pack: &PackData, rule: &RuleData) -> PackRuleInfo {
 }
 
 /// A pack's description and rules; an error for an unknown name.
-pub fn pack(name: &str) -> Result<(String, Vec<PackRuleInfo>), String> {
+pub fn pack(name: &str) -> Result<(String, Vec<PackRuleInfo>), RuleError> {
     let pack = data(name)?;
     let rules = pack.rules.iter().map(|r| info(pack, r)).collect();
     Ok((pack.description.to_string(), rules))
