@@ -11,7 +11,8 @@
 //! Edit, Read, an MCP call, Stop with a 10,000-event record; then the per-call cost against
 //! the session's length, the transcript's size (after its first read; one turn appended per
 //! call), the budget's size and the command's length. `BENCH_PRE_HOOK=<path>` measures another
-//! build's pre-tool-use hook on the same inputs.
+//! build's pre-tool-use hook on the same inputs; `--instructions` prints only the scenarios'
+//! instruction counts (to compare two builds quickly).
 
 #![expect(
     clippy::unwrap_used,
@@ -377,6 +378,13 @@ fn main() {
         println!("SKIP instructions per call: valgrind is not installed");
     }
     let started = Instant::now();
+    if args.iter().any(|a| a == "--instructions") {
+        // Only the instruction counts of the PreToolUse scenarios (wall times from 3 runs are
+        // not meaningful here); BENCHMARKS.md is left as it is.
+        bench.effort = Effort { runs: 3, callgrind };
+        bench.tools();
+        return;
+    }
     bench.tools();
     bench.session_lengths();
     bench.transcripts();
