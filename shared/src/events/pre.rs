@@ -69,9 +69,6 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
         Ok(None) => return Outcome::silent(),
         Err(err) => return invalid_budget(&err),
     };
-    // The process exits right after the reply: freeing every compiled rule first would be
-    // pure cost on each call (tens of thousands of instructions), so the budget is not dropped.
-    let budget = std::mem::ManuallyDrop::new(budget);
     let Some(call) = input.tool_call() else {
         return Outcome::internal_failure("the PreToolUse input has no `tool_name`");
     };
