@@ -134,7 +134,7 @@ impl Session {
     }
 
     /// Locks the session (waiting at most `wait`), reads the state, applies `f`, writes the
-    /// state atomically (temp file + rename) and unlocks. A missing state file is a fresh
+    /// state atomically (temp file + rename) when `f` changed it, and unlocks. A missing state file is a fresh
     /// session. A corrupt one is an error: counters are never silently reset.
     pub fn update<T>(
         &self,
@@ -142,24 +142,37 @@ impl Session {
         f: impl FnOnce(&mut SessionState) -> T,
     ) -> Result<T, StoreError> {
         let _lock = self.lock(wait)?;
-        let mut state = self.read()?;
+        let (mut state, before) = self.read_with_bytes()?;
         let out = f(&mut state);
-        self.write(&state)?;
+        // A call that changed nothing (the same bytes) leaves the file alone: no temp file,
+        // no rename, nothing for a crash to interrupt.
+        let bytes = self.encode(&state)?;
+        if before.as_deref() != Some(bytes.as_slice()) {
+            self.write_bytes(&bytes)?;
+        }
         Ok(out)
+    }
+
+    /// [`Session::read`], with the bytes it was read from (`None`: no state file yet).
+    fn read_with_bytes(&self) -> Result<(SessionState, Option<Vec<u8>>), StoreError> {
+        let path = self.state_path();
+        match std::fs::read(&path) {
+            Ok(bytes) => match serde_json::from_slice(&bytes) {
+                Ok(state) => Ok((state, Some(bytes))),
+                Err(e) => Err(StoreError::Corrupt {
+                    path,
+                    message: e.to_string(),
+                }),
+            },
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok((SessionState::default(), None)),
+            Err(e) => Err(StoreError::io(&path, e)),
+        }
     }
 
     /// Reads the state without locking (the file is only ever replaced whole). A session with
     /// no state yet reads as the empty state.
     pub fn read(&self) -> Result<SessionState, StoreError> {
-        let path = self.state_path();
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
-                path,
-                message: e.to_string(),
-            }),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(SessionState::default()),
-            Err(e) => Err(StoreError::io(&path, e)),
-        }
+        self.read_with_bytes().map(|(state, _)| state)
     }
 
     /// Appends one line to `hook-errors.log` (best effort: the hooks that call this must
@@ -172,18 +185,20 @@ impl Session {
         }
     }
 
-    fn write(&self, state: &SessionState) -> Result<(), StoreError> {
+    fn encode(&self, state: &SessionState) -> Result<Vec<u8>, StoreError> {
+        serde_json::to_vec(state).map_err(|e| StoreError::Corrupt {
+            path: self.state_path(),
+            message: e.to_string(),
+        })
+    }
+
+    fn write_bytes(&self, bytes: &[u8]) -> Result<(), StoreError> {
         let path = self.state_path();
         // Only the lock holder writes, so one fixed temp name suffices; a crashed writer's
         // leftover is simply overwritten.
         let tmp = self.dir.join("state.json.tmp");
-        let bytes = serde_json::to_vec(state).map_err(|e| StoreError::Corrupt {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
         let mut file = File::create(&tmp).map_err(|e| StoreError::io(&tmp, e))?;
-        file.write_all(&bytes)
-            .map_err(|e| StoreError::io(&tmp, e))?;
+        file.write_all(bytes).map_err(|e| StoreError::io(&tmp, e))?;
         drop(file);
         std::fs::rename(&tmp, &path).map_err(|e| StoreError::io(&path, e))
     }
@@ -236,6 +251,26 @@ mod tests {
             "{err:?}"
         );
         drop(held);
+        assert_eq!(session.read().unwrap().tool_calls, 2);
+    }
+
+    #[test]
+    fn an_update_that_changes_nothing_leaves_the_state_file_alone() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let session = Session::open(tmp.path().join("s")).unwrap();
+        let wait = Duration::from_secs(1);
+        session.update(wait, |s| s.tool_calls += 1).unwrap();
+        let inode = || std::fs::metadata(session.state_path()).unwrap().ino();
+        let before = inode();
+        session.update(wait, |_| ()).unwrap();
+        assert_eq!(inode(), before, "an unchanged state was rewritten");
+        session.update(wait, |s| s.tool_calls += 1).unwrap();
+        assert_ne!(
+            inode(),
+            before,
+            "a changed state was not written (temp file + rename)"
+        );
         assert_eq!(session.read().unwrap().tool_calls, 2);
     }
 
