@@ -39,5 +39,6 @@ pub fn located() -> budget_policy::budget::Located {
         project_root: ROOT.into(),
         repo_budget: Some(BUDGET_PATH.into()),
         user_budget: None,
+        managed_budgets: Vec::new(),
     }
 }
