@@ -231,6 +231,21 @@ impl<'a> Decider<'a> {
         }
     }
 
+    /// The rollback note's text, or "" when it is missing or resolves outside the project
+    /// (a note that is a symlink elsewhere says nothing about this project's change).
+    pub(super) fn rollback_note_text(&self, note: &Path) -> String {
+        let inside = self
+            .ctx
+            .fs
+            .canonicalize(note)
+            .zip(self.ctx.fs.canonicalize(&self.budget.project_root))
+            .is_some_and(|(n, root)| n.starts_with(root));
+        inside
+            .then(|| self.ctx.fs.read_small(note, 1 << 20))
+            .flatten()
+            .unwrap_or_default()
+    }
+
     /// A tool's path made absolute; `~` and `~/x` are the home folder, as Claude Code's
     /// file tools expand them (a Write of `~/.bashrc` is the start-up file, not `./~`).
     fn tool_path(&self, path: &str) -> PathBuf {
@@ -342,17 +357,7 @@ impl<'a> Decider<'a> {
                 continue;
             }
             if let Some((pattern, origin)) = layer.evidence.high_risk(path, &pctx) {
-                // A note resolving outside the project (a symlink elsewhere) is not read.
-                let inside = self
-                    .ctx
-                    .fs
-                    .canonicalize(&note)
-                    .zip(self.ctx.fs.canonicalize(&budget.project_root))
-                    .is_some_and(|(n, root)| n.starts_with(root));
-                let text = inside
-                    .then(|| self.ctx.fs.read_small(&note, 1 << 20))
-                    .flatten()
-                    .unwrap_or_default();
+                let text = self.rollback_note_text(&note);
                 let missing = rollback::missing_fields(&text, &layer.evidence.rollback_fields);
                 if !missing.is_empty() {
                     let state = if text.is_empty() {

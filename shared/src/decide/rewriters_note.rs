@@ -25,16 +25,7 @@ impl Decider<'_> {
                 Path::new(&layer.evidence.rollback_note),
                 &budget.project_root,
             );
-            let inside = self
-                .ctx
-                .fs
-                .canonicalize(&note)
-                .zip(self.ctx.fs.canonicalize(&budget.project_root))
-                .is_some_and(|(n, root)| n.starts_with(root));
-            let text = inside
-                .then(|| self.ctx.fs.read_small(&note, 1 << 20))
-                .flatten()
-                .unwrap_or_default();
+            let text = self.rollback_note_text(&note);
             let missing = rollback::missing_fields(&text, &layer.evidence.rollback_fields);
             if missing.is_empty() {
                 continue;
