@@ -186,6 +186,17 @@ impl Default for TempProject {
 }
 
 /// Parses a hook's stdout as the one JSON object it must be (or `None` when empty).
+/// A PreToolUse reply's decision (`none` when the hook gave none) and its reason.
+pub fn decision_and_reason(out: &Output) -> (String, String) {
+    let reply = stdout_json(out).unwrap_or_default();
+    let output = &reply["hookSpecificOutput"];
+    let field = |name: &str, absent: &str| output[name].as_str().unwrap_or(absent).to_owned();
+    (
+        field("permissionDecision", "none"),
+        field("permissionDecisionReason", ""),
+    )
+}
+
 pub fn stdout_json(out: &Output) -> Option<Value> {
     let text = String::from_utf8_lossy(&out.stdout);
     if text.trim().is_empty() {

@@ -3,7 +3,7 @@
 //! are refused too, while a different command still runs; failing Edits of one file are
 //! refused at the limit, and `same_file_edits` counts a symlink alias as the file.
 
-use budget_tests::{TempProject, stdout_json};
+use budget_tests::TempProject;
 use serde_json::{Value, json};
 
 const PRE: &str = "claude-budget-pre-tool-use";
@@ -45,18 +45,7 @@ fn succeed(project: &TempProject, id: &str, tool: &str, tool_input: Value) {
 /// The pre-tool-use decision and reason.
 fn decide(project: &TempProject, tool: &str, tool_input: Value) -> (String, String) {
     let out = project.run_hook(PRE, &input(project, "PreToolUse", "next", tool, tool_input));
-    let reply = stdout_json(&out).unwrap_or_default();
-    let output = &reply["hookSpecificOutput"];
-    (
-        output["permissionDecision"]
-            .as_str()
-            .unwrap_or("none")
-            .to_owned(),
-        output["permissionDecisionReason"]
-            .as_str()
-            .unwrap_or("")
-            .to_owned(),
-    )
+    budget_tests::decision_and_reason(&out)
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! of a high-risk path is refused while the note is a fence of headings, placeholders, or a
 //! symlink to a file outside the project; a filled-in note lets it through.
 
-use budget_tests::{TempProject, stdout_json};
+use budget_tests::TempProject;
 use serde_json::json;
 
 const BUDGET: &str = r#"
@@ -24,18 +24,7 @@ fn edit_decision(project: &TempProject) -> (String, String) {
         json!({"file_path": path, "content": "create index x on t(a);"}),
     );
     let out = project.run_hook("claude-budget-pre-tool-use", &input);
-    let reply = stdout_json(&out).unwrap_or_default();
-    let output = &reply["hookSpecificOutput"];
-    (
-        output["permissionDecision"]
-            .as_str()
-            .unwrap_or("none")
-            .to_owned(),
-        output["permissionDecisionReason"]
-            .as_str()
-            .unwrap_or("")
-            .to_owned(),
-    )
+    budget_tests::decision_and_reason(&out)
 }
 
 #[test]
