@@ -17,6 +17,7 @@
 //! * [`evidence`] — is a finished test run proof (in the project, finished, its status and
 //!   its runner's [`summary`] show tests passed)?
 
+mod compact;
 pub mod evidence;
 pub mod facts;
 pub mod gate;

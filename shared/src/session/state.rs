@@ -9,6 +9,7 @@
 //! files, and the windows used for idempotence ([`RECENT_CALLS`]) and pending asks are
 //! capped, so an update costs the same at event 10 and at event 10,000.
 
+use super::compact::call_id_hash;
 use super::facts::{FailureFact, SessionFacts, StopFact};
 pub use super::runs::{CompletedTask, PendingTest};
 use super::runs::{MAX_PENDING_TESTS, bounded_insert};
@@ -47,7 +48,8 @@ pub struct SessionState {
     pub total_failures: u32,
     /// By command fingerprint ([`super::fingerprint`]), or `Tool path` for other tools.
     pub failures: BTreeMap<String, FailureCount>,
-    /// By absolute path.
+    /// By absolute path (stored packed: `compact.rs`).
+    #[serde(with = "super::compact::edits")]
     pub edits: BTreeMap<String, EditCount>,
     pub last_edit: Option<EditMark>,
     pub tests: TestStats,
@@ -75,7 +77,8 @@ pub struct SessionState {
     pub pending_asks: BTreeMap<String, u64>,
     /// Test runs started in the background, by task id, until their completion is seen.
     pub pending_tests: BTreeMap<String, PendingTest>,
-    /// Recently seen calls, for idempotence.
+    /// Recently seen calls, for idempotence (stored packed: `compact.rs`).
+    #[serde(with = "super::compact::recent_calls")]
     pub recent_calls: VecDeque<CallMark>,
     /// The first prompt of the session (the task request), possibly truncated.
     pub task_request: Option<String>,
@@ -96,8 +99,8 @@ pub struct FailureCount {
     pub last_seq: u64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+/// Stored packed with the whole map (`compact.rs`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EditCount {
     pub count: u32,
     pub last_seq: u64,
@@ -154,10 +157,11 @@ pub struct AskStats {
     pub granted: u32,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+/// Stored packed with the whole window (`compact.rs`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CallMark {
-    pub id: String,
+    /// The `tool_use_id`'s hash ([`call_id_hash`]).
+    pub id: u64,
     pub pre: bool,
     pub post: bool,
     pub counted: bool,
@@ -224,6 +228,7 @@ impl SessionState {
 
     /// The remembered mark of a call, creating it (and forgetting the oldest) if new.
     fn call_mark(&mut self, id: &str) -> &mut CallMark {
+        let id = call_id_hash(id);
         let at = match self.recent_calls.iter().position(|m| m.id == id) {
             Some(at) => at,
             None => {
@@ -231,7 +236,7 @@ impl SessionState {
                     self.recent_calls.pop_front();
                 }
                 self.recent_calls.push_back(CallMark {
-                    id: id.to_owned(),
+                    id,
                     ..CallMark::default()
                 });
                 self.recent_calls.len() - 1
@@ -304,9 +309,8 @@ impl SessionState {
     /// True when a PreToolUse of this call was seen (within the [`RECENT_CALLS`] window).
     /// A post event without one ran with the gate off (SPEC §3).
     pub fn pre_seen(&self, tool_use_id: &str) -> bool {
-        self.recent_calls
-            .iter()
-            .any(|m| m.id == tool_use_id && m.pre)
+        let id = call_id_hash(tool_use_id);
+        self.recent_calls.iter().any(|m| m.id == id && m.pre)
     }
 
     /// Records a PostToolUse / PostToolUseFailure. Idempotent per `tool_use_id`.

@@ -1,0 +1,376 @@
+//! The compact wire form of the two largest parts of `state.json`: the window of recent
+//! calls ([`CallMark`]s) and the per-file edit counts ([`EditCount`]s), each stored as one
+//! packed string instead of an array of objects.
+//!
+//! Why: every hook call reads and rewrites the whole state. In a long session the window is
+//! 256 marks and the edit map one entry per file; as JSON objects with field names and the
+//! `tool_use_id` strings they cost ~0.9 M instructions to parse on every call, more than the
+//! decision itself. Packed, a call id is a fixed 64-bit hash and each entry a few hex digits.
+//! The object form older versions wrote is still read, so a state written before an upgrade
+//! in the middle of a session loads as it was (never a "corrupt state" denial).
+
+use super::state::{CallMark, EditCount};
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serializer};
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
+
+/// The stored identity of a `tool_use_id`: 64-bit FNV-1a, a fixed function (unlike std's
+/// hasher) because states outlive the binary that wrote them. Ids come from Claude Code, not
+/// from the agent, and only the last 256 are compared: a collision is not a practical concern.
+pub(crate) fn call_id_hash(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Appends `n` in lower-case hex (no leading zeros). By hand: `write!` costs ~10 times as
+/// much, and this runs for every entry on every hook call.
+fn push_hex(out: &mut Vec<u8>, n: u64) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [0u8; 16];
+    let mut at = buf.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        buf[at] = DIGITS[(rest & 0xf) as usize];
+        rest >>= 4;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[at..]);
+}
+
+/// Each byte's value as a hex digit, or [`NOT_HEX`]: a table lookup per byte instead of a
+/// range check per digit kind (the packed window is ~6 KB read on every call).
+const NOT_HEX: u8 = 0xff;
+const HEX_VALUE: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// The packed bytes as the JSON string they are written as.
+fn finish<S: Serializer>(packed: Vec<u8>, serializer: S) -> Result<S::Ok, S::Error> {
+    // Only ASCII and whole UTF-8 strings were appended.
+    let text = String::from_utf8(packed).map_err(serde::ser::Error::custom)?;
+    serializer.serialize_str(&text)
+}
+
+/// The `sep`-terminated fields of `text` (`"a.b;"` split at `;` → `"a.b"`; a last field
+/// without its terminator is still a field). A byte loop: `str::split` costs ~130
+/// instructions per field, and a long session's state has over a thousand of them.
+struct Fields<'a> {
+    rest: &'a str,
+    sep: u8,
+}
+
+impl<'a> Fields<'a> {
+    fn new(text: &'a str, sep: u8) -> Self {
+        Fields { rest: text, sep }
+    }
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let end = self
+            .rest
+            .bytes()
+            .position(|b| b == self.sep)
+            .unwrap_or(self.rest.len());
+        // `sep` is ASCII, so both cuts fall on character boundaries.
+        let field = self.rest.get(..end).unwrap_or_default();
+        self.rest = self.rest.get(end + 1..).unwrap_or_default();
+        Some(field)
+    }
+}
+
+/// Parses 1 to 16 lower- or upper-case hex digits; anything else is `None`.
+fn parse_hex(text: &str) -> Option<u64> {
+    if text.is_empty() || text.len() > 16 {
+        return None;
+    }
+    text.bytes().try_fold(0u64, |n, b| {
+        let digit = HEX_VALUE[usize::from(b)];
+        (digit != NOT_HEX).then_some(n << 4 | u64::from(digit))
+    })
+}
+
+const PRE: u64 = 1;
+const POST: u64 = 2;
+const COUNTED: u64 = 4;
+
+/// `recent_calls` as `"<id hash>.<flags>.<pre_seq>;…"` (hex numbers).
+pub(crate) mod recent_calls {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(
+        marks: &VecDeque<CallMark>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut packed = Vec::with_capacity(marks.len() * 24);
+        for m in marks {
+            let flags = (if m.pre { PRE } else { 0 })
+                | (if m.post { POST } else { 0 })
+                | (if m.counted { COUNTED } else { 0 });
+            push_hex(&mut packed, m.id);
+            packed.push(b'.');
+            push_hex(&mut packed, flags);
+            packed.push(b'.');
+            push_hex(&mut packed, m.pre_seq);
+            packed.push(b';');
+        }
+        finish(packed, serializer)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<VecDeque<CallMark>, D::Error> {
+        deserializer.deserialize_any(MarksVisitor)
+    }
+
+    struct MarksVisitor;
+
+    impl<'de> Visitor<'de> for MarksVisitor {
+        type Value = VecDeque<CallMark>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("recent calls: a packed string or a list of objects")
+        }
+
+        /// One pass over the bytes (this runs on every hook call over up to 256 entries).
+        fn visit_str<E: de::Error>(self, packed: &str) -> Result<Self::Value, E> {
+            let mut marks = VecDeque::with_capacity(packed.len() / 20 + 1);
+            let bad = || {
+                E::custom(format!(
+                    "bad recent-call list `{}`",
+                    crate::text::shorten(packed, 80)
+                ))
+            };
+            let mut fields = [0u64; 3];
+            let mut field = 0;
+            let mut digits = 0;
+            for b in packed.bytes() {
+                match b {
+                    b'.' | b';' => {
+                        if digits == 0 || (b == b'.') != (field < 2) {
+                            return Err(bad());
+                        }
+                        digits = 0;
+                        if b == b'.' {
+                            field += 1;
+                            continue;
+                        }
+                        let [id, flags, pre_seq] = fields;
+                        marks.push_back(CallMark {
+                            id,
+                            pre: flags & PRE != 0,
+                            post: flags & POST != 0,
+                            counted: flags & COUNTED != 0,
+                            pre_seq,
+                        });
+                        fields = [0; 3];
+                        field = 0;
+                    }
+                    _ => {
+                        let digit = HEX_VALUE[usize::from(b)];
+                        digits += 1;
+                        if digit == NOT_HEX || digits > 16 || field > 2 {
+                            return Err(bad());
+                        }
+                        fields[field] = fields[field] << 4 | u64::from(digit);
+                    }
+                }
+            }
+            if digits != 0 || field != 0 {
+                return Err(bad());
+            }
+            Ok(marks)
+        }
+
+        /// Older versions: a list of `{"id": "toolu_…", "pre": …}` objects.
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut marks = VecDeque::new();
+            while let Some(OldMark(mark)) = seq.next_element()? {
+                marks.push_back(mark);
+            }
+            Ok(marks)
+        }
+    }
+
+    struct OldMark(CallMark);
+
+    impl<'de> Deserialize<'de> for OldMark {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_map(OldMarkVisitor).map(OldMark)
+        }
+    }
+
+    struct OldMarkVisitor;
+
+    impl<'de> Visitor<'de> for OldMarkVisitor {
+        type Value = CallMark;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a call mark object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CallMark, A::Error> {
+            let mut mark = CallMark::default();
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "id" => mark.id = call_id_hash(&map.next_value::<String>()?),
+                    "pre" => mark.pre = map.next_value()?,
+                    "post" => mark.post = map.next_value()?,
+                    "counted" => mark.counted = map.next_value()?,
+                    "pre_seq" => mark.pre_seq = map.next_value()?,
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(mark)
+        }
+    }
+}
+
+/// `edits` as `"<path>|<count>|<last_seq>|…"`. A map with a path holding a `|` (rare, and
+/// a forged tool input could use one to forge entries of other files) is written in the
+/// plain object form instead, which is read as well.
+pub(crate) mod edits {
+    use super::*;
+
+    const SEP: char = '|';
+
+    pub(crate) fn serialize<S: Serializer>(
+        edits: &BTreeMap<String, EditCount>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        if edits.keys().any(|k| k.contains(SEP)) {
+            return serializer
+                .collect_map(edits.iter().map(|(k, e)| (k, [e.count.into(), e.last_seq])));
+        }
+        let mut packed = Vec::with_capacity(edits.len() * 48);
+        for (path, e) in edits {
+            packed.extend_from_slice(path.as_bytes());
+            packed.push(SEP as u8);
+            push_hex(&mut packed, e.count.into());
+            packed.push(SEP as u8);
+            push_hex(&mut packed, e.last_seq);
+            packed.push(SEP as u8);
+        }
+        finish(packed, serializer)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<String, EditCount>, D::Error> {
+        deserializer.deserialize_any(EditsVisitor)
+    }
+
+    struct EditsVisitor;
+
+    impl<'de> Visitor<'de> for EditsVisitor {
+        type Value = BTreeMap<String, EditCount>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("edit counts: a packed string or a map")
+        }
+
+        fn visit_str<E: de::Error>(self, packed: &str) -> Result<Self::Value, E> {
+            // Written in key order: collected into a Vec and built in one pass, not inserted
+            // one by one (each insert compares long common path prefixes).
+            let mut edits = Vec::with_capacity(packed.len() / 40 + 1);
+            let mut fields = Fields::new(packed, SEP as u8);
+            while let Some(path) = fields.next() {
+                let mut number = || {
+                    fields
+                        .next()
+                        .and_then(parse_hex)
+                        .ok_or_else(|| E::custom(format!("bad edit-count entry for `{path}`")))
+                };
+                let count = u32::try_from(number()?).map_err(E::custom)?;
+                let last_seq = number()?;
+                edits.push((path.to_owned(), EditCount { count, last_seq }));
+            }
+            Ok(edits.into_iter().collect())
+        }
+
+        /// The object form: `{"path": [count, last_seq]}` (a path with a NUL) or, from older
+        /// versions, `{"path": {"count": …, "last_seq": …}}`.
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut edits = BTreeMap::new();
+            while let Some((path, entry)) = map.next_entry::<String, EditEntry>()? {
+                edits.insert(path, entry.0);
+            }
+            Ok(edits)
+        }
+    }
+
+    struct EditEntry(EditCount);
+
+    impl<'de> Deserialize<'de> for EditEntry {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer
+                .deserialize_any(EditEntryVisitor)
+                .map(EditEntry)
+        }
+    }
+
+    struct EditEntryVisitor;
+
+    impl<'de> Visitor<'de> for EditEntryVisitor {
+        type Value = EditCount;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an edit count: [count, last_seq] or an object")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<EditCount, A::Error> {
+            let count: u32 = seq
+                .next_element()?
+                .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+            let last_seq: u64 = seq
+                .next_element()?
+                .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+            if seq.next_element::<IgnoredAny>()?.is_some() {
+                return Err(de::Error::invalid_length(3, &self));
+            }
+            Ok(EditCount { count, last_seq })
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EditCount, A::Error> {
+            let mut entry = EditCount::default();
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "count" => entry.count = map.next_value()?,
+                    "last_seq" => entry.last_seq = map.next_value()?,
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(entry)
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "compact_tests.rs"]
+mod tests;

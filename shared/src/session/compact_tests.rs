@@ -1,0 +1,128 @@
+use super::{call_id_hash, parse_hex, push_hex};
+use crate::session::state::{CallMark, EditCount, SessionState};
+
+fn mark(id: &str, pre: bool, post: bool, counted: bool, pre_seq: u64) -> CallMark {
+    CallMark {
+        id: call_id_hash(id),
+        pre,
+        post,
+        counted,
+        pre_seq,
+    }
+}
+
+fn round_trip(state: &SessionState) -> (String, SessionState) {
+    let text = serde_json::to_string(state).unwrap();
+    let back = serde_json::from_str(&text).unwrap();
+    (text, back)
+}
+
+#[test]
+fn recent_calls_and_edit_counts_round_trip_through_the_packed_form() {
+    let mut state = SessionState::default();
+    state
+        .recent_calls
+        .push_back(mark("toolu_01", true, false, true, 7));
+    state
+        .recent_calls
+        .push_back(mark("toolu_02", false, true, false, 0));
+    state
+        .recent_calls
+        .push_back(mark("", true, true, true, u64::MAX));
+    state.edits.insert(
+        "/p/src/a b;.rs".into(),
+        EditCount {
+            count: 3,
+            last_seq: 90,
+        },
+    );
+    state.edits.insert(
+        "/p/ünï\n.rs".into(),
+        EditCount {
+            count: u32::MAX,
+            last_seq: 1,
+        },
+    );
+    let (text, back) = round_trip(&state);
+    assert_eq!(back, state);
+    assert!(!text.contains("toolu"), "ids are stored as hashes: {text}");
+}
+
+#[test]
+fn a_path_holding_the_separator_cannot_forge_another_files_count() {
+    let mut state = SessionState::default();
+    state.edits.insert(
+        "/p/a.rs|0|0|/p/b.rs".into(),
+        EditCount {
+            count: 1,
+            last_seq: 5,
+        },
+    );
+    state.edits.insert(
+        "/p/b.rs".into(),
+        EditCount {
+            count: 9,
+            last_seq: 6,
+        },
+    );
+    let (_, back) = round_trip(&state);
+    assert_eq!(back.edits, state.edits);
+    assert_eq!(back.edits.get("/p/b.rs").map(|e| e.count), Some(9));
+}
+
+#[test]
+fn a_state_written_by_an_older_version_still_reads() {
+    let old = r#"{"seq":12,"recent_calls":[{"id":"toolu_9","pre":true,"post":true,"counted":true,"pre_seq":12}],
+        "edits":{"/p/a.rs":{"count":4,"last_seq":11}}}"#;
+    let state: SessionState = serde_json::from_str(old).unwrap();
+    assert_eq!(
+        state.recent_calls.front(),
+        Some(&mark("toolu_9", true, true, true, 12))
+    );
+    assert!(state.pre_seen("toolu_9"));
+    assert_eq!(
+        state.edits.get("/p/a.rs"),
+        Some(&EditCount {
+            count: 4,
+            last_seq: 11
+        })
+    );
+}
+
+#[test]
+fn a_mangled_packed_entry_is_an_error_not_a_guess() {
+    for bad in [
+        r#"{"recent_calls":"1.1;"}"#,
+        r#"{"recent_calls":"1.1.2.3;"}"#,
+        r#"{"recent_calls":"zz.1.2;"}"#,
+        r#"{"recent_calls":"1..2;"}"#,
+        r#"{"edits":"/p/a.rs|1|"}"#,
+        r#"{"edits":"/p/a.rs|x|1|"}"#,
+        r#"{"edits":"/p/a.rs|1ffffffff|1|"}"#,
+    ] {
+        assert!(serde_json::from_str::<SessionState>(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn the_id_hash_is_the_fixed_fnv_1a_function() {
+    // Published FNV-1a 64 test vectors: a state written by one build is read by the next.
+    assert_eq!(call_id_hash(""), 0xcbf2_9ce4_8422_2325);
+    assert_eq!(call_id_hash("a"), 0xaf63_dc4c_8601_ec8c);
+    assert_eq!(call_id_hash("foobar"), 0x8594_4171_f739_67e8);
+    assert_ne!(call_id_hash("toolu_1"), call_id_hash("toolu_2"));
+}
+
+#[test]
+fn hex_numbers_round_trip_and_junk_is_refused() {
+    for n in [0, 1, 15, 16, 255, 0x1234_5678, u64::MAX] {
+        let mut bytes = Vec::new();
+        push_hex(&mut bytes, n);
+        let text = String::from_utf8(bytes).unwrap();
+        assert_eq!(text, format!("{n:x}"));
+        assert_eq!(parse_hex(&text), Some(n));
+    }
+    for bad in ["", "g", "-1", "+1", " 1", "1_0", "10000000000000000"] {
+        assert_eq!(parse_hex(bad), None, "{bad}");
+    }
+}
