@@ -128,7 +128,14 @@ pub fn watched(budget: &Budget, home: Option<&Path>) -> Vec<Seen> {
             add(git.join("hooks").join(name), WatchKind::GitHook);
         }
     }
-    for name in hooks.into_iter().take(MAX_LISTED) {
+    // `*.sample` files are never run by git (only the exact hook name is), so they are not
+    // watched: a `git init` leaves 14 of them, stat-ed and compared on every call for nothing.
+    // Renaming one to its hook name creates a new file, which is watched.
+    for name in hooks
+        .into_iter()
+        .filter(|n| !n.ends_with(".sample"))
+        .take(MAX_LISTED)
+    {
         add(git.join("hooks").join(name), WatchKind::GitHook);
     }
     add(git.join("config"), WatchKind::GitConfig);
