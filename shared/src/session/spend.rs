@@ -240,6 +240,11 @@ pub struct Cursor {
     pub head_hash: String,
     /// How often the file was found replaced and read again.
     pub restarts: u32,
+    /// `offset` is inside a line longer than the reader keeps (a skipped line that did not
+    /// end within the last refresh's window): the next refresh skips on to its newline.
+    /// Without this a line longer than the window would be read again on every call and
+    /// spend never counted past it.
+    pub in_long_line: bool,
 }
 
 /// One response already counted.

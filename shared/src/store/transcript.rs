@@ -101,8 +101,12 @@ fn read_appended(
         let end = len.min(cursor.offset.saturating_add(MAX_BYTES_PER_REFRESH));
         file.seek(SeekFrom::Start(cursor.offset)).map_err(io)?;
         let mut reader = BufReader::with_capacity(64 * 1024, file.take(end - cursor.offset));
-        cursor.offset +=
-            read_lines(&mut reader, |line| count_line(spend, line, prices)).map_err(io)?;
+        let read = read_lines(&mut reader, cursor.in_long_line, |line| {
+            count_line(spend, line, prices);
+        })
+        .map_err(io)?;
+        cursor.offset += read.consumed;
+        cursor.in_long_line = read.in_long_line;
     }
     spend.cursors.insert(key, cursor);
     Ok(())
@@ -131,22 +135,46 @@ fn head_hash(file: &mut File, len: u64) -> std::io::Result<String> {
         .collect())
 }
 
-/// Calls `on_line` for every complete line (without its newline) and returns the bytes
-/// consumed: up to the end of the last complete line. Lines over [`MAX_LINE_BYTES`] are
-/// consumed without being buffered and passed as `None`.
+/// What one pass of [`read_lines`] got through.
+#[derive(Debug, PartialEq, Eq)]
+struct Pass {
+    /// Bytes consumed: up to the end of the last complete line, or, inside a line too long
+    /// to keep, everything read (that line is skipped anyway).
+    consumed: u64,
+    /// The pass ended inside a too-long line: the next one starts by skipping to its end.
+    in_long_line: bool,
+}
+
+/// Calls `on_line` for every complete line (without its newline). Lines over
+/// [`MAX_LINE_BYTES`] are consumed without being buffered and passed as `None` once, when
+/// their newline is reached. `in_long_line`: the previous pass stopped inside such a line,
+/// so the bytes up to the next newline are its rest.
 fn read_lines(
     reader: &mut impl BufRead,
+    in_long_line: bool,
     mut on_line: impl FnMut(Option<&[u8]>),
-) -> std::io::Result<u64> {
+) -> std::io::Result<Pass> {
     let mut consumed = 0u64;
     let mut line: Vec<u8> = Vec::new();
     let mut pending = 0u64;
-    let mut too_long = false;
+    let mut too_long = in_long_line;
     loop {
         let buf = reader.fill_buf()?;
         if buf.is_empty() {
-            // A partial last line: not consumed, read again next time.
-            return Ok(consumed);
+            return Ok(if too_long {
+                // Inside a skipped line: nothing of it is needed again, so move past it
+                // (an unbounded line must not pin the reader to one place).
+                Pass {
+                    consumed: consumed + pending,
+                    in_long_line: true,
+                }
+            } else {
+                // A partial last line: not consumed, read again next time.
+                Pass {
+                    consumed,
+                    in_long_line: false,
+                }
+            });
         }
         let (chunk, complete) = match buf.iter().position(|b| *b == b'\n') {
             Some(at) => (&buf[..=at], true),

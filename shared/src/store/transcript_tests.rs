@@ -219,3 +219,34 @@ fn overlong_lines_are_skipped_without_losing_the_next_line() {
         (10, 1)
     );
 }
+
+#[test]
+fn a_line_longer_than_one_refresh_is_skipped_over_several_calls_and_spend_counted_after_it() {
+    let fx = Fixture::new();
+    // A sparse hole of NUL bytes: one line longer than a whole refresh window, then a real
+    // response. Before the fix the reader stayed at offset 0 forever (spend never counted).
+    let hole = MAX_BYTES_PER_REFRESH + MAX_BYTES_PER_REFRESH / 4;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&fx.path)
+        .unwrap()
+        .set_len(hole)
+        .unwrap();
+    fx.append(&("\n".to_string() + &assistant("m1", "r1", OPUS5, 10, 1)));
+    let mut s = SessionState::default();
+    fx.refresh(&mut s);
+    let cursor = s.spend.cursors.values().next().cloned().unwrap_or_default();
+    assert_eq!(
+        (cursor.offset, cursor.in_long_line),
+        (MAX_BYTES_PER_REFRESH, true)
+    );
+    assert_eq!(s.spend.tokens.input_tokens, 0);
+    fx.refresh(&mut s);
+    assert_eq!(
+        (s.spend.tokens.input_tokens, s.spend.skipped_lines),
+        (10, 1)
+    );
+    let cursor = s.spend.cursors.values().next().cloned().unwrap_or_default();
+    assert!(!cursor.in_long_line);
+    assert_eq!(cursor.offset, std::fs::metadata(&fx.path).unwrap().len());
+}
