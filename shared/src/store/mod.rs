@@ -203,6 +203,11 @@ impl Session {
         std::fs::rename(&tmp, &path).map_err(|e| StoreError::io(&path, e))
     }
 
+    /// Takes the session's lock, waiting at most `wait`. An uncontended lock costs one
+    /// `flock`. Under contention the wait is a blocking `flock` in a helper thread, so the
+    /// kernel wakes this process the moment the lock is free: polling with sleeps let a burst
+    /// of 200 parallel hooks starve a late one past its deadline (each sleeper lost the race
+    /// to processes that happened to be awake).
     fn lock(&self, wait: Duration) -> Result<File, StoreError> {
         let path = self.dir.join(LOCK_FILE);
         let file = OpenOptions::new()
@@ -211,23 +216,35 @@ impl Session {
             .write(true)
             .open(&path)
             .map_err(|e| StoreError::io(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(e)) => return Err(StoreError::io(&path, e)),
+        }
         let start = Instant::now();
-        let mut pause = Duration::from_micros(50);
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(file),
-                Err(std::fs::TryLockError::WouldBlock) => {}
-                Err(std::fs::TryLockError::Error(e)) => return Err(StoreError::io(&path, e)),
-            }
-            let waited = start.elapsed();
-            if waited >= wait {
-                return Err(StoreError::LockTimeout {
-                    path,
-                    waited_ms: waited.as_millis(),
-                });
-            }
-            std::thread::sleep(pause.min(wait - waited));
-            pause = (pause * 2).min(Duration::from_millis(5));
+        // A duplicate of the same open file: a lock taken through it is this file's lock
+        // (flock locks belong to the open file, not to one descriptor).
+        let waiter = file.try_clone().map_err(|e| StoreError::io(&path, e))?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("session-lock".into())
+            .spawn(move || {
+                let taken = waiter.lock();
+                // Closed before reporting: the lock then lives only in `file`, and is
+                // released when the caller drops it.
+                drop(waiter);
+                let _ = tx.send(taken);
+            })
+            .map_err(|e| StoreError::io(&path, e))?;
+        match rx.recv_timeout(wait) {
+            Ok(Ok(())) => Ok(file),
+            Ok(Err(e)) => Err(StoreError::io(&path, e)),
+            // The helper may still take the lock later; the process ends soon after a
+            // timeout, and its exit releases it.
+            Err(_) => Err(StoreError::LockTimeout {
+                path,
+                waited_ms: start.elapsed().as_millis(),
+            }),
         }
     }
 }

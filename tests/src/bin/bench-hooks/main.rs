@@ -32,6 +32,10 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
+/// The guard `install --scope project` writes (install/src/install/guard.rs), with its
+/// message shortened: only its presence check runs when the hook is installed.
+const GUARD: &str = "command -v claude-budget-pre-tool-use >/dev/null 2>&1 || { echo \"claude-budget is not installed on this machine\" >&2; exit 2; }";
+
 const REALISTIC: &str = include_str!("../../../fixtures/bench/realistic-budget.toml");
 
 struct Bench {
@@ -81,6 +85,7 @@ impl Bench {
             name,
             &mut Scenario {
                 make: &make,
+                beside: None,
                 stdin: &stdin,
                 before: &mut |_| {},
             },
@@ -140,31 +145,34 @@ impl Bench {
         self.stop();
     }
 
-    /// Bash allow through the hook entry as `claude-budget install` writes it: Claude Code
-    /// runs the entry's `command` with `sh -c`, so users also pay for the shell.
+    /// Bash allow through the entries as `claude-budget install --scope project` writes them:
+    /// the hook in exec form and, beside it in the same matcher group, the missing-binary
+    /// guard in shell form (`sh -c`). Claude Code starts both and waits for both.
     fn as_installed(&mut self, project: &TempProject) {
         let input = json!({"command": "cargo test -p billing && git status"});
         let stdin = |i| setup::pre_input(project, "Bash", input.clone(), i);
-        let make = || {
-            let hook = pre_command(project);
+        let make = || pre_command(project);
+        let hook = pre_command(project);
+        let hook_dir = std::path::Path::new(hook.get_program())
+            .parent()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default();
+        let guard = || {
             let mut cmd = Command::new("/bin/sh");
-            cmd.arg("-c").arg(hook.get_program()).env_clear();
-            for (k, v) in hook.get_envs() {
-                if let Some(v) = v {
-                    cmd.env(k, v);
-                }
-            }
+            cmd.arg("-c").arg(GUARD).env_clear();
+            cmd.env("PATH", format!("{hook_dir}:/usr/bin:/bin"));
             cmd.current_dir(&project.root);
             cmd
         };
         let row = measure(
-            "Bash allow via `sh -c <hook>` (the entry `install` writes)",
+            "Bash allow as installed (exec-form hook + `sh -c` missing-binary guard beside it)",
             &mut Scenario {
                 make: &make,
+                beside: Some(&guard),
                 stdin: &stdin,
                 before: &mut |_| {},
             },
-            // callgrind would follow only the shell, not the hook it execs.
+            // callgrind would count only the hook: that is the Bash allow row above.
             Effort {
                 callgrind: 0,
                 ..self.effort
@@ -188,6 +196,7 @@ impl Bench {
             "Stop (record of 10,000 events)",
             &mut Scenario {
                 make: &make,
+                beside: None,
                 stdin: &|_| input.clone(),
                 before: &mut |_| {},
             },
@@ -256,6 +265,7 @@ impl Bench {
                 &format!("{} MB transcript", bytes / 1_000_000),
                 &mut Scenario {
                     make: &make,
+                    beside: None,
                     stdin: &input,
                     before: &mut |_| {
                         let mut file = std::fs::OpenOptions::new()

@@ -40,8 +40,32 @@ fn time_one(mut cmd: Command, stdin: &[u8]) -> Option<Duration> {
 
 /// The scenario's command and inputs: `make()` builds the hook command, `stdin(i)` the
 /// input of run `i`, `before(i)` runs untimed before it (e.g. appends to the transcript).
+/// Wall time until both `cmd` (given `stdin`) and `beside` (given the same input, as Claude
+/// Code gives every handler) have exited.
+fn time_pair(mut cmd: Command, mut beside: Command, stdin: &[u8]) -> Option<Duration> {
+    for c in [&mut cmd, &mut beside] {
+        c.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+    }
+    let started = Instant::now();
+    let mut first = cmd.spawn().ok()?;
+    let mut second = beside.spawn().ok()?;
+    for child in [&mut first, &mut second] {
+        if let Some(mut pipe) = child.stdin.take() {
+            let _ = pipe.write_all(stdin);
+        }
+    }
+    first.wait_with_output().ok()?;
+    second.wait_with_output().ok()?;
+    Some(started.elapsed())
+}
+
 pub(crate) struct Scenario<'a> {
     pub(crate) make: &'a dyn Fn() -> Command,
+    /// Started at the same moment and waited for too (Claude Code runs the handlers of one
+    /// event in parallel and goes on when all have finished): the missing-binary guard.
+    pub(crate) beside: Option<&'a dyn Fn() -> Command>,
     pub(crate) stdin: &'a dyn Fn(usize) -> Vec<u8>,
     pub(crate) before: &'a mut dyn FnMut(usize),
 }
@@ -53,7 +77,10 @@ fn interleaved(s: &mut Scenario<'_>, runs: usize) -> (Vec<Duration>, Vec<Duratio
         (s.before)(i);
         let bytes = (s.stdin)(i);
         floor.extend(time_one(Command::new("/bin/true"), &[]));
-        hook.extend(time_one((s.make)(), &bytes));
+        hook.extend(match s.beside {
+            Some(beside) => time_pair((s.make)(), beside(), &bytes),
+            None => time_one((s.make)(), &bytes),
+        });
     }
     floor.sort();
     hook.sort();
