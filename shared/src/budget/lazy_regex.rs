@@ -132,6 +132,28 @@ impl LazyRegex {
     }
 }
 
+/// Stored in the compiled-budget cache as the pattern and its required literal, so a hook
+/// reading the cache parses no regex syntax. Only a pattern [`LazyRegex::new`] accepted (or a
+/// built-in one) is ever stored; it is compiled on first need as usual.
+impl serde::Serialize for LazyRegex {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (self.as_str(), self.required()).serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LazyRegex {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<LazyRegex, D::Error> {
+        let (pattern, required) = <(String, Option<String>)>::deserialize(deserializer)?;
+        Ok(LazyRegex {
+            inner: Arc::new(Inner {
+                pattern,
+                required: OnceLock::from(required),
+                compiled: OnceLock::new(),
+            }),
+        })
+    }
+}
+
 /// Compiles with the size limit every budget regex gets.
 fn compile(pattern: &str) -> Result<Regex, RuleError> {
     RegexBuilder::new(pattern)
