@@ -74,6 +74,13 @@ pub(super) fn parse(
 }
 
 impl ParsedBudget {
+    /// `first`'s files (the managed layers), then `then`'s, in layer order.
+    pub fn layered(first: Option<ParsedBudget>, then: ParsedBudget) -> ParsedBudget {
+        let mut files = first.map(|f| f.files).unwrap_or_default();
+        files.extend(then.files);
+        ParsedBudget { files }
+    }
+
     /// The SHA-256 (hex) of each file's bytes as they were validated, in layer order.
     pub fn file_hashes(&self) -> impl Iterator<Item = &str> {
         self.files.iter().map(|f| f.base.sha256.as_str())

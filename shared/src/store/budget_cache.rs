@@ -10,6 +10,7 @@
 //! located (which files, in layer order) its path, size, mtime and ctime in ns, inode and
 //! device. Any other doubt (no entry, unreadable, truncated, corrupt, another version) loads
 //! from source, as without a cache, and rewrites the entry; failing to write is silent.
+//! Managed budgets are never cached: they are read from source on every call (see below).
 //!
 //! What the metadata cannot see: a file rewritten twice with the same size within one tick of
 //! the file system's clock (the kernel stamps files with a coarse clock), the second write
@@ -21,9 +22,15 @@
 //! set by hand (root, a debugger of the file system).
 //!
 //! Forgery: an agent that writes an entry could loosen the budget, and it can compute any key
-//! or hash itself, so no key stops it. What stops it is that the cache dir is one of the
-//! protected dirs (`events::context::protected_dirs`), like the runs beside it; an entry must
-//! also be a regular file not writable by group or others.
+//! or hash itself, so no key stops it. What stops it through the tools and shell commands the
+//! hooks see is that the cache dir is one of the protected dirs
+//! (`events::context::protected_dirs`), like the runs beside it; an entry must also be a
+//! regular file not writable by group or others. Code the hooks cannot see into (an allowed
+//! interpreter) runs as the user and could plant an entry — but it could as well rewrite the
+//! user and repo budgets themselves, so the cache only holds those. The managed budgets are
+//! the one layer the user cannot write (`/etc/claude-budget`, root's): caching them in a
+//! user-writable file would let such code drop the organisation's floor, so they are parsed
+//! from source on every call (usually a small file).
 
 use super::layout::RunsLayout;
 use crate::budget::{self, Budget, BudgetError, LayerKind, Located, ParsedBudget};
@@ -118,20 +125,41 @@ struct Header {
     body_len: u64,
 }
 
-/// Loads the budget in force like [`budget::load_with`] does, through the cache.
+/// Loads the budget in force like [`budget::load_with`] does: the managed budgets from
+/// source, the user and repo budgets through the cache. A budget with errors is loaded from
+/// source as a whole, so its diagnostics are exactly the uncached ones.
 pub fn load(env: &Env, located: &Located) -> Result<Option<Budget>, BudgetError> {
     let task = env.task.as_deref();
-    let Some(entry) = Entry::for_call(env, located) else {
-        return budget::load_with(located, task, &RealFs);
+    let from_source = || budget::load_with(located, task, &RealFs);
+    let own = Located {
+        managed_budgets: Vec::new(),
+        ..located.clone()
     };
-    if let Some(parsed) = entry.read() {
-        return parsed.into_budget(located, task).map(Some);
-    }
-    let Some(parsed) = budget::parse_sources(located, &RealFs)? else {
-        return Ok(None);
+    let Some(entry) = Entry::for_call(env, &own) else {
+        return from_source();
     };
-    entry.write(&parsed);
-    parsed.into_budget(located, task).map(Some)
+    let managed = Located {
+        managed_budgets: located.managed_budgets.clone(),
+        repo_budget: None,
+        user_budget: None,
+        ..located.clone()
+    };
+    let Ok(managed) = budget::parse_sources(&managed, &RealFs) else {
+        return from_source();
+    };
+    let parsed = match entry.read() {
+        Some(parsed) => parsed,
+        None => match budget::parse_sources(&own, &RealFs) {
+            Ok(Some(parsed)) => {
+                entry.write(&parsed);
+                parsed
+            }
+            Ok(None) | Err(_) => return from_source(),
+        },
+    };
+    ParsedBudget::layered(managed, parsed)
+        .into_budget(located, task)
+        .map(Some)
 }
 
 /// The entry of one call: where it lives and the key it must have.
@@ -154,8 +182,8 @@ fn located_files(located: &Located) -> impl Iterator<Item = (LayerKind, &PathBuf
 }
 
 impl Entry {
-    /// `None`: no cache for this call (no budget, no data dir, no executable path, a file
-    /// that cannot be stat'ed, not a Unix system).
+    /// `None`: no cache for this call (no user or repo budget, no data dir, no executable
+    /// path, a file that cannot be stat'ed, not a Unix system).
     fn for_call(env: &Env, located: &Located) -> Option<Entry> {
         if !located.any() {
             return None;

@@ -44,25 +44,25 @@ fn an_entry_with_the_same_key_and_old_files_is_trusted() {
     assert_eq!(trust(&key(), LATER, &key()), Trust::Full);
 }
 
+/// One way a key can differ.
+type Change = fn(&mut Key);
+
 #[test]
 fn any_change_of_a_file_or_the_build_makes_the_entry_stale() {
-    let changes: Vec<(&str, Box<dyn Fn(&mut Key)>)> = vec![
-        ("size", Box::new(|k| k.files[1].stamp.size += 1)),
-        ("mtime", Box::new(|k| k.files[1].stamp.mtime_ns += 1)),
-        ("ctime", Box::new(|k| k.files[1].stamp.ctime_ns += 1)),
-        ("inode", Box::new(|k| k.files[1].stamp.ino += 1)),
-        ("device", Box::new(|k| k.files[0].stamp.dev += 1)),
-        ("path", Box::new(|k| k.files[1].path.push("x"))),
-        ("kind", Box::new(|k| k.files[0].kind = LayerKind::Managed)),
-        ("root", Box::new(|k| k.project_root.push("sub"))),
-        (
-            "a new layer",
-            Box::new(|k| k.files.insert(0, k.files[0].clone())),
-        ),
-        ("a layer gone", Box::new(|k| drop(k.files.remove(0)))),
-        ("executable", Box::new(|k| k.build.mtime_ns += 1)),
-        ("version", Box::new(|k| k.version = "0.1.1".into())),
-        ("schema", Box::new(|k| k.schema += 1)),
+    let changes: [(&str, Change); 13] = [
+        ("size", |k| k.files[1].stamp.size += 1),
+        ("mtime", |k| k.files[1].stamp.mtime_ns += 1),
+        ("ctime", |k| k.files[1].stamp.ctime_ns += 1),
+        ("inode", |k| k.files[1].stamp.ino += 1),
+        ("device", |k| k.files[0].stamp.dev += 1),
+        ("path", |k| k.files[1].path.push("x")),
+        ("kind", |k| k.files[0].kind = LayerKind::Managed),
+        ("root", |k| k.project_root.push("sub")),
+        ("a new layer", |k| k.files.insert(0, k.files[0].clone())),
+        ("a layer gone", |k| drop(k.files.remove(0))),
+        ("executable", |k| k.build.mtime_ns += 1),
+        ("version", |k| k.version = "0.1.1".into()),
+        ("schema", |k| k.schema += 1),
     ];
     for (what, change) in changes {
         let mut now = key();
