@@ -114,7 +114,9 @@ pub fn trust(stored: &Key, written_ns: i64, current: &Key) -> Trust {
     }
 }
 
-/// The first line of an entry; the [`ParsedBudget`] as JSON follows it.
+/// The first line of an entry, in JSON (small, and readable by a person looking into the
+/// cache); the [`ParsedBudget`] follows it in postcard, a compact binary form that reads
+/// several times faster than JSON (see the report of issue 16 for the figures).
 #[derive(Serialize, Deserialize)]
 struct Header {
     key: Key,
@@ -232,7 +234,7 @@ impl Entry {
                 return None;
             }
         }
-        let parsed: ParsedBudget = serde_json::from_slice(body).ok()?;
+        let parsed: ParsedBudget = postcard::from_bytes(body).ok()?;
         if !parsed
             .file_hashes()
             .eq(header.hashes.iter().map(String::as_str))
@@ -254,7 +256,7 @@ impl Entry {
 
     /// Writes the entry for a budget just loaded from source (best effort).
     fn write(&self, parsed: &ParsedBudget) {
-        if let Ok(body) = serde_json::to_vec(parsed) {
+        if let Ok(body) = postcard::to_stdvec(parsed) {
             let hashes = parsed.file_hashes().map(str::to_string).collect();
             self.store(hashes, &body);
         }
@@ -298,7 +300,7 @@ impl Entry {
 }
 
 /// One entry per executable name (the four hooks and the CLI do not overwrite each other's)
-/// and set of located files (projects do not either): `budget-<FNV-1a 64, hex>.json`.
+/// and set of located files (projects do not either): `budget-<FNV-1a 64, hex>.bin`.
 fn entry_name(exe: &Path, key: &Key) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut feed = |bytes: &[u8]| {
@@ -311,7 +313,7 @@ fn entry_name(exe: &Path, key: &Key) -> String {
     for file in &key.files {
         feed(file.path.as_os_str().as_encoded_bytes());
     }
-    format!("budget-{hash:016x}.json")
+    format!("budget-{hash:016x}.bin")
 }
 
 fn now_ns() -> Option<i64> {

@@ -108,7 +108,7 @@ fn entries_of_other_executables_and_projects_have_other_names() {
     let exe = Path::new("/bin/claude-budget-pre-tool-use");
     let name = entry_name(exe, &key());
     assert!(
-        name.starts_with("budget-") && name.ends_with(".json"),
+        name.starts_with("budget-") && name.ends_with(".bin"),
         "{name}"
     );
     assert_eq!(name, entry_name(exe, &key()), "stable");
@@ -145,8 +145,8 @@ fn a_budget_read_back_from_the_cache_is_the_budget_from_source() {
     for task in [None, Some("docs")] {
         let from_source = budget::load_with(&located, task, &RealFs).unwrap().unwrap();
         let parsed = budget::parse_sources(&located, &RealFs).unwrap().unwrap();
-        let json = serde_json::to_vec(&parsed).unwrap();
-        let back: ParsedBudget = serde_json::from_slice(&json).unwrap();
+        let bytes = postcard::to_stdvec(&parsed).unwrap();
+        let back: ParsedBudget = postcard::from_bytes(&bytes).unwrap();
         let from_cache = back.into_budget(&located, task).unwrap();
         assert_eq!(
             format!("{from_source:?}"),

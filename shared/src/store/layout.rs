@@ -8,7 +8,7 @@
 //!     <session id>/                         session_dir(budget, id) / session_in(project dir, id)
 //!       state.json  state.lock  events.jsonl  hook-errors.log  review.md  review.json
 //! <data dir>/claude-budget/cache/           cache_dir()   (the compiled-budget cache)
-//!   budget-<hex>.json
+//!   budget-<hex>.bin
 //! ```
 
 use super::{STATE_FILE, StoreError, record};

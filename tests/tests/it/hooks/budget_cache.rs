@@ -1,7 +1,8 @@
 //! The compiled-budget cache (issue 16) as a user meets it: whatever happened to the budget
 //! files, the environment or the cache entry itself, the pre-tool-use hook decides as the
-//! budget files say now. The entry lives in `<data>/claude-budget/cache/budget-*.json`: a
-//! JSON header line (the key, when it was made, the files' hashes) and the validated budget.
+//! budget files say now. The entry lives in `<data>/claude-budget/cache/budget-*.bin`: a
+//! JSON header line (the key, when it was made, the files' hashes) and the validated budget
+//! (postcard).
 
 use budget_tests::{TempProject, decision_and_reason};
 use serde_json::{Value, json};
@@ -49,7 +50,7 @@ fn entry(project: &TempProject) -> PathBuf {
         .unwrap_or_default();
     let entries: Vec<PathBuf> = entries
         .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .filter(|p| p.extension().is_some_and(|e| e == "bin"))
         .collect();
     assert_eq!(entries.len(), 1, "one entry: {entries:?}");
     entries[0].clone()
@@ -242,7 +243,7 @@ fn a_new_user_or_managed_budget_is_in_force_at_the_next_call() {
 fn the_agent_cannot_write_a_cache_entry() {
     let project = TempProject::new().budget(DENY_CURL);
     let data = project.home.join(".local/share");
-    let entry = cache_dir(&data).join("budget-0123456789abcdef.json");
+    let entry = cache_dir(&data).join("budget-0123456789abcdef.bin");
     let run = |input: Value| {
         let mut cmd = project.command(PRE);
         cmd.env_remove("CLAUDE_BUDGET_DATA_DIR")
