@@ -4,6 +4,7 @@
 //! JSON header line (the key, when it was made, the files' hashes) and the validated budget
 //! (postcard).
 
+use budget_policy::store::budget_cache::RACY_MARGIN_NS;
 use budget_tests::{TempProject, decision_and_reason};
 use serde_json::{Value, json};
 use std::io::Write;
@@ -130,21 +131,36 @@ fn a_corrupt_or_truncated_cache_entry_is_ignored_and_rewritten() {
     }
 }
 
-/// An entry made for another budget, with this budget's key: refused by the hashes of the
-/// bytes the entry was validated from.
+/// An entry with this budget's key but the budget of other bytes: what a rewrite of the file
+/// within one tick of the file system's clock (same size, mtime, ctime) would leave. Refused
+/// because the file changed less than the margin before the entry was made, so its bytes are
+/// hashed; and a header that does not describe its body is refused as well.
 #[test]
-fn an_entry_whose_budget_belongs_to_other_files_is_not_used() {
+fn an_entry_whose_budget_belongs_to_other_bytes_is_not_used() {
     let project = TempProject::new().budget(DENY_WGET);
     assert_eq!(curl_decision(&project), "allow");
-    let (_, allowing_body) = read_entry(&entry(&project));
+    let (allowing, allowing_body) = read_entry(&entry(&project));
     std::fs::write(project.root.join(".claude/budget.toml"), DENY_CURL).ok();
     assert_eq!(curl_decision(&project), "deny");
     let path = entry(&project);
     let (header, _) = read_entry(&path);
-    let mut forged = header.clone();
-    forged["body_len"] = json!(allowing_body.len());
-    write_entry(&path, &forged, &allowing_body);
-    assert_eq!(curl_decision(&project), "deny");
+    let mut same_stamps = header.clone();
+    // Made just after the file changed (the executable, built before, is older still).
+    let stamp = &header["key"]["files"][0]["stamp"];
+    let changed = [&stamp["mtime_ns"], &stamp["ctime_ns"]]
+        .iter()
+        .filter_map(|t| t.as_i64())
+        .max()
+        .unwrap_or_default();
+    same_stamps["written_ns"] = json!(changed + RACY_MARGIN_NS - 1);
+    same_stamps["hashes"] = allowing["hashes"].clone();
+    same_stamps["body_len"] = json!(allowing_body.len());
+    write_entry(&path, &same_stamps, &allowing_body);
+    assert_eq!(curl_decision(&project), "deny", "the file is hashed");
+    let mut mismatched = header.clone();
+    mismatched["body_len"] = json!(allowing_body.len());
+    write_entry(&path, &mismatched, &allowing_body);
+    assert_eq!(curl_decision(&project), "deny", "header and body disagree");
 }
 
 /// An entry trusted by its metadata (made long after the files changed) is still refused
