@@ -270,16 +270,28 @@ fn the_agent_cannot_write_a_cache_entry() {
         let out = run_with_stdin(cmd, input.to_string().as_bytes());
         decision_and_reason(&out)
     };
-    let write = project.pre_tool_use("Write", json!({ "file_path": entry, "content": "{}\n{}" }));
-    let shell = project.pre_tool_use(
-        "Bash",
-        json!({ "command": format!("printf x > {}", entry.display()) }),
-    );
-    let copy = project.pre_tool_use(
-        "Bash",
-        json!({ "command": format!("cp /tmp/forged.json {}/", cache_dir(&data).display()) }),
-    );
-    for (what, input) in [("Write", write), ("printf", shell), ("cp", copy)] {
+    let dir = cache_dir(&data);
+    let write = project.pre_tool_use("Write", json!({ "file_path": entry, "content": "{}" }));
+    let bash = |command: String| project.pre_tool_use("Bash", json!({ "command": command }));
+    let attempts = [
+        ("Write", write),
+        ("printf", bash(format!("printf x > {}", entry.display()))),
+        ("cp", bash(format!("cp /tmp/forged {}/", dir.display()))),
+        (
+            "ln",
+            bash(format!("ln -sf /tmp/forged {}", entry.display())),
+        ),
+        ("mv", bash(format!("mv /tmp/forged {}", entry.display()))),
+        (
+            "relative",
+            bash("cd ~/.local/share/claude-budget && tee cache/x".into()),
+        ),
+        (
+            "dir swap",
+            bash(format!("rm -rf {0} && ln -s /tmp/x {0}", dir.display())),
+        ),
+    ];
+    for (what, input) in attempts {
         let (verdict, reason) = run(input);
         assert_eq!(verdict, "deny", "{what}: {reason}");
         assert!(reason.contains("self-protection"), "{what}: {reason}");
