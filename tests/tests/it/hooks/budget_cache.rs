@@ -163,6 +163,9 @@ fn an_entry_whose_budget_belongs_to_other_bytes_is_not_used() {
     assert_eq!(curl_decision(&project), "deny", "header and body disagree");
 }
 
+/// One change to a cache entry's header.
+type HeaderChange = fn(&mut Value);
+
 /// An entry trusted by its metadata (made long after the files changed) is still refused
 /// when it was made by another version, schema or executable. The last cases show why the
 /// cache dir is protected (with the right key, a planted entry is believed) and why managed
@@ -177,7 +180,7 @@ fn an_entry_of_another_version_or_build_is_not_used() {
     let path = entry(&project);
     let (header, _) = read_entry(&path);
     let later = header["written_ns"].as_i64().unwrap_or_default() + 60_000_000_000;
-    let forge = |change: &dyn Fn(&mut Value)| {
+    let forge = |change: HeaderChange| {
         let mut forged = header.clone();
         forged["written_ns"] = json!(later);
         forged["hashes"] = allowing["hashes"].clone();
@@ -185,16 +188,16 @@ fn an_entry_of_another_version_or_build_is_not_used() {
         change(&mut forged);
         write_entry(&path, &forged, &allowing_body);
     };
-    let others: [(&str, &dyn Fn(&mut Value)); 3] = [
-        ("version", &|h| h["key"]["version"] = json!("0.0.0-old")),
-        ("schema", &|h| h["key"]["schema"] = json!(0)),
-        ("build", &|h| h["key"]["build"]["size"] = json!(1)),
+    let others: [(&str, HeaderChange); 3] = [
+        ("version", |h| h["key"]["version"] = json!("0.0.0-old")),
+        ("schema", |h| h["key"]["schema"] = json!(0)),
+        ("build", |h| h["key"]["build"]["size"] = json!(1)),
     ];
     for (what, change) in others {
         forge(change);
         assert_eq!(curl_decision(&project), "deny", "{what}");
     }
-    forge(&|_| {});
+    forge(|_| {});
     assert_eq!(
         curl_decision(&project),
         "allow",
