@@ -254,12 +254,8 @@ impl Entry {
         Some(parsed)
     }
 
-    /// Writes the entry for a budget just loaded from source (best effort). Not while the
-    /// executable is newer than the margin: no later call would trust that entry.
+    /// Writes the entry for a budget just loaded from source (best effort).
     fn write(&self, parsed: &ParsedBudget) {
-        if is_racy(&self.key.build, self.now_ns) {
-            return;
-        }
         if let Ok(body) = postcard::to_stdvec(parsed) {
             let hashes = parsed.file_hashes().map(str::to_string).collect();
             self.store(hashes, &body);
