@@ -254,7 +254,9 @@ impl Entry {
         Some(parsed)
     }
 
-    /// Writes the entry for a budget just loaded from source (best effort).
+    /// Writes the entry for a budget just loaded from source (best effort). Even while the
+    /// executable is newer than the margin: no call trusts that entry, but the first call
+    /// after the margin rewrites it, and the writes stop there.
     fn write(&self, parsed: &ParsedBudget) {
         if let Ok(body) = postcard::to_stdvec(parsed) {
             let hashes = parsed.file_hashes().map(str::to_string).collect();
