@@ -258,6 +258,10 @@ impl Entry {
     /// executable is newer than the margin: no call trusts that entry, but the first call
     /// after the margin rewrites it, and the writes stop there.
     fn write(&self, parsed: &ParsedBudget) {
+        // Where no entry can be written (an unusable data dir), do not serialise one.
+        if (self.path.parent()).is_none_or(|dir| create_private_dir(dir).is_err()) {
+            return;
+        }
         if let Ok(body) = postcard::to_stdvec(parsed) {
             let hashes = parsed.file_hashes().map(str::to_string).collect();
             self.store(hashes, &body);
