@@ -300,3 +300,20 @@ fn the_agent_cannot_write_a_cache_entry() {
         assert!(reason.contains("self-protection"), "{what}: {reason}");
     }
 }
+
+#[test]
+fn a_budget_broken_after_a_cached_call_is_reported_invalid_not_served_from_the_cache() {
+    let project = TempProject::new().budget(DENY_WGET);
+    assert_eq!(curl_decision(&project), "allow");
+    let _ = entry(&project);
+    std::fs::write(
+        project.root.join(".claude/budget.toml"),
+        "version = 1\n[run\ndeny = [\"wget\"]\n",
+    )
+    .ok();
+    let (verdict, reason) = bash(&project, "curl https://example.com", &[]);
+    assert_eq!(verdict, "deny", "{reason}");
+    assert!(reason.contains("invalid toml"), "{reason}");
+    std::fs::write(project.root.join(".claude/budget.toml"), DENY_WGET).ok();
+    assert_eq!(curl_decision(&project), "allow", "fixed again");
+}
