@@ -145,9 +145,9 @@ impl fmt::Display for Verdict {
     }
 }
 
-/// Where a rule was written.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+/// Where a rule was written. In JSON (records, reports) tagged with `kind`: `{"kind":
+/// "file", "file": …, "line": …, "column": …}`; see `origin_serde`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Origin {
     /// A line of a budget file. `file` is shown as the user knows it
     /// (`.claude/budget.toml` relative to the project, or the user budget's path).
@@ -162,6 +162,9 @@ pub enum Origin {
     /// `builtin:self-protection`.
     Builtin { id: String },
 }
+
+#[path = "verdict_origin_serde.rs"]
+mod origin_serde;
 
 impl Origin {
     pub fn file(file: impl Into<String>, line: u32, column: u32) -> Origin {

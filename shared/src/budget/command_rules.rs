@@ -17,14 +17,14 @@ use super::rule_error::{RuleError, RuleKind};
 use crate::verdict::Origin;
 
 /// One command rule as written, compiled.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct CommandRule {
     pub text: String,
     pub origin: Origin,
     pattern: Pattern,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 enum Pattern {
     Words {
         program: String,
@@ -36,7 +36,7 @@ enum Pattern {
     Regex(LazyRegex),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Positional {
     Word(String),
     AnyOne,

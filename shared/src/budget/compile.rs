@@ -14,7 +14,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 /// A budget file read and validated: its base rules and its tasks, not yet compiled into
-/// `GlobSet`s (the active task and packs are merged first).
+/// `GlobSet`s (the active task and packs are merged first). Serialisable: the hooks keep it in
+/// the compiled-budget cache (`store::budget_cache`).
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct ParsedFile {
     pub base: LayerSpec,
     pub tasks: BTreeMap<String, TaskSpec>,

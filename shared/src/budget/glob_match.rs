@@ -13,7 +13,7 @@ use globset::{Candidate, GlobBuilder, GlobSet, GlobSetBuilder};
 use std::sync::{Arc, OnceLock};
 
 /// `globset` options a glob is built with (only the ones our budgets use).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct GlobOptions {
     /// `*` and `?` never match `/` (path globs); otherwise they match any byte.
     pub literal_separator: bool,
@@ -83,11 +83,18 @@ impl Glob {
 
     /// Parses a glob; the error is `globset`'s reason, for a diagnostic.
     pub(super) fn new(text: &str, options: GlobOptions) -> Result<Glob, RuleError> {
-        let form = if needs_globset(text) {
+        if needs_globset(text) {
             options
                 .builder(text)
                 .build()
                 .map_err(|e| RuleError::new(text, RuleKind::Glob, e.kind().to_string()))?;
+        }
+        Ok(Glob::checked(text, options))
+    }
+
+    /// A glob [`Glob::new`] already accepted (read back from the compiled-budget cache).
+    fn checked(text: &str, options: GlobOptions) -> Glob {
+        let form = if needs_globset(text) {
             Form::Globset(Arc::default())
         } else {
             let tokens = tokenize(text);
@@ -97,11 +104,11 @@ impl Glob {
                 Form::Tokens(tokens)
             }
         };
-        Ok(Glob {
+        Glob {
             text: text.to_string(),
             options,
             form,
-        })
+        }
     }
 
     /// A glob that could not be parsed: every match attempt is an error.
@@ -132,6 +139,21 @@ impl Glob {
                 Ok(set.is_match_candidate(&Candidate::from_bytes(candidate)))
             }
         }
+    }
+}
+
+/// A glob is stored as written, its text and options (the compiled-budget cache), and read
+/// back without checking it again: only a glob `Glob::new` accepted is ever stored.
+impl serde::Serialize for Glob {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (&self.text, self.options).serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Glob {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Glob, D::Error> {
+        let (text, options) = <(String, GlobOptions)>::deserialize(deserializer)?;
+        Ok(Glob::checked(&text, options))
     }
 }
 

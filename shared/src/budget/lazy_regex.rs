@@ -63,12 +63,19 @@ impl LazyRegex {
         })
     }
 
-    /// A built-in pattern (covered by the tests): not even parsed until first use.
+    /// A built-in pattern (covered by the tests): never parsed to load it; its required
+    /// literal comes from the packs' table ([`crate::packs::REGEX_LITERALS`]), else it is
+    /// parsed on first use.
     pub(crate) fn built_in(pattern: &str) -> LazyRegex {
+        let required = crate::packs::REGEX_LITERALS
+            .iter()
+            .find(|(p, _)| *p == pattern)
+            .map(|(_, literal)| OnceLock::from(literal.map(str::to_string)))
+            .unwrap_or_default();
         LazyRegex {
             inner: Arc::new(Inner {
                 pattern: pattern.to_string(),
-                required: OnceLock::new(),
+                required,
                 compiled: OnceLock::new(),
             }),
         }
@@ -79,16 +86,23 @@ impl LazyRegex {
         &self.inner.pattern
     }
 
+    /// The literal every match contains (`None`: no such literal), derived once.
+    fn required(&self) -> Option<&str> {
+        self.inner
+            .required
+            .get_or_init(|| {
+                let hir = regex_syntax::Parser::new()
+                    .parse(&self.inner.pattern)
+                    .ok()?;
+                required_text(&hir)
+            })
+            .as_deref()
+    }
+
     /// The compiled regex when `haystack` could hold a match.
     fn for_text(&self, haystack: &str) -> Result<Option<&Regex>, ()> {
-        let required = self.inner.required.get_or_init(|| {
-            let hir = regex_syntax::Parser::new()
-                .parse(&self.inner.pattern)
-                .ok()?;
-            required_text(&hir)
-        });
-        if let Some(literal) = required
-            && !haystack.contains(literal.as_str())
+        if let Some(literal) = self.required()
+            && !haystack.contains(literal)
         {
             return Ok(None);
         }
@@ -115,6 +129,28 @@ impl LazyRegex {
             Ok(None) => Cow::Borrowed(haystack),
             Err(()) => Cow::Owned("[REDACTED]".into()),
         }
+    }
+}
+
+/// Stored in the compiled-budget cache as the pattern and its required literal, so a hook
+/// reading the cache parses no regex syntax. Only a pattern [`LazyRegex::new`] accepted (or a
+/// built-in one) is ever stored; it is compiled on first need as usual.
+impl serde::Serialize for LazyRegex {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (self.as_str(), self.required()).serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LazyRegex {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<LazyRegex, D::Error> {
+        let (pattern, required) = <(String, Option<String>)>::deserialize(deserializer)?;
+        Ok(LazyRegex {
+            inner: Arc::new(Inner {
+                pattern,
+                required: OnceLock::from(required),
+                compiled: OnceLock::new(),
+            }),
+        })
     }
 }
 
@@ -206,6 +242,32 @@ mod tests {
             let full = Regex::new(pattern).unwrap();
             assert_eq!(full.is_match(text), want, "{pattern}");
         }
+    }
+
+    /// The packs' literal table says exactly what the parser derives: a longer or wrong
+    /// literal would let a matching command skip a deny rule.
+    #[test]
+    fn every_built_in_regex_literal_is_what_the_parser_derives() {
+        let mut regex_rules = 0;
+        for rule in crate::packs::pack_rules() {
+            let Some(pattern) = rule.pattern.strip_prefix("re:") else {
+                continue;
+            };
+            regex_rules += 1;
+            let hir = regex_syntax::Parser::new().parse(pattern).unwrap();
+            let row = crate::packs::REGEX_LITERALS
+                .iter()
+                .find(|(p, _)| *p == pattern)
+                .unwrap_or_else(|| panic!("{} has no row in REGEX_LITERALS", rule.id));
+            assert_eq!(row.1.map(str::to_string), required_text(&hir), "{pattern}");
+            let built_in = LazyRegex::built_in(pattern);
+            assert!(built_in.inner.required.get().is_some(), "known at load");
+        }
+        assert_eq!(
+            regex_rules,
+            crate::packs::REGEX_LITERALS.len(),
+            "no stale rows"
+        );
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub(super) fn locate(
     }
 }
 
-fn read_error(display: &str, error: &std::io::Error) -> Diagnostic {
+pub(super) fn read_error(display: &str, error: &std::io::Error) -> Diagnostic {
     Diagnostic {
         file: display.to_string(),
         line: 1,
@@ -79,90 +79,8 @@ pub(super) fn load(
     task: Option<&str>,
     fs: &dyn FsView,
 ) -> Result<Option<Budget>, BudgetError> {
-    let task = task.filter(|t| !t.is_empty());
-    let mut files: Vec<(LayerKind, &PathBuf, String)> = Vec::new();
-    for managed in &located.managed_budgets {
-        files.push((LayerKind::Managed, managed, managed.display().to_string()));
+    match super::sources::parse(located, fs)? {
+        Some(parsed) => parsed.into_budget(located, task).map(Some),
+        None => Ok(None),
     }
-    if let Some(user) = &located.user_budget {
-        files.push((LayerKind::User, user, user.display().to_string()));
-    }
-    if let Some(repo) = &located.repo_budget {
-        let display = repo.strip_prefix(&located.project_root).unwrap_or(repo);
-        files.push((LayerKind::Repo, repo, display.display().to_string()));
-    }
-    if files.is_empty() {
-        return Ok(None);
-    }
-    let mut diagnostics = Vec::new();
-    let mut parsed = Vec::new();
-    for (kind, path, display) in &files {
-        match fs.read_text(path) {
-            Ok(text) => {
-                let info = FileInfo {
-                    kind: *kind,
-                    path: (*path).clone(),
-                    display,
-                };
-                let (file, found) = parse_file(&text, &info);
-                diagnostics.extend(found);
-                parsed.extend(file);
-            }
-            Err(e) => diagnostics.push(read_error(display, &e)),
-        }
-    }
-    let has_errors = |d: &[Diagnostic]| d.iter().any(|d| d.severity == Severity::Error);
-    if has_errors(&diagnostics) {
-        return Err(BudgetError { diagnostics });
-    }
-    if let Some(name) = task
-        && !parsed.iter().any(|p| p.tasks.contains_key(name))
-    {
-        let known: Vec<String> = parsed
-            .iter()
-            .flat_map(|p| p.tasks.keys().map(|k| format!("`{k}`")))
-            .collect();
-        let hint = if known.is_empty() {
-            "no task is defined; unset CLAUDE_BUDGET_TASK or add a `[tasks.NAME]` table".to_string()
-        } else {
-            format!(
-                "set CLAUDE_BUDGET_TASK to one of {} or unset it",
-                known.join(", ")
-            )
-        };
-        let file = files.last().map(|(_, _, d)| d.clone()).unwrap_or_default();
-        diagnostics.push(Diagnostic {
-            file,
-            line: 1,
-            column: 1,
-            severity: Severity::Error,
-            message: format!("unknown task `{name}` (from CLAUDE_BUDGET_TASK)"),
-            hint: Some(hint),
-        });
-        return Err(BudgetError { diagnostics });
-    }
-    let mut layers = Vec::with_capacity(parsed.len());
-    for file in parsed {
-        let overlay = task.and_then(|t| file.tasks.get(t));
-        let display = file.base.display.clone();
-        match file.base.into_layer(overlay) {
-            Ok(layer) => layers.push(layer),
-            Err(message) => diagnostics.push(Diagnostic {
-                file: display,
-                line: 1,
-                column: 1,
-                severity: Severity::Error,
-                message: message.to_string(),
-                hint: Some("simplify the globs of this file".into()),
-            }),
-        }
-    }
-    if has_errors(&diagnostics) {
-        return Err(BudgetError { diagnostics });
-    }
-    Ok(Some(Budget {
-        layers,
-        task: task.map(str::to_string),
-        project_root: located.project_root.clone(),
-    }))
 }

@@ -7,7 +7,7 @@ use super::{McpRules, McpServerInfo};
 use crate::verdict::{Hit, Origin, Verdict};
 
 /// One tool glob of a server entry.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ToolPattern {
     pub pattern: String,
     pub matcher: Glob,
@@ -15,7 +15,7 @@ pub(crate) struct ToolPattern {
 }
 
 /// One compiled `[mcp.servers.<glob>]` entry.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct McpServer {
     pub info: McpServerInfo,
     pub matcher: Glob,

@@ -14,7 +14,7 @@
 
 use crate::fsview::FsView;
 use crate::verdict::{Hit, Origin, Verdict};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 mod command_rules;
@@ -30,6 +30,7 @@ mod packs;
 mod paths_rules;
 mod raw;
 mod rule_error;
+mod sources;
 mod spec;
 mod validate;
 mod validate_settings;
@@ -41,6 +42,7 @@ pub use coverage::{PatternProbe, SCRATCH_DIR, scratch_note};
 pub use lazy_regex::LazyRegex;
 pub use managed::{DEFAULT_RETAIN_DAYS, file_hash};
 pub use rule_error::{RuleError, RuleKind};
+pub use sources::ParsedBudget;
 
 /// Where the budget files of one hook call are.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,6 +121,16 @@ pub fn load_with(
     locate::load(located, task, fs)
 }
 
+/// Reads and validates the budgets found by [`locate`] without applying a task or building
+/// the layers ([`ParsedBudget::into_budget`] does): what the compiled-budget cache keeps.
+/// `Ok(None)`: no budget file anywhere.
+pub fn parse_sources(
+    located: &Located,
+    fs: &dyn crate::fsview::FsView,
+) -> Result<Option<ParsedBudget>, BudgetError> {
+    sources::parse(located, fs)
+}
+
 /// Validates one file as `claude-budget check` does: every error and warning, in file order.
 pub fn check_file(path: &Path, display: &str) -> Vec<Diagnostic> {
     locate::check_file(path, display, &crate::fsview::RealFs)
@@ -133,7 +145,7 @@ pub struct Budget {
     pub project_root: PathBuf,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LayerKind {
     /// Deployed by an organisation's IT/security team (`/etc/claude-budget/budget.toml`).
@@ -301,14 +313,14 @@ impl RunRules {
 }
 
 /// `[mcp]` and `[mcp.servers.*]` (SPEC §4.4).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct McpRules {
     default: Option<(Verdict, Origin)>,
     servers: Vec<mcp::McpServer>,
 }
 
 /// What the budget says about one MCP server (for messages, the touchmap and the packet).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct McpServerInfo {
     pub pattern: String,
     pub owner: Option<String>,
@@ -335,7 +347,7 @@ impl McpRules {
 }
 
 /// `[web]` (SPEC §4.5).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct WebRules {
     allow: Vec<web::HostRule>,
     ask: Vec<web::HostRule>,
@@ -355,7 +367,7 @@ impl WebRules {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OnExceed {
     #[default]
@@ -364,7 +376,7 @@ pub enum OnExceed {
 }
 
 /// `[spend]` (SPEC §6.2). `None` = no limit.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SpendLimits {
     pub max_usd: Option<f64>,
     pub max_tokens: Option<u64>,
@@ -378,6 +390,7 @@ pub struct SpendLimits {
     pub origin: Option<Origin>,
     /// Where each limit key was written (`max_usd` → its line), so a message points at the
     /// line that set the limit, not at the section header.
+    #[serde(deserialize_with = "sources::limit_key_origins")]
     pub key_origins: Vec<(&'static str, Origin)>,
 }
 
@@ -393,7 +406,7 @@ fn key_origin<'a>(origins: &'a [(&'static str, Origin)], key: &str) -> Option<&'
     origins.iter().find(|(k, _)| *k == key).map(|(_, o)| o)
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PriceOverride {
     /// Model family or id prefix, e.g. `claude-opus-4`.
     pub model: String,
@@ -405,7 +418,7 @@ pub struct PriceOverride {
 }
 
 /// `[retry]` (SPEC §6.3). `None` = no limit.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RetryLimits {
     pub same_command_failures: Option<u32>,
     pub failures: Option<u32>,
@@ -414,6 +427,7 @@ pub struct RetryLimits {
     pub stop_blocks: Option<u32>,
     pub origin: Option<Origin>,
     /// Where each limit key was written (see [`SpendLimits::key_origins`]).
+    #[serde(deserialize_with = "sources::limit_key_origins")]
     pub key_origins: Vec<(&'static str, Origin)>,
 }
 
@@ -425,7 +439,7 @@ impl RetryLimits {
 }
 
 /// `[merge]` (SPEC §4.9).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct MergeRules {
     /// `push = …` as a hit (rule `push`).
     pub push: Option<Hit>,
@@ -480,7 +494,7 @@ pub const DEFAULT_ROLLBACK_FIELDS: &[&str] = &[
 ];
 
 /// `[evidence]` (SPEC §6.5–6.6).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Evidence {
     pub tests_after_edit: bool,
     /// Path of the rollback note relative to the project root (default `.claude/rollback.md`).
@@ -488,6 +502,8 @@ pub struct Evidence {
     /// Default: Change, Undo path, Data risk, Trigger, Owner, Stop before.
     pub rollback_fields: Vec<String>,
     pub origin: Option<Origin>,
+    /// Set from the spec's `high_risk` rules when the layer is built (empty in a spec).
+    #[serde(skip)]
     high_risk: paths_rules::GlobList,
 }
 
@@ -505,7 +521,7 @@ impl Evidence {
 }
 
 /// `[record]`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct RecordSettings {
     /// Extra redaction regexes (validated; compiled when a text could match).
     pub redact: Vec<LazyRegex>,

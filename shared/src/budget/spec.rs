@@ -10,11 +10,12 @@ use super::{
     RunRules, SpendLimits, StopRule, WebRules,
 };
 use crate::verdict::{Origin, Verdict};
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 pub(crate) type Setting = Option<(Verdict, Origin)>;
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct PathSpec {
     pub allow: Vec<PathRule>,
     /// Under a task: the base file's allow list, which the task's allow list narrows (a path
@@ -26,7 +27,7 @@ pub(crate) struct PathSpec {
     pub outside_project: Setting,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct RunSpec {
     pub allow: Vec<CommandRule>,
     /// Under a task: the base allow list the task's allow list narrows.
@@ -38,7 +39,7 @@ pub(crate) struct RunSpec {
     pub unparsed: Setting,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct StopSpec {
     pub reason: String,
     pub origin: Origin,
@@ -47,7 +48,7 @@ pub(crate) struct StopSpec {
 }
 
 /// A task's lists: `allow` (when given) replaces the base list, `ask`/`deny` add to it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Lists<T> {
     pub allow: Option<Vec<T>>,
     pub ask: Vec<T>,
@@ -64,7 +65,7 @@ impl<T> Default for Lists<T> {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct TaskSpec {
     pub read: Lists<PathRule>,
     pub edit: Lists<PathRule>,
@@ -72,7 +73,7 @@ pub(crate) struct TaskSpec {
     pub stops: Vec<StopSpec>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct LayerSpec {
     pub kind: LayerKind,
     pub file: PathBuf,

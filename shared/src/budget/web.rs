@@ -7,7 +7,7 @@ use super::rule_error::{RuleError, RuleKind};
 use crate::verdict::{Hit, Origin, Verdict};
 
 /// One host pattern as written.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct HostRule {
     pub pattern: String,
     /// Lower-case, without a trailing dot; `Some(suffix)` for `*.suffix`.

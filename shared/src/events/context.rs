@@ -37,9 +37,11 @@ pub fn locate_from(env: &Env, cwd: &Path) -> Located {
     .with_managed(&env.managed_dirs(), &RealFs)
 }
 
-/// Loads the budget in force with the task of the environment.
+/// Loads the budget in force with the task of the environment, through the compiled-budget
+/// cache (`store::budget_cache`: the same budget as from source, without parsing the files
+/// again while none of them changed).
 pub fn load(env: &Env, located: &Located) -> Result<Option<Budget>, budget::BudgetError> {
-    budget::load_with(located, env.task.as_deref(), &RealFs)
+    crate::store::budget_cache::load(env, located)
 }
 
 /// The session directory of `session_id` (opened, created if needed).
@@ -75,7 +77,10 @@ pub fn protected_dirs(budget: &Budget, env: &Env) -> Vec<PathBuf> {
         .filter_map(|layer| layer.record.dir.as_ref())
         .map(|dir| budget.project_root.join(dir))
         .collect();
-    dirs.extend(RunsLayout::new(env).runs_dir().map(Path::to_path_buf));
+    let layout = RunsLayout::new(env);
+    dirs.extend(layout.runs_dir().map(Path::to_path_buf));
+    // The compiled-budget cache: a forged one would be a looser budget.
+    dirs.extend(layout.cache_dir());
     if let Some(data) = &env.data_dir {
         dirs.push(data.clone());
     }

@@ -59,6 +59,15 @@ pub(crate) struct RuleData {
     pub message: &'static str,
 }
 
+/// The literal every match of a built-in `re:` rule must contain (what `regex-syntax` derives
+/// from the pattern), as plain data: a hook then never parses a pack regex to find it. A
+/// wrong literal would make a deny rule miss, so a test checks each row against the parser;
+/// a pattern missing here is parsed on first use instead.
+pub(crate) const REGEX_LITERALS: &[(&str, Option<&str>)] = &[(
+    "^dd( .*)? of=/dev/(sd|hd|vd|xvd|nvme|mmcblk|disk|rdisk|md|dm-|loop|mapper/)",
+    Some(" of=/dev/"),
+)];
+
 /// The names `extends` accepts.
 pub fn pack_names() -> &'static [&'static str] {
     NAMES

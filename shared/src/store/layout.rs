@@ -7,6 +7,8 @@
 //!   <project key>/                          project_dir(root, budget)   (or `[record] dir`/<key>)
 //!     <session id>/                         session_dir(budget, id) / session_in(project dir, id)
 //!       state.json  state.lock  events.jsonl  hook-errors.log  review.md  review.json
+//! <data dir>/claude-budget/cache/           cache_dir()   (the compiled-budget cache)
+//!   budget-<hex>.bin
 //! ```
 
 use super::{STATE_FILE, StoreError, record};
@@ -43,6 +45,13 @@ impl RunsLayout {
     /// `<data dir>/claude-budget/runs`.
     pub fn runs_dir(&self) -> Option<&Path> {
         self.runs.as_deref()
+    }
+
+    /// `<data dir>/claude-budget/cache`: the hooks' compiled-budget cache
+    /// (`store::budget_cache`), beside the runs and protected like them.
+    pub fn cache_dir(&self) -> Option<PathBuf> {
+        let claude_budget = self.runs.as_deref()?.parent()?;
+        Some(claude_budget.join("cache"))
     }
 
     /// Where one project's sessions live: `<base>/<project key>`, `base` being the `[record]

@@ -5,6 +5,7 @@
 //!
 //! Map:
 //! * [`layout`] — [`RunsLayout`]: every path under the data dir (runs, project, session).
+//! * [`budget_cache`] — the compiled-budget cache the hooks load the budget through.
 //! * this file — [`Session`]: a sidecar `state.lock` taken with std `File::lock`/`try_lock`
 //!   under a bounded wait, read–modify–write of `state.json`, written to a temp file and
 //!   renamed so a crash at any moment leaves the previous or the next state, never a torn one.
@@ -34,6 +35,7 @@
 //! Why a sidecar lock file: the state file itself is replaced by rename on every update, so
 //! a lock on it would lock a file that is no longer the current one.
 
+pub mod budget_cache;
 pub mod evidence;
 pub mod gate_check;
 pub mod layout;

@@ -1,5 +1,6 @@
 //! Integration tests: the hook executables as Claude Code runs them.
 
+mod budget_cache;
 mod commandless_calls_and_stop_limits;
 mod edges;
 mod fail_closed;
