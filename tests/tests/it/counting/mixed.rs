@@ -54,6 +54,9 @@ impl Role {
     }
 }
 
+/// The hooks' own deadline in the parallel tests (see `spawn`).
+const PARALLEL_DEADLINE_MS: &str = "10000";
+
 fn transcript() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/transcripts/batch_two_tool_uses_v2.1.329.jsonl")
@@ -86,6 +89,10 @@ fn spawn(project: &TempProject, i: usize) -> Child {
     let name = if Role::of(i) == Role::Pre { PRE } else { POST };
     let mut child = project
         .command(name)
+        // What is tested is that no update is lost, not the machine's speed: the tests run
+        // debug builds (~10x slower in the locked section than release) and 200 processes
+        // on as few as 2 cores, where the default 2 s deadline is reached by queueing alone.
+        .env("CLAUDE_BUDGET_DEADLINE_MS", PARALLEL_DEADLINE_MS)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
