@@ -31,8 +31,10 @@ use std::path::{Path, PathBuf};
 pub const MAX_BYTES_PER_REFRESH: u64 = 32 * 1024 * 1024;
 /// Longer lines are skipped (counted in `skipped_lines`).
 pub const MAX_LINE_BYTES: usize = 8 * 1024 * 1024;
-/// How much of a file's start identifies it.
-const HEAD_BYTES: u64 = 4096;
+/// How much of a file's start identifies it: hashed on every call, so kept short. Claude
+/// Code's first lines carry the session id, a uuid and a millisecond timestamp within their
+/// first 200 bytes. (Cursors written with a longer head keep their own `head_len`.)
+const HEAD_BYTES: u64 = 512;
 
 /// Reads what was appended to `transcript_path` and its subagent transcripts since the last
 /// call and adds it to `state.spend`. A transcript that does not exist yet adds nothing.
