@@ -9,6 +9,7 @@
 //! The object form older versions wrote is still read, so a state written before an upgrade
 //! in the middle of a session loads as it was (never a "corrupt state" denial).
 
+use super::spend::{Counted, Usage};
 use super::state::{CallMark, EditCount};
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serializer};
@@ -367,6 +368,98 @@ pub(crate) mod edits {
                 }
             }
             Ok(entry)
+        }
+    }
+}
+
+/// The spend duplicate window (`spend.recent`, up to 128 responses) as
+/// `"<key>|<model>|<input>|<output>|<cache writes>|<cache reads>|<1h writes>;…"` (numbers in
+/// hex). As objects it was ~25 KB of JSON read and written on every call, about 1 M
+/// instructions. A window with a key or model holding `|` or `;` (never seen: keys are hex,
+/// model names are Claude Code's) is written as objects, which are read as well.
+pub(crate) mod recent_responses {
+    use super::*;
+
+    fn plain(text: &str) -> bool {
+        !text.contains(['|', ';'])
+    }
+
+    pub(crate) fn serialize<S: Serializer>(
+        recent: &VecDeque<Counted>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        if !recent.iter().all(|c| plain(&c.key) && plain(&c.model)) {
+            return serializer.collect_seq(recent);
+        }
+        let mut packed = Vec::with_capacity(recent.len() * 64);
+        for c in recent {
+            packed.extend_from_slice(c.key.as_bytes());
+            packed.push(b'|');
+            packed.extend_from_slice(c.model.as_bytes());
+            let u = &c.usage;
+            for n in [
+                u.input_tokens,
+                u.output_tokens,
+                u.cache_creation_input_tokens,
+                u.cache_read_input_tokens,
+                u.cache_creation_1h_tokens,
+            ] {
+                packed.push(b'|');
+                push_hex(&mut packed, n);
+            }
+            packed.push(b';');
+        }
+        finish(packed, serializer)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<VecDeque<Counted>, D::Error> {
+        deserializer.deserialize_any(RecentVisitor)
+    }
+
+    struct RecentVisitor;
+
+    impl<'de> Visitor<'de> for RecentVisitor {
+        type Value = VecDeque<Counted>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("counted responses: a packed string or a list of objects")
+        }
+
+        fn visit_str<E: de::Error>(self, packed: &str) -> Result<Self::Value, E> {
+            let mut recent = VecDeque::with_capacity(packed.len() / 48 + 1);
+            for entry in Fields::new(packed, b';') {
+                let bad = || E::custom(format!("bad counted-response entry `{entry}`"));
+                let mut parts = Fields::new(entry, b'|');
+                let key = parts.next().ok_or_else(bad)?;
+                let model = parts.next().ok_or_else(bad)?;
+                let mut number = || parts.next().and_then(parse_hex).ok_or_else(bad);
+                let usage = Usage {
+                    input_tokens: number()?,
+                    output_tokens: number()?,
+                    cache_creation_input_tokens: number()?,
+                    cache_read_input_tokens: number()?,
+                    cache_creation_1h_tokens: number()?,
+                };
+                if parts.next().is_some() {
+                    return Err(bad());
+                }
+                recent.push_back(Counted {
+                    key: key.to_owned(),
+                    model: model.to_owned(),
+                    usage,
+                });
+            }
+            Ok(recent)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut recent = VecDeque::new();
+            while let Some(counted) = seq.next_element::<Counted>()? {
+                recent.push_back(counted);
+            }
+            Ok(recent)
         }
     }
 }

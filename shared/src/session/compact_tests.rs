@@ -126,3 +126,35 @@ fn hex_numbers_round_trip_and_junk_is_refused() {
         assert_eq!(parse_hex(bad), None, "{bad}");
     }
 }
+
+#[test]
+fn the_spend_window_round_trips_packed_and_reads_its_old_form() {
+    use crate::session::spend::{Counted, SpendState, Usage};
+    let counted = |key: &str, model: &str, n: u64| Counted {
+        key: key.into(),
+        model: model.into(),
+        usage: Usage {
+            input_tokens: n,
+            output_tokens: n + 1,
+            cache_creation_input_tokens: 0,
+            cache_read_input_tokens: u64::MAX,
+            cache_creation_1h_tokens: 7,
+        },
+    };
+    let mut spend = SpendState::default();
+    spend
+        .recent
+        .push_back(counted("0a1b2c3d4e5f6071", "claude-sonnet-4-5", 3));
+    spend.recent.push_back(counted("ffff", "", 0));
+    let text = serde_json::to_string(&spend).unwrap();
+    assert!(!text.contains("input_tokens\":3"), "{text}");
+    assert_eq!(serde_json::from_str::<SpendState>(&text).unwrap(), spend);
+    // A model name holding a separator is written as objects, and still reads back.
+    spend.recent.push_back(counted("k", "odd|model;x", 1));
+    let text = serde_json::to_string(&spend).unwrap();
+    assert_eq!(serde_json::from_str::<SpendState>(&text).unwrap(), spend);
+    let old = r#"{"recent":[{"key":"k1","model":"m","usage":{"input_tokens":5}}]}"#;
+    let read: SpendState = serde_json::from_str(old).unwrap();
+    assert_eq!(read.recent.front().map(|c| c.usage.input_tokens), Some(5));
+    assert!(serde_json::from_str::<SpendState>(r#"{"recent":"k|m|1|2;"}"#).is_err());
+}

@@ -223,7 +223,8 @@ pub struct SpendState {
     pub unknown_models: BTreeSet<String>,
     /// Read position per transcript path.
     pub cursors: BTreeMap<String, Cursor>,
-    /// The duplicate window.
+    /// The duplicate window (stored packed: `compact.rs`).
+    #[serde(with = "super::compact::recent_responses")]
     pub recent: VecDeque<Counted>,
     /// Lines over `store::transcript::MAX_LINE_BYTES` or assistant lines that were not valid JSON.
     pub skipped_lines: u64,
