@@ -338,7 +338,7 @@ fn write_markdown(bench: &Bench, command: &str, valgrind: bool, elapsed: f64) ->
     );
     md.push_str(&format!(
         "* machine: {} ({} cores), {}\n* load average at the end: {}\n* commit: {}{}\n\
-         * command: `{command}` ({elapsed:.0} s)\n* callgrind: {}\n",
+         * command: `{command}` ({elapsed:.0} s)\n* pre-tool-use hook: `{}`\n* callgrind: {}\n",
         shell("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
         shell("nproc"),
         shell("uname -sr"),
@@ -349,6 +349,13 @@ fn write_markdown(bench: &Bench, command: &str, valgrind: bool, elapsed: f64) ->
         } else {
             " (with uncommitted changes)"
         },
+        std::env::var("BENCH_PRE_HOOK")
+            .ok()
+            .and_then(|p| {
+                p.rsplit_once("/target/")
+                    .map(|(_, rest)| format!("target/{rest}"))
+            })
+            .unwrap_or_else(|| "target/release/claude-budget-pre-tool-use".into()),
         if valgrind {
             "yes"
         } else {
@@ -362,6 +369,10 @@ fn write_markdown(bench: &Bench, command: &str, valgrind: bool, elapsed: f64) ->
             md.push('\n');
         }
     }
+    // What was tried and what it did: kept by hand beside the fixtures, copied in here so the
+    // figures and their history are read together.
+    md.push('\n');
+    md.push_str(include_str!("../../../fixtures/bench/NOTES.md"));
     md
 }
 
