@@ -16,10 +16,15 @@ use std::sync::OnceLock;
 
 /// The directory holding the built executables (`target/<profile>`), building the hooks and
 /// the CLI first if this test run has not yet (`cargo test --workspace` does not always
-/// build other packages' binaries).
+/// build other packages' binaries). `$CLAUDE_BUDGET_TEST_BIN_DIR` names another build's.
 pub fn bin_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
+        // `.ci/run` also runs the hook tests against the executables as `scripts/install-hooks`
+        // builds them (static on Linux/glibc): the install path users are told to take.
+        if let Some(dir) = std::env::var_os("CLAUDE_BUDGET_TEST_BIN_DIR") {
+            return PathBuf::from(dir);
+        }
         let exe = std::env::current_exe().unwrap_or_default();
         // Test binaries live in target/<profile>/deps/, other binaries in target/<profile>/.
         let mut profile_dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
