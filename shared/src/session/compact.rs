@@ -313,7 +313,7 @@ pub(crate) mod edits {
             Ok(edits.into_iter().collect())
         }
 
-        /// The object form: `{"path": [count, last_seq]}` (a path with a NUL) or, from older
+        /// The object form: `{"path": [count, last_seq]}` (a path holding a `|`) or, from older
         /// versions, `{"path": {"count": …, "last_seq": …}}`.
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut edits = BTreeMap::new();

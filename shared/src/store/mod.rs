@@ -226,9 +226,11 @@ impl Session {
         let start = Instant::now();
         // A duplicate of the same open file: a lock taken through it is this file's lock
         // (flock locks belong to the open file, not to one descriptor).
-        let waiter = file.try_clone().map_err(|e| StoreError::io(&path, e))?;
+        let Ok(waiter) = file.try_clone() else {
+            return poll_lock(file, path, start, wait);
+        };
         let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name("session-lock".into())
             .spawn(move || {
                 let taken = waiter.lock();
@@ -236,8 +238,12 @@ impl Session {
                 // released when the caller drops it.
                 drop(waiter);
                 let _ = tx.send(taken);
-            })
-            .map_err(|e| StoreError::io(&path, e))?;
+            });
+        if spawned.is_err() {
+            // No thread to spare (a process limit during a burst): wait the old way rather
+            // than lose this update.
+            return poll_lock(file, path, start, wait);
+        }
         match rx.recv_timeout(wait) {
             Ok(Ok(())) => Ok(file),
             Ok(Err(e)) => Err(StoreError::io(&path, e)),
@@ -248,6 +254,33 @@ impl Session {
                 waited_ms: start.elapsed().as_millis(),
             }),
         }
+    }
+}
+
+/// Waits for `file`'s lock by trying it with growing pauses: the fallback when no helper
+/// thread can be started for a blocking wait.
+fn poll_lock(
+    file: File,
+    path: PathBuf,
+    start: Instant,
+    wait: Duration,
+) -> Result<File, StoreError> {
+    let mut pause = Duration::from_micros(50);
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(e)) => return Err(StoreError::io(&path, e)),
+        }
+        let waited = start.elapsed();
+        if waited >= wait {
+            return Err(StoreError::LockTimeout {
+                path,
+                waited_ms: waited.as_millis(),
+            });
+        }
+        std::thread::sleep(pause.min(wait - waited));
+        pause = (pause * 2).min(Duration::from_millis(5));
     }
 }
 
@@ -271,6 +304,34 @@ mod tests {
         );
         drop(held);
         assert_eq!(session.read().unwrap().tool_calls, 2);
+    }
+
+    #[test]
+    fn the_polling_fallback_times_out_on_a_held_lock_and_takes_a_free_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let session = Session::open(tmp.path().join("s")).unwrap();
+        let path = session.dir().join(LOCK_FILE);
+        let open = || {
+            OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .unwrap()
+        };
+        let held = session.lock(Duration::from_secs(1)).unwrap();
+        let err = poll_lock(
+            open(),
+            path.clone(),
+            Instant::now(),
+            Duration::from_millis(30),
+        );
+        assert!(
+            matches!(err, Err(StoreError::LockTimeout { .. })),
+            "{err:?}"
+        );
+        drop(held);
+        assert!(poll_lock(open(), path.clone(), Instant::now(), Duration::from_secs(1)).is_ok());
     }
 
     #[test]

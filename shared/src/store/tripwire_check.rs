@@ -60,6 +60,13 @@ impl Tripwire {
         let mut changed = false;
         for path in paths {
             let accepted = manifest.files.get(&path).cloned();
+            if let Some(entry) = &accepted
+                && super::no_longer_watched(&path, entry.kind)
+            {
+                manifest.files.remove(&path);
+                changed = true;
+                continue;
+            }
             let found = now.iter().find(|s| s.path == path);
             if let (Some(a), Some(f)) = (&accepted, found)
                 && a.ident == f.ident

@@ -128,12 +128,9 @@ pub fn watched(budget: &Budget, home: Option<&Path>) -> Vec<Seen> {
             add(git.join("hooks").join(name), WatchKind::GitHook);
         }
     }
-    // `*.sample` files are never run by git (only the exact hook name is), so they are not
-    // watched: a `git init` leaves 14 of them, stat-ed and compared on every call for nothing.
-    // Renaming one to its hook name creates a new file, which is watched.
     for name in hooks
         .into_iter()
-        .filter(|n| !n.ends_with(".sample"))
+        .filter(|n| !is_sample_hook_name(n))
         .take(MAX_LISTED)
     {
         add(git.join("hooks").join(name), WatchKind::GitHook);
@@ -180,6 +177,24 @@ fn hash_file(path: &Path) -> Option<(String, Vec<u8>)> {
 
 /// Git's own hook names: stat'ed directly when `.git/hooks` holds too many entries to list
 /// (a folder flooded with files must not hide a real `pre-commit`).
+/// `*.sample` files in `.git/hooks` are never run by git (only the exact hook name is), so
+/// they are not watched: a `git init` leaves 14 of them, stat-ed and compared on every call for
+/// nothing. Renaming one to its hook name creates a new file, which is watched.
+pub(crate) fn is_sample_hook_name(name: &str) -> bool {
+    name.ends_with(".sample")
+}
+
+/// A watched entry that [`watched`] no longer lists on purpose: a git sample hook in a
+/// manifest written by an older version. Dropped from the manifest, never judged — judging it
+/// as "gone" would halt every session in progress at the upgrade.
+pub(crate) fn no_longer_watched(path: &str, kind: WatchKind) -> bool {
+    kind == WatchKind::GitHook
+        && Path::new(path)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(is_sample_hook_name)
+}
+
 const GIT_HOOK_NAMES: &[&str] = &[
     "applypatch-msg",
     "pre-applypatch",

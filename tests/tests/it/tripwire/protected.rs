@@ -269,3 +269,36 @@ fn a_sample_hook_renamed_to_its_hook_name_is_removed_and_the_run_halted() {
     assert!(halts(&reply), "the renamed hook stays: {reply}");
     assert!(!hook.exists(), "{} is still there", hook.display());
 }
+
+#[test]
+fn a_session_begun_before_the_upgrade_is_not_halted_over_its_sample_hooks() {
+    use std::os::unix::fs::MetadataExt;
+    let project = project();
+    let sample = sample_hook(&project);
+    assert_eq!(decision(&pre_bash(&project, "t1", "cargo build")), "allow");
+    assert!(!halts(&post_bash(&project, "t1", "cargo build", "")));
+    // The manifest as a version that still watched `*.sample` hooks wrote it (with a hash
+    // that does not even match: it must be dropped, not judged).
+    let dir = super::session_dir(&project).join("tripwire");
+    let path = dir.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&read(&path).unwrap_or_default()).unwrap_or_default();
+    let meta = std::fs::metadata(&sample).unwrap_or_else(|e| panic!("{e}"));
+    let ns = |s: i64, n: i64| s * 1_000_000_000 + n;
+    manifest["files"][sample.display().to_string()] = serde_json::json!({
+        "kind": "git-hook",
+        "ident": {"size": meta.len(), "mtime_ns": ns(meta.mtime(), meta.mtime_nsec()),
+            "ctime_ns": ns(meta.ctime(), meta.ctime_nsec()), "ino": meta.ino()},
+        "sha256": "0".repeat(64),
+        "copied": false,
+    });
+    std::fs::write(&path, manifest.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_file(dir.join("manifest.idents"));
+    for id in ["t2", "t3"] {
+        assert_eq!(decision(&pre_bash(&project, id, "cargo build")), "allow");
+        let reply = post_bash(&project, id, "cargo build", "");
+        assert!(!halts(&reply), "{reply}");
+    }
+    let after = String::from_utf8(read(&path).unwrap_or_default()).unwrap_or_default();
+    assert!(!after.contains(".sample"), "{after}");
+}
