@@ -131,6 +131,19 @@ fn a_corrupt_or_truncated_cache_entry_is_ignored_and_rewritten() {
     }
 }
 
+/// Two cache entries of `project`: the one made while its budget allowed curl (header and
+/// body), then the budget rewritten to deny it and the entry made for that (its path and
+/// header). The tests then try to pass the first off as the second.
+fn entries_of_allowing_then_denying(project: &TempProject) -> (Value, Vec<u8>, PathBuf, Value) {
+    assert_eq!(curl_decision(project), "allow");
+    let (allowing, allowing_body) = read_entry(&entry(project));
+    std::fs::write(project.root.join(".claude/budget.toml"), DENY_CURL).ok();
+    assert_eq!(curl_decision(project), "deny");
+    let path = entry(project);
+    let (header, _) = read_entry(&path);
+    (allowing, allowing_body, path, header)
+}
+
 /// An entry with this budget's key but the budget of other bytes: what a rewrite of the file
 /// within one tick of the file system's clock (same size, mtime, ctime) would leave. Refused
 /// because the file changed less than the margin before the entry was made, so its bytes are
@@ -138,12 +151,7 @@ fn a_corrupt_or_truncated_cache_entry_is_ignored_and_rewritten() {
 #[test]
 fn an_entry_whose_budget_belongs_to_other_bytes_is_not_used() {
     let project = TempProject::new().budget(DENY_WGET);
-    assert_eq!(curl_decision(&project), "allow");
-    let (allowing, allowing_body) = read_entry(&entry(&project));
-    std::fs::write(project.root.join(".claude/budget.toml"), DENY_CURL).ok();
-    assert_eq!(curl_decision(&project), "deny");
-    let path = entry(&project);
-    let (header, _) = read_entry(&path);
+    let (allowing, allowing_body, path, header) = entries_of_allowing_then_denying(&project);
     let mut same_stamps = header.clone();
     // Made just after the file changed (the executable, built before, is older still).
     let stamp = &header["key"]["files"][0]["stamp"];
@@ -173,12 +181,7 @@ type HeaderChange = fn(&mut Value);
 #[test]
 fn an_entry_of_another_version_or_build_is_not_used() {
     let project = TempProject::new().budget(DENY_WGET);
-    assert_eq!(curl_decision(&project), "allow");
-    let (allowing, allowing_body) = read_entry(&entry(&project));
-    std::fs::write(project.root.join(".claude/budget.toml"), DENY_CURL).ok();
-    assert_eq!(curl_decision(&project), "deny");
-    let path = entry(&project);
-    let (header, _) = read_entry(&path);
+    let (allowing, allowing_body, path, header) = entries_of_allowing_then_denying(&project);
     let later = header["written_ns"].as_i64().unwrap_or_default() + 60_000_000_000;
     let forge = |change: HeaderChange| {
         let mut forged = header.clone();
