@@ -26,33 +26,10 @@ impl Decider<'_> {
 
     /// `[retry] same_command_failures` for this command's fingerprint.
     fn retries(&mut self, command: &str, key: &str) {
-        // Failures are stored under the redacted fingerprint (no secret reaches the state
-        // file), so look them up the same way — and only when something failed at all, so
-        // the common call pays no redaction here.
-        if self.facts.failures.is_empty() {
-            return;
-        }
-        let redactor = crate::redact::for_budget(self.budget);
-        let key = redactor.text(key).into_owned();
-        let Some(failed) = self.facts.failures.get(&key) else {
-            return;
-        };
-        for layer in &self.budget.layers {
-            let Some(limit) = layer.retry.same_command_failures else {
-                continue;
-            };
-            if failed.count >= limit {
-                self.findings.push(Finding::retry_limit(
-                    layer,
-                    "same_command_failures",
-                    format!("running `{}` again", clip(command)),
-                    format!(
-                        "It already failed {} times (limit {limit}); last error: {}",
-                        failed.count, failed.last_error_line
-                    ),
-                ));
-            }
-        }
+        let what = format!("running `{}` again", clip(command));
+        self.failure_limit(key, what, |count, limit, last| {
+            format!("It already failed {count} times (limit {limit}); last error: {last}")
+        });
     }
 
     /// Decides every part of a shell analysis.

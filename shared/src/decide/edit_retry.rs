@@ -26,11 +26,32 @@ impl Decider<'_> {
         if self.facts.failures.is_empty() {
             return;
         }
-        let redactor = crate::redact::for_budget(self.budget);
-        let key = redactor
-            .text(&format!("{tool} {}", self.edit_key(path)))
+        // `edit_key` is already redacted; the key is redacted again like any failure key,
+        // which changes nothing.
+        let key = format!("{tool} {}", self.edit_key(path));
+        self.failure_limit(&key, what.to_owned(), |count, limit, last| {
+            format!(
+                "This {tool} already failed {count} times on the file (limit {limit}); last error: {last}. Read the file again before editing it"
+            )
+        });
+    }
+
+    /// `[retry] same_command_failures`: one finding per layer whose limit the failures
+    /// counted under `key` have reached. Failures are stored under the redacted key (no
+    /// secret reaches the state file), so they are looked up the same way — and only when
+    /// something failed at all, so the common call pays no redaction.
+    pub(super) fn failure_limit(
+        &mut self,
+        key: &str,
+        what: String,
+        message: impl Fn(u32, u32, &str) -> String,
+    ) {
+        if self.facts.failures.is_empty() {
+            return;
+        }
+        let key = crate::redact::for_budget(self.budget)
+            .text(key)
             .into_owned();
-        // `edit_key` is already redacted; redacting again changes nothing.
         let Some(failed) = self.facts.failures.get(&key) else {
             return;
         };
@@ -42,11 +63,8 @@ impl Decider<'_> {
                 self.findings.push(Finding::retry_limit(
                     layer,
                     "same_command_failures",
-                    what.to_owned(),
-                    format!(
-                        "This {tool} already failed {} times on the file (limit {limit}); last error: {}. Read the file again before editing it",
-                        failed.count, failed.last_error_line
-                    ),
+                    what.clone(),
+                    message(failed.count, limit, &failed.last_error_line),
                 ));
             }
         }
