@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// The answer to one tool call, ordered by restrictiveness (`Allow < Ask < Deny`), so
 /// "most restrictive wins" is simply `max`.
@@ -152,12 +153,14 @@ pub enum Origin {
     /// A line of a budget file. `file` is shown as the user knows it
     /// (`.claude/budget.toml` relative to the project, or the user budget's path).
     File {
-        file: String,
+        /// Shared: every rule of a file names the same one (the compiled-budget cache reads
+        /// hundreds of origins back on every call; see `origin_serde`).
+        file: Arc<str>,
         line: u32,
         column: u32,
     },
     /// A rule of a built-in pack: `pack:destructive/git-reset-hard`.
-    Pack { pack: String, id: String },
+    Pack { pack: Arc<str>, id: String },
     /// A behaviour built into the product (self-protection, fail-closed, limits):
     /// `builtin:self-protection`.
     Builtin { id: String },
@@ -169,14 +172,14 @@ mod origin_serde;
 impl Origin {
     pub fn file(file: impl Into<String>, line: u32, column: u32) -> Origin {
         Origin::File {
-            file: file.into(),
+            file: Arc::from(file.into()),
             line,
             column,
         }
     }
     pub fn pack(pack: impl Into<String>, id: impl Into<String>) -> Origin {
         Origin::Pack {
-            pack: pack.into(),
+            pack: Arc::from(pack.into()),
             id: id.into(),
         }
     }

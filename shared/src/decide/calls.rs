@@ -389,8 +389,7 @@ impl<'a> Decider<'a> {
                     .facts
                     .edits
                     .get(&self.edit_key(path))
-                    .copied()
-                    .unwrap_or(0);
+                    .map_or(0, |e| e.count);
                 if done >= limit {
                     let detail = format!(
                         "`{}` was edited {done} times; [retry] same_file_edits = {limit}.",

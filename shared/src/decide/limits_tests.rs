@@ -25,6 +25,7 @@ allow = ["**"]
         FailureFact {
             count: 3,
             last_error_line: "test parse_invoice ... FAILED".into(),
+            ..FailureFact::default()
         },
     );
     let d = f.decide_with(bash("cargo test"), &facts, false);
@@ -35,7 +36,13 @@ allow = ["**"]
         d.reason
     );
 
-    facts.edits.insert(f.path("src/a.rs"), 2);
+    facts.edits.insert(
+        f.path("src/a.rs"),
+        crate::session::state::EditCount {
+            count: 2,
+            last_seq: 1,
+        },
+    );
     assert_eq!(
         f.decide_with(f.edit("src/a.rs"), &facts, false).code,
         Code::RetryLimit

@@ -117,8 +117,9 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
             }
         }
         let now_ms = store::now_ms();
-        let facts = state.facts_at(now_ms);
+        let facts = state.lend_facts(now_ms);
         let decision = context::decide_call(&call, &budget, &facts, env, site);
+        state.take_back(facts);
         count_decision(
             state,
             input.tool_use_id.as_deref(),

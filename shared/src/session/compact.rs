@@ -8,6 +8,12 @@
 //! decision itself. Packed, a call id is a fixed 64-bit hash and each entry a few hex digits.
 //! The object form older versions wrote is still read, so a state written before an upgrade
 //! in the middle of a session loads as it was (never a "corrupt state" denial).
+//!
+//! Two packed forms: text (hex numbers and separators) where the state is written as JSON
+//! (`claude-budget status --json`, the review packet, states of older versions), and binary
+//! blocks of fixed-width little-endian numbers in the state file itself (MessagePack, not
+//! human-readable): reading the window back is then a copy, not a parse — the text form still
+//! cost ~0.8 M instructions per call to read and write in a long session.
 
 use super::spend::{Counted, Usage};
 use super::state::{CallMark, EditCount};
@@ -20,8 +26,14 @@ use std::fmt;
 /// hasher) because states outlive the binary that wrote them. Ids come from Claude Code, not
 /// from the agent, and only the last 256 are compared: a collision is not a practical concern.
 pub(crate) fn call_id_hash(id: &str) -> u64 {
-    id.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    fnv1a(id.as_bytes())
+}
+
+/// 64-bit FNV-1a: a fixed, fast, non-cryptographic hash for identities that outlive the
+/// binary (call ids, a transcript's head).
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }
 
@@ -113,6 +125,57 @@ fn parse_hex(text: &str) -> Option<u64> {
     })
 }
 
+/// Writes the binary packed form: fixed-width little-endian numbers and length-prefixed text.
+struct BinWriter(Vec<u8>);
+
+impl BinWriter {
+    fn u64(&mut self, n: u64) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    fn u32(&mut self, n: u32) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    /// Text longer than 4 GiB cannot be in a state (a path, a hash, a model name).
+    fn text(&mut self, text: &str) {
+        self.u32(u32::try_from(text.len()).unwrap_or(u32::MAX));
+        self.0.extend_from_slice(text.as_bytes());
+    }
+}
+
+/// Reads [`BinWriter`]'s form back; `None` at the first byte that does not fit.
+struct BinReader<'a>(&'a [u8]);
+
+impl<'a> BinReader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = self.0.split_at_checked(n)?;
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        self.take(8)?.try_into().ok().map(u64::from_le_bytes)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        self.take(4)?.try_into().ok().map(u32::from_le_bytes)
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1)?.first().copied()
+    }
+
+    fn text(&mut self) -> Option<&'a str> {
+        let len = usize::try_from(self.u32()?).ok()?;
+        std::str::from_utf8(self.take(len)?).ok()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 const PRE: u64 = 1;
 const POST: u64 = 2;
 const COUNTED: u64 = 4;
@@ -121,15 +184,39 @@ const COUNTED: u64 = 4;
 pub(crate) mod recent_calls {
     use super::*;
 
+    fn flags(m: &CallMark) -> u64 {
+        (if m.pre { PRE } else { 0 })
+            | (if m.post { POST } else { 0 })
+            | (if m.counted { COUNTED } else { 0 })
+    }
+
+    fn mark(id: u64, flags: u64, pre_seq: u64) -> CallMark {
+        CallMark {
+            id,
+            pre: flags & PRE != 0,
+            post: flags & POST != 0,
+            counted: flags & COUNTED != 0,
+            pre_seq,
+        }
+    }
+
+    /// Binary: `<id u64><flags u8><pre_seq u64>` per mark.
     pub(crate) fn serialize<S: Serializer>(
         marks: &VecDeque<CallMark>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
+        if !serializer.is_human_readable() {
+            let mut out = BinWriter(Vec::with_capacity(marks.len() * 17));
+            for m in marks {
+                out.u64(m.id);
+                out.0.push(flags(m) as u8);
+                out.u64(m.pre_seq);
+            }
+            return serializer.serialize_bytes(&out.0);
+        }
         let mut packed = Vec::with_capacity(marks.len() * 24);
         for m in marks {
-            let flags = (if m.pre { PRE } else { 0 })
-                | (if m.post { POST } else { 0 })
-                | (if m.counted { COUNTED } else { 0 });
+            let flags = flags(m);
             push_hex(&mut packed, m.id);
             packed.push(b'.');
             push_hex(&mut packed, flags);
@@ -179,13 +266,7 @@ pub(crate) mod recent_calls {
                             continue;
                         }
                         let [id, flags, pre_seq] = fields;
-                        marks.push_back(CallMark {
-                            id,
-                            pre: flags & PRE != 0,
-                            post: flags & POST != 0,
-                            counted: flags & COUNTED != 0,
-                            pre_seq,
-                        });
+                        marks.push_back(mark(id, flags, pre_seq));
                         fields = [0; 3];
                         field = 0;
                     }
@@ -201,6 +282,17 @@ pub(crate) mod recent_calls {
             }
             if digits != 0 || field != 0 {
                 return Err(bad());
+            }
+            Ok(marks)
+        }
+
+        fn visit_bytes<E: de::Error>(self, packed: &[u8]) -> Result<Self::Value, E> {
+            let mut marks = VecDeque::with_capacity(packed.len() / 17);
+            let mut input = BinReader(packed);
+            while !input.is_empty() {
+                let (id, flags, pre_seq) = (|| Some((input.u64()?, input.u8()?, input.u64()?)))()
+                    .ok_or_else(|| E::custom("bad recent-call block"))?;
+                marks.push_back(mark(id, flags.into(), pre_seq));
             }
             Ok(marks)
         }
@@ -259,10 +351,21 @@ pub(crate) mod edits {
 
     const SEP: char = '|';
 
+    /// Binary: `<path length u32><path><count u32><last_seq u64>` per file (no separator:
+    /// any path can be written).
     pub(crate) fn serialize<S: Serializer>(
         edits: &BTreeMap<String, EditCount>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
+        if !serializer.is_human_readable() {
+            let mut out = BinWriter(Vec::with_capacity(edits.len() * 56));
+            for (path, e) in edits {
+                out.text(path);
+                out.u32(e.count);
+                out.u64(e.last_seq);
+            }
+            return serializer.serialize_bytes(&out.0);
+        }
         if edits.keys().any(|k| k.contains(SEP)) {
             return serializer
                 .collect_map(edits.iter().map(|(k, e)| (k, [e.count.into(), e.last_seq])));
@@ -310,6 +413,19 @@ pub(crate) mod edits {
                 let last_seq = number()?;
                 edits.push((path.to_owned(), EditCount { count, last_seq }));
             }
+            Ok(edits.into_iter().collect())
+        }
+
+        fn visit_bytes<E: de::Error>(self, packed: &[u8]) -> Result<Self::Value, E> {
+            let mut edits = Vec::with_capacity(packed.len() / 56 + 1);
+            let mut input = BinReader(packed);
+            while !input.is_empty() {
+                let (path, count, last_seq) =
+                    (|| Some((input.text()?, input.u32()?, input.u64()?)))()
+                        .ok_or_else(|| E::custom("bad edit-count block"))?;
+                edits.push((path.to_owned(), EditCount { count, last_seq }));
+            }
+            // Written in key order: built in one pass (see `visit_str`).
             Ok(edits.into_iter().collect())
         }
 
@@ -384,10 +500,42 @@ pub(crate) mod recent_responses {
         !text.contains(['|', ';'])
     }
 
+    fn numbers(u: &Usage) -> [u64; 5] {
+        [
+            u.input_tokens,
+            u.output_tokens,
+            u.cache_creation_input_tokens,
+            u.cache_read_input_tokens,
+            u.cache_creation_1h_tokens,
+        ]
+    }
+
+    fn usage([input, output, writes, reads, writes_1h]: [u64; 5]) -> Usage {
+        Usage {
+            input_tokens: input,
+            output_tokens: output,
+            cache_creation_input_tokens: writes,
+            cache_read_input_tokens: reads,
+            cache_creation_1h_tokens: writes_1h,
+        }
+    }
+
+    /// Binary: `<key><model>` (length-prefixed) and the five counts (u64) per response.
     pub(crate) fn serialize<S: Serializer>(
         recent: &VecDeque<Counted>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
+        if !serializer.is_human_readable() {
+            let mut out = BinWriter(Vec::with_capacity(recent.len() * 80));
+            for c in recent {
+                out.text(&c.key);
+                out.text(&c.model);
+                for n in numbers(&c.usage) {
+                    out.u64(n);
+                }
+            }
+            return serializer.serialize_bytes(&out.0);
+        }
         if !recent.iter().all(|c| plain(&c.key) && plain(&c.model)) {
             return serializer.collect_seq(recent);
         }
@@ -396,14 +544,7 @@ pub(crate) mod recent_responses {
             packed.extend_from_slice(c.key.as_bytes());
             packed.push(b'|');
             packed.extend_from_slice(c.model.as_bytes());
-            let u = &c.usage;
-            for n in [
-                u.input_tokens,
-                u.output_tokens,
-                u.cache_creation_input_tokens,
-                u.cache_read_input_tokens,
-                u.cache_creation_1h_tokens,
-            ] {
+            for n in numbers(&c.usage) {
                 packed.push(b'|');
                 push_hex(&mut packed, n);
             }
@@ -435,13 +576,7 @@ pub(crate) mod recent_responses {
                 let key = parts.next().ok_or_else(bad)?;
                 let model = parts.next().ok_or_else(bad)?;
                 let mut number = || parts.next().and_then(parse_hex).ok_or_else(bad);
-                let usage = Usage {
-                    input_tokens: number()?,
-                    output_tokens: number()?,
-                    cache_creation_input_tokens: number()?,
-                    cache_read_input_tokens: number()?,
-                    cache_creation_1h_tokens: number()?,
-                };
+                let usage = usage([number()?, number()?, number()?, number()?, number()?]);
                 if parts.next().is_some() {
                     return Err(bad());
                 }
@@ -450,6 +585,28 @@ pub(crate) mod recent_responses {
                     model: model.to_owned(),
                     usage,
                 });
+            }
+            Ok(recent)
+        }
+
+        fn visit_bytes<E: de::Error>(self, packed: &[u8]) -> Result<Self::Value, E> {
+            let mut recent = VecDeque::with_capacity(packed.len() / 80 + 1);
+            let mut input = BinReader(packed);
+            while !input.is_empty() {
+                let counted = (|| {
+                    let (key, model) = (input.text()?, input.text()?);
+                    let mut n = [0u64; 5];
+                    for slot in &mut n {
+                        *slot = input.u64()?;
+                    }
+                    Some(Counted {
+                        key: key.to_owned(),
+                        model: model.to_owned(),
+                        usage: usage(n),
+                    })
+                })()
+                .ok_or_else(|| E::custom("bad counted-response block"))?;
+                recent.push_back(counted);
             }
             Ok(recent)
         }

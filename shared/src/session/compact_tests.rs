@@ -158,3 +158,79 @@ fn the_spend_window_round_trips_packed_and_reads_its_old_form() {
     assert_eq!(read.recent.front().map(|c| c.usage.input_tokens), Some(5));
     assert!(serde_json::from_str::<SpendState>(r#"{"recent":"k|m|1|2;"}"#).is_err());
 }
+
+/// A state with every packed window filled, separators and non-ASCII included.
+fn full_state() -> SessionState {
+    use crate::session::spend::{Counted, Usage};
+    let mut state = SessionState::default();
+    for i in 0..300u64 {
+        state
+            .recent_calls
+            .push_back(mark(&format!("toolu_{i}"), i % 2 == 0, i % 3 == 0, true, i));
+        state.edits.insert(
+            format!("/p/src/m{i}|0|0|;ü\".rs"),
+            EditCount {
+                count: u32::try_from(i).unwrap(),
+                last_seq: u64::MAX - i,
+            },
+        );
+        state.spend.recent.push_back(Counted {
+            key: format!("{i:016x}"),
+            model: "odd|model;x".into(),
+            usage: Usage {
+                input_tokens: i,
+                output_tokens: u64::MAX,
+                cache_creation_input_tokens: 0,
+                cache_read_input_tokens: 1,
+                cache_creation_1h_tokens: 7,
+            },
+        });
+    }
+    state
+}
+
+#[test]
+fn the_state_file_form_round_trips_every_window() {
+    let state = full_state();
+    let bytes = rmp_serde::to_vec_named(&state).unwrap();
+    let back: SessionState = rmp_serde::from_slice(&bytes).unwrap();
+    assert_eq!(back, state);
+    // Fixed-width blocks, not text: ids and counts take no more than their bytes.
+    assert!(bytes.len() < 300 * (17 + 40 + 80), "{} bytes", bytes.len());
+    // The JSON form (status, the review packet) still shows the same state.
+    let json = serde_json::to_string(&state).unwrap();
+    assert_eq!(serde_json::from_str::<SessionState>(&json).unwrap(), state);
+}
+
+#[test]
+fn a_cut_or_mangled_state_file_block_is_an_error_not_a_guess() {
+    let state = full_state();
+    let bytes = rmp_serde::to_vec_named(&state).unwrap();
+    for cut in [1, 7, 100, bytes.len() / 2, bytes.len() - 1] {
+        assert!(
+            rmp_serde::from_slice::<SessionState>(&bytes[..cut]).is_err(),
+            "cut at {cut}"
+        );
+    }
+    // A block whose length is not a whole number of entries.
+    for field in ["recent_calls", "edits"] {
+        let mut map = std::collections::BTreeMap::new();
+        map.insert(field, serde_bytes_of(&[1, 2, 3]));
+        let bytes = rmp_serde::to_vec_named(&map).unwrap();
+        assert!(
+            rmp_serde::from_slice::<SessionState>(&bytes).is_err(),
+            "{field}"
+        );
+    }
+}
+
+/// Bytes that MessagePack writes as a binary block (as the state file's windows are).
+fn serde_bytes_of(bytes: &[u8]) -> impl serde::Serialize + '_ {
+    struct Block<'a>(&'a [u8]);
+    impl serde::Serialize for Block<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(self.0)
+        }
+    }
+    Block(bytes)
+}

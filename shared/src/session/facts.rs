@@ -2,8 +2,9 @@
 //! [`super::SessionState`] at one moment ([`super::SessionState::facts_at`]), so decisions never
 //! see the state's bookkeeping.
 
+use super::state::{EditCount, FailureCount};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// What the session has counted so far (projected from the session state).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -11,11 +12,13 @@ pub struct SessionFacts {
     /// Set once a stop rule (or `on_exceed = "halt"`) ended the run: every later call is
     /// denied with this reason.
     pub stopped: Option<StopFact>,
-    /// Failures by command fingerprint (see [`fingerprint`]).
-    pub failures: HashMap<String, FailureFact>,
+    /// Failures by command fingerprint (see [`fingerprint`]). The state's own map: the
+    /// pre-tool-use hook lends it ([`super::SessionState::lend_facts`]) rather than copying
+    /// every key on every call.
+    pub failures: BTreeMap<String, FailureFact>,
     pub total_failures: u32,
-    /// Edits by absolute file path.
-    pub edits: HashMap<String, u32>,
+    /// Edits by absolute file path (lent like `failures`).
+    pub edits: BTreeMap<String, EditCount>,
     pub tool_calls: u64,
     pub spend_usd: f64,
     pub spend_tokens: u64,
@@ -35,11 +38,8 @@ pub struct StopFact {
     pub origin: String,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct FailureFact {
-    pub count: u32,
-    pub last_error_line: String,
-}
+/// A command's failures as the session counted them.
+pub type FailureFact = FailureCount;
 
 /// The normalised text of a command, the key of retry counting: words re-joined by single
 /// spaces, so `cargo  test` and `cargo test` are one command.

@@ -10,7 +10,7 @@
 //! capped, so an update costs the same at event 10 and at event 10,000.
 
 use super::compact::call_id_hash;
-use super::facts::{FailureFact, SessionFacts, StopFact};
+use super::facts::{SessionFacts, StopFact};
 pub use super::runs::{CompletedTask, PendingTest};
 use super::runs::{MAX_PENDING_TESTS, bounded_insert};
 use super::spend::SpendState;
@@ -99,8 +99,8 @@ pub struct FailureCount {
     pub last_seq: u64,
 }
 
-/// Stored packed with the whole map (`compact.rs`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Stored packed with the whole map (`compact.rs`); `Serialize` for the facts' JSON.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct EditCount {
     pub count: u32,
     pub last_seq: u64,
@@ -451,29 +451,39 @@ impl SessionState {
     /// The facts `decide` needs, at time `now_ms` (for `max_minutes`).
     pub fn facts_at(&self, now_ms: u64) -> SessionFacts {
         SessionFacts {
+            failures: self.failures.clone(),
+            edits: self.edits.clone(),
+            ..self.counter_facts(now_ms)
+        }
+    }
+
+    /// [`SessionState::facts_at`] without copying the per-command and per-file maps: they
+    /// move into the facts, and [`SessionState::take_back`] must return them before the
+    /// state is used again. In a long session the copies cost more than the decision.
+    pub fn lend_facts(&mut self, now_ms: u64) -> SessionFacts {
+        SessionFacts {
+            failures: std::mem::take(&mut self.failures),
+            edits: std::mem::take(&mut self.edits),
+            ..self.counter_facts(now_ms)
+        }
+    }
+
+    /// Returns the maps [`SessionState::lend_facts`] lent.
+    pub fn take_back(&mut self, facts: SessionFacts) {
+        self.failures = facts.failures;
+        self.edits = facts.edits;
+    }
+
+    /// Everything but the two maps.
+    fn counter_facts(&self, now_ms: u64) -> SessionFacts {
+        SessionFacts {
             stopped: self.stopped.as_ref().map(|s| StopFact {
                 reason: s.reason.clone(),
                 origin: s.origin.clone(),
             }),
-            failures: self
-                .failures
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        FailureFact {
-                            count: v.count,
-                            last_error_line: v.last_error_line.clone(),
-                        },
-                    )
-                })
-                .collect(),
+            failures: BTreeMap::new(),
             total_failures: self.total_failures,
-            edits: self
-                .edits
-                .iter()
-                .map(|(k, v)| (k.clone(), v.count))
-                .collect(),
+            edits: BTreeMap::new(),
             tool_calls: self.tool_calls,
             spend_usd: self.spend.usd,
             spend_tokens: self.spend.tokens.total(),

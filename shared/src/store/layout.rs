@@ -6,12 +6,12 @@
 //! <data dir>/claude-budget/runs/            runs_dir()
 //!   <project key>/                          project_dir(root, budget)   (or `[record] dir`/<key>)
 //!     <session id>/                         session_dir(budget, id) / session_in(project dir, id)
-//!       state.json  state.lock  events.jsonl  hook-errors.log  review.md  review.json
+//!       state.msgpack  state.lock  events.jsonl  hook-errors.log  review.md  review.json
 //! <data dir>/claude-budget/cache/           cache_dir()   (the compiled-budget cache)
 //!   budget-<hex>.bin
 //! ```
 
-use super::{STATE_FILE, StoreError, record};
+use super::{LEGACY_STATE_FILE, STATE_FILE, StoreError, record};
 use crate::budget::Budget;
 use crate::env::Env;
 use std::path::{Path, PathBuf};
@@ -143,7 +143,7 @@ pub fn latest_session(project_dir: &Path) -> Option<PathBuf> {
         .map(|e| e.path())
         .filter(|path| path.is_dir())
         .filter_map(|path| {
-            let modified = [STATE_FILE, record::EVENTS_FILE]
+            let modified = [STATE_FILE, LEGACY_STATE_FILE, record::EVENTS_FILE]
                 .iter()
                 .filter_map(|f| path.join(f).metadata().and_then(|m| m.modified()).ok())
                 .max()?;

@@ -7,8 +7,13 @@
 //! * [`layout`] — [`RunsLayout`]: every path under the data dir (runs, project, session).
 //! * [`budget_cache`] — the compiled-budget cache the hooks load the budget through.
 //! * this file — [`Session`]: a sidecar `state.lock` taken with std `File::lock`/`try_lock`
-//!   under a bounded wait, read–modify–write of `state.json`, written to a temp file and
+//!   under a bounded wait, read–modify–write of `state.msgpack`, written to a temp file and
 //!   renamed so a crash at any moment leaves the previous or the next state, never a torn one.
+//!   MessagePack with named fields, not JSON: every hook call reads and rewrites the whole
+//!   state, and in a long session (~21 KB) JSON cost ~1 M instructions per call, most of it
+//!   escaping and unescaping text; MessagePack keeps what JSON gave (fields by name, so a
+//!   state written by an older version still loads and new fields default) and copies
+//!   strings and byte blocks as they are. `claude-budget status` shows it to humans.
 //! * [`transcript`] — reads only the bytes appended to a transcript since the last call.
 //! * [`record`] — appends to and reads the run record `events.jsonl` (redacted).
 //! * [`review`] — writes the review packet files `review.md` / `review.json` of a session.
@@ -55,8 +60,11 @@ use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// The state file inside a session directory.
-pub const STATE_FILE: &str = "state.json";
+/// The state file inside a session directory (MessagePack, fields by name).
+pub const STATE_FILE: &str = "state.msgpack";
+/// Where versions before 0.1.x kept the state, as JSON: still read when a session begun
+/// before an upgrade has no [`STATE_FILE`] yet, and removed once the state moved.
+pub const LEGACY_STATE_FILE: &str = "state.json";
 /// The sidecar lock file inside a session directory.
 pub const LOCK_FILE: &str = "state.lock";
 /// Failures of hooks that must not block (lock timeouts, unwritable state), one per line.
@@ -84,7 +92,7 @@ pub enum StoreError {
     )]
     LockTimeout { path: PathBuf, waited_ms: u128 },
     #[error(
-        "session state `{path}` is not valid JSON ({message}); delete it to start the counters afresh"
+        "session state `{path}` cannot be read ({message}); delete it to start the counters afresh"
     )]
     Corrupt { path: PathBuf, message: String },
 }
@@ -96,6 +104,16 @@ impl StoreError {
             source,
         }
     }
+}
+
+/// Where a session's state was read from.
+enum Stored {
+    /// The state file, with its bytes (an update that leaves them as they were writes nothing).
+    Current(Vec<u8>),
+    /// The JSON file of an older version: the next write moves it.
+    Legacy,
+    /// Neither: a fresh session.
+    Nothing,
 }
 
 /// Milliseconds since the Unix epoch (0 if the clock is before it).
@@ -149,24 +167,43 @@ impl Session {
         // A call that changed nothing (the same bytes) leaves the file alone: no temp file,
         // no rename, nothing for a crash to interrupt.
         let bytes = self.encode(&state)?;
-        if before.as_deref() != Some(bytes.as_slice()) {
-            self.write_bytes(&bytes)?;
+        match before {
+            Stored::Current(before) if before == bytes => {}
+            Stored::Current(_) | Stored::Nothing => self.write_bytes(&bytes)?,
+            Stored::Legacy => {
+                self.write_bytes(&bytes)?;
+                // The session's JSON state is now stale: removed, so that nothing ever reads
+                // old counters (best effort: the new file is read first anyway).
+                let _ = std::fs::remove_file(self.dir.join(LEGACY_STATE_FILE));
+            }
         }
+        // The process ends soon after a hook call: the state is not worth freeing entry by
+        // entry (tens of thousands of instructions in a long session).
+        std::mem::forget(state);
         Ok(out)
     }
 
-    /// [`Session::read`], with the bytes it was read from (`None`: no state file yet).
-    fn read_with_bytes(&self) -> Result<(SessionState, Option<Vec<u8>>), StoreError> {
+    /// [`Session::read`], with where it was read from.
+    fn read_with_bytes(&self) -> Result<(SessionState, Stored), StoreError> {
         let path = self.state_path();
+        let corrupt = |path: PathBuf, message: String| StoreError::Corrupt { path, message };
         match std::fs::read(&path) {
-            Ok(bytes) => match serde_json::from_slice(&bytes) {
-                Ok(state) => Ok((state, Some(bytes))),
-                Err(e) => Err(StoreError::Corrupt {
-                    path,
-                    message: e.to_string(),
-                }),
+            Ok(bytes) => match rmp_serde::from_slice(&bytes) {
+                Ok(state) => Ok((state, Stored::Current(bytes))),
+                Err(e) => Err(corrupt(path, e.to_string())),
             },
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok((SessionState::default(), None)),
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                let legacy = self.dir.join(LEGACY_STATE_FILE);
+                match std::fs::read(&legacy) {
+                    Ok(bytes) => serde_json::from_slice(&bytes)
+                        .map(|state| (state, Stored::Legacy))
+                        .map_err(|e| corrupt(legacy, e.to_string())),
+                    Err(e) if e.kind() == ErrorKind::NotFound => {
+                        Ok((SessionState::default(), Stored::Nothing))
+                    }
+                    Err(e) => Err(StoreError::io(&legacy, e)),
+                }
+            }
             Err(e) => Err(StoreError::io(&path, e)),
         }
     }
@@ -188,7 +225,7 @@ impl Session {
     }
 
     fn encode(&self, state: &SessionState) -> Result<Vec<u8>, StoreError> {
-        serde_json::to_vec(state).map_err(|e| StoreError::Corrupt {
+        rmp_serde::to_vec_named(state).map_err(|e| StoreError::Corrupt {
             path: self.state_path(),
             message: e.to_string(),
         })
@@ -198,11 +235,18 @@ impl Session {
         let path = self.state_path();
         // Only the lock holder writes, so one fixed temp name suffices; a crashed writer's
         // leftover is simply overwritten.
-        let tmp = self.dir.join("state.json.tmp");
+        let tmp = self.dir.join("state.msgpack.tmp");
         let mut file = File::create(&tmp).map_err(|e| StoreError::io(&tmp, e))?;
         file.write_all(bytes).map_err(|e| StoreError::io(&tmp, e))?;
         drop(file);
         std::fs::rename(&tmp, &path).map_err(|e| StoreError::io(&path, e))
+    }
+
+    /// True when the session has a state file (current or legacy).
+    pub fn has_state(&self) -> bool {
+        [STATE_FILE, LEGACY_STATE_FILE]
+            .iter()
+            .any(|name| self.dir.join(name).exists())
     }
 
     /// Takes the session's lock, waiting at most `wait`. An uncontended lock costs one
@@ -355,10 +399,34 @@ mod tests {
     }
 
     #[test]
+    fn a_json_state_written_before_an_upgrade_is_read_then_moved() {
+        let tmp = tempfile::tempdir().unwrap();
+        let session = Session::open(tmp.path().join("s")).unwrap();
+        let legacy = session.dir().join(LEGACY_STATE_FILE);
+        std::fs::write(
+            &legacy,
+            br#"{"seq":4,"tool_calls":3,"recent_calls":"1.7.4;","edits":"/p/a.rs|2|4|"}"#,
+        )
+        .unwrap();
+        assert_eq!(session.read().unwrap().tool_calls, 3);
+        session
+            .update(Duration::from_secs(1), |s| s.tool_calls += 1)
+            .unwrap();
+        assert!(!legacy.exists(), "the stale JSON state was left behind");
+        let state = session.read().unwrap();
+        assert_eq!((state.tool_calls, state.seq), (4, 4));
+        assert_eq!(state.edits.get("/p/a.rs").map(|e| e.count), Some(2));
+        assert_eq!(state.recent_calls.len(), 1);
+    }
+
+    #[test]
     fn a_corrupt_state_is_reported_not_reset() {
         let tmp = tempfile::tempdir().unwrap();
         let session = Session::open(tmp.path().to_path_buf()).unwrap();
-        std::fs::write(session.state_path(), b"{\"tool_calls\": 3").unwrap();
+        std::fs::write(session.state_path(), b"\x82\xaatool_calls\x03").unwrap();
+        assert!(matches!(session.read(), Err(StoreError::Corrupt { .. })));
+        std::fs::remove_file(session.state_path()).unwrap();
+        std::fs::write(session.dir().join(LEGACY_STATE_FILE), b"{\"tool_calls\": 3").unwrap();
         assert!(matches!(session.read(), Err(StoreError::Corrupt { .. })));
     }
 }

@@ -5,10 +5,10 @@
 //! A session's age is its last activity (the newest of its state and record files), so a long
 //! session that is still being written is never "old". The running session is never removed:
 //! the caller names it, and a session whose lock is held right now is skipped too. Only
-//! directories that look like sessions (holding `events.jsonl` or `state.json`) are touched,
+//! directories that look like sessions (holding `events.jsonl` or a state file) are touched,
 //! and a symlink is never followed into: prune cannot be aimed at anything else.
 
-use super::{LOCK_FILE, STATE_FILE, record::EVENTS_FILE};
+use super::{LEGACY_STATE_FILE, LOCK_FILE, STATE_FILE, record::EVENTS_FILE};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -84,7 +84,7 @@ fn session_dir(path: &Path) -> Option<SessionDir> {
     if !std::fs::symlink_metadata(path).ok()?.is_dir() {
         return None;
     }
-    let last_active = [STATE_FILE, EVENTS_FILE]
+    let last_active = [STATE_FILE, LEGACY_STATE_FILE, EVENTS_FILE]
         .iter()
         .filter_map(|f| std::fs::symlink_metadata(path.join(f)).ok())
         .filter_map(|m| m.modified().ok())
@@ -223,11 +223,11 @@ mod tests {
     fn aged(runs: &Path, id: &str, days: u64, now: SystemTime) -> PathBuf {
         let dir = runs.join(id);
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(STATE_FILE), b"{\"ended\":{\"at_ms\":1}}").unwrap();
+        std::fs::write(dir.join(LEGACY_STATE_FILE), b"{\"ended\":{\"at_ms\":1}}").unwrap();
         let when = now - DAY * u32::try_from(days).unwrap();
         File::options()
             .write(true)
-            .open(dir.join(STATE_FILE))
+            .open(dir.join(LEGACY_STATE_FILE))
             .unwrap()
             .set_modified(when)
             .unwrap();

@@ -27,10 +27,14 @@ pub const REVIEW_JSON: &str = "review.json";
 /// `claude-budget report`, which has no such limit.
 pub const MAX_RECORD_BYTES_IN_HOOK: u64 = 1024 * 1024;
 
-/// The session state as JSON, when the session has one that parses.
+/// The session state as JSON (the form the packet reads), when the session has one that
+/// parses.
 pub fn state_json(session_dir: &Path) -> Option<Value> {
-    let bytes = std::fs::read(session_dir.join(super::STATE_FILE)).ok()?;
-    serde_json::from_slice(&bytes).ok()
+    let session = super::Session::existing(session_dir.to_path_buf())?;
+    if !session.has_state() {
+        return None;
+    }
+    serde_json::to_value(session.read().ok()?).ok()
 }
 
 /// A run's events and its session state (for the CLI, which has no deadline).

@@ -84,10 +84,17 @@ fn read_appended(
     let key = path.to_string_lossy().into_owned();
     let mut cursor = spend.cursors.get(&key).cloned().unwrap_or_default();
     let inode = inode_of(&meta);
-    let replaced = len < cursor.offset
-        || (cursor.inode.is_some() && cursor.inode != inode)
-        || (cursor.head_len > 0
-            && head_hash(&mut file, cursor.head_len).map_err(io)? != cursor.head_hash);
+    let mut replaced = len < cursor.offset || (cursor.inode.is_some() && cursor.inode != inode);
+    if !replaced && cursor.head_len > 0 {
+        let head = read_head(&mut file, cursor.head_len).map_err(io)?;
+        let hash = head_hash(&head);
+        replaced = match cursor.head_hash.strip_prefix(HASH_TAG) {
+            Some(_) => cursor.head_hash != hash,
+            // A cursor written before the fast hash: compared the old way once, then moved.
+            None => cursor.head_hash != sha256_prefix(&head),
+        };
+        cursor.head_hash = hash;
+    }
     if replaced {
         cursor = Cursor {
             restarts: cursor.restarts + 1,
@@ -97,7 +104,7 @@ fn read_appended(
     cursor.inode = inode;
     if cursor.head_len < HEAD_BYTES.min(len) && cursor.offset == 0 {
         cursor.head_len = HEAD_BYTES.min(len);
-        cursor.head_hash = head_hash(&mut file, cursor.head_len).map_err(io)?;
+        cursor.head_hash = head_hash(&read_head(&mut file, cursor.head_len).map_err(io)?);
     }
     if len > cursor.offset {
         let end = len.min(cursor.offset.saturating_add(MAX_BYTES_PER_REFRESH));
@@ -125,16 +132,34 @@ fn inode_of(_meta: &std::fs::Metadata) -> Option<u64> {
     None
 }
 
-fn head_hash(file: &mut File, len: u64) -> std::io::Result<String> {
-    use sha2::{Digest, Sha256};
+/// The first `len` bytes of `file`.
+fn read_head(file: &mut File, len: u64) -> std::io::Result<Vec<u8>> {
     file.seek(SeekFrom::Start(0))?;
     let mut head = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     file.by_ref().take(len).read_to_end(&mut head)?;
-    Ok(Sha256::digest(&head)
+    Ok(head)
+}
+
+/// Marks a head hash as [`head_hash`]'s (older cursors hold a bare SHA-256 prefix).
+const HASH_TAG: &str = "fnv1a:";
+
+/// What identifies a transcript's start: 64-bit FNV-1a of its head. It only has to notice a
+/// file replaced by another (Claude Code's first line holds a session id, a uuid and a
+/// timestamp), not resist forgery: an agent able to rewrite the transcript could change the
+/// lines themselves. SHA-256 cost ~35,000 instructions on every call; this ~2,500.
+fn head_hash(head: &[u8]) -> String {
+    let hash = crate::session::fnv1a(head);
+    format!("{HASH_TAG}{hash:016x}")
+}
+
+/// The head hash older versions stored (first 8 bytes of SHA-256, in hex).
+fn sha256_prefix(head: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(head)
         .iter()
         .take(8)
         .map(|b| format!("{b:02x}"))
-        .collect())
+        .collect()
 }
 
 /// What one pass of [`read_lines`] got through.
@@ -178,7 +203,7 @@ fn read_lines(
                 }
             });
         }
-        let (chunk, complete) = match buf.iter().position(|b| *b == b'\n') {
+        let (chunk, complete) = match memchr::memchr(b'\n', buf) {
             Some(at) => (&buf[..=at], true),
             None => (buf, false),
         };

@@ -250,3 +250,29 @@ fn a_line_longer_than_one_refresh_is_skipped_over_several_calls_and_spend_counte
     assert!(!cursor.in_long_line);
     assert_eq!(cursor.offset, std::fs::metadata(&fx.path).unwrap().len());
 }
+
+#[test]
+fn a_cursor_written_before_the_fast_head_hash_is_not_read_again() {
+    let fx = Fixture::new();
+    fx.append(&(assistant("m1", "r1", OPUS5, 100, 7) + &user_line()));
+    let mut s = SessionState::default();
+    fx.refresh(&mut s);
+    let tokens = s.spend.tokens.total();
+    // As an older version left it: the bare SHA-256 prefix of the same head.
+    for cursor in s.spend.cursors.values_mut() {
+        let head = std::fs::read(&fx.path).unwrap();
+        let len = usize::try_from(cursor.head_len).unwrap();
+        cursor.head_hash = sha256_prefix(&head[..len]);
+    }
+    fx.append(&assistant("m2", "r2", OPUS5, 10, 1));
+    fx.refresh(&mut s);
+    assert_eq!(s.spend.tokens.total(), tokens + 11, "read again or lost");
+    assert_eq!(s.spend.cursors.values().map(|c| c.restarts).sum::<u32>(), 0);
+    assert!(
+        s.spend
+            .cursors
+            .values()
+            .all(|c| c.head_hash.starts_with(HASH_TAG)),
+        "moved to the fast hash"
+    );
+}

@@ -12,7 +12,9 @@
 //! the session's length, the transcript's size (after its first read; one turn appended per
 //! call), the budget's size and the command's length. `BENCH_PRE_HOOK=<path>` measures another
 //! build's pre-tool-use hook on the same inputs; `--instructions` prints only the scenarios'
-//! instruction counts (to compare two builds quickly).
+//! instruction counts (to compare two builds quickly). `--goal` measures only DESIGN §3's case. `BENCH_CALLGRIND_DIR=<dir>` keeps
+//! every callgrind profile; `BENCH_KEEP=1` leaves DESIGN §3's case (project, session,
+//! transcript) in place and prints where, to profile it by hand.
 
 #![expect(
     clippy::unwrap_used,
@@ -234,53 +236,37 @@ impl Bench {
         let budget = setup::long_session_budget(REALISTIC);
         for &bytes in sizes {
             let project = TempProject::new().budget(&budget);
-            let transcript = project.dir.path().join("transcript.jsonl");
-            let turns = setup::write_transcript(&transcript, bytes);
-            let input = |i: usize| {
-                let mut v = project.pre_tool_use("Bash", json!({"command": "cargo test"}));
-                v["tool_use_id"] = json!(format!("toolu_bench_{i:07}"));
-                v["transcript_path"] = json!(transcript);
-                v.to_string().into_bytes()
-            };
-            let started = Instant::now();
-            let mut calls = 0;
-            while setup::spend_read_to_end(&project, &transcript).is_none() {
-                calls += 1;
-                let v: Value = serde_json::from_slice(&input(1_000_000 + calls)).unwrap();
-                assert_eq!(setup::decision_of(&project, &v), "allow");
-                if calls >= 64 {
-                    // Reported, not fatal: the per-call cost below is still measured.
-                    println!("  NOTE: the first read did not reach the end in {calls} calls");
-                    break;
-                }
-            }
-            println!(
-                "  first read of {} MB: {calls} call(s), {:.0} ms",
-                bytes / 1_000_000,
-                started.elapsed().as_secs_f64() * 1e3
-            );
-            let mut next_turn = turns;
-            let make = || pre_command(&project);
-            let row = measure(
-                &format!("{} MB transcript", bytes / 1_000_000),
-                &mut Scenario {
-                    make: &make,
-                    beside: None,
-                    stdin: &input,
-                    before: &mut |_| {
-                        let mut file = std::fs::OpenOptions::new()
-                            .append(true)
-                            .open(&transcript)
-                            .unwrap();
-                        file.write_all(setup::transcript_turn(next_turn).as_bytes())
-                            .unwrap();
-                        next_turn += 1;
-                    },
-                },
-                self.curve,
-                self.tmp.path(),
-            );
+            let bash = json!({"command": "cargo test"});
+            let mut run = LongRun::new(&project, bytes);
+            let name = format!("{} MB transcript", bytes / 1_000_000);
+            let row = run.measure(&name, "Bash", &bash, self.curve, self.tmp.path());
             self.push(row);
+        }
+    }
+
+    /// DESIGN §3's case, everything at once: the realistic budget, a session of 10,000 prior
+    /// events and a 100 MB transcript (after its first read; a turn appended per call).
+    fn goal(&mut self) {
+        self.section("DESIGN §3's case: realistic budget, 10,000 prior events, 100 MB transcript");
+        let project = TempProject::new().budget(&setup::long_session_budget(REALISTIC));
+        project.write("src/lib.rs", "pub fn f() {}\n");
+        setup::prefill_session(&project, 10_000);
+        let bytes = if self.quick { 10_000_000 } else { 100_000_000 };
+        let mut run = LongRun::new(&project, bytes);
+        let bash = json!({"command": "cargo test -p billing && git status"});
+        let row = run.measure("Bash allow", "Bash", &bash, self.effort, self.tmp.path());
+        self.push(row);
+        let file = project.root.join("src/lib.rs");
+        let edit = json!({"file_path": file, "old_string": "f", "new_string": "g"});
+        let row = run.measure("Edit allow", "Edit", &edit, self.effort, self.tmp.path());
+        self.push(row);
+        if std::env::var_os("BENCH_KEEP").is_some() {
+            // To profile the case by hand: the project, its session and transcript stay.
+            println!(
+                "  kept: {} (env: see TempProject::command)",
+                project.root.display()
+            );
+            std::mem::forget(project);
         }
     }
 
@@ -315,6 +301,87 @@ impl Bench {
             let name = format!("{} B command", command.len());
             self.pre(&name, &project, "Bash", json!({ "command": command }), true);
         }
+    }
+}
+
+/// A project whose transcript has `bytes` bytes and has been read to its end once; each
+/// measured call appends one more turn, as a running session does.
+struct LongRun<'p> {
+    project: &'p TempProject,
+    transcript: PathBuf,
+    next_turn: usize,
+}
+
+impl<'p> LongRun<'p> {
+    fn new(project: &'p TempProject, bytes: u64) -> Self {
+        let transcript = project.dir.path().join("transcript.jsonl");
+        let turns = setup::write_transcript(&transcript, bytes);
+        let run = LongRun {
+            project,
+            transcript,
+            next_turn: turns,
+        };
+        let started = Instant::now();
+        let mut calls = 0;
+        while setup::spend_read_to_end(project, &run.transcript).is_none() {
+            calls += 1;
+            let input = run.input("Bash", &json!({"command": "cargo test"}), 1_000_000 + calls);
+            let v: Value = serde_json::from_slice(&input).unwrap();
+            assert_eq!(setup::decision_of(project, &v), "allow");
+            if calls >= 64 {
+                // Reported, not fatal: the per-call cost below is still measured.
+                println!("  NOTE: the first read did not reach the end in {calls} calls");
+                break;
+            }
+        }
+        println!(
+            "  first read of {} MB: {calls} call(s), {:.0} ms",
+            bytes / 1_000_000,
+            started.elapsed().as_secs_f64() * 1e3
+        );
+        run
+    }
+
+    fn input(&self, tool: &str, tool_input: &Value, i: usize) -> Vec<u8> {
+        let mut v = self.project.pre_tool_use(tool, tool_input.clone());
+        v["tool_use_id"] = json!(format!("toolu_bench_{i:07}"));
+        v["transcript_path"] = json!(self.transcript);
+        v.to_string().into_bytes()
+    }
+
+    fn measure(
+        &mut self,
+        name: &str,
+        tool: &str,
+        tool_input: &Value,
+        effort: Effort,
+        tmp: &std::path::Path,
+    ) -> Row {
+        let this = &*self;
+        let stdin = |i: usize| this.input(tool, tool_input, i);
+        let make = || pre_command(this.project);
+        let (transcript, mut next_turn) = (this.transcript.clone(), this.next_turn);
+        let row = measure(
+            name,
+            &mut Scenario {
+                make: &make,
+                beside: None,
+                stdin: &stdin,
+                before: &mut |_| {
+                    let mut file = std::fs::OpenOptions::new()
+                        .append(true)
+                        .open(&transcript)
+                        .unwrap();
+                    file.write_all(setup::transcript_turn(next_turn).as_bytes())
+                        .unwrap();
+                    next_turn += 1;
+                },
+            },
+            effort,
+            tmp,
+        );
+        self.next_turn = next_turn;
+        row
     }
 }
 
@@ -403,14 +470,22 @@ fn main() {
         println!("SKIP instructions per call: valgrind is not installed");
     }
     let started = Instant::now();
+    if args.iter().any(|a| a == "--goal") {
+        // Only DESIGN §3's case, 3 runs: the quickest way to see where its calls go.
+        bench.effort = Effort { runs: 3, callgrind };
+        bench.goal();
+        return;
+    }
     if args.iter().any(|a| a == "--instructions") {
         // Only the instruction counts of the PreToolUse scenarios (wall times from 3 runs are
         // not meaningful here); BENCHMARKS.md is left as it is.
         bench.effort = Effort { runs: 3, callgrind };
         bench.tools();
+        bench.goal();
         return;
     }
     bench.tools();
+    bench.goal();
     bench.session_lengths();
     bench.transcripts();
     bench.budget_sizes();

@@ -153,10 +153,24 @@ pub(crate) fn instructions(template: &Command, stdin: &[u8], out_dir: &Path) -> 
     let mut cmd = wrap("valgrind", &args, template);
     // valgrind slows the hook ~50x: keep its own deadline out of the measurement.
     cmd.env("CLAUDE_BUDGET_DEADLINE_MS", "120000");
-    run_capturing_stderr(cmd, stdin)?
+    let count = run_capturing_stderr(cmd, stdin)?
         .lines()
         .find_map(|l| l.split("Collected :").nth(1))
-        .and_then(|n| n.trim().parse().ok())
+        .and_then(|n| n.trim().parse().ok());
+    keep_profile(&out_dir.join("callgrind.out"));
+    count
+}
+
+/// `BENCH_CALLGRIND_DIR=<dir>` keeps every callgrind profile (`callgrind.<n>.out`, numbered in
+/// the order measured) for `callgrind_annotate`: where a scenario's instructions go.
+fn keep_profile(profile: &Path) {
+    let Some(dir) = std::env::var_os("BENCH_CALLGRIND_DIR") else {
+        return;
+    };
+    let dir = Path::new(&dir);
+    let _ = std::fs::create_dir_all(dir);
+    let n = std::fs::read_dir(dir).map_or(0, Iterator::count);
+    let _ = std::fs::copy(profile, dir.join(format!("callgrind.{n:03}.out")));
 }
 
 /// How much to measure per scenario.

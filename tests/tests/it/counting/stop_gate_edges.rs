@@ -126,8 +126,11 @@ fn an_edit_whose_post_input_has_a_lone_surrogate_is_still_counted() {
 #[test]
 fn a_stop_the_gate_could_not_check_is_recorded_and_in_the_packet() {
     let project = edited(None);
-    std::fs::write(project.session_dir("s1").join("state.json"), b"{\"seq\": 3")
-        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        project.session_dir("s1").join("state.msgpack"),
+        b"\x81\xa3seq",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let _ = stop(&project, "Stop", false, None);
     let dir = project.session_dir("s1");
     let events = record::read(&dir).unwrap_or_else(|e| panic!("{e}"));

@@ -75,6 +75,7 @@ fn every_code_and_one_message_of_each() {
             FailureFact {
                 count: 3,
                 last_error_line: "error[E0308]: mismatched types".into(),
+                ..FailureFact::default()
             },
         )]
         .into(),

@@ -1,6 +1,6 @@
 //! Passwords typed on a command line never reach the disk: a PreToolUse + PostToolUseFailure
 //! pair per command (the failure echoes the command, as `set -x` output would), then every
-//! file under the data dir — `events.jsonl`, `state.json` (failure fingerprints), the packet —
+//! file under the data dir — `events.jsonl`, `state.msgpack` (failure fingerprints), the packet —
 //! is searched for the secret.
 
 use budget_tests::TempProject;
@@ -73,7 +73,7 @@ fn passwords_in_commands_never_reach_the_record_or_the_state() {
             (f, text)
         })
         .collect();
-    for required in ["events.jsonl", "state.json"] {
+    for required in ["events.jsonl", "state.msgpack"] {
         assert!(
             texts.iter().any(|(f, _)| f.ends_with(required)),
             "{required} was written"

@@ -245,7 +245,7 @@ fn a_token_in_a_command_never_reaches_the_disk() {
         .iter()
         .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
-    for expected in ["events.jsonl", "state.json", "review.md", "review.json"] {
+    for expected in ["events.jsonl", "state.msgpack", "review.md", "review.json"] {
         assert!(
             names.iter().any(|n| n == expected),
             "{expected} written: {names:?}"
