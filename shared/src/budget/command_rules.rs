@@ -43,7 +43,7 @@ enum Positional {
     AnyMany,
 }
 
-fn basename(word: &str) -> &str {
+pub(super) fn basename(word: &str) -> &str {
     let word = word.trim_start_matches('\\');
     word.rsplit('/').next().unwrap_or(word)
 }
@@ -104,6 +104,15 @@ impl CommandRule {
             origin,
             pattern,
         })
+    }
+
+    /// The one program this rule can meet (its basename), or `None` when it can meet others
+    /// too (a regex, a `*` in the program word).
+    pub(super) fn program(&self) -> Option<&str> {
+        match &self.pattern {
+            Pattern::Words { program, .. } if !program.contains('*') => Some(program),
+            _ => None,
+        }
     }
 
     /// Whether the rule meets `argv` (argv[0] the program). `erring`: deny/ask/stop mode.

@@ -89,8 +89,13 @@ impl RunRules {
     /// The `[run] tests` rules as written, with where they were written.
     pub fn test_rules(&self) -> Vec<(String, Origin)> {
         self.tests
-            .iter()
-            .map(|rule| (rule.text.clone(), rule.origin.clone()))
+            .all()
+            .filter_map(|slot| match slot {
+                super::rule_list::Slot::Rule(rule) => {
+                    Some((rule.text.clone(), rule.origin.clone()))
+                }
+                super::rule_list::Slot::Damaged => None,
+            })
             .collect()
     }
 }

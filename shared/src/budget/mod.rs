@@ -14,6 +14,7 @@
 
 use crate::fsview::FsView;
 use crate::verdict::{Hit, Origin, Verdict};
+use rule_list::{RuleList, Slot};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -30,6 +31,7 @@ mod packs;
 mod paths_rules;
 mod raw;
 mod rule_error;
+mod rule_list;
 mod sources;
 mod spec;
 mod validate;
@@ -233,12 +235,12 @@ impl PathRules {
 /// `[run]`: command rules (SPEC §4.3).
 #[derive(Clone, Debug, Default)]
 pub struct RunRules {
-    allow: Vec<command_rules::CommandRule>,
+    allow: RuleList,
     /// Under a task: the base allow list, which must match as well (tasks only narrow).
-    base_allow: Option<Vec<command_rules::CommandRule>>,
-    ask: Vec<command_rules::CommandRule>,
-    deny: Vec<command_rules::CommandRule>,
-    tests: Vec<command_rules::CommandRule>,
+    base_allow: Option<RuleList>,
+    ask: RuleList,
+    deny: RuleList,
+    tests: RuleList,
     default: Option<(Verdict, Origin)>,
     unparsed: Option<(Verdict, Origin)>,
 }
@@ -265,21 +267,33 @@ impl RunRules {
             section: "run".into(),
             rule: rule.text.clone(),
         };
+        let name = command_rules::basename(argv.first()?);
         for (list, verdict, erring) in [
             (&self.deny, Verdict::Deny, true),
             (&self.ask, Verdict::Ask, true),
             (&self.allow, Verdict::Allow, false),
         ] {
-            if let Some(rule) = list.iter().find(|r| r.matches(argv, erring)) {
-                let narrowed_away = verdict == Verdict::Allow
-                    && self
-                        .base_allow
-                        .as_ref()
-                        .is_some_and(|base| !base.iter().any(|r| r.matches(argv, false)));
-                if !narrowed_away {
-                    return Some(hit(rule, verdict));
-                }
+            let Some(slot) = list.for_program(name).find(|slot| slot.meets(argv, erring)) else {
+                continue;
+            };
+            let narrowed_away = verdict == Verdict::Allow
+                && self.base_allow.as_ref().is_some_and(|base| {
+                    !base.for_program(name).any(|slot| slot.meets(argv, false))
+                });
+            if narrowed_away {
+                continue;
             }
+            return Some(match slot {
+                Slot::Rule(rule) => hit(rule, verdict),
+                Slot::Damaged => Hit {
+                    verdict,
+                    origin: Origin::builtin("budget-cache"),
+                    section: "run".into(),
+                    rule: "a rule of the cached budget that could not be read (delete the \
+                           folder claude-budget/cache in the data dir to rebuild it)"
+                        .into(),
+                },
+            });
         }
         None
     }
@@ -298,17 +312,22 @@ impl RunRules {
     }
     /// The `[run] tests` commands as written, for messages ("run `cargo test`").
     pub fn test_commands(&self) -> Vec<String> {
-        self.tests.iter().map(|rule| rule.text.clone()).collect()
+        self.tests.all().filter_map(Slot::text).collect()
     }
 
     /// The `[run] allow` rules as written, for messages ("allowed instead: `cargo test`").
     pub fn allow_commands(&self) -> Vec<String> {
-        self.allow.iter().map(|rule| rule.text.clone()).collect()
+        self.allow.all().filter_map(Slot::text).collect()
     }
 
     /// True when the command counts as running the tests (`[run] tests`).
     pub fn is_test(&self, argv: &[String]) -> bool {
-        self.tests.iter().any(|rule| rule.matches(argv, false))
+        let Some(name) = argv.first() else {
+            return false;
+        };
+        self.tests
+            .for_program(command_rules::basename(name))
+            .any(|slot| slot.meets(argv, false))
     }
 }
 

@@ -5,6 +5,7 @@
 use super::command_rules::CommandRule;
 use super::paths_rules::{GlobList, PathRule};
 use super::rule_error::RuleError;
+use super::rule_list::RuleList;
 use super::{
     Evidence, Layer, LayerKind, McpRules, MergeRules, PathRules, RecordSettings, RetryLimits,
     RunRules, SpendLimits, StopRule, WebRules,
@@ -29,12 +30,12 @@ pub(crate) struct PathSpec {
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct RunSpec {
-    pub allow: Vec<CommandRule>,
+    pub allow: RuleList,
     /// Under a task: the base allow list the task's allow list narrows.
-    pub base_allow: Option<Vec<CommandRule>>,
-    pub ask: Vec<CommandRule>,
-    pub deny: Vec<CommandRule>,
-    pub tests: Vec<CommandRule>,
+    pub base_allow: Option<RuleList>,
+    pub ask: RuleList,
+    pub deny: RuleList,
+    pub tests: RuleList,
     pub default: Setting,
     pub unparsed: Setting,
 }
@@ -160,13 +161,12 @@ impl LayerSpec {
                 &mut edit.deny,
                 &task.edit,
             );
-            narrow(
-                &mut run.allow,
-                &mut run.base_allow,
-                &mut run.ask,
-                &mut run.deny,
-                &task.run,
-            );
+            if let Some(task_allow) = &task.run.allow {
+                let base = std::mem::replace(&mut run.allow, task_allow.clone().into());
+                run.base_allow = Some(base);
+            }
+            run.ask.extend(task.run.ask.iter().cloned());
+            run.deny.extend(task.run.deny.iter().cloned());
             self.stops.extend(task.stops.iter().cloned());
         }
         let mut evidence = self.evidence;

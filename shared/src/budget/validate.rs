@@ -218,11 +218,11 @@ impl<'f, 't> Validator<'f, 't> {
     pub(super) fn run(&mut self, raw: raw::RawRunSection) {
         self.shadowed_allows(&raw.allow, &[&raw.deny, &raw.ask]);
         self.spec.run = RunSpec {
-            allow: self.commands(&raw.allow),
+            allow: self.commands(&raw.allow).into(),
             base_allow: None,
-            ask: self.commands(&raw.ask),
-            deny: self.commands(&raw.deny),
-            tests: self.commands(&raw.tests),
+            ask: self.commands(&raw.ask).into(),
+            deny: self.commands(&raw.deny).into(),
+            tests: self.commands(&raw.tests).into(),
             default: self.verdict(&raw.default),
             unparsed: self.verdict(&raw.unparsed),
         };

@@ -290,7 +290,7 @@ struct CacheCreation {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 /// Counts one transcript line (`None`: a line too long to hold) into `spend`.

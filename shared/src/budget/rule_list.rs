@@ -1,0 +1,302 @@
+//! [`RuleList`]: one `[run]` list of command rules, in the order written, that the
+//! compiled-budget cache reads back without decoding every rule.
+//!
+//! Why: a realistic budget holds ~200 command rules (the packs' and the file's); decoding each
+//! (its text, origin, program and words: five allocations) was a quarter of a hook call, and
+//! a command consults only the rules naming its program. In the cache a list is stored as one
+//! block of packed rules with, per rule, the program it names (a 64-bit hash; `None` for a
+//! rule that can meet any program: a regex, a `*` in the program); a rule is decoded the first
+//! time a command with its program (or any command, for `None`) is decided.
+//!
+//! A packed rule that does not decode (a damaged cache entry) fails closed: it meets every
+//! command when erring (deny, ask), none otherwise ([`Slot::Damaged`]).
+
+use super::command_rules::CommandRule;
+use serde::de::{self, SeqAccess, Visitor};
+use serde::ser::SerializeTuple;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::cell::OnceCell;
+use std::fmt;
+use std::sync::Arc;
+
+/// The rules of one list.
+#[derive(Clone, Default)]
+pub(crate) struct RuleList {
+    /// Per rule, in order: the program it names ([`program_key`]), `None` when it may meet any.
+    keys: Vec<Option<u64>>,
+    /// Per rule: decoded (or built) once.
+    rules: Vec<OnceCell<Slot>>,
+    /// The packed rules as read from the cache, and where each ends (empty when built).
+    packed: Arc<[u8]>,
+    ends: Vec<u32>,
+}
+
+/// One rule once looked at.
+#[derive(Clone, Debug)]
+pub(crate) enum Slot {
+    Rule(CommandRule),
+    /// Its packed bytes did not decode.
+    Damaged,
+}
+
+impl Slot {
+    /// Whether the rule meets `argv`; a damaged one meets everything when erring (deny, ask)
+    /// and nothing otherwise: it fails closed.
+    pub(crate) fn meets(&self, argv: &[String], erring: bool) -> bool {
+        match self {
+            Slot::Rule(rule) => rule.matches(argv, erring),
+            Slot::Damaged => erring,
+        }
+    }
+
+    /// The rule as written.
+    pub(crate) fn text(&self) -> Option<String> {
+        match self {
+            Slot::Rule(rule) => Some(rule.text.clone()),
+            Slot::Damaged => None,
+        }
+    }
+}
+
+/// The key of a program name: 64-bit FNV-1a (fixed: entries outlive the binary that wrote
+/// them only within one version, but the hash must not depend on a per-process seed).
+pub(crate) fn program_key(name: &str) -> u64 {
+    crate::session::fnv1a(name.as_bytes())
+}
+
+impl RuleList {
+    pub(crate) fn push(&mut self, rule: CommandRule) {
+        self.keys.push(rule.program().map(program_key));
+        self.rules.push(OnceCell::from(Slot::Rule(rule)));
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The rule at `at`, decoded on first need.
+    fn slot(&self, at: usize) -> Option<&Slot> {
+        let cell = self.rules.get(at)?;
+        Some(cell.get_or_init(|| self.decode(at)))
+    }
+
+    fn decode(&self, at: usize) -> Slot {
+        let start = match at.checked_sub(1) {
+            Some(before) => self.ends.get(before).copied().unwrap_or(u32::MAX),
+            None => 0,
+        };
+        let end = self.ends.get(at).copied().unwrap_or(u32::MAX);
+        let bytes = usize::try_from(start)
+            .ok()
+            .zip(usize::try_from(end).ok())
+            .and_then(|(start, end)| self.packed.get(start..end));
+        match bytes.map(postcard::from_bytes::<CommandRule>) {
+            Some(Ok(rule)) => Slot::Rule(rule),
+            _ => Slot::Damaged,
+        }
+    }
+
+    /// Every rule, in order (decoding all of them: for messages and listings).
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Slot> {
+        (0..self.len()).filter_map(|at| self.slot(at))
+    }
+
+    /// The rules that may meet a command whose program is `name` (its basename), in order.
+    pub(crate) fn for_program(&self, name: &str) -> impl Iterator<Item = &Slot> {
+        let key = program_key(name);
+        self.keys
+            .iter()
+            .enumerate()
+            .filter(move |(_, k)| k.is_none_or(|k| k == key))
+            .filter_map(|(at, _)| self.slot(at))
+    }
+
+    /// The rules as one vector (for building a task's narrowed list).
+    pub(crate) fn to_vec(&self) -> Vec<CommandRule> {
+        self.all()
+            .filter_map(|slot| match slot {
+                Slot::Rule(rule) => Some(rule.clone()),
+                Slot::Damaged => None,
+            })
+            .collect()
+    }
+}
+
+/// The rules themselves, however they are stored (a list read back from the cache shows as
+/// the list it was built from).
+impl fmt::Debug for RuleList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.all()).finish()
+    }
+}
+
+impl From<Vec<CommandRule>> for RuleList {
+    fn from(rules: Vec<CommandRule>) -> RuleList {
+        let mut list = RuleList::default();
+        for rule in rules {
+            list.push(rule);
+        }
+        list
+    }
+}
+
+impl Extend<CommandRule> for RuleList {
+    fn extend<I: IntoIterator<Item = CommandRule>>(&mut self, rules: I) {
+        for rule in rules {
+            self.push(rule);
+        }
+    }
+}
+
+/// The packed block as bytes (postcard writes them with their length, read back in one copy).
+struct Block<'a>(&'a [u8]);
+
+impl Serialize for Block<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(self.0)
+    }
+}
+
+struct BlockBuf(Vec<u8>);
+
+impl<'de> Deserialize<'de> for BlockBuf {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<BlockBuf, D::Error> {
+        struct BlockVisitor;
+        impl Visitor<'_> for BlockVisitor {
+            type Value = BlockBuf;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("packed command rules")
+            }
+            fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<BlockBuf, E> {
+                Ok(BlockBuf(bytes.to_vec()))
+            }
+            fn visit_byte_buf<E: de::Error>(self, bytes: Vec<u8>) -> Result<BlockBuf, E> {
+                Ok(BlockBuf(bytes))
+            }
+        }
+        deserializer.deserialize_byte_buf(BlockVisitor)
+    }
+}
+
+/// Human-readable formats get the plain list of rules; binary ones (the cache) the keys,
+/// the ends and the packed block.
+impl Serialize for RuleList {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let rules = self.to_vec();
+        if serializer.is_human_readable() {
+            return rules.serialize(serializer);
+        }
+        let mut packed = Vec::new();
+        let mut ends = Vec::with_capacity(rules.len());
+        for rule in &rules {
+            let bytes = postcard::to_stdvec(rule).map_err(serde::ser::Error::custom)?;
+            packed.extend_from_slice(&bytes);
+            ends.push(u32::try_from(packed.len()).map_err(serde::ser::Error::custom)?);
+        }
+        let keys: Vec<Option<u64>> = rules.iter().map(|r| r.program().map(program_key)).collect();
+        let mut tuple = serializer.serialize_tuple(3)?;
+        tuple.serialize_element(&keys)?;
+        tuple.serialize_element(&ends)?;
+        tuple.serialize_element(&Block(&packed))?;
+        tuple.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RuleList, D::Error> {
+        if deserializer.is_human_readable() {
+            return Vec::<CommandRule>::deserialize(deserializer).map(RuleList::from);
+        }
+        struct PackedVisitor;
+        impl<'de> Visitor<'de> for PackedVisitor {
+            type Value = RuleList;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a packed rule list")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RuleList, A::Error> {
+                let missing = || de::Error::custom("a packed rule list has three parts");
+                let keys: Vec<Option<u64>> = seq.next_element()?.ok_or_else(missing)?;
+                let ends: Vec<u32> = seq.next_element()?.ok_or_else(missing)?;
+                let BlockBuf(packed) = seq.next_element()?.ok_or_else(missing)?;
+                // The shape is checked now (a truncated or mixed-up entry loads from source);
+                // only a rule's own bytes are checked when it is decoded.
+                let rising = ends.windows(2).all(|w| w[0] <= w[1]);
+                let fits = ends
+                    .last()
+                    .is_none_or(|&end| usize::try_from(end).is_ok_and(|end| end == packed.len()));
+                if keys.len() != ends.len() || !rising || !fits {
+                    return Err(de::Error::custom("a packed rule list does not add up"));
+                }
+                Ok(RuleList {
+                    rules: (0..keys.len()).map(|_| OnceCell::new()).collect(),
+                    keys,
+                    packed: packed.into(),
+                    ends,
+                })
+            }
+        }
+        deserializer.deserialize_tuple(3, PackedVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verdict::Origin;
+
+    fn rules(texts: &[&str]) -> RuleList {
+        texts
+            .iter()
+            .map(|t| CommandRule::compile(t, Origin::builtin("t")).unwrap())
+            .collect::<Vec<_>>()
+            .into()
+    }
+
+    fn texts<'a>(slots: impl Iterator<Item = &'a Slot>) -> Vec<String> {
+        slots
+            .map(|s| match s {
+                Slot::Rule(r) => r.text.clone(),
+                Slot::Damaged => "DAMAGED".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_packed_list_reads_back_the_same_rules_in_order() {
+        let list = rules(&[
+            "git push",
+            "re:^rm ",
+            "cargo test",
+            "git*",
+            "/usr/bin/git status",
+        ]);
+        let bytes = postcard::to_stdvec(&list).unwrap();
+        let back: RuleList = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(texts(back.all()), texts(list.all()));
+        // Only the rules that can meet `git`: its own, the regex, the glob, in order.
+        assert_eq!(
+            texts(back.for_program("git")),
+            ["git push", "re:^rm ", "git*", "/usr/bin/git status"]
+        );
+        assert_eq!(
+            texts(back.for_program("cargo")),
+            ["re:^rm ", "cargo test", "git*"]
+        );
+        let json = serde_json::to_string(&list).unwrap();
+        let from_json: RuleList = serde_json::from_str(&json).unwrap();
+        assert_eq!(texts(from_json.all()), texts(list.all()));
+    }
+
+    #[test]
+    fn a_damaged_rule_is_marked_and_a_list_that_does_not_add_up_is_refused() {
+        let list = rules(&["git push", "cargo test"]);
+        let mut bytes = postcard::to_stdvec(&list).unwrap();
+        // Cut: refused as a whole.
+        assert!(postcard::from_bytes::<RuleList>(&bytes[..bytes.len() - 3]).is_err());
+        // The first rule's bytes made undecodable (its text length pushed past its end).
+        let block_start = bytes.windows(8).position(|w| w == b"git push").unwrap();
+        bytes[block_start - 1] = 0x7f;
+        let back: RuleList = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(texts(back.all()), ["DAMAGED", "cargo test"]);
+    }
+}
