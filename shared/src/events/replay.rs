@@ -26,7 +26,7 @@ const REPLAY_NOW_MS: u64 = 0;
 /// Decides calls one after the other, keeping the session state a real run would have.
 pub struct Replayer<'a> {
     pub budget: &'a Budget,
-    /// What has been counted so far (as the hooks would have written it to `state.json`).
+    /// What has been counted so far (as the hooks would have written it to the state file).
     pub state: SessionState,
     env: Env,
     redactor: Redactor,

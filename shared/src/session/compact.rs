@@ -1,4 +1,4 @@
-//! The compact wire form of the two largest parts of `state.json`: the window of recent
+//! The compact wire form of the largest parts of the session state: the window of recent
 //! calls ([`CallMark`]s) and the per-file edit counts ([`EditCount`]s), each stored as one
 //! packed string instead of an array of objects.
 //!
@@ -21,6 +21,33 @@ use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serializer};
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
+use std::sync::Arc;
+
+/// A response key as written in text: 16 hex digits (what every version wrote); any other text
+/// (never written by Claude Code's responses) by its hash, so that it still reads.
+fn response_key_of(text: &str) -> u64 {
+    parse_hex(text).unwrap_or_else(|| fnv1a(text.as_bytes()))
+}
+
+/// [`Counted::key`] in the object form: a number, or text as [`response_key_of`] reads it.
+pub(crate) fn response_key_of_any<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<u64, D::Error> {
+    struct KeyVisitor;
+    impl Visitor<'_> for KeyVisitor {
+        type Value = u64;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a response key")
+        }
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<u64, E> {
+            Ok(n)
+        }
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<u64, E> {
+            Ok(response_key_of(text))
+        }
+    }
+    deserializer.deserialize_any(KeyVisitor)
+}
 
 /// The stored identity of a `tool_use_id`: 64-bit FNV-1a, a fixed function (unlike std's
 /// hasher) because states outlive the binary that wrote them. Ids come from Claude Code, not
@@ -500,6 +527,14 @@ pub(crate) mod recent_responses {
         !text.contains(['|', ';'])
     }
 
+    /// The model name of an earlier entry when it is the same (one allocation per model).
+    fn shared_model(recent: &VecDeque<Counted>, model: &str) -> Arc<str> {
+        match recent.iter().rev().find(|c| &*c.model == model) {
+            Some(same) => Arc::clone(&same.model),
+            None => Arc::from(model),
+        }
+    }
+
     fn numbers(u: &Usage) -> [u64; 5] {
         [
             u.input_tokens,
@@ -520,7 +555,7 @@ pub(crate) mod recent_responses {
         }
     }
 
-    /// Binary: `<key><model>` (length-prefixed) and the five counts (u64) per response.
+    /// Binary: `<key u64><model>` (length-prefixed) and the five counts (u64) per response.
     pub(crate) fn serialize<S: Serializer>(
         recent: &VecDeque<Counted>,
         serializer: S,
@@ -528,7 +563,7 @@ pub(crate) mod recent_responses {
         if !serializer.is_human_readable() {
             let mut out = BinWriter(Vec::with_capacity(recent.len() * 80));
             for c in recent {
-                out.text(&c.key);
+                out.u64(c.key);
                 out.text(&c.model);
                 for n in numbers(&c.usage) {
                     out.u64(n);
@@ -536,12 +571,12 @@ pub(crate) mod recent_responses {
             }
             return serializer.serialize_bytes(&out.0);
         }
-        if !recent.iter().all(|c| plain(&c.key) && plain(&c.model)) {
+        if !recent.iter().all(|c| plain(&c.model)) {
             return serializer.collect_seq(recent);
         }
         let mut packed = Vec::with_capacity(recent.len() * 64);
         for c in recent {
-            packed.extend_from_slice(c.key.as_bytes());
+            push_hex(&mut packed, c.key);
             packed.push(b'|');
             packed.extend_from_slice(c.model.as_bytes());
             for n in numbers(&c.usage) {
@@ -581,8 +616,8 @@ pub(crate) mod recent_responses {
                     return Err(bad());
                 }
                 recent.push_back(Counted {
-                    key: key.to_owned(),
-                    model: model.to_owned(),
+                    key: response_key_of(key),
+                    model: shared_model(&recent, model),
                     usage,
                 });
             }
@@ -594,14 +629,14 @@ pub(crate) mod recent_responses {
             let mut input = BinReader(packed);
             while !input.is_empty() {
                 let counted = (|| {
-                    let (key, model) = (input.text()?, input.text()?);
+                    let (key, model) = (input.u64()?, input.text()?);
                     let mut n = [0u64; 5];
                     for slot in &mut n {
                         *slot = input.u64()?;
                     }
                     Some(Counted {
-                        key: key.to_owned(),
-                        model: model.to_owned(),
+                        key,
+                        model: shared_model(&recent, model),
                         usage: usage(n),
                     })
                 })()

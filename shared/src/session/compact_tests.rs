@@ -130,8 +130,8 @@ fn hex_numbers_round_trip_and_junk_is_refused() {
 #[test]
 fn the_spend_window_round_trips_packed_and_reads_its_old_form() {
     use crate::session::spend::{Counted, SpendState, Usage};
-    let counted = |key: &str, model: &str, n: u64| Counted {
-        key: key.into(),
+    let counted = |key: u64, model: &str, n: u64| Counted {
+        key,
         model: model.into(),
         usage: Usage {
             input_tokens: n,
@@ -144,18 +144,25 @@ fn the_spend_window_round_trips_packed_and_reads_its_old_form() {
     let mut spend = SpendState::default();
     spend
         .recent
-        .push_back(counted("0a1b2c3d4e5f6071", "claude-sonnet-4-5", 3));
-    spend.recent.push_back(counted("ffff", "", 0));
+        .push_back(counted(0x0a1b_2c3d_4e5f_6071, "claude-sonnet-4-5", 3));
+    spend.recent.push_back(counted(0xffff, "", 0));
     let text = serde_json::to_string(&spend).unwrap();
     assert!(!text.contains("input_tokens\":3"), "{text}");
     assert_eq!(serde_json::from_str::<SpendState>(&text).unwrap(), spend);
     // A model name holding a separator is written as objects, and still reads back.
-    spend.recent.push_back(counted("k", "odd|model;x", 1));
+    spend.recent.push_back(counted(u64::MAX, "odd|model;x", 1));
     let text = serde_json::to_string(&spend).unwrap();
     assert_eq!(serde_json::from_str::<SpendState>(&text).unwrap(), spend);
     let old = r#"{"recent":[{"key":"k1","model":"m","usage":{"input_tokens":5}}]}"#;
     let read: SpendState = serde_json::from_str(old).unwrap();
     assert_eq!(read.recent.front().map(|c| c.usage.input_tokens), Some(5));
+    // Older states wrote the key as 16 hex digits: the same number.
+    let old = r#"{"recent":"0a1b2c3d4e5f6071|m|1|2|3|4|5;"}"#;
+    let read: SpendState = serde_json::from_str(old).unwrap();
+    assert_eq!(
+        read.recent.front().map(|c| c.key),
+        Some(0x0a1b_2c3d_4e5f_6071)
+    );
     assert!(serde_json::from_str::<SpendState>(r#"{"recent":"k|m|1|2;"}"#).is_err());
 }
 
@@ -175,7 +182,7 @@ fn full_state() -> SessionState {
             },
         );
         state.spend.recent.push_back(Counted {
-            key: format!("{i:016x}"),
+            key: i << 40,
             model: "odd|model;x".into(),
             usage: Usage {
                 input_tokens: i,

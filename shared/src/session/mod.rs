@@ -2,7 +2,7 @@
 //! session has counted and how each hook event changes it. The store reads and writes it
 //! (`store::Session`); `decide` reads its [`SessionFacts`].
 //!
-//! * [`state`] — [`SessionState`] (the file `state.json`): the counters of SPEC §6.1 and the
+//! * [`state`] — [`SessionState`] (the file `state.msgpack`): the counters of SPEC §6.1 and the
 //!   transition of each hook event (`note_pre_tool_use`, `note_post_tool_use`, …).
 //! * [`observe`](mod@observe) — the ONE way a finished call becomes a [`PostEvent`]: retry key, edits
 //!   (shell writes included), test runs, high-risk files, redaction. Hook and replay alike.

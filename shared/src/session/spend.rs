@@ -12,6 +12,7 @@
 use crate::budget::PriceOverride;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
 
 /// Token counts of one API response (the `message.usage` object of a transcript line).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -251,9 +252,12 @@ pub struct Cursor {
 /// One response already counted.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counted {
-    /// Hash of `message.id` and `requestId`.
-    pub key: String,
-    pub model: String,
+    /// Hash of `message.id` and `requestId`: the first 8 bytes of their SHA-256 (older states
+    /// wrote them as 16 hex digits, which is the same number).
+    #[serde(deserialize_with = "super::compact::response_key_of_any")]
+    pub key: u64,
+    /// Shared: a window's responses mostly come from one or two models.
+    pub model: Arc<str>,
     pub usage: Usage,
 }
 
@@ -331,7 +335,7 @@ pub(crate) fn count_line(spend: &mut SpendState, line: Option<&[u8]>, prices: &[
     add_response(spend, key, model, usage, prices);
 }
 
-fn response_key(message_id: Option<&str>, request_id: Option<&str>) -> Option<String> {
+fn response_key(message_id: Option<&str>, request_id: Option<&str>) -> Option<u64> {
     use sha2::{Digest, Sha256};
     if message_id.is_none() && request_id.is_none() {
         return None;
@@ -340,27 +344,23 @@ fn response_key(message_id: Option<&str>, request_id: Option<&str>) -> Option<St
     hasher.update(message_id.unwrap_or("").as_bytes());
     hasher.update([0]);
     hasher.update(request_id.unwrap_or("").as_bytes());
-    Some(
-        hasher
-            .finalize()
-            .iter()
-            .take(8)
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    )
+    let digest = hasher.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(digest.get(..8)?);
+    Some(u64::from_be_bytes(first))
 }
 
 /// Counts one response, replacing a smaller copy already counted.
 fn add_response(
     spend: &mut SpendState,
-    key: Option<String>,
+    key: Option<u64>,
     model: String,
     usage: Usage,
     prices: &[PriceOverride],
 ) {
     let found = key
         .as_ref()
-        .and_then(|k| spend.recent.iter().position(|c| &c.key == k));
+        .and_then(|k| spend.recent.iter().position(|c| c.key == *k));
     let previous = found.and_then(|at| spend.recent.get(at));
     if !replaces(previous.map(|c| &c.usage), &usage) {
         return;
@@ -381,6 +381,10 @@ fn add_response(
         spend.models.insert(model.clone());
     }
     let Some(key) = key else { return };
+    let model: Arc<str> = match spend.recent.iter().find(|c| *c.model == *model) {
+        Some(same) => Arc::clone(&same.model),
+        None => Arc::from(model),
+    };
     match found {
         Some(at) => {
             if let Some(entry) = spend.recent.get_mut(at) {

@@ -33,7 +33,7 @@ pub const SPEND_UNREADABLE_GRACE: u32 = 3;
 /// The last error line of a failure is kept up to this many bytes.
 const MAX_ERROR_LINE_BYTES: usize = 400;
 
-/// Everything counted for one session (the file `state.json`).
+/// Everything counted for one session (the file `state.msgpack`, see `store`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SessionState {
