@@ -92,8 +92,10 @@ impl Glob {
         Ok(Glob::checked(text, options))
     }
 
-    /// A glob [`Glob::new`] already accepted (read back from the compiled-budget cache).
-    fn checked(text: &str, options: GlobOptions) -> Glob {
+    /// A glob [`Glob::new`] already accepted (read back from the compiled-budget cache, or
+    /// validated with the budget file). One that is not valid after all fails at its first
+    /// match attempt (`try_matches` errs), as [`Glob::broken`] does.
+    pub(super) fn checked(text: &str, options: GlobOptions) -> Glob {
         let form = if needs_globset(text) {
             Form::Globset(Arc::default())
         } else {
@@ -160,7 +162,8 @@ impl<'de> serde::Deserialize<'de> for Glob {
 /// `globset`'s tokens for a glob without classes, alternatives or escapes (its parser, the
 /// one-branch case), adjacent literal characters kept together.
 fn tokenize(text: &str) -> Vec<Token> {
-    let mut tokens: Vec<Token> = Vec::new();
+    // Sized once: this runs for every glob of a list a call consults (dozens per Edit).
+    let mut tokens: Vec<Token> = Vec::with_capacity(8);
     let mut chars = text.chars().peekable();
     // The character consumed before the current one (`globset`'s `prev`).
     let mut last: Option<char> = None;
@@ -216,8 +219,13 @@ fn tokenize(text: &str) -> Vec<Token> {
                 let mut buf = [0; 4];
                 let bytes = c.encode_utf8(&mut buf).as_bytes();
                 match tokens.last_mut() {
+                    Some(Token::Literal(run)) if c.is_ascii() => run.push(c as u8),
                     Some(Token::Literal(run)) => run.extend_from_slice(bytes),
-                    _ => tokens.push(Token::Literal(bytes.to_vec())),
+                    _ => {
+                        let mut run = Vec::with_capacity(text.len());
+                        run.extend_from_slice(bytes);
+                        tokens.push(Token::Literal(run));
+                    }
                 }
             }
         }

@@ -261,6 +261,22 @@ impl RunRules {
     /// wrapper or builtin (`env`, `command`, `cd`) is decided by, since the command it runs
     /// is decided on its own.
     pub fn decide_named(&self, argv: &[String]) -> Option<Hit> {
+        self.decide_named_in(argv, |list, name| Box::new(list.for_program(name)))
+    }
+
+    /// [`RunRules::decide_named`] over every rule, not only those indexed under the program:
+    /// what the index must never change (tests).
+    #[cfg(test)]
+    pub(crate) fn decide_named_unindexed(&self, argv: &[String]) -> Option<Hit> {
+        self.decide_named_in(argv, |list, _| Box::new(list.all()))
+    }
+
+    /// Deny > ask > allow over the `candidates` of each list that may meet the program `name`.
+    fn decide_named_in<'a>(
+        &'a self,
+        argv: &[String],
+        candidates: impl Fn(&'a RuleList, &str) -> Box<dyn Iterator<Item = &'a Slot> + 'a>,
+    ) -> Option<Hit> {
         let hit = |rule: &command_rules::CommandRule, verdict| Hit {
             verdict,
             origin: rule.origin.clone(),
@@ -273,12 +289,12 @@ impl RunRules {
             (&self.ask, Verdict::Ask, true),
             (&self.allow, Verdict::Allow, false),
         ] {
-            let Some(slot) = list.for_program(name).find(|slot| slot.meets(argv, erring)) else {
+            let Some(slot) = candidates(list, name).find(|slot| slot.meets(argv, erring)) else {
                 continue;
             };
             let narrowed_away = verdict == Verdict::Allow
                 && self.base_allow.as_ref().is_some_and(|base| {
-                    !base.for_program(name).any(|slot| slot.meets(argv, false))
+                    !candidates(base, name).any(|slot| slot.meets(argv, false))
                 });
             if narrowed_away {
                 continue;

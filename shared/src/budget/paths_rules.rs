@@ -122,8 +122,8 @@ impl GlobList {
                     anchor = Anchor::Absolute;
                 }
                 for text in texts {
-                    let glob = Glob::new(&text, PATH_GLOBS).unwrap_or_else(|_| Glob::broken(&text));
-                    globs.push((anchor, glob, index));
+                    // Validated with the file (`validate`): not parsed twice per call.
+                    globs.push((anchor, Glob::checked(&text, PATH_GLOBS), index));
                 }
             }
             globs

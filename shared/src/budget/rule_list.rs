@@ -102,7 +102,10 @@ impl RuleList {
     }
 
     /// The rules that may meet a command whose program is `name` (its basename), in order.
-    pub(crate) fn for_program(&self, name: &str) -> impl Iterator<Item = &Slot> {
+    pub(crate) fn for_program<'a>(
+        &'a self,
+        name: &str,
+    ) -> impl Iterator<Item = &'a Slot> + use<'a> {
         let key = program_key(name);
         self.keys
             .iter()

@@ -155,3 +155,70 @@ fn a_budget_read_back_from_the_cache_is_the_budget_from_source() {
         );
     }
 }
+
+#[test]
+fn every_run_decision_from_the_cache_is_the_one_from_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let claude = dir.path().join(".claude");
+    fs::create_dir_all(&claude).unwrap();
+    let realistic = include_str!("../../../tests/fixtures/bench/realistic-budget.toml");
+    // Rules the lazy lists must not skip: any program (a regex, a glob in the program
+    // word), a path as program, and a task that narrows the allow list.
+    let extra = "\n[tasks.docs]\nrun.allow = [\"git status\", \"g*t log\"]\n\
+                 run.deny = [\"re:^make (release|deploy)\", \"/usr/bin/tee\", \"*sh -c\"]\n";
+    fs::write(claude.join("budget.toml"), format!("{realistic}{extra}")).unwrap();
+    let located = Located {
+        project_root: dir.path().to_path_buf(),
+        repo_budget: Some(claude.join("budget.toml")),
+        user_budget: None,
+        managed_budgets: Vec::new(),
+    };
+    let commands = [
+        "git push origin main",
+        "/usr/bin/git push --force",
+        "\\git reset --hard",
+        "git status",
+        "git log --oneline",
+        "gxt log",
+        "cargo test -p billing",
+        "cargo publish",
+        "make deploy",
+        "make test",
+        "aws s3 rb s3://b --force",
+        "aws ec2 delete-vpc",
+        "bash -c ls",
+        "zsh -c ls",
+        "tee x",
+        "/usr/bin/tee x",
+        "rm -rf /",
+        "terraform apply",
+        "unknown-tool --flag",
+        "",
+    ];
+    for task in [None, Some("docs")] {
+        let from_source = budget::load_with(&located, task, &RealFs).unwrap().unwrap();
+        let parsed = budget::parse_sources(&located, &RealFs).unwrap().unwrap();
+        let bytes = postcard::to_stdvec(&parsed).unwrap();
+        let back: ParsedBudget = postcard::from_bytes(&bytes).unwrap();
+        let from_cache = back.into_budget(&located, task).unwrap();
+        for command in commands {
+            let argv: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
+            for (a, b) in from_source.layers.iter().zip(&from_cache.layers) {
+                assert_eq!(
+                    a.run.decide(&argv),
+                    b.run.decide(&argv),
+                    "task {task:?}: `{command}`"
+                );
+                // The index by program never changes which rule meets a command first.
+                for run in [&a.run, &b.run] {
+                    assert_eq!(
+                        run.decide_named(&argv),
+                        run.decide_named_unindexed(&argv),
+                        "task {task:?}: `{command}`"
+                    );
+                }
+                assert_eq!(a.run.is_test(&argv), b.run.is_test(&argv), "`{command}`");
+            }
+        }
+    }
+}
