@@ -127,27 +127,38 @@ fn entries_of_other_executables_and_projects_have_other_names() {
 
 /// The budget read back from an entry is the one loaded from source: same layers, rules,
 /// origins, literals and settings (compared through `Debug`, which shows every field).
-#[test]
-fn a_budget_read_back_from_the_cache_is_the_budget_from_source() {
+/// A project whose repo budget is the realistic one plus `extra`.
+fn realistic_project(extra: &str) -> (tempfile::TempDir, Located) {
     let dir = tempfile::tempdir().unwrap();
     let claude = dir.path().join(".claude");
     fs::create_dir_all(&claude).unwrap();
     let realistic = include_str!("../../../tests/fixtures/bench/realistic-budget.toml");
-    let tasks = "\n[tasks.docs]\nedit.allow = [\"docs/**\"]\nrun.deny = [\"re:^make (release|deploy)\"]\n\
-                 [mcp.servers.\"{a,b}-*\"]\nread_only = [\"get_[xy]\"]\n";
-    fs::write(claude.join("budget.toml"), format!("{realistic}{tasks}")).unwrap();
+    fs::write(claude.join("budget.toml"), format!("{realistic}{extra}")).unwrap();
     let located = Located {
         project_root: dir.path().to_path_buf(),
         repo_budget: Some(claude.join("budget.toml")),
         user_budget: None,
         managed_budgets: Vec::new(),
     };
+    (dir, located)
+}
+
+/// The budget loaded from source, and the same read back through a cache entry's bytes.
+fn from_source_and_cache(located: &Located, task: Option<&str>) -> (Budget, Budget) {
+    let from_source = budget::load_with(located, task, &RealFs).unwrap().unwrap();
+    let parsed = budget::parse_sources(located, &RealFs).unwrap().unwrap();
+    let bytes = postcard::to_stdvec(&parsed).unwrap();
+    let back: ParsedBudget = postcard::from_bytes(&bytes).unwrap();
+    (from_source, back.into_budget(located, task).unwrap())
+}
+
+#[test]
+fn a_budget_read_back_from_the_cache_is_the_budget_from_source() {
+    let tasks = "\n[tasks.docs]\nedit.allow = [\"docs/**\"]\nrun.deny = [\"re:^make (release|deploy)\"]\n\
+                 [mcp.servers.\"{a,b}-*\"]\nread_only = [\"get_[xy]\"]\n";
+    let (_dir, located) = realistic_project(tasks);
     for task in [None, Some("docs")] {
-        let from_source = budget::load_with(&located, task, &RealFs).unwrap().unwrap();
-        let parsed = budget::parse_sources(&located, &RealFs).unwrap().unwrap();
-        let bytes = postcard::to_stdvec(&parsed).unwrap();
-        let back: ParsedBudget = postcard::from_bytes(&bytes).unwrap();
-        let from_cache = back.into_budget(&located, task).unwrap();
+        let (from_source, from_cache) = from_source_and_cache(&located, task);
         assert_eq!(
             format!("{from_source:?}"),
             format!("{from_cache:?}"),
@@ -158,21 +169,11 @@ fn a_budget_read_back_from_the_cache_is_the_budget_from_source() {
 
 #[test]
 fn every_run_decision_from_the_cache_is_the_one_from_source() {
-    let dir = tempfile::tempdir().unwrap();
-    let claude = dir.path().join(".claude");
-    fs::create_dir_all(&claude).unwrap();
-    let realistic = include_str!("../../../tests/fixtures/bench/realistic-budget.toml");
     // Rules the lazy lists must not skip: any program (a regex, a glob in the program
     // word), a path as program, and a task that narrows the allow list.
     let extra = "\n[tasks.docs]\nrun.allow = [\"git status\", \"g*t log\"]\n\
                  run.deny = [\"re:^make (release|deploy)\", \"/usr/bin/tee\", \"*sh -c\"]\n";
-    fs::write(claude.join("budget.toml"), format!("{realistic}{extra}")).unwrap();
-    let located = Located {
-        project_root: dir.path().to_path_buf(),
-        repo_budget: Some(claude.join("budget.toml")),
-        user_budget: None,
-        managed_budgets: Vec::new(),
-    };
+    let (_dir, located) = realistic_project(extra);
     let commands = [
         "git push origin main",
         "/usr/bin/git push --force",
@@ -196,11 +197,7 @@ fn every_run_decision_from_the_cache_is_the_one_from_source() {
         "",
     ];
     for task in [None, Some("docs")] {
-        let from_source = budget::load_with(&located, task, &RealFs).unwrap().unwrap();
-        let parsed = budget::parse_sources(&located, &RealFs).unwrap().unwrap();
-        let bytes = postcard::to_stdvec(&parsed).unwrap();
-        let back: ParsedBudget = postcard::from_bytes(&bytes).unwrap();
-        let from_cache = back.into_budget(&located, task).unwrap();
+        let (from_source, from_cache) = from_source_and_cache(&located, task);
         for command in commands {
             let argv: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
             for (a, b) in from_source.layers.iter().zip(&from_cache.layers) {
