@@ -21,6 +21,7 @@
 //! * [`report`] — the run record's schema and the review packet.
 //! * [`events`] — one function per hook event → an [`events::Outcome`]; the decision
 //!   context built once for the hook, `explain`, `test`, `replay` and `capture`.
+//! * `hash` — the one fixed hash (FNV-1a) of identities kept across binaries.
 //! * [`store`] — I/O only: the runs layout, session lock + state file, record, transcript.
 //! * [`tripwire`] — what really happened around a call: protected files, secrets in output.
 #![forbid(unsafe_code)]
@@ -32,6 +33,7 @@ pub mod decide;
 pub mod env;
 pub mod events;
 pub mod fsview;
+mod hash;
 pub mod packs;
 pub mod paths;
 pub mod protocol;

@@ -261,22 +261,19 @@ impl RunRules {
     /// wrapper or builtin (`env`, `command`, `cd`) is decided by, since the command it runs
     /// is decided on its own.
     pub fn decide_named(&self, argv: &[String]) -> Option<Hit> {
-        self.decide_named_in(argv, |list, name| Box::new(list.for_program(name)))
+        self.decide_named_in(argv, true)
     }
 
     /// [`RunRules::decide_named`] over every rule, not only those indexed under the program:
     /// what the index must never change (tests).
     #[cfg(test)]
     pub(crate) fn decide_named_unindexed(&self, argv: &[String]) -> Option<Hit> {
-        self.decide_named_in(argv, |list, _| Box::new(list.all()))
+        self.decide_named_in(argv, false)
     }
 
-    /// Deny > ask > allow over the `candidates` of each list that may meet the program `name`.
-    fn decide_named_in<'a>(
-        &'a self,
-        argv: &[String],
-        candidates: impl Fn(&'a RuleList, &str) -> Box<dyn Iterator<Item = &'a Slot> + 'a>,
-    ) -> Option<Hit> {
+    /// Deny > ask > allow over each list's rules that may meet the program (all of them when
+    /// not `indexed`).
+    fn decide_named_in(&self, argv: &[String], indexed: bool) -> Option<Hit> {
         let hit = |rule: &command_rules::CommandRule, verdict| Hit {
             verdict,
             origin: rule.origin.clone(),
@@ -289,12 +286,17 @@ impl RunRules {
             (&self.ask, Verdict::Ask, true),
             (&self.allow, Verdict::Allow, false),
         ] {
-            let Some(slot) = candidates(list, name).find(|slot| slot.meets(argv, erring)) else {
+            let Some(slot) = list
+                .candidates(name, indexed)
+                .find(|slot| slot.meets(argv, erring))
+            else {
                 continue;
             };
             let narrowed_away = verdict == Verdict::Allow
                 && self.base_allow.as_ref().is_some_and(|base| {
-                    !candidates(base, name).any(|slot| slot.meets(argv, false))
+                    !base
+                        .candidates(name, indexed)
+                        .any(|slot| slot.meets(argv, false))
                 });
             if narrowed_away {
                 continue;
@@ -305,8 +307,9 @@ impl RunRules {
                     verdict,
                     origin: Origin::builtin("budget-cache"),
                     section: "run".into(),
-                    rule: "a rule of the cached budget that could not be read (delete the \
-                           folder claude-budget/cache in the data dir to rebuild it)"
+                    rule: "a [run] rule of the compiled-budget cache that could not be read \
+                           (ask the user to delete `claude-budget/cache` in the data dir: the \
+                           budget files are then read again)"
                         .into(),
                 },
             });

@@ -61,7 +61,7 @@ impl Slot {
 /// The key of a program name: 64-bit FNV-1a (fixed: entries outlive the binary that wrote
 /// them only within one version, but the hash must not depend on a per-process seed).
 pub(crate) fn program_key(name: &str) -> u64 {
-    crate::session::fnv1a(name.as_bytes())
+    crate::hash::fnv1a(name.as_bytes())
 }
 
 impl RuleList {
@@ -106,11 +106,21 @@ impl RuleList {
         &'a self,
         name: &str,
     ) -> impl Iterator<Item = &'a Slot> + use<'a> {
+        self.candidates(name, true)
+    }
+
+    /// [`RuleList::for_program`] when `indexed`, else every rule: the tests check that the
+    /// index never changes which rule meets a command first.
+    pub(crate) fn candidates<'a>(
+        &'a self,
+        name: &str,
+        indexed: bool,
+    ) -> impl Iterator<Item = &'a Slot> + use<'a> {
         let key = program_key(name);
         self.keys
             .iter()
             .enumerate()
-            .filter(move |(_, k)| k.is_none_or(|k| k == key))
+            .filter(move |(_, k)| !indexed || k.is_none_or(|k| k == key))
             .filter_map(|(at, _)| self.slot(at))
     }
 
@@ -160,7 +170,8 @@ impl Serialize for Block<'_> {
     }
 }
 
-struct BlockBuf(Vec<u8>);
+/// The block read back, copied once (it is shared by every clone of the list).
+struct BlockBuf(Arc<[u8]>);
 
 impl<'de> Deserialize<'de> for BlockBuf {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<BlockBuf, D::Error> {
@@ -171,13 +182,10 @@ impl<'de> Deserialize<'de> for BlockBuf {
                 f.write_str("packed command rules")
             }
             fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<BlockBuf, E> {
-                Ok(BlockBuf(bytes.to_vec()))
-            }
-            fn visit_byte_buf<E: de::Error>(self, bytes: Vec<u8>) -> Result<BlockBuf, E> {
-                Ok(BlockBuf(bytes))
+                Ok(BlockBuf(Arc::from(bytes)))
             }
         }
-        deserializer.deserialize_byte_buf(BlockVisitor)
+        deserializer.deserialize_bytes(BlockVisitor)
     }
 }
 
@@ -233,13 +241,31 @@ impl<'de> Deserialize<'de> for RuleList {
                 Ok(RuleList {
                     rules: (0..keys.len()).map(|_| OnceCell::new()).collect(),
                     keys,
-                    packed: packed.into(),
+                    packed,
                     ends,
                 })
             }
         }
         deserializer.deserialize_tuple(3, PackedVisitor)
     }
+}
+
+/// A packed list of the rules `texts` whose first rule's bytes no longer decode, as a damaged
+/// cache entry would give it (tests).
+#[cfg(test)]
+pub(crate) fn with_first_damaged(texts: &[&str]) -> RuleList {
+    use crate::verdict::Origin;
+    let list: RuleList = texts
+        .iter()
+        .map(|t| CommandRule::compile(t, Origin::builtin("t")).unwrap())
+        .collect::<Vec<_>>()
+        .into();
+    let mut bytes = postcard::to_stdvec(&list).unwrap();
+    let first = texts.first().unwrap().as_bytes();
+    let at = bytes.windows(first.len()).position(|w| w == first).unwrap();
+    // The rule text's length prefix pushed past the rule's end.
+    bytes[at - 1] = 0x7f;
+    postcard::from_bytes(&bytes).unwrap()
 }
 
 #[cfg(test)]
@@ -288,6 +314,27 @@ mod tests {
         let json = serde_json::to_string(&list).unwrap();
         let from_json: RuleList = serde_json::from_str(&json).unwrap();
         assert_eq!(texts(from_json.all()), texts(list.all()));
+    }
+
+    #[test]
+    fn a_damaged_rule_meets_every_command_when_erring_and_none_otherwise() {
+        let list = with_first_damaged(&["git push", "cargo test"]);
+        let argv = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>();
+        let first = |erring| {
+            list.for_program("ls")
+                .find(|slot| slot.meets(&argv(&["ls"]), erring))
+                .map(|slot| slot.text().unwrap_or_else(|| "DAMAGED".into()))
+        };
+        // Its key was read intact: only `git` commands reach it.
+        assert_eq!(first(true), None);
+        let git = list
+            .for_program("git")
+            .find(|slot| slot.meets(&argv(&["git", "status"]), true));
+        assert!(matches!(git, Some(Slot::Damaged)), "{git:?}");
+        let allowing = list
+            .for_program("git")
+            .find(|slot| slot.meets(&argv(&["git", "status"]), false));
+        assert!(allowing.is_none(), "a damaged rule allowed: {allowing:?}");
     }
 
     #[test]

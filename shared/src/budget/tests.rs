@@ -346,3 +346,32 @@ fn retry_and_spend_limits_point_at_the_line_of_their_key_not_the_section_header(
     // A key that was not written falls back to the section header.
     assert_eq!(line(layer.retry.origin_of("same_file_edits")), 2);
 }
+
+#[test]
+fn a_run_rule_the_cache_cannot_decode_refuses_what_it_could_have_met_and_allows_nothing() {
+    let damaged = |texts: &[&str]| rule_list::with_first_damaged(texts);
+    let run = RunRules {
+        deny: damaged(&["git push", "curl"]),
+        allow: damaged(&["git status", "cargo test"]),
+        ..RunRules::default()
+    };
+    let hit = run.decide(&words("git status")).unwrap();
+    assert_eq!(hit.verdict, Verdict::Deny, "{hit:?}");
+    assert_eq!(hit.origin, Origin::builtin("budget-cache"));
+    assert!(hit.rule.contains("ask the user"), "{}", hit.rule);
+    // Rules that decoded still decide their own commands.
+    assert_eq!(
+        verdict_of(run.decide(&words("curl x"))),
+        Some(Verdict::Deny)
+    );
+    assert_eq!(
+        verdict_of(run.decide(&words("cargo test"))),
+        Some(Verdict::Allow)
+    );
+    // The damaged allow rule allows nothing: `git log` falls to no rule at all.
+    let only_allow = RunRules {
+        allow: damaged(&["git log", "cargo test"]),
+        ..RunRules::default()
+    };
+    assert_eq!(only_allow.decide(&words("git log")), None);
+}

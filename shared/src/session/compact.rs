@@ -15,13 +15,14 @@
 //! human-readable): reading the window back is then a copy, not a parse — the text form still
 //! cost ~0.8 M instructions per call to read and write in a long session.
 
-use super::spend::{Counted, Usage};
+use super::spend::{Counted, Usage, shared_model};
 use super::state::{CallMark, EditCount};
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serializer};
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
-use std::sync::Arc;
+
+use crate::hash::fnv1a;
 
 /// A response key as written in text: 16 hex digits (what every version wrote); any other text
 /// (never written by Claude Code's responses) by its hash, so that it still reads.
@@ -54,14 +55,6 @@ pub(crate) fn response_key_of_any<'de, D: Deserializer<'de>>(
 /// from the agent, and only the last 256 are compared: a collision is not a practical concern.
 pub(crate) fn call_id_hash(id: &str) -> u64 {
     fnv1a(id.as_bytes())
-}
-
-/// 64-bit FNV-1a: a fixed, fast, non-cryptographic hash for identities that outlive the
-/// binary (call ids, a transcript's head).
-pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 /// Appends `n` in lower-case hex (no leading zeros). By hand: `write!` costs ~10 times as
@@ -525,14 +518,6 @@ pub(crate) mod recent_responses {
 
     fn plain(text: &str) -> bool {
         !text.contains(['|', ';'])
-    }
-
-    /// The model name of an earlier entry when it is the same (one allocation per model).
-    fn shared_model(recent: &VecDeque<Counted>, model: &str) -> Arc<str> {
-        match recent.iter().rev().find(|c| &*c.model == model) {
-            Some(same) => Arc::clone(&same.model),
-            None => Arc::from(model),
-        }
     }
 
     fn numbers(u: &Usage) -> [u64; 5] {

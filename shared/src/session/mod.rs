@@ -30,7 +30,6 @@ pub mod state;
 pub mod summary;
 pub mod tasks;
 
-pub(crate) use compact::fnv1a;
 pub use facts::{FailureFact, SessionFacts, StopFact, fingerprint};
 pub use gate::{DEFAULT_STOP_BLOCKS, Gate, GateInput, RollbackNote, stop_gate};
 pub use observe::{Finished, Observer, observe};

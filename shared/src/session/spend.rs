@@ -350,6 +350,15 @@ fn response_key(message_id: Option<&str>, request_id: Option<&str>) -> Option<u6
     Some(u64::from_be_bytes(first))
 }
 
+/// `model` as an entry of the window already holds it, or a new one: one allocation per
+/// model, not per response (the window is read back on every call).
+pub(super) fn shared_model(recent: &VecDeque<Counted>, model: &str) -> Arc<str> {
+    match recent.iter().rev().find(|c| &*c.model == model) {
+        Some(same) => Arc::clone(&same.model),
+        None => Arc::from(model),
+    }
+}
+
 /// Counts one response, replacing a smaller copy already counted.
 fn add_response(
     spend: &mut SpendState,
@@ -381,10 +390,7 @@ fn add_response(
         spend.models.insert(model.clone());
     }
     let Some(key) = key else { return };
-    let model: Arc<str> = match spend.recent.iter().find(|c| *c.model == *model) {
-        Some(same) => Arc::clone(&same.model),
-        None => Arc::from(model),
-    };
+    let model = shared_model(&spend.recent, &model);
     match found {
         Some(at) => {
             if let Some(entry) = spend.recent.get_mut(at) {

@@ -88,10 +88,11 @@ fn read_appended(
     if !replaced && cursor.head_len > 0 {
         let head = read_head(&mut file, cursor.head_len).map_err(io)?;
         let hash = head_hash(&head);
-        replaced = match cursor.head_hash.strip_prefix(HASH_TAG) {
-            Some(_) => cursor.head_hash != hash,
+        replaced = if cursor.head_hash.starts_with(HASH_TAG) {
+            cursor.head_hash != hash
+        } else {
             // A cursor written before the fast hash: compared the old way once, then moved.
-            None => cursor.head_hash != sha256_prefix(&head),
+            cursor.head_hash != sha256_prefix(&head)
         };
         cursor.head_hash = hash;
     }
@@ -148,7 +149,7 @@ const HASH_TAG: &str = "fnv1a:";
 /// timestamp), not resist forgery: an agent able to rewrite the transcript could change the
 /// lines themselves. SHA-256 cost ~35,000 instructions on every call; this ~2,500.
 fn head_hash(head: &[u8]) -> String {
-    let hash = crate::session::fnv1a(head);
+    let hash = crate::hash::fnv1a(head);
     format!("{HASH_TAG}{hash:016x}")
 }
 
