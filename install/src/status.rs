@@ -239,7 +239,7 @@ fn report(
             "failures": state.total_failures,
             "failures_by_command": state.failures.iter().map(|(k, v)| (k.clone(), json!(v.count))).collect::<serde_json::Map<_, _>>(),
             "edits": state.edits.values().map(|e| u64::from(e.count)).sum::<u64>(),
-            "edits_by_file": state.edits.iter().map(|(k, v)| (k.clone(), json!(v.count))).collect::<serde_json::Map<_, _>>(),
+            "edits_by_file": state.edits.iter().map(|(k, v)| (k, json!(v.count))).collect::<serde_json::Map<_, _>>(),
             "tests": {"runs": state.tests.runs, "passed": state.tests.passed, "failed": state.tests.failed,
                       "tested_since_last_edit": state.tested_since_last_edit()},
             "asks": {"requested": state.asks.requested, "granted": state.asks.granted},

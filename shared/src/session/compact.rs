@@ -1,6 +1,6 @@
 //! The compact wire form of the largest parts of the session state: the window of recent
-//! calls ([`CallMark`]s) and the per-file edit counts ([`EditCount`]s), each stored as one
-//! packed string instead of an array of objects.
+//! calls ([`CallMark`]s), the per-file edit counts ([`EditCount`]s), the spend window and the
+//! failure counts, each stored as one packed block instead of an array of objects.
 //!
 //! Why: every hook call reads and rewrites the whole state. In a long session the window is
 //! 256 marks and the edit map one entry per file; as JSON objects with field names and the
@@ -15,6 +15,7 @@
 //! human-readable): reading the window back is then a copy, not a parse — the text form still
 //! cost ~0.8 M instructions per call to read and write in a long session.
 
+use super::edit_counts::EditCounts;
 use super::spend::{Counted, Usage, shared_model};
 use super::state::{CallMark, EditCount};
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -374,18 +375,25 @@ pub(crate) mod edits {
     /// Binary: `<path length u32><path><count u32><last_seq u64>` per file (no separator:
     /// any path can be written).
     pub(crate) fn serialize<S: Serializer>(
-        edits: &BTreeMap<String, EditCount>,
+        counts: &EditCounts,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         if !serializer.is_human_readable() {
+            // Untouched since read: written back as it was.
+            if let Some(block) = counts.packed() {
+                return serializer.serialize_bytes(block);
+            }
+            let edits = counts.to_map();
             let mut out = BinWriter(Vec::with_capacity(edits.len() * 56));
-            for (path, e) in edits {
+            for (path, e) in &edits {
                 out.text(path);
                 out.u32(e.count);
                 out.u64(e.last_seq);
             }
             return serializer.serialize_bytes(&out.0);
         }
+        let edits = counts.to_map();
+        let edits = &edits;
         if edits.keys().any(|k| k.contains(SEP)) {
             return serializer
                 .collect_map(edits.iter().map(|(k, e)| (k, [e.count.into(), e.last_seq])));
@@ -404,14 +412,14 @@ pub(crate) mod edits {
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<BTreeMap<String, EditCount>, D::Error> {
+    ) -> Result<EditCounts, D::Error> {
         deserializer.deserialize_any(EditsVisitor)
     }
 
     struct EditsVisitor;
 
     impl<'de> Visitor<'de> for EditsVisitor {
-        type Value = BTreeMap<String, EditCount>;
+        type Value = EditCounts;
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("edit counts: a packed string or a map")
@@ -433,20 +441,14 @@ pub(crate) mod edits {
                 let last_seq = number()?;
                 edits.push((path.to_owned(), EditCount { count, last_seq }));
             }
-            Ok(edits.into_iter().collect())
+            Ok(EditCounts::from(
+                edits.into_iter().collect::<BTreeMap<_, _>>(),
+            ))
         }
 
+        /// Kept packed: decoded only if the call changes or lists the counts.
         fn visit_bytes<E: de::Error>(self, packed: &[u8]) -> Result<Self::Value, E> {
-            let mut edits = Vec::with_capacity(packed.len() / 56 + 1);
-            let mut input = BinReader(packed);
-            while !input.is_empty() {
-                let (path, count, last_seq) =
-                    (|| Some((input.text()?, input.u32()?, input.u64()?)))()
-                        .ok_or_else(|| E::custom("bad edit-count block"))?;
-                edits.push((path.to_owned(), EditCount { count, last_seq }));
-            }
-            // Written in key order: built in one pass (see `visit_str`).
-            Ok(edits.into_iter().collect())
+            EditCounts::from_packed(packed).ok_or_else(|| E::custom("bad edit-count block"))
         }
 
         /// The object form: `{"path": [count, last_seq]}` (a path holding a `|`) or, from older
@@ -456,7 +458,7 @@ pub(crate) mod edits {
             while let Some((path, entry)) = map.next_entry::<String, EditEntry>()? {
                 edits.insert(path, entry.0);
             }
-            Ok(edits)
+            Ok(EditCounts::from(edits))
         }
     }
 
@@ -546,15 +548,7 @@ pub(crate) mod recent_responses {
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         if !serializer.is_human_readable() {
-            let mut out = BinWriter(Vec::with_capacity(recent.len() * 80));
-            for c in recent {
-                out.u64(c.key);
-                out.text(&c.model);
-                for n in numbers(&c.usage) {
-                    out.u64(n);
-                }
-            }
-            return serializer.serialize_bytes(&out.0);
+            return serializer.serialize_bytes(&table::write(recent));
         }
         if !recent.iter().all(|c| plain(&c.model)) {
             return serializer.collect_seq(recent);
@@ -610,6 +604,10 @@ pub(crate) mod recent_responses {
         }
 
         fn visit_bytes<E: de::Error>(self, packed: &[u8]) -> Result<Self::Value, E> {
+            if let Some(recent) = table::read(packed) {
+                return recent.ok_or_else(|| E::custom("bad counted-response table"));
+            }
+            // The block of the version before: `<key u64><model>` and five counts per entry.
             let mut recent = VecDeque::with_capacity(packed.len() / 80 + 1);
             let mut input = BinReader(packed);
             while !input.is_empty() {
@@ -637,6 +635,167 @@ pub(crate) mod recent_responses {
                 recent.push_back(counted);
             }
             Ok(recent)
+        }
+    }
+
+    /// The state file's form: the window's few model names once, then one fixed-width
+    /// record per response (`<key u64><model index u16><five counts u64>`, 50 bytes), so
+    /// reading and writing the window is a loop over fixed offsets — ~40 instructions per
+    /// response instead of ~270 with a length-prefixed model name in each.
+    ///
+    /// It opens with [`MAGIC`] and a model-name length of `u32::MAX`: a block of the earlier
+    /// form can never start so (a name that long cannot fit in the block), so both read.
+    mod table {
+        use super::*;
+        use std::sync::Arc;
+
+        const MAGIC: [u8; 12] = *b"cbspend\x01\xff\xff\xff\xff";
+        const RECORD: usize = 8 + 2 + 5 * 8;
+
+        pub(super) fn write(recent: &VecDeque<Counted>) -> Vec<u8> {
+            let mut models: Vec<&Arc<str>> = Vec::new();
+            let mut indexes = Vec::with_capacity(recent.len());
+            for c in recent {
+                let at = models
+                    .iter()
+                    .position(|m| Arc::ptr_eq(m, &c.model) || **m == c.model)
+                    .unwrap_or_else(|| {
+                        models.push(&c.model);
+                        models.len() - 1
+                    });
+                indexes.push(u16::try_from(at).unwrap_or(u16::MAX));
+            }
+            let mut out = BinWriter(Vec::with_capacity(
+                MAGIC.len() + 4 + models.len() * 32 + recent.len() * RECORD,
+            ));
+            out.0.extend_from_slice(&MAGIC);
+            out.u32(u32::try_from(models.len()).unwrap_or(u32::MAX));
+            for model in &models {
+                out.text(model);
+            }
+            for (c, index) in recent.iter().zip(indexes) {
+                let mut record = [0u8; RECORD];
+                record[..8].copy_from_slice(&c.key.to_le_bytes());
+                record[8..10].copy_from_slice(&index.to_le_bytes());
+                for (slot, n) in record[10..].chunks_exact_mut(8).zip(numbers(&c.usage)) {
+                    slot.copy_from_slice(&n.to_le_bytes());
+                }
+                out.0.extend_from_slice(&record);
+            }
+            out.0
+        }
+
+        /// `None`: not this form. `Some(None)`: this form, damaged.
+        pub(super) fn read(packed: &[u8]) -> Option<Option<VecDeque<Counted>>> {
+            let rest = packed.strip_prefix(&MAGIC)?;
+            Some(read_table(rest))
+        }
+
+        fn read_table(rest: &[u8]) -> Option<VecDeque<Counted>> {
+            let mut input = BinReader(rest);
+            let count = usize::try_from(input.u32()?).ok()?;
+            let mut models: Vec<Arc<str>> = Vec::with_capacity(count.min(64));
+            for _ in 0..count {
+                models.push(Arc::from(input.text()?));
+            }
+            let records = input.0;
+            if records.len() % RECORD != 0 {
+                return None;
+            }
+            let mut recent = VecDeque::with_capacity(records.len() / RECORD);
+            for record in records.chunks_exact(RECORD) {
+                let (key, rest) = record.split_at(8);
+                let (index, counts) = rest.split_at(2);
+                let index = usize::from(u16::from_le_bytes(index.try_into().ok()?));
+                let mut n = [0u64; 5];
+                for (slot, bytes) in n.iter_mut().zip(counts.chunks_exact(8)) {
+                    *slot = u64::from_le_bytes(bytes.try_into().ok()?);
+                }
+                recent.push_back(Counted {
+                    key: u64::from_le_bytes(key.try_into().ok()?),
+                    model: Arc::clone(models.get(index)?),
+                    usage: usage(n),
+                });
+            }
+            Some(recent)
+        }
+    }
+}
+
+/// `failures` (by command fingerprint): in the state file a binary block
+/// `<key><count u32><last_seq u64><last error line>` per entry (texts length-prefixed), in
+/// JSON the map of objects it always was. Why: as MessagePack maps with field names, a long
+/// session's few dozen failed commands cost ~2,000 instructions each to read and ~1,000 to
+/// write on every call — more than the rest of the state.
+pub(crate) mod failures {
+    use super::*;
+    use crate::session::state::FailureCount;
+
+    pub(crate) fn serialize<S: Serializer>(
+        failures: &BTreeMap<String, FailureCount>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            return serializer.collect_map(failures);
+        }
+        let mut out = BinWriter(Vec::with_capacity(failures.len() * 64));
+        for (key, f) in failures {
+            out.text(key);
+            out.u32(f.count);
+            out.u64(f.last_seq);
+            out.text(&f.last_error_line);
+        }
+        serializer.serialize_bytes(&out.0)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<String, FailureCount>, D::Error> {
+        deserializer.deserialize_any(FailuresVisitor)
+    }
+
+    struct FailuresVisitor;
+
+    impl<'de> Visitor<'de> for FailuresVisitor {
+        type Value = BTreeMap<String, FailureCount>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("failure counts: a binary block or a map")
+        }
+
+        fn visit_bytes<E: de::Error>(self, packed: &[u8]) -> Result<Self::Value, E> {
+            let mut failures = Vec::with_capacity(packed.len() / 64 + 1);
+            let mut input = BinReader(packed);
+            while !input.is_empty() {
+                let entry = (|| {
+                    let key = input.text()?;
+                    let count = input.u32()?;
+                    let last_seq = input.u64()?;
+                    let line = input.text()?;
+                    Some((key, count, last_seq, line))
+                })();
+                let (key, count, last_seq, line) =
+                    entry.ok_or_else(|| E::custom("bad failure-count block"))?;
+                failures.push((
+                    key.to_owned(),
+                    FailureCount {
+                        count,
+                        last_error_line: line.to_owned(),
+                        last_seq,
+                    },
+                ));
+            }
+            // Written in key order: built in one pass, not inserted one by one.
+            Ok(failures.into_iter().collect())
+        }
+
+        /// The map form: JSON, and state files of earlier versions.
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut failures = BTreeMap::new();
+            while let Some((key, entry)) = map.next_entry::<String, FailureCount>()? {
+                failures.insert(key, entry);
+            }
+            Ok(failures)
         }
     }
 }

@@ -82,7 +82,7 @@ fn a_state_written_by_an_older_version_still_reads() {
     assert!(state.pre_seen("toolu_9"));
     assert_eq!(
         state.edits.get("/p/a.rs"),
-        Some(&EditCount {
+        Some(EditCount {
             count: 4,
             last_seq: 11
         })
@@ -181,6 +181,14 @@ fn full_state() -> SessionState {
                 last_seq: u64::MAX - i,
             },
         );
+        state.failures.insert(
+            format!("cargo test -p c{i} ü|;"),
+            crate::session::state::FailureCount {
+                count: u32::try_from(i).unwrap() + 1,
+                last_error_line: format!("error[E{i}]: \"ü\" failed"),
+                last_seq: u64::MAX - 2 * i,
+            },
+        );
         state.spend.recent.push_back(Counted {
             key: i << 40,
             model: "odd|model;x".into(),
@@ -203,7 +211,12 @@ fn the_state_file_form_round_trips_every_window() {
     let back: SessionState = rmp_serde::from_slice(&bytes).unwrap();
     assert_eq!(back, state);
     // Fixed-width blocks, not text: ids and counts take no more than their bytes.
-    assert!(bytes.len() < 300 * (17 + 40 + 80), "{} bytes", bytes.len());
+    // (per entry: a call mark, an edit count, a spend entry, a failure count)
+    assert!(
+        bytes.len() < 300 * (17 + 40 + 80 + 70),
+        "{} bytes",
+        bytes.len()
+    );
     // The JSON form (status, the review packet) still shows the same state.
     let json = serde_json::to_string(&state).unwrap();
     assert_eq!(serde_json::from_str::<SessionState>(&json).unwrap(), state);
@@ -220,7 +233,7 @@ fn a_cut_or_mangled_state_file_block_is_an_error_not_a_guess() {
         );
     }
     // A block whose length is not a whole number of entries.
-    for field in ["recent_calls", "edits"] {
+    for field in ["recent_calls", "edits", "failures"] {
         let mut map = std::collections::BTreeMap::new();
         map.insert(field, serde_bytes_of(&[1, 2, 3]));
         let bytes = rmp_serde::to_vec_named(&map).unwrap();
@@ -240,4 +253,95 @@ fn serde_bytes_of(bytes: &[u8]) -> impl serde::Serialize + '_ {
         }
     }
     Block(bytes)
+}
+
+#[test]
+fn failure_counts_written_as_a_map_by_the_previous_version_still_read() {
+    let state = full_state();
+    // What the previous version wrote: the failures as a MessagePack map of named fields.
+    #[derive(serde::Serialize)]
+    struct Previous<'a> {
+        seq: u64,
+        failures: &'a std::collections::BTreeMap<String, crate::session::state::FailureCount>,
+    }
+    let bytes = rmp_serde::to_vec_named(&Previous {
+        seq: 9,
+        failures: &state.failures,
+    })
+    .unwrap();
+    let back: SessionState = rmp_serde::from_slice(&bytes).unwrap();
+    assert_eq!(back.seq, 9);
+    assert_eq!(back.failures, state.failures);
+    // Written again, it is the block (and reads back the same).
+    let again = rmp_serde::to_vec_named(&back).unwrap();
+    let reread: SessionState = rmp_serde::from_slice(&again).unwrap();
+    assert_eq!(reread.failures, state.failures);
+    // The JSON form shows the failures as objects, as before.
+    let json = serde_json::to_value(&back).unwrap();
+    assert_eq!(json["failures"]["cargo test -p c1 ü|;"]["count"], 2);
+}
+
+#[test]
+fn the_spend_window_table_round_trips_and_the_previous_block_still_reads() {
+    use crate::session::spend::SpendState;
+    let state = full_state();
+    let models = ["claude-opus-4-1", "claude-sonnet-4-5", "odd|model;x", ""];
+    let mut spend = SpendState::default();
+    for (i, counted) in state.spend.recent.iter().take(128).enumerate() {
+        let mut counted = counted.clone();
+        counted.model = models[i % models.len()].into();
+        spend.recent.push_back(counted);
+    }
+    let bytes = rmp_serde::to_vec_named(&spend).unwrap();
+    let back: SpendState = rmp_serde::from_slice(&bytes).unwrap();
+    assert_eq!(back, spend);
+    // One copy of each model name in the table, not one per response.
+    let opus = bytes
+        .windows(15)
+        .filter(|w| w == b"claude-opus-4-1")
+        .count();
+    assert_eq!(opus, 1);
+    // Read back, a window's responses share their model's name.
+    assert!(std::sync::Arc::ptr_eq(
+        &back.recent[0].model,
+        &back.recent[4].model
+    ));
+
+    // The block the previous version wrote: `<key><model>` and five counts per response.
+    let mut previous = Vec::new();
+    for c in &spend.recent {
+        previous.extend_from_slice(&c.key.to_le_bytes());
+        previous.extend_from_slice(&u32::try_from(c.model.len()).unwrap().to_le_bytes());
+        previous.extend_from_slice(c.model.as_bytes());
+        for n in [
+            c.usage.input_tokens,
+            c.usage.output_tokens,
+            c.usage.cache_creation_input_tokens,
+            c.usage.cache_read_input_tokens,
+            c.usage.cache_creation_1h_tokens,
+        ] {
+            previous.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+    let mut map = std::collections::BTreeMap::new();
+    map.insert("recent", serde_bytes_of(&previous));
+    let old: SpendState = rmp_serde::from_slice(&rmp_serde::to_vec_named(&map).unwrap()).unwrap();
+    assert_eq!(old.recent, spend.recent);
+
+    // A table cut short, or naming a model it does not list, is an error.
+    let start = bytes.windows(7).position(|w| w == b"cbspend").unwrap();
+    assert_eq!(bytes[start - 3], 0xc5, "a MessagePack bin 16");
+    let len = usize::from(u16::from_be_bytes([bytes[start - 2], bytes[start - 1]]));
+    let block = &bytes[start..start + len];
+    for damaged in [block[..block.len() - 3].to_vec(), {
+        let mut b = block.to_vec();
+        let last = b.len() - 5 * 8 - 2;
+        b[last] = 0x7f;
+        b
+    }] {
+        let mut map = std::collections::BTreeMap::new();
+        map.insert("recent", serde_bytes_of(&damaged));
+        let bytes = rmp_serde::to_vec_named(&map).unwrap();
+        assert!(rmp_serde::from_slice::<SpendState>(&bytes).is_err());
+    }
 }

@@ -2,7 +2,8 @@
 //! [`super::SessionState`] at one moment ([`super::SessionState::facts_at`]), so decisions never
 //! see the state's bookkeeping.
 
-use super::state::{EditCount, FailureCount};
+use super::edit_counts::EditCounts;
+use super::state::FailureCount;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -18,7 +19,7 @@ pub struct SessionFacts {
     pub failures: BTreeMap<String, FailureFact>,
     pub total_failures: u32,
     /// Edits by absolute file path (lent like `failures`).
-    pub edits: BTreeMap<String, EditCount>,
+    pub edits: EditCounts,
     pub tool_calls: u64,
     pub spend_usd: f64,
     pub spend_tokens: u64,

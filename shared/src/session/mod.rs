@@ -18,6 +18,7 @@
 //!   its runner's [`summary`] show tests passed)?
 
 mod compact;
+pub mod edit_counts;
 pub mod evidence;
 pub mod facts;
 pub mod gate;
@@ -30,6 +31,7 @@ pub mod state;
 pub mod summary;
 pub mod tasks;
 
+pub use edit_counts::EditCounts;
 pub use facts::{FailureFact, SessionFacts, StopFact, fingerprint};
 pub use gate::{DEFAULT_STOP_BLOCKS, Gate, GateInput, RollbackNote, stop_gate};
 pub use observe::{Finished, Observer, observe};

@@ -10,6 +10,7 @@
 //! capped, so an update costs the same at event 10 and at event 10,000.
 
 use super::compact::call_id_hash;
+use super::edit_counts::EditCounts;
 use super::facts::{SessionFacts, StopFact};
 pub use super::runs::{CompletedTask, PendingTest};
 use super::runs::{MAX_PENDING_TESTS, bounded_insert};
@@ -46,11 +47,13 @@ pub struct SessionState {
     pub tool_calls: u64,
     pub denied_calls: u64,
     pub total_failures: u32,
-    /// By command fingerprint ([`super::fingerprint`]), or `Tool path` for other tools.
+    /// By command fingerprint ([`super::fingerprint`]), or `Tool path` for other tools
+    /// (stored packed: `compact.rs`).
+    #[serde(with = "super::compact::failures")]
     pub failures: BTreeMap<String, FailureCount>,
     /// By absolute path (stored packed: `compact.rs`).
     #[serde(with = "super::compact::edits")]
-    pub edits: BTreeMap<String, EditCount>,
+    pub edits: EditCounts,
     pub last_edit: Option<EditMark>,
     pub tests: TestStats,
     /// High-risk paths edited (SPEC §6.5): the stop gate re-checks the rollback note.
@@ -359,7 +362,7 @@ impl SessionState {
             seq
         };
         for path in &event.edited {
-            let entry = self.edits.entry(path.clone()).or_default();
+            let entry = self.edits.entry(path);
             entry.count = entry.count.saturating_add(1);
             entry.last_seq = entry.last_seq.max(edit_seq);
             if self.last_edit.as_ref().is_none_or(|e| e.seq <= edit_seq) {
@@ -483,7 +486,7 @@ impl SessionState {
             }),
             failures: BTreeMap::new(),
             total_failures: self.total_failures,
-            edits: BTreeMap::new(),
+            edits: EditCounts::default(),
             tool_calls: self.tool_calls,
             spend_usd: self.spend.usd,
             spend_tokens: self.spend.tokens.total(),
@@ -514,7 +517,7 @@ impl SessionState {
         self.edits
             .iter()
             .filter(|(_, e)| e.last_seq > pass)
-            .map(|(p, _)| p.clone())
+            .map(|(p, _)| p)
             .collect()
     }
 }

@@ -67,6 +67,9 @@ pub const STATE_FILE: &str = "state.msgpack";
 pub const LEGACY_STATE_FILE: &str = "state.json";
 /// The sidecar lock file inside a session directory.
 pub const LOCK_FILE: &str = "state.lock";
+/// The state before the last write, kept as the next write's scratch file (see
+/// `Session::write_bytes`): never read as the state.
+pub const STATE_SCRATCH_FILE: &str = "state.msgpack.tmp";
 /// Failures of hooks that must not block (lock timeouts, unwritable state), one per line.
 pub const HOOK_ERRORS_FILE: &str = "hook-errors.log";
 
@@ -231,15 +234,35 @@ impl Session {
         })
     }
 
+    /// Replaces the state file whole, atomically: readers see the old bytes or the new ones.
+    ///
+    /// The new bytes go into the scratch file the previous write left behind, which is then
+    /// swapped with the state file (`renameat2(RENAME_EXCHANGE)`): no file is created and
+    /// none is replaced. Why: on ext4, creating a file and renaming it over another costs
+    /// ~200 µs per call (a new inode, and the data flush ext4 starts on a rename that
+    /// replaces a file), a third of what a hook call takes in all; the swap costs ~8 µs.
+    /// Only the lock holder writes, so one fixed scratch name suffices; a writer killed
+    /// mid-write leaves the state file whole and a scratch file the next write overwrites.
+    /// Where the swap is unavailable (no state file yet, another OS, a file system without
+    /// it) the scratch file is renamed over the state file, as before.
     fn write_bytes(&self, bytes: &[u8]) -> Result<(), StoreError> {
         let path = self.state_path();
-        // Only the lock holder writes, so one fixed temp name suffices; a crashed writer's
-        // leftover is simply overwritten.
-        let tmp = self.dir.join("state.msgpack.tmp");
-        let mut file = File::create(&tmp).map_err(|e| StoreError::io(&tmp, e))?;
-        file.write_all(bytes).map_err(|e| StoreError::io(&tmp, e))?;
+        let scratch = self.dir.join(STATE_SCRATCH_FILE);
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&scratch)
+            .map_err(|e| StoreError::io(&scratch, e))?;
+        // Not truncated before writing: ext4 flushes a file truncated to zero at close.
+        file.write_all(bytes)
+            .and_then(|()| file.set_len(u64::try_from(bytes.len()).unwrap_or(u64::MAX)))
+            .map_err(|e| StoreError::io(&scratch, e))?;
         drop(file);
-        std::fs::rename(&tmp, &path).map_err(|e| StoreError::io(&path, e))
+        if exchange(&scratch, &path) {
+            return Ok(());
+        }
+        std::fs::rename(&scratch, &path).map_err(|e| StoreError::io(&path, e))
     }
 
     /// True when the session has a state file (current or legacy).
@@ -303,6 +326,19 @@ impl Session {
 
 /// Waits for `file`'s lock by trying it with growing pauses: the fallback when no helper
 /// thread can be started for a blocking wait.
+/// Swaps two files atomically; false when it could not (either is missing, or the file
+/// system or OS cannot).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> bool {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).is_ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> bool {
+    false
+}
+
 fn poll_lock(
     file: File,
     path: PathBuf,
@@ -396,6 +432,43 @@ mod tests {
             "a changed state was not written (temp file + rename)"
         );
         assert_eq!(session.read().unwrap().tool_calls, 2);
+    }
+
+    #[test]
+    fn writes_swap_two_files_and_a_torn_scratch_file_is_never_read() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let session = Session::open(tmp.path().join("s")).unwrap();
+        let wait = Duration::from_secs(1);
+        let scratch = session.dir().join(STATE_SCRATCH_FILE);
+        let inode = |p: &Path| std::fs::metadata(p).unwrap().ino();
+        for calls in 1..=4u64 {
+            session.update(wait, |s| s.tool_calls += 1).unwrap();
+            assert_eq!(session.read().unwrap().tool_calls, calls);
+        }
+        // From the second write on, the same two files trade places: nothing is created.
+        let pair = [inode(&session.state_path()), inode(&scratch)];
+        session.update(wait, |s| s.tool_calls += 1).unwrap();
+        if cfg!(target_os = "linux") {
+            assert_eq!(
+                [inode(&scratch), inode(&session.state_path())],
+                pair,
+                "the state was not swapped with its scratch file"
+            );
+        }
+        // A writer killed mid-write leaves a torn scratch file: the state is still whole,
+        // and the next write replaces the scratch file's bytes entirely (a longer old
+        // content included).
+        std::fs::write(&scratch, vec![0xc1; 100_000]).unwrap();
+        assert_eq!(session.read().unwrap().tool_calls, 5);
+        session.update(wait, |s| s.tool_calls += 1).unwrap();
+        assert_eq!(session.read().unwrap().tool_calls, 6);
+        session.update(wait, |s| s.tool_calls += 1).unwrap();
+        assert_eq!(session.read().unwrap().tool_calls, 7);
+        // The scratch file holds the previous state, whole.
+        let previous: SessionState =
+            rmp_serde::from_slice(&std::fs::read(&scratch).unwrap()).unwrap();
+        assert_eq!(previous.tool_calls, 6);
     }
 
     #[test]
