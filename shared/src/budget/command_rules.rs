@@ -128,20 +128,69 @@ impl CommandRule {
                 flags,
             } => {
                 let name = basename(name);
-                if !word_glob(program, name) {
-                    return false;
-                }
-                let args = set_aside_global_options(name, &argv[1..]);
-                let positional_words: Vec<&str> = if erring {
-                    args.clone()
-                } else {
-                    args.iter().copied().filter(|a| !is_flag(a)).collect()
-                };
-                positional_prefix(positional, &positional_words, erring)
-                    && flags.iter().all(|flag| has_flag(flag, &args))
+                word_glob(program, name)
+                    && may_meet(positional, flags, &argv[1..])
+                    && words_meet(name, positional, flags, &argv[1..], erring)
             }
         }
     }
+
+    /// [`CommandRule::matches`] without the [`may_meet`] shortcut, for the test that shows
+    /// the shortcut changes no answer.
+    #[cfg(test)]
+    pub(super) fn matches_without_shortcut(&self, argv: &[String], erring: bool) -> bool {
+        match (&self.pattern, argv.first()) {
+            (
+                Pattern::Words {
+                    program,
+                    positional,
+                    flags,
+                },
+                Some(name),
+            ) => {
+                let name = basename(name);
+                word_glob(program, name) && words_meet(name, positional, flags, &argv[1..], erring)
+            }
+            _ => self.matches(argv, erring),
+        }
+    }
+}
+
+/// The full match of a words rule against a command's arguments (global options set aside).
+fn words_meet(
+    name: &str,
+    positional: &[Positional],
+    flags: &[String],
+    args: &[String],
+    erring: bool,
+) -> bool {
+    let args = set_aside_global_options(name, args);
+    let positional_words: Vec<&str> = if erring {
+        args.clone()
+    } else {
+        args.iter().copied().filter(|a| !is_flag(a)).collect()
+    };
+    positional_prefix(positional, &positional_words, erring)
+        && flags.iter().all(|flag| has_flag(flag, &args))
+}
+
+impl CommandRule {}
+
+/// A necessary condition for a match, checked before anything is allocated: each of the
+/// rule's words must meet some argument, and each of its flags must be among them. Both
+/// only look for presence, and setting global options aside only removes arguments, so
+/// whatever fails here fails the full match too. Most rules a command is checked against
+/// name the same program with another subcommand (`git push --force` for `git status`).
+fn may_meet(positional: &[Positional], flags: &[String], args: &[String]) -> bool {
+    let words = positional.iter().all(|p| match p {
+        Positional::Word(w) => args.iter().any(|a| word_glob(w, a)),
+        Positional::AnyOne | Positional::AnyMany => true,
+    });
+    words
+        && (flags.is_empty() || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            flags.iter().all(|flag| has_flag(flag, &args))
+        })
 }
 
 /// `*` inside a word matches any run of characters (no other metacharacters).

@@ -194,3 +194,69 @@ fn the_global_options_table_names_the_documented_programs() {
         assert!(programs.contains(&program), "{program} missing");
     }
 }
+
+/// The shortcut before the full match (`may_meet`) is only ever a "no" the full match
+/// would also give: every rule of the table and of the built-in packs, against every
+/// command of the table and a spread of everyday ones, in both modes.
+#[test]
+fn the_presence_shortcut_never_changes_whether_a_rule_matches() {
+    let mut rules: Vec<CommandRule> = ROWS
+        .iter()
+        .map(|(rule, ..)| CommandRule::compile(rule, Origin::builtin("test")).unwrap())
+        .collect();
+    for text in [
+        "git push --force",
+        "git push -f origin *",
+        "git -C * reset --hard",
+        "git clean -fdx",
+        "git clean -f -d",
+        "rm -rf /",
+        "kubectl delete ns *",
+        "kubectl -n prod apply",
+        "cargo publish",
+        "npm publish --access public",
+        "terraform -chdir=* destroy",
+        "docker run --privileged",
+        "git commit --no-verify",
+        "git * --force-with-lease",
+    ] {
+        rules.push(CommandRule::compile(text, Origin::builtin("test")).unwrap());
+    }
+    let mut commands: Vec<&str> = ROWS.iter().map(|(_, command, ..)| *command).collect();
+    commands.extend([
+        "git status",
+        "git push origin main --force",
+        "git push -uf origin main",
+        "git -C ../other reset --hard HEAD~1",
+        "git clean -xdf",
+        "git clean -d -f",
+        "rm -r -f /",
+        "kubectl --namespace prod delete ns x",
+        "terraform -chdir=infra destroy -auto-approve",
+        "docker run --rm --privileged alpine",
+        "git commit -n -m x --no-verify",
+        "git push --force-with-lease=main",
+        "cargo test -p billing",
+        "npm publish",
+    ]);
+    let mut met = 0;
+    for rule in &rules {
+        for command in &commands {
+            for erring in [true, false] {
+                let argv = argv(command);
+                let full = rule.matches_without_shortcut(&argv, erring);
+                assert_eq!(
+                    rule.matches(&argv, erring),
+                    full,
+                    "`{}` vs `{command}` (erring: {erring})",
+                    rule.text
+                );
+                met += usize::from(full);
+            }
+        }
+    }
+    assert!(
+        met > 40,
+        "the spread meets too few rules to show anything: {met}"
+    );
+}
