@@ -141,15 +141,16 @@ const FORMATS: &[TokenFormat] = &[
 /// trigger by trigger (a vectorised search per trigger wins on long texts).
 const SHORT_TEXT: usize = 512;
 
-/// Bytes that start some trigger: most positions of a short text are skipped at one lookup.
-const TRIGGER_START: [bool; 256] = {
-    let mut table = [false; 256];
+/// Per byte, the formats with a trigger starting with it (bit `i` for `FORMATS[i]`): most
+/// positions of a text are passed over at one lookup, the rest compare one or two triggers.
+const TRIGGER_START: [u32; 256] = {
+    let mut table = [0u32; 256];
     let mut f = 0;
     while f < FORMATS.len() {
         let triggers = FORMATS[f].triggers;
         let mut t = 0;
         while t < triggers.len() {
-            table[triggers[t].as_bytes()[0] as usize] = true;
+            table[triggers[t].as_bytes()[0] as usize] |= 1 << f;
             t += 1;
         }
         f += 1;
@@ -162,11 +163,6 @@ const TRIGGER_START: [bool; 256] = {
 /// instructions per byte, where a substring search per trigger (35 of them) costs ~150
 /// instructions each before it looks at a byte.
 fn triggered_formats(text: &str) -> u32 {
-    let has = |f: &TokenFormat, haystack: &[u8]| {
-        f.triggers
-            .iter()
-            .any(|t| haystack.starts_with(t.as_bytes()))
-    };
     let mut mask = 0u32;
     if text.len() > SHORT_TEXT {
         for (index, format) in FORMATS.iter().enumerate() {
@@ -178,12 +174,15 @@ fn triggered_formats(text: &str) -> u32 {
     }
     let bytes = text.as_bytes();
     for at in 0..bytes.len() {
-        if !TRIGGER_START[usize::from(bytes[at])] {
-            continue;
-        }
-        let rest = &bytes[at..];
-        for (index, format) in FORMATS.iter().enumerate() {
-            if has(format, rest) {
+        let mut candidates = TRIGGER_START[usize::from(bytes[at])] & !mask;
+        while candidates != 0 {
+            let index = candidates.trailing_zeros();
+            candidates &= candidates - 1;
+            let rest = &bytes[at..];
+            let found = FORMATS
+                .get(index as usize)
+                .is_some_and(|f| f.triggers.iter().any(|t| rest.starts_with(t.as_bytes())));
+            if found {
                 mask |= 1 << index;
             }
         }

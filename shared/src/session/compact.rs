@@ -15,7 +15,7 @@
 //! human-readable): reading the window back is then a copy, not a parse — the text form still
 //! cost ~0.8 M instructions per call to read and write in a long session.
 
-use super::edit_counts::EditCounts;
+use super::packed_map::EditCounts;
 use super::spend::{Counted, Usage, shared_model};
 use super::state::{CallMark, EditCount};
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -380,17 +380,7 @@ pub(crate) mod edits {
     ) -> Result<S::Ok, S::Error> {
         if !serializer.is_human_readable() {
             // Untouched since read: written back as it was.
-            if let Some(block) = counts.packed() {
-                return serializer.serialize_bytes(block);
-            }
-            let edits = counts.to_map();
-            let mut out = BinWriter(Vec::with_capacity(edits.len() * 56));
-            for (path, e) in &edits {
-                out.text(path);
-                out.u32(e.count);
-                out.u64(e.last_seq);
-            }
-            return serializer.serialize_bytes(&out.0);
+            return serializer.serialize_bytes(&counts.to_packed());
         }
         let edits = counts.to_map();
         let edits = &edits;
@@ -729,64 +719,37 @@ pub(crate) mod recent_responses {
 /// write on every call — more than the rest of the state.
 pub(crate) mod failures {
     use super::*;
+    use crate::session::packed_map::FailureCounts;
     use crate::session::state::FailureCount;
 
     pub(crate) fn serialize<S: Serializer>(
-        failures: &BTreeMap<String, FailureCount>,
+        failures: &FailureCounts,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         if serializer.is_human_readable() {
-            return serializer.collect_map(failures);
+            return serializer.collect_map(failures.iter());
         }
-        let mut out = BinWriter(Vec::with_capacity(failures.len() * 64));
-        for (key, f) in failures {
-            out.text(key);
-            out.u32(f.count);
-            out.u64(f.last_seq);
-            out.text(&f.last_error_line);
-        }
-        serializer.serialize_bytes(&out.0)
+        serializer.serialize_bytes(&failures.to_packed())
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<BTreeMap<String, FailureCount>, D::Error> {
+    ) -> Result<FailureCounts, D::Error> {
         deserializer.deserialize_any(FailuresVisitor)
     }
 
     struct FailuresVisitor;
 
     impl<'de> Visitor<'de> for FailuresVisitor {
-        type Value = BTreeMap<String, FailureCount>;
+        type Value = FailureCounts;
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("failure counts: a binary block or a map")
         }
 
+        /// Kept packed: decoded only if the call changes or lists the counts.
         fn visit_bytes<E: de::Error>(self, packed: &[u8]) -> Result<Self::Value, E> {
-            let mut failures = Vec::with_capacity(packed.len() / 64 + 1);
-            let mut input = BinReader(packed);
-            while !input.is_empty() {
-                let entry = (|| {
-                    let key = input.text()?;
-                    let count = input.u32()?;
-                    let last_seq = input.u64()?;
-                    let line = input.text()?;
-                    Some((key, count, last_seq, line))
-                })();
-                let (key, count, last_seq, line) =
-                    entry.ok_or_else(|| E::custom("bad failure-count block"))?;
-                failures.push((
-                    key.to_owned(),
-                    FailureCount {
-                        count,
-                        last_error_line: line.to_owned(),
-                        last_seq,
-                    },
-                ));
-            }
-            // Written in key order: built in one pass, not inserted one by one.
-            Ok(failures.into_iter().collect())
+            FailureCounts::from_packed(packed).ok_or_else(|| E::custom("bad failure-count block"))
         }
 
         /// The map form: JSON, and state files of earlier versions.
@@ -795,7 +758,7 @@ pub(crate) mod failures {
             while let Some((key, entry)) = map.next_entry::<String, FailureCount>()? {
                 failures.insert(key, entry);
             }
-            Ok(failures)
+            Ok(FailureCounts::from(failures))
         }
     }
 }

@@ -266,7 +266,7 @@ fn failure_counts_written_as_a_map_by_the_previous_version_still_read() {
     }
     let bytes = rmp_serde::to_vec_named(&Previous {
         seq: 9,
-        failures: &state.failures,
+        failures: &state.failures.to_map(),
     })
     .unwrap();
     let back: SessionState = rmp_serde::from_slice(&bytes).unwrap();

@@ -2,10 +2,9 @@
 //! [`super::SessionState`] at one moment ([`super::SessionState::facts_at`]), so decisions never
 //! see the state's bookkeeping.
 
-use super::edit_counts::EditCounts;
+use super::packed_map::{EditCounts, FailureCounts};
 use super::state::FailureCount;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// What the session has counted so far (projected from the session state).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -16,7 +15,7 @@ pub struct SessionFacts {
     /// Failures by command fingerprint (see [`fingerprint`]). The state's own map: the
     /// pre-tool-use hook lends it ([`super::SessionState::lend_facts`]) rather than copying
     /// every key on every call.
-    pub failures: BTreeMap<String, FailureFact>,
+    pub failures: FailureCounts,
     pub total_failures: u32,
     /// Edits by absolute file path (lent like `failures`).
     pub edits: EditCounts,

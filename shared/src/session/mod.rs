@@ -18,11 +18,11 @@
 //!   its runner's [`summary`] show tests passed)?
 
 mod compact;
-pub mod edit_counts;
 pub mod evidence;
 pub mod facts;
 pub mod gate;
 pub mod observe;
+pub mod packed_map;
 pub mod retry_key;
 pub mod rewriters;
 pub mod runs;
@@ -31,9 +31,9 @@ pub mod state;
 pub mod summary;
 pub mod tasks;
 
-pub use edit_counts::EditCounts;
 pub use facts::{FailureFact, SessionFacts, StopFact, fingerprint};
 pub use gate::{DEFAULT_STOP_BLOCKS, Gate, GateInput, RollbackNote, stop_gate};
 pub use observe::{Finished, Observer, observe};
+pub use packed_map::{EditCounts, FailureCounts};
 pub use retry_key::command_fingerprint;
 pub use state::{PostEvent, SessionState, TestOutcome};

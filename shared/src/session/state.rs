@@ -10,8 +10,8 @@
 //! capped, so an update costs the same at event 10 and at event 10,000.
 
 use super::compact::call_id_hash;
-use super::edit_counts::EditCounts;
 use super::facts::{SessionFacts, StopFact};
+use super::packed_map::{EditCounts, FailureCounts};
 pub use super::runs::{CompletedTask, PendingTest};
 use super::runs::{MAX_PENDING_TESTS, bounded_insert};
 use super::spend::SpendState;
@@ -50,7 +50,7 @@ pub struct SessionState {
     /// By command fingerprint ([`super::fingerprint`]), or `Tool path` for other tools
     /// (stored packed: `compact.rs`).
     #[serde(with = "super::compact::failures")]
-    pub failures: BTreeMap<String, FailureCount>,
+    pub failures: FailureCounts,
     /// By absolute path (stored packed: `compact.rs`).
     #[serde(with = "super::compact::edits")]
     pub edits: EditCounts,
@@ -345,7 +345,7 @@ impl SessionState {
         }
         if event.failed {
             self.total_failures = self.total_failures.saturating_add(1);
-            let entry = self.failures.entry(event.fingerprint.clone()).or_default();
+            let entry = self.failures.entry(&event.fingerprint);
             entry.count = entry.count.saturating_add(1);
             entry.last_seq = seq;
             if let Some(line) = &event.error_line {
@@ -484,7 +484,7 @@ impl SessionState {
                 reason: s.reason.clone(),
                 origin: s.origin.clone(),
             }),
-            failures: BTreeMap::new(),
+            failures: FailureCounts::default(),
             total_failures: self.total_failures,
             edits: EditCounts::default(),
             tool_calls: self.tool_calls,
