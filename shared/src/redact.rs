@@ -181,13 +181,19 @@ fn triggered_formats(text: &str) -> u32 {
             let rest = &bytes[at..];
             let found = FORMATS
                 .get(index as usize)
-                .is_some_and(|f| f.triggers.iter().any(|t| rest.starts_with(t.as_bytes())));
+                .is_some_and(|f| f.triggers.iter().any(|t| starts_with(rest, t.as_bytes())));
             if found {
                 mask |= 1 << index;
             }
         }
     }
     mask
+}
+
+/// `slice::starts_with` as a byte loop: triggers are a few bytes long, and a call to
+/// `memcmp` per candidate position cost more than the comparison.
+fn starts_with(text: &[u8], prefix: &[u8]) -> bool {
+    text.len() >= prefix.len() && text.iter().zip(prefix).all(|(a, b)| a == b)
 }
 
 const _: () = assert!(
