@@ -176,15 +176,27 @@ impl<V: PackedValue> PackedMap<V> {
         self.map_mut().insert(key, value);
     }
 
+    /// How many entries (counted by their lengths while packed: nothing decoded).
     pub fn len(&self) -> usize {
         match &self.packed {
-            Some(block) => Self::entries(block).count(),
+            Some(block) => {
+                let mut rest = &block[..];
+                let mut n = 0;
+                while let Some(after) = read_text(rest).and_then(|(_, after)| V::skip(after)) {
+                    rest = after;
+                    n += 1;
+                }
+                n
+            }
             None => self.map.len(),
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        match &self.packed {
+            Some(block) => block.is_empty(),
+            None => self.map.is_empty(),
+        }
     }
 
     /// Every entry, in key order (decoded copies: for the CLI and the stop gate, not the
