@@ -280,14 +280,14 @@ impl RunRules {
             section: "run".into(),
             rule: rule.text.clone(),
         };
-        let name = command_rules::basename(argv.first()?);
+        argv.first()?;
         for (list, verdict, erring) in [
             (&self.deny, Verdict::Deny, true),
             (&self.ask, Verdict::Ask, true),
             (&self.allow, Verdict::Allow, false),
         ] {
             let Some(slot) = list
-                .candidates(name, indexed)
+                .candidates_for(argv, indexed)
                 .find(|slot| slot.meets(argv, erring))
             else {
                 continue;
@@ -295,7 +295,7 @@ impl RunRules {
             let narrowed_away = verdict == Verdict::Allow
                 && self.base_allow.as_ref().is_some_and(|base| {
                     !base
-                        .candidates(name, indexed)
+                        .candidates_for(argv, indexed)
                         .any(|slot| slot.meets(argv, false))
                 });
             if narrowed_away {

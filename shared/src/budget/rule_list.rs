@@ -80,20 +80,50 @@ impl RuleList {
         Some(cell.get_or_init(|| self.decode(at)))
     }
 
-    fn decode(&self, at: usize) -> Slot {
+    /// The packed bytes of the rule at `at`.
+    fn packed_rule(&self, at: usize) -> Option<&[u8]> {
         let start = match at.checked_sub(1) {
             Some(before) => self.ends.get(before).copied().unwrap_or(u32::MAX),
             None => 0,
         };
         let end = self.ends.get(at).copied().unwrap_or(u32::MAX);
-        let bytes = usize::try_from(start)
+        usize::try_from(start)
             .ok()
             .zip(usize::try_from(end).ok())
-            .and_then(|(start, end)| self.packed.get(start..end));
-        match bytes.map(postcard::from_bytes::<CommandRule>) {
+            .and_then(|(start, end)| self.packed.get(start..end))
+    }
+
+    fn decode(&self, at: usize) -> Slot {
+        match self
+            .packed_rule(at)
+            .map(postcard::from_bytes::<CommandRule>)
+        {
             Some(Ok(rule)) => Slot::Rule(rule),
             _ => Slot::Damaged,
         }
+    }
+
+    /// True when the rule at `at`, still packed, cannot meet a command with arguments
+    /// `args`: one of its plain words (not the program, not a flag, only letters, digits and
+    /// `._/:=@+,%-`) is none of the arguments, and a rule's every word must meet one
+    /// (`CommandRule::matches`). Read from the rule's text — the first field of its packed
+    /// form — without decoding the rest: a command is checked against every rule naming its
+    /// program (`git status` against each `git push …`, `git reset …` of the packs), and
+    /// decoding each cost ~2,000 instructions. False whenever in doubt (a regex, a text that
+    /// does not read): the rule is then decoded and matched, and a damaged one fails closed.
+    fn cannot_meet_packed(&self, at: usize, args: &[String]) -> bool {
+        if self.rules.get(at).is_none_or(|cell| cell.get().is_some()) {
+            return false;
+        }
+        let Some(text) = self.packed_rule(at).and_then(leading_text) else {
+            return false;
+        };
+        if text.starts_with("re:") {
+            return false;
+        }
+        text.split_ascii_whitespace()
+            .skip(1)
+            .any(|word| plain_word(word) && !args.iter().any(|arg| arg == word))
     }
 
     /// Every rule, in order (decoding all of them: for messages and listings).
@@ -121,6 +151,28 @@ impl RuleList {
             .iter()
             .enumerate()
             .filter(move |(_, k)| !indexed || k.is_none_or(|k| k == key))
+            .filter_map(|(at, _)| self.slot(at))
+    }
+
+    /// The rules that may meet `argv` (program and arguments), in order: those naming its
+    /// program (or any program), less those still packed whose words show they cannot
+    /// ([`RuleList::cannot_meet_packed`]). Not `indexed`: every rule, decoded.
+    pub(crate) fn candidates_for<'a>(
+        &'a self,
+        argv: &'a [String],
+        indexed: bool,
+    ) -> impl Iterator<Item = &'a Slot> + use<'a> {
+        let name = argv
+            .first()
+            .map_or("", |program| super::command_rules::basename(program));
+        let key = program_key(name);
+        let args = argv.get(1..).unwrap_or_default();
+        self.keys
+            .iter()
+            .enumerate()
+            .filter(move |(at, k)| {
+                !indexed || (k.is_none_or(|k| k == key) && !self.cannot_meet_packed(*at, args))
+            })
             .filter_map(|(at, _)| self.slot(at))
     }
 
@@ -159,6 +211,34 @@ impl Extend<CommandRule> for RuleList {
             self.push(rule);
         }
     }
+}
+
+/// The first field of a packed rule when it is text (postcard: a LEB128 length, then the
+/// bytes): the rule as written.
+fn leading_text(packed: &[u8]) -> Option<&str> {
+    let mut len: u64 = 0;
+    for (i, byte) in packed.iter().enumerate().take(10) {
+        len |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            let start = i + 1;
+            let end = start.checked_add(usize::try_from(len).ok()?)?;
+            return std::str::from_utf8(packed.get(start..end)?).ok();
+        }
+    }
+    None
+}
+
+/// A word of a rule that stands for itself: split at spaces it is the word the rule's own
+/// parsing (shell-like quoting) gives, it is no flag, and it has no `*`.
+fn plain_word(word: &str) -> bool {
+    !word.starts_with('-')
+        && word.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'.' | b'_' | b'/' | b':' | b'=' | b'@' | b'+' | b',' | b'%' | b'-'
+                )
+        })
 }
 
 /// The packed block as bytes (postcard writes them with their length, read back in one copy).
@@ -348,5 +428,44 @@ mod tests {
         bytes[block_start - 1] = 0x7f;
         let back: RuleList = postcard::from_bytes(&bytes).unwrap();
         assert_eq!(texts(back.all()), ["DAMAGED", "cargo test"]);
+    }
+
+    #[test]
+    fn a_packed_rule_whose_words_are_absent_is_not_decoded() {
+        let list = rules(&[
+            "git push --force",
+            "git reset --hard",
+            "git * main",
+            "git status",
+            "re:^git st",
+            "git 'with space'",
+        ]);
+        let bytes = postcard::to_stdvec(&list).unwrap();
+        let back: RuleList = postcard::from_bytes(&bytes).unwrap();
+        let argv: Vec<String> = ["git", "status", "--short"].map(str::to_owned).to_vec();
+        let met: Vec<String> = back
+            .candidates_for(&argv, true)
+            .filter_map(Slot::text)
+            .collect();
+        // `push`, `reset` are not in the command; `*` and quoted words are never judged by
+        // their text, nor is a regex.
+        // `main` is not either: `git * main` cannot meet.
+        assert_eq!(met, ["git status", "re:^git st", "git 'with space'"]);
+        let decoded: Vec<bool> = back.rules.iter().map(|cell| cell.get().is_some()).collect();
+        assert_eq!(decoded, [false, false, false, true, true, true]);
+        // Once decoded, a rule is matched whatever its words.
+        assert_eq!(back.candidates_for(&argv, false).count(), 6);
+    }
+
+    #[test]
+    fn a_rule_text_is_read_from_its_packed_form_or_not_at_all() {
+        let long = "x".repeat(300);
+        for text in ["git push", "", long.as_str()] {
+            let packed = postcard::to_stdvec(&text).unwrap();
+            assert_eq!(leading_text(&packed), Some(text));
+        }
+        assert_eq!(leading_text(&[0x85]), None);
+        assert_eq!(leading_text(&[0x03, b'a']), None);
+        assert_eq!(leading_text(&[0x02, 0xff, 0xfe]), None);
     }
 }

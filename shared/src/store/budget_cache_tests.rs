@@ -219,3 +219,66 @@ fn every_run_decision_from_the_cache_is_the_one_from_source() {
         }
     }
 }
+
+/// The words check that skips packed `[run]` rules before decoding them never skips one
+/// that meets: each command is decided by a budget freshly read from the cache (so no rule
+/// was decoded by an earlier command) and by the budget from source. The rules under test
+/// come first in the file's own deny list (a task's rules are never packed).
+#[test]
+fn a_packed_run_rule_skipped_by_its_words_is_one_that_could_not_meet() {
+    let (dir, located) =
+        realistic_project("\n[tasks.ops]\nrun.allow = [\"git status\", \"kubectl get *\"]\n");
+    let file = dir.path().join(".claude/budget.toml");
+    let text = fs::read_to_string(&file).unwrap();
+    let first = "deny = [\"deployctl * prod*\", \"relctl ** ship\", \"psql 'quoted word'\", \
+                 \"make a=b\", \"aws ** delete*\", \"git push * --force\", \"scp * user@host:/srv\", \
+                 \"kubectl delete ns prod\", \"npm publish --access=public\", \"git clean -f\", ";
+    let run = text.find("[run]").unwrap();
+    let at = run + text[run..].find("deny = [").unwrap();
+    let text = format!("{}{first}{}", &text[..at], &text[at + "deny = [".len()..]);
+    assert!(text[run..].contains("relctl"));
+    fs::write(&file, text).unwrap();
+    let commands = [
+        "git status",
+        "git push origin main --force",
+        "git push -f origin main",
+        "git push origin --force",
+        "git -C ../x push --force",
+        "git reset --hard HEAD",
+        "git clean -fd",
+        "git clean -n",
+        "aws ec2 delete-vpc --vpc-id x",
+        "aws s3 ls",
+        "kubectl delete ns prod",
+        "kubectl delete ns staging",
+        "kubectl get pods",
+        "npm publish --access=public",
+        "npm publish",
+        "scp f user@host:/srv",
+        "scp f user@host:/tmp",
+        "psql 'quoted word'",
+        "psql quoted word",
+        "make a=b",
+        "make a",
+        "deployctl push production",
+        "deployctl push staging",
+        "relctl a b ship",
+        "relctl ship",
+        "relctl shipit",
+        "cargo test -p billing",
+        "rm -rf /",
+    ];
+    for task in [None, Some("ops")] {
+        for command in commands {
+            let argv: Vec<String> = shlex::split(command).unwrap();
+            let (from_source, from_cache) = from_source_and_cache(&located, task);
+            for (a, b) in from_source.layers.iter().zip(&from_cache.layers) {
+                assert_eq!(
+                    a.run.decide(&argv),
+                    b.run.decide(&argv),
+                    "task {task:?}: `{command}`"
+                );
+            }
+        }
+    }
+}
