@@ -244,6 +244,18 @@ impl<V> From<BTreeMap<String, V>> for PackedMap<V> {
     }
 }
 
+impl<V, const N: usize> From<[(String, V); N]> for PackedMap<V> {
+    fn from(entries: [(String, V); N]) -> Self {
+        PackedMap::from(BTreeMap::from(entries))
+    }
+}
+
+impl<V> FromIterator<(String, V)> for PackedMap<V> {
+    fn from_iter<I: IntoIterator<Item = (String, V)>>(entries: I) -> Self {
+        PackedMap::from(entries.into_iter().collect::<BTreeMap<_, _>>())
+    }
+}
+
 impl<V: PackedValue> PartialEq for PackedMap<V> {
     fn eq(&self, other: &Self) -> bool {
         match (&self.packed, &other.packed) {
