@@ -19,12 +19,12 @@ pub struct Arg {
     pub glob: Option<String>,
 }
 
-impl From<&Expanded> for Arg {
-    fn from(e: &Expanded) -> Arg {
+impl From<Expanded> for Arg {
+    fn from(e: Expanded) -> Arg {
         Arg {
-            raw: e.raw.clone(),
-            value: e.value.clone(),
-            glob: e.glob.clone(),
+            raw: e.raw,
+            value: e.value,
+            glob: e.glob,
         }
     }
 }
@@ -50,12 +50,12 @@ pub fn basename(name: &str) -> &str {
 impl Walker<'_, '_> {
     pub fn run_command(
         &mut self,
-        expanded: &[Expanded],
+        expanded: Vec<Expanded>,
         scope: &mut Scope,
         text: &str,
         process_subs: &[String],
     ) -> Option<Output> {
-        let args: Vec<Arg> = expanded.iter().map(Arg::from).collect();
+        let args: Vec<Arg> = expanded.into_iter().map(Arg::from).collect();
         self.run_argv(args, scope, text, process_subs, false)
     }
 

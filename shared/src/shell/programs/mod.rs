@@ -251,13 +251,15 @@ impl Walker<'_, '_> {
                 self.out.inline_code.push(code);
             }
         }
+        // Modelling is pure: one model serves both questions.
+        let modelled = model(name, &values);
         if !unmodelled::is_known(name)
             && !crate::shell::wrappers::is_shell(name)
-            && model(name, &values).is_none()
+            && modelled.is_none()
         {
             self.note_named_paths(name, args, scope, text);
         }
-        let (folders, attached, runs) = match model(name, &values) {
+        let (folders, attached, runs) = match modelled {
             Some(m) => (m.folders, m.attached, m.runs),
             None => {
                 let (roles, _) = crate::shell::effects::roles(name, &values);
