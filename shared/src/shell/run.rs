@@ -70,15 +70,15 @@ impl Walker<'_, '_> {
         let mut from_xargs = from_xargs;
         loop {
             let first = args.first()?;
-            let Some(name_value) = first.value.clone().filter(|_| first.glob.is_none()) else {
+            let Some(name_value) = first.value.as_deref().filter(|_| first.glob.is_none()) else {
                 self.unanalysable(
                     format!("the command name `{}` is not a literal", first.raw),
                     text,
                 );
                 return None;
             };
-            let name = basename(&name_value).to_owned();
-            let shown: Vec<String> = args.iter().map(|a| a.shown().to_owned()).collect();
+            let name = basename(name_value).to_owned();
+            let shown: Vec<&str> = args.iter().map(Arg::shown).collect();
             if let Some(at) = wrappers::command_string_option(&name, &shown) {
                 // `su -c 'rm -rf /'`, `script -qc …`, `flock f -c …`: a shell runs the string.
                 self.push_command(&args, true, text);
@@ -367,9 +367,8 @@ impl Walker<'_, '_> {
         text: &str,
         process_subs: &[String],
     ) {
-        let shown: Vec<String> = args.iter().map(|a| a.shown().to_owned()).collect();
-        let words: Vec<&str> = shown.iter().map(String::as_str).collect();
-        self.apply_shell_options(&words);
+        let shown: Vec<&str> = args.iter().map(Arg::shown).collect();
+        self.apply_shell_options(&shown);
         match wrappers::shell_mode(&shown) {
             ShellMode::String(i) => match &args[i].value {
                 Some(script) => {
