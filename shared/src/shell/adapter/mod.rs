@@ -14,6 +14,7 @@ use brush_parser::word::{self as bword, WordPiece};
 
 mod convert;
 mod params;
+mod plain;
 use brush_parser::{Parser, ParserOptions};
 use convert::convert_program;
 use params::convert_parameter;
@@ -21,11 +22,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
 
 /// A sequence of and-or lists (`;`, `&`, newlines).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Script(pub Vec<AndOr>);
 
 /// Pipelines joined by `&&` / `||`, and whether the list runs in the background (`&`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AndOr(pub Vec<Pipeline>, pub Background);
 
 /// An and-or list ended by `&`: its status is not the script's.
@@ -33,7 +34,7 @@ pub struct AndOr(pub Vec<Pipeline>, pub Background);
 pub struct Background(pub bool);
 
 /// Commands joined by `|` / `|&`, with how the pipeline is joined to the one before it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pipeline(pub Vec<Cmd>, pub Joined);
 
 /// How a pipeline's status enters its and-or list.
@@ -45,7 +46,7 @@ pub struct Joined {
     pub negated: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Cmd {
     Simple(Simple),
     /// `( ( cmd ) )` that the parser read as an arithmetic command: the text inside the
@@ -71,7 +72,7 @@ pub enum Cmd {
     },
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Simple {
     /// Leading `VAR=value` assignments (name, value words; arrays give several).
     pub assigns: Vec<(String, Vec<Word>)>,
@@ -94,7 +95,7 @@ pub enum RedirKind {
     Dup,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Redirect {
     File {
         fd: Option<i32>,
@@ -167,6 +168,9 @@ pub fn parse_script(text: &str, bounds: &AnalysisLimits) -> Result<Script, Parse
     limits::prescan(text)?;
     if bounds.expired() {
         return Err(ParseFailure(limits::TIME_REASON.into()));
+    }
+    if let Some(script) = plain::parse(text) {
+        return Ok(script);
     }
     let program = if text.len() < INLINE_PARSE_BYTES {
         parse_guarded(text.to_owned())?
