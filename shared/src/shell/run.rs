@@ -310,8 +310,8 @@ impl Walker<'_, '_> {
         if wrappers::is_shell(&name) {
             self.run_shell(&name, &args, scope, text, process_subs);
         }
-        self.operand_effects(&name, &args, scope, text);
-        self.program_effects(&name, &args, scope, text);
+        let roles = self.operand_effects(&name, &args, scope, text);
+        self.program_effects(&name, &args, roles, scope, text);
         self.network_effects(&name, &argv_values, text);
         Some(output_of(&name, &args))
     }

@@ -232,6 +232,7 @@ impl Walker<'_, '_> {
         &mut self,
         name: &str,
         args: &[Arg],
+        roles: Vec<Role>,
         scope: &mut Scope,
         text: &str,
     ) {
@@ -262,7 +263,7 @@ impl Walker<'_, '_> {
         let (folders, attached, runs) = match modelled {
             Some(m) => (m.folders, m.attached, m.runs),
             None => {
-                let (roles, _) = crate::shell::effects::roles(name, &values);
+                // `roles` are `effects::roles(name, &values)`, as the operands were decided.
                 let (attached, runs) = match tools::refine(name, &values, roles.clone()) {
                     Some(t) => (t.attached, t.runs),
                     None => (Vec::new(), Vec::new()),
@@ -277,16 +278,20 @@ impl Walker<'_, '_> {
                 (scan, attached, runs)
             }
         };
-        // `git -C dir`: git's own paths are relative to dir.
-        let mut git_scope = scope.clone();
-        if name == "git" {
+        // `git -C dir`: git's own paths are relative to dir (the scope is copied only then).
+        let mut git_scope;
+        let git_scope = if name == "git" {
+            git_scope = scope.clone();
             for dir in git::chdirs(&values) {
                 git_scope.cwd = match (dir, git_scope.cwd.as_deref()) {
                     (Some(d), Some(c)) => Some(normalise(Path::new(d), c)),
                     _ => None,
                 };
             }
-        }
+            &git_scope
+        } else {
+            &*scope
+        };
         for (path, role) in attached {
             self.operand(&Arg::literal(&path), role, &git_scope, text, name);
         }
