@@ -527,7 +527,7 @@ impl Walker<'_, '_> {
         // The command runs in `scope` with its own standard input, when a redirection gives
         // one; of what it changes only the directory (`cd`) outlives it (nothing below
         // changes `scope` but its `cwd`), so the outer input is put back after it.
-        let outer_stdin = stdin.map(|feed| std::mem::replace(&mut scope.stdin, Some(feed)));
+        let outer_stdin = stdin.map(|feed| scope.stdin.replace(feed));
         let output = self.run_command(expanded, scope, &simple.text, &process_subs);
         if let Some(outer) = outer_stdin {
             scope.stdin = outer;

@@ -26,9 +26,7 @@ pub(super) fn parse(text: &str) -> Option<Script> {
     let mut rest = text;
     loop {
         rest = rest.trim_start_matches([' ', '\t']);
-        let word_len = rest
-            .find(|c: char| matches!(c, ' ' | '\t' | '&' | '|' | ';'))
-            .unwrap_or(rest.len());
+        let word_len = rest.find([' ', '\t', '&', '|', ';']).unwrap_or(rest.len());
         if word_len > 0 {
             let word = &rest[..word_len];
             if !is_plain_word(word) {

@@ -293,10 +293,10 @@ impl Walker<'_, '_> {
             &*scope
         };
         for (path, role) in attached {
-            self.operand(&Arg::literal(&path), role, &git_scope, text, name);
+            self.operand(&Arg::literal(&path), role, git_scope, text, name);
         }
         if let Some(scan) = folders {
-            self.note_folder_reads(name, args, &scan, &git_scope, text);
+            self.note_folder_reads(name, args, &scan, git_scope, text);
         }
         for run in runs {
             match run {
