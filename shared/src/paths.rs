@@ -79,10 +79,18 @@ fn absolute_from_call(path: &Path, base: &Path) -> PathBuf {
     } else {
         base.join(path)
     };
-    CALL_CWD_LINKS
+    let through_cwd = CALL_CWD_LINKS
         .iter()
         .find_map(|link| joined.strip_prefix(link).ok())
-        .map_or_else(|| joined.clone(), |rest| base.join(rest))
+        .map(|rest| base.join(rest));
+    through_cwd.unwrap_or(joined)
+}
+
+/// Whether `name` occurs anywhere in `dir`'s bytes: a cheap precondition for the `/dev` and
+/// `/proc` checks below, which split the path into its parts (a `Vec` per call) and run for
+/// every component of every path resolved. A part equal to `name` is such an occurrence.
+fn mentions(dir: &Path, name: &str) -> bool {
+    memchr::memmem::find(dir.as_os_str().as_encoded_bytes(), name.as_bytes()).is_some()
 }
 
 /// The links that name the opening process's own working directory.
@@ -110,13 +118,17 @@ fn per_process_name(name: &str) -> bool {
 /// `/proc/self`, `/proc/<pid>` and everything under them: what they name depends on the
 /// process that opens them.
 pub fn is_per_process(dir: &Path) -> bool {
-    matches!(normal_parts(dir).as_slice(), ["proc", who, ..] if per_process_name(who))
+    mentions(dir, "proc")
+        && matches!(normal_parts(dir).as_slice(), ["proc", who, ..] if per_process_name(who))
 }
 
 /// `/dev/fd` and the standard streams used as folders (`/dev/fd/../environ`) are the
 /// shell's `/proc/self/fd`: the path continues from there. Used as files (`/dev/fd/3`,
 /// `> /dev/stderr`) they stay devices.
 fn stream_alias(dir: &Path, rest: &[Component<'_>]) -> Option<PathBuf> {
+    if !mentions(dir, "dev") {
+        return None;
+    }
     let more: Vec<&Component<'_>> = rest
         .iter()
         .filter(|c| !matches!(c, Component::CurDir))
@@ -142,7 +154,7 @@ fn stream_alias(dir: &Path, rest: &[Component<'_>]) -> Option<PathBuf> {
 /// magic link of `/proc/<pid>` (`cwd`, `root`, `exe`, an open file `fd/N`, …) used as a
 /// folder.
 fn process_relative(dir: &Path, rest: &[Component<'_>]) -> Option<String> {
-    if !rest.iter().any(|c| !matches!(c, Component::CurDir)) {
+    if !rest.iter().any(|c| !matches!(c, Component::CurDir)) || !mentions(dir, "proc") {
         return None;
     }
     let magic = match normal_parts(dir).as_slice() {

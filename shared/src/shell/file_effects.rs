@@ -76,7 +76,15 @@ impl Walker<'_, '_> {
             self.out.effects.push(effect);
         }
     }
-    pub(super) fn operand_effects(&mut self, name: &str, args: &[Arg], scope: &Scope, text: &str) {
+    /// The effects of each operand by its role; returns the roles (the program's other
+    /// effects start from them).
+    pub(super) fn operand_effects(
+        &mut self,
+        name: &str,
+        args: &[Arg],
+        scope: &Scope,
+        text: &str,
+    ) -> Vec<Role> {
         let values: Vec<Option<&str>> = args.iter().map(|a| a.value.as_deref()).collect();
         let (roles, problems) = effects::roles(name, &values);
         for problem in problems {
@@ -140,6 +148,7 @@ impl Walker<'_, '_> {
                 name,
             );
         }
+        roles
     }
 
     pub(super) fn operand(&mut self, arg: &Arg, role: Role, scope: &Scope, text: &str, name: &str) {

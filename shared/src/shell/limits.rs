@@ -102,11 +102,10 @@ pub fn nesting_depth(text: &str) -> usize {
             b')' | b'}' => depth = depth.saturating_sub(1),
             _ if at_word_start && !in_double => {
                 let rest = text.get(i..).unwrap_or("");
-                let word: String = rest
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphabetic())
-                    .collect();
-                match word.as_str() {
+                // ASCII letters are one byte each: the leading keyword is a slice, not a copy.
+                let letters = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+                let word = &rest[..letters];
+                match word {
                     "if" | "case" | "for" | "while" | "until" | "select" => depth += 1,
                     "fi" | "esac" | "done" => depth = depth.saturating_sub(1),
                     _ => {}

@@ -9,7 +9,8 @@
 //! from exponential inputs), [`words`] (quotes, escapes, `~`/`$HOME` expansion, globs),
 //! [`braces`] (brace expansion, before everything else), [`walk`] (lists, pipelines, compound commands, substitutions, `cd`), [`redirects`],
 //! [`run`] (one command's argv: wrappers, shells, `eval`), [`cd`] (directory changes),
-//! [`file_effects`] (the file and network effects of the program that runs),
+//! [`file_effects`] (the file and network effects of the program that runs), [`fs_memo`]
+//! (each file-system question asked once per analysis),
 //! [`indirect`] (`find -exec`, links and scripts made by the same command), [`wrappers`] (with its table [`wrapper_shapes`]), [`effects`] (per-program operand roles; [`programs`] per-program option models; [`viewers`] for jq, tree and file), [`operands`] (paths inside option words,
 //! folder writers), [`scripts`] (sed/awk scripts we refuse), [`network`] (hosts),
 //! [`copies`] (values copied by `read`, `set --`, `printf -v`), [`globopts`] (`shopt` glob options), [`funsub`] (bash 5.3 `${ cmd; }`), [`later_eval`] (values bash evaluates later: arithmetic, subscripts),
@@ -27,6 +28,9 @@ mod effects;
 mod file_effects;
 #[cfg(test)]
 mod flow_tests;
+mod fs_memo;
+#[cfg(test)]
+mod fs_memo_tests;
 mod funsub;
 mod globopts;
 mod indirect;

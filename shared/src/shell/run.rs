@@ -19,12 +19,12 @@ pub struct Arg {
     pub glob: Option<String>,
 }
 
-impl From<&Expanded> for Arg {
-    fn from(e: &Expanded) -> Arg {
+impl From<Expanded> for Arg {
+    fn from(e: Expanded) -> Arg {
         Arg {
-            raw: e.raw.clone(),
-            value: e.value.clone(),
-            glob: e.glob.clone(),
+            raw: e.raw,
+            value: e.value,
+            glob: e.glob,
         }
     }
 }
@@ -50,12 +50,12 @@ pub fn basename(name: &str) -> &str {
 impl Walker<'_, '_> {
     pub fn run_command(
         &mut self,
-        expanded: &[Expanded],
+        expanded: Vec<Expanded>,
         scope: &mut Scope,
         text: &str,
         process_subs: &[String],
     ) -> Option<Output> {
-        let args: Vec<Arg> = expanded.iter().map(Arg::from).collect();
+        let args: Vec<Arg> = expanded.into_iter().map(Arg::from).collect();
         self.run_argv(args, scope, text, process_subs, false)
     }
 
@@ -70,15 +70,15 @@ impl Walker<'_, '_> {
         let mut from_xargs = from_xargs;
         loop {
             let first = args.first()?;
-            let Some(name_value) = first.value.clone().filter(|_| first.glob.is_none()) else {
+            let Some(name_value) = first.value.as_deref().filter(|_| first.glob.is_none()) else {
                 self.unanalysable(
                     format!("the command name `{}` is not a literal", first.raw),
                     text,
                 );
                 return None;
             };
-            let name = basename(&name_value).to_owned();
-            let shown: Vec<String> = args.iter().map(|a| a.shown().to_owned()).collect();
+            let name = basename(name_value).to_owned();
+            let shown: Vec<&str> = args.iter().map(Arg::shown).collect();
             if let Some(at) = wrappers::command_string_option(&name, &shown) {
                 // `su -c 'rm -rf /'`, `script -qc …`, `flock f -c …`: a shell runs the string.
                 self.push_command(&args, true, text);
@@ -310,8 +310,8 @@ impl Walker<'_, '_> {
         if wrappers::is_shell(&name) {
             self.run_shell(&name, &args, scope, text, process_subs);
         }
-        self.operand_effects(&name, &args, scope, text);
-        self.program_effects(&name, &args, scope, text);
+        let roles = self.operand_effects(&name, &args, scope, text);
+        self.program_effects(&name, &args, roles, scope, text);
         self.network_effects(&name, &argv_values, text);
         Some(output_of(&name, &args))
     }
@@ -367,9 +367,8 @@ impl Walker<'_, '_> {
         text: &str,
         process_subs: &[String],
     ) {
-        let shown: Vec<String> = args.iter().map(|a| a.shown().to_owned()).collect();
-        let words: Vec<&str> = shown.iter().map(String::as_str).collect();
-        self.apply_shell_options(&words);
+        let shown: Vec<&str> = args.iter().map(Arg::shown).collect();
+        self.apply_shell_options(&shown);
         match wrappers::shell_mode(&shown) {
             ShellMode::String(i) => match &args[i].value {
                 Some(script) => {

@@ -4,6 +4,7 @@
 
 use crate::shell::adapter::{self, AndOr, Cmd, Pipeline, Redirect, Script, Simple, Word};
 use crate::shell::braces;
+use crate::shell::fs_memo;
 use crate::shell::indirect;
 use crate::shell::limits::{self, AnalysisLimits};
 use crate::shell::split;
@@ -93,7 +94,21 @@ pub struct Walker<'a, 'c> {
     pub effect_keys: std::collections::HashSet<(PathBuf, EffectKind, usize, usize)>,
 }
 
+/// Analyses `command` with each file-system question asked of `ctx.fs` once
+/// ([`fs_memo`]).
 pub fn analyse(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysis {
+    let memo = fs_memo::MemoFs::new(ctx.fs);
+    let remembering = ShellContext {
+        cwd: ctx.cwd.clone(),
+        home: ctx.home.clone(),
+        project_dir: ctx.project_dir.clone(),
+        fs: &memo,
+    };
+    analyse_in(command, &remembering, time)
+}
+
+/// [`analyse`] asking `ctx.fs` itself (the memo's tests compare the two).
+pub(super) fn analyse_in(command: &str, ctx: &ShellContext<'_>, time: Duration) -> Analysis {
     if command.len() > limits::MAX_INPUT_BYTES {
         return single(
             format!(
@@ -475,8 +490,16 @@ impl Walker<'_, '_> {
                 );
             }
         }
-        let mut expanded = Vec::new();
+        let mut expanded = Vec::with_capacity(simple.words.len());
         for word in &simple.words {
+            if !word.0.contains('{') {
+                // No brace: brace expansion gives the word back as it is.
+                match self.expand_for_substitutions(word, scope) {
+                    Some(e) => expanded.push(e),
+                    None => return None,
+                }
+                continue;
+            }
             // Brace expansion comes first and works on the word as written.
             let words = match braces::expand(&word.0) {
                 Ok(words) => words,
@@ -493,10 +516,6 @@ impl Walker<'_, '_> {
             }
         }
         let stdin = self.apply_redirects(&simple.redirects, scope, &simple.text);
-        let mut scope_for_command = scope.clone();
-        if let Some(feed) = stdin {
-            scope_for_command.stdin = Some(feed);
-        }
         if expanded.is_empty() {
             return None;
         }
@@ -505,13 +524,14 @@ impl Walker<'_, '_> {
             _ => None,
         });
         let process_subs: Vec<String> = process_subs.flatten().collect();
-        let output = self.run_command(
-            &expanded,
-            &mut scope_for_command,
-            &simple.text,
-            &process_subs,
-        );
-        scope.cwd = scope_for_command.cwd;
+        // The command runs in `scope` with its own standard input, when a redirection gives
+        // one; of what it changes only the directory (`cd`) outlives it (nothing below
+        // changes `scope` but its `cwd`), so the outer input is put back after it.
+        let outer_stdin = stdin.map(|feed| scope.stdin.replace(feed));
+        let output = self.run_command(expanded, scope, &simple.text, &process_subs);
+        if let Some(outer) = outer_stdin {
+            scope.stdin = outer;
+        }
         output
     }
 }

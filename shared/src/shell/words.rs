@@ -42,7 +42,24 @@ pub struct Expanded {
 
 /// Expands one word. Parse failures are returned for the caller to report.
 pub fn expand(raw: &str, env: &Env<'_>) -> Result<Expanded, ParseFailure> {
-    let pieces = adapter::pieces(raw)?;
+    if adapter::is_plain_word(raw) {
+        // One unquoted literal without glob, brace or tilde: the word is its own value
+        // (what [`expand_pieces`] makes of it, checked in the tests).
+        return Ok(Expanded {
+            raw: raw.to_owned(),
+            value: Some(raw.to_owned()),
+            glob: None,
+            why_dynamic: None,
+            substitutions: Vec::new(),
+            assigns: Reassigned::default(),
+            evaluates: false,
+        });
+    }
+    expand_pieces(raw, &adapter::pieces(raw)?, env)
+}
+
+/// [`expand`] of a word split into its pieces.
+fn expand_pieces(raw: &str, pieces: &[Piece], env: &Env<'_>) -> Result<Expanded, ParseFailure> {
     let mut out = Expanded {
         raw: raw.to_owned(),
         value: None,
@@ -510,6 +527,29 @@ mod tests {
             assert!(
                 got.substitutions.iter().any(|s| s.trim() == *want),
                 "{raw}: {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_plain_word_expands_as_its_pieces_do() {
+        for raw in [
+            "cargo",
+            "-p",
+            "--jobs=4",
+            "src/lib.rs",
+            "a,b",
+            "x@y",
+            "%1",
+            "+x",
+            "..",
+            "/",
+        ] {
+            let pieces = adapter::pieces(raw).unwrap();
+            assert_eq!(
+                expand(raw, &env()).unwrap(),
+                expand_pieces(raw, &pieces, &env()).unwrap(),
+                "{raw}"
             );
         }
     }

@@ -6,7 +6,7 @@ use crate::shell::wrapper_shapes::SHAPES;
 
 /// Programs whose `-c STRING` (or `--command STRING`) is run by a shell: `su -c`,
 /// `runuser -l u -c`, `script -c`, `flock FILE -c`, `sg GROUP -c`.
-pub fn command_string_option(name: &str, argv: &[String]) -> Option<Option<usize>> {
+pub fn command_string_option<S: AsRef<str>>(name: &str, argv: &[S]) -> Option<Option<usize>> {
     // `npx -c 'cmd'`, `pnpm exec -c 'cmd'`.
     if let Some(at) =
         crate::shell::programs::runners::unwrap(name, argv).and_then(|r| r.shell_string)
@@ -17,7 +17,7 @@ pub fn command_string_option(name: &str, argv: &[String]) -> Option<Option<usize
         return None;
     }
     let at = argv.iter().enumerate().skip(1).find_map(|(i, a)| {
-        let a = a.as_str();
+        let a = a.as_ref();
         if matches!(a, "-c" | "--command" | "--session-command") {
             Some(Some(i + 1).filter(|&v| v < argv.len()))
         } else if a.starts_with('-')
@@ -102,7 +102,7 @@ const ENV_OPTIONS: &[&str] = &[
 ];
 
 /// `Some` when `name` is a wrapper.
-pub fn unwrap(name: &str, argv: &[String]) -> Option<Unwrapped> {
+pub fn unwrap<S: AsRef<str>>(name: &str, argv: &[S]) -> Option<Unwrapped> {
     if let Some(runner) = crate::shell::programs::runners::unwrap(name, argv) {
         return Some(Unwrapped {
             start: runner.start,
@@ -123,7 +123,7 @@ pub fn unwrap(name: &str, argv: &[String]) -> Option<Unwrapped> {
     let mut i = 1;
     let mut positionals = shape.positionals;
     while i < argv.len() {
-        let arg = argv[i].as_str();
+        let arg = argv[i].as_ref();
         if arg == "--" {
             i += 1;
             break;
@@ -174,7 +174,7 @@ pub fn unwrap(name: &str, argv: &[String]) -> Option<Unwrapped> {
             let takes_value = shape.value_options.contains(&flag);
             let value = if takes_value && attached.is_none() {
                 i += 1;
-                argv.get(i).cloned()
+                argv.get(i).map(|a| a.as_ref().to_owned())
             } else {
                 attached
             };
@@ -355,15 +355,15 @@ pub enum ShellMode {
 
 /// Reads a shell's options: clusters (`-lc`, `-ec`), separate flags (`-e -c`), `-o opt`,
 /// `--login`, `--`.
-pub fn shell_mode(argv: &[String]) -> ShellMode {
+pub fn shell_mode<S: AsRef<str>>(argv: &[S]) -> ShellMode {
     let mut i = 1;
     let mut wants_string = false;
     // `busybox sh -c …`
-    if argv.first().is_some_and(|a| a == "busybox") {
+    if argv.first().is_some_and(|a| a.as_ref() == "busybox") {
         i = 2;
     }
     while i < argv.len() {
-        let arg = argv[i].as_str();
+        let arg = argv[i].as_ref();
         if arg == "--" || arg == "-" {
             i += 1;
             break;

@@ -257,37 +257,46 @@ fn convert_simple(src: &str, simple: &ast::SimpleCommand) -> Simple {
         text: simple.to_string(),
         ..Simple::default()
     };
-    use ast::CommandPrefixOrSuffixItem as I;
-    let prefix = simple.prefix.iter().flat_map(|p| p.0.iter());
-    let name = simple.word_or_name.iter().cloned().map(I::Word);
-    let suffix = simple.suffix.iter().flat_map(|s| s.0.iter()).cloned();
-    for item in prefix.cloned().chain(name).chain(suffix) {
-        match item {
-            I::IoRedirect(r) => out.redirects.push(convert_redirect(src, &r)),
-            I::Word(w) => out.words.push(word(&w)),
-            I::AssignmentWord(assignment, whole) => {
-                if out.words.is_empty() {
-                    let mut converted = convert_assignment(&assignment);
-                    // `x=${ cmd; }`: the value's location is not kept, the whole word's is.
-                    let whole_word = word(&whole);
-                    if whole_word.0 != whole.value
-                        && let Some((_, value)) = whole_word.0.split_once('=')
-                    {
-                        converted.1.push(Word(value.to_owned()));
-                    }
-                    out.assigns.push(converted);
-                } else {
-                    // `export A=b`, `local x=$(…)`: an argument of the command.
-                    out.words.push(word(&whole));
-                }
-            }
-            I::ProcessSubstitution(_, sub) => {
-                out.redirects
-                    .push(Redirect::ProcessSub(convert_list(src, &sub.list)));
-            }
-        }
+    // The items are read where they are in the AST (prefix, name, suffix), not copied.
+    for item in simple.prefix.iter().flat_map(|p| p.0.iter()) {
+        convert_item(src, item, &mut out);
+    }
+    if let Some(name) = &simple.word_or_name {
+        out.words.push(word(name));
+    }
+    for item in simple.suffix.iter().flat_map(|s| s.0.iter()) {
+        convert_item(src, item, &mut out);
     }
     out
+}
+
+/// One prefix or suffix item of a simple command, added to `out`.
+fn convert_item(src: &str, item: &ast::CommandPrefixOrSuffixItem, out: &mut Simple) {
+    use ast::CommandPrefixOrSuffixItem as I;
+    match item {
+        I::IoRedirect(r) => out.redirects.push(convert_redirect(src, r)),
+        I::Word(w) => out.words.push(word(w)),
+        I::AssignmentWord(assignment, whole) => {
+            if out.words.is_empty() {
+                let mut converted = convert_assignment(assignment);
+                // `x=${ cmd; }`: the value's location is not kept, the whole word's is.
+                let whole_word = word(whole);
+                if whole_word.0 != whole.value
+                    && let Some((_, value)) = whole_word.0.split_once('=')
+                {
+                    converted.1.push(Word(value.to_owned()));
+                }
+                out.assigns.push(converted);
+            } else {
+                // `export A=b`, `local x=$(…)`: an argument of the command.
+                out.words.push(word(whole));
+            }
+        }
+        I::ProcessSubstitution(_, sub) => {
+            out.redirects
+                .push(Redirect::ProcessSub(convert_list(src, &sub.list)));
+        }
+    }
 }
 
 fn convert_assignment(assignment: &ast::Assignment) -> (String, Vec<Word>) {

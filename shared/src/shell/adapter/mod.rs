@@ -14,6 +14,7 @@ use brush_parser::word::{self as bword, WordPiece};
 
 mod convert;
 mod params;
+mod plain;
 use brush_parser::{Parser, ParserOptions};
 use convert::convert_program;
 use params::convert_parameter;
@@ -21,11 +22,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
 
 /// A sequence of and-or lists (`;`, `&`, newlines).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Script(pub Vec<AndOr>);
 
 /// Pipelines joined by `&&` / `||`, and whether the list runs in the background (`&`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AndOr(pub Vec<Pipeline>, pub Background);
 
 /// An and-or list ended by `&`: its status is not the script's.
@@ -33,7 +34,7 @@ pub struct AndOr(pub Vec<Pipeline>, pub Background);
 pub struct Background(pub bool);
 
 /// Commands joined by `|` / `|&`, with how the pipeline is joined to the one before it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pipeline(pub Vec<Cmd>, pub Joined);
 
 /// How a pipeline's status enters its and-or list.
@@ -45,7 +46,7 @@ pub struct Joined {
     pub negated: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Cmd {
     Simple(Simple),
     /// `( ( cmd ) )` that the parser read as an arithmetic command: the text inside the
@@ -71,7 +72,7 @@ pub enum Cmd {
     },
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Simple {
     /// Leading `VAR=value` assignments (name, value words; arrays give several).
     pub assigns: Vec<(String, Vec<Word>)>,
@@ -94,7 +95,7 @@ pub enum RedirKind {
     Dup,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Redirect {
     File {
         fd: Option<i32>,
@@ -167,6 +168,9 @@ pub fn parse_script(text: &str, bounds: &AnalysisLimits) -> Result<Script, Parse
     limits::prescan(text)?;
     if bounds.expired() {
         return Err(ParseFailure(limits::TIME_REASON.into()));
+    }
+    if let Some(script) = plain::parse(text) {
+        return Ok(script);
     }
     let program = if text.len() < INLINE_PARSE_BYTES {
         parse_guarded(text.to_owned())?
@@ -243,8 +247,37 @@ fn parse_in_worker(text: String, bounds: &AnalysisLimits) -> Result<ast::Program
     }
 }
 
+/// Whether a word is plain text: only letters, digits and `_ - . / , : = + % @`, so no
+/// quote, escape, expansion, glob, brace, tilde or extglob can be in it. Most words of
+/// ordinary commands are (`cargo`, `-p`, `src/lib.rs`, `--jobs=4`); they are one unquoted
+/// literal piece, which brush's word parser would take thousands of instructions to say
+/// (the test `plain_words_are_what_the_parser_makes_of_them` checks the two agree).
+pub fn is_plain_word(word: &str) -> bool {
+    !word.is_empty()
+        && word.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'_' | b'-' | b'.' | b'/' | b',' | b':' | b'=' | b'+' | b'%' | b'@'
+                )
+        })
+}
+
 /// Splits a word into pieces. Fails on malformed words (unclosed quotes or expansions).
 pub fn pieces(word: &str) -> Result<Vec<Piece>, ParseFailure> {
+    if is_plain_word(word) {
+        return Ok(vec![Piece::Lit {
+            text: word.to_owned(),
+            quoted: false,
+            ansi_c: false,
+            escape: false,
+        }]);
+    }
+    parsed_pieces(word)
+}
+
+/// [`pieces`] as brush-parser splits the word.
+fn parsed_pieces(word: &str) -> Result<Vec<Piece>, ParseFailure> {
     limits::prescan(word)?;
     let parsed = quietly(|| bword::parse(word, &options()));
     match parsed {
@@ -306,5 +339,45 @@ fn push_piece(piece: WordPiece, quoted: bool, out: &mut Vec<Piece>) {
             out.push(Piece::Subst(text));
         }
         WordPiece::ArithmeticExpression(expr) => out.push(Piece::Arith(expr.value)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Words at the edges of the plain alphabet: flags, assignments, separators alone.
+    const EDGES: &[&str] = &[
+        "-", "--", "-p", "--jobs=4", "=", "a=b", "x=", "@", "a@b", "%", "%1", "+", "+x", ":",
+        "a:b", ",", "a,b", ".", "..", "...", "/", "//", "/a/b/", "./x", "../x", "1", "_", "if",
+        "then", "fi", "done", "case", "in", "esac", "time", "function", "select", "!x",
+    ];
+
+    #[test]
+    fn plain_words_are_what_the_parser_makes_of_them() {
+        for word in EDGES.iter().copied().filter(|w| is_plain_word(w)) {
+            assert_eq!(pieces(word), parsed_pieces(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn words_with_shell_syntax_are_not_plain() {
+        for word in [
+            "", "~", "~/x", "a*", "a?", "[a]", "{a,b}", "$x", "`x`", "'a'", "\"a\"", "a\\b",
+            "@(a)", "!(a)", "a b", "a;b", "a&b", "a|b", "a<b", "a>b", "#x", "a\tb", "a\nb", "é",
+        ] {
+            assert!(!is_plain_word(word), "{word}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_plain_word_is_one_unquoted_literal_to_the_parser(
+            word in "[A-Za-z0-9_./,:=+%@-]{1,16}"
+        ) {
+            prop_assert!(is_plain_word(&word));
+            prop_assert_eq!(pieces(&word), parsed_pieces(&word));
+        }
     }
 }

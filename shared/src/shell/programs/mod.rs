@@ -232,6 +232,7 @@ impl Walker<'_, '_> {
         &mut self,
         name: &str,
         args: &[Arg],
+        roles: Vec<Role>,
         scope: &mut Scope,
         text: &str,
     ) {
@@ -251,16 +252,18 @@ impl Walker<'_, '_> {
                 self.out.inline_code.push(code);
             }
         }
+        // Modelling is pure: one model serves both questions.
+        let modelled = model(name, &values);
         if !unmodelled::is_known(name)
             && !crate::shell::wrappers::is_shell(name)
-            && model(name, &values).is_none()
+            && modelled.is_none()
         {
             self.note_named_paths(name, args, scope, text);
         }
-        let (folders, attached, runs) = match model(name, &values) {
+        let (folders, attached, runs) = match modelled {
             Some(m) => (m.folders, m.attached, m.runs),
             None => {
-                let (roles, _) = crate::shell::effects::roles(name, &values);
+                // `roles` are `effects::roles(name, &values)`, as the operands were decided.
                 let (attached, runs) = match tools::refine(name, &values, roles.clone()) {
                     Some(t) => (t.attached, t.runs),
                     None => (Vec::new(), Vec::new()),
@@ -275,21 +278,25 @@ impl Walker<'_, '_> {
                 (scan, attached, runs)
             }
         };
-        // `git -C dir`: git's own paths are relative to dir.
-        let mut git_scope = scope.clone();
-        if name == "git" {
+        // `git -C dir`: git's own paths are relative to dir (the scope is copied only then).
+        let mut git_scope;
+        let git_scope = if name == "git" {
+            git_scope = scope.clone();
             for dir in git::chdirs(&values) {
                 git_scope.cwd = match (dir, git_scope.cwd.as_deref()) {
                     (Some(d), Some(c)) => Some(normalise(Path::new(d), c)),
                     _ => None,
                 };
             }
-        }
+            &git_scope
+        } else {
+            &*scope
+        };
         for (path, role) in attached {
-            self.operand(&Arg::literal(&path), role, &git_scope, text, name);
+            self.operand(&Arg::literal(&path), role, git_scope, text, name);
         }
         if let Some(scan) = folders {
-            self.note_folder_reads(name, args, &scan, &git_scope, text);
+            self.note_folder_reads(name, args, &scan, git_scope, text);
         }
         for run in runs {
             match run {

@@ -81,8 +81,8 @@ const PIPX_RUN: &[Opt] = &[
 ];
 
 /// The runner `name` is (with its subcommand), or `None`.
-pub fn unwrap(name: &str, argv: &[String]) -> Option<Runner> {
-    let word = |i: usize| argv.get(i).map(String::as_str);
+pub fn unwrap<S: AsRef<str>>(name: &str, argv: &[S]) -> Option<Runner> {
+    let word = |i: usize| argv.get(i).map(AsRef::as_ref);
     let (from, table, label): (usize, &[Opt], &str) = match (name, word(1)) {
         ("npx", _) => (1, NPX, "npx"),
         ("npm", Some("exec" | "x")) => (2, NPX, "npm exec"),
@@ -97,7 +97,7 @@ pub fn unwrap(name: &str, argv: &[String]) -> Option<Runner> {
         ("pipx", Some("run")) => (2, PIPX_RUN, "pipx run"),
         _ => return None,
     };
-    let args: Vec<Option<&str>> = argv.iter().map(|a| Some(a.as_str())).collect();
+    let args: Vec<Option<&str>> = argv.iter().map(|a| Some(a.as_ref())).collect();
     // The command's own options follow it: stop at the first operand.
     let s = scan(
         &args,
