@@ -49,9 +49,9 @@ enum Form {
     Globset(Arc<OnceLock<Option<GlobSet>>>),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Token {
-    Literal(Vec<u8>),
+    Literal(#[serde(with = "literal_bytes")] Vec<u8>),
     /// `?`
     Any,
     /// `*`
@@ -94,7 +94,7 @@ impl Glob {
 
     /// A glob [`Glob::new`] already accepted (read back from the compiled-budget cache, or
     /// validated with the budget file). One that is not valid after all fails at its first
-    /// match attempt (`try_matches` errs), as [`Glob::broken`] does.
+    /// match attempt (`try_matches` errs).
     pub(super) fn checked(text: &str, options: GlobOptions) -> Glob {
         let form = if needs_globset(text) {
             Form::Globset(Arc::default())
@@ -110,19 +110,6 @@ impl Glob {
             text: text.to_string(),
             options,
             form,
-        }
-    }
-
-    /// A glob that could not be parsed: every match attempt is an error.
-    pub(super) fn broken(text: &str) -> Glob {
-        Glob {
-            text: text.to_string(),
-            options: GlobOptions {
-                literal_separator: true,
-                backslash_escape: true,
-                empty_alternates: true,
-            },
-            form: Form::Globset(Arc::new(OnceLock::from(None))),
         }
     }
 
@@ -144,18 +131,83 @@ impl Glob {
     }
 }
 
-/// A glob is stored as written, its text and options (the compiled-budget cache), and read
-/// back without checking it again: only a glob `Glob::new` accepted is ever stored.
+/// How a glob's prepared form is stored in binary formats: its tokens, so a glob read back
+/// from the compiled-budget cache is not tokenized again on every call (a `globset` one is
+/// still built on first use).
+#[derive(serde::Serialize, serde::Deserialize)]
+enum Stored<T> {
+    Everything,
+    Tokens(T),
+    Globset,
+}
+
+/// A glob is stored as written, its text and options; binary formats (the compiled-budget
+/// cache) add its tokens. Read back without checking it again: only a glob `Glob::new`
+/// accepted (or `Glob::checked` tokenized) is ever stored, and any tokens match without
+/// panicking, so a damaged entry can change what a glob means only as damaged text could.
 impl serde::Serialize for Glob {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        (&self.text, self.options).serialize(serializer)
+        if serializer.is_human_readable() {
+            return (&self.text, self.options).serialize(serializer);
+        }
+        let stored = match &self.form {
+            Form::Everything => Stored::Everything,
+            Form::Tokens(tokens) => Stored::Tokens(tokens.as_slice()),
+            Form::Globset(_) => Stored::Globset,
+        };
+        (&self.text, self.options, stored).serialize(serializer)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Glob {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Glob, D::Error> {
-        let (text, options) = <(String, GlobOptions)>::deserialize(deserializer)?;
-        Ok(Glob::checked(&text, options))
+        if deserializer.is_human_readable() {
+            let (text, options) = <(String, GlobOptions)>::deserialize(deserializer)?;
+            return Ok(Glob::checked(&text, options));
+        }
+        let (text, options, stored) =
+            <(String, GlobOptions, Stored<Vec<Token>>)>::deserialize(deserializer)?;
+        let form = match stored {
+            Stored::Everything => Form::Everything,
+            Stored::Tokens(tokens) => Form::Tokens(tokens),
+            Stored::Globset => Form::Globset(Arc::default()),
+        };
+        Ok(Glob {
+            text,
+            options,
+            form,
+        })
+    }
+}
+
+/// A literal run as one byte string (postcard: its length and bytes, copied once), not a
+/// sequence of numbers.
+mod literal_bytes {
+    use serde::de::{Deserializer, Error, Visitor};
+    use serde::ser::Serializer;
+    use std::fmt;
+
+    pub(super) fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(bytes)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<u8>, D::Error> {
+        struct Bytes;
+        impl Visitor<'_> for Bytes {
+            type Value = Vec<u8>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("the bytes of a literal")
+            }
+            fn visit_bytes<E: Error>(self, bytes: &[u8]) -> Result<Vec<u8>, E> {
+                Ok(bytes.to_vec())
+            }
+            fn visit_byte_buf<E: Error>(self, bytes: Vec<u8>) -> Result<Vec<u8>, E> {
+                Ok(bytes)
+            }
+        }
+        deserializer.deserialize_byte_buf(Bytes)
     }
 }
 

@@ -28,6 +28,7 @@ mod locate;
 mod managed;
 mod mcp;
 mod packs;
+mod path_list;
 mod paths_rules;
 mod raw;
 mod rule_error;
@@ -554,7 +555,7 @@ impl Evidence {
 
     /// True when `high_risk` names any path (the rollback note then matters).
     pub fn has_high_risk(&self) -> bool {
-        !self.high_risk.rules.is_empty()
+        !self.high_risk.list.is_empty()
     }
 }
 

@@ -23,10 +23,10 @@ fn section(
 ) -> PathRules {
     let setting = |v: Option<Verdict>| v.map(|v| (v, Origin::file("b.toml", 99, 1)));
     PathSpec {
-        allow: rules(allow),
+        allow: rules(allow).into(),
         base_allow: None,
-        ask: rules(ask),
-        deny: rules(deny),
+        ask: rules(ask).into(),
+        deny: rules(deny).into(),
         default: setting(default),
         outside_project: setting(outside),
     }

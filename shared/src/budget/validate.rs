@@ -5,6 +5,7 @@ use super::command_rules::CommandRule;
 use super::compile::{FileInfo, ParsedFile};
 use super::diag::{SourceFile, closest};
 use super::mcp::{McpServer, ToolPattern, matcher};
+use super::path_list::PathList;
 use super::paths_rules::{self, PathRule};
 use super::raw::{self, Words};
 use super::rule_error::RuleError;
@@ -66,7 +67,7 @@ impl<'f, 't> Validator<'f, 't> {
                     .collect(),
                 ..Evidence::default()
             },
-            high_risk: Vec::new(),
+            high_risk: PathList::default(),
             record: RecordSettings::default(),
         };
         let section = Origin::file(info.display, 1, 1);
@@ -198,10 +199,10 @@ impl<'f, 't> Validator<'f, 't> {
     fn path_section(&mut self, raw: raw::RawPathSection) -> PathSpec {
         self.shadowed_allows(&raw.allow, &[&raw.deny, &raw.ask]);
         PathSpec {
-            allow: self.paths(&raw.allow),
+            allow: self.paths(&raw.allow).into(),
             base_allow: None,
-            ask: self.paths(&raw.ask),
-            deny: self.paths(&raw.deny),
+            ask: self.paths(&raw.ask).into(),
+            deny: self.paths(&raw.deny).into(),
             default: self.verdict(&raw.default),
             outside_project: self.verdict(&raw.outside_project),
         }
@@ -342,7 +343,7 @@ impl<'f, 't> Validator<'f, 't> {
         Some(StopSpec {
             origin: self.origin(&reason.span()),
             reason: reason.into_inner(),
-            edit,
+            edit: edit.into(),
             run,
         })
     }
