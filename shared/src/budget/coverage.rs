@@ -107,6 +107,6 @@ impl RunRules {
 impl StopRule {
     /// The `run` patterns as written.
     pub fn run_patterns(&self) -> Vec<String> {
-        self.run.iter().map(|rule| rule.text.clone()).collect()
+        self.run.all().filter_map(super::Slot::text).collect()
     }
 }

@@ -27,6 +27,7 @@ mod lazy_regex;
 mod locate;
 mod managed;
 mod mcp;
+mod packed;
 mod packs;
 mod path_list;
 mod paths_rules;
@@ -355,7 +356,8 @@ impl RunRules {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct McpRules {
     default: Option<(Verdict, Origin)>,
-    servers: Vec<mcp::McpServer>,
+    /// Decoded from the cache when a call names an MCP tool (`None`: damaged, refuse).
+    servers: packed::Packed<Vec<mcp::McpServer>>,
 }
 
 /// What the budget says about one MCP server (for messages, the touchmap and the packet).
@@ -388,9 +390,10 @@ impl McpRules {
 /// `[web]` (SPEC §4.5).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct WebRules {
-    allow: Vec<web::HostRule>,
-    ask: Vec<web::HostRule>,
-    deny: Vec<web::HostRule>,
+    /// Decoded from the cache when a call names a host (`None`: damaged, refuse).
+    allow: packed::Packed<Vec<web::HostRule>>,
+    ask: packed::Packed<Vec<web::HostRule>>,
+    deny: packed::Packed<Vec<web::HostRule>>,
     default: Option<(Verdict, Origin)>,
     search: Option<(Verdict, Origin)>,
 }
@@ -507,7 +510,8 @@ pub struct StopRule {
     pub reason: String,
     pub origin: Origin,
     edit: paths_rules::GlobList,
-    run: Vec<command_rules::CommandRule>,
+    /// Decoded from the cache rule by rule, for the programs a call runs.
+    run: RuleList,
 }
 
 impl StopRule {
@@ -518,7 +522,13 @@ impl StopRule {
     /// True when a simple command meets one of the rule's `run` patterns (erring towards
     /// matching, like deny rules).
     pub fn matches_command(&self, argv: &[String]) -> bool {
-        self.run.iter().any(|rule| rule.matches(argv, true))
+        // A rule the cache could not decode meets every command (`Slot::meets`, erring).
+        match argv.first() {
+            Some(program) => (self.run)
+                .for_program(command_rules::basename(program))
+                .any(|slot| slot.meets(argv, true)),
+            None => self.run.all().any(|slot| slot.meets(argv, true)),
+        }
     }
 }
 

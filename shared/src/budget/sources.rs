@@ -7,6 +7,7 @@
 
 use super::compile::{FileInfo, ParsedFile, parse_file};
 use super::locate::read_error;
+use super::packed::Packed;
 use super::{Budget, BudgetError, Diagnostic, LayerKind, Located, Severity};
 use crate::fsview::FsView;
 use crate::verdict::Origin;
@@ -124,8 +125,29 @@ impl ParsedBudget {
         }
         let mut layers = Vec::with_capacity(parsed.len());
         for file in parsed {
-            let overlay = task.and_then(|t| file.tasks.get(t));
             let display = file.base.display.clone();
+            let overlay = match task.and_then(|t| file.tasks.get(t)).map(Packed::get) {
+                None => None,
+                Some(Some(overlay)) => Some(overlay),
+                Some(None) => {
+                    // Fails closed: the budget is refused as a whole, never loaded without
+                    // the task's narrowing.
+                    diagnostics.push(Diagnostic {
+                        file: display,
+                        line: 1,
+                        column: 1,
+                        severity: Severity::Error,
+                        message: format!(
+                            "the active task of the compiled-budget cache could not be read: {}",
+                            super::packed::DAMAGED
+                        ),
+                        hint: Some(
+                            "ask the user to delete `claude-budget/cache` in the data dir".into(),
+                        ),
+                    });
+                    continue;
+                }
+            };
             match file.base.into_layer(overlay) {
                 Ok(layer) => layers.push(layer),
                 Err(message) => diagnostics.push(Diagnostic {

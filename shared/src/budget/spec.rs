@@ -46,7 +46,7 @@ pub(crate) struct StopSpec {
     pub reason: String,
     pub origin: Origin,
     pub edit: PathList,
-    pub run: Vec<CommandRule>,
+    pub run: RuleList,
 }
 
 /// A task's lists: `allow` (when given) replaces the base list, `ask`/`deny` add to it.

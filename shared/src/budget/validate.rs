@@ -257,6 +257,7 @@ impl<'f, 't> Validator<'f, 't> {
         self.spec.mcp.default = self.verdict(&raw.default);
         let mut servers: Vec<_> = raw.servers.unwrap_or_default().into_iter().collect();
         servers.sort_by_key(|(key, _)| key.span().start);
+        let mut compiled = Vec::with_capacity(servers.len());
         for (key, server) in servers {
             let origin = self.origin(&key.span());
             let Ok(server_matcher) = matcher(key.get_ref()).map_err(|e| self.bad_glob(&key, &e))
@@ -283,7 +284,7 @@ impl<'f, 't> Validator<'f, 't> {
                 read_only: read_only.iter().map(|p| p.pattern.clone()).collect(),
                 write: write.iter().map(|p| p.pattern.clone()).collect(),
             };
-            self.spec.mcp.servers.push(McpServer {
+            compiled.push(McpServer {
                 info,
                 matcher: server_matcher,
                 read_only,
@@ -293,6 +294,7 @@ impl<'f, 't> Validator<'f, 't> {
                 disabled_at,
             });
         }
+        self.spec.mcp.servers = compiled.into();
     }
 
     fn hosts(&mut self, words: &Words) -> Vec<HostRule> {
@@ -313,9 +315,9 @@ impl<'f, 't> Validator<'f, 't> {
     pub(super) fn web(&mut self, raw: raw::RawWeb) {
         self.shadowed_allows(&raw.allow, &[&raw.deny, &raw.ask]);
         self.spec.web = WebRules {
-            allow: self.hosts(&raw.allow),
-            ask: self.hosts(&raw.ask),
-            deny: self.hosts(&raw.deny),
+            allow: self.hosts(&raw.allow).into(),
+            ask: self.hosts(&raw.ask).into(),
+            deny: self.hosts(&raw.deny).into(),
             default: self.verdict(&raw.default),
             search: self.verdict(&raw.search),
         };
@@ -344,7 +346,7 @@ impl<'f, 't> Validator<'f, 't> {
             origin: self.origin(&reason.span()),
             reason: reason.into_inner(),
             edit: edit.into(),
-            run,
+            run: run.into(),
         })
     }
 
@@ -385,7 +387,10 @@ impl<'f, 't> Validator<'f, 't> {
 
     /// Merges the packs named in `extends`, adds the cross-section warnings, and hands back
     /// the file's spec.
-    pub(super) fn finish(mut self, tasks: BTreeMap<String, TaskSpec>) -> Option<ParsedFile> {
+    pub(super) fn finish(
+        mut self,
+        tasks: BTreeMap<String, super::packed::Packed<TaskSpec>>,
+    ) -> Option<ParsedFile> {
         for name in std::mem::take(&mut self.extends) {
             if let Err(message) = packs::merge_into(name.get_ref(), &mut self.spec) {
                 self.file.error(&name.span(), message.to_string(), None);
