@@ -179,6 +179,60 @@ pub fn resolve_target(path: &Path, fs: &dyn crate::fsview::FsView) -> Option<Pat
     }
 }
 
+/// The bytes of `path` when comparing them says what comparing its components would (`Path`'s
+/// `==` and `starts_with` parse both paths into components on every call, a large part of
+/// an edit's self-protection checks): absolute, no empty or `.` component (`//`, `/./`), no
+/// trailing `/` (except the root itself). `None`: compare components.
+pub(crate) fn plain_bytes(path: &Path) -> Option<&[u8]> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let (&first, rest) = bytes.split_first()?;
+    if first != b'/' {
+        return None;
+    }
+    if rest.is_empty() {
+        return Some(bytes);
+    }
+    let mut previous_slash = true;
+    let mut dot_after_slash = false;
+    for &byte in rest {
+        match byte {
+            b'/' if previous_slash || dot_after_slash => return None,
+            b'/' => previous_slash = true,
+            b'.' if previous_slash => {
+                previous_slash = false;
+                dot_after_slash = true;
+            }
+            _ => {
+                previous_slash = false;
+                dot_after_slash = false;
+            }
+        }
+    }
+    (!previous_slash && !dot_after_slash).then_some(bytes)
+}
+
+/// `path.starts_with(base)` (component-wise), by bytes when both are plain.
+pub(crate) fn is_under(path: &Path, base: &Path) -> bool {
+    match (plain_bytes(path), plain_bytes(base)) {
+        (Some(p), Some(b)) => is_under_bytes(p, b),
+        _ => path.starts_with(base),
+    }
+}
+
+/// [`is_under`] on two [`plain_bytes`].
+pub(crate) fn is_under_bytes(path: &[u8], base: &[u8]) -> bool {
+    path.starts_with(base)
+        && (path.len() == base.len() || base == b"/" || path.get(base.len()) == Some(&b'/'))
+}
+
+/// `a == b` (component-wise), by bytes when both are plain.
+pub(crate) fn same_path(a: &Path, b: &Path) -> bool {
+    match (plain_bytes(a), plain_bytes(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,5 +339,22 @@ mod tests {
         std::os::unix::fs::symlink(base.join("secrets"), base.join("link")).expect("symlink");
         let got = resolve_target(&base.join("link/new/file"), &RealFs);
         assert_eq!(got, Some(base.join("secrets/new/file")));
+    }
+
+    #[test]
+    fn byte_comparisons_agree_with_component_comparisons() {
+        let paths = [
+            "/", "/a", "/a/b", "/a/bc", "/ab", "/a/b/", "/a//b", "/a/./b", "/a/.", "/a/..",
+            "/a/../b", "/a/.b", "/a/b.", "/.a", "a/b", "", ".", "/a/b/c", "//a", "/a/b/..",
+        ];
+        for a in paths {
+            for b in paths {
+                let (a, b) = (Path::new(a), Path::new(b));
+                assert_eq!(is_under(a, b), a.starts_with(b), "{a:?} under {b:?}");
+                assert_eq!(same_path(a, b), a == b, "{a:?} == {b:?}");
+            }
+        }
+        assert_eq!(plain_bytes(Path::new("/a/.b")), Some(&b"/a/.b"[..]));
+        assert_eq!(plain_bytes(Path::new("/a/./b")), None);
     }
 }
