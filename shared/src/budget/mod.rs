@@ -521,6 +521,15 @@ impl StopRule {
     }
     /// True when a simple command meets one of the rule's `run` patterns (erring towards
     /// matching, like deny rules).
+    /// When a part of the rule could not be read back from the compiled-budget cache (it
+    /// then meets every edit or command, failing closed): what the agent is told beside the
+    /// stop, so the user can have the cache deleted. Looked at only once the rule met.
+    pub fn cache_note(&self) -> Option<String> {
+        let damaged = self.run.all().any(|slot| matches!(slot, Slot::Damaged))
+            || (self.edit.list.parts()).any(|part| matches!(part, path_list::Decoded::Damaged(_)));
+        damaged.then(|| format!("The stop rule met through {}.", packed::DAMAGED))
+    }
+
     pub fn matches_command(&self, argv: &[String]) -> bool {
         // A rule the cache could not decode meets every command (`Slot::meets`, erring).
         match argv.first() {

@@ -432,15 +432,16 @@ fn a_damaged_part_of_the_cache_refuses_what_it_could_have_refused_and_allows_not
         Some(crate::verdict::Verdict::Ask),
         "{fetch:?}"
     );
-    // A stop rule's edit globs: every edit meets the stop.
+    // A stop rule's edit globs: every edit meets the stop, naming the cache.
     let budget = damaged_at(&located, "**/schema.sql", None).unwrap();
     let edit = json!({ "file_path": at("docs/x.md"), "old_string": "a", "new_string": "b" });
-    let decision = decide_in(&budget, root, &call("Edit", edit));
-    assert_eq!(
-        decision.verdict,
-        Some(crate::verdict::Verdict::Deny),
-        "{decision:?}"
-    );
+    assert_refused_for_the_cache(&decide_in(&budget, root, &call("Edit", edit)), "stop edit");
+    // A stop rule's commands: the damaged rule meets commands of its program.
+    let (dir, located) = realistic_project("\n[[stop]]\nrun = [\"zork frob\"]\nreason = \"z\"\n");
+    let budget = damaged_at(&located, "zork frob", None).unwrap();
+    let bash = json!({ "command": "zork get x" });
+    let bash = decide_in(&budget, dir.path(), &call("Bash", bash));
+    assert_refused_for_the_cache(&bash, "stop run");
 }
 
 #[test]
