@@ -16,6 +16,7 @@ use super::path_list::{Decoded, PathList, Prepared};
 use super::rule_error::{RuleError, RuleKind};
 use super::{PathContext, PathRules};
 use crate::fsview::FsView;
+use crate::paths;
 use crate::verdict::{Hit, Origin, Verdict};
 use std::path::{Path, PathBuf};
 
@@ -116,18 +117,11 @@ impl GlobList {
 
     /// The first rule (in written order) that names `view.path`.
     fn first_match(&self, view: &View) -> Option<&PathRule> {
-        let relative = |anchor: Anchor| match anchor {
-            Anchor::Project => view.path.strip_prefix(&view.root).ok(),
-            Anchor::Home => view
-                .home
-                .as_deref()
-                .and_then(|h| view.path.strip_prefix(h).ok()),
-            Anchor::Absolute | Anchor::Anywhere => view.path.strip_prefix("/").ok(),
-        };
+        let path = view.path.as_path();
         let (project, home, absolute) = (
-            relative(Anchor::Project),
-            relative(Anchor::Home),
-            relative(Anchor::Absolute),
+            strip_prefix_bytes(path, &view.root),
+            (view.home.as_deref()).and_then(|h| strip_prefix_bytes(path, h)),
+            strip_prefix_bytes(path, Path::new("/")),
         );
         for part in self.list.parts() {
             let rules = match part {
@@ -148,8 +142,7 @@ impl GlobList {
                     (Anchor::Home, _) => home,
                     (Anchor::Absolute, _) | (Anchor::Anywhere, true) => absolute,
                 };
-                let Some(path) = path else { continue };
-                let bytes = path.as_os_str().as_encoded_bytes();
+                let Some(bytes) = path else { continue };
                 if globs
                     .iter()
                     .any(|glob| glob.try_matches(bytes).unwrap_or(self.erring))
@@ -168,6 +161,22 @@ impl GlobList {
         ctx: &PathContext<'_>,
     ) -> Option<&PathRule> {
         views(path, ctx).iter().find_map(|v| self.first_match(v))
+    }
+}
+
+/// The bytes of `path.strip_prefix(base)`, compared by bytes when both are plain absolute
+/// paths (`paths::plain_bytes`; every decision strips three prefixes per list consulted).
+fn strip_prefix_bytes<'p>(path: &'p Path, base: &Path) -> Option<&'p [u8]> {
+    match (paths::plain_bytes(path), paths::plain_bytes(base)) {
+        (Some(p), Some(b)) if paths::is_under_bytes(p, b) => {
+            let rest = p.get(b.len()..)?;
+            Some(rest.strip_prefix(b"/").unwrap_or(rest))
+        }
+        (Some(_), Some(_)) => None,
+        _ => path
+            .strip_prefix(base)
+            .ok()
+            .map(|rest| rest.as_os_str().as_encoded_bytes()),
     }
 }
 

@@ -274,3 +274,23 @@ fn a_glob_meets_the_rules_for_the_files_it_names() {
         assert_eq!(got, *want, "{base} {glob}");
     }
 }
+
+#[test]
+fn prefixes_stripped_by_bytes_are_the_ones_components_strip() {
+    let paths = [
+        "/", "/a", "/a/b", "/ab", "/a/b/", "/a//b", "/a/./b", "/a/..", "/a/b/c", "a/b", "",
+    ];
+    for path in paths.map(Path::new) {
+        for base in paths.map(Path::new) {
+            let by_components = path
+                .strip_prefix(base)
+                .ok()
+                .map(|rest| rest.as_os_str().as_encoded_bytes());
+            assert_eq!(
+                strip_prefix_bytes(path, base),
+                by_components,
+                "{path:?} {base:?}"
+            );
+        }
+    }
+}
