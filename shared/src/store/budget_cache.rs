@@ -119,10 +119,20 @@ pub fn trust(stored: &Key, written_ns: i64, current: &Key) -> Trust {
 /// several times faster than JSON (see the report of issue 16 for the figures).
 #[derive(Serialize, Deserialize)]
 struct Header {
+    /// First: a reader compares the line's start with this key's JSON
+    /// (`Entry::header_if_same_key`).
     key: Key,
     /// The clock when the entry's stamps were taken (before the files were read).
     written_ns: i64,
     /// SHA-256 of each file's validated bytes, as in the body.
+    hashes: Vec<String>,
+    body_len: u64,
+}
+
+/// The header's fields after the key, read once the key's bytes matched.
+#[derive(Deserialize)]
+struct HeaderTail {
+    written_ns: i64,
     hashes: Vec<String>,
     body_len: u64,
 }
@@ -219,11 +229,12 @@ impl Entry {
         let bytes = read_private(&self.path)?;
         let newline = bytes.iter().position(|b| *b == b'\n')?;
         let (head, body) = (&bytes[..newline], &bytes[newline + 1..]);
-        let header: Header = serde_json::from_slice(head).ok()?;
+        let header = self.header_if_same_key(head)?;
+        // Equal keys (`trust` compares them again, as the key this call computed).
         if header.body_len != body.len() as u64 || header.hashes.len() != self.key.files.len() {
             return None;
         }
-        let racy = match trust(&header.key, header.written_ns, &self.key) {
+        let racy = match trust(&self.key, header.written_ns, &self.key) {
             Trust::Stale => return None,
             Trust::Full => Vec::new(),
             Trust::IfContentMatches(racy) => racy,
@@ -252,6 +263,31 @@ impl Entry {
             self.store(header.hashes, body);
         }
         Some(parsed)
+    }
+
+    /// The header line's fields after the key, when its key is this call's: first compared
+    /// as the JSON this version writes for it (`{"key":…,` — `Header`'s first field), one
+    /// form per key, so equal bytes are equal keys; parsing the key was most of reading the
+    /// header. A line in another form is parsed whole and its key compared as a value.
+    fn header_if_same_key(&self, head: &[u8]) -> Option<HeaderTail> {
+        let key = serde_json::to_vec(&self.key).ok()?;
+        let rest = (head.strip_prefix(b"{\"key\":".as_slice()))
+            .and_then(|rest| rest.strip_prefix(key.as_slice()))
+            .and_then(|rest| rest.strip_prefix(b","));
+        let Some(rest) = rest else {
+            // Another form of the same JSON (written by another tool, keys reordered):
+            // parsed whole, the key compared as a value.
+            let header: Header = serde_json::from_slice(head).ok()?;
+            return (header.key == self.key).then_some(HeaderTail {
+                written_ns: header.written_ns,
+                hashes: header.hashes,
+                body_len: header.body_len,
+            });
+        };
+        let mut tail = Vec::with_capacity(rest.len() + 1);
+        tail.push(b'{');
+        tail.extend_from_slice(rest);
+        serde_json::from_slice(&tail).ok()
     }
 
     /// Writes the entry for a budget just loaded from source (best effort). Even while the

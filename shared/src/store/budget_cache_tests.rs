@@ -453,3 +453,43 @@ fn a_damaged_active_task_refuses_the_budget_and_names_the_cache() {
     // Without the task active, the damaged task is never decoded.
     assert!(damaged_at(&located, "docs/private/**", None).is_ok());
 }
+
+#[test]
+fn a_header_is_trusted_only_with_this_calls_key_in_either_form() {
+    let entry = Entry {
+        path: PathBuf::new(),
+        key: key(),
+        now_ns: LATER,
+    };
+    let header_of = |key: Key| Header {
+        key,
+        written_ns: 5,
+        hashes: vec!["a".into(), "b".into()],
+        body_len: 3,
+    };
+    let as_written = serde_json::to_vec(&header_of(key())).unwrap();
+    let tail = entry.header_if_same_key(&as_written).expect("as written");
+    assert_eq!(
+        (tail.written_ns, tail.body_len, tail.hashes.len()),
+        (5, 3, 2)
+    );
+    // The same header with its fields in another order (rewritten by another tool).
+    let key_json = serde_json::to_string(&key()).unwrap();
+    let reordered =
+        format!("{{\"written_ns\":5,\"hashes\":[\"a\",\"b\"],\"body_len\":3,\"key\":{key_json}}}");
+    let tail = entry
+        .header_if_same_key(reordered.as_bytes())
+        .expect("reordered");
+    assert_eq!(tail.written_ns, 5);
+    // Another key, in either form: not trusted.
+    let mut other = key();
+    other.files[1].stamp.size += 1;
+    let other_json = serde_json::to_string(&other).unwrap();
+    assert!(
+        entry
+            .header_if_same_key(&serde_json::to_vec(&header_of(other)).unwrap())
+            .is_none()
+    );
+    let reordered = reordered.replace(&key_json, &other_json);
+    assert!(entry.header_if_same_key(reordered.as_bytes()).is_none());
+}
