@@ -432,7 +432,10 @@ pub struct SpendLimits {
     pub origin: Option<Origin>,
     /// Where each limit key was written (`max_usd` → its line), so a message points at the
     /// line that set the limit, not at the section header.
-    #[serde(deserialize_with = "sources::limit_key_origins")]
+    #[serde(
+        serialize_with = "sources::write_limit_key_origins",
+        deserialize_with = "sources::limit_key_origins"
+    )]
     pub key_origins: Vec<(&'static str, Origin)>,
 }
 
@@ -469,7 +472,10 @@ pub struct RetryLimits {
     pub stop_blocks: Option<u32>,
     pub origin: Option<Origin>,
     /// Where each limit key was written (see [`SpendLimits::key_origins`]).
-    #[serde(deserialize_with = "sources::limit_key_origins")]
+    #[serde(
+        serialize_with = "sources::write_limit_key_origins",
+        deserialize_with = "sources::limit_key_origins"
+    )]
     pub key_origins: Vec<(&'static str, Origin)>,
 }
 
