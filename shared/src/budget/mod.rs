@@ -8,7 +8,9 @@
 //!
 //! Submodules: `raw` (serde schema) → `compile` (section-by-section deserialisation) →
 //! `validate` (semantic checks into `spec`) → `spec` (task overlay); globs matched by `glob_match`, regexes compiled on need by
-//! `lazy_regex`;
+//! `lazy_regex`; what the compiled-budget cache reads back undecoded until a call consults
+//! it: `rule_list` (`[run]` and stop commands, rule by rule), `path_list` (path rules, their
+//! globs tokenized), `packed` (MCP servers, web hosts, tasks);
 //! matching in `paths_rules`, `command_rules`, `mcp`, `web`; `packs` (built-in rules, constant data in `packs_data`);
 //! `locate` (where the files are, layering); `diag` (byte offsets → line:column).
 

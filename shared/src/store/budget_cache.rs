@@ -1,7 +1,12 @@
 //! The compiled-budget cache (issue 16): the validated budget files ([`ParsedBudget`]) kept in
 //! `<data dir>/claude-budget/cache/`, so a hook call that finds no budget file changed skips
 //! TOML parsing and validation (most of a call's instructions). The task overlay and the
-//! layers are still built from it on every call.
+//! layers are still built from it on every call. Reading an entry back decodes only what
+//! every call needs (settings, limits, merge, evidence, record); the rule lists, MCP servers,
+//! web hosts and tasks stay packed bytes until a call consults them (`budget::rule_list`,
+//! `path_list`, `packed`), and a packed part that does not decode fails closed there (a
+//! refusal telling the agent to ask the user to delete `claude-budget/cache`), never as
+//! "no rules".
 //!
 //! Safety: the cache can only ever be *detected* stale, never trusted stale. An entry is used
 //! only when its [`Key`] equals the one computed now — the schema and package version, the
