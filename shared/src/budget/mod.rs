@@ -534,7 +534,7 @@ impl StopRule {
     /// stop, so the user can have the cache deleted. Looked at only once the rule met.
     pub fn cache_note(&self) -> Option<String> {
         let damaged = self.run.all().any(|slot| matches!(slot, Slot::Damaged))
-            || (self.edit.list.parts()).any(|part| matches!(part, path_list::Decoded::Damaged(_)));
+            || (self.edit.list.rules()).any(|rule| std::ptr::eq(rule, &*path_list::DAMAGED_RULE));
         damaged.then(|| format!("The stop rule met through {}.", packed::DAMAGED))
     }
 

@@ -21,23 +21,87 @@ use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cell::OnceCell;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 /// One rule with its globs, ready to match: the anchor and globs `paths_rules::translate`
 /// gives for its pattern (`None` when it gives an error: such a rule errs like a glob that
-/// cannot be built).
+/// cannot be built). The rule itself (pattern and origin) is decoded only when its globs
+/// meet a path: most rules a call looks at never do.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Prepared {
-    pub rule: PathRule,
     pub globs: Option<(Anchor, Vec<Glob>)>,
+    rule: LazyRule,
 }
+
+impl Prepared {
+    pub(crate) fn new(rule: PathRule, globs: Option<(Anchor, Vec<Glob>)>) -> Prepared {
+        Prepared {
+            globs,
+            rule: LazyRule {
+                packed: Box::default(),
+                rule: OnceCell::from(Some(rule)),
+            },
+        }
+    }
+
+    /// The rule, decoded on first need; `None` when its bytes did not decode (a damaged
+    /// cache entry: the caller fails closed).
+    pub(crate) fn rule(&self) -> Option<&PathRule> {
+        (self.rule.rule)
+            .get_or_init(|| postcard::from_bytes(&self.rule.packed).ok())
+            .as_ref()
+    }
+}
+
+/// A rule as its packed bytes until it is needed.
+#[derive(Clone)]
+struct LazyRule {
+    packed: Box<[u8]>,
+    rule: OnceCell<Option<PathRule>>,
+}
+
+impl fmt::Debug for LazyRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rule = (self.rule)
+            .get_or_init(|| postcard::from_bytes(&self.packed).ok())
+            .as_ref();
+        fmt::Debug::fmt(&rule, f)
+    }
+}
+
+/// Binary formats only (a [`Prepared`] is only ever stored in a packed part).
+impl Serialize for LazyRule {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.rule.get() {
+            None => serializer.serialize_bytes(&self.packed),
+            Some(Some(rule)) => {
+                let bytes = postcard::to_stdvec(rule).map_err(serde::ser::Error::custom)?;
+                serializer.serialize_bytes(&bytes)
+            }
+            Some(None) => Err(serde::ser::Error::custom("a damaged path rule")),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LazyRule {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<LazyRule, D::Error> {
+        let BlockBuf(packed) = BlockBuf::deserialize(deserializer)?;
+        Ok(LazyRule {
+            packed: Box::from(&packed[..]),
+            rule: OnceCell::new(),
+        })
+    }
+}
+
+/// The rule every damaged rule or part stands as (its pattern is what the agent is told).
+pub(crate) static DAMAGED_RULE: LazyLock<PathRule> = LazyLock::new(damaged_rule);
 
 /// A part once looked at.
 #[derive(Clone, Debug)]
 pub(crate) enum Decoded {
     Rules(Vec<Prepared>),
-    /// Its packed bytes did not decode; the rule stands for the whole part in messages.
-    Damaged(PathRule),
+    /// Its packed bytes did not decode; [`DAMAGED_RULE`] stands for the whole part.
+    Damaged,
 }
 
 /// A run of rules written together.
@@ -51,8 +115,8 @@ struct Part {
     decoded: OnceCell<Decoded>,
 }
 
-/// The rule a damaged part stands as: its pattern is what the agent is told.
-pub(crate) fn damaged_rule() -> PathRule {
+/// The rule a damaged part or rule stands as: its pattern is what the agent is told.
+fn damaged_rule() -> PathRule {
     PathRule {
         pattern: "a path rule of the compiled-budget cache that could not be read (ask the \
                   user to delete `claude-budget/cache` in the data dir: the budget files are \
@@ -75,7 +139,7 @@ impl Part {
         self.decoded.get_or_init(
             || match postcard::from_bytes::<Vec<Prepared>>(&self.packed) {
                 Ok(rules) if rules.len() == self.len as usize => Decoded::Rules(rules),
-                _ => Decoded::Damaged(damaged_rule()),
+                _ => Decoded::Damaged,
             },
         )
     }
@@ -116,25 +180,25 @@ impl PathList {
         self.parts.iter().map(Part::decoded)
     }
 
-    /// The rules as written, in order, leaving out damaged parts (for hints that list what
-    /// is allowed: a damaged part allows nothing).
+    /// The rules as written, in order, leaving out damaged ones (for hints that list what
+    /// is allowed: a damaged rule allows nothing).
     pub(crate) fn written(&self) -> impl Iterator<Item = &PathRule> {
-        self.parts()
-            .flat_map(|part| match part {
-                Decoded::Rules(rules) => rules.as_slice(),
-                Decoded::Damaged(_) => &[],
-            })
-            .map(|p| &p.rule)
+        self.prepared().filter_map(|p| p.and_then(Prepared::rule))
     }
 
-    /// Every rule as written, in order; a damaged part shows as its [`damaged_rule`].
+    /// Every rule as written, in order; a damaged part or rule shows as [`DAMAGED_RULE`].
     pub(crate) fn rules(&self) -> impl Iterator<Item = &PathRule> {
+        (self.prepared()).map(|p| p.and_then(Prepared::rule).unwrap_or(&DAMAGED_RULE))
+    }
+
+    /// Every prepared rule, in order; `None` for a damaged part.
+    fn prepared(&self) -> impl Iterator<Item = Option<&Prepared>> {
         self.parts().flat_map(|part| {
             let (rules, damaged) = match part {
                 Decoded::Rules(rules) => (rules.as_slice(), None),
-                Decoded::Damaged(rule) => (&[][..], Some(rule)),
+                Decoded::Damaged => (&[][..], Some(None)),
             };
-            rules.iter().map(|p| &p.rule).chain(damaged)
+            rules.iter().map(Some).chain(damaged)
         })
     }
 }
@@ -204,7 +268,7 @@ impl Serialize for PathList {
                 Some(Decoded::Rules(rules)) => {
                     postcard::to_stdvec(rules).map_err(serde::ser::Error::custom)?
                 }
-                Some(Decoded::Damaged(_)) => {
+                Some(Decoded::Damaged) => {
                     return Err(serde::ser::Error::custom("a damaged path rule list"));
                 }
                 None => part.packed.to_vec(),

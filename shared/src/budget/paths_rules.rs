@@ -12,13 +12,14 @@
 //! (Grep's `glob`, Glob's `pattern`). Both err towards the deny/ask rules.
 
 use super::glob_match::{Glob, GlobOptions};
-use super::path_list::{Decoded, PathList, Prepared};
+use super::path_list::{DAMAGED_RULE, Decoded, PathList, Prepared};
 use super::rule_error::{RuleError, RuleKind};
 use super::{PathContext, PathRules};
 use crate::fsview::FsView;
 use crate::paths;
 use crate::verdict::{Hit, Origin, Verdict};
 use std::path::{Path, PathBuf};
+use std::ptr;
 
 /// One path glob as written, with where it was written.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -94,7 +95,7 @@ pub(crate) fn prepare(rule: PathRule) -> Prepared {
         let globs = texts.iter().map(|t| Glob::checked(t, PATH_GLOBS)).collect();
         (anchor, globs)
     });
-    Prepared { rule, globs }
+    Prepared::new(rule, globs)
 }
 
 /// A list of path rules ([`PathList`]: each rule with its globs, in written order, so the
@@ -115,6 +116,15 @@ impl GlobList {
         Ok(GlobList { list, erring })
     }
 
+    /// The rule whose globs met; one that does not decode (a damaged cache entry) stands as
+    /// [`DAMAGED_RULE`] in a list that errs towards matching and meets nothing otherwise.
+    fn rule_of<'a>(&self, prepared: &'a Prepared) -> Option<&'a PathRule> {
+        match prepared.rule() {
+            Some(rule) => Some(rule),
+            None => self.erring.then_some(&*DAMAGED_RULE),
+        }
+    }
+
     /// The first rule (in written order) that names `view.path`.
     fn first_match(&self, view: &View) -> Option<&PathRule> {
         let path = view.path.as_path();
@@ -126,14 +136,14 @@ impl GlobList {
         for part in self.list.parts() {
             let rules = match part {
                 Decoded::Rules(rules) => rules,
-                Decoded::Damaged(rule) if self.erring => return Some(rule),
-                Decoded::Damaged(_) => continue,
+                Decoded::Damaged if self.erring => return Some(&DAMAGED_RULE),
+                Decoded::Damaged => continue,
             };
             for prepared in rules {
                 let Some((anchor, globs)) = &prepared.globs else {
                     // A pattern that does not translate: a glob that cannot be built.
                     if self.erring && absolute.is_some() {
-                        return Some(&prepared.rule);
+                        return Some(self.rule_of(prepared)?);
                     }
                     continue;
                 };
@@ -146,8 +156,9 @@ impl GlobList {
                 if globs
                     .iter()
                     .any(|glob| glob.try_matches(bytes).unwrap_or(self.erring))
+                    && let Some(rule) = self.rule_of(prepared)
                 {
-                    return Some(&prepared.rule);
+                    return Some(rule);
                 }
             }
         }
@@ -382,11 +393,16 @@ impl GlobList {
         for part in self.list.parts() {
             let rules = match part {
                 Decoded::Rules(rules) => rules,
-                Decoded::Damaged(rule) if self.erring => return Some(rule),
-                Decoded::Damaged(_) => continue,
+                Decoded::Damaged if self.erring => return Some(&DAMAGED_RULE),
+                Decoded::Damaged => continue,
             };
             for prepared in rules {
-                let rule = &prepared.rule;
+                let Some(rule) = self.rule_of(prepared) else {
+                    continue;
+                };
+                if ptr::eq(rule, &*DAMAGED_RULE) {
+                    return Some(rule);
+                }
                 let Ok((anchor, texts)) = translate(&rule.pattern) else {
                     return Some(rule);
                 };
@@ -455,8 +471,10 @@ impl GlobList {
         };
         // A damaged part's rule stands for what it held: it meets any glob.
         self.list.parts().find_map(|part| match part {
-            Decoded::Rules(rules) => rules.iter().map(|p| &p.rule).find(|rule| meets(rule)),
-            Decoded::Damaged(rule) => self.erring.then_some(rule),
+            Decoded::Rules(rules) => (rules.iter())
+                .filter_map(|p| self.rule_of(p))
+                .find(|rule| ptr::eq(*rule, &*DAMAGED_RULE) || meets(rule)),
+            Decoded::Damaged => self.erring.then_some(&*DAMAGED_RULE),
         })
     }
 }

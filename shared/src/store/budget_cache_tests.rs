@@ -359,12 +359,29 @@ fn every_decision_from_the_cache_is_the_one_from_source() {
 /// The realistic budget's entry bytes with the first byte of `text` (inside one packed part)
 /// made invalid UTF-8, read back and built: a damaged entry as the hooks would read it.
 fn damaged_at(located: &Located, text: &str, task: Option<&str>) -> Result<Budget, BudgetError> {
+    damaged(located, text.as_bytes(), 0, task)
+}
+
+/// The same with the length of the glob literal `literal` made to run past its glob: the
+/// whole packed part of path rules holding it no longer decodes.
+fn damaged_glob_at(located: &Located, literal: &str) -> Budget {
+    let len = u32::try_from(literal.len()).unwrap().to_le_bytes();
+    let needle = [&len[..], literal.as_bytes()].concat();
+    damaged(located, &needle, 3, None).unwrap()
+}
+
+fn damaged(
+    located: &Located,
+    needle: &[u8],
+    offset: usize,
+    task: Option<&str>,
+) -> Result<Budget, BudgetError> {
     let parsed = budget::parse_sources(located, &RealFs).unwrap().unwrap();
     let mut bytes = postcard::to_stdvec(&parsed).unwrap();
-    let at = (bytes.windows(text.len()))
-        .position(|w| w == text.as_bytes())
+    let at = (bytes.windows(needle.len()))
+        .position(|w| w == needle)
         .unwrap();
-    bytes[at] = 0xff;
+    bytes[at + offset] = 0xff;
     let back: ParsedBudget = postcard::from_bytes(&bytes).expect("the outer shape is intact");
     back.into_budget(located, task)
 }
@@ -388,9 +405,9 @@ fn a_damaged_part_of_the_cache_refuses_what_it_could_have_refused_and_allows_not
     let (dir, located) = realistic_project("");
     let root = dir.path();
     let at = |rel: &str| root.join(rel).display().to_string();
-    // `[edit] deny`: every edit is refused, naming the cache; reads and commands without a
-    // file operand do not consult it and decide as before.
-    let budget = damaged_at(&located, "migrations/**", None).unwrap();
+    // A part of `[edit] deny` whose globs do not decode: every edit is refused, naming the
+    // cache; reads and commands without a file operand do not consult it.
+    let budget = damaged_glob_at(&located, "migrations");
     let edit = json!({ "file_path": at("src/lib.rs"), "old_string": "a", "new_string": "b" });
     assert_refused_for_the_cache(&decide_in(&budget, root, &call("Edit", edit)), "edit");
     let read = decide_in(
@@ -410,8 +427,30 @@ fn a_damaged_part_of_the_cache_refuses_what_it_could_have_refused_and_allows_not
         Some(crate::verdict::Verdict::Allow),
         "{bash:?}"
     );
-    // `[edit] allow` (non-erring): a damaged part allows nothing; the default decides.
+    // One `[edit] deny` rule whose pattern and origin do not decode: the paths its globs
+    // meet are refused, naming the cache; the others decide as before.
+    let budget = damaged_at(&located, "vendor/**", None).unwrap();
+    let edit = json!({ "file_path": at("vendor/x"), "old_string": "a", "new_string": "b" });
+    assert_refused_for_the_cache(&decide_in(&budget, root, &call("Edit", edit)), "rule");
+    let edit = json!({ "file_path": at("src/lib.rs"), "old_string": "a", "new_string": "b" });
+    let decision = decide_in(&budget, root, &call("Edit", edit));
+    assert_eq!(
+        decision.verdict,
+        Some(crate::verdict::Verdict::Allow),
+        "{decision:?}"
+    );
+    // `[edit] allow` (non-erring): a damaged rule or part allows nothing; the default
+    // (deny) decides.
     let budget = damaged_at(&located, "crates/c0/src/**", None).unwrap();
+    let edit =
+        json!({ "file_path": at("crates/c0/src/a.rs"), "old_string": "a", "new_string": "b" });
+    let decision = decide_in(&budget, root, &call("Edit", edit));
+    assert_eq!(
+        decision.verdict,
+        Some(crate::verdict::Verdict::Deny),
+        "{decision:?}"
+    );
+    let budget = damaged_glob_at(&located, "crates/c0/src");
     let edit = json!({ "file_path": at("src/lib.rs"), "old_string": "a", "new_string": "b" });
     let decision = decide_in(&budget, root, &call("Edit", edit));
     assert_eq!(
@@ -433,9 +472,13 @@ fn a_damaged_part_of_the_cache_refuses_what_it_could_have_refused_and_allows_not
         "{fetch:?}"
     );
     // A stop rule's edit globs: every edit meets the stop, naming the cache.
-    let budget = damaged_at(&located, "**/schema.sql", None).unwrap();
+    let budget = damaged_glob_at(&located, "schema.sql");
     let edit = json!({ "file_path": at("docs/x.md"), "old_string": "a", "new_string": "b" });
     assert_refused_for_the_cache(&decide_in(&budget, root, &call("Edit", edit)), "stop edit");
+    // A stop rule's damaged rule: the edits its globs meet stop, naming the cache.
+    let budget = damaged_at(&located, "**/schema.sql", None).unwrap();
+    let edit = json!({ "file_path": at("db/schema.sql"), "old_string": "a", "new_string": "b" });
+    assert_refused_for_the_cache(&decide_in(&budget, root, &call("Edit", edit)), "stop rule");
     // A stop rule's commands: the damaged rule meets commands of its program.
     let (dir, located) = realistic_project("\n[[stop]]\nrun = [\"zork frob\"]\nreason = \"z\"\n");
     let budget = damaged_at(&located, "zork frob", None).unwrap();
