@@ -170,6 +170,12 @@ impl PathList {
         self.parts.push(Part::built(vec![prepared]));
     }
 
+    /// Appends `other`'s rules after these (a task's ask and deny lists): its parts are
+    /// shared, not decoded or copied.
+    pub(crate) fn append(&mut self, other: &PathList) {
+        self.parts.extend(other.parts.iter().cloned());
+    }
+
     /// True when the list holds no rule (decoding it: a damaged part is not empty).
     pub(crate) fn is_empty(&self) -> bool {
         self.rules().next().is_none()

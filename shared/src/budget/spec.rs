@@ -67,10 +67,29 @@ impl<T> Default for Lists<T> {
     }
 }
 
+/// A task's path lists, kept packed like the base ones: applying the task appends them
+/// without decoding or copying a rule.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct PathLists {
+    pub allow: Option<PathList>,
+    pub ask: PathList,
+    pub deny: PathList,
+}
+
+impl From<Lists<PathRule>> for PathLists {
+    fn from(lists: Lists<PathRule>) -> PathLists {
+        PathLists {
+            allow: lists.allow.map(PathList::from),
+            ask: lists.ask.into(),
+            deny: lists.deny.into(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct TaskSpec {
-    pub read: Lists<PathRule>,
-    pub edit: Lists<PathRule>,
+    pub read: PathLists,
+    pub edit: PathLists,
     pub run: Lists<CommandRule>,
     pub stops: Vec<StopSpec>,
 }
@@ -100,13 +119,13 @@ pub(crate) struct LayerSpec {
 /// base one for naming the rule, but the base list is kept and must match too — otherwise a
 /// task allowing `**` would widen a base that allows only `src/**`. The base lists are moved
 /// and appended to, not copied (a list read from the cache stays undecoded).
-fn narrow(spec: &mut PathSpec, task: &Lists<PathRule>) {
+fn narrow(spec: &mut PathSpec, task: &PathLists) {
     if let Some(task_allow) = &task.allow {
-        let base = std::mem::replace(&mut spec.allow, PathList::from(task_allow.clone()));
+        let base = std::mem::replace(&mut spec.allow, task_allow.clone());
         spec.base_allow = Some(base);
     }
-    spec.ask.extend(task.ask.iter().cloned());
-    spec.deny.extend(task.deny.iter().cloned());
+    spec.ask.append(&task.ask);
+    spec.deny.append(&task.deny);
 }
 
 impl PathSpec {

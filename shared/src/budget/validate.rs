@@ -373,8 +373,8 @@ impl<'f, 't> Validator<'f, 't> {
 
     pub(super) fn task(&mut self, raw: raw::RawTask, _name_span: &Range<usize>) -> TaskSpec {
         TaskSpec {
-            read: self.lists(raw.read, Self::paths),
-            edit: self.lists(raw.edit, Self::paths),
+            read: self.lists(raw.read, Self::paths).into(),
+            edit: self.lists(raw.edit, Self::paths).into(),
             run: self.lists(raw.run, Self::commands),
             stops: raw
                 .stop
