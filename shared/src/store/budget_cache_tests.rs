@@ -489,12 +489,18 @@ fn a_damaged_part_of_the_cache_refuses_what_it_could_have_refused_and_allows_not
 
 #[test]
 fn a_damaged_active_task_refuses_the_budget_and_names_the_cache() {
-    let (_dir, located) = realistic_project(TASK_AND_SERVER);
-    let error = damaged_at(&located, "docs/private/**", Some("docs")).unwrap_err();
+    use serde_json::json;
+    let (dir, located) = realistic_project(TASK_AND_SERVER);
+    // The task itself (here its stop's reason) does not decode: the budget is refused.
+    let error = damaged_at(&located, "frozen", Some("docs")).unwrap_err();
     let text = error.diagnostics[0].to_string();
     assert!(text.contains("claude-budget/cache"), "{text}");
     // Without the task active, the damaged task is never decoded.
-    assert!(damaged_at(&located, "docs/private/**", None).is_ok());
+    assert!(damaged_at(&located, "frozen", None).is_ok());
+    // One rule of the task's lists does not decode: the paths its globs meet are refused.
+    let budget = damaged_at(&located, "docs/private/**", Some("docs")).unwrap();
+    let read = json!({ "file_path": dir.path().join("docs/private/x").display().to_string() });
+    assert_refused_for_the_cache(&decide_in(&budget, dir.path(), &call("Read", read)), "task");
 }
 
 #[test]
