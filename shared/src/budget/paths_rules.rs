@@ -143,7 +143,7 @@ impl GlobList {
                 let Some((anchor, globs)) = &prepared.globs else {
                     // A pattern that does not translate: a glob that cannot be built.
                     if self.erring && absolute.is_some() {
-                        return Some(self.rule_of(prepared)?);
+                        return self.rule_of(prepared);
                     }
                     continue;
                 };
