@@ -185,30 +185,19 @@ pub fn resolve_target(path: &Path, fs: &dyn crate::fsview::FsView) -> Option<Pat
 /// trailing `/` (except the root itself). `None`: compare components.
 pub(crate) fn plain_bytes(path: &Path) -> Option<&[u8]> {
     let bytes = path.as_os_str().as_encoded_bytes();
-    let (&first, rest) = bytes.split_first()?;
-    if first != b'/' {
+    if bytes.first() != Some(&b'/') {
         return None;
     }
-    if rest.is_empty() {
+    if bytes.len() == 1 {
         return Some(bytes);
     }
-    let mut previous_slash = true;
-    let mut dot_after_slash = false;
-    for &byte in rest {
-        match byte {
-            b'/' if previous_slash || dot_after_slash => return None,
-            b'/' => previous_slash = true,
-            b'.' if previous_slash => {
-                previous_slash = false;
-                dot_after_slash = true;
-            }
-            _ => {
-                previous_slash = false;
-                dot_after_slash = false;
-            }
-        }
-    }
-    (!previous_slash && !dot_after_slash).then_some(bytes)
+    // Looks only at what follows each `/` (a few per path), found with `memchr`.
+    let plain = memchr::memchr_iter(b'/', bytes).all(|at| match bytes.get(at + 1) {
+        None | Some(b'/') => false,
+        Some(b'.') => !matches!(bytes.get(at + 2), None | Some(b'/')),
+        Some(_) => true,
+    });
+    plain.then_some(bytes)
 }
 
 /// `path.starts_with(base)` (component-wise), by bytes when both are plain.
