@@ -214,6 +214,27 @@ pub(crate) fn is_under_bytes(path: &[u8], base: &[u8]) -> bool {
         && (path.len() == base.len() || base == b"/" || path.get(base.len()) == Some(&b'/'))
 }
 
+/// [`is_under`] for paths whose [`plain_bytes`] were already looked at (`*_plain`: `Some`).
+pub(crate) fn is_under_known(path: &Path, path_plain: bool, base: &Path, base_plain: bool) -> bool {
+    if path_plain && base_plain {
+        is_under_bytes(
+            path.as_os_str().as_encoded_bytes(),
+            base.as_os_str().as_encoded_bytes(),
+        )
+    } else {
+        path.starts_with(base)
+    }
+}
+
+/// [`same_path`] for paths whose [`plain_bytes`] were already looked at.
+pub(crate) fn same_path_known(a: &Path, a_plain: bool, b: &Path, b_plain: bool) -> bool {
+    if a_plain && b_plain {
+        a.as_os_str().as_encoded_bytes() == b.as_os_str().as_encoded_bytes()
+    } else {
+        a == b
+    }
+}
+
 /// `a == b` (component-wise), by bytes when both are plain.
 pub(crate) fn same_path(a: &Path, b: &Path) -> bool {
     match (plain_bytes(a), plain_bytes(b)) {

@@ -86,6 +86,20 @@ struct Guard {
     /// The path and everything under it (a folder), or only the path (a file).
     tree: bool,
     id: &'static str,
+    /// `paths::plain_bytes(&path)` is `Some`: compared by bytes (looked at once per guard).
+    plain: bool,
+}
+
+impl Guard {
+    fn new(path: PathBuf, tree: bool, id: &'static str) -> Guard {
+        let plain = paths::plain_bytes(&path).is_some();
+        Guard {
+            path,
+            tree,
+            id,
+            plain,
+        }
+    }
 }
 
 /// The protection `path` falls under for an edit reaching `reach` below it, checking the
@@ -127,13 +141,7 @@ pub fn protection(
     let real: Vec<Guard> = guards
         .iter()
         .filter(|g| could_be(g))
-        .filter_map(|g| {
-            resolve(&g.path, fs).map(|path| Guard {
-                path,
-                tree: g.tree,
-                id: g.id,
-            })
-        })
+        .filter_map(|g| resolve(&g.path, fs).map(|path| Guard::new(path, g.tree, g.id)))
         .collect();
     guards.extend(real);
     let direct = candidates
@@ -183,16 +191,8 @@ pub fn writes_whole_folders(argv: &[String]) -> bool {
 /// Every protected path with a fixed location.
 fn guards(budget: &Budget, home: Option<&Path>, protected_dirs: &[PathBuf]) -> Vec<Guard> {
     let root = &budget.project_root;
-    let exact = |path: PathBuf, id| Guard {
-        path,
-        tree: false,
-        id,
-    };
-    let tree = |path: PathBuf, id| Guard {
-        path,
-        tree: true,
-        id,
-    };
+    let exact = |path: PathBuf, id| Guard::new(path, false, id);
+    let tree = |path: PathBuf, id| Guard::new(path, true, id);
     let mut guards: Vec<Guard> = budget
         .layers
         .iter()
@@ -269,6 +269,7 @@ fn direct_protection(
     if is_settings_file(path) && (in_claude_dir(root) || home.is_some_and(in_claude_dir)) {
         return Some(protected("claude-settings", None));
     }
+    let plain = paths::plain_bytes(path).is_some();
     let git = match paths::plain_bytes(path) {
         Some(bytes) => bytes.split(|b| *b == b'/').any(|c| c == b".git"),
         None => path.components().any(|c| c.as_os_str() == ".git"),
@@ -280,9 +281,9 @@ fn direct_protection(
         .iter()
         .find(|g| {
             if g.tree {
-                paths::is_under(path, &g.path)
+                paths::is_under_known(path, plain, &g.path, g.plain)
             } else {
-                paths::same_path(path, &g.path)
+                paths::same_path_known(path, plain, &g.path, g.plain)
             }
         })
         .map(|g| protected(g.id, None))
@@ -312,10 +313,14 @@ fn folder_holding(
     let root = &budget.project_root;
     // Inside the project, any edit of such a folder (`mv .claude x`, `git checkout -- .git`)
     // reaches the file; there is no common reason to edit `.claude` or `.git` as a whole.
+    let plain = paths::plain_bytes(path).is_some();
     let inside_project = !paths::same_path(path, root) && paths::is_under(path, root);
     guards
         .iter()
-        .filter(|g| !paths::same_path(&g.path, path) && paths::is_under(&g.path, path))
+        .filter(|g| {
+            !paths::same_path_known(&g.path, g.plain, path, plain)
+                && paths::is_under_known(&g.path, g.plain, path, plain)
+        })
         .find(|g| {
             inside_project
                 || match reach {
