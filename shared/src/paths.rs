@@ -191,6 +191,70 @@ pub fn resolve_target(path: &Path, fs: &dyn crate::fsview::FsView) -> Option<Pat
     }
 }
 
+/// The bytes of `path` when comparing them says what comparing its components would (`Path`'s
+/// `==` and `starts_with` parse both paths into components on every call, a large part of
+/// an edit's self-protection checks): absolute, no empty or `.` component (`//`, `/./`), no
+/// trailing `/` (except the root itself). `None`: compare components.
+pub(crate) fn plain_bytes(path: &Path) -> Option<&[u8]> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    if bytes.first() != Some(&b'/') {
+        return None;
+    }
+    if bytes.len() == 1 {
+        return Some(bytes);
+    }
+    // Looks only at what follows each `/` (a few per path), found with `memchr`.
+    let plain = memchr::memchr_iter(b'/', bytes).all(|at| match bytes.get(at + 1) {
+        None | Some(b'/') => false,
+        Some(b'.') => !matches!(bytes.get(at + 2), None | Some(b'/')),
+        Some(_) => true,
+    });
+    plain.then_some(bytes)
+}
+
+/// `path.starts_with(base)` (component-wise), by bytes when both are plain.
+pub(crate) fn is_under(path: &Path, base: &Path) -> bool {
+    match (plain_bytes(path), plain_bytes(base)) {
+        (Some(p), Some(b)) => is_under_bytes(p, b),
+        _ => path.starts_with(base),
+    }
+}
+
+/// [`is_under`] on two [`plain_bytes`].
+pub(crate) fn is_under_bytes(path: &[u8], base: &[u8]) -> bool {
+    path.starts_with(base)
+        && (path.len() == base.len() || base == b"/" || path.get(base.len()) == Some(&b'/'))
+}
+
+/// [`is_under`] for paths whose [`plain_bytes`] were already looked at (`*_plain`: `Some`).
+pub(crate) fn is_under_known(path: &Path, path_plain: bool, base: &Path, base_plain: bool) -> bool {
+    if path_plain && base_plain {
+        is_under_bytes(
+            path.as_os_str().as_encoded_bytes(),
+            base.as_os_str().as_encoded_bytes(),
+        )
+    } else {
+        path.starts_with(base)
+    }
+}
+
+/// [`same_path`] for paths whose [`plain_bytes`] were already looked at.
+pub(crate) fn same_path_known(a: &Path, a_plain: bool, b: &Path, b_plain: bool) -> bool {
+    if a_plain && b_plain {
+        a.as_os_str().as_encoded_bytes() == b.as_os_str().as_encoded_bytes()
+    } else {
+        a == b
+    }
+}
+
+/// `a == b` (component-wise), by bytes when both are plain.
+pub(crate) fn same_path(a: &Path, b: &Path) -> bool {
+    match (plain_bytes(a), plain_bytes(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,5 +361,22 @@ mod tests {
         std::os::unix::fs::symlink(base.join("secrets"), base.join("link")).expect("symlink");
         let got = resolve_target(&base.join("link/new/file"), &RealFs);
         assert_eq!(got, Some(base.join("secrets/new/file")));
+    }
+
+    #[test]
+    fn byte_comparisons_agree_with_component_comparisons() {
+        let paths = [
+            "/", "/a", "/a/b", "/a/bc", "/ab", "/a/b/", "/a//b", "/a/./b", "/a/.", "/a/..",
+            "/a/../b", "/a/.b", "/a/b.", "/.a", "a/b", "", ".", "/a/b/c", "//a", "/a/b/..",
+        ];
+        for a in paths {
+            for b in paths {
+                let (a, b) = (Path::new(a), Path::new(b));
+                assert_eq!(is_under(a, b), a.starts_with(b), "{a:?} under {b:?}");
+                assert_eq!(same_path(a, b), a == b, "{a:?} == {b:?}");
+            }
+        }
+        assert_eq!(plain_bytes(Path::new("/a/.b")), Some(&b"/a/.b"[..]));
+        assert_eq!(plain_bytes(Path::new("/a/./b")), None);
     }
 }

@@ -21,18 +21,20 @@ thread_local! {
 struct Shared(Arc<str>);
 
 impl Shared {
-    fn of(text: &str) -> Shared {
+    /// The shared name of these bytes; `None` when they are not UTF-8. A name seen before is
+    /// found by its bytes, so only a new one is checked (most origins name a known file).
+    fn of(bytes: &[u8]) -> Option<Shared> {
         NAMES.with(|names| {
             let mut names = names.borrow_mut();
-            if let Some(known) = names.iter().find(|n| &***n == text) {
-                return Shared(Arc::clone(known));
+            if let Some(known) = names.iter().find(|n| n.as_bytes() == bytes) {
+                return Some(Shared(Arc::clone(known)));
             }
-            let name: Arc<str> = Arc::from(text);
+            let name: Arc<str> = Arc::from(std::str::from_utf8(bytes).ok()?);
             // Bounded: names are few; a hostile input cannot grow this without end.
             if names.len() < 64 {
                 names.push(Arc::clone(&name));
             }
-            Shared(name)
+            Some(Shared(name))
         })
     }
 }
@@ -46,10 +48,19 @@ impl<'de> Deserialize<'de> for Shared {
                 f.write_str("a file or pack name")
             }
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Shared, E> {
-                Ok(Shared::of(text))
+                self.visit_bytes(text.as_bytes())
+            }
+            fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Shared, E> {
+                Shared::of(bytes).ok_or_else(|| E::custom("a file or pack name that is not UTF-8"))
             }
         }
-        deserializer.deserialize_str(SharedVisitor)
+        // Binary formats (postcard) write a string as its bytes: read as bytes, the UTF-8
+        // check is left to the names not seen before.
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_str(SharedVisitor)
+        } else {
+            deserializer.deserialize_bytes(SharedVisitor)
+        }
     }
 }
 
@@ -163,5 +174,15 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_name_that_is_not_utf8_is_refused_in_the_binary_form() {
+        let bytes = postcard::to_stdvec(&Origin::file("never-seen.toml", 1, 1)).unwrap();
+        let mut damaged = bytes.clone();
+        let at = bytes.windows(5).position(|w| w == b"never").unwrap();
+        damaged[at] = 0xff;
+        assert!(postcard::from_bytes::<Origin>(&damaged).is_err());
+        assert!(postcard::from_bytes::<Origin>(&bytes).is_ok());
     }
 }

@@ -3,6 +3,7 @@
 //! [`LayerSpec`]). Every problem becomes a [`Diagnostic`](super::Diagnostic).
 
 use super::diag::{SourceFile, closest};
+use super::packed::Packed;
 use super::raw::{self, RawTask};
 use super::spec::{LayerSpec, TaskSpec};
 use super::validate::Validator;
@@ -19,7 +20,8 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct ParsedFile {
     pub base: LayerSpec,
-    pub tasks: BTreeMap<String, TaskSpec>,
+    /// Each task decoded from the cache only when it is the active one.
+    pub tasks: BTreeMap<String, Packed<TaskSpec>>,
 }
 
 /// What the file is, for origins and the compiled layer.
@@ -127,7 +129,7 @@ pub(crate) fn parse_file(text: &str, info: &FileInfo<'_>) -> (Option<ParsedFile>
 fn parse_tasks(
     v: &mut Validator<'_, '_>,
     value: Spanned<DeValue<'_>>,
-) -> BTreeMap<String, TaskSpec> {
+) -> BTreeMap<String, Packed<TaskSpec>> {
     let span = value.span();
     let mut tasks = BTreeMap::new();
     let DeValue::Table(table) = value.into_inner() else {
@@ -143,7 +145,7 @@ fn parse_tasks(
         let name_span = name.span();
         let name = name.into_inner().into_owned();
         if let Some(raw_task) = de::<RawTask>(v.file(), body, &format!("[tasks.{name}]")) {
-            tasks.insert(name, v.task(raw_task, &name_span));
+            tasks.insert(name, v.task(raw_task, &name_span).into());
         }
     }
     tasks

@@ -44,7 +44,7 @@ pub struct PatternProbe {
 
 impl PatternProbe {
     fn new(rule: &PathRule) -> Option<PatternProbe> {
-        let list = GlobList::build(vec![rule.clone()], false).ok()?;
+        let list = GlobList::build(vec![rule.clone()].into(), false).ok()?;
         Some(PatternProbe {
             pattern: rule.pattern.clone(),
             origin: rule.origin.clone(),
@@ -61,14 +61,18 @@ impl PatternProbe {
 impl PathRules {
     /// The `allow` patterns as written, for "editable here" hints.
     pub fn allow_patterns(&self) -> Vec<String> {
-        self.allow.rules.iter().map(|r| r.pattern.clone()).collect()
+        self.allow
+            .list
+            .written()
+            .map(|r| r.pattern.clone())
+            .collect()
     }
 
     /// The `allow` patterns, one probe each.
     pub fn allow_probes(&self) -> Vec<PatternProbe> {
         self.allow
-            .rules
-            .iter()
+            .list
+            .written()
             .filter_map(PatternProbe::new)
             .collect()
     }
@@ -78,8 +82,8 @@ impl Evidence {
     /// The `high_risk` patterns, one probe each.
     pub fn high_risk_probes(&self) -> Vec<PatternProbe> {
         self.high_risk
-            .rules
-            .iter()
+            .list
+            .rules()
             .filter_map(PatternProbe::new)
             .collect()
     }
@@ -103,6 +107,6 @@ impl RunRules {
 impl StopRule {
     /// The `run` patterns as written.
     pub fn run_patterns(&self) -> Vec<String> {
-        self.run.iter().map(|rule| rule.text.clone()).collect()
+        self.run.all().filter_map(super::Slot::text).collect()
     }
 }

@@ -33,8 +33,10 @@ impl GlobOptions {
 }
 
 /// One glob, ready to match.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct Glob {
+    /// As written; empty when read back from the compiled-budget cache in its tokens (only
+    /// a `globset` glob needs its text).
     text: String,
     options: GlobOptions,
     form: Form,
@@ -94,7 +96,7 @@ impl Glob {
 
     /// A glob [`Glob::new`] already accepted (read back from the compiled-budget cache, or
     /// validated with the budget file). One that is not valid after all fails at its first
-    /// match attempt (`try_matches` errs), as [`Glob::broken`] does.
+    /// match attempt (`try_matches` errs).
     pub(super) fn checked(text: &str, options: GlobOptions) -> Glob {
         let form = if needs_globset(text) {
             Form::Globset(Arc::default())
@@ -110,19 +112,6 @@ impl Glob {
             text: text.to_string(),
             options,
             form,
-        }
-    }
-
-    /// A glob that could not be parsed: every match attempt is an error.
-    pub(super) fn broken(text: &str) -> Glob {
-        Glob {
-            text: text.to_string(),
-            options: GlobOptions {
-                literal_separator: true,
-                backslash_escape: true,
-                empty_alternates: true,
-            },
-            form: Form::Globset(Arc::new(OnceLock::from(None))),
         }
     }
 
@@ -144,18 +133,157 @@ impl Glob {
     }
 }
 
-/// A glob is stored as written, its text and options (the compiled-budget cache), and read
-/// back without checking it again: only a glob `Glob::new` accepted is ever stored.
+/// What a glob is, however it was made (from a file, or read back from the cache without
+/// its text): its tokens, or the text `globset` builds.
+impl std::fmt::Debug for Glob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.form {
+            Form::Everything => f.write_str("Glob(**)"),
+            Form::Tokens(tokens) => f.debug_tuple("Glob").field(tokens).finish(),
+            Form::Globset(_) => f.debug_tuple("Glob").field(&self.text).finish(),
+        }
+    }
+}
+
+/// Tags of the binary form ([`Glob::encode`]).
+mod tag {
+    pub(super) const EVERYTHING: u8 = 0;
+    pub(super) const TOKENS: u8 = 1;
+    pub(super) const GLOBSET: u8 = 2;
+    pub(super) const LITERAL: u8 = 0;
+    pub(super) const ANY: u8 = 1;
+    pub(super) const ZERO_OR_MORE: u8 = 2;
+    pub(super) const RECURSIVE_PREFIX: u8 = 3;
+    pub(super) const RECURSIVE_SUFFIX: u8 = 4;
+    pub(super) const RECURSIVE_ZERO_OR_MORE: u8 = 5;
+}
+
+impl Glob {
+    /// The binary form the compiled-budget cache keeps: one byte string, so a glob read back
+    /// is neither tokenized again nor decoded field by field through serde (decoding each
+    /// token that way was most of an Edit call's reading of the path rules). Options (a bit
+    /// each), the form, then the text (`globset`) or each token (a tag; a literal's length,
+    /// 4 bytes little-endian, and its bytes).
+    fn encode(&self) -> Vec<u8> {
+        let options = u8::from(self.options.literal_separator)
+            | u8::from(self.options.backslash_escape) << 1
+            | u8::from(self.options.empty_alternates) << 2;
+        let mut out = vec![options];
+        match &self.form {
+            Form::Everything => out.push(tag::EVERYTHING),
+            Form::Globset(_) => {
+                out.push(tag::GLOBSET);
+                out.extend_from_slice(self.text.as_bytes());
+            }
+            Form::Tokens(tokens) => {
+                out.push(tag::TOKENS);
+                for token in tokens {
+                    match token {
+                        Token::Literal(bytes) => {
+                            out.push(tag::LITERAL);
+                            let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+                            out.extend_from_slice(&len.to_le_bytes());
+                            out.extend_from_slice(bytes.get(..len as usize).unwrap_or(bytes));
+                        }
+                        Token::Any => out.push(tag::ANY),
+                        Token::ZeroOrMore => out.push(tag::ZERO_OR_MORE),
+                        Token::RecursivePrefix => out.push(tag::RECURSIVE_PREFIX),
+                        Token::RecursiveSuffix => out.push(tag::RECURSIVE_SUFFIX),
+                        Token::RecursiveZeroOrMore => out.push(tag::RECURSIVE_ZERO_OR_MORE),
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Reads [`Glob::encode`]'s form back; `None` when the bytes are not one (a damaged
+    /// entry). Any tokens match without panicking, so damaged bytes that still read can
+    /// change what a glob means only as damaged text could.
+    fn decode(bytes: &[u8]) -> Option<Glob> {
+        let (&options, rest) = bytes.split_first()?;
+        if options > 0b111 {
+            return None;
+        }
+        let options = GlobOptions {
+            literal_separator: options & 1 != 0,
+            backslash_escape: options & 2 != 0,
+            empty_alternates: options & 4 != 0,
+        };
+        let (&form, mut rest) = rest.split_first()?;
+        let (text, form) = match form {
+            tag::EVERYTHING if rest.is_empty() => (String::new(), Form::Everything),
+            tag::GLOBSET => {
+                let text = std::str::from_utf8(rest).ok()?.to_string();
+                (text, Form::Globset(Arc::default()))
+            }
+            tag::TOKENS => {
+                let mut tokens = Vec::with_capacity(4);
+                while let Some((&token, after)) = rest.split_first() {
+                    rest = after;
+                    tokens.push(match token {
+                        tag::LITERAL => {
+                            let (len, after) = rest.split_first_chunk::<4>()?;
+                            let len = usize::try_from(u32::from_le_bytes(*len)).ok()?;
+                            let (literal, after) = after.split_at_checked(len)?;
+                            rest = after;
+                            Token::Literal(literal.to_vec())
+                        }
+                        tag::ANY => Token::Any,
+                        tag::ZERO_OR_MORE => Token::ZeroOrMore,
+                        tag::RECURSIVE_PREFIX => Token::RecursivePrefix,
+                        tag::RECURSIVE_SUFFIX => Token::RecursiveSuffix,
+                        tag::RECURSIVE_ZERO_OR_MORE => Token::RecursiveZeroOrMore,
+                        _ => return None,
+                    });
+                }
+                (String::new(), Form::Tokens(tokens))
+            }
+            _ => return None,
+        };
+        Some(Glob {
+            text,
+            options,
+            form,
+        })
+    }
+}
+
+/// A glob is stored as written, its text and options, in human-readable formats; binary
+/// ones (the compiled-budget cache) get [`Glob::encode`]'s form. Read back without checking
+/// it again: only a glob `Glob::new` accepted (or `Glob::checked` tokenized) is stored.
 impl serde::Serialize for Glob {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        (&self.text, self.options).serialize(serializer)
+        if !serializer.is_human_readable() {
+            return serializer.serialize_bytes(&self.encode());
+        }
+        if self.text.is_empty() && !matches!(self.form, Form::Tokens(ref t) if t.is_empty()) {
+            return Err(serde::ser::Error::custom(
+                "a glob read back from the cache has no text to write",
+            ));
+        }
+        serde::Serialize::serialize(&(&self.text, self.options), serializer)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Glob {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Glob, D::Error> {
-        let (text, options) = <(String, GlobOptions)>::deserialize(deserializer)?;
-        Ok(Glob::checked(&text, options))
+        if deserializer.is_human_readable() {
+            let (text, options) =
+                <(String, GlobOptions) as serde::Deserialize>::deserialize(deserializer)?;
+            return Ok(Glob::checked(&text, options));
+        }
+        struct Encoded;
+        impl serde::de::Visitor<'_> for Encoded {
+            type Value = Glob;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an encoded glob")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Glob, E> {
+                Glob::decode(bytes).ok_or_else(|| E::custom("a damaged glob"))
+            }
+        }
+        deserializer.deserialize_bytes(Encoded)
     }
 }
 

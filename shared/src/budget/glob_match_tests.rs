@@ -112,3 +112,50 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_glob_read_back_from_its_binary_form_matches_as_the_one_written() {
+    let options = GlobOptions {
+        literal_separator: true,
+        backslash_escape: true,
+        empty_alternates: true,
+    };
+    let globs = [
+        "**",
+        "src/**",
+        "**/*.pem",
+        "a?c/**/d",
+        "*.{rs,toml}",
+        "x[ab]",
+        "",
+        "é/**",
+    ];
+    let paths = [
+        "src/a",
+        "a/b/k.pem",
+        "abc/d",
+        "abc/x/y/d",
+        "m.rs",
+        "xa",
+        "",
+        "é/z",
+        "src",
+    ];
+    for text in globs {
+        let glob = Glob::checked(text, options);
+        let bytes = postcard::to_stdvec(&glob).unwrap();
+        let back: Glob = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(format!("{glob:?}"), format!("{back:?}"), "{text}");
+        for path in paths {
+            assert_eq!(
+                glob.try_matches(path.as_bytes()),
+                back.try_matches(path.as_bytes()),
+                "{text} {path}"
+            );
+        }
+    }
+    // An unknown tag, a literal cut short, unknown options: refused.
+    assert!(Glob::decode(&[0b1000, tag::EVERYTHING]).is_none());
+    assert!(Glob::decode(&[0, tag::TOKENS, 9]).is_none());
+    assert!(Glob::decode(&[0, tag::TOKENS, tag::LITERAL, 5, 0, 0, 0, b'a']).is_none());
+}

@@ -2,6 +2,7 @@
 //! `mcp__<server>__<tool>`, tool globs in `read_only` / `write`.
 
 use super::glob_match::{Glob, GlobOptions};
+use super::packed;
 use super::rule_error::RuleError;
 use super::{McpRules, McpServerInfo};
 use crate::verdict::{Hit, Origin, Verdict};
@@ -27,6 +28,9 @@ pub(crate) struct McpServer {
     /// Where `enabled = false` was written, when it was.
     pub disabled_at: Option<Origin>,
 }
+
+/// The servers of a compiled-budget cache entry could not be read.
+struct Damaged;
 
 /// `globset`'s defaults: `*` matches any characters, `\\` escapes.
 const NAME_GLOBS: GlobOptions = GlobOptions {
@@ -55,15 +59,24 @@ fn hit(verdict: Verdict, origin: &Origin, rule: impl Into<String>) -> Hit {
 }
 
 impl McpRules {
-    fn entry(&self, server: &str) -> Option<&McpServer> {
-        self.servers
-            .iter()
-            .find(|s| meets(&s.matcher, server, false))
+    /// The first entry whose glob matches `server`; `Err` when the servers could not be
+    /// read back from the compiled-budget cache.
+    fn entry(&self, server: &str) -> Result<Option<&McpServer>, Damaged> {
+        let servers = self.servers.get().ok_or(Damaged)?;
+        Ok(servers.iter().find(|s| meets(&s.matcher, server, false)))
     }
 
     pub(super) fn decide_impl(&self, server: &str, tool: &str) -> Option<Hit> {
         let fallback = || self.default.as_ref().map(|(v, o)| hit(*v, o, "default"));
-        let Some(entry) = self.entry(server) else {
+        let Ok(entry) = self.entry(server) else {
+            // Fails closed: no server entry could allow what the lost ones refused.
+            return Some(hit(
+                Verdict::Deny,
+                &Origin::builtin("budget-cache"),
+                packed::DAMAGED,
+            ));
+        };
+        let Some(entry) = entry else {
             return fallback();
         };
         if let Some(origin) = &entry.disabled_at {
@@ -87,10 +100,12 @@ impl McpRules {
     }
 
     pub(super) fn server_impl(&self, server: &str) -> Option<McpServerInfo> {
-        self.entry(server).map(|s| s.info.clone())
+        self.entry(server).ok().flatten().map(|s| s.info.clone())
     }
 
     pub(super) fn servers_impl(&self) -> Vec<McpServerInfo> {
-        self.servers.iter().map(|s| s.info.clone()).collect()
+        (self.servers.get().into_iter().flatten())
+            .map(|s| s.info.clone())
+            .collect()
     }
 }

@@ -8,7 +8,9 @@
 //!
 //! Submodules: `raw` (serde schema) → `compile` (section-by-section deserialisation) →
 //! `validate` (semantic checks into `spec`) → `spec` (task overlay); globs matched by `glob_match`, regexes compiled on need by
-//! `lazy_regex`;
+//! `lazy_regex`; what the compiled-budget cache reads back undecoded until a call consults
+//! it: `rule_list` (`[run]` and stop commands, rule by rule), `path_list` (path rules, their
+//! globs tokenized), `packed` (MCP servers, web hosts, tasks);
 //! matching in `paths_rules`, `command_rules`, `mcp`, `web`; `packs` (built-in rules, constant data in `packs_data`);
 //! `locate` (where the files are, layering); `diag` (byte offsets → line:column).
 
@@ -27,7 +29,9 @@ mod lazy_regex;
 mod locate;
 mod managed;
 mod mcp;
+mod packed;
 mod packs;
+mod path_list;
 mod paths_rules;
 mod raw;
 mod rule_error;
@@ -354,7 +358,8 @@ impl RunRules {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct McpRules {
     default: Option<(Verdict, Origin)>,
-    servers: Vec<mcp::McpServer>,
+    /// Decoded from the cache when a call names an MCP tool (`None`: damaged, refuse).
+    servers: packed::Packed<Vec<mcp::McpServer>>,
 }
 
 /// What the budget says about one MCP server (for messages, the touchmap and the packet).
@@ -387,9 +392,10 @@ impl McpRules {
 /// `[web]` (SPEC §4.5).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct WebRules {
-    allow: Vec<web::HostRule>,
-    ask: Vec<web::HostRule>,
-    deny: Vec<web::HostRule>,
+    /// Decoded from the cache when a call names a host (`None`: damaged, refuse).
+    allow: packed::Packed<Vec<web::HostRule>>,
+    ask: packed::Packed<Vec<web::HostRule>>,
+    deny: packed::Packed<Vec<web::HostRule>>,
     default: Option<(Verdict, Origin)>,
     search: Option<(Verdict, Origin)>,
 }
@@ -428,7 +434,10 @@ pub struct SpendLimits {
     pub origin: Option<Origin>,
     /// Where each limit key was written (`max_usd` → its line), so a message points at the
     /// line that set the limit, not at the section header.
-    #[serde(deserialize_with = "sources::limit_key_origins")]
+    #[serde(
+        serialize_with = "sources::write_limit_key_origins",
+        deserialize_with = "sources::limit_key_origins"
+    )]
     pub key_origins: Vec<(&'static str, Origin)>,
 }
 
@@ -465,7 +474,10 @@ pub struct RetryLimits {
     pub stop_blocks: Option<u32>,
     pub origin: Option<Origin>,
     /// Where each limit key was written (see [`SpendLimits::key_origins`]).
-    #[serde(deserialize_with = "sources::limit_key_origins")]
+    #[serde(
+        serialize_with = "sources::write_limit_key_origins",
+        deserialize_with = "sources::limit_key_origins"
+    )]
     pub key_origins: Vec<(&'static str, Origin)>,
 }
 
@@ -506,7 +518,8 @@ pub struct StopRule {
     pub reason: String,
     pub origin: Origin,
     edit: paths_rules::GlobList,
-    run: Vec<command_rules::CommandRule>,
+    /// Decoded from the cache rule by rule, for the programs a call runs.
+    run: RuleList,
 }
 
 impl StopRule {
@@ -516,8 +529,23 @@ impl StopRule {
     }
     /// True when a simple command meets one of the rule's `run` patterns (erring towards
     /// matching, like deny rules).
+    /// When a part of the rule could not be read back from the compiled-budget cache (it
+    /// then meets every edit or command, failing closed): what the agent is told beside the
+    /// stop, so the user can have the cache deleted. Looked at only once the rule met.
+    pub fn cache_note(&self) -> Option<String> {
+        let damaged = self.run.all().any(|slot| matches!(slot, Slot::Damaged))
+            || (self.edit.list.rules()).any(|rule| std::ptr::eq(rule, &*path_list::DAMAGED_RULE));
+        damaged.then(|| format!("The stop rule met through {}.", packed::DAMAGED))
+    }
+
     pub fn matches_command(&self, argv: &[String]) -> bool {
-        self.run.iter().any(|rule| rule.matches(argv, true))
+        // A rule the cache could not decode meets every command (`Slot::meets`, erring).
+        match argv.first() {
+            Some(program) => (self.run)
+                .for_program(command_rules::basename(program))
+                .any(|slot| slot.meets(argv, true)),
+            None => self.run.all().any(|slot| slot.meets(argv, true)),
+        }
     }
 }
 
@@ -554,7 +582,7 @@ impl Evidence {
 
     /// True when `high_risk` names any path (the rollback note then matters).
     pub fn has_high_risk(&self) -> bool {
-        !self.high_risk.rules.is_empty()
+        !self.high_risk.list.is_empty()
     }
 }
 

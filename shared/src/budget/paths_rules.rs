@@ -12,12 +12,14 @@
 //! (Grep's `glob`, Glob's `pattern`). Both err towards the deny/ask rules.
 
 use super::glob_match::{Glob, GlobOptions};
+use super::path_list::{DAMAGED_RULE, Decoded, PathList, Prepared};
 use super::rule_error::{RuleError, RuleKind};
 use super::{PathContext, PathRules};
 use crate::fsview::FsView;
+use crate::paths;
 use crate::verdict::{Hit, Origin, Verdict};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::ptr;
 
 /// One path glob as written, with where it was written.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -26,8 +28,8 @@ pub(crate) struct PathRule {
     pub origin: Origin,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Anchor {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) enum Anchor {
     Project,
     Absolute,
     Home,
@@ -85,78 +87,82 @@ pub(crate) fn validate(pattern: &str) -> Result<(), RuleError> {
     globs.iter().try_for_each(|g| Glob::check(g, PATH_GLOBS))
 }
 
-/// A list of path rules: each rule's globs with their anchor, in written order (so the first
-/// glob that matches belongs to the first rule that does), prepared on first use: a call
-/// never pays for the sections it does not consult.
+/// A rule with its globs prepared for matching (when the list is built from the file, or
+/// when the compiled-budget cache entry is written): the anchor and globs of its pattern.
+pub(crate) fn prepare(rule: PathRule) -> Prepared {
+    let globs = translate(&rule.pattern).ok().map(|(anchor, texts)| {
+        // Validated with the file (`validate`): not parsed twice.
+        let globs = texts.iter().map(|t| Glob::checked(t, PATH_GLOBS)).collect();
+        (anchor, globs)
+    });
+    Prepared::new(rule, globs)
+}
+
+/// A list of path rules ([`PathList`]: each rule with its globs, in written order, so the
+/// first glob that matches belongs to the first rule that does), decoded from the cache on
+/// first use: a call never pays for the sections it does not consult.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct GlobList {
-    pub rules: Vec<PathRule>,
+    pub list: PathList,
     erring: bool,
-    globs: OnceLock<Vec<(Anchor, Glob, usize)>>,
 }
 
 impl GlobList {
     /// `erring`: un-anchored patterns also meet paths outside the project (deny, ask, stop
-    /// and high-risk lists), and a glob that cannot be built counts as matching. The rules
-    /// were validated when the file was read, so this does not fail.
-    pub(super) fn build(rules: Vec<PathRule>, erring: bool) -> Result<GlobList, RuleError> {
-        Ok(GlobList {
-            rules,
-            erring,
-            globs: OnceLock::new(),
-        })
+    /// and high-risk lists), and a glob that cannot be built (or a part of the list the
+    /// cache could not decode) counts as matching. The rules were validated when the file
+    /// was read, so this does not fail.
+    pub(super) fn build(list: PathList, erring: bool) -> Result<GlobList, RuleError> {
+        Ok(GlobList { list, erring })
     }
 
-    fn globs(&self) -> &[(Anchor, Glob, usize)] {
-        self.globs.get_or_init(|| {
-            let mut globs = Vec::new();
-            for (index, rule) in self.rules.iter().enumerate() {
-                let Ok((mut anchor, texts)) = translate(&rule.pattern) else {
-                    globs.push((Anchor::Absolute, Glob::broken(&rule.pattern), index));
-                    continue;
-                };
-                if anchor == Anchor::Anywhere && !self.erring {
-                    anchor = Anchor::Project;
-                }
-                if anchor == Anchor::Anywhere {
-                    anchor = Anchor::Absolute;
-                }
-                for text in texts {
-                    // Validated with the file (`validate`): not parsed twice per call.
-                    globs.push((anchor, Glob::checked(&text, PATH_GLOBS), index));
-                }
-            }
-            globs
-        })
+    /// The rule whose globs met; one that does not decode (a damaged cache entry) stands as
+    /// [`DAMAGED_RULE`] in a list that errs towards matching and meets nothing otherwise.
+    fn rule_of<'a>(&self, prepared: &'a Prepared) -> Option<&'a PathRule> {
+        match prepared.rule() {
+            Some(rule) => Some(rule),
+            None => self.erring.then_some(&*DAMAGED_RULE),
+        }
     }
 
     /// The first rule (in written order) that names `view.path`.
     fn first_match(&self, view: &View) -> Option<&PathRule> {
-        let relative = |anchor: Anchor| match anchor {
-            Anchor::Project => view.path.strip_prefix(&view.root).ok(),
-            Anchor::Home => view
-                .home
-                .as_deref()
-                .and_then(|h| view.path.strip_prefix(h).ok()),
-            Anchor::Absolute | Anchor::Anywhere => view.path.strip_prefix("/").ok(),
-        };
+        let path = view.path.as_path();
         let (project, home, absolute) = (
-            relative(Anchor::Project),
-            relative(Anchor::Home),
-            relative(Anchor::Absolute),
+            strip_prefix_bytes(path, &view.root),
+            (view.home.as_deref()).and_then(|h| strip_prefix_bytes(path, h)),
+            strip_prefix_bytes(path, Path::new("/")),
         );
-        let owner = self.globs().iter().find_map(|(anchor, glob, owner)| {
-            let path = match anchor {
-                Anchor::Project => project,
-                Anchor::Home => home,
-                Anchor::Absolute | Anchor::Anywhere => absolute,
-            }?;
-            let hit = glob
-                .try_matches(path.as_os_str().as_encoded_bytes())
-                .unwrap_or(self.erring);
-            hit.then_some(*owner)
-        })?;
-        self.rules.get(owner)
+        for part in self.list.parts() {
+            let rules = match part {
+                Decoded::Rules(rules) => rules,
+                Decoded::Damaged if self.erring => return Some(&DAMAGED_RULE),
+                Decoded::Damaged => continue,
+            };
+            for prepared in rules {
+                let Some((anchor, globs)) = &prepared.globs else {
+                    // A pattern that does not translate: a glob that cannot be built.
+                    if self.erring && absolute.is_some() {
+                        return self.rule_of(prepared);
+                    }
+                    continue;
+                };
+                let path = match (anchor, self.erring) {
+                    (Anchor::Project, _) | (Anchor::Anywhere, false) => project,
+                    (Anchor::Home, _) => home,
+                    (Anchor::Absolute, _) | (Anchor::Anywhere, true) => absolute,
+                };
+                let Some(bytes) = path else { continue };
+                if globs
+                    .iter()
+                    .any(|glob| glob.try_matches(bytes).unwrap_or(self.erring))
+                    && let Some(rule) = self.rule_of(prepared)
+                {
+                    return Some(rule);
+                }
+            }
+        }
+        None
     }
 
     /// The first rule naming the literal path or its symlink target.
@@ -166,6 +172,22 @@ impl GlobList {
         ctx: &PathContext<'_>,
     ) -> Option<&PathRule> {
         views(path, ctx).iter().find_map(|v| self.first_match(v))
+    }
+}
+
+/// The bytes of `path.strip_prefix(base)`, compared by bytes when both are plain absolute
+/// paths (`paths::plain_bytes`; every decision strips three prefixes per list consulted).
+fn strip_prefix_bytes<'p>(path: &'p Path, base: &Path) -> Option<&'p [u8]> {
+    match (paths::plain_bytes(path), paths::plain_bytes(base)) {
+        (Some(p), Some(b)) if paths::is_under_bytes(p, b) => {
+            let rest = p.get(b.len()..)?;
+            Some(rest.strip_prefix(b"/").unwrap_or(rest))
+        }
+        (Some(_), Some(_)) => None,
+        _ => path
+            .strip_prefix(base)
+            .ok()
+            .map(|rest| rest.as_os_str().as_encoded_bytes()),
     }
 }
 
@@ -368,58 +390,66 @@ impl GlobList {
         listing: &mut Option<Listing>,
     ) -> Option<&PathRule> {
         let views = views(dir, ctx);
-        for (index, rule) in self.rules.iter().enumerate() {
-            let Ok((anchor, texts)) = translate(&rule.pattern) else {
-                return Some(rule);
+        for part in self.list.parts() {
+            let rules = match part {
+                Decoded::Rules(rules) => rules,
+                Decoded::Damaged if self.erring => return Some(&DAMAGED_RULE),
+                Decoded::Damaged => continue,
             };
-            let meets = if anchor == Anchor::Anywhere && self.erring {
-                let listing = listing.get_or_insert_with(|| Listing::walk(dir, ctx.fs));
-                !listing.complete || self.names_any(index, &listing.paths)
-            } else {
-                views.iter().any(|view| {
-                    let base = match anchor {
-                        Anchor::Project | Anchor::Anywhere => Some(view.root.as_path()),
-                        Anchor::Home => view.home.as_deref(),
-                        Anchor::Absolute => Some(Path::new("/")),
-                    };
-                    base.is_some_and(|base| {
-                        base.starts_with(&view.path)
-                            || view.path.strip_prefix(base).is_ok_and(|folder| {
-                                texts.iter().any(|t| may_match_below(t, folder))
-                            })
+            for prepared in rules {
+                let Some(rule) = self.rule_of(prepared) else {
+                    continue;
+                };
+                if ptr::eq(rule, &*DAMAGED_RULE) {
+                    return Some(rule);
+                }
+                let Ok((anchor, texts)) = translate(&rule.pattern) else {
+                    return Some(rule);
+                };
+                let meets = if anchor == Anchor::Anywhere && self.erring {
+                    let listing = listing.get_or_insert_with(|| Listing::walk(dir, ctx.fs));
+                    !listing.complete || names_any(prepared, &listing.paths)
+                } else {
+                    views.iter().any(|view| {
+                        let base = match anchor {
+                            Anchor::Project | Anchor::Anywhere => Some(view.root.as_path()),
+                            Anchor::Home => view.home.as_deref(),
+                            Anchor::Absolute => Some(Path::new("/")),
+                        };
+                        base.is_some_and(|base| {
+                            base.starts_with(&view.path)
+                                || view.path.strip_prefix(base).is_ok_and(|folder| {
+                                    texts.iter().any(|t| may_match_below(t, folder))
+                                })
+                        })
                     })
-                })
-            };
-            if meets {
-                return Some(rule);
+                };
+                if meets {
+                    return Some(rule);
+                }
             }
         }
         None
     }
+}
 
-    /// Whether the rule at `index` names one of `paths` (absolute).
-    fn names_any(&self, index: usize, paths: &[PathBuf]) -> bool {
-        let globs: Vec<&Glob> = self
-            .globs()
-            .iter()
-            .filter(|(_, _, owner)| *owner == index)
-            .map(|(_, glob, _)| glob)
-            .collect();
-        paths.iter().any(|path| {
-            let relative = path.strip_prefix("/").unwrap_or(path);
-            globs.iter().any(|g| {
-                g.try_matches(relative.as_os_str().as_encoded_bytes())
-                    .unwrap_or(true)
-            })
+/// Whether the rule `prepared` names one of `paths` (absolute).
+fn names_any(prepared: &Prepared, paths: &[PathBuf]) -> bool {
+    let globs: &[Glob] = prepared.globs.as_ref().map_or(&[], |(_, globs)| globs);
+    paths.iter().any(|path| {
+        let relative = path.strip_prefix("/").unwrap_or(path);
+        globs.iter().any(|g| {
+            g.try_matches(relative.as_os_str().as_encoded_bytes())
+                .unwrap_or(true)
         })
-    }
+    })
 }
 
 impl GlobList {
     /// The first rule whose own text the glob `named` (absolute, without the leading `/`)
     /// matches: `**/.env*` meets the rule `.env`, whose text is `**/.env` under `base`.
     fn first_met_by(&self, named: &Glob, base: &Path, ctx: &PathContext<'_>) -> Option<&PathRule> {
-        self.rules.iter().find(|rule| {
+        let meets = |rule: &PathRule| {
             let Ok((anchor, texts)) = translate(&rule.pattern) else {
                 return true;
             };
@@ -438,6 +468,13 @@ impl GlobList {
                         .unwrap_or(true)
                 })
             })
+        };
+        // A damaged part's rule stands for what it held: it meets any glob.
+        self.list.parts().find_map(|part| match part {
+            Decoded::Rules(rules) => (rules.iter())
+                .filter_map(|p| self.rule_of(p))
+                .find(|rule| ptr::eq(*rule, &*DAMAGED_RULE) || meets(rule)),
+            Decoded::Damaged => self.erring.then_some(&*DAMAGED_RULE),
         })
     }
 }
@@ -490,7 +527,7 @@ impl PathRules {
         }
         let Ok(as_glob) = Glob::new(&relative.to_string_lossy(), PATH_GLOBS) else {
             // Not a glob we can read: its literal text was decided; err towards the rules.
-            return self.stricter(own, |list| list.rules.first());
+            return self.stricter(own, |list| list.list.rules().next());
         };
         self.stricter(own, |list| list.first_met_by(&as_glob, base, ctx))
     }

@@ -23,10 +23,10 @@ fn section(
 ) -> PathRules {
     let setting = |v: Option<Verdict>| v.map(|v| (v, Origin::file("b.toml", 99, 1)));
     PathSpec {
-        allow: rules(allow),
+        allow: rules(allow).into(),
         base_allow: None,
-        ask: rules(ask),
-        deny: rules(deny),
+        ask: rules(ask).into(),
+        deny: rules(deny).into(),
         default: setting(default),
         outside_project: setting(outside),
     }
@@ -272,5 +272,25 @@ fn a_glob_meets_the_rules_for_the_files_it_names() {
             .decide_glob(&w.root.join(base), glob, &ctx)
             .map(|h| (h.verdict, h.rule));
         assert_eq!(got, *want, "{base} {glob}");
+    }
+}
+
+#[test]
+fn prefixes_stripped_by_bytes_are_the_ones_components_strip() {
+    let paths = [
+        "/", "/a", "/a/b", "/ab", "/a/b/", "/a//b", "/a/./b", "/a/..", "/a/b/c", "a/b", "",
+    ];
+    for path in paths.map(Path::new) {
+        for base in paths.map(Path::new) {
+            let by_components = path
+                .strip_prefix(base)
+                .ok()
+                .map(|rest| rest.as_os_str().as_encoded_bytes());
+            assert_eq!(
+                strip_prefix_bytes(path, base),
+                by_components,
+                "{path:?} {base:?}"
+            );
+        }
     }
 }

@@ -250,6 +250,29 @@ impl Serialize for Block<'_> {
     }
 }
 
+/// A byte string read back without a copy (the keys and ends, read once into vectors).
+struct Bytes<'de>(&'de [u8]);
+
+impl<'de> Deserialize<'de> for Bytes<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Bytes<'de>, D::Error> {
+        struct BytesVisitor;
+        impl<'de> Visitor<'de> for BytesVisitor {
+            type Value = Bytes<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("packed keys or ends")
+            }
+            fn visit_borrowed_bytes<E: de::Error>(self, bytes: &'de [u8]) -> Result<Bytes<'de>, E> {
+                Ok(Bytes(bytes))
+            }
+        }
+        deserializer.deserialize_bytes(BytesVisitor)
+    }
+}
+
+/// The stored key of a rule that may meet any program. A program whose key happens to be
+/// this value is read back as "any": the rule is then only looked at for more commands.
+const ANY_PROGRAM: u64 = u64::MAX;
+
 /// The block read back, copied once (it is shared by every clone of the list).
 struct BlockBuf(Arc<[u8]>);
 
@@ -284,10 +307,15 @@ impl Serialize for RuleList {
             packed.extend_from_slice(&bytes);
             ends.push(u32::try_from(packed.len()).map_err(serde::ser::Error::custom)?);
         }
-        let keys: Vec<Option<u64>> = rules.iter().map(|r| r.program().map(program_key)).collect();
+        // Keys and ends as fixed-width byte strings: read back with one copy each instead
+        // of a varint (and an `Option` tag) per rule.
+        let keys: Vec<u8> = (rules.iter())
+            .flat_map(|r| r.program().map_or(ANY_PROGRAM, program_key).to_le_bytes())
+            .collect();
+        let ends: Vec<u8> = ends.iter().flat_map(|end| end.to_le_bytes()).collect();
         let mut tuple = serializer.serialize_tuple(3)?;
-        tuple.serialize_element(&keys)?;
-        tuple.serialize_element(&ends)?;
+        tuple.serialize_element(&Block(&keys))?;
+        tuple.serialize_element(&Block(&ends))?;
         tuple.serialize_element(&Block(&packed))?;
         tuple.end()
     }
@@ -306,9 +334,19 @@ impl<'de> Deserialize<'de> for RuleList {
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RuleList, A::Error> {
                 let missing = || de::Error::custom("a packed rule list has three parts");
-                let keys: Vec<Option<u64>> = seq.next_element()?.ok_or_else(missing)?;
-                let ends: Vec<u32> = seq.next_element()?.ok_or_else(missing)?;
+                let Bytes(keys) = seq.next_element()?.ok_or_else(missing)?;
+                let Bytes(ends) = seq.next_element()?.ok_or_else(missing)?;
                 let BlockBuf(packed) = seq.next_element()?.ok_or_else(missing)?;
+                if keys.len() % 8 != 0 || ends.len() % 4 != 0 {
+                    return Err(de::Error::custom("a packed rule list does not add up"));
+                }
+                let keys: Vec<Option<u64>> = (keys.chunks_exact(8))
+                    .map(|k| k.try_into().map(u64::from_le_bytes).ok())
+                    .map(|k| k.filter(|k| *k != ANY_PROGRAM))
+                    .collect();
+                let ends: Vec<u32> = (ends.chunks_exact(4))
+                    .map(|e| e.try_into().map_or(u32::MAX, u32::from_le_bytes))
+                    .collect();
                 // The shape is checked now (a truncated or mixed-up entry loads from source);
                 // only a rule's own bytes are checked when it is decoded.
                 let rising = ends.windows(2).all(|w| w[0] <= w[1]);

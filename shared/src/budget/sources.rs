@@ -7,10 +7,11 @@
 
 use super::compile::{FileInfo, ParsedFile, parse_file};
 use super::locate::read_error;
+use super::packed::Packed;
 use super::{Budget, BudgetError, Diagnostic, LayerKind, Located, Severity};
 use crate::fsview::FsView;
 use crate::verdict::Origin;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::path::PathBuf;
 
 /// Every located budget file, validated, in layer order (managed, user, repo).
@@ -124,8 +125,29 @@ impl ParsedBudget {
         }
         let mut layers = Vec::with_capacity(parsed.len());
         for file in parsed {
-            let overlay = task.and_then(|t| file.tasks.get(t));
             let display = file.base.display.clone();
+            let overlay = match task.and_then(|t| file.tasks.get(t)).map(Packed::get) {
+                None => None,
+                Some(Some(overlay)) => Some(overlay),
+                Some(None) => {
+                    // Fails closed: the budget is refused as a whole, never loaded without
+                    // the task's narrowing.
+                    diagnostics.push(Diagnostic {
+                        file: display,
+                        line: 1,
+                        column: 1,
+                        severity: Severity::Error,
+                        message: format!(
+                            "the active task of the compiled-budget cache could not be read: {}",
+                            super::packed::DAMAGED
+                        ),
+                        hint: Some(
+                            "ask the user to delete `claude-budget/cache` in the data dir".into(),
+                        ),
+                    });
+                    continue;
+                }
+            };
             match file.base.into_layer(overlay) {
                 Ok(layer) => layers.push(layer),
                 Err(message) => diagnostics.push(Diagnostic {
@@ -161,10 +183,43 @@ const LIMIT_KEYS: &[&str] = &[
     "stop_blocks",
 ];
 
-/// Reads `key_origins` back from the cache: each key must be one the validator records.
+/// Writes `key_origins`: in binary formats (the cache) each key as its index in
+/// [`LIMIT_KEYS`], read back without a string per key.
+pub(super) fn write_limit_key_origins<S: Serializer>(
+    origins: &[(&'static str, Origin)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    if serializer.is_human_readable() {
+        return origins.serialize(serializer);
+    }
+    let indexed = origins.iter().map(|(key, origin)| {
+        LIMIT_KEYS
+            .iter()
+            .position(|k| k == key)
+            .and_then(|at| u8::try_from(at).ok())
+            .map(|at| (at, origin))
+            .ok_or_else(|| serde::ser::Error::custom(format!("unknown limit key `{key}`")))
+    });
+    let indexed: Vec<(u8, &Origin)> = indexed.collect::<Result<_, S::Error>>()?;
+    indexed.serialize(serializer)
+}
+
+/// Reads `key_origins` back: each key must be one the validator records.
 pub(super) fn limit_key_origins<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Vec<(&'static str, Origin)>, D::Error> {
+    if !deserializer.is_human_readable() {
+        let stored = Vec::<(u8, Origin)>::deserialize(deserializer)?;
+        return stored
+            .into_iter()
+            .map(|(at, origin)| {
+                LIMIT_KEYS
+                    .get(usize::from(at))
+                    .map(|k| (*k, origin))
+                    .ok_or_else(|| serde::de::Error::custom(format!("unknown limit key {at}")))
+            })
+            .collect();
+    }
     let stored = Vec::<(String, Origin)>::deserialize(deserializer)?;
     stored
         .into_iter()

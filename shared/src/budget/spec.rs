@@ -3,6 +3,7 @@
 //! `GlobSet` once.
 
 use super::command_rules::CommandRule;
+use super::path_list::PathList;
 use super::paths_rules::{GlobList, PathRule};
 use super::rule_error::RuleError;
 use super::rule_list::RuleList;
@@ -18,12 +19,12 @@ pub(crate) type Setting = Option<(Verdict, Origin)>;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct PathSpec {
-    pub allow: Vec<PathRule>,
+    pub allow: PathList,
     /// Under a task: the base file's allow list, which the task's allow list narrows (a path
     /// is allowed only when both name it).
-    pub base_allow: Option<Vec<PathRule>>,
-    pub ask: Vec<PathRule>,
-    pub deny: Vec<PathRule>,
+    pub base_allow: Option<PathList>,
+    pub ask: PathList,
+    pub deny: PathList,
     pub default: Setting,
     pub outside_project: Setting,
 }
@@ -44,8 +45,8 @@ pub(crate) struct RunSpec {
 pub(crate) struct StopSpec {
     pub reason: String,
     pub origin: Origin,
-    pub edit: Vec<PathRule>,
-    pub run: Vec<CommandRule>,
+    pub edit: PathList,
+    pub run: RuleList,
 }
 
 /// A task's lists: `allow` (when given) replaces the base list, `ask`/`deny` add to it.
@@ -66,10 +67,29 @@ impl<T> Default for Lists<T> {
     }
 }
 
+/// A task's path lists, kept packed like the base ones: applying the task appends them
+/// without decoding or copying a rule.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct PathLists {
+    pub allow: Option<PathList>,
+    pub ask: PathList,
+    pub deny: PathList,
+}
+
+impl From<Lists<PathRule>> for PathLists {
+    fn from(lists: Lists<PathRule>) -> PathLists {
+        PathLists {
+            allow: lists.allow.map(PathList::from),
+            ask: lists.ask.into(),
+            deny: lists.deny.into(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct TaskSpec {
-    pub read: Lists<PathRule>,
-    pub edit: Lists<PathRule>,
+    pub read: PathLists,
+    pub edit: PathLists,
     pub run: Lists<CommandRule>,
     pub stops: Vec<StopSpec>,
 }
@@ -91,25 +111,21 @@ pub(crate) struct LayerSpec {
     pub merge: MergeRules,
     pub stops: Vec<StopSpec>,
     pub evidence: Evidence,
-    pub high_risk: Vec<PathRule>,
+    pub high_risk: PathList,
     pub record: RecordSettings,
 }
 
 /// Applies a task's lists (SPEC §4.7): a task can only narrow. Its allow list replaces the
 /// base one for naming the rule, but the base list is kept and must match too — otherwise a
-/// task allowing `**` would widen a base that allows only `src/**`.
-fn narrow<T: Clone>(
-    allow: &mut Vec<T>,
-    base_allow: &mut Option<Vec<T>>,
-    ask: &mut Vec<T>,
-    deny: &mut Vec<T>,
-    task: &Lists<T>,
-) {
+/// task allowing `**` would widen a base that allows only `src/**`. The base lists are moved
+/// and appended to, not copied (a list read from the cache stays undecoded).
+fn narrow(spec: &mut PathSpec, task: &PathLists) {
     if let Some(task_allow) = &task.allow {
-        *base_allow = Some(std::mem::replace(allow, task_allow.clone()));
+        let base = std::mem::replace(&mut spec.allow, task_allow.clone());
+        spec.base_allow = Some(base);
     }
-    ask.extend(task.ask.iter().cloned());
-    deny.extend(task.deny.iter().cloned());
+    spec.ask.append(&task.ask);
+    spec.deny.append(&task.deny);
 }
 
 impl PathSpec {
@@ -146,21 +162,9 @@ impl LayerSpec {
     /// can fail here: each glob was already validated).
     pub(super) fn into_layer(mut self, task: Option<&TaskSpec>) -> Result<Layer, RuleError> {
         if let Some(task) = task {
-            let (read, edit, run) = (&mut self.read, &mut self.edit, &mut self.run);
-            narrow(
-                &mut read.allow,
-                &mut read.base_allow,
-                &mut read.ask,
-                &mut read.deny,
-                &task.read,
-            );
-            narrow(
-                &mut edit.allow,
-                &mut edit.base_allow,
-                &mut edit.ask,
-                &mut edit.deny,
-                &task.edit,
-            );
+            narrow(&mut self.read, &task.read);
+            narrow(&mut self.edit, &task.edit);
+            let run = &mut self.run;
             if let Some(task_allow) = &task.run.allow {
                 let base = std::mem::replace(&mut run.allow, task_allow.clone().into());
                 run.base_allow = Some(base);

@@ -5,6 +5,7 @@ use super::command_rules::CommandRule;
 use super::compile::{FileInfo, ParsedFile};
 use super::diag::{SourceFile, closest};
 use super::mcp::{McpServer, ToolPattern, matcher};
+use super::path_list::PathList;
 use super::paths_rules::{self, PathRule};
 use super::raw::{self, Words};
 use super::rule_error::RuleError;
@@ -66,7 +67,7 @@ impl<'f, 't> Validator<'f, 't> {
                     .collect(),
                 ..Evidence::default()
             },
-            high_risk: Vec::new(),
+            high_risk: PathList::default(),
             record: RecordSettings::default(),
         };
         let section = Origin::file(info.display, 1, 1);
@@ -198,10 +199,10 @@ impl<'f, 't> Validator<'f, 't> {
     fn path_section(&mut self, raw: raw::RawPathSection) -> PathSpec {
         self.shadowed_allows(&raw.allow, &[&raw.deny, &raw.ask]);
         PathSpec {
-            allow: self.paths(&raw.allow),
+            allow: self.paths(&raw.allow).into(),
             base_allow: None,
-            ask: self.paths(&raw.ask),
-            deny: self.paths(&raw.deny),
+            ask: self.paths(&raw.ask).into(),
+            deny: self.paths(&raw.deny).into(),
             default: self.verdict(&raw.default),
             outside_project: self.verdict(&raw.outside_project),
         }
@@ -256,6 +257,7 @@ impl<'f, 't> Validator<'f, 't> {
         self.spec.mcp.default = self.verdict(&raw.default);
         let mut servers: Vec<_> = raw.servers.unwrap_or_default().into_iter().collect();
         servers.sort_by_key(|(key, _)| key.span().start);
+        let mut compiled = Vec::with_capacity(servers.len());
         for (key, server) in servers {
             let origin = self.origin(&key.span());
             let Ok(server_matcher) = matcher(key.get_ref()).map_err(|e| self.bad_glob(&key, &e))
@@ -282,7 +284,7 @@ impl<'f, 't> Validator<'f, 't> {
                 read_only: read_only.iter().map(|p| p.pattern.clone()).collect(),
                 write: write.iter().map(|p| p.pattern.clone()).collect(),
             };
-            self.spec.mcp.servers.push(McpServer {
+            compiled.push(McpServer {
                 info,
                 matcher: server_matcher,
                 read_only,
@@ -292,6 +294,7 @@ impl<'f, 't> Validator<'f, 't> {
                 disabled_at,
             });
         }
+        self.spec.mcp.servers = compiled.into();
     }
 
     fn hosts(&mut self, words: &Words) -> Vec<HostRule> {
@@ -312,9 +315,9 @@ impl<'f, 't> Validator<'f, 't> {
     pub(super) fn web(&mut self, raw: raw::RawWeb) {
         self.shadowed_allows(&raw.allow, &[&raw.deny, &raw.ask]);
         self.spec.web = WebRules {
-            allow: self.hosts(&raw.allow),
-            ask: self.hosts(&raw.ask),
-            deny: self.hosts(&raw.deny),
+            allow: self.hosts(&raw.allow).into(),
+            ask: self.hosts(&raw.ask).into(),
+            deny: self.hosts(&raw.deny).into(),
             default: self.verdict(&raw.default),
             search: self.verdict(&raw.search),
         };
@@ -342,8 +345,8 @@ impl<'f, 't> Validator<'f, 't> {
         Some(StopSpec {
             origin: self.origin(&reason.span()),
             reason: reason.into_inner(),
-            edit,
-            run,
+            edit: edit.into(),
+            run: run.into(),
         })
     }
 
@@ -370,8 +373,8 @@ impl<'f, 't> Validator<'f, 't> {
 
     pub(super) fn task(&mut self, raw: raw::RawTask, _name_span: &Range<usize>) -> TaskSpec {
         TaskSpec {
-            read: self.lists(raw.read, Self::paths),
-            edit: self.lists(raw.edit, Self::paths),
+            read: self.lists(raw.read, Self::paths).into(),
+            edit: self.lists(raw.edit, Self::paths).into(),
             run: self.lists(raw.run, Self::commands),
             stops: raw
                 .stop
@@ -384,7 +387,10 @@ impl<'f, 't> Validator<'f, 't> {
 
     /// Merges the packs named in `extends`, adds the cross-section warnings, and hands back
     /// the file's spec.
-    pub(super) fn finish(mut self, tasks: BTreeMap<String, TaskSpec>) -> Option<ParsedFile> {
+    pub(super) fn finish(
+        mut self,
+        tasks: BTreeMap<String, super::packed::Packed<TaskSpec>>,
+    ) -> Option<ParsedFile> {
         for name in std::mem::take(&mut self.extends) {
             if let Err(message) = packs::merge_into(name.get_ref(), &mut self.spec) {
                 self.file.error(&name.span(), message.to_string(), None);

@@ -195,7 +195,7 @@ impl Validator<'_, '_> {
     }
 
     pub(super) fn evidence(&mut self, raw: raw::RawEvidence) {
-        self.spec.high_risk = self.paths(&raw.high_risk);
+        self.spec.high_risk = self.paths(&raw.high_risk).into();
         let evidence = &mut self.spec.evidence;
         evidence.tests_after_edit = raw.tests_after_edit.unwrap_or(false);
         if let Some(fields) = raw.rollback_fields {

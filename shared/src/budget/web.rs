@@ -70,6 +70,18 @@ impl WebRules {
             (&self.ask, Verdict::Ask),
             (&self.allow, Verdict::Allow),
         ] {
+            let Some(list) = list.get() else {
+                // A list the compiled-budget cache could not read back: a deny or ask list
+                // meets every host, an allow list none (fails closed).
+                if verdict == Verdict::Allow {
+                    continue;
+                }
+                return Some(hit(
+                    verdict,
+                    &Origin::builtin("budget-cache"),
+                    super::packed::DAMAGED,
+                ));
+            };
             if let Some(rule) = list.iter().find(|r| r.matches(&host)) {
                 return Some(hit(verdict, &rule.origin, &rule.pattern));
             }
@@ -90,11 +102,11 @@ mod tests {
         let compile = |list: &[&str]| {
             list.iter()
                 .map(|p| HostRule::compile(p, Origin::builtin("t")).unwrap())
-                .collect()
+                .collect::<Vec<_>>()
         };
         WebRules {
-            allow: compile(allow),
-            deny: compile(deny),
+            allow: compile(allow).into(),
+            deny: compile(deny).into(),
             ..WebRules::default()
         }
     }

@@ -81,7 +81,7 @@ impl Decider<'_> {
                             code: Code::StopRule,
                             what: what.clone(),
                             stop_reason: Some(stop.reason.clone()),
-                            detail: None,
+                            detail: stop.cache_note(),
                         });
                     }
                 }

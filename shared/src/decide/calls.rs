@@ -333,7 +333,7 @@ impl<'a> Decider<'a> {
                         code: Code::StopRule,
                         what: what.to_owned(),
                         stop_reason: Some(stop.reason.clone()),
-                        detail: None,
+                        detail: stop.cache_note(),
                     });
                 }
             }

@@ -16,6 +16,7 @@ use super::messages;
 mod name_filter;
 use crate::budget::{Budget, LayerKind};
 use crate::fsview::FsView;
+use crate::paths;
 pub(super) use name_filter::matching_entries;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -85,6 +86,20 @@ struct Guard {
     /// The path and everything under it (a folder), or only the path (a file).
     tree: bool,
     id: &'static str,
+    /// `paths::plain_bytes(&path)` is `Some`: compared by bytes (looked at once per guard).
+    plain: bool,
+}
+
+impl Guard {
+    fn new(path: PathBuf, tree: bool, id: &'static str) -> Guard {
+        let plain = paths::plain_bytes(&path).is_some();
+        Guard {
+            path,
+            tree,
+            id,
+            plain,
+        }
+    }
 }
 
 /// The protection `path` falls under for an edit reaching `reach` below it, checking the
@@ -117,7 +132,7 @@ pub fn protection(
                 if names.iter().any(|n| Some(OsStr::new(n)) == name))
             || candidates.iter().flatten().any(|p| {
                 if g.tree {
-                    p.ancestors().any(|a| a.file_name() == name)
+                    has_component_named(p, name)
                 } else {
                     p.file_name() == name
                 }
@@ -126,13 +141,7 @@ pub fn protection(
     let real: Vec<Guard> = guards
         .iter()
         .filter(|g| could_be(g))
-        .filter_map(|g| {
-            resolve(&g.path, fs).map(|path| Guard {
-                path,
-                tree: g.tree,
-                id: g.id,
-            })
-        })
+        .filter_map(|g| resolve(&g.path, fs).map(|path| Guard::new(path, g.tree, g.id)))
         .collect();
     guards.extend(real);
     let direct = candidates
@@ -182,16 +191,8 @@ pub fn writes_whole_folders(argv: &[String]) -> bool {
 /// Every protected path with a fixed location.
 fn guards(budget: &Budget, home: Option<&Path>, protected_dirs: &[PathBuf]) -> Vec<Guard> {
     let root = &budget.project_root;
-    let exact = |path: PathBuf, id| Guard {
-        path,
-        tree: false,
-        id,
-    };
-    let tree = |path: PathBuf, id| Guard {
-        path,
-        tree: true,
-        id,
-    };
+    let exact = |path: PathBuf, id| Guard::new(path, false, id);
+    let tree = |path: PathBuf, id| Guard::new(path, true, id);
     let mut guards: Vec<Guard> = budget
         .layers
         .iter()
@@ -268,19 +269,37 @@ fn direct_protection(
     if is_settings_file(path) && (in_claude_dir(root) || home.is_some_and(in_claude_dir)) {
         return Some(protected("claude-settings", None));
     }
-    if path.components().any(|c| c.as_os_str() == ".git") {
+    let plain = paths::plain_bytes(path).is_some();
+    let git = match paths::plain_bytes(path) {
+        Some(bytes) => bytes.split(|b| *b == b'/').any(|c| c == b".git"),
+        None => path.components().any(|c| c.as_os_str() == ".git"),
+    };
+    if git {
         return Some(protected("git-internals", None));
     }
     guards
         .iter()
         .find(|g| {
             if g.tree {
-                path.starts_with(&g.path)
+                paths::is_under_known(path, plain, &g.path, g.plain)
             } else {
-                path == g.path
+                paths::same_path_known(path, plain, &g.path, g.plain)
             }
         })
         .map(|g| protected(g.id, None))
+}
+
+/// Whether one of `path`'s ancestors (itself included) has the file name `name`, as
+/// `path.ancestors().any(|a| a.file_name() == name)` says, by bytes for a plain path.
+fn has_component_named(path: &Path, name: Option<&OsStr>) -> bool {
+    match (paths::plain_bytes(path), name) {
+        // `..` has no file name, and neither does a `name` that could equal it.
+        (Some(bytes), Some(name)) => {
+            let name = name.as_encoded_bytes();
+            bytes.split(|b| *b == b'/').any(|c| c == name && c != b"..")
+        }
+        _ => path.ancestors().any(|a| a.file_name() == name),
+    }
 }
 
 /// A folder holding a protected path, edited in a way that reaches it.
@@ -294,10 +313,14 @@ fn folder_holding(
     let root = &budget.project_root;
     // Inside the project, any edit of such a folder (`mv .claude x`, `git checkout -- .git`)
     // reaches the file; there is no common reason to edit `.claude` or `.git` as a whole.
-    let inside_project = path != root && path.starts_with(root);
+    let plain = paths::plain_bytes(path).is_some();
+    let inside_project = !paths::same_path(path, root) && paths::is_under(path, root);
     guards
         .iter()
-        .filter(|g| g.path != path && g.path.starts_with(path))
+        .filter(|g| {
+            !paths::same_path_known(&g.path, g.plain, path, plain)
+                && paths::is_under_known(&g.path, g.plain, path, plain)
+        })
         .find(|g| {
             inside_project
                 || match reach {
@@ -332,5 +355,37 @@ fn resolve(path: &Path, fs: &dyn FsView) -> Option<PathBuf> {
         }
         tail.push(cur.file_name()?.to_owned());
         cur = cur.parent()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_component_named_by_bytes_is_the_one_ancestors_name() {
+        let paths = [
+            "/",
+            "/a",
+            "/a/.git/x",
+            "/a/.gitx",
+            "/x/.git",
+            "/a/../.git",
+            "/a//.git/b",
+            "/a/./b",
+            "a/.git",
+            "/a/b/..",
+            "",
+        ];
+        for path in paths.map(Path::new) {
+            for name in [Some(".git"), Some("a"), Some("b"), Some(".."), None] {
+                let name = name.map(OsStr::new);
+                assert_eq!(
+                    has_component_named(path, name),
+                    path.ancestors().any(|a| a.file_name() == name),
+                    "{path:?} {name:?}"
+                );
+            }
+        }
     }
 }

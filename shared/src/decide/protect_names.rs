@@ -140,11 +140,7 @@ mod tests {
     use crate::fsview::RealFs;
 
     fn guard(path: &Path, tree: bool) -> Guard {
-        Guard {
-            path: path.to_path_buf(),
-            tree,
-            id: "test",
-        }
+        Guard::new(path.to_path_buf(), tree, "test")
     }
 
     #[test]

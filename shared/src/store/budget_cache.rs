@@ -1,7 +1,12 @@
 //! The compiled-budget cache (issue 16): the validated budget files ([`ParsedBudget`]) kept in
 //! `<data dir>/claude-budget/cache/`, so a hook call that finds no budget file changed skips
 //! TOML parsing and validation (most of a call's instructions). The task overlay and the
-//! layers are still built from it on every call.
+//! layers are still built from it on every call. Reading an entry back decodes only what
+//! every call needs (settings, limits, merge, evidence, record); the rule lists, MCP servers,
+//! web hosts and tasks stay packed bytes until a call consults them (`budget::rule_list`,
+//! `path_list`, `packed`), and a packed part that does not decode fails closed there (a
+//! refusal telling the agent to ask the user to delete `claude-budget/cache`), never as
+//! "no rules".
 //!
 //! Safety: the cache can only ever be *detected* stale, never trusted stale. An entry is used
 //! only when its [`Key`] equals the one computed now — the schema and package version, the
@@ -42,7 +47,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the stored form changes meaning without its shape changing.
-pub const SCHEMA: u32 = 1;
+pub const SCHEMA: u32 = 2;
 
 /// How close to an entry's creation a file's timestamps make its metadata untrustworthy:
 /// well above any file system's timestamp tick (FAT: 2 s) and NFS client/server clock skew.
@@ -119,10 +124,20 @@ pub fn trust(stored: &Key, written_ns: i64, current: &Key) -> Trust {
 /// several times faster than JSON (see the report of issue 16 for the figures).
 #[derive(Serialize, Deserialize)]
 struct Header {
+    /// First: a reader compares the line's start with this key's JSON
+    /// (`Entry::header_if_same_key`).
     key: Key,
     /// The clock when the entry's stamps were taken (before the files were read).
     written_ns: i64,
     /// SHA-256 of each file's validated bytes, as in the body.
+    hashes: Vec<String>,
+    body_len: u64,
+}
+
+/// The header's fields after the key, read once the key's bytes matched.
+#[derive(Deserialize)]
+struct HeaderTail {
+    written_ns: i64,
     hashes: Vec<String>,
     body_len: u64,
 }
@@ -219,11 +234,12 @@ impl Entry {
         let bytes = read_private(&self.path)?;
         let newline = bytes.iter().position(|b| *b == b'\n')?;
         let (head, body) = (&bytes[..newline], &bytes[newline + 1..]);
-        let header: Header = serde_json::from_slice(head).ok()?;
+        let header = self.header_if_same_key(head)?;
+        // Equal keys (`trust` compares them again, as the key this call computed).
         if header.body_len != body.len() as u64 || header.hashes.len() != self.key.files.len() {
             return None;
         }
-        let racy = match trust(&header.key, header.written_ns, &self.key) {
+        let racy = match trust(&self.key, header.written_ns, &self.key) {
             Trust::Stale => return None,
             Trust::Full => Vec::new(),
             Trust::IfContentMatches(racy) => racy,
@@ -252,6 +268,31 @@ impl Entry {
             self.store(header.hashes, body);
         }
         Some(parsed)
+    }
+
+    /// The header line's fields after the key, when its key is this call's: first compared
+    /// as the JSON this version writes for it (`{"key":…,` — `Header`'s first field), one
+    /// form per key, so equal bytes are equal keys; parsing the key was most of reading the
+    /// header. A line in another form is parsed whole and its key compared as a value.
+    fn header_if_same_key(&self, head: &[u8]) -> Option<HeaderTail> {
+        let key = serde_json::to_vec(&self.key).ok()?;
+        let rest = (head.strip_prefix(b"{\"key\":".as_slice()))
+            .and_then(|rest| rest.strip_prefix(key.as_slice()))
+            .and_then(|rest| rest.strip_prefix(b","));
+        let Some(rest) = rest else {
+            // Another form of the same JSON (written by another tool, keys reordered):
+            // parsed whole, the key compared as a value.
+            let header: Header = serde_json::from_slice(head).ok()?;
+            return (header.key == self.key).then_some(HeaderTail {
+                written_ns: header.written_ns,
+                hashes: header.hashes,
+                body_len: header.body_len,
+            });
+        };
+        let mut tail = Vec::with_capacity(rest.len() + 1);
+        tail.push(b'{');
+        tail.extend_from_slice(rest);
+        serde_json::from_slice(&tail).ok()
     }
 
     /// Writes the entry for a budget just loaded from source (best effort). Even while the

@@ -282,3 +282,326 @@ fn a_packed_run_rule_skipped_by_its_words_is_one_that_could_not_meet() {
         }
     }
 }
+
+/// One call of the spread the cache must decide as the source does.
+fn call(tool: &str, input: serde_json::Value) -> crate::protocol::ToolCall {
+    crate::protocol::ToolCall::from_parts(tool, &input)
+}
+
+/// Decides `call` against `budget` as the hook does (protected dirs, home, branch).
+fn decide_in(
+    budget: &Budget,
+    root: &Path,
+    call: &crate::protocol::ToolCall,
+) -> crate::decide::Decision {
+    let fs = RealFs;
+    let ctx = crate::decide::DecideContext {
+        cwd: root.to_path_buf(),
+        home: Some(root.join("home")),
+        nobody_can_answer: false,
+        protected_dirs: vec![root.join("state")],
+        current_branch: Some("main".into()),
+        fs: &fs,
+    };
+    crate::decide::decide(call, budget, &crate::decide::SessionFacts::default(), &ctx)
+}
+
+/// Reads, edits, writes, shell commands, MCP tools and web fetches spread over every section
+/// the cache keeps packed (read/edit lists, tasks, stops, high-risk, MCP servers, web hosts).
+fn spread_of_calls(root: &Path) -> Vec<crate::protocol::ToolCall> {
+    use serde_json::json;
+    let at = |rel: &str| root.join(rel).display().to_string();
+    let mut calls = Vec::new();
+    for rel in [
+        "src/lib.rs",
+        ".env",
+        "secrets/k",
+        "a/b/key.pem",
+        "docs/x.md",
+        "home/.ssh/id_rsa",
+        "/etc/passwd",
+    ] {
+        calls.push(call("Read", json!({ "file_path": at(rel) })));
+    }
+    for glob in ["*.pem", "**/.env*", "*", "src/**/*.rs"] {
+        calls.push(call(
+            "Grep",
+            json!({ "pattern": "x", "path": at(""), "glob": glob }),
+        ));
+    }
+    for rel in [
+        "src/lib.rs",
+        "Cargo.toml",
+        "migrations/1.sql",
+        "db/schema.sql",
+        "billing/a.rs",
+        "docs/x.md",
+        "crates/c7/src/x.rs",
+        "vendor/x",
+        ".claude/budget.toml",
+        "/tmp/outside",
+    ] {
+        let edit = json!({ "file_path": at(rel), "old_string": "a", "new_string": "b" });
+        calls.push(call("Edit", edit));
+        calls.push(call(
+            "Write",
+            json!({ "file_path": at(rel), "content": "x" }),
+        ));
+    }
+    for command in [
+        "cargo test -p billing && git status",
+        "rm -rf migrations",
+        "rm -rf docs",
+        "cat .env",
+        "echo hi > src/a.rs",
+        "cp x db/schema.sql",
+        "terraform apply",
+        "kubectl apply -f x",
+        "make deploy",
+        "git push origin main",
+        "curl https://example.com",
+        "find . -name '*.pem' -delete",
+    ] {
+        calls.push(call("Bash", json!({ "command": command })));
+    }
+    for tool in [
+        "mcp__github__get_issue",
+        "mcp__github__create_pull_request",
+        "mcp__github__delete_repo",
+        "mcp__a-x__get_x",
+        "mcp__a-x__put_x",
+        "mcp__slack__post",
+    ] {
+        calls.push(call(tool, json!({})));
+    }
+    for url in [
+        "https://docs.rs/serde",
+        "https://www.rust-lang.org/learn",
+        "https://evil.example/x",
+    ] {
+        calls.push(call("WebFetch", json!({ "url": url, "prompt": "p" })));
+    }
+    calls.push(call("WebSearch", json!({ "query": "q" })));
+    calls
+}
+
+/// A task that narrows and adds to every list kind a task can touch.
+const TASK_AND_SERVER: &str = "\n[tasks.docs]\nedit.allow = [\"docs/**\", \"src/**\"]\n\
+    edit.ask = [\"src/lib.rs\"]\nread.deny = [\"docs/private/**\"]\n\
+    run.deny = [\"re:^make (release|deploy)\"]\n\
+    stop = [{ edit = [\"docs/frozen/**\"], reason = \"frozen\" }]\n\
+    [mcp.servers.\"{a,b}-*\"]\nread_only = [\"get_[xy]\"]\n";
+
+#[test]
+fn every_decision_from_the_cache_is_the_one_from_source() {
+    let (dir, located) = realistic_project(TASK_AND_SERVER);
+    let root = dir.path();
+    for rel in ["src", "docs", "migrations", "billing", "secrets", "a/b"] {
+        fs::create_dir_all(root.join(rel)).unwrap();
+    }
+    fs::write(root.join("a/b/key.pem"), "k").unwrap();
+    fs::write(root.join(".env"), "k").unwrap();
+    let calls = spread_of_calls(root);
+    for task in [None, Some("docs")] {
+        // A budget read back from the cache per call: each call decodes only what it needs.
+        let from_source = budget::load_with(&located, task, &RealFs).unwrap().unwrap();
+        let parsed = budget::parse_sources(&located, &RealFs).unwrap().unwrap();
+        let bytes = postcard::to_stdvec(&parsed).unwrap();
+        for call in &calls {
+            let back: ParsedBudget = postcard::from_bytes(&bytes).unwrap();
+            let from_cache = back.into_budget(&located, task).unwrap();
+            assert_eq!(
+                decide_in(&from_source, root, call),
+                decide_in(&from_cache, root, call),
+                "task {task:?}: {call:?}"
+            );
+        }
+    }
+}
+
+/// The realistic budget's entry bytes with the first byte of `text` (inside one packed part)
+/// made invalid UTF-8, read back and built: a damaged entry as the hooks would read it.
+fn damaged_at(located: &Located, text: &str, task: Option<&str>) -> Result<Budget, BudgetError> {
+    damaged(located, text.as_bytes(), 0, task)
+}
+
+/// The same with the length of the glob literal `literal` made to run past its glob: the
+/// whole packed part of path rules holding it no longer decodes.
+fn damaged_glob_at(located: &Located, literal: &str) -> Budget {
+    let len = u32::try_from(literal.len()).unwrap().to_le_bytes();
+    let needle = [&len[..], literal.as_bytes()].concat();
+    damaged(located, &needle, 3, None).unwrap()
+}
+
+fn damaged(
+    located: &Located,
+    needle: &[u8],
+    offset: usize,
+    task: Option<&str>,
+) -> Result<Budget, BudgetError> {
+    let parsed = budget::parse_sources(located, &RealFs).unwrap().unwrap();
+    let mut bytes = postcard::to_stdvec(&parsed).unwrap();
+    let at = (bytes.windows(needle.len()))
+        .position(|w| w == needle)
+        .unwrap();
+    bytes[at + offset] = 0xff;
+    let back: ParsedBudget = postcard::from_bytes(&bytes).expect("the outer shape is intact");
+    back.into_budget(located, task)
+}
+
+fn assert_refused_for_the_cache(decision: &crate::decide::Decision, what: &str) {
+    assert_eq!(
+        decision.verdict,
+        Some(crate::verdict::Verdict::Deny),
+        "{what}: {decision:?}"
+    );
+    assert!(
+        decision.reason.contains("claude-budget/cache") && decision.reason.contains("ask the user"),
+        "{what}: {}",
+        decision.reason
+    );
+}
+
+#[test]
+fn a_damaged_part_of_the_cache_refuses_what_it_could_have_refused_and_allows_nothing() {
+    use serde_json::json;
+    let (dir, located) = realistic_project("");
+    let root = dir.path();
+    let at = |rel: &str| root.join(rel).display().to_string();
+    // A part of `[edit] deny` whose globs do not decode: every edit is refused, naming the
+    // cache; reads and commands without a file operand do not consult it.
+    let budget = damaged_glob_at(&located, "migrations");
+    let edit = json!({ "file_path": at("src/lib.rs"), "old_string": "a", "new_string": "b" });
+    assert_refused_for_the_cache(&decide_in(&budget, root, &call("Edit", edit)), "edit");
+    let read = decide_in(
+        &budget,
+        root,
+        &call("Read", json!({ "file_path": at("src/lib.rs") })),
+    );
+    assert_eq!(
+        read.verdict,
+        Some(crate::verdict::Verdict::Allow),
+        "{read:?}"
+    );
+    let bash = json!({ "command": "cargo test -p billing && git status" });
+    let bash = decide_in(&budget, root, &call("Bash", bash));
+    assert_eq!(
+        bash.verdict,
+        Some(crate::verdict::Verdict::Allow),
+        "{bash:?}"
+    );
+    // One `[edit] deny` rule whose pattern and origin do not decode: the paths its globs
+    // meet are refused, naming the cache; the others decide as before.
+    let budget = damaged_at(&located, "vendor/**", None).unwrap();
+    let edit = json!({ "file_path": at("vendor/x"), "old_string": "a", "new_string": "b" });
+    assert_refused_for_the_cache(&decide_in(&budget, root, &call("Edit", edit)), "rule");
+    let edit = json!({ "file_path": at("src/lib.rs"), "old_string": "a", "new_string": "b" });
+    let decision = decide_in(&budget, root, &call("Edit", edit));
+    assert_eq!(
+        decision.verdict,
+        Some(crate::verdict::Verdict::Allow),
+        "{decision:?}"
+    );
+    // `[edit] allow` (non-erring): a damaged rule or part allows nothing; the default
+    // (deny) decides.
+    let budget = damaged_at(&located, "crates/c0/src/**", None).unwrap();
+    let edit =
+        json!({ "file_path": at("crates/c0/src/a.rs"), "old_string": "a", "new_string": "b" });
+    let decision = decide_in(&budget, root, &call("Edit", edit));
+    assert_eq!(
+        decision.verdict,
+        Some(crate::verdict::Verdict::Deny),
+        "{decision:?}"
+    );
+    let budget = damaged_glob_at(&located, "crates/c0/src");
+    let edit = json!({ "file_path": at("src/lib.rs"), "old_string": "a", "new_string": "b" });
+    let decision = decide_in(&budget, root, &call("Edit", edit));
+    assert_eq!(
+        decision.verdict,
+        Some(crate::verdict::Verdict::Deny),
+        "{decision:?}"
+    );
+    // The MCP servers: every MCP tool is refused, naming the cache.
+    let budget = damaged_at(&located, "get_pull_request", None).unwrap();
+    let mcp = decide_in(&budget, root, &call("mcp__github__get_issue", json!({})));
+    assert_refused_for_the_cache(&mcp, "mcp");
+    // The web allow list: nothing is allowed by it; `[web] default` (ask) decides.
+    let budget = damaged_at(&located, "crates.io", None).unwrap();
+    let fetch = json!({ "url": "https://docs.rs/x", "prompt": "p" });
+    let fetch = decide_in(&budget, root, &call("WebFetch", fetch));
+    assert_eq!(
+        fetch.verdict,
+        Some(crate::verdict::Verdict::Ask),
+        "{fetch:?}"
+    );
+    // A stop rule's edit globs: every edit meets the stop, naming the cache.
+    let budget = damaged_glob_at(&located, "schema.sql");
+    let edit = json!({ "file_path": at("docs/x.md"), "old_string": "a", "new_string": "b" });
+    assert_refused_for_the_cache(&decide_in(&budget, root, &call("Edit", edit)), "stop edit");
+    // A stop rule's damaged rule: the edits its globs meet stop, naming the cache.
+    let budget = damaged_at(&located, "**/schema.sql", None).unwrap();
+    let edit = json!({ "file_path": at("db/schema.sql"), "old_string": "a", "new_string": "b" });
+    assert_refused_for_the_cache(&decide_in(&budget, root, &call("Edit", edit)), "stop rule");
+    // A stop rule's commands: the damaged rule meets commands of its program.
+    let (dir, located) = realistic_project("\n[[stop]]\nrun = [\"zork frob\"]\nreason = \"z\"\n");
+    let budget = damaged_at(&located, "zork frob", None).unwrap();
+    let bash = json!({ "command": "zork get x" });
+    let bash = decide_in(&budget, dir.path(), &call("Bash", bash));
+    assert_refused_for_the_cache(&bash, "stop run");
+}
+
+#[test]
+fn a_damaged_active_task_refuses_the_budget_and_names_the_cache() {
+    use serde_json::json;
+    let (dir, located) = realistic_project(TASK_AND_SERVER);
+    // The task itself (here its stop's reason) does not decode: the budget is refused.
+    let error = damaged_at(&located, "frozen", Some("docs")).unwrap_err();
+    let text = error.diagnostics[0].to_string();
+    assert!(text.contains("claude-budget/cache"), "{text}");
+    // Without the task active, the damaged task is never decoded.
+    assert!(damaged_at(&located, "frozen", None).is_ok());
+    // One rule of the task's lists does not decode: the paths its globs meet are refused.
+    let budget = damaged_at(&located, "docs/private/**", Some("docs")).unwrap();
+    let read = json!({ "file_path": dir.path().join("docs/private/x").display().to_string() });
+    assert_refused_for_the_cache(&decide_in(&budget, dir.path(), &call("Read", read)), "task");
+}
+
+#[test]
+fn a_header_is_trusted_only_with_this_calls_key_in_either_form() {
+    let entry = Entry {
+        path: PathBuf::new(),
+        key: key(),
+        now_ns: LATER,
+    };
+    let header_of = |key: Key| Header {
+        key,
+        written_ns: 5,
+        hashes: vec!["a".into(), "b".into()],
+        body_len: 3,
+    };
+    let as_written = serde_json::to_vec(&header_of(key())).unwrap();
+    let tail = entry.header_if_same_key(&as_written).expect("as written");
+    assert_eq!(
+        (tail.written_ns, tail.body_len, tail.hashes.len()),
+        (5, 3, 2)
+    );
+    // The same header with its fields in another order (rewritten by another tool).
+    let key_json = serde_json::to_string(&key()).unwrap();
+    let reordered =
+        format!("{{\"written_ns\":5,\"hashes\":[\"a\",\"b\"],\"body_len\":3,\"key\":{key_json}}}");
+    let tail = entry
+        .header_if_same_key(reordered.as_bytes())
+        .expect("reordered");
+    assert_eq!(tail.written_ns, 5);
+    // Another key, in either form: not trusted.
+    let mut other = key();
+    other.files[1].stamp.size += 1;
+    let other_json = serde_json::to_string(&other).unwrap();
+    assert!(
+        entry
+            .header_if_same_key(&serde_json::to_vec(&header_of(other)).unwrap())
+            .is_none()
+    );
+    let reordered = reordered.replace(&key_json, &other_json);
+    assert!(entry.header_if_same_key(reordered.as_bytes()).is_none());
+}
