@@ -133,6 +133,10 @@ mod tests {
             " \tgit  status\t ;  ",
             "make -j4 all && ./target/bin/x --out=/tmp/y",
             "export A=b && env X=1",
+            "declare -n ref=SECRET; declare -x A=1 B",
+            "local x=1 && readonly A=b && typeset -i n=2",
+            "alias ll=ls; let x=1; eval a; unset A; builtin export C=d",
+            "command export E=f | exec env G=h",
             "echo if then fi",
         ] {
             let plain = parse(text);
