@@ -172,6 +172,42 @@ impl<V: PackedValue> PackedMap<V> {
         self.map_mut().entry(key.to_owned()).or_default()
     }
 
+    /// Changes the value under one key (a new key starts at the default). While packed, the
+    /// entry is rewritten in place in the block — found, or inserted where its key sorts —
+    /// and the other entries are neither decoded nor moved out: an Edit in a long session
+    /// changes one file's count, not the 300 others'.
+    pub fn update(&mut self, key: &str, change: impl FnOnce(&mut V)) {
+        let Some(block) = &mut self.packed else {
+            change(self.map.entry(key.to_owned()).or_default());
+            return;
+        };
+        let mut at = 0;
+        let (start, end, mut value) = loop {
+            let Some((found, after)) = read_text(&block[at..]) else {
+                // The end of the block: a new key, last in order.
+                break (at, at, V::default());
+            };
+            let value_at = block.len() - after.len();
+            let Some(rest) = V::skip(after) else {
+                break (at, at, V::default());
+            };
+            let next = block.len() - rest.len();
+            match found.cmp(key.as_bytes()) {
+                std::cmp::Ordering::Less => at = next,
+                std::cmp::Ordering::Equal => {
+                    let value = V::read(&block[value_at..next]).map_or_else(V::default, |(v, _)| v);
+                    break (at, next, value);
+                }
+                std::cmp::Ordering::Greater => break (at, at, V::default()),
+            }
+        };
+        change(&mut value);
+        let mut entry = Vec::with_capacity(key.len() + 32);
+        write_text(&mut entry, key);
+        value.write(&mut entry);
+        block.splice(start..end, entry);
+    }
+
     pub fn insert(&mut self, key: String, value: V) {
         self.map_mut().insert(key, value);
     }
@@ -389,5 +425,53 @@ mod tests {
         );
         // Cut inside the last error line: refused, not read short.
         assert!(FailureCounts::from_packed(&block[..block.len() - 1]).is_none());
+    }
+
+    #[test]
+    fn an_update_rewrites_one_entry_of_the_block_as_the_map_would() {
+        let keys = ["/p/b.rs", "/p/d.rs", "/p/f.rs"];
+        let start: Vec<(&str, u32, u64)> = keys.iter().map(|k| (*k, 1, 5)).collect();
+        let mut packed = EditCounts::from_packed(&block(&start)).unwrap();
+        let mut map: BTreeMap<String, EditCount> = packed.to_map();
+        // Existing keys, new ones before, between and after them, a prefix of a key.
+        for (i, key) in [
+            "/p/d.rs", "/p/a.rs", "/p/c.rs", "/p/z.rs", "/p/d.r", "/p/b.rs", "/p/c.rs",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let seq = 10 + u64::try_from(i).unwrap();
+            let change = |e: &mut EditCount| {
+                e.count += 1;
+                e.last_seq = e.last_seq.max(seq);
+            };
+            packed.update(key, change);
+            change(map.entry((*key).to_string()).or_default());
+            assert!(packed.packed().is_some(), "an update decoded the block");
+            assert_eq!(packed.to_map(), map, "after `{key}`");
+            // The block is still well formed and in key order.
+            let again = EditCounts::from_packed(packed.packed().unwrap()).unwrap();
+            let order: Vec<String> = again.iter().map(|(k, _)| k).collect();
+            let mut sorted = order.clone();
+            sorted.sort();
+            assert_eq!(order, sorted);
+        }
+        // A failure count: a value of varying length rewritten in place.
+        let mut failures = FailureCounts::default();
+        failures.insert("cargo test".into(), FailureCount::default());
+        let block = failures.to_packed().into_owned();
+        let mut failures = FailureCounts::from_packed(&block).unwrap();
+        failures.update("cargo test", |f| {
+            f.count = 3;
+            f.last_error_line = "a much longer error line than before".into();
+        });
+        failures.update("a", |f| f.count = 1);
+        let got = failures.get("cargo test").unwrap();
+        assert_eq!(
+            (got.count, got.last_error_line.as_str()),
+            (3, "a much longer error line than before")
+        );
+        assert_eq!(failures.get("a").map(|f| f.count), Some(1));
+        assert_eq!(failures.len(), 2);
     }
 }

@@ -106,8 +106,8 @@ impl SessionState {
     /// last edit moves; the count waits for the PostToolUse, so nothing is counted twice.
     pub fn note_pre_edit(&mut self, path: &str) {
         let seq = self.seq;
-        let entry = self.edits.entry(path);
-        entry.last_seq = entry.last_seq.max(seq);
+        self.edits
+            .update(path, |entry| entry.last_seq = entry.last_seq.max(seq));
         if self.last_edit.as_ref().is_none_or(|e| e.seq < seq) {
             self.last_edit = Some(EditMark {
                 seq,

@@ -345,12 +345,13 @@ impl SessionState {
         }
         if event.failed {
             self.total_failures = self.total_failures.saturating_add(1);
-            let entry = self.failures.entry(&event.fingerprint);
-            entry.count = entry.count.saturating_add(1);
-            entry.last_seq = seq;
-            if let Some(line) = &event.error_line {
-                entry.last_error_line = shorten(line, MAX_ERROR_LINE_BYTES);
-            }
+            self.failures.update(&event.fingerprint, |entry| {
+                entry.count = entry.count.saturating_add(1);
+                entry.last_seq = seq;
+                if let Some(line) = &event.error_line {
+                    entry.last_error_line = shorten(line, MAX_ERROR_LINE_BYTES);
+                }
+            });
         }
         if let (Some(agent), false) = (&event.agent_id, event.edited.is_empty()) {
             *bounded_insert(&mut self.agent_edits, agent, seq) = seq;
@@ -362,9 +363,10 @@ impl SessionState {
             seq
         };
         for path in &event.edited {
-            let entry = self.edits.entry(path);
-            entry.count = entry.count.saturating_add(1);
-            entry.last_seq = entry.last_seq.max(edit_seq);
+            self.edits.update(path, |entry| {
+                entry.count = entry.count.saturating_add(1);
+                entry.last_seq = entry.last_seq.max(edit_seq);
+            });
             if self.last_edit.as_ref().is_none_or(|e| e.seq <= edit_seq) {
                 self.last_edit = Some(EditMark {
                     seq: edit_seq,
