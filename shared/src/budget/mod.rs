@@ -20,6 +20,7 @@ use rule_list::{RuleList, Slot};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+mod block;
 mod command_rules;
 mod compile;
 mod coverage;

@@ -14,10 +14,11 @@
 //! towards matching (deny, ask, stop, high-risk) it meets every path, with a rule telling the
 //! agent to have the cache deleted; in an allow list it meets none ([`PathList::parts`]).
 
+use super::block::{Block, BlockBuf};
 use super::glob_match::Glob;
 use super::paths_rules::{Anchor, PathRule, prepare};
 use crate::verdict::Origin;
-use serde::de::{self, SeqAccess, Visitor};
+use serde::de::{SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cell::OnceCell;
 use std::fmt;
@@ -230,33 +231,6 @@ impl Extend<PathRule> for PathList {
 impl fmt::Debug for PathList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.rules()).finish()
-    }
-}
-
-/// One part's packed block (postcard writes it with its length, read back in one copy).
-struct Block<'a>(&'a [u8]);
-
-impl Serialize for Block<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_bytes(self.0)
-    }
-}
-
-struct BlockBuf(Arc<[u8]>);
-
-impl<'de> Deserialize<'de> for BlockBuf {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<BlockBuf, D::Error> {
-        struct BlockVisitor;
-        impl Visitor<'_> for BlockVisitor {
-            type Value = BlockBuf;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("packed path rules")
-            }
-            fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<BlockBuf, E> {
-                Ok(BlockBuf(Arc::from(bytes)))
-            }
-        }
-        deserializer.deserialize_bytes(BlockVisitor)
     }
 }
 

@@ -11,6 +11,7 @@
 //! A packed rule that does not decode (a damaged cache entry) fails closed: it meets every
 //! command when erring (deny, ask), none otherwise ([`Slot::Damaged`]).
 
+use super::block::{Block, BlockBuf};
 use super::command_rules::CommandRule;
 use serde::de::{self, SeqAccess, Visitor};
 use serde::ser::SerializeTuple;
@@ -241,15 +242,6 @@ fn plain_word(word: &str) -> bool {
         })
 }
 
-/// The packed block as bytes (postcard writes them with their length, read back in one copy).
-struct Block<'a>(&'a [u8]);
-
-impl Serialize for Block<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_bytes(self.0)
-    }
-}
-
 /// A byte string read back without a copy (the keys and ends, read once into vectors).
 struct Bytes<'de>(&'de [u8]);
 
@@ -272,25 +264,6 @@ impl<'de> Deserialize<'de> for Bytes<'de> {
 /// The stored key of a rule that may meet any program. A program whose key happens to be
 /// this value is read back as "any": the rule is then only looked at for more commands.
 const ANY_PROGRAM: u64 = u64::MAX;
-
-/// The block read back, copied once (it is shared by every clone of the list).
-struct BlockBuf(Arc<[u8]>);
-
-impl<'de> Deserialize<'de> for BlockBuf {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<BlockBuf, D::Error> {
-        struct BlockVisitor;
-        impl Visitor<'_> for BlockVisitor {
-            type Value = BlockBuf;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("packed command rules")
-            }
-            fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<BlockBuf, E> {
-                Ok(BlockBuf(Arc::from(bytes)))
-            }
-        }
-        deserializer.deserialize_bytes(BlockVisitor)
-    }
-}
 
 /// Human-readable formats get the plain list of rules; binary ones (the cache) the keys,
 /// the ends and the packed block.
