@@ -7,8 +7,9 @@
 //! * [`layout`] — [`RunsLayout`]: every path under the data dir (runs, project, session).
 //! * [`budget_cache`] — the compiled-budget cache the hooks load the budget through.
 //! * this file — [`Session`]: a sidecar `state.lock` taken with std `File::lock`/`try_lock`
-//!   under a bounded wait, read–modify–write of `state.msgpack`, written to a temp file and
-//!   renamed so a crash at any moment leaves the previous or the next state, never a torn one.
+//!   under a bounded wait, read–modify–write of `state.msgpack`, written to its scratch file
+//!   and swapped in (or renamed) so a crash at any moment leaves the previous or the next
+//!   state, never a torn one.
 //!   MessagePack with named fields, not JSON: every hook call reads and rewrites the whole
 //!   state, and in a long session (~21 KB) JSON cost ~1 M instructions per call, most of it
 //!   escaping and unescaping text; MessagePack keeps what JSON gave (fields by name, so a
@@ -157,7 +158,7 @@ impl Session {
     }
 
     /// Locks the session (waiting at most `wait`), reads the state, applies `f`, writes the
-    /// state atomically (temp file + rename) when `f` changed it, and unlocks. A missing state file is a fresh
+    /// state atomically ([`Session::write_bytes`]) when `f` changed it, and unlocks. A missing state file is a fresh
     /// session. A corrupt one is an error: counters are never silently reset.
     pub fn update<T>(
         &self,
@@ -167,7 +168,7 @@ impl Session {
         let _lock = self.lock(wait)?;
         let (mut state, before) = self.read_with_bytes()?;
         let out = f(&mut state);
-        // A call that changed nothing (the same bytes) leaves the file alone: no temp file,
+        // A call that changed nothing (the same bytes) leaves the file alone: no write,
         // no rename, nothing for a crash to interrupt.
         let size_hint = match &before {
             Stored::Current(bytes) => bytes.len() + 1024,
