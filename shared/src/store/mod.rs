@@ -158,7 +158,7 @@ impl Session {
     }
 
     /// Locks the session (waiting at most `wait`), reads the state, applies `f`, writes the
-    /// state atomically ([`Session::write_bytes`]) when `f` changed it, and unlocks. A missing state file is a fresh
+    /// state atomically (see `write_bytes`) when `f` changed it, and unlocks. A missing state file is a fresh
     /// session. A corrupt one is an error: counters are never silently reset.
     pub fn update<T>(
         &self,
