@@ -125,6 +125,20 @@ impl GlobList {
         }
     }
 
+    /// The list's rules in written order, as the matching loops take them: a damaged part is
+    /// `Err(DAMAGED_RULE)` in a list that errs towards matching (it meets whatever it is
+    /// checked against: fail closed) and is passed over in the others (it allows nothing).
+    fn prepared(&self) -> impl Iterator<Item = Result<&Prepared, &'static PathRule>> {
+        self.list.parts().flat_map(move |part| {
+            let (rules, damaged): (&[Prepared], bool) = match part {
+                Decoded::Rules(rules) => (rules, false),
+                Decoded::Damaged => (&[], self.erring),
+            };
+            let damaged = damaged.then_some(Err(&*DAMAGED_RULE));
+            damaged.into_iter().chain(rules.iter().map(Ok))
+        })
+    }
+
     /// The first rule (in written order) that names `view.path`.
     fn first_match(&self, view: &View) -> Option<&PathRule> {
         let path = view.path.as_path();
@@ -133,33 +147,30 @@ impl GlobList {
             (view.home.as_deref()).and_then(|h| strip_prefix_bytes(path, h)),
             strip_prefix_bytes(path, Path::new("/")),
         );
-        for part in self.list.parts() {
-            let rules = match part {
-                Decoded::Rules(rules) => rules,
-                Decoded::Damaged if self.erring => return Some(&DAMAGED_RULE),
-                Decoded::Damaged => continue,
+        for entry in self.prepared() {
+            let prepared = match entry {
+                Ok(prepared) => prepared,
+                Err(damaged) => return Some(damaged),
             };
-            for prepared in rules {
-                let Some((anchor, globs)) = &prepared.globs else {
-                    // A pattern that does not translate: a glob that cannot be built.
-                    if self.erring && absolute.is_some() {
-                        return self.rule_of(prepared);
-                    }
-                    continue;
-                };
-                let path = match (anchor, self.erring) {
-                    (Anchor::Project, _) | (Anchor::Anywhere, false) => project,
-                    (Anchor::Home, _) => home,
-                    (Anchor::Absolute, _) | (Anchor::Anywhere, true) => absolute,
-                };
-                let Some(bytes) = path else { continue };
-                if globs
-                    .iter()
-                    .any(|glob| glob.try_matches(bytes).unwrap_or(self.erring))
-                    && let Some(rule) = self.rule_of(prepared)
-                {
-                    return Some(rule);
+            let Some((anchor, globs)) = &prepared.globs else {
+                // A pattern that does not translate: a glob that cannot be built.
+                if self.erring && absolute.is_some() {
+                    return self.rule_of(prepared);
                 }
+                continue;
+            };
+            let path = match (anchor, self.erring) {
+                (Anchor::Project, _) | (Anchor::Anywhere, false) => project,
+                (Anchor::Home, _) => home,
+                (Anchor::Absolute, _) | (Anchor::Anywhere, true) => absolute,
+            };
+            let Some(bytes) = path else { continue };
+            if globs
+                .iter()
+                .any(|glob| glob.try_matches(bytes).unwrap_or(self.erring))
+                && let Some(rule) = self.rule_of(prepared)
+            {
+                return Some(rule);
             }
         }
         None
@@ -390,43 +401,40 @@ impl GlobList {
         listing: &mut Option<Listing>,
     ) -> Option<&PathRule> {
         let views = views(dir, ctx);
-        for part in self.list.parts() {
-            let rules = match part {
-                Decoded::Rules(rules) => rules,
-                Decoded::Damaged if self.erring => return Some(&DAMAGED_RULE),
-                Decoded::Damaged => continue,
+        for entry in self.prepared() {
+            let prepared = match entry {
+                Ok(prepared) => prepared,
+                Err(damaged) => return Some(damaged),
             };
-            for prepared in rules {
-                let Some(rule) = self.rule_of(prepared) else {
-                    continue;
-                };
-                if ptr::eq(rule, &*DAMAGED_RULE) {
-                    return Some(rule);
-                }
-                let Ok((anchor, texts)) = translate(&rule.pattern) else {
-                    return Some(rule);
-                };
-                let meets = if anchor == Anchor::Anywhere && self.erring {
-                    let listing = listing.get_or_insert_with(|| Listing::walk(dir, ctx.fs));
-                    !listing.complete || names_any(prepared, &listing.paths)
-                } else {
-                    views.iter().any(|view| {
-                        let base = match anchor {
-                            Anchor::Project | Anchor::Anywhere => Some(view.root.as_path()),
-                            Anchor::Home => view.home.as_deref(),
-                            Anchor::Absolute => Some(Path::new("/")),
-                        };
-                        base.is_some_and(|base| {
-                            base.starts_with(&view.path)
-                                || view.path.strip_prefix(base).is_ok_and(|folder| {
-                                    texts.iter().any(|t| may_match_below(t, folder))
-                                })
-                        })
+            let Some(rule) = self.rule_of(prepared) else {
+                continue;
+            };
+            if ptr::eq(rule, &*DAMAGED_RULE) {
+                return Some(rule);
+            }
+            let Ok((anchor, texts)) = translate(&rule.pattern) else {
+                return Some(rule);
+            };
+            let meets = if anchor == Anchor::Anywhere && self.erring {
+                let listing = listing.get_or_insert_with(|| Listing::walk(dir, ctx.fs));
+                !listing.complete || names_any(prepared, &listing.paths)
+            } else {
+                views.iter().any(|view| {
+                    let base = match anchor {
+                        Anchor::Project | Anchor::Anywhere => Some(view.root.as_path()),
+                        Anchor::Home => view.home.as_deref(),
+                        Anchor::Absolute => Some(Path::new("/")),
+                    };
+                    base.is_some_and(|base| {
+                        base.starts_with(&view.path)
+                            || view.path.strip_prefix(base).is_ok_and(|folder| {
+                                texts.iter().any(|t| may_match_below(t, folder))
+                            })
                     })
-                };
-                if meets {
-                    return Some(rule);
-                }
+                })
+            };
+            if meets {
+                return Some(rule);
             }
         }
         None

@@ -158,10 +158,8 @@ impl BinWriter {
         self.0.extend_from_slice(&n.to_le_bytes());
     }
 
-    /// Text longer than 4 GiB cannot be in a state (a path, a hash, a model name).
     fn text(&mut self, text: &str) {
-        self.u32(u32::try_from(text.len()).unwrap_or(u32::MAX));
-        self.0.extend_from_slice(text.as_bytes());
+        super::packed_map::write_text(&mut self.0, text);
     }
 }
 
@@ -188,8 +186,9 @@ impl<'a> BinReader<'a> {
     }
 
     fn text(&mut self) -> Option<&'a str> {
-        let len = usize::try_from(self.u32()?).ok()?;
-        std::str::from_utf8(self.take(len)?).ok()
+        let (text, rest) = super::packed_map::read_text(self.0)?;
+        self.0 = rest;
+        std::str::from_utf8(text).ok()
     }
 
     fn is_empty(&self) -> bool {

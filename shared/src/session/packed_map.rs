@@ -75,13 +75,16 @@ impl PackedValue for FailureCount {
     }
 }
 
-/// Text longer than 4 GiB cannot be in a state (a path, a command, an error line).
-fn write_text(out: &mut Vec<u8>, text: &str) {
+/// A text in the state file's blocks: `<length u32 LE><bytes>`. Text longer than 4 GiB
+/// cannot be in a state (a path, a command, an error line). `compact.rs` writes its blocks'
+/// texts with these too.
+pub(super) fn write_text(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(&u32::try_from(text.len()).unwrap_or(u32::MAX).to_le_bytes());
     out.extend_from_slice(text.as_bytes());
 }
 
-fn read_text(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+/// The text at the start of `bytes` ([`write_text`]'s form), and the bytes after it.
+pub(super) fn read_text(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     let (len, rest) = bytes.split_first_chunk::<4>()?;
     rest.split_at_checked(usize::try_from(u32::from_le_bytes(*len)).ok()?)
 }
@@ -165,11 +168,6 @@ impl<V: PackedValue> PackedMap<V> {
             }
             None => self.map.get(key).cloned(),
         }
-    }
-
-    /// The value under one key, for changing (a new key starts at the default).
-    pub fn entry(&mut self, key: &str) -> &mut V {
-        self.map_mut().entry(key.to_owned()).or_default()
     }
 
     /// Changes the value under one key (a new key starts at the default). While packed, the
@@ -340,10 +338,22 @@ mod tests {
             Some(&bytes[..]),
             "a lookup decoded the block"
         );
-        counts.entry("/p/a.rs").count += 1;
+        counts.insert(
+            "/p/a.rs".into(),
+            EditCount {
+                count: 3,
+                last_seq: 7,
+            },
+        );
         assert_eq!(counts.packed(), None);
         assert_eq!(counts.get("/p/a.rs").map(|e| e.count), Some(3));
-        counts.entry("/p/new.rs").count += 1;
+        counts.insert(
+            "/p/new.rs".into(),
+            EditCount {
+                count: 1,
+                last_seq: 0,
+            },
+        );
         let listed: Vec<(String, u32)> = counts.iter().map(|(p, e)| (p, e.count)).collect();
         assert_eq!(
             listed,
