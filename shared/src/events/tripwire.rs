@@ -2,7 +2,8 @@
 //! judgement, the scan) and `store::tripwire_copies` (the files).
 //!
 //! * PreToolUse ([`note_pre`], after the session lock is released): `stat` the watched
-//!   files, one small file per call. The only cost on the allow path.
+//!   files, one line per call appended to the session's `tripwire/pre.log`. The only cost
+//!   on the allow path.
 //! * PostToolUse / PostToolUseFailure: [`scan_output`] and [`check_files`] before the
 //!   session lock (the latter under the tripwire's own lock when something changed), then
 //!   [`judge_call`] inside it: gate-off, and a tamper or a secret sets the session's stop so

@@ -51,6 +51,7 @@ pub mod review;
 pub mod scan;
 pub mod transcript;
 pub mod tripwire_copies;
+mod tripwire_prelog;
 pub mod tripwire_secrets;
 
 pub use layout::{RunsLayout, latest_session, project_key, session_in};

@@ -49,9 +49,7 @@ impl Tripwire {
                 .into_iter()
                 .collect());
         };
-        let earlier_running = pre
-            .as_ref()
-            .is_some_and(|p| self.earlier_call_running(p.at));
+        let earlier_running = pre.as_ref().is_some_and(|p| p.earlier_running);
         let mut paths: Vec<String> = manifest.files.keys().cloned().collect();
         paths.extend(now.iter().map(|s| s.path.clone()));
         paths.sort();

@@ -3,22 +3,23 @@
 //! ```text
 //! <session>/tripwire/manifest.json   the accepted state: path → kind, identity, sha256
 //! <session>/tripwire/copies/<sha256> a copy of every accepted version (mode 0600)
-//! <session>/tripwire/pre/<call id>   the identities one PreToolUse saw (deleted by its post)
+//! <session>/tripwire/pre.log          the identities each PreToolUse saw, until its post
 //! ```
 //!
-//! The pre-tool-use hook only `stat`s the watched files and writes one small line file per
-//! call ([`Tripwire::note_pre`]): hashing, copying and comparing happen in the post hook
+//! The pre-tool-use hook only `stat`s the watched files and appends one line per call to
+//! `pre.log` ([`Tripwire::note_pre`], [`super::tripwire_prelog`]): hashing, copying and comparing happen in the post hook
 //! ([`Tripwire::check_after`]), off the hot path. Both run inside the session lock, so the
 //! manifest is read and replaced by one hook at a time. Copies are content-addressed and
 //! never overwritten, so a version accepted by one call can still be restored by another.
 //! How a difference is judged: [`crate::tripwire`].
 
+use super::tripwire_prelog::{PreLog, PreNote};
 use crate::budget::Budget;
 use crate::tripwire::{Ident, Seen, WatchKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::Metadata;
-use std::io::{ErrorKind, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -246,7 +247,8 @@ impl Tripwire {
         self.dir.join("copies").join(sha256)
     }
 
-    fn pre_path(&self, call_id: &str) -> PathBuf {
+    /// Where versions before `pre.log` kept a call's note (still read by its post).
+    fn legacy_pre_path(&self, call_id: &str) -> PathBuf {
         self.dir
             .join("pre")
             .join(super::session_in(Path::new(""), call_id))
@@ -367,52 +369,41 @@ impl Tripwire {
         self.ensure_manifest(seen)?;
         let idents = idents_text(seen);
         let clean = std::fs::read(self.idents_path()).is_ok_and(|m| m == idents.as_bytes());
-        let text = format!("{}\n{idents}", if clean { "clean" } else { "dirty" });
-        let path = self.pre_path(call_id);
-        match std::fs::write(&path, &text) {
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                std::fs::create_dir_all(self.dir.join("pre"))?;
-                std::fs::write(&path, text)
-            }
-            other => other,
-        }
+        PreLog::new(&self.dir).note(&PreNote {
+            call_id: call_id.to_owned(),
+            at: SystemTime::now(),
+            clean,
+            idents,
+        })
     }
 
-    /// What the call's PreToolUse saw, removing its file. `None`: no PreToolUse saw this
-    /// call (or its file is unreadable: judged as if none had).
+    /// What the call's PreToolUse saw, marking its note done. `None`: no PreToolUse saw this
+    /// call (or its note is unreadable: judged as if none had).
     fn take_pre(&self, call_id: &str) -> Option<Pre> {
-        let path = self.pre_path(call_id);
+        let (note, others) = PreLog::new(&self.dir).take(call_id, ABANDONED_AFTER);
+        let note = note.or_else(|| self.take_legacy_pre(call_id))?;
+        Some(Pre {
+            seen: note.idents.lines().filter_map(parse_pre_line).collect(),
+            clean: note.clean,
+            earlier_running: others.iter().any(|at| *at <= note.at),
+            idents: note.idents,
+        })
+    }
+
+    /// A note written as its own file by a version before `pre.log` (a session that was
+    /// running when claude-budget was upgraded), removed once read.
+    fn take_legacy_pre(&self, call_id: &str) -> Option<PreNote> {
+        let path = self.legacy_pre_path(call_id);
         let at = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
         let text = std::fs::read_to_string(&path).ok()?;
         let _ = std::fs::remove_file(&path);
         let (first, idents) = text.split_once('\n').unwrap_or((&text, ""));
-        Some(Pre {
-            seen: idents.lines().filter_map(parse_pre_line).collect(),
+        Some(PreNote {
+            call_id: call_id.to_owned(),
+            at,
             clean: first == "clean",
             idents: idents.to_owned(),
-            at,
         })
-    }
-
-    /// True when another call's PreToolUse came no later than `since` and its post has not
-    /// run yet (abandoned calls, older than [`ABANDONED_AFTER`], are removed instead).
-    fn earlier_call_running(&self, since: SystemTime) -> bool {
-        let Ok(entries) = std::fs::read_dir(self.dir.join("pre")) else {
-            return false;
-        };
-        let now = SystemTime::now();
-        let mut running = false;
-        for entry in entries.filter_map(Result::ok).take(MAX_LISTED) {
-            let Ok(modified) = entry.metadata().and_then(|m| m.modified()) else {
-                continue;
-            };
-            if now.duration_since(modified).unwrap_or_default() > ABANDONED_AFTER {
-                let _ = std::fs::remove_file(entry.path());
-            } else if modified <= since {
-                running = true;
-            }
-        }
-        running
     }
 }
 
@@ -423,7 +414,9 @@ struct Pre {
     clean: bool,
     /// `seen` as written ([`idents_text`]).
     idents: String,
-    at: SystemTime,
+    /// Another call's PreToolUse came no later than this one's and its post has not run
+    /// yet (abandoned calls, older than [`ABANDONED_AFTER`], not counted).
+    earlier_running: bool,
 }
 
 /// Identities as lines (`kind size mtime ctime inode path`), sorted by path: the pre file's
@@ -500,3 +493,7 @@ pub fn read_bounded(path: &Path, limit: u64) -> Option<Vec<u8>> {
         .ok()?;
     Some(bytes)
 }
+
+#[cfg(test)]
+#[path = "tripwire_copies_tests.rs"]
+mod tests;

@@ -1,0 +1,49 @@
+use super::*;
+
+fn seen(path: &Path) -> Vec<Seen> {
+    let meta = std::fs::metadata(path).unwrap();
+    vec![Seen {
+        path: path.to_str().unwrap().to_owned(),
+        kind: WatchKind::Budget,
+        ident: ident(&meta),
+    }]
+}
+
+/// A session that was running when claude-budget was upgraded: the call's PreToolUse (the
+/// older version) wrote its note as a file of its own; the new post still finds it.
+#[test]
+fn a_note_written_before_the_upgrade_is_still_taken_by_its_post() {
+    let dir = tempfile::tempdir().unwrap();
+    let budget = dir.path().join("budget.toml");
+    std::fs::write(&budget, "[edit]\n").unwrap();
+    let tripwire = Tripwire::new(dir.path());
+    let now = seen(&budget);
+    tripwire.ensure_manifest(&now).unwrap();
+    let legacy = tripwire.legacy_pre_path("toolu_old");
+    std::fs::create_dir_all(legacy.parent().unwrap()).unwrap();
+    std::fs::write(&legacy, format!("dirty\n{}", idents_text(&now))).unwrap();
+    let pre = tripwire.take_pre("toolu_old").unwrap();
+    assert!(!pre.clean);
+    assert_eq!(pre.seen, now);
+    assert!(!legacy.exists(), "taken once");
+    assert!(tripwire.take_pre("toolu_old").is_none());
+}
+
+#[test]
+fn a_pre_note_is_one_line_in_the_log_and_no_file_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let budget = dir.path().join("budget.toml");
+    std::fs::write(&budget, "[edit]\n").unwrap();
+    let tripwire = Tripwire::new(dir.path());
+    let now = seen(&budget);
+    tripwire.note_pre("toolu_1", &now).unwrap();
+    tripwire.note_pre("toolu_2", &now).unwrap();
+    assert!(!dir.path().join(TRIPWIRE_DIR).join("pre").exists());
+    let pre = tripwire.take_pre("toolu_2").unwrap();
+    assert!(pre.clean, "the manifest was made from the same identities");
+    assert!(
+        pre.earlier_running,
+        "toolu_1 came first and has no post yet"
+    );
+    assert!(!tripwire.take_pre("toolu_1").unwrap().earlier_running);
+}

@@ -1,0 +1,142 @@
+use super::*;
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+fn note(id: &str, at: SystemTime) -> PreNote {
+    PreNote {
+        call_id: id.to_owned(),
+        at,
+        clean: id.len().is_multiple_of(2),
+        idents: format!(
+            "budget 10 1 2 3 /p/.claude/budget.toml\ngit-config 5 1 2 4 /p/.git/{id}\n"
+        ),
+    }
+}
+
+#[test]
+fn a_post_takes_back_exactly_what_its_pre_noted_and_only_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = PreLog::new(&dir.path().join("tripwire"));
+    let at = SystemTime::now();
+    log.note(&note("toolu_a", at)).unwrap();
+    log.note(&note("toolu_bb", at)).unwrap();
+    let (mine, others) = log.take("toolu_a", HOUR);
+    let mine = mine.unwrap();
+    assert_eq!(mine.idents, note("toolu_a", at).idents);
+    assert!(!mine.clean);
+    let noted = at
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let read = mine
+        .at
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    assert_eq!(read, noted);
+    assert_eq!(others.len(), 1, "toolu_bb is still running");
+    assert_eq!(log.take("toolu_a", HOUR).0, None, "a note is taken once");
+    assert!(log.take("toolu_bb", HOUR).0.unwrap().clean);
+    assert_eq!(log.take("toolu_never", HOUR), (None, Vec::new()));
+}
+
+#[test]
+fn abandoned_calls_do_not_count_as_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = PreLog::new(dir.path());
+    let old = SystemTime::now() - Duration::from_secs(2 * 3600);
+    log.note(&note("toolu_old", old)).unwrap();
+    log.note(&note("toolu_new", SystemTime::now())).unwrap();
+    log.note(&note("toolu_me", SystemTime::now())).unwrap();
+    let (_, others) = log.take("toolu_me", HOUR);
+    assert_eq!(others.len(), 1, "{others:?}");
+}
+
+#[test]
+fn call_ids_with_separators_survive_the_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = PreLog::new(dir.path());
+    let ids = ["a\tb", "a\nb", "a%09b", "%", "a\0b", "a%b"];
+    for id in ids {
+        log.note(&note(id, SystemTime::now())).unwrap();
+    }
+    for id in ids {
+        assert_eq!(log.take(id, HOUR).0.unwrap().call_id, id);
+    }
+    assert!(open_notes(&std::fs::read_to_string(&log.path).unwrap()).is_empty());
+}
+
+#[test]
+fn a_torn_line_is_skipped_and_the_lines_after_it_still_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = PreLog::new(dir.path());
+    log.note(&note("toolu_1", SystemTime::now())).unwrap();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log.path)
+        .unwrap()
+        .write_all(b"pre\ttoolu_2\t12\tcle\n\x00garbage\n")
+        .unwrap();
+    log.note(&note("toolu_3", SystemTime::now())).unwrap();
+    assert!(log.take("toolu_2", HOUR).0.is_none());
+    assert!(log.take("toolu_1", HOUR).0.is_some());
+    assert!(log.take("toolu_3", HOUR).0.is_some());
+}
+
+#[test]
+fn a_grown_log_is_cut_down_to_the_calls_still_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = PreLog::new(dir.path());
+    log.note(&note("toolu_open", SystemTime::now())).unwrap();
+    let mut written = 0;
+    let mut i = 0;
+    while written < 3 * COMPACT_AT {
+        let id = format!("toolu_{i}");
+        log.note(&note(&id, SystemTime::now())).unwrap();
+        assert!(log.take(&id, HOUR).0.is_some());
+        written += 190;
+        i += 1;
+    }
+    let size = std::fs::metadata(&log.path).unwrap().len();
+    assert!(
+        size <= COMPACT_AT + 512,
+        "cut down along the way: {size} bytes"
+    );
+    assert!(log.take("toolu_open", HOUR).0.is_some());
+}
+
+/// Hooks of parallel calls append and take while posts compact: every note a pre wrote is
+/// found by its post, whichever file it landed in.
+#[test]
+fn parallel_notes_survive_compactions() {
+    let dir = tempfile::tempdir().unwrap();
+    let tripwire = dir.path().join("tripwire");
+    let lost: usize = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..4)
+            .map(|t| {
+                let tripwire = tripwire.clone();
+                scope.spawn(move || {
+                    let log = PreLog::new(&tripwire);
+                    let mut lost = 0;
+                    for i in 0..250 {
+                        let id = format!("toolu_{t}_{i}");
+                        log.note(&note(&id, SystemTime::now())).unwrap();
+                        if log.take(&id, HOUR).0.is_none() {
+                            lost += 1;
+                        }
+                    }
+                    lost
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).sum()
+    });
+    assert_eq!(lost, 0);
+    let text = std::fs::read_to_string(tripwire.join("pre.log")).unwrap();
+    assert!(open_notes(&text).is_empty());
+    assert!(
+        text.len() < 2 * usize::try_from(COMPACT_AT).unwrap(),
+        "compacted along the way: {} bytes",
+        text.len()
+    );
+}
