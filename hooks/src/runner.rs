@@ -70,7 +70,7 @@ pub fn run(
         let _ = writeln!(std::io::stderr(), "claude-budget: internal panic: {info}");
     }));
     let env = Env::from_process();
-    start_watchdog(policy, env.deadline);
+    on_this_cpu(|| start_watchdog(policy, env.deadline));
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
         inject_fault(env.fault);
         match read_input() {
@@ -121,6 +121,34 @@ fn inject_fault(fault: Option<Fault>) {
         },
         None => {}
     }
+}
+
+/// Runs `start` (which spawns a thread) with this thread held on the CPU it is running on,
+/// so the new thread starts there too, then lets this thread move again.
+///
+/// Why: a thread that starts on another, idle CPU has to be woken there, and at exit it is
+/// woken there again to be ended; on a 2-core VM that cost ~0.1 ms of CPU per call and a
+/// migration per run (`perf stat`: 1.0 → 0.03 migrations per run). The watchdog sleeps
+/// for its whole life, so where it sleeps does not matter. Best effort: where affinity
+/// cannot be read or set, the thread starts wherever the scheduler puts it.
+#[cfg(target_os = "linux")]
+fn on_this_cpu(start: impl FnOnce()) {
+    use rustix::thread::{CpuSet, sched_getaffinity, sched_getcpu, sched_setaffinity};
+    let Ok(allowed) = sched_getaffinity(None) else {
+        return start();
+    };
+    let mut here = CpuSet::new();
+    here.set(sched_getcpu());
+    let held = sched_setaffinity(None, &here).is_ok();
+    start();
+    if held {
+        let _ = sched_setaffinity(None, &allowed);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn on_this_cpu(start: impl FnOnce()) {
+    start()
 }
 
 fn start_watchdog(policy: Policy, deadline: Duration) {
