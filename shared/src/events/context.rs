@@ -9,10 +9,11 @@ use super::{Outcome, Policy, failure};
 use crate::budget::{self, Budget, Located, PathContext, PriceOverride};
 use crate::decide::{self, DecideContext, Decision, SessionFacts, merge};
 use crate::env::Env;
-use crate::fsview::RealFs;
+use crate::fsview::{FsView, RealFs};
 use crate::protocol::{HookInput, ToolCall};
 use crate::redact::{self, Redactor};
 use crate::session::{self, Finished, Observer, PostEvent};
+use crate::shell::MemoFs;
 use crate::shell::{self, Analysis, ShellContext};
 use crate::store::{RunsLayout, Session, StoreError};
 use std::path::{Path, PathBuf};
@@ -118,7 +119,20 @@ pub fn decide_call(
     env: &Env,
     site: CallSite<'_>,
 ) -> Decision {
-    let fs = RealFs;
+    decide_call_seeing(call, budget, facts, env, site, &MemoFs::new(&RealFs))
+}
+
+/// [`decide_call`] with the file system seen through `fs`: the pre-tool-use hook passes the
+/// [`MemoFs`] it resolves the edit's count key with too, so each path is resolved once per
+/// call (an Edit resolved its path seven times, five `readlink`s each).
+pub fn decide_call_seeing(
+    call: &ToolCall,
+    budget: &Budget,
+    facts: &SessionFacts,
+    env: &Env,
+    site: CallSite<'_>,
+    fs: &dyn FsView,
+) -> Decision {
     let cwd = site
         .cwd
         .map_or_else(|| budget.project_root.clone(), Path::to_path_buf);
@@ -135,9 +149,9 @@ pub fn decide_call(
             Vec::new()
         },
         current_branch: matches!(call, ToolCall::Bash { .. })
-            .then(|| merge::current_branch(&budget.project_root, &fs))
+            .then(|| merge::current_branch(&budget.project_root, fs))
             .flatten(),
-        fs: &fs,
+        fs,
     };
     decide::decide(call, budget, facts, &ctx)
 }

@@ -5,10 +5,12 @@ use super::{Outcome, deny_outcome};
 use crate::budget::{Budget, BudgetError};
 use crate::decide::Decision;
 use crate::env::Env;
+use crate::fsview::RealFs;
 use crate::protocol::ToolCall;
 use crate::protocol::{HookInput, PreToolUseOutput, PreToolUseReply};
 use crate::redact;
 use crate::session::{SessionState, StopFact};
+use crate::shell::MemoFs;
 use crate::store::record::{self, Event};
 use crate::store::{self, transcript};
 use crate::verdict::{Code, Verdict};
@@ -106,6 +108,8 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
         .iter()
         .any(|l| l.spend.max_usd.is_some() || l.spend.max_tokens.is_some());
     let mut spend_note = None;
+    // What the file system answers is asked once per call (the decision and the edit's key).
+    let fs = MemoFs::new(&RealFs);
     let updated = session.update(lock_wait(env), |state| {
         if let Some(transcript) = input.transcript_path.as_deref() {
             // A missing transcript only means spend is not updated yet; one that cannot be
@@ -118,7 +122,7 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
         }
         let now_ms = store::now_ms();
         let facts = state.lend_facts(now_ms);
-        let decision = context::decide_call(&call, &budget, &facts, env, site);
+        let decision = context::decide_call_seeing(&call, &budget, &facts, env, site, &fs);
         state.take_back(facts);
         count_decision(
             state,
@@ -138,7 +142,7 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
             let key = crate::session::observe::tool_edit_key(
                 path,
                 &base,
-                &crate::fsview::RealFs,
+                &fs,
                 &redact::for_budget(&budget),
             );
             state.note_pre_edit(&key);

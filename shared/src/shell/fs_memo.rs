@@ -1,4 +1,6 @@
 //! The file system as one analysis sees it, each question asked of the real view once.
+//! The pre-tool-use hook also decides a whole call through one (the path rules, the
+//! self-protection and the edit's count key resolve the same path), as `decide_call` does.
 //!
 //! One command asks about the same path several times: an operand of a program that is
 //! not modelled is checked as a read and again as a path the program may name

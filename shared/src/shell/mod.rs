@@ -43,6 +43,7 @@ mod redirects;
 mod run;
 mod scripts;
 pub use adapter::caught_parser_panics;
+pub use fs_memo::MemoFs;
 mod split;
 mod status;
 mod vars;
