@@ -68,19 +68,22 @@ impl PreLog {
         let Some((text, size)) = self.read() else {
             return (None, Vec::new());
         };
+        let escaped = escape_id(call_id);
         let mut open = open_notes(&text);
         let now = SystemTime::now();
         let mine = open
             .iter()
-            .position(|n| n.call_id == call_id)
-            .map(|i| open.swap_remove(i));
+            .position(|n| n.id == escaped)
+            .map(|i| open.swap_remove(i))
+            .and_then(|n| parse_pre(n.line));
         let others = open
             .iter()
-            .filter(|n| now.duration_since(n.at).unwrap_or_default() <= abandoned_after)
+            .filter_map(|n| parse_pre(n.line))
             .map(|n| n.at)
+            .filter(|at| now.duration_since(*at).unwrap_or_default() <= abandoned_after)
             .collect();
         if mine.is_some() {
-            let done = format!("done\t{}\n", escape_id(call_id));
+            let done = format!("done\t{escaped}\n");
             let _ = self.append(done.as_bytes());
             if size > COMPACT_AT {
                 let _ = self.compact(abandoned_after);
@@ -108,11 +111,15 @@ impl PreLog {
         let mut text = String::new();
         (&mut file).take(MAX_READ).read_to_string(&mut text)?;
         let now = SystemTime::now();
-        let kept: Vec<PreNote> = open_notes(&text)
+        let kept: String = open_notes(&text)
             .into_iter()
-            .filter(|n| now.duration_since(n.at).unwrap_or_default() <= abandoned_after)
+            .filter(|n| {
+                parse_pre(n.line).is_some_and(|note| {
+                    now.duration_since(note.at).unwrap_or_default() <= abandoned_after
+                })
+            })
+            .flat_map(|n| [n.line, "\n"])
             .collect();
-        let kept: String = kept.iter().map(note_line).collect();
         let tmp = self.dir.join("pre.log.tmp");
         std::fs::write(&tmp, kept)?;
         std::fs::rename(&tmp, &self.path)
@@ -183,18 +190,26 @@ fn still_at(_: &File, path: &Path) -> bool {
 }
 
 /// The notes without a `done` line, in the order written (the last note of an id counts).
-fn open_notes(text: &str) -> Vec<PreNote> {
-    let mut open: Vec<PreNote> = Vec::new();
+/// Lines are only split here: a note is parsed when it is used.
+fn open_notes(text: &str) -> Vec<OpenNote<'_>> {
+    let mut open: Vec<OpenNote<'_>> = Vec::new();
     for line in text.lines() {
         if let Some(id) = line.strip_prefix("done\t") {
-            let id = unescape_id(id);
-            open.retain(|n| n.call_id != id);
-        } else if let Some(note) = parse_pre(line) {
-            open.retain(|n| n.call_id != note.call_id);
-            open.push(note);
+            open.retain(|n| n.id != id);
+        } else if let Some(rest) = line.strip_prefix("pre\t")
+            && let Some((id, _)) = rest.split_once('\t')
+        {
+            open.retain(|n| n.id != id);
+            open.push(OpenNote { id, line });
         }
     }
     open
+}
+
+/// An open note as written: its call id (escaped) and its whole line.
+struct OpenNote<'a> {
+    id: &'a str,
+    line: &'a str,
 }
 
 fn parse_pre(line: &str) -> Option<PreNote> {
