@@ -53,6 +53,7 @@ pub fn decide(
         ctx,
         findings: Vec::new(),
         note: None,
+        edit_key_seen: std::cell::RefCell::default(),
     };
     d.limits();
     match call {
@@ -82,6 +83,8 @@ pub(super) struct Decider<'a> {
     pub(super) ctx: &'a DecideContext<'a>,
     pub(super) findings: Vec<Finding>,
     pub(super) note: Option<String>,
+    /// The last [`Decider::edit_key`] worked out (path, key): an edit asks for it twice.
+    pub(super) edit_key_seen: std::cell::RefCell<Option<(std::path::PathBuf, String)>>,
 }
 
 /// The code for a path hit of the given section and verdict.

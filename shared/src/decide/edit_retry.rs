@@ -12,13 +12,20 @@ impl Decider<'_> {
     /// The key edits of `path` are counted under: the file with symlinks resolved, redacted
     /// as `session::observe` stores it.
     pub(super) fn edit_key(&self, path: &Path) -> String {
+        if let Some((seen, key)) = self.edit_key_seen.borrow().as_ref()
+            && seen == path
+        {
+            return key.clone();
+        }
         let resolved = resolve_target(path, self.ctx.fs)
             .unwrap_or_else(|| path.to_path_buf())
             .display()
             .to_string();
-        crate::redact::for_budget(self.budget)
+        let key = crate::redact::for_budget(self.budget)
             .text(&resolved)
-            .into_owned()
+            .into_owned();
+        *self.edit_key_seen.borrow_mut() = Some((path.to_path_buf(), key.clone()));
+        key
     }
 
     /// `[retry] same_command_failures` for an edit tool on this file.

@@ -27,6 +27,7 @@ pub fn limit_reached(budget: &Budget, facts: &SessionFacts) -> Option<Hit> {
         ctx: &ctx,
         findings: Vec::new(),
         note: None,
+        edit_key_seen: std::cell::RefCell::default(),
     };
     d.limits();
     Decision::from_findings(d.findings, false)

@@ -18,6 +18,7 @@ use crate::budget::{Budget, LayerKind};
 use crate::fsview::FsView;
 use crate::paths;
 pub(super) use name_filter::matching_entries;
+use std::borrow::Cow;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
@@ -80,9 +81,10 @@ impl<'a> Reach<'a> {
     }
 }
 
-/// A protected path and its rule id.
-struct Guard {
-    path: PathBuf,
+/// A protected path and its rule id. The path is borrowed where the budget or the
+/// environment already holds it: the guards are built at every edit check.
+struct Guard<'a> {
+    path: Cow<'a, Path>,
     /// The path and everything under it (a folder), or only the path (a file).
     tree: bool,
     id: &'static str,
@@ -90,8 +92,9 @@ struct Guard {
     plain: bool,
 }
 
-impl Guard {
-    fn new(path: PathBuf, tree: bool, id: &'static str) -> Guard {
+impl<'a> Guard<'a> {
+    fn new(path: impl Into<Cow<'a, Path>>, tree: bool, id: &'static str) -> Guard<'a> {
+        let path = path.into();
         let plain = paths::plain_bytes(&path).is_some();
         Guard {
             path,
@@ -189,15 +192,21 @@ pub fn writes_whole_folders(argv: &[String]) -> bool {
 }
 
 /// Every protected path with a fixed location.
-fn guards(budget: &Budget, home: Option<&Path>, protected_dirs: &[PathBuf]) -> Vec<Guard> {
+fn guards<'a>(
+    budget: &'a Budget,
+    home: Option<&Path>,
+    protected_dirs: &'a [PathBuf],
+) -> Vec<Guard<'a>> {
     let root = &budget.project_root;
-    let exact = |path: PathBuf, id| Guard::new(path, false, id);
-    let tree = |path: PathBuf, id| Guard::new(path, true, id);
-    let mut guards: Vec<Guard> = budget
-        .layers
-        .iter()
-        .map(|l| exact(l.file.clone(), "budget-file"))
-        .collect();
+    let exact = |path: Cow<'a, Path>, id| Guard::new(path, false, id);
+    let tree = |path: Cow<'a, Path>, id| Guard::new(path, true, id);
+    let mut guards: Vec<Guard<'a>> = Vec::with_capacity(32);
+    guards.extend(
+        budget
+            .layers
+            .iter()
+            .map(|l| exact(Cow::Borrowed(&l.file), "budget-file")),
+    );
     // The user budget's folder: moving it away or adding files to it changes the budget.
     guards.extend(
         budget
@@ -205,31 +214,33 @@ fn guards(budget: &Budget, home: Option<&Path>, protected_dirs: &[PathBuf]) -> V
             .iter()
             .filter(|l| matches!(l.kind, LayerKind::User | LayerKind::Managed))
             .filter_map(|l| l.file.parent())
-            .map(|dir| tree(dir.to_path_buf(), "user-budget")),
+            .map(|dir| tree(Cow::Borrowed(dir), "user-budget")),
     );
-    guards.push(exact(root.join(".claude/budget.toml"), "budget-file"));
+    let claude = root.join(".claude");
+    guards.push(exact(claude.join("budget.toml").into(), "budget-file"));
     for file in SETTINGS_FILES {
-        guards.push(exact(root.join(".claude").join(file), "claude-settings"));
+        guards.push(exact(claude.join(file).into(), "claude-settings"));
     }
-    guards.push(tree(root.join(".claude/budget-tests"), "budget-tests"));
-    guards.push(tree(root.join(".git"), "git-internals"));
+    guards.push(tree(claude.join("budget-tests").into(), "budget-tests"));
+    guards.push(tree(root.join(".git").into(), "git-internals"));
     if let Some(home) = home {
         guards.extend(
             STARTUP_FILES
                 .iter()
-                .map(|f| exact(home.join(f), "shell-startup")),
+                .map(|f| exact(home.join(f).into(), "shell-startup")),
         );
+        let claude = home.join(".claude");
         for file in SETTINGS_FILES {
-            guards.push(exact(home.join(".claude").join(file), "claude-settings"));
+            guards.push(exact(claude.join(file).into(), "claude-settings"));
         }
     }
     // From the environment (`store::protected_dirs`): our state, records, executables and
     // configuration, and Claude Code's settings under `$CLAUDE_CONFIG_DIR`.
     guards.extend(protected_dirs.iter().map(|d| {
         if is_settings_file(d) {
-            exact(d.clone(), "claude-settings")
+            exact(Cow::Borrowed(d), "claude-settings")
         } else {
-            tree(d.clone(), "hook-state")
+            tree(Cow::Borrowed(d), "hook-state")
         }
     }));
     guards
@@ -338,7 +349,7 @@ fn folder_holding(
                     Reach::Matching { patterns } => name_filter::reaches(g, path, patterns, fs),
                 }
         })
-        .map(|g| protected(g.id, Some(g.path.clone())))
+        .map(|g| protected(g.id, Some(g.path.to_path_buf())))
 }
 
 /// Resolves symlinks of the path or of its nearest existing parent.

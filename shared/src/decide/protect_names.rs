@@ -18,7 +18,12 @@ use std::path::{Path, PathBuf};
 const MAX_LISTED: usize = 10_000;
 
 /// True when deleting the entries under `deleted` that match `patterns` reaches `guard`.
-pub(super) fn reaches(guard: &Guard, deleted: &Path, patterns: &[String], fs: &dyn FsView) -> bool {
+pub(super) fn reaches(
+    guard: &Guard<'_>,
+    deleted: &Path,
+    patterns: &[String],
+    fs: &dyn FsView,
+) -> bool {
     let Some(matchers) = compile(patterns) else {
         return true;
     };
@@ -139,7 +144,7 @@ mod tests {
     use super::*;
     use crate::fsview::RealFs;
 
-    fn guard(path: &Path, tree: bool) -> Guard {
+    fn guard(path: &Path, tree: bool) -> Guard<'static> {
         Guard::new(path.to_path_buf(), tree, "test")
     }
 

@@ -106,7 +106,13 @@ pub fn project_key(project_root: &Path) -> String {
         .collect();
     let readable = readable.trim_start_matches('.');
     let digest = Sha256::digest(project_root.as_os_str().as_encoded_bytes());
-    let hash: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    // Hex by hand: a `format!` per byte was an allocation each, at every hook call.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hash = String::with_capacity(12);
+    for b in digest.iter().take(6) {
+        hash.push(char::from(HEX[usize::from(b >> 4)]));
+        hash.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
     if readable.is_empty() {
         hash
     } else {
@@ -179,6 +185,9 @@ mod tests {
         let layout = RunsLayout::under(Path::new("/data"));
         let dir = layout.project_dir(Path::new("/w/proj"), None).ok();
         let key = project_key(Path::new("/w/proj"));
+        // The name existing data directories already carry: the folder's name and the
+        // first 6 bytes of the SHA-256 of its path, in hex.
+        assert_eq!(key, "proj-783cc1983e91");
         assert_eq!(
             dir,
             Some(PathBuf::from(format!("/data/claude-budget/runs/{key}")))

@@ -83,8 +83,8 @@ fn ident(meta: &Metadata) -> Ident {
 pub fn watched(budget: &Budget, home: Option<&Path>) -> Vec<Seen> {
     let root = &budget.project_root;
     let mut out: Vec<Seen> = Vec::with_capacity(32);
-    let mut add = |path: PathBuf, kind: WatchKind| {
-        if let Ok(meta) = std::fs::metadata(&path)
+    let mut add = |path: &Path, kind: WatchKind| {
+        if let Ok(meta) = std::fs::metadata(path)
             && meta.is_file()
             && let Some(text) = path.to_str().filter(|t| !t.contains('\n'))
             && !out.iter().any(|s| s.path == text)
@@ -97,13 +97,13 @@ pub fn watched(budget: &Budget, home: Option<&Path>) -> Vec<Seen> {
         }
     };
     for layer in &budget.layers {
-        add(layer.file.clone(), WatchKind::Budget);
+        add(&layer.file, WatchKind::Budget);
     }
     let claude = root.join(".claude");
-    add(claude.join("budget.toml"), WatchKind::Budget);
+    add(&claude.join("budget.toml"), WatchKind::Budget);
     for name in list(&claude) {
         if name.starts_with("settings") && name.ends_with(".json") {
-            add(claude.join(name), WatchKind::Settings);
+            add(&claude.join(name), WatchKind::Settings);
         }
     }
     let mut folders = vec![claude.join("budget-tests")];
@@ -118,7 +118,7 @@ pub fn watched(budget: &Budget, home: Option<&Path>) -> Vec<Seen> {
             if path.is_dir() {
                 folders.push(path);
             } else {
-                add(path, WatchKind::BudgetTests);
+                add(&path, WatchKind::BudgetTests);
             }
         }
     }
@@ -126,7 +126,7 @@ pub fn watched(budget: &Budget, home: Option<&Path>) -> Vec<Seen> {
     let hooks = list(&git.join("hooks"));
     if hooks.len() > MAX_LISTED {
         for name in GIT_HOOK_NAMES {
-            add(git.join("hooks").join(name), WatchKind::GitHook);
+            add(&git.join("hooks").join(name), WatchKind::GitHook);
         }
     }
     for name in hooks
@@ -134,19 +134,30 @@ pub fn watched(budget: &Budget, home: Option<&Path>) -> Vec<Seen> {
         .filter(|n| !is_sample_hook_name(n))
         .take(MAX_LISTED)
     {
-        add(git.join("hooks").join(name), WatchKind::GitHook);
+        add(&git.join("hooks").join(name), WatchKind::GitHook);
     }
-    add(git.join("config"), WatchKind::GitConfig);
+    add(&git.join("config"), WatchKind::GitConfig);
     if let Some(home) = home {
+        // One buffer for the user's files, a name pushed and popped for each: a `join` per
+        // file was an allocation each, at every PreToolUse.
+        let mut at = home.to_path_buf();
+        let mut add_in = |at: &mut PathBuf, name: &str, kind: WatchKind| {
+            at.push(name);
+            add(at, kind);
+            at.pop();
+        };
         for file in crate::decide::protect::STARTUP_FILES {
-            add(home.join(file), WatchKind::Startup);
-        }
-        for file in ["settings.json", "settings.local.json"] {
-            add(home.join(".claude").join(file), WatchKind::Settings);
+            add_in(&mut at, file, WatchKind::Startup);
         }
         // `git config --global core.hooksPath …` written by hand reaches every repository.
-        add(home.join(".gitconfig"), WatchKind::GitConfig);
-        add(home.join(".config/git/config"), WatchKind::GitConfig);
+        add_in(&mut at, ".gitconfig", WatchKind::GitConfig);
+        at.push(".claude");
+        for file in ["settings.json", "settings.local.json"] {
+            add_in(&mut at, file, WatchKind::Settings);
+        }
+        at.pop();
+        at.push(".config/git/config");
+        add(&at, WatchKind::GitConfig);
     }
     out
 }
