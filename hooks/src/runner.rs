@@ -137,8 +137,14 @@ fn on_this_cpu(start: impl FnOnce()) {
     let Ok(allowed) = sched_getaffinity(None) else {
         return start();
     };
+    // Checked before use: `CpuSet::set` panics on a CPU number out of its range, and this
+    // runs before the panic guard (a panic here would exit 101, which lets the call through).
+    let cpu = sched_getcpu();
+    if cpu >= CpuSet::MAX_CPU || !allowed.is_set(cpu) {
+        return start();
+    }
     let mut here = CpuSet::new();
-    here.set(sched_getcpu());
+    here.set(cpu);
     let held = sched_setaffinity(None, &here).is_ok();
     start();
     if held {

@@ -83,11 +83,12 @@ fn ident(meta: &Metadata) -> Ident {
 pub fn watched(budget: &Budget, home: Option<&Path>) -> Vec<Seen> {
     let root = &budget.project_root;
     let mut out: Vec<Seen> = Vec::with_capacity(32);
+    // A path already seen (the project budget is a layer too) is not `stat`ed again.
     let mut add = |path: &Path, kind: WatchKind| {
-        if let Ok(meta) = std::fs::metadata(path)
-            && meta.is_file()
-            && let Some(text) = path.to_str().filter(|t| !t.contains('\n'))
+        if let Some(text) = path.to_str().filter(|t| !t.contains('\n'))
             && !out.iter().any(|s| s.path == text)
+            && let Ok(meta) = std::fs::metadata(path)
+            && meta.is_file()
         {
             out.push(Seen {
                 path: text.to_owned(),
@@ -138,28 +139,32 @@ pub fn watched(budget: &Budget, home: Option<&Path>) -> Vec<Seen> {
     }
     add(&git.join("config"), WatchKind::GitConfig);
     if let Some(home) = home {
-        // One buffer for the user's files, a name pushed and popped for each: a `join` per
-        // file was an allocation each, at every PreToolUse.
-        let mut at = home.to_path_buf();
-        let mut add_in = |at: &mut PathBuf, name: &str, kind: WatchKind| {
-            at.push(name);
-            add(at, kind);
-            at.pop();
-        };
-        for file in crate::decide::protect::STARTUP_FILES {
-            add_in(&mut at, file, WatchKind::Startup);
-        }
-        // `git config --global core.hooksPath …` written by hand reaches every repository.
-        add_in(&mut at, ".gitconfig", WatchKind::GitConfig);
-        at.push(".claude");
-        for file in ["settings.json", "settings.local.json"] {
-            add_in(&mut at, file, WatchKind::Settings);
-        }
-        at.pop();
-        at.push(".config/git/config");
-        add(&at, WatchKind::GitConfig);
+        user_files(home, add);
     }
     out
+}
+
+/// The user's watched files, each as `home.join(name)` writes it, given to `add`. One buffer
+/// for all (a `join` per file was an allocation each, at every PreToolUse), refilled from
+/// `home` each time: `PathBuf::pop` would normalise a HOME such as `/home/u/.`, and the paths
+/// must stay the ones earlier versions wrote in the manifest.
+fn user_files(home: &Path, mut add: impl FnMut(&Path, WatchKind)) {
+    let mut at = PathBuf::with_capacity(home.as_os_str().len() + 32);
+    let mut add_in = |name: &str, kind: WatchKind| {
+        at.as_mut_os_string().clear();
+        at.push(home);
+        at.push(name);
+        add(&at, kind);
+    };
+    for file in crate::decide::protect::STARTUP_FILES {
+        add_in(file, WatchKind::Startup);
+    }
+    for file in [".claude/settings.json", ".claude/settings.local.json"] {
+        add_in(file, WatchKind::Settings);
+    }
+    // `git config --global core.hooksPath …` written by hand reaches every repository.
+    add_in(".gitconfig", WatchKind::GitConfig);
+    add_in(".config/git/config", WatchKind::GitConfig);
 }
 
 fn list(dir: &Path) -> Vec<String> {

@@ -47,3 +47,35 @@ fn a_pre_note_is_one_line_in_the_log_and_no_file_of_its_own() {
     );
     assert!(!tripwire.take_pre("toolu_1").unwrap().earlier_running);
 }
+
+/// The user's files are watched under the same path text `home.join(name)` gives, whatever
+/// the shape of HOME: the manifest of a session started by an earlier version keys them so.
+#[test]
+fn the_user_files_keep_the_path_text_of_a_join_for_any_home() {
+    for home in [
+        "/home/u",
+        "/home/u/",
+        "/home/u/.",
+        "/home/u//",
+        "/",
+        "rel/home",
+    ] {
+        let home = Path::new(home);
+        let mut got = Vec::new();
+        user_files(home, |path, _| got.push(path.to_path_buf()));
+        let mut names: Vec<&str> = crate::decide::protect::STARTUP_FILES.to_vec();
+        names.extend([
+            ".claude/settings.json",
+            ".claude/settings.local.json",
+            ".gitconfig",
+            ".config/git/config",
+        ]);
+        let want: Vec<PathBuf> = names.iter().map(|n| home.join(n)).collect();
+        let text = |p: &[PathBuf]| {
+            p.iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(text(&got), text(&want), "HOME={}", home.display());
+    }
+}

@@ -6,17 +6,25 @@
 //! all the rest of a PreToolUse; appending a line to an existing file is ~10 µs.
 //!
 //! ```text
-//! pre<TAB><call id><TAB><unix ns><TAB>clean|dirty<TAB><identities, NUL between lines>\n
-//! done<TAB><call id>\n
+//! \npre<TAB><call id><TAB><unix ns><TAB>clean|dirty<TAB><identities, NUL between lines>
+//! \ndone<TAB><call id>
 //! ```
 //!
-//! A call is open from its `pre` line to its `done` line. Each line is one `write` on a file
-//! opened for appending, under a shared lock; the post that finds the log grown past
-//! [`COMPACT_AT`] rewrites it with only the open notes, under the exclusive lock, and renames
-//! the new file over the old one. Whoever locked a file that was renamed away meanwhile
-//! opens the log again, so no line lands in a replaced file. A line that does not parse (a
-//! torn write) is skipped: its call is then judged as one no PreToolUse saw, which compares
-//! with the accepted state — the weaker check, never a pass.
+//! Each record starts a line (with its `\n` first), so a record torn by a killed writer
+//! ends at the next record instead of swallowing it; a line that does not parse is
+//! skipped. A call is open from its first `pre` line to its `done` line: a later `pre` of
+//! the same id does not replace the first, and a `done` is final, so a line appended later
+//! can only close a note (the stricter check follows), never change what the call's
+//! PreToolUse saw. A call whose note is missing is judged as one no PreToolUse saw: it is
+//! compared with the accepted state — the stricter check, never a pass.
+//!
+//! Each record is one `write` on a file opened for appending, under a shared lock; the post
+//! that finds the log grown past [`COMPACT_AT`] and mostly done rewrites it with only the
+//! open notes, under the exclusive lock, and renames the new file over the old one. Whoever
+//! locked a file that was renamed away meanwhile opens the log again, so no record lands in
+//! a replaced file. Every lock wait is bounded ([`LOCK_WAIT`]; a compaction does not wait at
+//! all): a process holding the log's lock can make notes go missing (the stricter check),
+//! not make a hook wait past its deadline.
 
 use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
@@ -25,8 +33,11 @@ use std::time::{Duration, SystemTime};
 
 /// Past this size the next post hook keeps only the open notes.
 const COMPACT_AT: u64 = 64 * 1024;
-/// The most of the log a post hook reads: far more than the open notes of any session.
+/// The most of the log a post hook reads (its end): far more than the open notes of any
+/// session.
 const MAX_READ: u64 = 16 * 1024 * 1024;
+/// How long an append waits for the log's lock.
+const LOCK_WAIT: Duration = Duration::from_millis(500);
 
 /// What one PreToolUse noted.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,7 +76,7 @@ impl PreLog {
         call_id: &str,
         abandoned_after: Duration,
     ) -> (Option<PreNote>, Vec<SystemTime>) {
-        let Some((text, size)) = self.read() else {
+        let Some((text, size)) = self.read_end() else {
             return (None, Vec::new());
         };
         let escaped = escape_id(call_id);
@@ -83,33 +94,36 @@ impl PreLog {
             .filter(|at| now.duration_since(*at).unwrap_or_default() <= abandoned_after)
             .collect();
         if mine.is_some() {
-            let done = format!("done\t{escaped}\n");
+            let done = format!("\ndone\t{escaped}");
             let _ = self.append(done.as_bytes());
-            if size > COMPACT_AT {
+            // Compacted when most of it is done: a log of mostly open notes (many refused
+            // approvals) would otherwise be rewritten by every post.
+            let open_bytes: usize = open.iter().map(|n| n.line.len() + 1).sum();
+            if size > COMPACT_AT && open_bytes < text.len() / 2 {
                 let _ = self.compact(abandoned_after);
             }
         }
         (mine, others)
     }
 
-    fn read(&self) -> Option<(String, u64)> {
-        let mut file = File::open(&self.path).ok()?;
+    /// The end of the log (at most [`MAX_READ`] bytes, from a record's start), and its size.
+    fn read_end(&self) -> Option<(String, u64)> {
+        let file = File::open(&self.path).ok()?;
         let size = file.metadata().ok()?.len();
-        let mut bytes = Vec::with_capacity(usize::try_from(size.min(MAX_READ)).unwrap_or(0));
-        (&mut file).take(MAX_READ).read_to_end(&mut bytes).ok()?;
-        Some((String::from_utf8_lossy(&bytes).into_owned(), size))
+        Some((read_end_of(file, size)?, size))
     }
 
-    fn append(&self, line: &[u8]) -> std::io::Result<()> {
-        let mut file = self.open_locked(false)?;
-        file.write_all(line)
+    fn append(&self, record: &[u8]) -> std::io::Result<()> {
+        let mut file = self.open_locked(Lock::Shared { wait: LOCK_WAIT })?;
+        file.write_all(record)
     }
 
-    /// Rewrites the log with only the open notes (abandoned ones dropped).
+    /// Rewrites the log with only the open notes (abandoned ones dropped); skipped when
+    /// someone else holds the lock.
     fn compact(&self, abandoned_after: Duration) -> std::io::Result<()> {
-        let mut file = self.open_locked(true)?;
-        let mut text = String::new();
-        (&mut file).take(MAX_READ).read_to_string(&mut text)?;
+        let file = self.open_locked(Lock::ExclusiveNow)?;
+        let size = file.metadata()?.len();
+        let text = read_end_of(&file, size).unwrap_or_default();
         let now = SystemTime::now();
         let kept: String = open_notes(&text)
             .into_iter()
@@ -118,7 +132,7 @@ impl PreLog {
                     now.duration_since(note.at).unwrap_or_default() <= abandoned_after
                 })
             })
-            .flat_map(|n| [n.line, "\n"])
+            .flat_map(|n| ["\n", n.line])
             .collect();
         let tmp = self.dir.join("pre.log.tmp");
         std::fs::write(&tmp, kept)?;
@@ -126,9 +140,9 @@ impl PreLog {
         // `file` (and its lock) is dropped here, after the rename.
     }
 
-    /// The log opened for appending (and reading), locked shared or exclusive, and still the
-    /// file at its path (a compaction may have renamed a new one over it while we waited).
-    fn open_locked(&self, exclusive: bool) -> std::io::Result<File> {
+    /// The log opened for appending (and reading), locked, and still the file at its path (a
+    /// compaction may have renamed a new one over it while we waited).
+    fn open_locked(&self, lock: Lock) -> std::io::Result<File> {
         for _ in 0..8 {
             let file = match open_append(&self.path) {
                 Err(e) if e.kind() == ErrorKind::NotFound => {
@@ -137,11 +151,7 @@ impl PreLog {
                 }
                 other => other?,
             };
-            if exclusive {
-                file.lock()?;
-            } else {
-                file.lock_shared()?;
-            }
+            lock.take(&file)?;
             if still_at(&file, &self.path) {
                 return Ok(file);
             }
@@ -152,7 +162,62 @@ impl PreLog {
     }
 }
 
-/// The `pre` line of a note.
+/// How the log is locked.
+#[derive(Clone, Copy)]
+enum Lock {
+    /// To append, waiting at most `wait` for a compaction (or anyone) to let go.
+    Shared { wait: Duration },
+    /// To compact, only if nobody holds it now.
+    ExclusiveNow,
+}
+
+impl Lock {
+    fn take(self, file: &File) -> std::io::Result<()> {
+        let busy =
+            || std::io::Error::new(ErrorKind::WouldBlock, "the tripwire's pre.log is locked");
+        match self {
+            Lock::ExclusiveNow => file.try_lock().map_err(|e| match e {
+                std::fs::TryLockError::WouldBlock => busy(),
+                std::fs::TryLockError::Error(e) => e,
+            }),
+            Lock::Shared { wait } => {
+                let started = std::time::Instant::now();
+                loop {
+                    match file.try_lock_shared() {
+                        Ok(()) => return Ok(()),
+                        Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
+                            std::thread::sleep(Duration::from_millis(1));
+                        }
+                        Err(std::fs::TryLockError::WouldBlock) => return Err(busy()),
+                        Err(std::fs::TryLockError::Error(e)) => return Err(e),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// At most the last [`MAX_READ`] bytes of the log, from the first record that starts in
+/// them; bytes that are not UTF-8 (a torn write) read as replacement characters.
+fn read_end_of(mut file: impl Read + std::io::Seek, size: u64) -> Option<String> {
+    let skip = size.saturating_sub(MAX_READ);
+    if skip > 0 {
+        file.seek(std::io::SeekFrom::Start(skip)).ok()?;
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size.min(MAX_READ)).unwrap_or(0));
+    file.take(MAX_READ).read_to_end(&mut bytes).ok()?;
+    let from = if skip > 0 {
+        bytes
+            .iter()
+            .position(|b| *b == b'\n')
+            .unwrap_or(bytes.len())
+    } else {
+        0
+    };
+    Some(String::from_utf8_lossy(&bytes[from..]).into_owned())
+}
+
+/// The `pre` record of a note.
 fn note_line(note: &PreNote) -> String {
     let at = note
         .at
@@ -160,7 +225,7 @@ fn note_line(note: &PreNote) -> String {
         .unwrap_or_default()
         .as_nanos();
     format!(
-        "pre\t{}\t{at}\t{}\t{}\n",
+        "\npre\t{}\t{at}\t{}\t{}",
         escape_id(&note.call_id),
         if note.clean { "clean" } else { "dirty" },
         note.idents.replace('\n', "\0")
@@ -189,17 +254,21 @@ fn still_at(_: &File, path: &Path) -> bool {
     path.exists()
 }
 
-/// The notes without a `done` line, in the order written (the last note of an id counts).
-/// Lines are only split here: a note is parsed when it is used.
+/// The notes without a `done` line, in the order written. The first `pre` of an id is its
+/// note and a `done` is final (see the module's doc). Lines are only split here: a note is
+/// parsed when it is used.
 fn open_notes(text: &str) -> Vec<OpenNote<'_>> {
     let mut open: Vec<OpenNote<'_>> = Vec::new();
-    for line in text.lines() {
+    let mut closed: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for line in text.split('\n') {
         if let Some(id) = line.strip_prefix("done\t") {
             open.retain(|n| n.id != id);
+            closed.insert(id);
         } else if let Some(rest) = line.strip_prefix("pre\t")
             && let Some((id, _)) = rest.split_once('\t')
+            && !closed.contains(id)
+            && !open.iter().any(|n| n.id == id)
         {
-            open.retain(|n| n.id != id);
             open.push(OpenNote { id, line });
         }
     }
@@ -230,7 +299,8 @@ fn parse_pre(line: &str) -> Option<PreNote> {
     })
 }
 
-/// A call id as one field: `%`, tab, newline and NUL written as `%25`, `%09`, `%0A`, `%00`.
+/// A call id as one field: `%`, tab, newline, carriage return and NUL written as `%25`,
+/// `%09`, `%0A`, `%0D`, `%00`.
 fn escape_id(id: &str) -> String {
     let mut out = String::with_capacity(id.len());
     for c in id.chars() {
@@ -238,6 +308,7 @@ fn escape_id(id: &str) -> String {
             '%' => out.push_str("%25"),
             '\t' => out.push_str("%09"),
             '\n' => out.push_str("%0A"),
+            '\r' => out.push_str("%0D"),
             '\0' => out.push_str("%00"),
             c => out.push(c),
         }
@@ -249,6 +320,7 @@ fn unescape_id(field: &str) -> String {
     field
         .replace("%09", "\t")
         .replace("%0A", "\n")
+        .replace("%0D", "\r")
         .replace("%00", "\0")
         .replace("%25", "%")
 }

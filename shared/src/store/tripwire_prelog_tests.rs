@@ -140,3 +140,102 @@ fn parallel_notes_survive_compactions() {
         text.len()
     );
 }
+
+/// A process holding the log's lock (the agent can open the session's files for reading)
+/// makes a hook give up after a bounded wait, never wait out its deadline.
+#[test]
+fn a_lock_held_by_another_process_delays_a_hook_boundedly() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = PreLog::new(dir.path());
+    log.note(&note("toolu_1", SystemTime::now())).unwrap();
+    let holder = File::open(&log.path).unwrap();
+    holder.lock().unwrap();
+    let started = std::time::Instant::now();
+    assert!(log.note(&note("toolu_2", SystemTime::now())).is_err());
+    assert!(
+        log.take("toolu_1", HOUR).0.is_some(),
+        "the read needs no lock"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    holder.unlock().unwrap();
+    holder.lock_shared().unwrap();
+    // A shared holder lets appends through; a compaction (exclusive) is skipped at once.
+    for i in 0..600 {
+        let id = format!("toolu_s{i}");
+        log.note(&note(&id, SystemTime::now())).unwrap();
+        assert!(log.take(&id, HOUR).0.is_some());
+    }
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn bytes_that_are_not_text_do_not_stop_the_log_from_being_cut_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = PreLog::new(dir.path());
+    std::fs::write(
+        &log.path,
+        b"\npre\ttoolu_x\t1\tclean\tbudget 1 2 3 4 /p/\xc3",
+    )
+    .unwrap();
+    log.note(&note("toolu_open", SystemTime::now())).unwrap();
+    for i in 0..600 {
+        let id = format!("toolu_{i}");
+        log.note(&note(&id, SystemTime::now())).unwrap();
+        assert!(log.take(&id, HOUR).0.is_some());
+    }
+    let size = std::fs::metadata(&log.path).unwrap().len();
+    assert!(size <= COMPACT_AT + 512, "{size} bytes");
+    assert!(log.take("toolu_open", HOUR).0.is_some());
+}
+
+/// A writer killed mid-record leaves a line without its end: the next record still starts
+/// a line of its own, so a `done` after it still closes its note.
+#[test]
+fn a_torn_record_does_not_swallow_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = PreLog::new(dir.path());
+    log.note(&note("toolu_a", SystemTime::now())).unwrap();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log.path)
+        .unwrap()
+        .write_all(b"\npre\ttoolu_torn\t17")
+        .unwrap();
+    assert!(log.take("toolu_a", HOUR).0.is_some());
+    let text = std::fs::read_to_string(&log.path).unwrap();
+    let open: Vec<&str> = open_notes(&text).iter().map(|n| n.id).collect();
+    assert_eq!(open, ["toolu_torn"], "toolu_a is done; {text:?}");
+    assert!(log.take("toolu_a", HOUR).0.is_none());
+}
+
+#[test]
+fn an_id_ending_in_a_carriage_return_is_closed_by_its_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = PreLog::new(dir.path());
+    log.note(&note("toolu_cr\r", SystemTime::now())).unwrap();
+    assert!(log.take("toolu_cr\r", HOUR).0.is_some());
+    assert!(log.take("toolu_cr\r", HOUR).0.is_none());
+    assert!(log.take("toolu_cr", HOUR).0.is_none());
+}
+
+/// A record appended after a call's own note cannot change what its PreToolUse saw, nor
+/// reopen a note that is done: appended lines can only make the check stricter.
+#[test]
+fn a_later_record_of_the_same_call_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = PreLog::new(dir.path());
+    let at = SystemTime::now();
+    let first = note("toolu_1", at);
+    log.note(&first).unwrap();
+    let mut forged = note("toolu_1", at);
+    forged.clean = true;
+    forged.idents = "budget 99 9 9 9 /p/.claude/budget.toml\n".into();
+    log.note(&forged).unwrap();
+    assert_eq!(log.take("toolu_1", HOUR).0.unwrap().idents, first.idents);
+    log.note(&forged).unwrap();
+    assert!(log.take("toolu_1", HOUR).0.is_none(), "done is final");
+}
