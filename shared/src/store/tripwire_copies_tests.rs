@@ -1,5 +1,15 @@
 use super::*;
 
+/// A session folder whose one watched file is a budget, its manifest not made yet.
+fn session_with_budget() -> (tempfile::TempDir, Tripwire, Vec<Seen>) {
+    let dir = tempfile::tempdir().unwrap();
+    let budget = dir.path().join("budget.toml");
+    std::fs::write(&budget, "[edit]\n").unwrap();
+    let tripwire = Tripwire::new(dir.path());
+    let now = seen(&budget);
+    (dir, tripwire, now)
+}
+
 fn seen(path: &Path) -> Vec<Seen> {
     let meta = std::fs::metadata(path).unwrap();
     vec![Seen {
@@ -13,11 +23,7 @@ fn seen(path: &Path) -> Vec<Seen> {
 /// older version) wrote its note as a file of its own; the new post still finds it.
 #[test]
 fn a_note_written_before_the_upgrade_is_still_taken_by_its_post() {
-    let dir = tempfile::tempdir().unwrap();
-    let budget = dir.path().join("budget.toml");
-    std::fs::write(&budget, "[edit]\n").unwrap();
-    let tripwire = Tripwire::new(dir.path());
-    let now = seen(&budget);
+    let (_dir, tripwire, now) = session_with_budget();
     tripwire.ensure_manifest(&now).unwrap();
     let legacy = tripwire.legacy_pre_path("toolu_old");
     std::fs::create_dir_all(legacy.parent().unwrap()).unwrap();
@@ -31,11 +37,7 @@ fn a_note_written_before_the_upgrade_is_still_taken_by_its_post() {
 
 #[test]
 fn a_pre_note_is_one_line_in_the_log_and_no_file_of_its_own() {
-    let dir = tempfile::tempdir().unwrap();
-    let budget = dir.path().join("budget.toml");
-    std::fs::write(&budget, "[edit]\n").unwrap();
-    let tripwire = Tripwire::new(dir.path());
-    let now = seen(&budget);
+    let (dir, tripwire, now) = session_with_budget();
     tripwire.note_pre("toolu_1", &now).unwrap();
     tripwire.note_pre("toolu_2", &now).unwrap();
     assert!(!dir.path().join(TRIPWIRE_DIR).join("pre").exists());

@@ -13,6 +13,25 @@ fn note(id: &str, at: SystemTime) -> PreNote {
     }
 }
 
+/// Writes `bytes` at the end of the log as a killed or foreign writer would leave them.
+fn append_raw(log: &PreLog, bytes: &[u8]) {
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log.path)
+        .unwrap()
+        .write_all(bytes)
+        .unwrap();
+}
+
+/// `n` calls of one session, each noted by its pre and taken by its post.
+fn run_calls(log: &PreLog, prefix: &str, n: usize) {
+    for i in 0..n {
+        let id = format!("{prefix}{i}");
+        log.note(&note(&id, SystemTime::now())).unwrap();
+        assert!(log.take(&id, HOUR).0.is_some(), "{id}");
+    }
+}
+
 #[test]
 fn a_post_takes_back_exactly_what_its_pre_noted_and_only_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -71,12 +90,7 @@ fn a_torn_line_is_skipped_and_the_lines_after_it_still_count() {
     let dir = tempfile::tempdir().unwrap();
     let log = PreLog::new(dir.path());
     log.note(&note("toolu_1", SystemTime::now())).unwrap();
-    std::fs::OpenOptions::new()
-        .append(true)
-        .open(&log.path)
-        .unwrap()
-        .write_all(b"pre\ttoolu_2\t12\tcle\n\x00garbage\n")
-        .unwrap();
+    append_raw(&log, b"pre\ttoolu_2\t12\tcle\n\x00garbage\n");
     log.note(&note("toolu_3", SystemTime::now())).unwrap();
     assert!(log.take("toolu_2", HOUR).0.is_none());
     assert!(log.take("toolu_1", HOUR).0.is_some());
@@ -88,15 +102,12 @@ fn a_grown_log_is_cut_down_to_the_calls_still_open() {
     let dir = tempfile::tempdir().unwrap();
     let log = PreLog::new(dir.path());
     log.note(&note("toolu_open", SystemTime::now())).unwrap();
-    let mut written = 0;
-    let mut i = 0;
-    while written < 3 * COMPACT_AT {
-        let id = format!("toolu_{i}");
-        log.note(&note(&id, SystemTime::now())).unwrap();
-        assert!(log.take(&id, HOUR).0.is_some());
-        written += 190;
-        i += 1;
-    }
+    // ~190 bytes a call: three times the size at which the log is cut down.
+    run_calls(
+        &log,
+        "toolu_",
+        3 * usize::try_from(COMPACT_AT).unwrap() / 190,
+    );
     let size = std::fs::metadata(&log.path).unwrap().len();
     assert!(
         size <= COMPACT_AT + 512,
@@ -164,11 +175,7 @@ fn a_lock_held_by_another_process_delays_a_hook_boundedly() {
     holder.unlock().unwrap();
     holder.lock_shared().unwrap();
     // A shared holder lets appends through; a compaction (exclusive) is skipped at once.
-    for i in 0..600 {
-        let id = format!("toolu_s{i}");
-        log.note(&note(&id, SystemTime::now())).unwrap();
-        assert!(log.take(&id, HOUR).0.is_some());
-    }
+    run_calls(&log, "toolu_s", 600);
     assert!(started.elapsed() < Duration::from_secs(20));
 }
 
@@ -182,11 +189,7 @@ fn bytes_that_are_not_text_do_not_stop_the_log_from_being_cut_down() {
     )
     .unwrap();
     log.note(&note("toolu_open", SystemTime::now())).unwrap();
-    for i in 0..600 {
-        let id = format!("toolu_{i}");
-        log.note(&note(&id, SystemTime::now())).unwrap();
-        assert!(log.take(&id, HOUR).0.is_some());
-    }
+    run_calls(&log, "toolu_", 600);
     let size = std::fs::metadata(&log.path).unwrap().len();
     assert!(size <= COMPACT_AT + 512, "{size} bytes");
     assert!(log.take("toolu_open", HOUR).0.is_some());
@@ -199,12 +202,7 @@ fn a_torn_record_does_not_swallow_the_next_one() {
     let dir = tempfile::tempdir().unwrap();
     let log = PreLog::new(dir.path());
     log.note(&note("toolu_a", SystemTime::now())).unwrap();
-    std::fs::OpenOptions::new()
-        .append(true)
-        .open(&log.path)
-        .unwrap()
-        .write_all(b"\npre\ttoolu_torn\t17")
-        .unwrap();
+    append_raw(&log, b"\npre\ttoolu_torn\t17");
     assert!(log.take("toolu_a", HOUR).0.is_some());
     let text = std::fs::read_to_string(&log.path).unwrap();
     let open: Vec<&str> = open_notes(&text).iter().map(|n| n.id).collect();
