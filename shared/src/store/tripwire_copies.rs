@@ -13,13 +13,13 @@
 //! never overwritten, so a version accepted by one call can still be restored by another.
 //! How a difference is judged: [`crate::tripwire`].
 
-use super::tripwire_prelog::{PreLog, PreNote};
+use super::tripwire_prelog::{LockKind, PreLog, PreNote, lock_within};
 use crate::budget::Budget;
 use crate::tripwire::{Ident, Seen, WatchKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::Metadata;
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -312,21 +312,13 @@ impl Tripwire {
             .truncate(false)
             .write(true)
             .open(self.dir.join("lock"))?;
-        let started = std::time::Instant::now();
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(file),
-                Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
-                    std::thread::sleep(Duration::from_millis(2));
-                }
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(std::io::Error::other(format!(
-                        "the tripwire lock was held for more than {} ms",
-                        LOCK_WAIT.as_millis()
-                    )));
-                }
-                Err(std::fs::TryLockError::Error(e)) => return Err(e),
-            }
+        match lock_within(&file, LockKind::Exclusive, LOCK_WAIT) {
+            Ok(()) => Ok(file),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => Err(std::io::Error::other(format!(
+                "the tripwire lock was held for more than {} ms",
+                LOCK_WAIT.as_millis()
+            ))),
+            Err(e) => Err(e),
         }
     }
 

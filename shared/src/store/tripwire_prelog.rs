@@ -114,14 +114,14 @@ impl PreLog {
     }
 
     fn append(&self, record: &[u8]) -> std::io::Result<()> {
-        let mut file = self.open_locked(Lock::Shared { wait: LOCK_WAIT })?;
+        let mut file = self.open_locked(LockKind::Shared, LOCK_WAIT)?;
         file.write_all(record)
     }
 
     /// Rewrites the log with only the open notes (abandoned ones dropped); skipped when
     /// someone else holds the lock.
     fn compact(&self, abandoned_after: Duration) -> std::io::Result<()> {
-        let file = self.open_locked(Lock::ExclusiveNow)?;
+        let file = self.open_locked(LockKind::Exclusive, Duration::ZERO)?;
         let size = file.metadata()?.len();
         let text = read_end_of(&file, size).unwrap_or_default();
         let now = SystemTime::now();
@@ -142,7 +142,7 @@ impl PreLog {
 
     /// The log opened for appending (and reading), locked, and still the file at its path (a
     /// compaction may have renamed a new one over it while we waited).
-    fn open_locked(&self, lock: Lock) -> std::io::Result<File> {
+    fn open_locked(&self, kind: LockKind, wait: Duration) -> std::io::Result<File> {
         for _ in 0..8 {
             let file = match open_append(&self.path) {
                 Err(e) if e.kind() == ErrorKind::NotFound => {
@@ -151,7 +151,7 @@ impl PreLog {
                 }
                 other => other?,
             };
-            lock.take(&file)?;
+            lock_within(&file, kind, wait)?;
             if still_at(&file, &self.path) {
                 return Ok(file);
             }
@@ -162,37 +162,36 @@ impl PreLog {
     }
 }
 
-/// How the log is locked.
+/// Which `flock` [`lock_within`] takes.
 #[derive(Clone, Copy)]
-enum Lock {
-    /// To append, waiting at most `wait` for a compaction (or anyone) to let go.
-    Shared { wait: Duration },
-    /// To compact, only if nobody holds it now.
-    ExclusiveNow,
+pub(super) enum LockKind {
+    Shared,
+    Exclusive,
 }
 
-impl Lock {
-    fn take(self, file: &File) -> std::io::Result<()> {
-        let busy =
-            || std::io::Error::new(ErrorKind::WouldBlock, "the tripwire's pre.log is locked");
-        match self {
-            Lock::ExclusiveNow => file.try_lock().map_err(|e| match e {
-                std::fs::TryLockError::WouldBlock => busy(),
-                std::fs::TryLockError::Error(e) => e,
-            }),
-            Lock::Shared { wait } => {
-                let started = std::time::Instant::now();
-                loop {
-                    match file.try_lock_shared() {
-                        Ok(()) => return Ok(()),
-                        Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
-                            std::thread::sleep(Duration::from_millis(1));
-                        }
-                        Err(std::fs::TryLockError::WouldBlock) => return Err(busy()),
-                        Err(std::fs::TryLockError::Error(e)) => return Err(e),
-                    }
-                }
+/// Takes `file`'s lock, waiting at most `wait` (zero: only if it is free now); an error of
+/// kind `WouldBlock` when it stayed held. The tripwire's locks are polled: a hook holds them
+/// for microseconds, and a process holding one on purpose must not make a hook wait out
+/// its deadline.
+pub(super) fn lock_within(file: &File, kind: LockKind, wait: Duration) -> std::io::Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        let tried = match kind {
+            LockKind::Shared => file.try_lock_shared(),
+            LockKind::Exclusive => file.try_lock(),
+        };
+        match tried {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
+                std::thread::sleep(Duration::from_millis(1));
             }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(std::io::Error::new(
+                    ErrorKind::WouldBlock,
+                    "the lock is held",
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
         }
     }
 }

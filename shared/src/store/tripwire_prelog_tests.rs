@@ -13,6 +13,13 @@ fn note(id: &str, at: SystemTime) -> PreNote {
     }
 }
 
+/// A session's log, not written yet (the folder lives as long as the first value).
+fn fresh_log() -> (tempfile::TempDir, PreLog) {
+    let dir = tempfile::tempdir().unwrap();
+    let log = PreLog::new(dir.path());
+    (dir, log)
+}
+
 /// Writes `bytes` at the end of the log as a killed or foreign writer would leave them.
 fn append_raw(log: &PreLog, bytes: &[u8]) {
     std::fs::OpenOptions::new()
@@ -61,8 +68,7 @@ fn a_post_takes_back_exactly_what_its_pre_noted_and_only_once() {
 
 #[test]
 fn abandoned_calls_do_not_count_as_running() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = PreLog::new(dir.path());
+    let (_dir, log) = fresh_log();
     let old = SystemTime::now() - Duration::from_secs(2 * 3600);
     log.note(&note("toolu_old", old)).unwrap();
     log.note(&note("toolu_new", SystemTime::now())).unwrap();
@@ -73,8 +79,7 @@ fn abandoned_calls_do_not_count_as_running() {
 
 #[test]
 fn call_ids_with_separators_survive_the_round_trip() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = PreLog::new(dir.path());
+    let (_dir, log) = fresh_log();
     let ids = ["a\tb", "a\nb", "a%09b", "%", "a\0b", "a%b"];
     for id in ids {
         log.note(&note(id, SystemTime::now())).unwrap();
@@ -87,8 +92,7 @@ fn call_ids_with_separators_survive_the_round_trip() {
 
 #[test]
 fn a_torn_line_is_skipped_and_the_lines_after_it_still_count() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = PreLog::new(dir.path());
+    let (_dir, log) = fresh_log();
     log.note(&note("toolu_1", SystemTime::now())).unwrap();
     append_raw(&log, b"pre\ttoolu_2\t12\tcle\n\x00garbage\n");
     log.note(&note("toolu_3", SystemTime::now())).unwrap();
@@ -99,8 +103,7 @@ fn a_torn_line_is_skipped_and_the_lines_after_it_still_count() {
 
 #[test]
 fn a_grown_log_is_cut_down_to_the_calls_still_open() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = PreLog::new(dir.path());
+    let (_dir, log) = fresh_log();
     log.note(&note("toolu_open", SystemTime::now())).unwrap();
     // ~190 bytes a call: three times the size at which the log is cut down.
     run_calls(
@@ -156,8 +159,7 @@ fn parallel_notes_survive_compactions() {
 /// makes a hook give up after a bounded wait, never wait out its deadline.
 #[test]
 fn a_lock_held_by_another_process_delays_a_hook_boundedly() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = PreLog::new(dir.path());
+    let (_dir, log) = fresh_log();
     log.note(&note("toolu_1", SystemTime::now())).unwrap();
     let holder = File::open(&log.path).unwrap();
     holder.lock().unwrap();
@@ -181,8 +183,7 @@ fn a_lock_held_by_another_process_delays_a_hook_boundedly() {
 
 #[test]
 fn bytes_that_are_not_text_do_not_stop_the_log_from_being_cut_down() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = PreLog::new(dir.path());
+    let (_dir, log) = fresh_log();
     std::fs::write(
         &log.path,
         b"\npre\ttoolu_x\t1\tclean\tbudget 1 2 3 4 /p/\xc3",
@@ -199,8 +200,7 @@ fn bytes_that_are_not_text_do_not_stop_the_log_from_being_cut_down() {
 /// a line of its own, so a `done` after it still closes its note.
 #[test]
 fn a_torn_record_does_not_swallow_the_next_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = PreLog::new(dir.path());
+    let (_dir, log) = fresh_log();
     log.note(&note("toolu_a", SystemTime::now())).unwrap();
     append_raw(&log, b"\npre\ttoolu_torn\t17");
     assert!(log.take("toolu_a", HOUR).0.is_some());
@@ -212,8 +212,7 @@ fn a_torn_record_does_not_swallow_the_next_one() {
 
 #[test]
 fn an_id_ending_in_a_carriage_return_is_closed_by_its_done() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = PreLog::new(dir.path());
+    let (_dir, log) = fresh_log();
     log.note(&note("toolu_cr\r", SystemTime::now())).unwrap();
     assert!(log.take("toolu_cr\r", HOUR).0.is_some());
     assert!(log.take("toolu_cr\r", HOUR).0.is_none());
@@ -224,8 +223,7 @@ fn an_id_ending_in_a_carriage_return_is_closed_by_its_done() {
 /// reopen a note that is done: appended lines can only make the check stricter.
 #[test]
 fn a_later_record_of_the_same_call_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = PreLog::new(dir.path());
+    let (_dir, log) = fresh_log();
     let at = SystemTime::now();
     let first = note("toolu_1", at);
     log.note(&first).unwrap();
