@@ -3,4 +3,5 @@
 //! [`runner::run`] with its event's handler.
 #![forbid(unsafe_code)]
 
+mod deadline;
 pub mod runner;

@@ -3,18 +3,19 @@
 //! The failure policies themselves ([`Policy`]) and every outcome are decided in
 //! `budget_policy::events`; this file only carries them out.
 
+use crate::deadline::Deadline;
 use budget_policy::env::{Env, Fault};
 use budget_policy::events::{Outcome, Policy, failure};
 use budget_policy::protocol::{HookInput, MAX_STDIN_BYTES};
 use std::io::{Read, Write};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
-/// Set by whoever prints the reply first: the hook's own work or the deadline watchdog.
+/// Set by whoever prints the reply first: the hook's own work or (off Linux) the deadline's
+/// watchdog thread.
 static REPLIED: AtomicBool = AtomicBool::new(false);
 
-fn emit(reply: &Outcome) -> ! {
+pub(crate) fn emit(reply: &Outcome) -> ! {
     if REPLIED.swap(true, Ordering::SeqCst) {
         // The other side already answered; wait to be ended by its exit.
         loop {
@@ -70,9 +71,14 @@ pub fn run(
         let _ = writeln!(std::io::stderr(), "claude-budget: internal panic: {info}");
     }));
     let env = Env::from_process();
-    on_this_cpu(|| start_watchdog(policy, env.deadline));
+    let deadline = match Deadline::start(policy, env.deadline) {
+        Ok(deadline) => deadline,
+        Err(problem) => emit(&failure(policy, &problem)),
+    };
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        inject_fault(env.fault);
+        if env.fault == Some(Fault::Panic) {
+            panic!("fault injected by CLAUDE_BUDGET_FAULT=panic");
+        }
         match read_input() {
             Ok(input) => handler(input, &env),
             Err(problem) => on_bad_input(&problem, &env),
@@ -85,7 +91,25 @@ pub fn run(
             "the hook panicked (a bug in claude-budget; please report it)",
         ),
     };
+    deadline.disarm();
     emit(&reply)
+}
+
+/// What the pre-tool-use hook does once it knows a budget is in force: from here on, a
+/// deadline that passes is explained on stderr (see [`crate::deadline`]).
+///
+/// Fault injection for the fail-closed tests lives here too: `CLAUDE_BUDGET_FAULT=hang`
+/// never finishes from this point (`=panic` panics at the start of every hook). Both can
+/// only ever produce a denial (the panic guard and the deadline turn them into one), so the
+/// switch cannot loosen anything; and the agent's Bash environment does not reach hook
+/// processes.
+pub fn budget_in_force(env: &Env) {
+    crate::deadline::explain(env);
+    if env.fault == Some(Fault::Hang) {
+        loop {
+            std::thread::park();
+        }
+    }
 }
 
 /// `HOOK --version` prints `<name> <version>` and exits 0, before stdin is read or anything
@@ -106,72 +130,5 @@ fn answer_version() {
         let _ = writeln!(out, "{name} {}", env!("CARGO_PKG_VERSION"));
         let _ = out.flush();
         std::process::exit(0);
-    }
-}
-
-/// Fault injection for the fail-closed tests: `CLAUDE_BUDGET_FAULT=panic` panics and
-/// `=hang` never finishes. Both can only ever produce a denial (the panic guard and the
-/// deadline turn them into one), so the switch cannot loosen anything; and the agent's
-/// Bash environment does not reach hook processes.
-fn inject_fault(fault: Option<Fault>) {
-    match fault {
-        Some(Fault::Panic) => panic!("fault injected by CLAUDE_BUDGET_FAULT=panic"),
-        Some(Fault::Hang) => loop {
-            std::thread::park();
-        },
-        None => {}
-    }
-}
-
-/// Runs `start` (which spawns a thread) with this thread held on the CPU it is running on,
-/// so the new thread starts there too, then lets this thread move again.
-///
-/// Why: a thread that starts on another, idle CPU has to be woken there, and at exit it is
-/// woken there again to be ended; on a 2-core VM that cost ~0.1 ms of CPU per call and a
-/// migration per run (`perf stat`: 1.0 → 0.03 migrations per run). The watchdog sleeps
-/// for its whole life, so where it sleeps does not matter. Best effort: where affinity
-/// cannot be read or set, the thread starts wherever the scheduler puts it.
-#[cfg(target_os = "linux")]
-fn on_this_cpu(start: impl FnOnce()) {
-    use rustix::thread::{CpuSet, sched_getaffinity, sched_getcpu, sched_setaffinity};
-    let Ok(allowed) = sched_getaffinity(None) else {
-        return start();
-    };
-    // Checked before use: `CpuSet::set` panics on a CPU number out of its range, and this
-    // runs before the panic guard (a panic here would exit 101, which lets the call through).
-    let cpu = sched_getcpu();
-    if cpu >= CpuSet::MAX_CPU || !allowed.is_set(cpu) {
-        return start();
-    }
-    let mut here = CpuSet::new();
-    here.set(cpu);
-    let held = sched_setaffinity(None, &here).is_ok();
-    start();
-    if held {
-        let _ = sched_setaffinity(None, &allowed);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn on_this_cpu(start: impl FnOnce()) {
-    start()
-}
-
-fn start_watchdog(policy: Policy, deadline: Duration) {
-    let spawned = std::thread::Builder::new()
-        .name("deadline".into())
-        .spawn(move || {
-            std::thread::sleep(deadline);
-            let problem = format!(
-                "the hook did not finish within its {} ms deadline (raise \
-             CLAUDE_BUDGET_DEADLINE_MS if the machine is overloaded)",
-                deadline.as_millis()
-            );
-            emit(&failure(policy, &problem))
-        });
-    if spawned.is_err() && policy == Policy::FailClosed {
-        emit(&Outcome::internal_failure(
-            "the deadline watchdog could not be started",
-        ));
     }
 }

@@ -1,8 +1,12 @@
 //! `claude-budget-pre-tool-use`: allow, ask or deny one tool call. Fails closed.
 
-use budget_hooks::runner::run;
+use budget_hooks::runner::{budget_in_force, run};
 use budget_policy::events::{Policy, pre};
 
 fn main() {
-    run(Policy::FailClosed, pre::handle, pre::bad_input)
+    run(
+        Policy::FailClosed,
+        |input, env| pre::handle(input, env, budget_in_force),
+        pre::bad_input,
+    )
 }

@@ -102,6 +102,21 @@ pub fn deny_outcome(reason: &str) -> Outcome {
     }
 }
 
+/// What the pre-tool-use hook puts on stderr ahead of time, once a budget is in force: the
+/// reason of the deny that its deadline passing becomes (a timer ends the process there, with
+/// no chance to write a reply). Claude Code shows it only if the hook then exits 2 without a
+/// deny envelope of its own, which only the deadline does; so it is worded for that case.
+pub fn deadline_explanation(deadline: std::time::Duration) -> String {
+    format!(
+        "claude-budget: if this tool call is refused with no reason after this line, its \
+         check did not finish within the {} ms deadline (code {}). Nothing about the call \
+         itself was judged: retry it, and if it keeps happening ask the user to check the \
+         machine's load or raise CLAUDE_BUDGET_DEADLINE_MS.",
+        deadline.as_millis(),
+        Code::HookInternalError
+    )
+}
+
 /// The outcome for an internal failure under `policy`.
 pub fn failure(policy: Policy, problem: &str) -> Outcome {
     match policy {

@@ -54,8 +54,10 @@ fn lock_wait(env: &Env) -> Duration {
         .max(env.deadline / 2)
 }
 
-/// Handles one PreToolUse input.
-pub fn handle(input: HookInput, env: &Env) -> Outcome {
+/// Handles one PreToolUse input. `budget_in_force` is called once budget files are found,
+/// before they are read: the hook binary explains its deadline from there on (a repository
+/// without a budget stays silent).
+pub fn handle(input: HookInput, env: &Env, budget_in_force: impl FnOnce(&Env)) -> Outcome {
     if input
         .hook_event_name
         .as_deref()
@@ -66,6 +68,7 @@ pub fn handle(input: HookInput, env: &Env) -> Outcome {
     let Some(located) = context::locate(env, input.cwd.as_deref()) else {
         return Outcome::silent();
     };
+    budget_in_force(env);
     let budget = match context::load(env, &located) {
         Ok(Some(budget)) => budget,
         Ok(None) => return Outcome::silent(),
