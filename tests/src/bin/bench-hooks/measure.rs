@@ -149,6 +149,10 @@ pub(crate) fn instructions(template: &Command, stdin: &[u8], out_dir: &Path) -> 
             "--callgrind-out-file={}",
             out_dir.join("callgrind.out").display()
         ),
+        // Every instruction's address, uncompressed: what `hot-symbols` maps to functions
+        // (the counts are the same either way).
+        "--dump-instr=yes".to_string(),
+        "--compress-pos=no".to_string(),
     ];
     let mut cmd = wrap("valgrind", &args, template);
     // valgrind slows the hook ~50x: keep its own deadline out of the measurement.
@@ -191,6 +195,9 @@ pub(crate) struct Effort {
 const SETTLE: Duration = Duration::from_millis(3_200);
 
 pub(crate) fn measure(name: &str, s: &mut Scenario<'_>, effort: Effort, tmp: &Path) -> Row {
+    // The set-up just wrote up to 1 GB (transcripts, prefilled sessions): written back to
+    // disk now, not by the kernel in the middle of the timed runs.
+    let _ = Command::new("sync").status();
     std::thread::sleep(SETTLE);
     // One call that makes the cache entry, not timed.
     let _ = time_one((s.make)(), &(s.stdin)(usize::MAX / 2));
