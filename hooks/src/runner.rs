@@ -5,7 +5,7 @@
 
 use crate::deadline::Deadline;
 use budget_policy::env::{Env, Fault};
-use budget_policy::events::{Outcome, Policy, failure};
+use budget_policy::events::{Outcome, Policy, failure, pre};
 use budget_policy::protocol::{HookInput, MAX_STDIN_BYTES};
 use std::io::{Read, Write};
 use std::panic::AssertUnwindSafe;
@@ -71,14 +71,28 @@ pub fn run(
         let _ = writeln!(std::io::stderr(), "claude-budget: internal panic: {info}");
     }));
     let env = Env::from_process();
-    let deadline = match Deadline::start(policy, env.deadline) {
-        Ok(deadline) => deadline,
-        Err(problem) => emit(&failure(policy, &problem)),
-    };
-    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        if env.fault == Some(Fault::Panic) {
-            panic!("fault injected by CLAUDE_BUDGET_FAULT=panic");
+    let deadline = match (Deadline::start(policy, env.deadline), policy) {
+        (Ok(deadline), _) => Some(deadline),
+        (Err(problem), Policy::FailClosed) => emit(&failure(policy, &problem)),
+        // A hook that never blocks does its work without a deadline rather than skip it
+        // (skipping the post hook would skip the tripwire).
+        (Err(problem), Policy::NeverBlock) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "claude-budget: {problem}; going on without a deadline"
+            );
+            None
         }
+    };
+    // The pre-tool-use hook's deadline explained before its input is read (a large one takes
+    // ~8 ms per MiB to parse), where budget files are found without the input's `cwd`: in
+    // `$CLAUDE_PROJECT_DIR`, which Claude Code sets, and the user's and managed ones; a few
+    // `stat`s. `budget_in_force` covers a budget that only the input's `cwd` finds.
+    if policy == Policy::FailClosed && pre::budget_may_apply(&env) {
+        crate::deadline::explain(&env);
+    }
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        inject_fault(env.fault, policy);
         match read_input() {
             Ok(input) => handler(input, &env),
             Err(problem) => on_bad_input(&problem, &env),
@@ -91,24 +105,38 @@ pub fn run(
             "the hook panicked (a bug in claude-budget; please report it)",
         ),
     };
-    deadline.disarm();
+    if let Some(deadline) = &deadline {
+        deadline.disarm();
+    }
     emit(&reply)
 }
 
 /// What the pre-tool-use hook does once it knows a budget is in force: from here on, a
 /// deadline that passes is explained on stderr (see [`crate::deadline`]).
-///
-/// Fault injection for the fail-closed tests lives here too: `CLAUDE_BUDGET_FAULT=hang`
-/// never finishes from this point (`=panic` panics at the start of every hook). Both can
-/// only ever produce a denial (the panic guard and the deadline turn them into one), so the
-/// switch cannot loosen anything; and the agent's Bash environment does not reach hook
-/// processes.
 pub fn budget_in_force(env: &Env) {
     crate::deadline::explain(env);
     if env.fault == Some(Fault::Hang) {
-        loop {
-            std::thread::park();
-        }
+        hang();
+    }
+}
+
+/// Fault injection for the fail-closed tests: `CLAUDE_BUDGET_FAULT=panic` panics at the
+/// start and `=hang` never finishes: from the start in the hooks that never block, from
+/// the moment its budget is found in the pre-tool-use hook (as a stuck budget or state
+/// would). Both can only ever produce a denial (the panic guard and the deadline turn them
+/// into one; the other hooks exit 0), so the switch cannot loosen anything; and the agent's
+/// Bash environment does not reach hook processes.
+fn inject_fault(fault: Option<Fault>, policy: Policy) {
+    match fault {
+        Some(Fault::Panic) => panic!("fault injected by CLAUDE_BUDGET_FAULT=panic"),
+        Some(Fault::Hang) if policy == Policy::NeverBlock => hang(),
+        _ => {}
+    }
+}
+
+fn hang() -> ! {
+    loop {
+        std::thread::park();
     }
 }
 

@@ -102,16 +102,17 @@ pub fn deny_outcome(reason: &str) -> Outcome {
     }
 }
 
-/// What the pre-tool-use hook puts on stderr ahead of time, once a budget is in force: the
-/// reason of the deny that its deadline passing becomes (a timer ends the process there, with
-/// no chance to write a reply). Claude Code shows it only if the hook then exits 2 without a
-/// deny envelope of its own, which only the deadline does; so it is worded for that case.
+/// What the pre-tool-use hook puts on stderr ahead of time, once a budget may be in force:
+/// the reason of the deny that its deadline passing becomes (a timer ends the process there,
+/// with no chance to write a reply). Claude Code shows it to the agent only if the hook then
+/// exits 2 without a deny envelope of its own, which only the deadline does; for any other
+/// exit but 0 and 2 (a crash) it shows the first line of stderr, so the line says so too.
 pub fn deadline_explanation(deadline: std::time::Duration) -> String {
     format!(
-        "claude-budget: if this tool call is refused with no reason after this line, its \
-         check did not finish within the {} ms deadline (code {}). Nothing about the call \
-         itself was judged: retry it, and if it keeps happening ask the user to check the \
-         machine's load or raise CLAUDE_BUDGET_DEADLINE_MS.",
+        "claude-budget: a refusal of this call with no reason after this line means its \
+         check ran past the {} ms deadline ({}): nothing was judged; retry, and if it keeps \
+         happening ask the user to raise CLAUDE_BUDGET_DEADLINE_MS. Any other failure is \
+         described below.",
         deadline.as_millis(),
         Code::HookInternalError
     )

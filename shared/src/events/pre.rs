@@ -28,6 +28,13 @@ pub fn bad_input(problem: &str, env: &Env) -> Outcome {
     }
 }
 
+/// Whether budget files are found before the input is read (from `$CLAUDE_PROJECT_DIR` or
+/// the working directory, the user's and the managed budget): the hook binary explains its
+/// deadline early then.
+pub fn budget_may_apply(env: &Env) -> bool {
+    context::locate(env, None).is_some()
+}
+
 /// The deny for a budget that does not load: every problem, with its file, line and fix.
 pub fn invalid_budget(err: &BudgetError) -> Outcome {
     let mut text = format!(

@@ -2,6 +2,7 @@
 
 mod budget_cache;
 mod commandless_calls_and_stop_limits;
+mod deadline;
 mod edges;
 mod fail_closed;
 mod own_tools;
