@@ -429,6 +429,10 @@ fn write_markdown(bench: &Bench, command: &str, valgrind: bool, elapsed: f64) ->
             "valgrind not installed: no instruction counts"
         },
     ));
+    md.push_str(&format!(
+        "* functions linked together (`hooks/hot-symbols.txt`): {}\n",
+        ordering_found()
+    ));
     for (title, rows) in &bench.rows {
         md.push_str(&format!("\n## {title}\n\n{}\n", Row::HEADER));
         for row in rows {
@@ -441,6 +445,31 @@ fn write_markdown(bench: &Bench, command: &str, valgrind: bool, elapsed: f64) ->
     md.push('\n');
     md.push_str(include_str!("../../../fixtures/bench/NOTES.md"));
     md
+}
+
+/// How many of the functions `hooks/hot-symbols.txt` lists the measured hook has: names
+/// drift as the code changes (ThinLTO's `.llvm.<hash>` suffixes, a new toolchain's hashes),
+/// and a drifted file costs page faults, not correctness (`scripts/hot-symbols` writes it
+/// again).
+fn ordering_found() -> String {
+    let Ok(hook) = std::env::var("BENCH_PRE_HOOK") else {
+        return "not measured (no static build)".into();
+    };
+    let list = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../hooks/hot-symbols.txt");
+    let Ok(listed) = std::fs::read_to_string(&list) else {
+        return "no ordering file".into();
+    };
+    let Ok(out) = Command::new("nm").arg(&hook).output() else {
+        return "not measured (nm not found)".into();
+    };
+    let names: std::collections::HashSet<&str> = std::str::from_utf8(&out.stdout)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .collect();
+    let listed: Vec<&str> = listed.lines().filter(|l| !l.is_empty()).collect();
+    let found = listed.iter().filter(|n| names.contains(*n)).count();
+    format!("{found} of the {} listed are in the build", listed.len())
 }
 
 fn main() {
