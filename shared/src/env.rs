@@ -86,10 +86,6 @@ pub struct Env {
     /// The running executable (its folder is protected: hooks and CLI are installed together).
     pub current_exe: Option<PathBuf>,
     pub deadline: Duration,
-    /// The budget files found under a set `$CLAUDE_PROJECT_DIR`, looked for once per process
-    /// (`events::context::locate`): the input's `cwd` does not change them then, and the
-    /// pre-tool-use hook looks both before and after reading its input.
-    pub located: std::sync::OnceLock<Option<crate::budget::Located>>,
 }
 
 fn var(key: &str) -> Option<OsString> {
@@ -126,7 +122,6 @@ impl Env {
             process_cwd: std::env::current_dir().ok(),
             current_exe: std::env::current_exe().ok(),
             deadline: Duration::from_millis(deadline_ms),
-            located: std::sync::OnceLock::new(),
         }
     }
 

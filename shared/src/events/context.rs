@@ -23,19 +23,8 @@ use std::time::Duration;
 /// `None` when the project has not opted in.
 pub fn locate(env: &Env, input_cwd: Option<&str>) -> Option<Located> {
     let cwd = env.call_cwd(input_cwd)?;
-    let found = |cwd: &Path| {
-        let located = locate_from(env, cwd);
-        located.any().then_some(located)
-    };
-    // `$CLAUDE_PROJECT_DIR` (which Claude Code sets) decides the project, not `cwd`.
-    if env
-        .project_dir
-        .as_ref()
-        .is_some_and(|d| !d.as_os_str().is_empty())
-    {
-        return env.located.get_or_init(|| found(&cwd)).clone();
-    }
-    found(&cwd)
+    let located = locate_from(env, &cwd);
+    located.any().then_some(located)
 }
 
 /// The budget files in force for `cwd` (`$CLAUDE_PROJECT_DIR` wins), found or not.
