@@ -5,3 +5,4 @@
 
 mod deadline;
 pub mod runner;
+mod start;

@@ -65,6 +65,7 @@ pub fn run(
     handler: impl FnOnce(HookInput, &Env) -> Outcome,
     on_bad_input: impl FnOnce(&str, &Env) -> Outcome,
 ) -> ! {
+    crate::start::prepare();
     answer_version();
     // Panics are turned into a reply below; keep the default message off stdout.
     std::panic::set_hook(Box::new(|info| {

@@ -7,3 +7,4 @@ mod edges;
 mod fail_closed;
 mod own_tools;
 mod real_inputs;
+mod standard_streams;
