@@ -151,6 +151,8 @@ pub(crate) fn explain(env: &Env) {
     if EXPLAINED.swap(true, Ordering::SeqCst) {
         return;
     }
-    let text = budget_policy::events::deadline_explanation(env.deadline);
-    let _ = writeln!(std::io::stderr().lock(), "{text}");
+    let mut line = budget_policy::events::deadline_explanation(env.deadline);
+    // One write: `writeln!` on unbuffered stderr makes two system calls.
+    line.push('\n');
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }

@@ -15,6 +15,7 @@
 //!   escaping and unescaping text; MessagePack keeps what JSON gave (fields by name, so a
 //!   state written by an older version still loads and new fields default) and copies
 //!   strings and byte blocks as they are. `claude-budget status` shows it to humans.
+//!   `state_bytes` — the state read with room to grow and encoded back over its own bytes.
 //! * [`transcript`] — reads only the bytes appended to a transcript since the last call.
 //! * [`record`] — appends to and reads the run record `events.jsonl` (redacted).
 //! * [`review`] — writes the review packet files `review.md` / `review.json` of a session.
@@ -49,6 +50,7 @@ pub mod record;
 pub mod retention;
 pub mod review;
 pub mod scan;
+mod state_bytes;
 pub mod transcript;
 pub mod tripwire_copies;
 mod tripwire_prelog;
@@ -57,6 +59,7 @@ pub mod tripwire_secrets;
 pub use layout::{RunsLayout, latest_session, project_key, session_in};
 
 use crate::session::SessionState;
+use state_bytes::{Overwrite, read_with_room};
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
@@ -169,18 +172,20 @@ impl Session {
         let _lock = self.lock(wait)?;
         let (mut state, before) = self.read_with_bytes()?;
         let out = f(&mut state);
-        // A call that changed nothing (the same bytes) leaves the file alone: no write,
-        // no rename, nothing for a crash to interrupt.
-        let size_hint = match &before {
-            Stored::Current(bytes) => bytes.len() + 1024,
-            Stored::Nothing | Stored::Legacy => 4096,
-        };
-        let bytes = self.encode(&state, size_hint)?;
         match before {
-            Stored::Current(before) if before == bytes => {}
-            Stored::Current(_) | Stored::Nothing => self.write_bytes(&bytes)?,
+            // The new bytes are written over the old ones in their buffer (no second
+            // ~20 KB buffer for a long session), noting whether any byte changed: a call
+            // that changed nothing leaves the file alone (no write, no swap, nothing for a
+            // crash to interrupt).
+            Stored::Current(bytes) => {
+                let (bytes, changed) = self.encode_over(&state, bytes)?;
+                if changed {
+                    self.write_bytes(&bytes)?;
+                }
+            }
+            Stored::Nothing => self.write_bytes(&self.encode_over(&state, Vec::new())?.0)?,
             Stored::Legacy => {
-                self.write_bytes(&bytes)?;
+                self.write_bytes(&self.encode_over(&state, Vec::new())?.0)?;
                 // The session's JSON state is now stale: removed, so that nothing ever reads
                 // old counters (best effort: the new file is read first anyway).
                 let _ = std::fs::remove_file(self.dir.join(LEGACY_STATE_FILE));
@@ -196,7 +201,7 @@ impl Session {
     fn read_with_bytes(&self) -> Result<(SessionState, Stored), StoreError> {
         let path = self.state_path();
         let corrupt = |path: PathBuf, message: String| StoreError::Corrupt { path, message };
-        match std::fs::read(&path) {
+        match read_with_room(&path) {
             Ok(bytes) => match rmp_serde::from_slice(&bytes) {
                 Ok(state) => Ok((state, Stored::Current(bytes))),
                 Err(e) => Err(corrupt(path, e.to_string())),
@@ -233,15 +238,19 @@ impl Session {
         }
     }
 
-    /// The state's bytes, in a buffer sized like the last state (growing a 20 KB buffer
-    /// from empty copied it a dozen times).
-    fn encode(&self, state: &SessionState, size_hint: usize) -> Result<Vec<u8>, StoreError> {
-        let mut bytes = Vec::with_capacity(size_hint);
-        rmp_serde::encode::write_named(&mut bytes, state).map_err(|e| StoreError::Corrupt {
+    /// The state's bytes, written over `old` (the bytes it was read from, or nothing), and
+    /// whether they differ from them.
+    fn encode_over(
+        &self,
+        state: &SessionState,
+        old: Vec<u8>,
+    ) -> Result<(Vec<u8>, bool), StoreError> {
+        let mut over = Overwrite::new(old);
+        rmp_serde::encode::write_named(&mut over, state).map_err(|e| StoreError::Corrupt {
             path: self.state_path(),
             message: e.to_string(),
         })?;
-        Ok(bytes)
+        Ok(over.finish())
     }
 
     /// Replaces the state file whole, atomically: readers see the old bytes or the new ones.
@@ -264,9 +273,16 @@ impl Session {
             .truncate(false)
             .open(&scratch)
             .map_err(|e| StoreError::io(&scratch, e))?;
-        // Not truncated before writing: ext4 flushes a file truncated to zero at close.
+        // Not truncated before writing: ext4 flushes a file truncated to zero at close. Cut
+        // to length afterwards only when it was longer (the scratch file is the state of two
+        // calls ago, as long as this one more often than not): a `statx` costs less than a
+        // `ftruncate`, which updates the file's times even when its length stays.
+        let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         file.write_all(bytes)
-            .and_then(|()| file.set_len(u64::try_from(bytes.len()).unwrap_or(u64::MAX)))
+            .and_then(|()| match file.metadata() {
+                Ok(meta) if meta.len() == len => Ok(()),
+                _ => file.set_len(len),
+            })
             .map_err(|e| StoreError::io(&scratch, e))?;
         drop(file);
         if exchange(&scratch, &path) {
