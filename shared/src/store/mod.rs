@@ -15,7 +15,7 @@
 //!   escaping and unescaping text; MessagePack keeps what JSON gave (fields by name, so a
 //!   state written by an older version still loads and new fields default) and copies
 //!   strings and byte blocks as they are. `claude-budget status` shows it to humans.
-//!   `state_bytes` — the state read with room to grow and encoded back over its own bytes.
+//!   `state_bytes` — the state encoded back over the bytes it was read from.
 //! * [`transcript`] — reads only the bytes appended to a transcript since the last call.
 //! * [`record`] — appends to and reads the run record `events.jsonl` (redacted).
 //! * [`review`] — writes the review packet files `review.md` / `review.json` of a session.
@@ -59,7 +59,7 @@ pub mod tripwire_secrets;
 pub use layout::{RunsLayout, latest_session, project_key, session_in};
 
 use crate::session::SessionState;
-use state_bytes::{Overwrite, read_with_room};
+use state_bytes::Overwrite;
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
@@ -201,7 +201,7 @@ impl Session {
     fn read_with_bytes(&self) -> Result<(SessionState, Stored), StoreError> {
         let path = self.state_path();
         let corrupt = |path: PathBuf, message: String| StoreError::Corrupt { path, message };
-        match read_with_room(&path) {
+        match std::fs::read(&path) {
             Ok(bytes) => match rmp_serde::from_slice(&bytes) {
                 Ok(state) => Ok((state, Stored::Current(bytes))),
                 Err(e) => Err(corrupt(path, e.to_string())),

@@ -1,31 +1,18 @@
-//! The session state's bytes in memory: read with room to grow, and encoded back over
-//! themselves (a long session's state is ~20 KB; a second buffer for the new bytes was the
-//! largest single allocation of a hook call, five fresh pages of memory to fault in).
+//! The session state encoded back over the bytes it was read from: a long session's state
+//! is ~20 KB, and a second buffer for the new bytes was the largest single allocation of a
+//! hook call, five fresh pages of memory to fault in. (A state that grows reallocates the
+//! buffer, in place when it is the heap's last block, as it is here.)
 
-use std::fs::File;
-use std::io::{Read, Write};
-use std::path::Path;
-
-/// A file's bytes in a buffer with room to spare: the state is encoded back into the buffer
-/// it was read from, and a state that grew by a few bytes should not move it (growing a
-/// 20 KB buffer from empty copied it a dozen times).
-pub(super) fn read_with_room(path: &Path) -> std::io::Result<Vec<u8>> {
-    const ROOM: usize = 1024;
-    let mut file = File::open(path)?;
-    let len = file
-        .metadata()
-        .map(|m| usize::try_from(m.len()).unwrap_or(0))
-        .unwrap_or(0);
-    let mut bytes = Vec::with_capacity(len.saturating_add(ROOM));
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
+use std::io::Write;
 
 /// A writer that puts new bytes over old ones in the same buffer, from the start, and notes
-/// whether any byte differs (a longer or shorter result differs too). Each old byte is
-/// compared just before it is overwritten, so no copy of the old bytes is kept.
+/// whether any byte differs (a longer or shorter result differs too). Until the first
+/// difference the new bytes are only compared; from there on the old bytes are not needed,
+/// and it appends as a `Vec` does (the encoder writes one small piece at a time: a marker,
+/// a name, a number, and its calls stay as cheap as a plain `Vec`'s).
 pub(super) struct Overwrite {
     bytes: Vec<u8>,
+    /// Before the first difference: how many old bytes the new ones have matched.
     at: usize,
     changed: bool,
 }
@@ -41,27 +28,47 @@ impl Overwrite {
 
     /// The new bytes, and whether they differ from the old ones.
     pub(super) fn finish(mut self) -> (Vec<u8>, bool) {
-        let changed = self.changed || self.at != self.bytes.len();
+        if !self.changed {
+            self.changed = self.at != self.bytes.len();
+            self.bytes.truncate(self.at);
+        }
+        (self.bytes, self.changed)
+    }
+
+    #[inline]
+    fn put(&mut self, data: &[u8]) {
+        if self.changed {
+            self.bytes.extend_from_slice(data);
+        } else {
+            self.compare(data);
+        }
+    }
+
+    /// The state's first field is its write counter, so a changed state leaves this path
+    /// after a few bytes.
+    #[inline(never)]
+    fn compare(&mut self, data: &[u8]) {
+        if self.bytes.get(self.at..self.at + data.len()) == Some(data) {
+            self.at += data.len();
+            return;
+        }
         self.bytes.truncate(self.at);
-        (self.bytes, changed)
+        self.bytes.extend_from_slice(data);
+        self.changed = true;
     }
 }
 
 impl Write for Overwrite {
+    #[inline]
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        let over = data.len().min(self.bytes.len().saturating_sub(self.at));
-        let (over_old, past_end) = data.split_at(over);
-        let slot = &mut self.bytes[self.at..self.at + over];
-        if !self.changed && slot != over_old {
-            self.changed = true;
-        }
-        slot.copy_from_slice(over_old);
-        if !past_end.is_empty() {
-            self.changed = true;
-            self.bytes.extend_from_slice(past_end);
-        }
-        self.at += data.len();
+        self.put(data);
         Ok(data.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, data: &[u8]) -> std::io::Result<()> {
+        self.put(data);
+        Ok(())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
