@@ -57,12 +57,14 @@ fn read_input() -> Result<HookInput, String> {
     HookInput::parse(&bytes).map_err(|e| format!("the hook input is not valid JSON ({e})"))
 }
 
-/// Runs one hook: reads stdin, calls `handler` under a panic guard and a deadline, prints
-/// the reply and exits. `on_bad_input` decides what an unreadable input means (for the
+/// Runs one hook: calls `before_input` once its deadline runs, reads stdin, calls `handler`
+/// (with what `before_input` returned) under a panic guard and the deadline, prints the
+/// reply and exits. `on_bad_input` decides what an unreadable input means (for the
 /// pre-tool-use hook: deny unless no budget is in force at all).
-pub fn run(
+pub fn run<Early>(
     policy: Policy,
-    handler: impl FnOnce(HookInput, &Env) -> Outcome,
+    before_input: impl FnOnce(&Env) -> Early,
+    handler: impl FnOnce(HookInput, &Env, Early) -> Outcome,
     on_bad_input: impl FnOnce(&str, &Env) -> Outcome,
 ) -> ! {
     crate::start::prepare();
@@ -85,17 +87,11 @@ pub fn run(
             None
         }
     };
-    // The pre-tool-use hook's deadline explained before its input is read (a large one takes
-    // ~8 ms per MiB to parse), where budget files are found without the input's `cwd`: in
-    // `$CLAUDE_PROJECT_DIR`, which Claude Code sets, and the user's and managed ones; a few
-    // `stat`s. `budget_in_force` covers a budget that only the input's `cwd` finds.
-    if policy == Policy::FailClosed && pre::budget_may_apply(&env) {
-        crate::deadline::explain(&env);
-    }
+    let early = before_input(&env);
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
         inject_fault(env.fault, policy);
         match read_input() {
-            Ok(input) => handler(input, &env),
+            Ok(input) => handler(input, &env, early),
             Err(problem) => on_bad_input(&problem, &env),
         }
     }));
@@ -110,6 +106,21 @@ pub fn run(
         deadline.disarm();
     }
     emit(&reply)
+}
+
+/// `before_input` for the hooks that need nothing before their input.
+pub fn nothing_early(_: &Env) {}
+
+/// `before_input` for the pre-tool-use hook: its budget files looked for before its input
+/// is read (a large input takes ~8 ms per MiB to parse), from `$CLAUDE_PROJECT_DIR` (which
+/// Claude Code sets), the user's and the managed ones; where some are found its deadline is
+/// explained from here on. `budget_in_force` covers a budget only the input's `cwd` finds.
+pub fn look_early(env: &Env) -> pre::EarlyLook {
+    let early = pre::EarlyLook::new(env);
+    if early.found() {
+        crate::deadline::explain(env);
+    }
+    early
 }
 
 /// What the pre-tool-use hook does once it knows a budget is in force: from here on, a

@@ -1,12 +1,17 @@
 //! `claude-budget-post-tool-use`: count a finished tool call. Never blocks.
 #![cfg_attr(all(target_os = "linux", target_env = "gnu"), no_main)]
 
-use budget_hooks::runner::run;
+use budget_hooks::runner::{nothing_early, run};
 use budget_policy::events::post::bad_input;
 use budget_policy::events::{Policy, post};
 
 fn hook() -> ! {
-    run(Policy::NeverBlock, post::handle, bad_input)
+    run(
+        Policy::NeverBlock,
+        nothing_early,
+        |input, env, ()| post::handle(input, env),
+        bad_input,
+    )
 }
 
 /// The process's entry point. On glibc Linux it is C's `main`, entered straight from the C

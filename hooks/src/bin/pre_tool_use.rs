@@ -1,13 +1,14 @@
 //! `claude-budget-pre-tool-use`: allow, ask or deny one tool call. Fails closed.
 #![cfg_attr(all(target_os = "linux", target_env = "gnu"), no_main)]
 
-use budget_hooks::runner::{budget_in_force, run};
+use budget_hooks::runner::{budget_in_force, look_early, run};
 use budget_policy::events::{Policy, pre};
 
 fn hook() -> ! {
     run(
         Policy::FailClosed,
-        |input, env| pre::handle(input, env, budget_in_force),
+        look_early,
+        |input, env, early| pre::handle(input, env, early, budget_in_force),
         pre::bad_input,
     )
 }

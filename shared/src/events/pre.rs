@@ -2,7 +2,7 @@
 
 use super::context::{self, CallSite};
 use super::{Outcome, deny_outcome};
-use crate::budget::{Budget, BudgetError};
+use crate::budget::{Budget, BudgetError, Located};
 use crate::decide::Decision;
 use crate::env::Env;
 use crate::fsview::RealFs;
@@ -14,7 +14,7 @@ use crate::shell::MemoFs;
 use crate::store::record::{self, Event};
 use crate::store::{self, transcript};
 use crate::verdict::{Code, Verdict};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Unreadable input: deny when a budget is in force, stay out of the way otherwise.
@@ -28,11 +28,45 @@ pub fn bad_input(problem: &str, env: &Env) -> Outcome {
     }
 }
 
-/// Whether budget files are found before the input is read (from `$CLAUDE_PROJECT_DIR` or
-/// the working directory, the user's and the managed budget): the hook binary explains its
-/// deadline early then.
-pub fn budget_may_apply(env: &Env) -> bool {
-    context::locate(env, None).is_some()
+/// What the pre-tool-use hook finds before it reads its input: the budget files in force
+/// from `$CLAUDE_PROJECT_DIR` (else the process's working directory), the user's and the
+/// managed ones. The hook binary explains its deadline from then on when some are found, and
+/// [`handle`] takes them over when the input's `cwd` cannot change what is found (under
+/// Claude Code, which sets `$CLAUDE_PROJECT_DIR`, always): the budget files are looked for
+/// once per call, not twice.
+pub struct EarlyLook {
+    /// The working directory they were looked for from (none: not looked for).
+    cwd: Option<PathBuf>,
+    located: Option<Located>,
+}
+
+impl EarlyLook {
+    pub fn new(env: &Env) -> EarlyLook {
+        let cwd = env.call_cwd(None);
+        let located = cwd
+            .as_deref()
+            .map(|cwd| context::locate_from(env, cwd))
+            .filter(Located::any);
+        EarlyLook { cwd, located }
+    }
+
+    /// True when budget files are in force (as far as the process's own directory tells).
+    pub fn found(&self) -> bool {
+        self.located.is_some()
+    }
+
+    /// The budget files in force for an input whose working directory is `input_cwd`.
+    /// `$CLAUDE_PROJECT_DIR` decides the project whatever the directory; without it, the
+    /// early look stands only for the directory it looked from.
+    fn for_input(self, env: &Env, input_cwd: Option<&str>) -> Option<Located> {
+        let same_place = self.cwd.is_some()
+            && (env.project_dir.is_some() || env.call_cwd(input_cwd) == self.cwd);
+        if same_place {
+            self.located
+        } else {
+            context::locate(env, input_cwd)
+        }
+    }
 }
 
 /// The deny for a budget that does not load: every problem, with its file, line and fix.
@@ -61,10 +95,15 @@ fn lock_wait(env: &Env) -> Duration {
         .max(env.deadline / 2)
 }
 
-/// Handles one PreToolUse input. `budget_in_force` is called once budget files are found,
-/// before they are read: the hook binary explains its deadline from there on (a repository
-/// without a budget stays silent).
-pub fn handle(input: HookInput, env: &Env, budget_in_force: impl FnOnce(&Env)) -> Outcome {
+/// Handles one PreToolUse input, with what was found before it was read. `budget_in_force`
+/// is called once budget files are found, before they are read: the hook binary explains
+/// its deadline from there on (a repository without a budget stays silent).
+pub fn handle(
+    input: HookInput,
+    env: &Env,
+    early: EarlyLook,
+    budget_in_force: impl FnOnce(&Env),
+) -> Outcome {
     if input
         .hook_event_name
         .as_deref()
@@ -72,7 +111,7 @@ pub fn handle(input: HookInput, env: &Env, budget_in_force: impl FnOnce(&Env)) -
     {
         return Outcome::silent();
     }
-    let Some(located) = context::locate(env, input.cwd.as_deref()) else {
+    let Some(located) = early.for_input(env, input.cwd.as_deref()) else {
         return Outcome::silent();
     };
     budget_in_force(env);
@@ -272,4 +311,67 @@ pub fn reply(decision: &Decision) -> Outcome {
         out.stderr = Some(decision.reason.clone());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EarlyLook;
+    use crate::env::Env;
+    use std::path::Path;
+
+    fn with_budget(dir: &Path) {
+        std::fs::create_dir_all(dir.join(".claude")).unwrap();
+        std::fs::write(dir.join(".claude/budget.toml"), "version = 1\n").unwrap();
+    }
+
+    fn env(project_dir: Option<&Path>, process_cwd: &Path, home: &Path) -> Env {
+        Env {
+            project_dir: project_dir.map(Path::to_path_buf),
+            process_cwd: Some(process_cwd.to_path_buf()),
+            config_dir: Some(home.join("config")),
+            managed_dir: Some(home.join("managed")),
+            ..Env::default()
+        }
+    }
+
+    #[test]
+    fn an_input_from_another_directory_finds_its_own_budget_without_a_project_dir() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (with, without) = (tmp.path().join("with"), tmp.path().join("without"));
+        with_budget(&with);
+        std::fs::create_dir_all(without.join(".git")).unwrap();
+        let home = tmp.path().join("home");
+
+        // Started in a repo without a budget; the input's cwd has one.
+        let env = env(None, &without, &home);
+        let early = EarlyLook::new(&env);
+        assert!(!early.found());
+        let found = early.for_input(&env, with.to_str());
+        assert_eq!(
+            found.and_then(|l| l.repo_budget),
+            Some(with.join(".claude/budget.toml"))
+        );
+
+        // And the other way round: the early find does not stand for another directory.
+        let env = self::env(None, &with, &home);
+        let early = EarlyLook::new(&env);
+        assert!(early.found());
+        assert!(early.for_input(&env, without.to_str()).is_none());
+    }
+
+    #[test]
+    fn the_project_dir_decides_whatever_the_input_cwd() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (project, elsewhere) = (tmp.path().join("project"), tmp.path().join("elsewhere"));
+        with_budget(&project);
+        std::fs::create_dir_all(elsewhere.join(".git")).unwrap();
+        let env = env(Some(&project), &elsewhere, &tmp.path().join("home"));
+        let early = EarlyLook::new(&env);
+        assert!(early.found());
+        let found = early.for_input(&env, elsewhere.to_str());
+        assert_eq!(
+            found.and_then(|l| l.repo_budget),
+            Some(project.join(".claude/budget.toml"))
+        );
+    }
 }
