@@ -57,6 +57,19 @@ fn budget_shaped_globs_match_as_globset_does() {
         ("src/[ab].rs", "src/a.rs", true),
         ("src/{a,b}.rs", "src/b.rs", true),
         ("src/{a,b}.rs", "src/c.rs", false),
+        ("id_{rsa,dsa,ecdsa,ed25519}*", "id_ed25519.pub", true),
+        ("id_{rsa,dsa,ecdsa,ed25519}*", "id_dsa", true),
+        ("id_{rsa,dsa,ecdsa,ed25519}*", "id_ecdsa/x", false),
+        ("id_{rsa,dsa,ecdsa,ed25519}*", "x/id_rsa", false),
+        ("**/*.{pem,key}", "a/b/c.key", true),
+        ("**/*.{pem,key}", "c.pe", false),
+        ("{src,tests}/**", "tests/a/b", true),
+        ("{src,tests}/**", "docs/a", false),
+        ("{a,b}{c,d}", "bc", true),
+        ("{a,b}{c,d}", "ab", false),
+        ("x{a,b}**", "xa/y", false),
+        ("x{a,b}**", "xbyy", true),
+        ("{a,b},{c}", "a,c", true),
     ];
     for (text, path, want) in rows {
         assert_eq!(
@@ -82,6 +95,44 @@ fn invalid_globs_are_refused_with_globsets_reason() {
     }
 }
 
+#[test]
+fn plain_alternatives_are_matched_without_building_a_regex() {
+    for text in [
+        "id_{rsa,dsa,ecdsa,ed25519}*",
+        "**/*.{pem,key}",
+        "{a,b}{c,d}/**",
+        "{x}",
+    ] {
+        let glob = Glob::new(text, PATHS).unwrap();
+        assert!(!matches!(glob.form, Form::Globset(_)), "{text}: {glob:?}");
+    }
+    // Classes, escapes, nesting, empty or non-name alternatives, too many: still `globset`'s.
+    for text in [
+        "{a,*.rs}",
+        "{a/b,c}",
+        "{a,}",
+        "{a,{b,c}}",
+        "[ab]{c,d}",
+        "{a\\,b}",
+    ] {
+        let glob = Glob::new(text, PATHS).unwrap();
+        assert!(matches!(glob.form, Form::Globset(_)), "{text}: {glob:?}");
+    }
+    let many = "{a,b}".repeat(7);
+    assert!(matches!(
+        Glob::new(&many, PATHS).unwrap().form,
+        Form::Globset(_)
+    ));
+}
+
+/// Globs with groups of alternatives, plain names or not.
+fn glob_with_alternatives() -> impl Strategy<Value = String> {
+    let part = proptest::sample::select(vec![
+        "a", "b", ".", "/", "*", "**", "?", ",", "{a,b}", "{ab,.}", "{a}", "{a,b*}", "{a/,b}",
+    ]);
+    proptest::collection::vec(part, 0..7).prop_map(|parts| parts.concat())
+}
+
 fn glob_text() -> impl Strategy<Value = String> {
     proptest::collection::vec(
         proptest::sample::select(vec!["a", "b", ".", "/", "*", "**", "?", "é", ","]),
@@ -100,6 +151,20 @@ fn path_text() -> impl Strategy<Value = String> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn globs_with_alternatives_agree_with_globset(
+        text in glob_with_alternatives(),
+        path in path_text(),
+    ) {
+        for options in [PATHS, NAMES] {
+            prop_assert_eq!(
+                we_say(&text, &path, options),
+                globset_says(&text, &path, options),
+                "{:?} ~ {:?} ({:?})", text, path, options
+            );
+        }
+    }
 
     #[test]
     fn simple_globs_agree_with_globset(text in glob_text(), path in path_text()) {
@@ -126,6 +191,7 @@ fn a_glob_read_back_from_its_binary_form_matches_as_the_one_written() {
         "**/*.pem",
         "a?c/**/d",
         "*.{rs,toml}",
+        "{src,a?c}/**",
         "x[ab]",
         "",
         "é/**",
@@ -158,4 +224,6 @@ fn a_glob_read_back_from_its_binary_form_matches_as_the_one_written() {
     assert!(Glob::decode(&[0b1000, tag::EVERYTHING]).is_none());
     assert!(Glob::decode(&[0, tag::TOKENS, 9]).is_none());
     assert!(Glob::decode(&[0, tag::TOKENS, tag::LITERAL, 5, 0, 0, 0, b'a']).is_none());
+    assert!(Glob::decode(&[0, tag::TOKENS, tag::ANY, tag::OR, tag::ANY]).is_none());
+    assert!(Glob::decode(&[0, tag::ANY_OF, tag::ANY, tag::OR, 9]).is_none());
 }

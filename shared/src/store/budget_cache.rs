@@ -47,7 +47,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the stored form changes meaning without its shape changing.
-pub const SCHEMA: u32 = 2;
+pub const SCHEMA: u32 = 3;
 
 /// How close to an entry's creation a file's timestamps make its metadata untrustworthy:
 /// well above any file system's timestamp tick (FAT: 2 s) and NFS client/server clock skew.
