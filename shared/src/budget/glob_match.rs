@@ -13,6 +13,7 @@
 
 use super::rule_error::{RuleError, RuleKind};
 use globset::{Candidate, GlobBuilder, GlobSet, GlobSetBuilder};
+use packed::{decode_tokens, ends_could_match};
 use std::sync::{Arc, OnceLock};
 
 /// `globset` options a glob is built with (only the ones our budgets use).
@@ -52,6 +53,10 @@ enum Form {
     Tokens(Vec<Token>),
     /// Alternatives spelled out (see [`spell_out`]): matches when one of them does.
     AnyOf(Vec<Vec<Token>>),
+    /// Tokens as the compiled-budget cache keeps them ([`encode_tokens`], already checked
+    /// whole), turned into [`Token`]s only when the path could match: an Edit consults lists
+    /// of dozens of globs, most of which its path's first or last bytes already rule out.
+    Packed(Vec<u8>),
     /// Built on first use; `None` inside when `globset` could not build it.
     Globset(Arc<OnceLock<Option<GlobSet>>>),
 }
@@ -182,6 +187,13 @@ impl Glob {
         match &self.form {
             Form::Everything => Ok(true),
             Form::Tokens(tokens) => Ok(matches(tokens, candidate, self.options)),
+            Form::Packed(bytes) => {
+                if !ends_could_match(bytes, candidate) {
+                    return Ok(false);
+                }
+                let (tokens, _) = decode_tokens(bytes).ok_or(())?;
+                Ok(matches(&tokens, candidate, self.options))
+            }
             Form::AnyOf(alternatives) => Ok(alternatives
                 .iter()
                 .any(|tokens| matches(tokens, candidate, self.options))),
@@ -204,194 +216,13 @@ impl std::fmt::Debug for Glob {
         match &self.form {
             Form::Everything => f.write_str("Glob(**)"),
             Form::Tokens(tokens) => f.debug_tuple("Glob").field(tokens).finish(),
+            Form::Packed(bytes) => match decode_tokens(bytes) {
+                Some((tokens, _)) => f.debug_tuple("Glob").field(&tokens).finish(),
+                None => f.debug_tuple("Glob").field(bytes).finish(),
+            },
             Form::AnyOf(alternatives) => f.debug_tuple("Glob").field(alternatives).finish(),
             Form::Globset(_) => f.debug_tuple("Glob").field(&self.text).finish(),
         }
-    }
-}
-
-/// Tags of the binary form ([`Glob::encode`]).
-mod tag {
-    pub(super) const EVERYTHING: u8 = 0;
-    pub(super) const TOKENS: u8 = 1;
-    pub(super) const GLOBSET: u8 = 2;
-    pub(super) const ANY_OF: u8 = 3;
-    pub(super) const LITERAL: u8 = 0;
-    pub(super) const ANY: u8 = 1;
-    pub(super) const ZERO_OR_MORE: u8 = 2;
-    pub(super) const RECURSIVE_PREFIX: u8 = 3;
-    pub(super) const RECURSIVE_SUFFIX: u8 = 4;
-    pub(super) const RECURSIVE_ZERO_OR_MORE: u8 = 5;
-    /// Between two alternatives' tokens.
-    pub(super) const OR: u8 = 6;
-}
-
-impl Glob {
-    /// The binary form the compiled-budget cache keeps: one byte string, so a glob read back
-    /// is neither tokenized again nor decoded field by field through serde (decoding each
-    /// token that way was most of an Edit call's reading of the path rules). Options (a bit
-    /// each), the form, then the text (`globset`) or each token (a tag; a literal's length,
-    /// 4 bytes little-endian, and its bytes).
-    fn encode(&self) -> Vec<u8> {
-        let options = u8::from(self.options.literal_separator)
-            | u8::from(self.options.backslash_escape) << 1
-            | u8::from(self.options.empty_alternates) << 2;
-        let mut out = vec![options];
-        match &self.form {
-            Form::Everything => out.push(tag::EVERYTHING),
-            Form::Globset(_) => {
-                out.push(tag::GLOBSET);
-                out.extend_from_slice(self.text.as_bytes());
-            }
-            Form::Tokens(tokens) => {
-                out.push(tag::TOKENS);
-                encode_tokens(tokens, &mut out);
-            }
-            Form::AnyOf(alternatives) => {
-                out.push(tag::ANY_OF);
-                for (i, tokens) in alternatives.iter().enumerate() {
-                    if i > 0 {
-                        out.push(tag::OR);
-                    }
-                    encode_tokens(tokens, &mut out);
-                }
-            }
-        }
-        out
-    }
-
-    /// Reads [`Glob::encode`]'s form back; `None` when the bytes are not one (a damaged
-    /// entry). Any tokens match without panicking, so damaged bytes that still read can
-    /// change what a glob means only as damaged text could.
-    fn decode(bytes: &[u8]) -> Option<Glob> {
-        let (&options, rest) = bytes.split_first()?;
-        if options > 0b111 {
-            return None;
-        }
-        let options = GlobOptions {
-            literal_separator: options & 1 != 0,
-            backslash_escape: options & 2 != 0,
-            empty_alternates: options & 4 != 0,
-        };
-        let (&form, mut rest) = rest.split_first()?;
-        let (text, form) = match form {
-            tag::EVERYTHING if rest.is_empty() => (String::new(), Form::Everything),
-            tag::GLOBSET => {
-                let text = std::str::from_utf8(rest).ok()?.to_string();
-                (text, Form::Globset(Arc::default()))
-            }
-            tag::TOKENS => {
-                let (tokens, after) = decode_tokens(rest)?;
-                if !after.is_empty() {
-                    return None;
-                }
-                (String::new(), Form::Tokens(tokens))
-            }
-            tag::ANY_OF => {
-                let mut alternatives = Vec::with_capacity(4);
-                loop {
-                    let (tokens, after) = decode_tokens(rest)?;
-                    alternatives.push(tokens);
-                    match after.split_first() {
-                        None => break,
-                        Some((&tag::OR, after)) => rest = after,
-                        Some(_) => return None,
-                    }
-                }
-                (String::new(), Form::AnyOf(alternatives))
-            }
-            _ => return None,
-        };
-        Some(Glob {
-            text,
-            options,
-            form,
-        })
-    }
-}
-
-/// Appends `tokens` in the binary form: a tag each; a literal's length, 4 bytes
-/// little-endian, and its bytes.
-fn encode_tokens(tokens: &[Token], out: &mut Vec<u8>) {
-    for token in tokens {
-        match token {
-            Token::Literal(bytes) => {
-                out.push(tag::LITERAL);
-                let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
-                out.extend_from_slice(&len.to_le_bytes());
-                out.extend_from_slice(bytes.get(..len as usize).unwrap_or(bytes));
-            }
-            Token::Any => out.push(tag::ANY),
-            Token::ZeroOrMore => out.push(tag::ZERO_OR_MORE),
-            Token::RecursivePrefix => out.push(tag::RECURSIVE_PREFIX),
-            Token::RecursiveSuffix => out.push(tag::RECURSIVE_SUFFIX),
-            Token::RecursiveZeroOrMore => out.push(tag::RECURSIVE_ZERO_OR_MORE),
-        }
-    }
-}
-
-/// Reads tokens up to the end or an [`tag::OR`] (left in the rest); `None` when damaged.
-fn decode_tokens(mut rest: &[u8]) -> Option<(Vec<Token>, &[u8])> {
-    let mut tokens = Vec::with_capacity(4);
-    while let Some((&token, after)) = rest.split_first() {
-        if token == tag::OR {
-            break;
-        }
-        rest = after;
-        tokens.push(match token {
-            tag::LITERAL => {
-                let (len, after) = rest.split_first_chunk::<4>()?;
-                let len = usize::try_from(u32::from_le_bytes(*len)).ok()?;
-                let (literal, after) = after.split_at_checked(len)?;
-                rest = after;
-                Token::Literal(literal.to_vec())
-            }
-            tag::ANY => Token::Any,
-            tag::ZERO_OR_MORE => Token::ZeroOrMore,
-            tag::RECURSIVE_PREFIX => Token::RecursivePrefix,
-            tag::RECURSIVE_SUFFIX => Token::RecursiveSuffix,
-            tag::RECURSIVE_ZERO_OR_MORE => Token::RecursiveZeroOrMore,
-            _ => return None,
-        });
-    }
-    Some((tokens, rest))
-}
-
-/// A glob is stored as written, its text and options, in human-readable formats; binary
-/// ones (the compiled-budget cache) get [`Glob::encode`]'s form. Read back without checking
-/// it again: only a glob `Glob::new` accepted (or `Glob::checked` tokenized) is stored.
-impl serde::Serialize for Glob {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if !serializer.is_human_readable() {
-            return serializer.serialize_bytes(&self.encode());
-        }
-        if self.text.is_empty() && !matches!(self.form, Form::Tokens(ref t) if t.is_empty()) {
-            return Err(serde::ser::Error::custom(
-                "a glob read back from the cache has no text to write",
-            ));
-        }
-        serde::Serialize::serialize(&(&self.text, self.options), serializer)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Glob {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Glob, D::Error> {
-        if deserializer.is_human_readable() {
-            let (text, options) =
-                <(String, GlobOptions) as serde::Deserialize>::deserialize(deserializer)?;
-            return Ok(Glob::checked(&text, options));
-        }
-        struct Encoded;
-        impl serde::de::Visitor<'_> for Encoded {
-            type Value = Glob;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an encoded glob")
-            }
-            fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Glob, E> {
-                Glob::decode(bytes).ok_or_else(|| E::custom("a damaged glob"))
-            }
-        }
-        deserializer.deserialize_bytes(Encoded)
     }
 }
 
@@ -516,6 +347,9 @@ fn matches(tokens: &[Token], path: &[u8], options: GlobOptions) -> bool {
     }
     next[0]
 }
+
+#[path = "glob_packed.rs"]
+mod packed;
 
 #[cfg(test)]
 #[path = "glob_match_tests.rs"]

@@ -1,3 +1,4 @@
+use super::packed::tag;
 use super::*;
 use proptest::prelude::*;
 
@@ -25,11 +26,22 @@ fn globset_says(text: &str, path: &str, options: GlobOptions) -> bool {
     set.is_match_candidate(&Candidate::from_bytes(path.as_bytes()))
 }
 
+/// What our glob says, written and read back through the compiled-budget cache's binary
+/// form too (read back, token globs stay packed until a path could match them): both must
+/// agree, and the written one is returned.
 fn we_say(text: &str, path: &str, options: GlobOptions) -> bool {
-    Glob::new(text, options)
-        .unwrap_or_else(|e| panic!("{text}: {e}"))
+    let glob = Glob::new(text, options).unwrap_or_else(|e| panic!("{text}: {e}"));
+    let says = glob
         .try_matches(path.as_bytes())
-        .unwrap_or_else(|()| panic!("{text} did not build"))
+        .unwrap_or_else(|()| panic!("{text} did not build"));
+    let bytes = postcard::to_stdvec(&glob).unwrap();
+    let back: Glob = postcard::from_bytes(&bytes).unwrap();
+    assert_eq!(
+        back.try_matches(path.as_bytes()),
+        Ok(says),
+        "{text} ~ {path}, read back"
+    );
+    says
 }
 
 #[test]
