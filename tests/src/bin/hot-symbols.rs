@@ -64,6 +64,11 @@ fn add_profile(profile: &str, exe_name: &str, symbols: &[Symbol], hot: &mut Vec<
     let mut objects: std::collections::HashMap<String, String> = Default::default();
     let mut in_exe = false;
     for line in BufReader::new(file).lines().map_while(Result::ok) {
+        // A called object (`cob=`) can be the first to name an id.
+        if let Some((id, path)) = line.strip_prefix("cob=").and_then(|r| r.split_once(' ')) {
+            objects.insert(id.to_string(), path.to_string());
+            continue;
+        }
         if let Some(rest) = line.strip_prefix("ob=") {
             // `ob=(3) /path` names object 3 the first time, `ob=(3)` later.
             let (id, path) = match rest.split_once(' ') {
