@@ -60,14 +60,33 @@ fn read_input() -> Result<HookInput, String> {
 /// Runs one hook: calls `before_input` once its deadline runs, reads stdin, calls `handler`
 /// (with what `before_input` returned) under a panic guard and the deadline, prints the
 /// reply and exits. `on_bad_input` decides what an unreadable input means (for the
-/// pre-tool-use hook: deny unless no budget is in force at all).
+/// pre-tool-use hook: deny unless no budget is in force at all). A panic anywhere, the
+/// start-up included, ends in `policy`'s failure reply (a panic leaving C's `main` would
+/// abort, which lets a call through).
 pub fn run<Early>(
     policy: Policy,
     before_input: impl FnOnce(&Env) -> Early,
     handler: impl FnOnce(HookInput, &Env, Early) -> Outcome,
     on_bad_input: impl FnOnce(&str, &Env) -> Outcome,
 ) -> ! {
-    crate::start::prepare();
+    let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        run_guarded(policy, before_input, handler, on_bad_input)
+    }));
+    emit(&failure(
+        policy,
+        "the hook panicked while starting (a bug in claude-budget; please report it)",
+    ))
+}
+
+fn run_guarded<Early>(
+    policy: Policy,
+    before_input: impl FnOnce(&Env) -> Early,
+    handler: impl FnOnce(HookInput, &Env, Early) -> Outcome,
+    on_bad_input: impl FnOnce(&str, &Env) -> Outcome,
+) -> ! {
+    if let Err(problem) = crate::start::prepare() {
+        emit(&failure(policy, &problem));
+    }
     answer_version();
     // Panics are turned into a reply below; keep the default message off stdout.
     std::panic::set_hook(Box::new(|info| {

@@ -18,11 +18,13 @@
 //! process by a signal, as Rust's handler ends it by `abort`.
 
 /// Makes the standard descriptors and `SIGPIPE` safe for the rest of the call. Idempotent:
-/// where Rust's start-up did run (other targets), it changes nothing that matters.
-pub(crate) fn prepare() {
+/// where Rust's start-up did run (other targets), it changes nothing that matters. `Err`:
+/// a closed standard descriptor could not be given `/dev/null` (the caller fails under its
+/// policy; Rust's start-up aborts, which lets a call through).
+pub(crate) fn prepare() -> Result<(), String> {
     #[cfg(target_os = "linux")]
     {
-        open_standard_descriptors();
+        open_standard_descriptors()?;
         // A handler (rather than SIG_IGN, which needs `unsafe` to set) turns the signal into
         // EPIPE for the write just the same.
         let _ = signal_hook::flag::register(
@@ -30,14 +32,15 @@ pub(crate) fn prepare() {
             std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
         );
     }
+    Ok(())
 }
 
 /// Gives each closed standard descriptor `/dev/null`, as Rust's start-up does; one `poll`
 /// when all three are open, as they are under Claude Code.
 #[cfg(target_os = "linux")]
-fn open_standard_descriptors() {
+fn open_standard_descriptors() -> Result<(), String> {
     use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-    use std::os::fd::{AsFd, IntoRawFd};
+    use std::os::fd::AsFd;
 
     let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
     let mut fds = [
@@ -45,29 +48,28 @@ fn open_standard_descriptors() {
         PollFd::new(stdout.as_fd(), PollFlags::empty()),
         PollFd::new(stderr.as_fd(), PollFlags::empty()),
     ];
-    if poll(&mut fds, PollTimeout::ZERO).is_err() {
-        return;
-    }
-    let closed = fds
-        .iter()
-        .filter(|fd| {
+    let all_open = poll(&mut fds, PollTimeout::ZERO).is_ok_and(|_| {
+        !fds.iter().any(|fd| {
             fd.revents()
                 .is_some_and(|r| r.contains(PollFlags::POLLNVAL))
         })
-        .count();
-    // `open` takes the lowest free descriptor, so the closed ones are filled in order.
-    for _ in 0..closed {
-        match std::fs::OpenOptions::new()
+    });
+    if all_open {
+        return Ok(());
+    }
+    // `open` takes the lowest free descriptor: while it returns one of the standard ones,
+    // that one was closed and is kept; the first above them is closed again. (Also the way
+    // when `poll` itself failed.)
+    loop {
+        let null = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
             .open("/dev/null")
-        {
-            // Kept open for the life of the process.
-            Ok(null) => {
-                let _ = null.into_raw_fd();
-            }
-            // Rust's start-up aborts here too: replying into whatever file comes next is worse.
-            Err(_) => std::process::abort(),
+            .map_err(|e| format!("a closed standard stream could not be given /dev/null ({e})"))?;
+        if std::os::fd::AsRawFd::as_raw_fd(&null) > 2 {
+            return Ok(());
         }
+        // Kept open for the life of the process.
+        let _ = std::os::fd::IntoRawFd::into_raw_fd(null);
     }
 }

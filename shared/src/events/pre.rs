@@ -57,10 +57,14 @@ impl EarlyLook {
 
     /// The budget files in force for an input whose working directory is `input_cwd`.
     /// `$CLAUDE_PROJECT_DIR` decides the project whatever the directory; without it, the
-    /// early look stands only for the directory it looked from.
+    /// early look stands only for the directory it looked from, spelled the same: the
+    /// project's state is keyed by the root's text, and the other hooks look from the
+    /// input's spelling (`/w/p/` and `/w/p` are equal paths, not equal text).
     fn for_input(self, env: &Env, input_cwd: Option<&str>) -> Option<Located> {
+        let spelled = |cwd: &Option<PathBuf>| cwd.as_ref().map(|c| c.as_os_str().to_owned());
         let same_place = self.cwd.is_some()
-            && (env.project_dir.is_some() || env.call_cwd(input_cwd) == self.cwd);
+            && (env.project_dir.is_some()
+                || spelled(&env.call_cwd(input_cwd)) == spelled(&self.cwd));
         if same_place {
             self.located
         } else {
@@ -317,7 +321,7 @@ pub fn reply(decision: &Decision) -> Outcome {
 mod tests {
     use super::EarlyLook;
     use crate::env::Env;
-    use std::path::Path;
+    use std::path::{Path, PathBuf};
 
     fn with_budget(dir: &Path) {
         std::fs::create_dir_all(dir.join(".claude")).unwrap();
@@ -351,6 +355,13 @@ mod tests {
             found.and_then(|l| l.repo_budget),
             Some(with.join(".claude/budget.toml"))
         );
+
+        // The same directory spelled otherwise is looked for again, as the input spells it
+        // (the other hooks key the session's state on that text).
+        let env = self::env(None, &with, &home);
+        let spelled = format!("{}/", with.display());
+        let found = EarlyLook::new(&env).for_input(&env, Some(&spelled));
+        assert_eq!(found.map(|l| l.project_root), Some(PathBuf::from(&spelled)));
 
         // And the other way round: the early find does not stand for another directory.
         let env = self::env(None, &with, &home);
