@@ -127,8 +127,16 @@ fn run_guarded<Early>(
     emit(&reply)
 }
 
-/// `before_input` for the hooks that need nothing before their input.
-pub fn nothing_early(_: &Env) {}
+/// [`run`] for the hooks that never block and need nothing before their input (post,
+/// stop, session): an input that cannot be read is reported, not refused.
+pub fn run_never_blocking(handler: impl FnOnce(HookInput, &Env) -> Outcome) -> ! {
+    run(
+        Policy::NeverBlock,
+        |_| (),
+        |input, env, ()| handler(input, env),
+        budget_policy::events::post::bad_input,
+    )
+}
 
 /// `before_input` for the pre-tool-use hook: its budget files looked for before its input
 /// is read (a large input takes ~8 ms per MiB to parse), from `$CLAUDE_PROJECT_DIR` (which

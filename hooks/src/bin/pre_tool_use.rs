@@ -13,9 +13,7 @@ fn hook() -> ! {
     )
 }
 
-/// The process's entry point. On glibc Linux it is C's `main`, entered straight from the C
-/// start-up: Rust's own start-up costs ~0.08 ms per call and does nothing a hook needs that
-/// `run` does not do itself (see `budget_hooks`'s `start` module).
+/// C's `main` on glibc Linux, skipping Rust's start-up (why: `budget_hooks`'s `start`).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[expect(
     unsafe_code,

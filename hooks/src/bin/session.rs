@@ -1,22 +1,14 @@
 //! `claude-budget-session`: SessionStart, UserPromptSubmit, SessionEnd. Never blocks.
 #![cfg_attr(all(target_os = "linux", target_env = "gnu"), no_main)]
 
-use budget_hooks::runner::{nothing_early, run};
-use budget_policy::events::post::bad_input;
-use budget_policy::events::{Policy, session};
+use budget_hooks::runner::run_never_blocking;
+use budget_policy::events::session;
 
 fn hook() -> ! {
-    run(
-        Policy::NeverBlock,
-        nothing_early,
-        |input, env, ()| session::handle(input, env),
-        bad_input,
-    )
+    run_never_blocking(session::handle)
 }
 
-/// The process's entry point. On glibc Linux it is C's `main`, entered straight from the C
-/// start-up: Rust's own start-up costs ~0.08 ms per call and does nothing a hook needs that
-/// `run` does not do itself (see `budget_hooks`'s `start` module).
+/// C's `main` on glibc Linux, skipping Rust's start-up (why: `budget_hooks`'s `start`).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[expect(
     unsafe_code,

@@ -238,4 +238,7 @@ fn a_glob_read_back_from_its_binary_form_matches_as_the_one_written() {
     assert!(Glob::decode(&[0, tag::TOKENS, tag::LITERAL, 5, 0, 0, 0, b'a']).is_none());
     assert!(Glob::decode(&[0, tag::TOKENS, tag::ANY, tag::OR, tag::ANY]).is_none());
     assert!(Glob::decode(&[0, tag::ANY_OF, tag::ANY, tag::OR, 9]).is_none());
+    // Alternatives no glob spells out: one alone, or an empty one.
+    assert!(Glob::decode(&[0, tag::ANY_OF, tag::ANY]).is_none());
+    assert!(Glob::decode(&[0, tag::ANY_OF, tag::ANY, tag::OR]).is_none());
 }

@@ -95,6 +95,10 @@ impl Glob {
                         Some(_) => return None,
                     }
                 }
+                // What `Glob::checked` writes: two alternatives or more, none empty.
+                if alternatives.len() < 2 || alternatives.iter().any(Vec::is_empty) {
+                    return None;
+                }
                 (String::new(), Form::AnyOf(alternatives))
             }
             _ => return None,

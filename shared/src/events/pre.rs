@@ -61,10 +61,10 @@ impl EarlyLook {
     /// project's state is keyed by the root's text, and the other hooks look from the
     /// input's spelling (`/w/p/` and `/w/p` are equal paths, not equal text).
     fn for_input(self, env: &Env, input_cwd: Option<&str>) -> Option<Located> {
-        let spelled = |cwd: &Option<PathBuf>| cwd.as_ref().map(|c| c.as_os_str().to_owned());
         let same_place = self.cwd.is_some()
             && (env.project_dir.is_some()
-                || spelled(&env.call_cwd(input_cwd)) == spelled(&self.cwd));
+                || env.call_cwd(input_cwd).as_deref().map(Path::as_os_str)
+                    == self.cwd.as_deref().map(Path::as_os_str));
         if same_place {
             self.located
         } else {
